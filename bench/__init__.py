@@ -1,0 +1,1 @@
+"""Clientela's data generator and benchmarks: `clientela bench …` in a source checkout."""

@@ -1,0 +1,755 @@
+"""Deterministic bench data, written through bulk paths (COPY on PostgreSQL, executemany on
+SQLite): users in two teams, companies, contacts with their e-mails, phones and search
+entries, and activities on timelines. Every value is a pure function of (seed, row id), so
+a chunk can be built in any process and the same seed always gives the same database."""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
+from django.db.models import Model
+
+from clientela.activities.models import Activity, ActivityKind, TimelineLink
+from clientela.core.models import SearchEntry
+from clientela.core.phones import normalize as normalize_phone
+from clientela.core.search import entry_fields
+from clientela.core.text import fold
+from clientela.customers.models import (
+    Company,
+    Contact,
+    EmailAddress,
+    LifecycleStage,
+    PhoneNumber,
+    Source,
+)
+from clientela.customers.search_documents import (
+    company_document_from,
+    contact_document_from,
+)
+from clientela.users import services as user_services
+from clientela.users.models import User
+
+CHUNK = 10_000
+USERS = 20
+TEAM_SIZE = 10  # users 1-10 are "a team": the limited user's visibility until teams exist
+PASSWORD = "Bench-password-not-secret-1"  # noqa: S105 - throw-away bench databases only
+BENCH_COMPANY_ID = 1  # the company whose page has TIMELINE_ENTRIES entries
+BENCH_COMPANY_PEOPLE = 20  # contacts 1-20 work there; each has 50 of those entries
+TIMELINE_ENTRIES = 1000
+NOW = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
+YEARS = 3 * 365 * 86400
+
+GIVEN = [
+    "Ana",
+    "Andrei",
+    "Maria",
+    "Ion",
+    "Elena",
+    "Mihai",
+    "Ioana",
+    "Alexandru",
+    "Cristina",
+    "Stefan",
+    "Ștefan",
+    "Gabriela",
+    "Radu",
+    "Andreea",
+    "Vlad",
+    "Bianca",
+    "Florin",
+    "Raluca",
+    "Tudor",
+    "Irina",
+    "Dan",
+    "Oana",
+    "Sorin",
+    "Carmen",
+    "Bogdan",
+    "Adriana",
+    "José",
+    "María",
+    "Carmen",
+    "Javier",
+    "Lucía",
+    "Pablo",
+    "Sofía",
+    "Diego",
+    "Elena",
+    "Carlos",
+    "Marta",
+    "Jorge",
+    "Paula",
+    "Miguel",
+    "Laura",
+    "Alejandro",
+    "Isabel",
+    "Fernando",
+    "Pilar",
+    "Raúl",
+    "Aarav",
+    "Priya",
+    "Rahul",
+    "Ananya",
+    "Vikram",
+    "Kavya",
+    "Arjun",
+    "Diya",
+    "Rohan",
+    "Isha",
+    "Sanjay",
+    "Neha",
+    "Amit",
+    "Pooja",
+    "Vivek",
+    "Sneha",
+    "Karan",
+    "Meera",
+    "Nikhil",
+    "Riya",
+    "John",
+    "Emma",
+    "Oliver",
+    "Olivia",
+    "James",
+    "Amelia",
+    "William",
+    "Grace",
+    "Thomas",
+    "Chloe",
+    "George",
+    "Lily",
+    "Henry",
+    "Sophie",
+    "Jack",
+    "Ella",
+    "Samuel",
+    "Ruby",
+    "Daniel",
+    "Alice",
+    "Matthew",
+    "Zoe",
+    "Lucas",
+    "Hannah",
+]
+FAMILY = [
+    "Popescu",
+    "Ionescu",
+    "Popa",
+    "Pop",
+    "Radu",
+    "Dumitru",
+    "Stan",
+    "Stoica",
+    "Gheorghe",
+    "Matei",
+    "Ciobanu",
+    "Rusu",
+    "Munteanu",
+    "Mocanu",
+    "Constantin",
+    "Marin",
+    "Dinu",
+    "Lazăr",
+    "Tudor",
+    "Florea",
+    "Ilie",
+    "Ene",
+    "Sandu",
+    "Barbu",
+    "Nistor",
+    "Moldovan",
+    "Simion",
+    "Cristea",
+    "Toma",
+    "Neagu",
+    "García",
+    "Martínez",
+    "López",
+    "Sánchez",
+    "González",
+    "Rodríguez",
+    "Fernández",
+    "Pérez",
+    "Gómez",
+    "Martín",
+    "Jiménez",
+    "Ruiz",
+    "Hernández",
+    "Díaz",
+    "Moreno",
+    "Muñoz",
+    "Álvarez",
+    "Romero",
+    "Alonso",
+    "Gutiérrez",
+    "Navarro",
+    "Torres",
+    "Domínguez",
+    "Vázquez",
+    "Ramos",
+    "Gil",
+    "Serrano",
+    "Blanco",
+    "Sharma",
+    "Verma",
+    "Gupta",
+    "Singh",
+    "Kumar",
+    "Patel",
+    "Reddy",
+    "Iyer",
+    "Nair",
+    "Mehta",
+    "Joshi",
+    "Agarwal",
+    "Chopra",
+    "Malhotra",
+    "Bose",
+    "Das",
+    "Rao",
+    "Kapoor",
+    "Banerjee",
+    "Mishra",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Walker",
+    "Wright",
+    "Robinson",
+    "Thompson",
+    "White",
+    "Hughes",
+    "Edwards",
+    "Green",
+    "Hall",
+    "Wood",
+    "Harris",
+    "Lewis",
+    "Clarke",
+    "Jackson",
+    "Turner",
+    "Hill",
+    "Moore",
+    "Cooper",
+]
+WORDS = [
+    "Nord",
+    "Sud",
+    "Carpați",
+    "Dunărea",
+    "Atlas",
+    "Delta",
+    "Orion",
+    "Vega",
+    "Sol",
+    "Luna",
+    "Terra",
+    "Apex",
+    "Nova",
+    "Prima",
+    "Vista",
+    "Alfa",
+    "Omega",
+    "Lumen",
+    "Verde",
+    "Azul",
+    "Rojo",
+    "Blanco",
+    "Iberia",
+    "Andes",
+    "Ganga",
+    "Himalaya",
+    "Lotus",
+    "Indus",
+    "Surya",
+    "Kiran",
+    "Taj",
+    "Nexus",
+    "Pioneer",
+    "Summit",
+    "Harbor",
+    "Bridge",
+    "Oak",
+    "Cedar",
+    "Maple",
+    "Granite",
+    "Silver",
+    "Golden",
+    "Crystal",
+    "Pixel",
+    "Vector",
+    "Quantum",
+    "Fabrica",
+    "Brutăria",
+    "Tipografia",
+    "Logistica",
+    "Construct",
+    "Agro",
+    "Med",
+    "Foods",
+    "Tech",
+    "Soft",
+    "Data",
+    "Trans",
+    "Energy",
+    "Textil",
+    "Mobila",
+    "Farma",
+    "Auto",
+    "Turism",
+    "Consult",
+]
+SUFFIXES = ["SRL", "SA", "S.L.", "S.A.", "Pvt Ltd", "Ltd", "Group"]
+DOMAINS = [
+    "firma.ro",
+    "empresa.es",
+    "company.in",
+    "example.co.uk",
+    "mail.ro",
+    "correo.es",
+]
+INDUSTRIES = [
+    "Retail",
+    "Manufacturing",
+    "Software",
+    "Logistics",
+    "Food",
+    "Health",
+    "Energy",
+]
+POSITIONS = ["", "CEO", "Sales manager", "Buyer", "Engineer", "Accountant", "Director"]
+
+
+def mix(seed: int, salt: int, n: int) -> int:
+    """A well-spread 64-bit number from (seed, salt, n): splitmix64's finaliser."""
+    z = (n * 0x9E3779B97F4A7C15 + seed * 0xBF58476D1CE4E5B9 + salt * 0x94D049BB133111EB) & (
+        2**64 - 1
+    )
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & (2**64 - 1)
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & (2**64 - 1)
+    return z ^ (z >> 31)
+
+
+@dataclass(frozen=True)
+class Plan:
+    contacts: int
+    companies: int
+    activities: int
+    seed: int
+
+    def company_of(self, contact_id: int) -> int | None:
+        """The company contact `contact_id` works at (four in five have one), or None."""
+        if contact_id <= BENCH_COMPANY_PEOPLE:
+            return BENCH_COMPANY_ID
+        if self.companies < 2 or mix(self.seed, 1, contact_id) % 5 == 0:
+            return None
+        return 2 + mix(self.seed, 2, contact_id) % (self.companies - 1)
+
+    def contact_of(self, activity_id: int) -> int:
+        """The contact an activity is logged on: the first TIMELINE_ENTRIES go to the bench
+        company's people, the rest to anyone else."""
+        if activity_id <= TIMELINE_ENTRIES:
+            return 1 + (activity_id - 1) % BENCH_COMPANY_PEOPLE
+        others = self.contacts - BENCH_COMPANY_PEOPLE
+        return BENCH_COMPANY_PEOPLE + 1 + mix(self.seed, 3, activity_id) % max(others, 1)
+
+    def occurred_at(self, activity_id: int) -> datetime.datetime:
+        return NOW - datetime.timedelta(seconds=mix(self.seed, 4, activity_id) % (2 * 365 * 86400))
+
+
+@dataclass(frozen=True)
+class Ids:
+    """What the rows refer to, looked up once before the chunks are built."""
+
+    users: list[int]
+    stages: list[int]
+    contact_type: int
+    company_type: int
+
+
+def user_email(n: int) -> str:
+    return f"rep{n:02d}@bench.clientela.test"
+
+
+ADMIN_EMAIL = "admin@bench.clientela.test"
+LIMITED_EMAIL = user_email(1)
+
+
+def team_emails() -> list[str]:
+    return [user_email(n) for n in range(1, TEAM_SIZE + 1)]
+
+
+# Rows -----------------------------------------------------------------------------------
+def _dt(value: datetime.datetime | None):
+    return None if value is None else connection.ops.adapt_datetimefield_value(value)
+
+
+def _record_times(plan: Plan, salt: int, n: int) -> tuple[datetime.datetime, datetime.datetime]:
+    created = NOW - datetime.timedelta(seconds=mix(plan.seed, salt, n) % YEARS)
+    updated = created + (NOW - created) * ((mix(plan.seed, salt + 1, n) % 100) / 100)
+    return created, updated
+
+
+def _record(n: int, created, updated, owner_id: int | None) -> dict:
+    """The columns every customer record has, for a new record."""
+    return {
+        "id": n,
+        "created_at": _dt(created),
+        "updated_at": _dt(updated),
+        "owner": owner_id,
+        "version": 1,
+        "deleted_at": None,
+        "last_activity_at": None,
+        "custom": "{}",
+    }
+
+
+def company_name(plan: Plan, company_id: int) -> str:
+    if company_id == BENCH_COMPANY_ID:
+        return "Bench Timeline SRL"
+    a = WORDS[mix(plan.seed, 10, company_id) % len(WORDS)]
+    b = WORDS[mix(plan.seed, 11, company_id) % len(WORDS)]
+    suffix = SUFFIXES[mix(plan.seed, 12, company_id) % len(SUFFIXES)]
+    return f"{a} {b} {company_id} {suffix}"
+
+
+def _owner(plan: Plan, ids: Ids, salt: int, n: int) -> int | None:
+    pick = mix(plan.seed, salt, n) % (len(ids.users) * 10 + 1)
+    return None if pick == 0 else ids.users[pick % len(ids.users)]
+
+
+def _phone(plan: Plan, salt: int, n: int):
+    return normalize_phone(f"07{mix(plan.seed, salt, n) % 10**8:08d}", "RO")
+
+
+def company_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
+    rows: dict[str, list] = {"company": [], "email": [], "phone": [], "search": []}
+    for n in range(first, last + 1):
+        name = company_name(plan, n)
+        slug = fold(name).replace(" ", "").replace(".", "")[:40]
+        phone = _phone(plan, 20, n)
+        created, updated = _record_times(plan, 21, n)
+        company = Company(
+            id=n,
+            name=name,
+            name_key=fold(name)[:200],
+            website=f"https://{slug}.example",
+            email=f"office@{slug}.example",
+            phone=phone.e164,
+            owner_id=_owner(plan, ids, 22, n),
+            industry=INDUSTRIES[n % len(INDUSTRIES)],
+            tax_id=f"RO{mix(plan.seed, 23, n) % 10**8}",
+        )
+        rows["company"].append(
+            _record(n, created, updated, company.owner_id)
+            | {
+                "name": company.name,
+                "name_key": company.name_key,
+                "legal_name": "",
+                "tax_id": company.tax_id,
+                "industry": company.industry,
+                "size": "",
+                "website": company.website,
+                "status": "active",
+                "email": company.email,
+                "phone": company.phone,
+            }
+        )
+        rows["email"].append((_dt(created), _dt(created), None, n, "work", 0, company.email))
+        rows["phone"].append(
+            (
+                _dt(created),
+                _dt(created),
+                None,
+                n,
+                "work",
+                0,
+                phone.raw,
+                phone.e164,
+                phone.search_digits,
+            )
+        )
+        document = company_document_from(company, [company.email], [phone.search_digits])
+        rows["search"].append(_search_row(ids.company_type, n, document))
+    return rows
+
+
+def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
+    rows: dict[str, list] = {"contact": [], "email": [], "phone": [], "search": []}
+    for n in range(first, last + 1):
+        given = GIVEN[mix(plan.seed, 30, n) % len(GIVEN)]
+        family = FAMILY[mix(plan.seed, 31, n) % len(FAMILY)]
+        full_name = f"{given} {family}"
+        email = f"{fold(given)}.{fold(family)}{n}@{DOMAINS[n % len(DOMAINS)]}"
+        phone = _phone(plan, 32, n)
+        company_id = plan.company_of(n)
+        created, updated = _record_times(plan, 33, n)
+        contact = Contact(
+            id=n,
+            full_name=full_name,
+            email=email,
+            phone=phone.e164,
+            owner_id=_owner(plan, ids, 34, n),
+            company=Company(id=company_id, name=company_name(plan, company_id))
+            if company_id
+            else None,
+        )
+        rows["contact"].append(
+            _record(n, created, updated, contact.owner_id)
+            | {
+                "given_name": given,
+                "family_name": family,
+                "full_name": full_name,
+                "name_key": fold(full_name)[:200],
+                "position": POSITIONS[mix(plan.seed, 35, n) % len(POSITIONS)],
+                "company": company_id,
+                "lifecycle_stage": ids.stages[mix(plan.seed, 36, n) % len(ids.stages)],
+                "source": SOURCES[mix(plan.seed, 37, n) % len(SOURCES)],
+                "email": email,
+                "phone": phone.e164,
+                "marketing_consent": False,
+                "marketing_consent_at": None,
+                "last_contacted_at": None,
+                "next_step": "",
+            }
+        )
+        rows["email"].append((_dt(created), _dt(created), n, None, "work", 0, email))
+        rows["phone"].append(
+            (
+                _dt(created),
+                _dt(created),
+                n,
+                None,
+                "mobile",
+                0,
+                phone.raw,
+                phone.e164,
+                phone.search_digits,
+            )
+        )
+        document = contact_document_from(contact, [email], [phone.search_digits])
+        rows["search"].append(_search_row(ids.contact_type, n, document))
+    return rows
+
+
+def _search_row(content_type_id: int, object_id: int, document) -> tuple:
+    fields = entry_fields(document)
+    return (
+        content_type_id,
+        object_id,
+        fields["owner_id"],
+        fields["title"],
+        fields["title_key"],
+        fields["subtitle"],
+        fields["text"],
+    )
+
+
+KINDS = ActivityKind.values
+SOURCES = Source.values
+SUBJECTS = {
+    "note": "Note after the visit",
+    "call": "Call about the offer",
+    "meeting": "Meeting at their office",
+    "email": "Re: quotation",
+    "message": "WhatsApp message",
+}
+
+
+def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
+    rows: dict[str, list] = {"activity": [], "link": []}
+    for n in range(first, last + 1):
+        kind = KINDS[mix(plan.seed, 40, n) % len(KINDS)]
+        when = plan.occurred_at(n)
+        contact_id = plan.contact_of(n)
+        is_call = kind == "call"
+        values = {
+            "subject": SUBJECTS[kind],
+            "body": f"Talked about order {n}; they want a new quote next week.",
+            "direction": "outbound" if is_call else "",
+            "duration_seconds": 120 if is_call else None,
+            "outcome": "connected" if is_call else "",
+            "ends_at": None,
+            "place": "",
+            "attendees": "",
+            "channel": "whatsapp" if kind == "message" else "",
+        }
+        author = ids.users[mix(plan.seed, 41, n) % len(ids.users)]
+        rows["activity"].append(
+            {"id": n, "kind": kind, "occurred_at": _dt(when), "author": author}
+            | {"created_at": _dt(when), **values}
+        )
+        rows["link"].append((n, ids.contact_type, contact_id, _dt(when), kind))
+        company_id = plan.company_of(contact_id)
+        if company_id:
+            rows["link"].append((n, ids.company_type, company_id, _dt(when), kind))
+    return rows
+
+
+# Tables; rows are dicts by field name, or tuples in the order listed here ------------------
+POINT_FIELDS = ["created_at", "updated_at", "contact", "company", "kind", "position"]
+TABLES: dict[str, tuple[type[Model], list[str]]] = {
+    "company": (Company, []),
+    "contact": (Contact, []),
+    "activity": (Activity, []),
+    "email": (EmailAddress, [*POINT_FIELDS, "address"]),
+    "phone": (PhoneNumber, [*POINT_FIELDS, "raw", "e164", "digits"]),
+    "search": (
+        SearchEntry,
+        [
+            "content_type",
+            "object_id",
+            "owner_id",
+            "title",
+            "title_key",
+            "subtitle",
+            "text",
+        ],
+    ),
+    "link": (
+        TimelineLink,
+        ["activity", "content_type", "object_id", "occurred_at", "kind"],
+    ),
+}
+
+
+def write(table: str, rows: list[tuple]) -> None:
+    """Append rows: COPY on PostgreSQL, one executemany on SQLite."""
+    model, fields = TABLES[table]
+    if rows and isinstance(rows[0], dict):
+        fields = list(rows[0])
+        rows = [tuple(row.values()) for row in rows]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    target = quote(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {target} ({columns}) VALUES ({marks})", rows)
+
+
+# Driving it ------------------------------------------------------------------------------
+def _chunks(total: int) -> list[tuple[int, int]]:
+    return [(first, min(first + CHUNK - 1, total)) for first in range(1, total + 1, CHUNK)]
+
+
+def _build(job: tuple[Callable, Plan, Ids, int, int]) -> dict[str, list]:
+    builder, plan, ids, first, last = job
+    return builder(plan, ids, first, last)
+
+
+def ensure_users() -> Ids:
+    """The administrator and USERS sales reps (reps 1-TEAM_SIZE are the limited user's
+    team), through the users service like any installation's users."""
+    if not User.objects.filter(email=ADMIN_EMAIL).exists():
+        user_services.create_user(
+            email=ADMIN_EMAIL,
+            full_name="Bench Admin",
+            password=PASSWORD,
+            administrator=True,
+        )
+    for n in range(1, USERS + 1):
+        if not User.objects.filter(email=user_email(n)).exists():
+            user_services.create_user(
+                email=user_email(n), full_name=f"Rep {n:02d}", password=PASSWORD
+            )
+    users = list(
+        User.objects.filter(email__in=[user_email(n) for n in range(1, USERS + 1)])
+        .order_by("email")
+        .values_list("pk", flat=True)
+    )
+    return Ids(
+        users=users,
+        stages=list(LifecycleStage.objects.order_by("position").values_list("pk", flat=True)),
+        contact_type=ContentType.objects.get_for_model(Contact).pk,
+        company_type=ContentType.objects.get_for_model(Company).pk,
+    )
+
+
+def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
+    """Fill an empty, migrated database; returns seconds per step."""
+    call_command("migrate", verbosity=0)
+    if Contact.objects.exists():
+        raise RuntimeError("The database already has contacts: generate into an empty one.")
+    ids = ensure_users()
+    timings: dict[str, float] = {}
+    # Rows are built in worker processes (both cores) while this one writes; the workers
+    # are forked with no database connection open, and never open one.
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        for label, builder, total in [
+            ("companies", company_rows, plan.companies),
+            ("contacts", contact_rows, plan.contacts),
+            ("activities", activity_rows, plan.activities),
+        ]:
+            started = time.perf_counter()
+            jobs = [(builder, plan, ids, first, last) for first, last in _chunks(total)]
+            _load(pool.imap(_build, jobs))
+            timings[label] = time.perf_counter() - started
+            log(f"  {label}: {total:,} in {timings[label]:.1f} s")
+    started = time.perf_counter()
+    _finish(plan, ids)
+    timings["finish"] = time.perf_counter() - started
+    log(f"  last activity dates, sequences, statistics: {timings['finish']:.1f} s")
+    return timings
+
+
+def _load(chunks: Iterable[dict[str, list]]) -> None:
+    if connection.vendor == "sqlite":
+        # A throw-away database: no fsync while loading.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+    for rows in chunks:
+        with transaction.atomic():
+            for table, table_rows in rows.items():
+                write(table, table_rows)
+
+
+def _finish(plan: Plan, ids: Ids) -> None:
+    """What services would have kept up to date row by row: each record's last activity
+    (and a contact's last conversation), then sequences and planner statistics."""
+    quote = connection.ops.quote_name
+    links = quote(TimelineLink._meta.db_table)
+    for model, content_type in [
+        (Contact, ids.contact_type),
+        (Company, ids.company_type),
+    ]:
+        table = quote(model._meta.db_table)
+        talked = ""
+        if model is Contact:
+            talked = (
+                f", last_contacted_at = (SELECT max(occurred_at) FROM {links} l WHERE "
+                f"l.content_type_id = {content_type} AND l.object_id = {table}.id "
+                "AND l.kind <> 'note')"
+            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_activity_at = (SELECT max(occurred_at) FROM {links} l "
+                f"WHERE l.content_type_id = {content_type} AND l.object_id = {table}.id){talked}"
+            )
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(
+            no_style(), [Company, Contact, Activity]
+        ):
+            cursor.execute(statement)
+        cursor.execute("ANALYZE")

@@ -1,0 +1,1 @@
+"""`clientela bench`: generate data, run the benchmarks, compare sizes."""

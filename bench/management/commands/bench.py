@@ -1,0 +1,75 @@
+"""`clientela bench generate|run|compare`: the data generator and the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+RESULTS = Path(__file__).resolve().parents[2] / "results"
+
+
+class Command(BaseCommand):
+    help = "Generate benchmark data, run the benchmarks, or compare two runs' results."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        generate = commands.add_parser("generate", help="fill an empty database")
+        generate.add_argument("--contacts", type=int, required=True)
+        generate.add_argument("--companies", type=int, required=True)
+        generate.add_argument("--activities", type=int, required=True)
+        generate.add_argument("--seed", type=int, default=10)
+        run = commands.add_parser("run", help="time the pages against their floors")
+        run.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
+        run.add_argument("--label", default="", help="names the JSON file in bench/results/")
+        compare = commands.add_parser("compare", help="targets across two result files")
+        compare.add_argument("small", type=Path)
+        compare.add_argument("large", type=Path)
+
+    def handle(self, *args, **options):
+        action = options["action"]
+        if action == "generate":
+            self._generate(options)
+        elif action == "run":
+            self._run(options)
+        else:
+            self._compare(options)
+
+    def _generate(self, options):
+        from bench.generate import Plan, generate
+
+        plan = Plan(
+            contacts=options["contacts"],
+            companies=options["companies"],
+            activities=options["activities"],
+            seed=options["seed"],
+        )
+        if plan.contacts < 100 or plan.companies < 2 or plan.activities < 1000:
+            raise CommandError("At least 100 contacts, 2 companies and 1,000 activities.")
+        started = time.perf_counter()
+        self.stdout.write(f"Generating {plan}")
+        try:
+            generate(plan, self.stdout.write)
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"Generated in {time.perf_counter() - started:.1f} s")
+
+    def _run(self, options):
+        from bench import report, requests
+
+        result = requests.run_all(repeat=options["repeat"], log=self.stdout.write)
+        self.stdout.write(report.table(result))
+        RESULTS.mkdir(exist_ok=True)
+        label = options["label"] or f"{result['database']['vendor']}-{result['contacts']}"
+        path = RESULTS / f"{label}.json"
+        path.write_text(json.dumps(result, indent=2, default=str))
+        self.stdout.write(f"Wrote {path}")
+
+    def _compare(self, options):
+        from bench import report
+
+        small = json.loads(options["small"].read_text())
+        large = json.loads(options["large"].read_text())
+        self.stdout.write(report.comparison(small, large))

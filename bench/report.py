@@ -1,0 +1,54 @@
+"""The benchmark results as text: one run's table, and the targets across two sizes."""
+
+from __future__ import annotations
+
+# The issue's targets.
+MAX_BARE_RATIO = 10.0  # a page's p95 within 10x the bare page's p95
+MAX_FLOOR_RATIO = 2.0  # its database time within 2x the hand-written SQL
+MAX_GROWTH = 1.5  # p95 at the large size within 1.5x the small size's
+
+
+def _mark(ok: bool) -> str:
+    return "ok" if ok else "MISS"
+
+
+def table(result: dict) -> str:
+    database = result["database"]
+    lines = [
+        f"{database['vendor']} {database['version']}, {result['contacts']:,} contacts, "
+        f"{result['repeat']} requests per figure; times in ms",
+        f"{'page':32} {'role':8} {'p50':>7} {'p95':>7} {'bare95':>7} {'xbare':>6} "
+        f"{'db50':>7} {'sql50':>7} {'xsql':>6} {'q':>3}",
+    ]
+    for row in result["requests"]:
+        bare_ratio = row["p95_ms"] / row["bare"]["p95_ms"]
+        floor_ratio = row["db_p50_ms"] / row["sql_floor"]["p50_ms"]
+        lines.append(
+            f"{row['name']:32} {row['role']:8} {row['p50_ms']:7.2f} {row['p95_ms']:7.2f} "
+            f"{row['bare']['p95_ms']:7.2f} {bare_ratio:5.1f}{'' if bare_ratio <= MAX_BARE_RATIO else '!'} "
+            f"{row['db_p50_ms']:7.2f} {row['sql_floor']['p50_ms']:7.2f} "
+            f"{floor_ratio:5.1f}{'' if floor_ratio <= MAX_FLOOR_RATIO else '!'} {row['queries']:3}"
+        )
+    lines.append("! marks a figure outside its target (xbare ≤ 10, xsql ≤ 2)")
+    return "\n".join(lines)
+
+
+def comparison(small: dict, large: dict) -> str:
+    """p95 and query counts of the same pages at two sizes, against the growth target."""
+    lines = [
+        f"{large['database']['vendor']}: {small['contacts']:,} → {large['contacts']:,} contacts",
+        f"{'page':32} {'role':8} {'p95 s':>7} {'p95 L':>7} {'x':>5} {'q s':>4} {'q L':>4}  target",
+    ]
+    before = {(row["name"], row["role"]): row for row in small["requests"]}
+    for row in large["requests"]:
+        old = before.get((row["name"], row["role"]))
+        if old is None:
+            continue
+        growth = row["p95_ms"] / old["p95_ms"]
+        flat = row["queries"] == old["queries"]
+        lines.append(
+            f"{row['name']:32} {row['role']:8} {old['p95_ms']:7.2f} {row['p95_ms']:7.2f} "
+            f"{growth:5.2f} {old['queries']:4} {row['queries']:4}  "
+            f"{_mark(growth <= MAX_GROWTH)} growth, {_mark(flat)} queries"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,380 @@
+"""The request benchmarks: each page timed through Django's test Client, as an administrator
+and as a team-limited sales rep, beside its floors measured in the same run — a bare
+authenticated page, and hand-written SQL returning the same rows. New benchmarks (API,
+import, export, backup) add their own module beside this one and a key in the results."""
+
+from __future__ import annotations
+
+import datetime
+import platform
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client
+
+from bench.generate import ADMIN_EMAIL, BENCH_COMPANY_ID, LIMITED_EMAIL, team_emails
+from clientela.core.pagination import keyset_page
+from clientela.customers.models import Company, Contact, LifecycleStage
+from clientela.users.models import User
+
+WARM_UP = 3
+PAGE = 50  # the lists' page size (core.listing.PAGE_SIZE)
+TIMELINE_PAGE = 25
+PALETTE = 8
+
+
+@dataclass
+class Context:
+    """Ids the pages and their floors are about, looked up once per run."""
+
+    admin: User
+    limited: User
+    team: list[int]
+    contacts: int
+    owner: int
+    stage: int
+    stage_key: str
+    deep_cursor: str
+    deep_after: tuple[str, int]
+    company: int
+    company_type: int
+    contact_type: int
+    contact: int
+    email_term: str
+    phone_term: str
+    phone_digits: str
+    name_term: str
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    url: Callable[[Context, bool], str]  # (context, limited) → path and query
+    floor: Callable[[Context, bool], list[tuple[str, list]]]  # the SQL giving the same rows
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+# Hand-written SQL ---------------------------------------------------------------------------
+CONTACT_ROWS = """
+SELECT c.id, c.full_name, c.email, c.phone, c.updated_at, co.id, co.name, u.id, u.full_name,
+       u.email, s.name
+FROM customers_contact c
+LEFT JOIN customers_company co ON co.id = c.company_id
+LEFT JOIN users_user u ON u.id = c.owner_id
+JOIN customers_lifecyclestage s ON s.id = c.lifecycle_stage_id
+WHERE c.deleted_at IS NULL {where}
+ORDER BY c.name_key, c.id
+LIMIT {limit}"""
+
+
+def _in(ids: list[int]) -> str:
+    return "(" + ", ".join(str(int(i)) for i in ids) + ")"
+
+
+def contact_rows_sql(context: Context, limited: bool, where: str = "", params=()):
+    if limited:
+        where += f" AND c.owner_id IN {_in(context.team)}"
+    return [(CONTACT_ROWS.format(where=where, limit=PAGE + 1), list(params))]
+
+
+def timeline_sql(content_type: int, object_id: int) -> tuple[str, list]:
+    return (
+        "SELECT a.id, a.kind, a.subject, a.body, a.occurred_at, u.full_name "
+        "FROM activities_timelinelink l JOIN activities_activity a ON a.id = l.activity_id "
+        "LEFT JOIN users_user u ON u.id = a.author_id "
+        "WHERE l.content_type_id = %s AND l.object_id = %s "
+        f"ORDER BY l.occurred_at DESC, l.activity_id DESC LIMIT {TIMELINE_PAGE + 1}",
+        [content_type, object_id],
+    )
+
+
+def search_sql(term: str, *, prefix: bool) -> list[tuple[str, list]]:
+    """The best possible answer: a title-prefix range on its index, else a substring match
+    on the trigram index, a palette's worth of rows."""
+    columns = "SELECT id, content_type_id, object_id, title, subtitle FROM core_searchentry"
+    if prefix:
+        return [
+            (
+                f"{columns} WHERE title_key >= %s AND title_key < %s "
+                f"ORDER BY title_key, id LIMIT {PALETTE}",
+                [term, term + "\uffff"],
+            )
+        ]
+    if connection.vendor == "sqlite":
+        return [
+            (
+                f"{columns} WHERE id IN (SELECT rowid FROM core_search_fts "
+                f"WHERE core_search_fts.text LIKE %s) LIMIT {PALETTE}",
+                [f"%{term}%"],
+            )
+        ]
+    return [(f"{columns} WHERE text LIKE %s LIMIT {PALETTE}", [f"%{term}%"])]
+
+
+def contact_detail_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    where = " AND c.owner_id IN " + _in(context.team) if limited else ""
+    return [
+        (
+            "SELECT c.*, co.name, u.full_name, s.name FROM customers_contact c "
+            "LEFT JOIN customers_company co ON co.id = c.company_id "
+            "LEFT JOIN users_user u ON u.id = c.owner_id "
+            "JOIN customers_lifecyclestage s ON s.id = c.lifecycle_stage_id "
+            f"WHERE c.id = %s AND c.deleted_at IS NULL{where}",
+            [context.contact],
+        ),
+        (
+            "SELECT * FROM customers_emailaddress WHERE contact_id = %s",
+            [context.contact],
+        ),
+        (
+            "SELECT * FROM customers_phonenumber WHERE contact_id = %s",
+            [context.contact],
+        ),
+        timeline_sql(context.contact_type, context.contact),
+    ]
+
+
+def company_page_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    where = " AND c.owner_id IN " + _in(context.team) if limited else ""
+    return [
+        (
+            "SELECT * FROM customers_company WHERE id = %s AND deleted_at IS NULL",
+            [context.company],
+        ),
+        timeline_sql(context.company_type, context.company),
+        (
+            "SELECT c.id, c.full_name, c.email FROM customers_contact c "
+            f"WHERE c.company_id = %s AND c.deleted_at IS NULL{where} "
+            f"ORDER BY c.name_key, c.id LIMIT {PAGE}",
+            [context.company],
+        ),
+    ]
+
+
+def _list_url(limited: bool, context: Context, **query) -> str:
+    if limited:
+        query["owner"] = ",".join(str(i) for i in context.team)
+    return "/contacts/" + ("?" + urlencode(query) if query else "")
+
+
+BENCHMARKS = [
+    Benchmark(
+        "contacts: first page",
+        lambda c, limited: _list_url(limited, c),
+        lambda c, limited: contact_rows_sql(c, limited),
+    ),
+    Benchmark(
+        "contacts: deep page (keyset)",
+        lambda c, limited: _list_url(limited, c, after=c.deep_cursor),
+        lambda c, limited: contact_rows_sql(
+            c, limited, " AND (c.name_key, c.id) > (%s, %s)", c.deep_after
+        ),
+    ),
+    Benchmark(
+        "contacts: owner filter",
+        lambda c, limited: "/contacts/?" + urlencode({"owner": c.owner}),
+        lambda c, limited: contact_rows_sql(c, False, " AND c.owner_id = %s", [c.owner]),
+    ),
+    Benchmark(
+        "contacts: stage filter",
+        lambda c, limited: _list_url(limited, c, stage=c.stage_key),
+        lambda c, limited: contact_rows_sql(
+            c, limited, " AND c.lifecycle_stage_id = %s", [c.stage]
+        ),
+    ),
+    Benchmark(
+        "company page, 1,000 entries",
+        lambda c, limited: f"/companies/{c.company}/",
+        company_page_sql,
+    ),
+    *(
+        Benchmark(
+            f"search: {what}",
+            lambda c, limited, term=term: "/search/palette/?" + urlencode({"q": getattr(c, term)}),
+            lambda c, limited, floor_term=floor_term, prefix=prefix: search_sql(
+                getattr(c, floor_term), prefix=prefix
+            ),
+        )
+        for what, term, floor_term, prefix in [
+            ("name prefix", "name_term", "name_term", True),
+            ("e-mail substring", "email_term", "email_term", False),
+            ("phone digits", "phone_term", "phone_digits", False),
+        ]
+    ),
+    Benchmark(
+        "contact detail",
+        lambda c, limited: f"/contacts/{c.contact}/",
+        contact_detail_sql,
+    ),
+]
+
+
+# Measuring ----------------------------------------------------------------------------------
+@contextmanager
+def database_time(totals: list[float], counts: list[int]):
+    """Adds the time spent in the database driver and the number of queries of the block."""
+    spent = [0.0, 0]
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += time.perf_counter() - started
+            spent[1] += 1
+
+    with connection.execute_wrapper(timed):
+        yield
+    totals.append(spent[0])
+    counts.append(spent[1])
+
+
+def time_request(client: Client, url: str, repeat: int) -> dict:
+    for _ in range(WARM_UP):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    wall, database, queries = [], [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with database_time(database, queries):
+            client.get(url)
+        wall.append(time.perf_counter() - started)
+    return {
+        "p50_ms": _ms(statistics.median(wall)),
+        "p95_ms": _ms(_percentile(wall, 0.95)),
+        "db_p50_ms": _ms(statistics.median(database)),
+        "queries": max(queries),
+    }
+
+
+def time_sql(statements: list[tuple[str, list]], repeat: int) -> dict:
+    def once() -> float:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+        return time.perf_counter() - started
+
+    for _ in range(WARM_UP):
+        once()
+    runs = [once() for _ in range(repeat)]
+    return {
+        "p50_ms": _ms(statistics.median(runs)),
+        "p95_ms": _ms(_percentile(runs, 0.95)),
+        "queries": len(statements),
+    }
+
+
+def context() -> Context:
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    limited = User.objects.get(email=LIMITED_EMAIL)
+    team = list(User.objects.filter(email__in=team_emails()).values_list("pk", flat=True))
+    contacts = Contact.objects.filter(deleted_at__isnull=True)
+    # A deep page: the page after the row halfway through the list, reached through the
+    # product's own keyset cursor (finding that row with OFFSET is setup, not measured).
+    total = Contact.objects.order_by("-id").values_list("id", flat=True).first()
+    middle = contacts.order_by("name_key", "id").values_list("name_key", "id")[total // 2]
+    first_deep = keyset_page(
+        contacts.filter(name_key__gte=middle[0]), ["name_key", "id"], None, PAGE
+    )
+    last = first_deep.items[-1]
+    probe = Contact.objects.filter(pk=total // 3).values("email", "phone").get()
+    digits = probe["phone"].lstrip("+")[-9:]
+    stage = LifecycleStage.objects.order_by("position")[1]
+    return Context(
+        admin=admin,
+        limited=limited,
+        team=team,
+        contacts=total,
+        owner=team[1],
+        stage=stage.pk,
+        stage_key=stage.key,
+        deep_cursor=first_deep.next_cursor,
+        deep_after=(last.name_key, last.pk),
+        company=BENCH_COMPANY_ID,
+        company_type=ContentType.objects.get_for_model(Company).pk,
+        contact_type=ContentType.objects.get_for_model(Contact).pk,
+        contact=1,
+        email_term=probe["email"].split("@")[0][-9:],
+        phone_term=f"0{digits[:3]} {digits[3:6]}",
+        phone_digits=f"0{digits[:6]}",
+        name_term="andr",
+    )
+
+
+def machine() -> dict:
+    import os
+
+    with open("/proc/meminfo") as meminfo:
+        memory_kb = int(meminfo.readline().split()[1])
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            version = sqlite3.sqlite_version
+        else:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "database_version": version,
+    }
+
+
+def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
+    ctx = context()
+    result = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": {"vendor": connection.vendor},
+        "machine": machine(),
+        "contacts": ctx.contacts,
+        "repeat": repeat,
+        "requests": [],
+        "notes": [
+            "limited user: a non-staff rep whose lists carry owner=<team ids> (10 of 20 users); "
+            "the real rule comes with the access issue, so search and detail pages are not "
+            "narrowed yet and their floors carry no owner predicate either",
+        ],
+    }
+    result["database"]["version"] = result["machine"].pop("database_version")
+    for role, user, limited in [
+        ("admin", ctx.admin, False),
+        ("limited", ctx.limited, True),
+    ]:
+        client = Client()
+        client.force_login(user)
+        bare = time_request(client, "/bench/bare/", repeat)
+        log(f"{role}: bare page p95 {bare['p95_ms']} ms")
+        for benchmark in BENCHMARKS:
+            url = benchmark.url(ctx, limited)
+            figures = time_request(client, url, repeat)
+            floor = time_sql(benchmark.floor(ctx, limited), repeat)
+            result["requests"].append(
+                {
+                    "name": benchmark.name,
+                    "role": role,
+                    "url": url,
+                    **figures,
+                    "bare": bare,
+                }
+                | {"sql_floor": floor}
+            )
+            log(f"{role}: {benchmark.name}: p95 {figures['p95_ms']} ms")
+    return result

@@ -1,0 +1,14 @@
+"""The product's settings plus the bench app; pages render without collectstatic."""
+
+from clientela.settings import *  # noqa: F403
+from clientela.settings import INSTALLED_APPS, STORAGES
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+# Django's test Client sends Host "testserver"; the bench never serves the network.
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Pages are rendered in-process, not served: plain static storage needs no manifest.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ROOT_URLCONF = "bench.urls"

@@ -1,0 +1,1 @@
+"""The timeline, tasks, reminders and files of every record."""

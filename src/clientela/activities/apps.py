@@ -1,0 +1,38 @@
+"""Registers the activities app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    name = "clientela.activities"
+    label = "activities"
+    verbose_name = _("Activities")
+
+    def ready(self):
+        from clientela.activities.models import Activity, Attachment, Task
+        from clientela.core import audit
+
+        audit.register(
+            Activity,
+            lambda a: {
+                "kind": a.kind,
+                "subject": a.subject,
+                "body": a.body,
+                "occurred_at": a.occurred_at,
+                "outcome": a.outcome,
+                "duration_seconds": a.duration_seconds,
+            },
+        )
+        audit.register(
+            Task,
+            lambda t: {
+                "title": t.title,
+                "due_at": t.due_at,
+                "reminder_at": t.reminder_at,
+                "assignee": t.assignee.email,
+                "priority": t.priority,
+                "done_at": t.done_at,
+            },
+        )
+        audit.register(Attachment, lambda f: {"name": f.name, "size": f.size})

@@ -1,0 +1,66 @@
+"""Forms of the timeline composer, tasks and files."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clientela.activities.models import ActivityKind, CallDirection, CallOutcome, Priority
+
+
+class ComposerForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(k, v) for k, v in ActivityKind.choices if k in {"note", "call", "meeting"}]
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=CallDirection.choices, required=False
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=0, max_value=24 * 60, required=False
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *CallOutcome.choices], required=False
+    )
+    recording = forms.FileField(label=_("Recording"), required=False)
+    callback_at = forms.DateTimeField(
+        label=_("Call back"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    attendees = forms.CharField(label=_("Attendees"), max_length=500, required=False)
+    meeting_outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    due_at = forms.DateTimeField(
+        label=_("Due"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reminder_at = forms.DateTimeField(
+        label=_("Remind me"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+    assignee = forms.IntegerField(label=_("Assigned to"), required=False)
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("File"))

@@ -1,0 +1,176 @@
+"""One timeline for every record (notes, calls, meetings, e-mails, messages), tasks and files."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivityKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    EMAIL = "email", _("E-mail")
+    MESSAGE = "message", _("Message")
+
+
+class CallDirection(models.TextChoices):
+    OUTBOUND = "outbound", _("Outgoing")
+    INBOUND = "inbound", _("Incoming")
+
+
+class CallOutcome(models.TextChoices):
+    CONNECTED = "connected", _("Connected")
+    NO_ANSWER = "no_answer", _("No answer")
+    VOICEMAIL = "voicemail", _("Left voicemail")
+    BUSY = "busy", _("Busy")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class Activity(models.Model):
+    """Something that happened with a customer. Kind-specific fields stay empty for others."""
+
+    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Calls
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=CallDirection.choices, blank=True
+    )
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    # Meetings
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    attendees = models.CharField(_("attendees"), max_length=500, blank=True)
+    # Messages
+    channel = models.CharField(_("channel"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+
+    def __str__(self) -> str:
+        return self.subject or self.get_kind_display()
+
+
+class TimelineLink(models.Model):
+    """Puts an entry on one record's timeline. A call with a contact is linked to the contact
+    and to their company; later a deal, order or ticket is linked the same way."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="links")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    # Copied from the entry so a timeline page is one ordered index range.
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "content_type", "object_id"], name="timeline_link_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "-occurred_at", "-activity"],
+                name="timeline_record_idx",
+            )
+        ]
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Task(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    reminder_at = models.DateTimeField(_("remind me at"), null=True, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # The call this task was scheduled from ("call back tomorrow"), if any.
+    source_activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["assignee", "done_at", "due_at"], name="task_assignee_idx"),
+            models.Index(fields=["content_type", "object_id", "done_at"], name="task_record_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_at and not self.done_at and self.due_at < timezone.now())
+
+
+class Attachment(models.Model):
+    """A file on a record, or on one of its timeline entries (a call's recording)."""
+
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type_header = models.CharField(max_length=120, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="file_record_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_audio(self) -> bool:
+        return self.content_type_header.startswith("audio/")

@@ -1,0 +1,145 @@
+"""Every read of timelines, tasks and files, limited to records the user may see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from clientela.activities.models import Activity, ActivityKind, Attachment, Task, TimelineLink
+from clientela.core import records
+from clientela.core.pagination import Page, keyset_page
+
+TIMELINE_PAGE = 25
+
+
+def _record_filter(record) -> dict:
+    return {
+        "content_type": ContentType.objects.get_for_model(record),
+        "object_id": record.pk,
+    }
+
+
+def timeline(record, *, kinds: list[str] | None = None, cursor: str | None = None) -> Page:
+    """One page of a record's timeline, newest first; the caller has checked the record is
+    visible (it came from a selector)."""
+    links = TimelineLink.objects.filter(**_record_filter(record))
+    if kinds:
+        links = links.filter(kind__in=kinds)
+    page = keyset_page(
+        links.only("id", "activity_id", "occurred_at"),
+        ["-occurred_at", "-activity_id"],
+        cursor,
+        TIMELINE_PAGE,
+    )
+    activities = (
+        Activity.objects.filter(pk__in=[link.activity_id for link in page.items])
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+    by_id = {activity.pk: activity for activity in activities}
+    page.items = [by_id[link.activity_id] for link in page.items if link.activity_id in by_id]
+    _attach_other_records(page.items, record)
+    return page
+
+
+def _attach_other_records(activities: list[Activity], record) -> None:
+    """Each entry's `others`: the records it is about besides `record` (on a company's
+    timeline, the contact the call was with). Two queries per page, not one per entry."""
+    here = _record_filter(record)
+    links = list(
+        TimelineLink.objects.filter(activity_id__in=[a.pk for a in activities]).exclude(
+            content_type=here["content_type"], object_id=here["object_id"]
+        )
+    )
+    _attach_records(links)
+    others: dict[int, list] = {}
+    for link in links:
+        if link.record is not None and getattr(link.record, "deleted_at", None) is None:
+            others.setdefault(link.activity_id, []).append(link.record)
+    for activity in activities:
+        activity.others = [
+            other
+            for other in others.get(activity.pk, [])
+            if other.__class__ is not record.__class__ or other.pk != record.pk
+        ]
+
+
+def meetings_held(record) -> int:
+    """Meetings on this record's timeline that have started."""
+    return TimelineLink.objects.filter(
+        **_record_filter(record), kind=ActivityKind.MEETING, occurred_at__lte=timezone.now()
+    ).count()
+
+
+def timeline_counts(record) -> dict[str, int]:
+    rows = (
+        TimelineLink.objects.filter(**_record_filter(record)).values("kind").annotate(n=Count("id"))
+    )
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def open_tasks_for_record(record) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(**_record_filter(record), done_at__isnull=True)
+        .select_related("assignee")
+        .order_by("due_at", "id")
+    )
+
+
+def files_for_record(record) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(**_record_filter(record), activity__isnull=True).order_by(
+        "-created_at"
+    )
+
+
+def attachment_for(user, pk: int) -> Attachment:
+    """A file the user may download: its record must be visible to them."""
+    attachment = Attachment.objects.select_related("content_type").get(pk=pk)
+    model = attachment.content_type.model_class()
+    if not records.visible(user, model).filter(pk=attachment.object_id).exists():
+        raise Attachment.DoesNotExist
+    return attachment
+
+
+def my_day(user, *, now: datetime.datetime | None = None) -> dict[str, list[Task]]:
+    """The user's open tasks: overdue, due today (in their time zone), upcoming, undated."""
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + datetime.timedelta(days=1)
+    tasks = list(
+        Task.objects.filter(assignee=user, done_at__isnull=True)
+        .select_related("content_type")
+        .order_by("due_at", "id")[:500]
+    )
+    _attach_records(tasks)
+    groups = {"overdue": [], "today": [], "upcoming": [], "someday": []}
+    for task in tasks:
+        if task.due_at is None:
+            groups["someday"].append(task)
+        elif task.due_at < now:
+            groups["overdue"].append(task)
+        elif task.due_at < end:
+            groups["today"].append(task)
+        else:
+            groups["upcoming"].append(task)
+    return groups
+
+
+def _attach_records(rows: list) -> None:
+    """Set `row.record` on tasks or timeline links from their (content type, object id),
+    with one query per record type, not one per row."""
+    wanted: dict[int, set[int]] = {}
+    for row in rows:
+        if row.content_type_id:
+            wanted.setdefault(row.content_type_id, set()).add(row.object_id)
+    loaded = {}
+    for content_type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        for found in model._default_manager.filter(pk__in=ids):
+            loaded[(content_type_id, found.pk)] = found
+    for row in rows:
+        row.record = loaded.get((row.content_type_id, row.object_id))

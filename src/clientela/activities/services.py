@@ -1,0 +1,228 @@
+"""Every write to timelines, tasks and files."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.activities.models import (
+    Activity,
+    ActivityKind,
+    Attachment,
+    Priority,
+    Task,
+    TimelineLink,
+)
+from clientela.core import audit
+from clientela.customers.models import Contact
+from clientela.notifications import services as notifications
+from clientela.users import permissions
+
+# Kinds that count as talking to the customer (a note does not).
+CONTACT_KINDS = {ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL, ActivityKind.MESSAGE}
+ACTIVITY_FIELDS = (
+    "subject",
+    "body",
+    "direction",
+    "duration_seconds",
+    "outcome",
+    "ends_at",
+    "place",
+    "attendees",
+    "channel",
+)
+
+
+def _timeline_records(record) -> list:
+    """The record an entry is logged on, plus the records whose timeline rolls it up:
+    a contact's entries also show on their company's timeline."""
+    records = [record]
+    if isinstance(record, Contact) and record.company_id:
+        records.append(record.company)
+    return records
+
+
+def _may_log(actor, record) -> None:
+    """Writing on a timeline needs the record in view and a role that logs activity."""
+    if actor is None:
+        return
+    permissions.require(actor, "log_activity")
+    if not permissions.allows(actor, record, "view"):
+        raise PermissionDenied(_("You may not see %(record)s.") % {"record": record})
+
+
+def check_file(upload) -> None:
+    extension = Path(upload.name).suffix.lower().lstrip(".")
+    if extension not in settings.UPLOAD_ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            {"file": _("Files of type .%(ext)s can't be attached.") % {"ext": extension or "?"}}
+        )
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"file": _("Files can be at most %(mb)d MB.") % {"mb": limit}})
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+
+
+@transaction.atomic
+def log_activity(
+    *,
+    actor,
+    record,
+    kind: str,
+    occurred_at: datetime.datetime | None = None,
+    recording=None,
+    callback_at: datetime.datetime | None = None,
+    **fields,
+) -> Activity:
+    """Log a note, call, meeting, e-mail or message on a record's timeline; a call can bring
+    its recording and schedule its call-back task in the same step."""
+    _may_log(actor, record)
+    if kind not in ActivityKind.values:
+        raise ValidationError({"kind": _("Unknown timeline entry type.")})
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if kind == ActivityKind.NOTE and not (fields.get("body") or "").strip():
+        raise ValidationError({"body": _("Write the note first.")})
+    if recording is not None:
+        check_file(recording)
+    occurred_at = occurred_at or timezone.now()
+    if fields.get("ends_at") and fields["ends_at"] < occurred_at:
+        raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
+    values = {name: _empty(name) if value is None else value for name, value in fields.items()}
+    activity = Activity.objects.create(kind=kind, occurred_at=occurred_at, author=actor, **values)
+    records = _timeline_records(record)
+    TimelineLink.objects.bulk_create(
+        TimelineLink(
+            activity=activity,
+            content_type=ContentType.objects.get_for_model(linked),
+            object_id=linked.pk,
+            occurred_at=occurred_at,
+            kind=kind,
+        )
+        for linked in records
+    )
+    for linked in records:
+        _mark_activity(linked, occurred_at, talked=kind in CONTACT_KINDS)
+    if recording is not None:
+        attach_file(actor=actor, record=record, upload=recording, activity=activity)
+    audit.log(actor=actor, action="create", record=activity, after=audit.snapshot(activity))
+    if callback_at is not None:
+        create_task(
+            actor=actor,
+            title=_("Call back %(name)s") % {"name": record},
+            assignee=actor,
+            due_at=callback_at,
+            record=record,
+            source_activity=activity,
+        )
+    return activity
+
+
+def _empty(field: str):
+    return None if field in {"duration_seconds", "ends_at"} else ""
+
+
+def _mark_activity(record, when: datetime.datetime, *, talked: bool) -> None:
+    model = type(record)
+    updates = {}
+    if record.last_activity_at is None or when > record.last_activity_at:
+        updates["last_activity_at"] = when
+    if (
+        talked
+        and isinstance(record, Contact)
+        and (record.last_contacted_at is None or when > record.last_contacted_at)
+    ):
+        updates["last_contacted_at"] = when
+    if updates:
+        model.objects.filter(pk=record.pk).update(**updates)
+        for name, value in updates.items():
+            setattr(record, name, value)
+
+
+@transaction.atomic
+def attach_file(*, actor, record, upload, activity: Activity | None = None) -> Attachment:
+    _may_log(actor, record)
+    check_file(upload)
+    attachment = Attachment.objects.create(
+        file=upload,
+        name=Path(upload.name).name[:255],
+        size=upload.size,
+        content_type_header=(getattr(upload, "content_type", "") or "")[:120],
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        activity=activity,
+        uploaded_by=actor,
+    )
+    audit.log(actor=actor, action="create", record=attachment, after=audit.snapshot(attachment))
+    return attachment
+
+
+@transaction.atomic
+def create_task(
+    *,
+    actor,
+    title: str,
+    assignee,
+    due_at: datetime.datetime | None = None,
+    reminder_at: datetime.datetime | None = None,
+    priority: str = Priority.NORMAL,
+    record=None,
+    notes: str = "",
+    source_activity: Activity | None = None,
+) -> Task:
+    if record is not None:
+        _may_log(actor, record)
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": _("Give the task a title.")})
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority.")})
+    if reminder_at and due_at and reminder_at > due_at:
+        raise ValidationError({"reminder_at": _("The reminder should come before the due time.")})
+    task = Task.objects.create(
+        title=title[:200],
+        notes=notes,
+        assignee=assignee,
+        created_by=actor,
+        due_at=due_at,
+        reminder_at=reminder_at,
+        priority=priority,
+        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        object_id=record.pk if record is not None else None,
+        source_activity=source_activity,
+    )
+    audit.log(actor=actor, action="create", record=task, after=audit.snapshot(task))
+    if reminder_at is not None:
+        _schedule_reminder(task, record)
+    return task
+
+
+def _schedule_reminder(task: Task, record) -> None:
+    """A bell notification and an e-mail at the reminder time. The key names the time,
+    so a moved reminder is a new one while a job that runs twice still delivers once."""
+    notifications.schedule_reminder(
+        user=task.assignee,
+        when=task.reminder_at,
+        key=f"task:{task.pk}:reminder:{task.reminder_at.isoformat()}",
+        title=_("Reminder: %(task)s") % {"task": task.title},
+        url=record.get_absolute_url() if record is not None else reverse("my-day"),
+    )
+
+
+@transaction.atomic
+def set_task_done(*, actor, task: Task, done: bool) -> Task:
+    before = audit.snapshot(task)
+    task.done_at = timezone.now() if done else None
+    task.save(update_fields=["done_at"])
+    audit.log(actor=actor, action="update", record=task, before=before, after=audit.snapshot(task))
+    return task

@@ -1,0 +1,14 @@
+"""Timeline, tasks, files and My day."""
+
+from django.urls import path
+
+from clientela.activities import views
+
+urlpatterns = [
+    path("my-day/", views.my_day, name="my-day"),
+    path("records/<str:token>/log/", views.log_activity, name="log-activity"),
+    path("records/<str:token>/tasks/", views.task_create, name="task-create"),
+    path("records/<str:token>/files/", views.file_upload, name="file-upload"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
+    path("files/<int:pk>/", views.file_download, name="file-download"),
+]

@@ -1,0 +1,150 @@
+"""Timeline composer, tasks, files and the My day page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from clientela.activities import selectors, services
+from clientela.activities.forms import ComposerForm, FileForm, TaskForm
+from clientela.activities.models import Attachment, Task
+from clientela.core.records import visible_record
+from clientela.users.models import User
+
+
+def _back(request, record):
+    return redirect(request.POST.get("next") or record.get_absolute_url())
+
+
+def _errors(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@require_POST
+def log_activity(request, token: str):
+    record = visible_record(request.user, token)
+    form = ComposerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return _back(request, record)
+    data = form.cleaned_data
+    kind = data["kind"]
+    fields = {"subject": data["subject"], "body": data["body"]}
+    extra = {}
+    if kind == "call":
+        minutes = data["duration_minutes"]
+        fields.update(
+            direction=data["direction"] or "outbound",
+            duration_seconds=minutes * 60 if minutes is not None else None,
+            outcome=data["outcome"],
+        )
+        extra = {"recording": data["recording"], "callback_at": data["callback_at"]}
+    elif kind == "meeting":
+        fields.update(
+            ends_at=data["ends_at"],
+            place=data["place"],
+            attendees=data["attendees"],
+            outcome=data["meeting_outcome"],
+        )
+    try:
+        services.log_activity(
+            actor=request.user,
+            record=record,
+            kind=kind,
+            occurred_at=data["occurred_at"],
+            **fields,
+            **extra,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Logged."))
+    return _back(request, record)
+
+
+@require_POST
+def task_create(request, token: str):
+    record = visible_record(request.user, token)
+    form = TaskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A task needs a title."))
+        return _back(request, record)
+    data = form.cleaned_data
+    assignee = (
+        User.objects.filter(pk=data["assignee"], is_active=True).first()
+        if data["assignee"]
+        else None
+    ) or request.user
+    try:
+        services.create_task(
+            actor=request.user,
+            title=data["title"],
+            assignee=assignee,
+            due_at=data["due_at"],
+            reminder_at=data["reminder_at"],
+            priority=data["priority"],
+            record=record,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Task added."))
+    return _back(request, record)
+
+
+@require_POST
+def task_done(request, pk: int):
+    task = get_object_or_404(Task, pk=pk, assignee=request.user)
+    services.set_task_done(actor=request.user, task=task, done=request.POST.get("done") != "no")
+    if request.htmx:
+        return render(request, "activities/_task.html", {"task": task})
+    return redirect(request.POST.get("next") or "my-day")
+
+
+@require_POST
+def file_upload(request, token: str):
+    record = visible_record(request.user, token)
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return _back(request, record)
+    try:
+        services.attach_file(actor=request.user, record=record, upload=form.cleaned_data["file"])
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("File attached."))
+    return _back(request, record)
+
+
+@require_safe
+def file_download(request, pk: int):
+    try:
+        attachment = selectors.attachment_for(request.user, pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+    inline = attachment.is_audio or request.GET.get("inline") == "1"
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type_header or None,
+    )
+
+
+@require_safe
+def my_day(request):
+    groups = selectors.my_day(request.user)
+    sections = [
+        ("overdue", _("Overdue")),
+        ("today", _("Today")),
+        ("upcoming", _("Upcoming")),
+        ("someday", _("No due date")),
+    ]
+    return render(request, "activities/my_day.html", {"groups": groups, "sections": sections})

@@ -1,0 +1,10 @@
+"""Registers the core app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "clientela.core"
+    label = "core"
+    verbose_name = _("Core")

@@ -1,0 +1,134 @@
+"""Custom fields: what an administrator adds to a record type, and how values are checked."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+
+from clientela.core.models import CustomField, FieldType
+from clientela.users import permissions
+
+MAX_TEXT = 1000
+CURRENCY_LENGTH = 3
+
+
+def definitions(record_type: str, user=None) -> list[CustomField]:
+    """The record type's custom fields; with `user`, only those the user may see."""
+    fields = CustomField.objects.filter(record_type=record_type)
+    if user is not None and not permissions.sees_sensitive(user):
+        fields = fields.filter(sensitive=False)
+    return list(fields)
+
+
+def keep_hidden(record_type: str, user, stored: dict, edited: dict) -> dict:
+    """The custom values to save when `user` edited only the fields they can see: the
+    sensitive ones they cannot see keep their stored values."""
+    visible = {field.key for field in definitions(record_type, user)}
+    kept = {key: value for key, value in (stored or {}).items() if key not in visible}
+    return {**kept, **{key: value for key, value in edited.items() if key in visible}}
+
+
+def _clean_value(field: CustomField, value):
+    kind = field.field_type
+    if kind == FieldType.TEXT:
+        value = str(value).strip()
+        if len(value) > MAX_TEXT:
+            raise ValidationError(_("At most %(n)d characters.") % {"n": MAX_TEXT})
+        return value
+    if kind == FieldType.NUMBER:
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(_("Enter a number.")) from None
+        if not number.is_finite():
+            raise ValidationError(_("Enter a number."))
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == FieldType.DATE:
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        try:
+            return datetime.date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from None
+    if kind == FieldType.CHOICE:
+        if value not in field.choices:
+            raise ValidationError(
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(field.choices)}
+            )
+        return value
+    if kind == FieldType.MULTI_CHOICE:
+        values = value if isinstance(value, list | tuple) else [value]
+        unknown = [item for item in values if item not in field.choices]
+        if unknown:
+            raise ValidationError(
+                _("Not a choice: %(values)s.") % {"values": ", ".join(map(str, unknown))}
+            )
+        return [item for item in field.choices if item in values]
+    if kind == FieldType.YES_NO:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"yes", "true", "1", "da", "sí", "si", "on"}:
+            return True
+        if text in {"no", "false", "0", "nu", "off"}:
+            return False
+        raise ValidationError(_("Answer yes or no."))
+    if kind == FieldType.MONEY:
+        if isinstance(value, dict):
+            amount, currency = value.get("amount"), value.get("currency", "")
+        else:
+            amount, _sep, currency = str(value).strip().partition(" ")
+        try:
+            amount = Decimal(str(amount).replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(_("Enter an amount, like 1250.00 EUR.")) from None
+        currency = str(currency).strip().upper()
+        if len(currency) != CURRENCY_LENGTH or not currency.isalpha():
+            raise ValidationError(_("Add a three-letter currency, like 1250.00 EUR."))
+        return {"amount": str(amount.quantize(Decimal("0.01"))), "currency": currency}
+    if kind == FieldType.URL:
+        value = str(value).strip()
+        URLValidator(schemes=["http", "https"])(value)
+        return value
+    raise ValidationError(_("Unknown field type."))
+
+
+def clean(record_type: str, values: dict, *, fields: list[CustomField] | None = None) -> dict:
+    """Checked and normalised values by key; ValidationError keyed "custom.<key>" otherwise."""
+    fields = definitions(record_type) if fields is None else fields
+    known = {field.key: field for field in fields}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    for key in values:
+        if key not in known:
+            errors[f"custom.{key}"] = [_("There is no custom field “%(key)s”.") % {"key": key}]
+    for key, field in known.items():
+        value = values.get(key)
+        empty = value is None or value == "" or value == [] or value == {}
+        if empty:
+            if field.required:
+                errors[f"custom.{key}"] = [_("%(label)s is required.") % {"label": field.label}]
+            continue
+        try:
+            cleaned[key] = _clean_value(field, value)
+        except ValidationError as error:
+            errors[f"custom.{key}"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def display(field: CustomField, value) -> str:
+    if value is None or value == "":
+        return ""
+    if field.field_type == FieldType.MULTI_CHOICE:
+        return ", ".join(value)
+    if field.field_type == FieldType.YES_NO:
+        return _("Yes") if value else _("No")
+    if field.field_type == FieldType.MONEY:
+        return f"{value['amount']} {value['currency']}"
+    return str(value)

@@ -1,0 +1,119 @@
+"""Record lists: columns a user picks, sorts that page by keyset, cells rendered by kind.
+Contacts, companies and later record types describe their lists with these pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import FloatField, QuerySet, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
+
+from clientela.core import custom_fields
+from clientela.core.models import CustomField, FieldType
+from clientela.core.pagination import Page, keyset_page
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str = ""
+    url: str = ""
+    kind: str = "text"  # text, link, badge, tags, email, phone, date, person
+    extra: object = None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    cell: Callable[[object], Cell]
+    sort: str = ""  # the name of the sort this column's header toggles
+    default: bool = True
+
+
+@dataclass
+class ListSpec:
+    record_type: str
+    columns: list[Column]
+    # sort name → ordering; every ordering ends with a unique field.
+    sorts: dict[str, list[str]]
+    default_sort: str
+    custom: list[CustomField] = field(default_factory=list)
+
+    def all_columns(self) -> list[Column]:
+        return self.columns + [custom_column(d) for d in self.custom]
+
+    def chosen_columns(self, cols: str) -> list[Column]:
+        wanted = [key for key in (cols or "").split(",") if key]
+        by_key = {column.key: column for column in self.all_columns()}
+        picked = [by_key[key] for key in wanted if key in by_key]
+        return picked or [column for column in self.columns if column.default]
+
+
+SORTABLE_CUSTOM = {FieldType.TEXT, FieldType.CHOICE, FieldType.DATE, FieldType.URL}
+
+
+def custom_column(definition: CustomField) -> Column:
+    def cell(record) -> Cell:
+        return Cell(custom_fields.display(definition, (record.custom or {}).get(definition.key)))
+
+    sortable = definition.field_type in SORTABLE_CUSTOM | {FieldType.NUMBER}
+    return Column(
+        key=f"cf_{definition.key}",
+        label=definition.label,
+        cell=cell,
+        sort=f"cf_{definition.key}" if sortable else "",
+        default=False,
+    )
+
+
+def sort_queryset(spec: ListSpec, queryset: QuerySet, sort: str) -> tuple[QuerySet, list[str], str]:
+    """The queryset annotated for `sort`, its keyset ordering, and the sort in force."""
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    if name.startswith("cf_"):
+        definition = next((d for d in spec.custom if f"cf_{d.key}" == name), None)
+        if definition is not None and definition.field_type in SORTABLE_CUSTOM:
+            queryset = queryset.annotate(
+                sort_value=Coalesce(KT(f"custom__{definition.key}"), Value(""))
+            )
+        elif definition is not None and definition.field_type == FieldType.NUMBER:
+            queryset = queryset.annotate(
+                sort_value=Coalesce(
+                    Cast(KT(f"custom__{definition.key}"), FloatField()), Value(-1e308)
+                )
+            )
+        else:
+            return sort_queryset(spec, queryset, spec.default_sort)
+        ordering = ["sort_value", "id"]
+    elif name in spec.sorts:
+        ordering = list(spec.sorts[name])
+    else:
+        return sort_queryset(spec, queryset, spec.default_sort)
+    if descending:
+        ordering = [f"-{o}" if not o.startswith("-") else o[1:] for o in ordering]
+    return queryset, ordering, sort
+
+
+def page_of(spec: ListSpec, queryset: QuerySet, sort: str, cursor: str | None) -> tuple[Page, str]:
+    queryset, ordering, sort = sort_queryset(spec, queryset, sort or spec.default_sort)
+    return keyset_page(queryset, ordering, cursor, PAGE_SIZE), sort
+
+
+def custom_filter(queryset: QuerySet, definition: CustomField, raw: str) -> QuerySet:
+    """Records whose custom field equals `raw` (contains it, for several choices)."""
+    key = f"custom__{definition.key}"
+    if definition.field_type == FieldType.YES_NO:
+        return queryset.filter(**{key: raw in {"yes", "true", "1"}})
+    if definition.field_type == FieldType.MULTI_CHOICE:
+        # The stored list as JSON text holds the quoted choice on both databases.
+        return queryset.alias(_cf=KT(key)).filter(_cf__contains=f'"{raw}"')
+    if definition.field_type == FieldType.NUMBER:
+        try:
+            return queryset.alias(_cf=Cast(KT(key), FloatField())).filter(_cf=float(raw))
+        except ValueError:
+            return queryset.none()
+    return queryset.alias(_cf=KT(key)).filter(_cf=raw)

@@ -1,0 +1,159 @@
+"""`clientela run`: migrate when needed, make sure an administrator exists, and serve."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from clientela.core import health
+from clientela.users import services as user_services
+
+DEFAULT_ADMIN_EMAIL = "admin@example.com"
+
+
+class Command(BaseCommand):
+    help = "Set up the database if needed and serve Clientela with a production WSGI server."
+    requires_system_checks = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("CLIENTELA_THREADS", "8")),
+            help="Requests served at once.",
+        )
+        parser.add_argument(
+            "--demo", action="store_true", help="Load the demo data set when it is not there yet."
+        )
+        parser.add_argument(
+            "--worker",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Also run a background-job worker and scheduler (default: on in desktop mode; "
+            "servers run `clientela worker` separately).",
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Prepare the database and the administrator, then stop.",
+        )
+
+    def handle(self, *args, **options):
+        self.check(display_num_errors=False)
+        self._migrate()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        admin = self._first_administrator()
+        if options["demo"]:
+            call_command("demo", stdout=self.stdout)
+        if options["no_serve"]:
+            return
+        self._serve(options, admin)
+
+    def _migrate(self) -> None:
+        try:
+            pending = health.pending_migrations()
+        except DatabaseError as error:
+            raise CommandError(f"The database cannot be reached: {error}") from None
+        if pending:
+            self.stdout.write(f"Setting up the database ({len(pending)} steps)…")
+            call_command("migrate", interactive=False, verbosity=0)
+
+    def _first_administrator(self) -> user_services.FirstAdministrator:
+        email = os.environ.get("CLIENTELA_ADMIN_EMAIL", "").strip() or DEFAULT_ADMIN_EMAIL
+        password = os.environ.get("CLIENTELA_ADMIN_PASSWORD", "") or None
+        user_services.ensure_default_roles()
+        try:
+            return user_services.ensure_first_administrator(email=email, password=password)
+        except ValidationError as error:
+            messages = "; ".join(error.messages)
+            raise CommandError(f"Cannot create the first administrator: {messages}") from None
+
+    def _serve(self, options, admin: user_services.FirstAdministrator) -> None:
+        from waitress import serve
+
+        from clientela.wsgi import application
+
+        host, port = options["host"], options["port"]
+        try:
+            # Fail before printing the URL when the port is taken, with words a person reads.
+            probe = socket.create_server((host, port), reuse_port=False)
+            probe.close()
+        except OSError as error:
+            raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror}.") from None
+        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
+        if ":" in shown_host:
+            shown_host = f"[{shown_host}]"
+        url = f"http://{shown_host}:{port}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Clientela is running at {url}"))
+        if admin.generated_password:
+            self.stdout.write(
+                f"Log in as {admin.user.email} with password {admin.generated_password}"
+            )
+            self.stdout.write(
+                "This password is shown only once: change it after logging in "
+                "(your name, top right, then Change password)."
+            )
+        elif admin.created:
+            self.stdout.write(
+                f"Log in as {admin.user.email} with the password from CLIENTELA_ADMIN_PASSWORD"
+            )
+        else:
+            self.stdout.write(
+                f"Log in as {admin.user.email} (forgot the password? "
+                f"run: clientela changepassword {admin.user.email})"
+            )
+        self.stdout.write(f"Data folder: {settings.DATA_DIR}")
+        self.stdout.write("Press Ctrl+C to stop.")
+        self.stdout.flush()
+        with_worker = (
+            options["worker"] if options["worker"] is not None else not settings.SERVER_MODE
+        )
+        worker = self._start_worker() if with_worker else None
+        try:
+            serve(
+                application,
+                host=host,
+                port=port,
+                threads=options["threads"],
+                ident="Clientela",
+                clear_untrusted_proxy_headers=True,
+                _quiet=True,
+            )
+        finally:
+            if worker is not None:
+                self._stop_worker(worker)
+
+    def _start_worker(self) -> subprocess.Popen:
+        # A child process rather than a thread: jobs get their own interpreter and
+        # database connection, and the worker stops with us (Ctrl+C reaches both; the
+        # worker also watches that its parent is alive).
+        # It shares our terminal, where the console mail backend prints e-mails.
+        return subprocess.Popen(
+            [sys.executable, "-m", "clientela.cli", "worker", "--parent-pid", str(os.getpid())]
+        )
+
+    def _stop_worker(self, worker: subprocess.Popen) -> None:
+        # Ctrl+C already reached the worker: let it finish its job. A second signal
+        # would mean "stop now" to it, so it is sent only if the worker is still there.
+        for stop, wait in ((None, 10), (worker.terminate, 20), (worker.kill, 5)):
+            if worker.poll() is not None:
+                return
+            if stop is not None:
+                stop()
+            try:
+                worker.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue

@@ -1,0 +1,156 @@
+"""Abstract models every customer record shares: timestamps, owner, version, trash."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Record(TimeStamped):
+    """A customer record: owned by a user, versioned for concurrent edits, trashed not deleted."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Raised by one on every save through a service: a form or API write carrying an
+    # older number is refused instead of overwriting someone else's change (R8).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True, editable=False)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    MULTI_CHOICE = "multi_choice", _("Several choices")
+    YES_NO = "yes_no", _("Yes / no")
+    MONEY = "money", _("Money")
+    URL = "url", _("Web address")
+
+
+class CustomField(models.Model):
+    """A field an administrator adds to a record type; values live in the record's `custom`."""
+
+    record_type = models.CharField(_("record type"), max_length=40)
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=80)
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["record_type", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_type", "key"], name="custom_field_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def sortable(self) -> bool:
+        return self.field_type not in {FieldType.MULTI_CHOICE}
+
+
+class SearchEntry(models.Model):
+    """One searchable record: what global search matches and shows. Kept in step with the
+    record by its service; on PostgreSQL `text` has a trigram index, on SQLite an FTS5
+    trigram table mirrors it (both created in this app's migrations)."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    title = models.CharField(max_length=200)
+    title_key = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=300, blank=True)
+    # Lower-case, accents folded: names, e-mails, phone digits in international and
+    # national form, company name.
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="search_entry_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["title_key", "id"], name="search_title_idx")]
+
+
+class SavedView(models.Model):
+    """A list's filters, sort and columns under a name, for one user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    record_type = models.CharField(max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "record_type", "name"], name="saved_view_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditSource(models.TextChoices):
+    UI = "ui", _("Web page")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    AUTOMATION = "automation", _("Automation")
+    SYSTEM = "system", _("System")
+
+
+class AuditEntry(models.Model):
+    """One change to a record: who, when, from where, each field before and after, and the
+    whole record as it stood afterwards (so any version can be restored)."""
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("from"), max_length=12, choices=AuditSource.choices)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=20)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict)
+    state = models.JSONField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_record_idx")
+        ]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")

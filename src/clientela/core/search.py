@@ -1,0 +1,165 @@
+"""Global search: one function over every record type, a trigram index behind it on
+PostgreSQL (pg_trgm) and on SQLite (FTS5 trigram table)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+
+from clientela.core.models import SearchEntry
+from clientela.core.phones import NON_DIGITS, looks_like_phone
+from clientela.core.text import fold
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str
+    parts: list[str]  # everything else that should find the record
+    owner_id: int | None
+
+
+# How each record type becomes a search document, registered by its app.
+BUILDERS: dict[type[models.Model], Callable[[models.Model], Document]] = {}
+
+
+def register(model: type[models.Model], builder: Callable[[models.Model], Document]) -> None:
+    BUILDERS[model] = builder
+
+
+def entry_fields(document: Document) -> dict:
+    """The SearchEntry columns for a document: what `index` writes, and what bulk loaders
+    (imports, the benchmark data generator) write for many records at once."""
+    return {
+        "title": document.title[:200],
+        "title_key": fold(document.title)[:200],
+        "subtitle": document.subtitle[:300],
+        "text": " ".join(fold(part) for part in [document.title, *document.parts] if part),
+        "owner_id": document.owner_id,
+    }
+
+
+def index(record: models.Model) -> None:
+    """Write (or rewrite) the record's search entry; called by the record's services."""
+    SearchEntry.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        defaults=entry_fields(BUILDERS[type(record)](record)),
+    )
+
+
+def remove(record: models.Model) -> None:
+    SearchEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).delete()
+
+
+def normalise_query(query: str) -> str:
+    """Phone-looking queries match on digits only: "+40 722-12" finds 40722123456."""
+    query = query.strip()
+    if looks_like_phone(query):
+        return NON_DIGITS.sub("", query)
+    return fold(query)
+
+
+def _prefix_matches(entries: models.QuerySet, term: str) -> models.QuerySet:
+    return entries.filter(title_key__gte=term, title_key__lt=term + "\uffff")
+
+
+def _substring_matches(entries: models.QuerySet, term: str) -> models.QuerySet:
+    """Entries whose text holds `term` (three characters or more), through the trigram index."""
+    if connection.vendor == "sqlite":
+        # FTS5 answers LIKE from its trigram index only without an ESCAPE clause, so a
+        # "_" or "%" in the term stays a wildcard: it can only widen the match.
+        return entries.filter(
+            id__in=RawSQL(
+                "SELECT rowid FROM core_search_fts WHERE core_search_fts.text LIKE %s",
+                [f"%{term}%"],
+            )
+        )
+    return entries.filter(text__contains=term)
+
+
+def matching_entries(query: str, entries: models.QuerySet | None = None) -> models.QuerySet:
+    """SearchEntry rows whose text holds the query, best first (title starts with it)."""
+    entries = SearchEntry.objects.all() if entries is None else entries
+    term = normalise_query(query)
+    if not term:
+        return entries.none()
+    if len(term) < 3:
+        # Trigram indexes need three characters; shorter terms match title prefixes.
+        return _prefix_matches(entries, term).order_by("title_key", "id")
+    prefix_first = models.Case(
+        models.When(title_key__startswith=term, then=0),
+        default=1,
+        output_field=models.IntegerField(),
+    )
+    return (
+        _substring_matches(entries, term)
+        .annotate(rank=prefix_first)
+        .order_by("rank", "title_key", "id")
+    )
+
+
+def best_entries(query: str, limit: int) -> list[SearchEntry]:
+    """The first `limit` entries in `matching_entries` order, reading at most `limit` rows
+    per step: titles starting with the query from the title index, then (only when those
+    are too few) other matches from the trigram index, sorted here. Ranking every match in
+    SQL would sort thousands of rows for a common name at a million contacts."""
+    term = normalise_query(query)
+    if not term:
+        return []
+    entries = SearchEntry.objects.select_related("content_type")
+    found = []
+    if not looks_like_phone(query):
+        found = list(_prefix_matches(entries, term).order_by("title_key", "id")[:limit])
+    if len(found) == limit or len(term) < 3:
+        return found
+    others = _substring_matches(entries, term).exclude(title_key__startswith=term)
+    return found + sorted(others[: limit - len(found)], key=lambda e: (e.title_key, e.pk))
+
+
+@dataclass(frozen=True)
+class Result:
+    title: str
+    subtitle: str
+    url: str
+    kind: str  # the record's model name: contact, company, …
+    kind_label: str
+
+
+def search(user, query: str, limit: int = 20) -> list[Result]:
+    """What `user` may see that matches `query`, best first: the one search function
+    behind the palette, the results page and list filters."""
+    from clientela.core import records
+
+    candidates = best_entries(query, limit * 3)
+    allowed: set[tuple[int, int]] = set()
+    by_type: dict[int, list[int]] = {}
+    for entry in candidates:
+        by_type.setdefault(entry.content_type_id, []).append(entry.object_id)
+    for content_type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        visible = records.visible(user, model).filter(pk__in=ids).values_list("pk", flat=True)
+        allowed.update((content_type_id, pk) for pk in visible)
+    results = []
+    for entry in candidates:
+        if (entry.content_type_id, entry.object_id) not in allowed:
+            continue
+        model = entry.content_type.model_class()
+        results.append(
+            Result(
+                title=entry.title,
+                subtitle=entry.subtitle,
+                url=model(pk=entry.object_id).get_absolute_url(),
+                kind=model._meta.model_name,
+                kind_label=str(model._meta.verbose_name).capitalize(),
+            )
+        )
+        if len(results) == limit:
+            break
+    return results

@@ -1,0 +1,189 @@
+// Behaviour shared by every page: the sidebar drawer and collapse, Esc to close pop-overs.
+(function () {
+  "use strict";
+  var body = document.body;
+  var opener = document.querySelector('[data-action="open-sidebar"]');
+  var backdrop = document.querySelector('[data-action="close-sidebar"]');
+
+  function setDrawer(open) {
+    body.classList.toggle("sidebar-open", open);
+    if (backdrop) backdrop.hidden = !open;
+    if (opener) opener.setAttribute("aria-expanded", String(open));
+    if (open) {
+      var first = document.querySelector("#sidebar a");
+      if (first) first.focus();
+    } else if (opener) {
+      opener.focus();
+    }
+  }
+
+  if (localStorage.getItem("clientela.sidebar") === "collapsed") body.classList.add("sidebar-collapsed");
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-action]");
+    if (!target) return;
+    var action = target.getAttribute("data-action");
+    if (action === "open-sidebar") setDrawer(true);
+    if (action === "close-sidebar") setDrawer(false);
+    if (action === "collapse-sidebar") {
+      var collapsed = body.classList.toggle("sidebar-collapsed");
+      localStorage.setItem("clientela.sidebar", collapsed ? "collapsed" : "expanded");
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    if (body.classList.contains("sidebar-open")) setDrawer(false);
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+})();
+
+// Dialogs, the search palette, quick-add, keyboard shortcuts, composer tabs, bulk selection.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    if (!target) return false;
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  function openDialog(id) {
+    var dialog = document.getElementById(id);
+    if (!dialog || dialog.open) return dialog;
+    document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); });
+    dialog.showModal();
+    return dialog;
+  }
+
+  function openQuickAdd() {
+    var dialog = openDialog("quick-add-dialog");
+    if (!dialog || !window.htmx) return;
+    var body = dialog.querySelector("[data-quick-add-body]");
+    htmx.ajax("GET", body.getAttribute("hx-get"), { target: body, swap: "innerHTML" }).then(function () {
+      var first = body.querySelector("input:not([type=hidden])");
+      if (first) first.focus();
+    });
+  }
+
+  function openPalette() {
+    var dialog = openDialog("palette");
+    if (!dialog) return;
+    var input = dialog.querySelector("[data-palette-input]");
+    input.value = "";
+    document.getElementById("palette-results").innerHTML = "";
+    input.focus();
+  }
+
+  function paletteMove(step) {
+    var items = Array.prototype.slice.call(document.querySelectorAll("#palette-results .result"));
+    if (!items.length) return;
+    var current = items.findIndex(function (item) { return item.getAttribute("aria-selected") === "true"; });
+    var next = Math.max(0, Math.min(items.length - 1, current + step));
+    items.forEach(function (item, i) { item.setAttribute("aria-selected", String(i === next)); });
+    var input = document.querySelector("[data-palette-input]");
+    input.setAttribute("aria-activedescendant", items[next].id);
+    items[next].scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    var trigger = event.target.closest("[data-quick-add], [data-open-palette], [data-close-dialog], [data-composer-tab]");
+    if (!trigger) return;
+    if (trigger.hasAttribute("data-quick-add")) { event.preventDefault(); openQuickAdd(); }
+    else if (trigger.hasAttribute("data-open-palette")) { event.preventDefault(); openPalette(); }
+    else if (trigger.hasAttribute("data-close-dialog")) { trigger.closest("dialog").close(); }
+    else if (trigger.hasAttribute("data-composer-tab")) { selectComposerTab(trigger); }
+  });
+
+  // A click on the backdrop of a modal dialog closes it.
+  document.querySelectorAll("dialog").forEach(function (dialog) {
+    dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });
+  });
+
+  function selectComposerTab(tab) {
+    var composer = tab.closest(".composer");
+    var kind = tab.getAttribute("data-composer-tab");
+    composer.querySelectorAll("[data-composer-tab]").forEach(function (other) {
+      var active = other === tab;
+      other.classList.toggle("is-active", active);
+      other.setAttribute("aria-selected", String(active));
+    });
+    composer.querySelector("[data-composer-kind]").value = kind;
+    composer.querySelectorAll("[data-for]").forEach(function (row) {
+      row.hidden = row.getAttribute("data-for").split(" ").indexOf(kind) === -1;
+    });
+    var focus = composer.querySelector(kind === "note" ? "textarea" : "input[name=subject]");
+    if (focus) focus.focus();
+  }
+
+  var pendingG = 0;
+  document.addEventListener("keydown", function (event) {
+    var palette = document.getElementById("palette");
+    if (palette && palette.open && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      event.preventDefault();
+      paletteMove(event.key === "ArrowDown" ? 1 : -1);
+      return;
+    }
+    if (palette && palette.open && event.key === "Enter") {
+      var chosen = document.querySelector('#palette-results .result[aria-selected="true"] a');
+      if (chosen) { event.preventDefault(); window.location.href = chosen.href; }
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+      event.preventDefault();
+      openPalette();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (document.querySelector("dialog[open]")) return;
+    var key = event.key;
+    var go = document.querySelector("[data-go-home]");
+    if (pendingG && Date.now() - pendingG < 1200) {
+      pendingG = 0;
+      var targets = { h: "goHome", d: "goDay", c: "goContacts", o: "goCompanies" };
+      if (targets[key] && go) { event.preventDefault(); window.location.href = go.dataset[targets[key]]; }
+      return;
+    }
+    if (key === "g") { pendingG = Date.now(); return; }
+    if (key === "/") { event.preventDefault(); openPalette(); return; }
+    if (key === "?") { event.preventDefault(); openDialog("shortcuts"); return; }
+    if (key === "c") { event.preventDefault(); openQuickAdd(); return; }
+    var target = document.querySelector('[data-shortcut="' + key + '"]');
+    if (target) { event.preventDefault(); target.click(); }
+  });
+
+  // Bulk selection on lists: the bar appears with the count; each action shows its input.
+  function refreshBulk(form) {
+    var checked = form.querySelectorAll("[data-row-select]:checked").length;
+    var bar = form.querySelector("[data-bulk-bar]");
+    if (!bar) return;
+    bar.hidden = checked === 0;
+    bar.querySelector("[data-bulk-count]").textContent = checked;
+    var action = bar.querySelector("[data-bulk-action]").value;
+    bar.querySelectorAll("[data-bulk-param]").forEach(function (input) {
+      input.hidden = input.getAttribute("data-bulk-param") !== action;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("[data-bulk-form]");
+    if (!form) return;
+    if (event.target.hasAttribute("data-select-all")) {
+      form.querySelectorAll("[data-row-select]").forEach(function (box) { box.checked = event.target.checked; });
+    }
+    refreshBulk(form);
+  });
+
+  // The column picker sends one "cols" value instead of a checkbox per column.
+  document.addEventListener("submit", function (event) {
+    var field = event.target.querySelector("[data-columns-field]");
+    if (!field) return;
+    var boxes = event.target.querySelectorAll("[data-column-choice]");
+    field.value = Array.prototype.filter.call(boxes, function (box) { return box.checked; })
+      .map(function (box) { return box.value; }).join(",");
+    boxes.forEach(function (box) { box.disabled = true; });
+  });
+})();

@@ -1,0 +1,101 @@
+"""Template helpers of the component set: times, phone display, query strings."""
+
+from __future__ import annotations
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clientela.core.phones import display as display_phone
+
+register = template.Library()
+
+
+@register.simple_tag
+def when(value, empty="—"):
+    """A relative time ("3 hours ago") with the exact local time on hover."""
+    if not value:
+        return empty
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        formats.date_format(local, "DATETIME_FORMAT"),
+        naturaltime(value),
+    )
+
+
+@register.filter
+def phone(value: str) -> str:
+    return display_phone(value)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (None removes)."""
+    query = context["request"].GET.copy()
+    query.pop("after", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return "?" + query.urlencode()
+
+
+@register.filter
+def duration(seconds) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes == 0:
+        return _("%(s)d s") % {"s": secs}
+    return (
+        _("%(m)d min %(s)d s") % {"m": minutes, "s": secs}
+        if secs
+        else _("%(m)d min") % {"m": minutes}
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+CHANGE_LABELS = {
+    "in_trash": gettext_lazy("In the trash"),
+    "full_name": gettext_lazy("Name"),
+    "given_name": gettext_lazy("Given name"),
+    "family_name": gettext_lazy("Family name"),
+    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
+    "marketing_consent": gettext_lazy("Agrees to marketing"),
+    "next_step": gettext_lazy("Next step"),
+    "tax_id": gettext_lazy("Tax id"),
+    "legal_name": gettext_lazy("Legal name"),
+}
+
+
+@register.filter
+def change_label(field: str) -> str:
+    return str(CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()))
+
+
+@register.filter
+def change_value(value) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        return ", ".join(change_value(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    return str(value)
+
+
+@register.filter
+def model_name(record) -> str:
+    return record._meta.model_name

@@ -1,0 +1,1 @@
+"""Companies and contacts: who the business works with."""

@@ -1,0 +1,22 @@
+"""Registers the customers app and its record types."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "clientela.customers"
+    label = "customers"
+    verbose_name = _("Customers")
+
+    def ready(self):
+        from clientela.core.records import register_record_model
+        from clientela.customers.history import register_snapshots
+        from clientela.customers.models import Company, Contact
+        from clientela.customers.search_documents import register_documents
+        from clientela.customers.selectors import companies_for, contacts_for
+
+        register_record_model(Contact, contacts_for)
+        register_record_model(Company, companies_for)
+        register_documents()
+        register_snapshots()

@@ -1,0 +1,104 @@
+"""Contacts and companies as the audit trail keeps them, and back again."""
+
+from __future__ import annotations
+
+from clientela.core import audit, custom_fields
+from clientela.customers.models import Company, Contact, LifecycleStage
+from clientela.users import permissions
+from clientela.users.models import User
+
+
+def _points(record) -> dict:
+    return {
+        "emails": [f"{e.address} ({e.kind})" for e in record.emails.all()],
+        "phones": [f"{p.raw} ({p.kind})" for p in record.phones.all()],
+        "addresses": [
+            {
+                k: getattr(a, k)
+                for k in ("address_kind", "street", "city", "region", "postal_code", "country")
+            }
+            for a in record.addresses.all()
+        ],
+        "tags": sorted(tag.name for tag in record.tags.all()),
+    }
+
+
+def contact_snapshot(contact: Contact) -> dict:
+    return {
+        "full_name": contact.full_name,
+        "given_name": contact.given_name,
+        "family_name": contact.family_name,
+        "position": contact.position,
+        "company": contact.company.name if contact.company_id else "",
+        "lifecycle_stage": contact.lifecycle_stage.key if contact.lifecycle_stage_id else "",
+        "source": contact.source,
+        "owner": contact.owner.email if contact.owner_id else "",
+        "marketing_consent": contact.marketing_consent,
+        "next_step": contact.next_step,
+        "custom": contact.custom or {},
+        **_points(contact),
+    }
+
+
+def company_snapshot(company: Company) -> dict:
+    fields = ("name", "legal_name", "tax_id", "industry", "size", "website", "status")
+    return {
+        **{name: getattr(company, name) for name in fields},
+        "owner": company.owner.email if company.owner_id else "",
+        "custom": company.custom or {},
+        **_points(company),
+    }
+
+
+def _split_kind(text: str) -> dict:
+    value, _sep, kind = text.rpartition(" (")
+    return {"value": value, "kind": kind.rstrip(")")}
+
+
+def data_from_snapshot(model, state: dict) -> dict:
+    """The service input that brings a record back to `state`."""
+    data = dict(state)
+    data["owner"] = User.objects.filter(email=state.get("owner") or "").first()
+    data["emails"] = [
+        {"address": p["value"], "kind": p["kind"]}
+        for p in map(_split_kind, state.get("emails", []))
+    ]
+    data["phones"] = [
+        {"number": p["value"], "kind": p["kind"]} for p in map(_split_kind, state.get("phones", []))
+    ]
+    if model is Contact:
+        data["company_name"] = data.pop("company", "")
+        stage = LifecycleStage.objects.filter(key=state.get("lifecycle_stage")).first()
+        if stage is not None:
+            data["lifecycle_stage"] = stage
+        else:
+            data.pop("lifecycle_stage", None)
+    return data
+
+
+def register_snapshots() -> None:
+    audit.register(Contact, contact_snapshot)
+    audit.register(Company, company_snapshot)
+
+
+def masked_changes(changes: dict, user, record_type: str) -> dict:
+    """An audit entry's changes as `user` may read them: sensitive values hidden."""
+    if permissions.sees_sensitive(user):
+        return changes
+    hidden = permissions.hidden_fields(user, record_type)
+    secret_keys = {d.key for d in custom_fields.definitions(record_type) if d.sensitive}
+    shown = {}
+    for field, (before, after) in changes.items():
+        if field in hidden:
+            shown[field] = [permissions.HIDDEN, permissions.HIDDEN]
+        elif field == "custom":
+            shown[field] = [
+                {
+                    k: (permissions.HIDDEN if k in secret_keys else v)
+                    for k, v in (side or {}).items()
+                }
+                for side in (before, after)
+            ]
+        else:
+            shown[field] = [before, after]
+    return shown

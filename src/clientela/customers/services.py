@@ -1,0 +1,523 @@
+"""Every write to contacts and companies: create, edit, quick-add, bulk changes, trash, merge."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from clientela.core import audit, custom_fields, search
+from clientela.core.concurrency import claim_version
+from clientela.core.phones import normalize as normalize_phone
+from clientela.core.text import fold
+from clientela.customers.models import (
+    Address,
+    Company,
+    Contact,
+    EmailAddress,
+    Employment,
+    Kind,
+    LifecycleChange,
+    LifecycleStage,
+    PhoneNumber,
+    Tag,
+)
+from clientela.users import permissions
+
+CONTACT_FIELDS = (
+    "given_name",
+    "family_name",
+    "full_name",
+    "position",
+    "company",
+    "lifecycle_stage",
+    "source",
+    "owner",
+    "marketing_consent",
+    "next_step",
+)
+COMPANY_FIELDS = (
+    "name",
+    "legal_name",
+    "tax_id",
+    "industry",
+    "size",
+    "website",
+    "status",
+    "owner",
+)
+MAX_TAGS = 50
+
+
+# Contact points -----------------------------------------------------------------------
+def clean_emails(items: Iterable) -> list[tuple[str, str]]:
+    """[(address, kind)] from dicts or plain strings, lower-cased, duplicates dropped."""
+    cleaned: list[tuple[str, str]] = []
+    for item in items:
+        address, kind = (
+            (item, Kind.WORK)
+            if isinstance(item, str)
+            else (
+                item.get("address", ""),
+                item.get("kind") or Kind.WORK,
+            )
+        )
+        address = address.strip().lower()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                {"emails": _("“%(value)s” is not an e-mail address.") % {"value": address}}
+            ) from None
+        if kind not in Kind.values:
+            raise ValidationError({"emails": _("Unknown e-mail type “%(kind)s”.") % {"kind": kind}})
+        if address not in [existing for existing, _kind in cleaned]:
+            cleaned.append((address, kind))
+    return cleaned
+
+
+def clean_phones(items: Iterable) -> list[tuple[object, str]]:
+    cleaned = []
+    for item in items:
+        raw, kind = (
+            (item, Kind.WORK)
+            if isinstance(item, str)
+            else (
+                item.get("number", ""),
+                item.get("kind") or Kind.WORK,
+            )
+        )
+        if not raw.strip():
+            continue
+        try:
+            phone = normalize_phone(raw)
+        except ValidationError as error:
+            raise ValidationError({"phones": error.messages}) from None
+        if kind not in Kind.values:
+            raise ValidationError({"phones": _("Unknown phone type “%(kind)s”.") % {"kind": kind}})
+        if phone.e164 not in [existing.e164 for existing, _kind in cleaned]:
+            cleaned.append((phone, kind))
+    return cleaned
+
+
+def _owner_kwargs(record) -> dict:
+    return {"contact": record} if isinstance(record, Contact) else {"company": record}
+
+
+def _replace_emails(record, emails: list[tuple[str, str]]) -> None:
+    EmailAddress.objects.filter(**_owner_kwargs(record)).delete()
+    EmailAddress.objects.bulk_create(
+        EmailAddress(address=address, kind=kind, position=i, **_owner_kwargs(record))
+        for i, (address, kind) in enumerate(emails)
+    )
+    record.email = emails[0][0] if emails else ""
+
+
+def _replace_phones(record, phones) -> None:
+    PhoneNumber.objects.filter(**_owner_kwargs(record)).delete()
+    PhoneNumber.objects.bulk_create(
+        PhoneNumber(
+            raw=phone.raw,
+            e164=phone.e164,
+            digits=phone.search_digits,
+            kind=kind,
+            position=i,
+            **_owner_kwargs(record),
+        )
+        for i, (phone, kind) in enumerate(phones)
+    )
+    record.phone = phones[0][0].e164 if phones else ""
+
+
+ADDRESS_FIELDS = ("address_kind", "street", "city", "region", "postal_code", "country")
+
+
+def _replace_addresses(record, addresses: Iterable[dict]) -> None:
+    Address.objects.filter(**_owner_kwargs(record)).delete()
+    rows = []
+    for i, item in enumerate(addresses):
+        values = {key: str(item.get(key) or "").strip() for key in ADDRESS_FIELDS}
+        values["country"] = values["country"].upper()[:2]
+        values["address_kind"] = values["address_kind"] or "work"
+        if any(values[key] for key in ADDRESS_FIELDS if key != "address_kind"):
+            rows.append(Address(position=i, **values, **_owner_kwargs(record)))
+    Address.objects.bulk_create(rows)
+
+
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    names = [name.strip() for name in names if name and name.strip()]
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %(n)d tags.") % {"n": MAX_TAGS}})
+    tags = []
+    for name in dict.fromkeys(names, None):
+        tag = Tag.objects.filter(key=name.lower()).first() or Tag.objects.create(name=name[:60])
+        tags.append(tag)
+    return tags
+
+
+# Contacts -----------------------------------------------------------------------------
+DEFAULT_STAGES = (
+    ("lead", _lazy("Lead")),
+    ("prospect", _lazy("Prospect")),
+    ("customer", _lazy("Customer")),
+    ("former-customer", _lazy("Former customer")),
+)
+
+
+def ensure_stages() -> list[LifecycleStage]:
+    """The lifecycle stages, with the default four created when there are none at all
+    (a database emptied by hand or by a test must still take new contacts)."""
+    stages = list(LifecycleStage.objects.all())
+    if stages:
+        return stages
+    for position, (key, name) in enumerate(DEFAULT_STAGES):
+        LifecycleStage.objects.get_or_create(
+            key=key, defaults={"name": str(name), "position": position, "is_default": position == 0}
+        )
+    return list(LifecycleStage.objects.all())
+
+
+def default_stage() -> LifecycleStage:
+    stages = ensure_stages()
+    return next((stage for stage in stages if stage.is_default), stages[0])
+
+
+def _apply_names(contact: Contact, data: dict) -> None:
+    for key in ("given_name", "family_name", "full_name"):
+        if key in data:
+            setattr(contact, key, " ".join(str(data[key] or "").split()))
+    if not data.get("full_name") and ("given_name" in data or "family_name" in data):
+        contact.full_name = " ".join(p for p in (contact.given_name, contact.family_name) if p)
+    if not contact.full_name:
+        raise ValidationError({"full_name": _("A contact needs a name.")})
+    contact.name_key = fold(contact.full_name)[:200]
+
+
+def _fresh(record) -> None:
+    """Forget prefetched related rows this save may have replaced."""
+    getattr(record, "_prefetched_objects_cache", {}).clear()
+
+
+def _save_contact(
+    *, actor, contact: Contact, data: dict, creating: bool, action: str = ""
+) -> Contact:
+    before = None if creating else audit.snapshot(contact)
+    previous_company_id = contact.company_id
+    previous_stage_id = contact.lifecycle_stage_id if not creating else None
+    if "company_name" in data:
+        name = (data.pop("company_name") or "").strip()
+        data["company"] = company_named(actor=actor, name=name) if name else None
+    _apply_names(contact, data)
+    for key in CONTACT_FIELDS:
+        if key in data and key not in {"given_name", "family_name", "full_name"}:
+            setattr(contact, key, data[key])
+    if creating and contact.lifecycle_stage_id is None:
+        contact.lifecycle_stage = default_stage()
+    if "marketing_consent" in data:
+        contact.marketing_consent_at = timezone.now() if data["marketing_consent"] else None
+    emails = clean_emails(data["emails"]) if "emails" in data else None
+    phones = clean_phones(data["phones"]) if "phones" in data else None
+    if "custom" in data:
+        contact.custom = custom_fields.clean("contact", data["custom"] or {})
+    tags = tags_named(data["tags"]) if "tags" in data else None
+
+    contact.save()
+    if emails is not None:
+        _replace_emails(contact, emails)
+    if phones is not None:
+        _replace_phones(contact, phones)
+    if emails is not None or phones is not None:
+        contact.save(update_fields=["email", "phone"])
+    if "addresses" in data:
+        _replace_addresses(contact, data["addresses"])
+    if tags is not None:
+        contact.tags.set(tags)
+
+    now = timezone.now()
+    if contact.company_id != previous_company_id:
+        Employment.objects.filter(contact=contact, ended_at__isnull=True).update(ended_at=now)
+        if contact.company_id:
+            Employment.objects.create(
+                contact=contact,
+                company_id=contact.company_id,
+                position=contact.position,
+                started_at=now,
+            )
+    if contact.lifecycle_stage_id != previous_stage_id:
+        LifecycleChange.objects.create(
+            contact=contact,
+            from_stage_id=previous_stage_id,
+            to_stage_id=contact.lifecycle_stage_id,
+            changed_at=now,
+            changed_by=actor,
+        )
+    search.index(contact)
+    _fresh(contact)
+    audit.log(
+        actor=actor,
+        action=action or ("create" if creating else "update"),
+        record=contact,
+        before=before,
+        after=audit.snapshot(contact),
+    )
+    return contact
+
+
+def _may_create(actor, record_type: str) -> None:
+    if actor is not None and permissions.scope(actor, record_type, "edit") == permissions.NONE:
+        raise PermissionDenied(_("Your role does not allow adding records."))
+
+
+@transaction.atomic
+def create_contact(*, actor, data: dict) -> Contact:
+    _may_create(actor, "contact")
+    data = {"owner": actor, **data}
+    return _save_contact(actor=actor, contact=Contact(), data=data, creating=True)
+
+
+@transaction.atomic
+def update_contact(*, actor, contact: Contact, data: dict, expected_version: int | None) -> Contact:
+    """Change the given fields only; refused when someone saved since `expected_version`."""
+    permissions.check(actor, contact, "edit")
+    claim_version(contact, expected_version)
+    return _save_contact(actor=actor, contact=contact, data=data, creating=False)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    parts = name.split()
+    if len(parts) < 2:
+        return (parts[0] if parts else "", "")
+    return parts[0], " ".join(parts[1:])
+
+
+@transaction.atomic
+def quick_add_contact(
+    *, actor, name: str, email: str = "", phone: str = "", company_name: str = ""
+) -> Contact:
+    """A contact from a name and an e-mail or phone: the two-second path (R7, R23)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Type the person's name.")})
+    if not email.strip() and not phone.strip():
+        raise ValidationError({"email": _("Add an e-mail or a phone, so you can reach them.")})
+    given, family = split_name(name)
+    data = {
+        "given_name": given,
+        "family_name": family,
+        "full_name": name,
+        "emails": [email] if email.strip() else [],
+        "phones": [phone] if phone.strip() else [],
+    }
+    if company_name.strip():
+        data["company_name"] = company_name
+    return create_contact(actor=actor, data=data)
+
+
+# Companies ----------------------------------------------------------------------------
+def _save_company(*, actor, company: Company, data: dict, action: str = "") -> Company:
+    creating = company.pk is None
+    before = None if creating else audit.snapshot(company)
+    for key in COMPANY_FIELDS:
+        if key in data:
+            value = data[key]
+            setattr(company, key, value.strip() if isinstance(value, str) else value)
+    company.name = " ".join(company.name.split())
+    if not company.name:
+        raise ValidationError({"name": _("A company needs a name.")})
+    company.name_key = fold(company.name)[:200]
+    emails = clean_emails(data["emails"]) if "emails" in data else None
+    phones = clean_phones(data["phones"]) if "phones" in data else None
+    if "custom" in data:
+        company.custom = custom_fields.clean("company", data["custom"] or {})
+    tags = tags_named(data["tags"]) if "tags" in data else None
+    company.save()
+    if emails is not None:
+        _replace_emails(company, emails)
+    if phones is not None:
+        _replace_phones(company, phones)
+    if emails is not None or phones is not None:
+        company.save(update_fields=["email", "phone"])
+    if "addresses" in data:
+        _replace_addresses(company, data["addresses"])
+    if tags is not None:
+        company.tags.set(tags)
+    search.index(company)
+    _fresh(company)
+    audit.log(
+        actor=actor,
+        action=action or ("create" if creating else "update"),
+        record=company,
+        before=before,
+        after=audit.snapshot(company),
+    )
+    return company
+
+
+@transaction.atomic
+def create_company(*, actor, data: dict) -> Company:
+    _may_create(actor, "company")
+    return _save_company(actor=actor, company=Company(), data={"owner": actor, **data})
+
+
+@transaction.atomic
+def update_company(*, actor, company: Company, data: dict, expected_version: int | None) -> Company:
+    permissions.check(actor, company, "edit")
+    claim_version(company, expected_version)
+    return _save_company(actor=actor, company=company, data=data)
+
+
+def company_named(*, actor, name: str) -> Company:
+    """The company with this name (any case, accents), or a new one."""
+    existing = Company.objects.filter(name_key=fold(name), deleted_at__isnull=True).first()
+    return existing or create_company(actor=actor, data={"name": name})
+
+
+# Bulk changes and trash ---------------------------------------------------------------
+def _bulk_change(actor, records: list, change) -> int:
+    """Apply `change` to each record with its version raised, search entry and audit."""
+    for record in records:
+        permissions.check(actor, record, "edit")
+        before = audit.snapshot(record)
+        change(record)
+        claim_version(record, None)
+        search.index(record)
+        _fresh(record)
+        audit.log(
+            actor=actor, action="update", record=record, before=before, after=audit.snapshot(record)
+        )
+    return len(records)
+
+
+@transaction.atomic
+def assign_owner(*, actor, records: list, owner) -> int:
+    def change(record):
+        record.owner = owner
+        record.save(update_fields=["owner", "updated_at"])
+
+    return _bulk_change(actor, records, change)
+
+
+@transaction.atomic
+def add_tags(*, actor, records: list, names: list[str]) -> int:
+    tags = tags_named(names)
+    return _bulk_change(actor, records, lambda record: record.tags.add(*tags))
+
+
+@transaction.atomic
+def change_stage(*, actor, contacts: list[Contact], stage: LifecycleStage) -> int:
+    for contact in contacts:
+        permissions.check(actor, contact, "edit")
+        if contact.lifecycle_stage_id != stage.pk:
+            _save_contact(
+                actor=actor, contact=contact, data={"lifecycle_stage": stage}, creating=False
+            )
+    return len(contacts)
+
+
+IN_TRASH = "in_trash"
+
+
+def trash_record(*, actor, record, action: str = "delete") -> None:
+    """Move one record to the trash: out of lists and search, restorable."""
+    permissions.check(actor, record, "delete")
+    record.deleted_at = timezone.now()
+    record.save(update_fields=["deleted_at", "updated_at"])
+    claim_version(record, None)
+    search.remove(record)
+    audit.log(
+        actor=actor,
+        action=action,
+        record=record,
+        before={IN_TRASH: False},
+        after={IN_TRASH: True},
+        state=None,
+    )
+
+
+def untrash_record(*, actor, record, action: str = "restore") -> None:
+    permissions.check(actor, record, "delete")
+    record.deleted_at = None
+    record.save(update_fields=["deleted_at", "updated_at"])
+    claim_version(record, None)
+    search.index(record)
+    audit.log(
+        actor=actor,
+        action=action,
+        record=record,
+        before={IN_TRASH: True},
+        after={IN_TRASH: False},
+        state=None,
+    )
+
+
+@transaction.atomic
+def move_to_trash(*, actor, records: list) -> int:
+    for record in records:
+        trash_record(actor=actor, record=record)
+    return len(records)
+
+
+@transaction.atomic
+def restore_from_trash(*, actor, records: list) -> int:
+    for record in records:
+        untrash_record(actor=actor, record=record)
+    return len(records)
+
+
+@transaction.atomic
+def purge(*, actor, records: list) -> int:
+    """Delete records from the trash for good; the audit trail keeps that it happened."""
+    permissions.require(actor, "purge_trash")
+    for record in records:
+        if record.deleted_at is None:
+            raise ValidationError(_("Only records in the trash can be deleted for good."))
+        audit.log(
+            actor=actor,
+            action="purge",
+            record=record,
+            before={IN_TRASH: True},
+            after={},
+            state=None,
+        )
+        record.delete()
+    return len(records)
+
+
+def purge_expired_trash(*, actor=None, days: int | None = None) -> int:
+    """Delete what has been in the trash longer than the retention (CLIENTELA_TRASH_DAYS)."""
+    days = settings.TRASH_RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    purged = 0
+    for model in (Contact, Company):
+        expired = list(model.objects.filter(deleted_at__lt=cutoff)[:1000])
+        purged += purge(actor=actor, records=expired)
+    return purged
+
+
+@transaction.atomic
+def restore_version(*, actor, entry) -> object:
+    """Bring a record back to how it stood after `entry`; the restore is audited too."""
+    from clientela.customers.history import data_from_snapshot
+
+    model = entry.content_type.model_class()
+    if entry.state is None or model not in (Contact, Company):
+        raise ValidationError(_("This change has no version to go back to."))
+    record = model.objects.get(pk=entry.object_id)
+    permissions.require(actor, "restore_versions")
+    permissions.check(actor, record, "edit")
+    data = data_from_snapshot(model, entry.state)
+    claim_version(record, None)
+    if model is Contact:
+        return _save_contact(
+            actor=actor, contact=record, data=data, creating=False, action="restore version"
+        )
+    return _save_company(actor=actor, company=record, data=data, action="restore version")

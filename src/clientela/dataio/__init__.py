@@ -1,0 +1,1 @@
+"""Getting data in and out of Clientela: backup, restore, verification and transfer."""

@@ -1,0 +1,392 @@
+"""The database as tables, vendor-neutral: schema state, rows as JSON, checksums, loading."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import decimal
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Model
+from django.db.utils import load_backend
+from django.utils.duration import duration_iso_string
+from django.utils.translation import gettext as _
+
+BATCH = 1000
+# Tables that are the database's own bookkeeping, or that migrations write themselves.
+SYSTEM_TABLES = {MigrationRecorder.Migration._meta.db_table, "sqlite_sequence"}
+
+
+class DataError(Exception):
+    """Data cannot be copied safely; the message says why, in words for the person running it."""
+
+
+MigrationKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The tables as the migrations recorded in a database shape them."""
+
+    migrations: tuple[MigrationKey, ...]  # as recorded, for the manifest
+    targets: tuple[MigrationKey, ...]  # the leaves to migrate an empty database to
+    models: tuple[type[Model], ...]  # historical models, parents before children
+
+
+@dataclass
+class Tally:
+    """Row count and an order-independent checksum: the same rows give the same sum anywhere."""
+
+    rows: int = 0
+    total: int = 0
+
+    def add(self, line: str) -> None:
+        self.rows += 1
+        digest = hashlib.sha256(line.encode("utf-8")).digest()
+        # A sum of row hashes does not depend on the order rows come back in, which
+        # differs between SQLite and PostgreSQL for text keys.
+        self.total = (self.total + int.from_bytes(digest, "big")) % (1 << 256)
+
+    @property
+    def checksum(self) -> str:
+        return f"{self.total:064x}"
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    table: str
+    expected_rows: int
+    rows: int
+    expected_checksum: str
+    checksum: str
+
+    @property
+    def ok(self) -> bool:
+        return self.rows == self.expected_rows and self.checksum == self.expected_checksum
+
+
+@dataclass
+class Comparison:
+    checks: list[TableCheck] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def failed(self) -> list[TableCheck]:
+        return [check for check in self.checks if not check.ok]
+
+
+# Schema ------------------------------------------------------------------------------
+def recorded_migrations(alias: str) -> list[MigrationKey]:
+    recorder = MigrationRecorder(connections[alias])
+    if not recorder.has_table():
+        return []
+    return sorted(recorder.applied_migrations())
+
+
+def schema_for(alias: str, migrations: Iterable[MigrationKey]) -> Schema:
+    """The schema `migrations` describe, using this code's migration files and `alias`."""
+    migrations = tuple(sorted(tuple(key) for key in migrations))
+    loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
+    graph = loader.graph
+    replaced_by = {
+        old: key for key, migration in loader.replacements.items() for old in migration.replaces
+    }
+    nodes: set[MigrationKey] = set()
+    unknown = []
+    for key in migrations:
+        if key in graph.nodes:
+            nodes.add(key)
+        elif key in replaced_by:
+            nodes.add(replaced_by[key])
+        else:
+            unknown.append(".".join(key))
+    if unknown:
+        raise DataError(
+            _(
+                "The data was written by a newer or different version of Clientela: this "
+                "version does not know the migrations %(names)s. Install the version that "
+                "made it (or a newer one) and try again."
+            )
+            % {"names": ", ".join(unknown[:5]) + ("…" if len(unknown) > 5 else "")}
+        )
+    targets = tuple(
+        sorted(
+            node
+            for node in nodes
+            if not any(child.key in nodes for child in graph.node_map[node].children)
+        )
+    )
+    state = loader.project_state(nodes=list(targets), at_end=True) if targets else None
+    models = [] if state is None else state.apps.get_models(include_auto_created=True)
+    copied = [
+        model
+        for model in models
+        if model._meta.managed and not model._meta.proxy and not model._meta.swapped
+    ]
+    return Schema(migrations=migrations, targets=targets, models=tuple(dependency_order(copied)))
+
+
+def schema_of(alias: str) -> Schema:
+    """The schema of the database behind `alias`, as its recorded migrations say."""
+    return schema_for(alias, recorded_migrations(alias))
+
+
+def dependency_order(models: list[type[Model]]) -> list[type[Model]]:
+    """Models sorted so that a table comes after the tables its foreign keys point at."""
+    by_label = {model._meta.label_lower: model for model in models}
+    needs: dict[str, set[str]] = {}
+    for label, model in by_label.items():
+        needs[label] = {
+            f.remote_field.model._meta.label_lower
+            for f in model._meta.local_concrete_fields
+            if f.is_relation and f.remote_field.model._meta.label_lower != label
+        } & by_label.keys()
+    ordered: list[type[Model]] = []
+    done: set[str] = set()
+    while len(done) < len(by_label):
+        ready = sorted(label for label in needs if label not in done and needs[label] <= done)
+        if not ready:
+            # A cycle of foreign keys: constraints are checked at commit, so any order
+            # loads; take the first to keep the order stable.
+            ready = [min(label for label in needs if label not in done)]
+        for label in ready:
+            done.add(label)
+            ordered.append(by_label[label])
+    return ordered
+
+
+def columns(model: type[Model]) -> list:
+    return list(model._meta.local_concrete_fields)
+
+
+def uncovered_tables(alias: str, schema: Schema) -> list[str]:
+    """Tables in the database that no model describes (they are not copied)."""
+    known = {model._meta.db_table for model in schema.models} | SYSTEM_TABLES
+    return sorted(set(table_names(alias)) - known)
+
+
+def table_names(alias: str) -> list[str]:
+    with connections[alias].cursor() as cursor:
+        return connections[alias].introspection.table_names(cursor)
+
+
+# Rows --------------------------------------------------------------------------------
+def encode(value):
+    """A database value as JSON that the field's to_python() turns back into the same value."""
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.timedelta):
+        return duration_iso_string(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    raise DataError(_("A value of type %(type)s cannot be copied.") % {"type": type(value)})
+
+
+def row_line(values: list) -> str:
+    return json.dumps(
+        [encode(value) for value in values],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def read_lines(model: type[Model], alias: str) -> Iterator[str]:
+    """Every row of the model's table, each as one canonical JSON line."""
+    names = [f.attname for f in columns(model)]
+    rows = model._base_manager.using(alias).order_by("pk").values_list(*names)
+    for row in rows.iterator(chunk_size=BATCH):
+        yield row_line(list(row))
+
+
+def summarize(alias: str, models: Iterable[type[Model]]) -> dict[str, Tally]:
+    tallies = {}
+    for model in models:
+        tally = Tally()
+        for line in read_lines(model, alias):
+            tally.add(line)
+        tallies[model._meta.db_table] = tally
+    return tallies
+
+
+def compare(expected: dict[str, tuple[int, str]], actual: dict[str, Tally]) -> Comparison:
+    comparison = Comparison()
+    for table in sorted(expected.keys() | actual.keys()):
+        rows, checksum = expected.get(table, (0, ""))
+        tally = actual.get(table, Tally())
+        comparison.checks.append(TableCheck(table, rows, tally.rows, checksum, tally.checksum))
+    return comparison
+
+
+def insert_lines(model: type[Model], alias: str, names: list[str], lines: Iterable[str]) -> int:
+    """Insert rows given as JSON lines whose values follow `names` (attribute names)."""
+    connection = connections[alias]
+    by_name = {f.attname: f for f in columns(model)}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise DataError(
+            _("Table %(table)s has columns this version does not know: %(names)s.")
+            % {"table": model._meta.db_table, "names": ", ".join(unknown)}
+        )
+    fields = [by_name[name] for name in names]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names come from models
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    count = 0
+    batch: list[list] = []
+    with connection.cursor() as cursor:
+        for line in lines:
+            values = json.loads(line)
+            if len(values) != len(fields):
+                raise DataError(
+                    _("A row of table %(table)s has the wrong number of values.")
+                    % {"table": model._meta.db_table}
+                )
+            batch.append(
+                [
+                    f.get_db_prep_save(f.to_python(value), connection)
+                    for f, value in zip(fields, values, strict=True)
+                ]
+            )
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def reset_sequences(alias: str, models: Iterable[type[Model]]) -> None:
+    """Make the next automatic id follow the highest copied one (PostgreSQL sequences)."""
+    connection = connections[alias]
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+# Databases ---------------------------------------------------------------------------
+@contextmanager
+def database_alias(settings_dict: dict, prefix: str = "dataio") -> Iterator[str]:
+    """A connection alias for another database, in this thread, for as long as the block runs."""
+    alias = f"{prefix}_{secrets.token_hex(4)}"
+    configured = connections.configure_settings({DEFAULT_DB_ALIAS: dict(settings_dict)})
+    # A connection object of its own rather than an entry in the DATABASES setting: it is
+    # private to this operation, and test isolation treats it as a dynamic connection.
+    backend = load_backend(configured[DEFAULT_DB_ALIAS]["ENGINE"])
+    connections[alias] = backend.DatabaseWrapper(configured[DEFAULT_DB_ALIAS], alias)
+    try:
+        yield alias
+    finally:
+        try:
+            connections[alias].close()
+        finally:
+            del connections[alias]
+
+
+def has_tables(alias: str) -> list[str]:
+    """The tables that make this database not empty (SQLite's own tables do not count)."""
+    return [name for name in table_names(alias) if not name.startswith("sqlite_")]
+
+
+def drop_all_tables(alias: str) -> None:
+    """Empty a database completely, so a failed or forced copy leaves nothing behind."""
+    connection = connections[alias]
+    names = has_tables(alias)
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            for name in names:
+                cursor.execute(f"DROP TABLE IF EXISTS {quote(name)} CASCADE")
+        return
+    # SQLite cannot turn foreign keys off inside a transaction; dropping in any order
+    # with them on would fail on references between tables.
+    with connection.constraint_checks_disabled(), connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+
+
+def migrate_to(alias: str, targets: Iterable[MigrationKey]) -> None:
+    """Bring an empty database to exactly the given migrations, with no post-migrate rows."""
+    executor = MigrationExecutor(connections[alias])
+    # No post_migrate signal here: content types and permissions come from the copied
+    # rows, and would collide with them if created now.
+    executor.migrate(list(targets))
+
+
+def migrate_forward(alias: str) -> list[str]:
+    """Apply the migrations this code has and the data does not; returns their names."""
+    executor = MigrationExecutor(connections[alias])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    pending = [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+    if pending:
+        call_command("migrate", database=alias, interactive=False, verbosity=0)
+    return pending
+
+
+def load_tables(
+    alias: str,
+    schema: Schema,
+    source: Callable[[type[Model]], tuple[list[str], Iterable[str]]],
+    expected: dict[str, tuple[int, str]] | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> Comparison:
+    """Fill an empty database at `schema` from `source`, then compare with `expected`.
+
+    `source(model)` gives the column names and the JSON lines of one table. Runs in one
+    transaction: when anything fails, or the copy differs from what was expected, no row
+    stays behind. Without `expected`, the rows read from `source` are what is expected.
+    """
+    counted: dict[str, Tally] = {}
+    with transaction.atomic(using=alias):
+        # Data migrations seed rows (the default lifecycle stages, …) while the empty
+        # database is brought to the archive's schema; the archive holds those rows as
+        # they were, so the seeded ones make way first, children before parents.
+        with connections[alias].cursor() as cursor:
+            for model in reversed(schema.models):
+                table = connections[alias].ops.quote_name(model._meta.db_table)
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        for model in schema.models:
+            names, lines = source(model)
+            tally = Tally()
+
+            def counting(lines=lines, tally=tally):
+                for line in lines:
+                    tally.add(line)
+                    yield line
+
+            inserted = insert_lines(model, alias, names, counting())
+            counted[model._meta.db_table] = tally
+            if progress:
+                progress(model._meta.db_table, inserted)
+        reset_sequences(alias, schema.models)
+        wanted = expected or {table: (t.rows, t.checksum) for table, t in counted.items()}
+        comparison = compare(wanted, summarize(alias, schema.models))
+        if not comparison.ok:
+            transaction.set_rollback(True, using=alias)
+    return comparison

@@ -1,0 +1,41 @@
+"""`clientela worker`: run background jobs and the scheduler; start as many as needed."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+
+from django.core.management.base import BaseCommand
+
+from clientela.jobs import worker
+
+
+class Command(BaseCommand):
+    help = (
+        "Run background jobs (reminders, imports, backups…) and periodic jobs. "
+        "Start one per CPU on as many machines as needed; stop with Ctrl+C or SIGTERM."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--parent-pid",
+            type=int,
+            default=None,
+            help="Stop when this process (the `clientela run` that started us) is gone.",
+        )
+
+    def handle(self, *args, **options):
+        from django.conf import settings
+
+        # Until the queue library installs its own handlers, SIGTERM stops us like Ctrl+C.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        worker_id = worker.new_worker_id()
+        self.stdout.write(
+            f"Clientela worker {worker_id} processing jobs from the "
+            f"{settings.JOBS_BACKEND} queue. Press Ctrl+C to stop."
+        )
+        self.stdout.flush()
+        # A stop before the first job could be taken leaves nothing to finish.
+        with contextlib.suppress(KeyboardInterrupt):
+            worker.run(worker_id=worker_id, parent_pid=options["parent_pid"])
+        self.stdout.write(f"Clientela worker {worker_id} stopped.")

@@ -1,0 +1,220 @@
+"""The two queues jobs live in, behind one face: the database (django-tasks-db) or Redis (RQ).
+
+The Jobs page lists through `board()`, a retry goes through `retry()`, and the
+kernel's recovery of jobs held by dead workers through `requeue_abandoned()`; each
+queue implements them with its library's own records, never with a copy of ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+LISTED = 50  # rows per section of the Jobs page
+
+
+@dataclass(frozen=True)
+class JobRow:
+    id: str
+    name: str
+    status: str  # queued, scheduled, running, failed
+    enqueued_at: datetime | None = None
+    run_after: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    worker: str = ""
+    error: str = ""
+    attempts: int = 1
+
+
+@dataclass
+class Board:
+    queued: list[JobRow] = field(default_factory=list)
+    running: list[JobRow] = field(default_factory=list)
+    failed: list[JobRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _short_name(path: str) -> str:
+    # "clientela.notifications.tasks.deliver_reminder" reads as "notifications: deliver reminder"
+    parts = path.split(".")
+    app = parts[1] if len(parts) > 2 and parts[0] == "clientela" else parts[0]
+    return f"{app}: {parts[-1].replace('_', ' ')}"
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+class DatabaseQueue:
+    """django-tasks-db: one row per job in the database, claimed with a row lock."""
+
+    def board(self) -> Board:
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        rows = DBTaskResult.objects.all()
+        never = get_date_max()
+
+        def row(result, status):
+            return JobRow(
+                id=str(result.id),
+                name=_short_name(result.task_path),
+                status=status,
+                enqueued_at=result.enqueued_at,
+                run_after=None if result.run_after == never else result.run_after,
+                started_at=result.started_at,
+                finished_at=result.finished_at,
+                worker=result.worker_ids[-1] if result.worker_ids else "",
+                error=_last_line(result.traceback),
+                attempts=max(len(result.worker_ids), 1),
+            )
+
+        now = timezone.now()
+        ready = rows.filter(status=TaskResultStatus.READY).order_by("run_after", "enqueued_at")
+        running = rows.filter(status=TaskResultStatus.RUNNING).order_by("started_at")
+        failed = rows.filter(status=TaskResultStatus.FAILED).order_by("-finished_at")
+        return Board(
+            queued=[
+                row(r, "scheduled" if r.run_after != never and r.run_after > now else "queued")
+                for r in ready[:LISTED]
+            ],
+            running=[row(r, "running") for r in running[:LISTED]],
+            failed=[row(r, "failed") for r in failed[:LISTED]],
+            counts={"queued": ready.count(), "running": running.count(), "failed": failed.count()},
+        )
+
+    def retry(self, job_id: str) -> bool:
+        from django.core.exceptions import ValidationError
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        try:
+            updated = DBTaskResult.objects.filter(id=job_id, status=TaskResultStatus.FAILED).update(
+                status=TaskResultStatus.READY,
+                run_after=timezone.now(),
+                started_at=None,
+                finished_at=None,
+            )
+        except ValidationError:
+            return False
+        return updated == 1
+
+    def requeue_abandoned(self, live_workers: set[str], older_than: datetime) -> list[str]:
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        requeued = []
+        running = DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=older_than
+        ).only("id", "worker_ids", "started_at")
+        for result in running:
+            holder = result.worker_ids[-1] if result.worker_ids else ""
+            if holder in live_workers:
+                continue
+            # Conditional on the start time: if another worker re-claimed it meanwhile,
+            # this update matches nothing and the job is left to that worker.
+            if DBTaskResult.objects.filter(
+                id=result.id, status=TaskResultStatus.RUNNING, started_at=result.started_at
+            ).update(status=TaskResultStatus.READY, started_at=None):
+                requeued.append(str(result.id))
+        return requeued
+
+
+class RedisQueue:
+    """RQ on Redis: queued, scheduled, started and failed jobs are RQ's own registries."""
+
+    def _queues(self):
+        import django_rq
+        from django_tasks_rq.backend import Job
+
+        return [django_rq.get_queue(name, job_class=Job) for name in settings.RQ_QUEUES]
+
+    def board(self) -> Board:
+        from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+        board = Board(counts={"queued": 0, "running": 0, "failed": 0})
+        for queue in self._queues():
+            job_class = queue.job_class
+            scheduled = ScheduledJobRegistry(queue=queue)
+            started = StartedJobRegistry(queue=queue)
+            failed = FailedJobRegistry(queue=queue)
+            board.counts["queued"] += queue.count + scheduled.count
+            board.counts["running"] += started.count
+            board.counts["failed"] += failed.count
+            for job in queue.get_jobs(0, LISTED - 1):
+                board.queued.append(self._row(job, "queued"))
+            for job in job_class.fetch_many(scheduled.get_job_ids(0, LISTED - 1), queue.connection):
+                if job is not None:
+                    board.queued.append(self._row(job, "scheduled", scheduled=scheduled))
+            for job in job_class.fetch_many(started.get_job_ids(0, LISTED - 1), queue.connection):
+                if job is not None:
+                    board.running.append(self._row(job, "running"))
+            failed_ids = failed.get_job_ids(0, LISTED - 1, desc=True)
+            for job in job_class.fetch_many(failed_ids, queue.connection):
+                if job is not None:
+                    board.failed.append(self._row(job, "failed"))
+        return board
+
+    def _row(self, job, status, scheduled=None) -> JobRow:
+        error = ""
+        if status == "failed":
+            result = job.latest_result()
+            error = _last_line(result.exc_string if result is not None else "")
+        return JobRow(
+            id=job.id,
+            name=_short_name(job.func_name),
+            status=status,
+            enqueued_at=job.enqueued_at,
+            run_after=scheduled.get_scheduled_time(job) if scheduled is not None else None,
+            started_at=job.started_at,
+            finished_at=job.ended_at,
+            worker=job.worker_name or "",
+            error=error,
+            attempts=max(len(job.get_executions()), 1) if status == "running" else 1,
+        )
+
+    def retry(self, job_id: str) -> bool:
+        from rq.exceptions import InvalidJobOperation, NoSuchJobError
+        from rq.registry import FailedJobRegistry
+
+        for queue in self._queues():
+            registry = FailedJobRegistry(queue=queue)
+            try:
+                registry.requeue(job_id)
+            except (InvalidJobOperation, NoSuchJobError):
+                continue
+            return True
+        return False
+
+    def requeue_abandoned(self, live_workers: set[str], older_than: datetime) -> list[str]:
+        from rq.job import JobStatus
+        from rq.registry import StartedJobRegistry
+
+        requeued = []
+        for queue in self._queues():
+            registry = StartedJobRegistry(queue=queue)
+            ids = registry.get_job_ids(cleanup=False)
+            for job in queue.job_class.fetch_many(ids, queue.connection):
+                if job is None or job.get_status() != JobStatus.STARTED:
+                    continue
+                if job.worker_name in live_workers:
+                    continue
+                if job.started_at and job.started_at > older_than:
+                    continue
+                # Two workers may notice the same dead worker: only one requeues.
+                token = f"clientela:jobs:requeued:{job.id}:{job.worker_name}"
+                if not queue.connection.set(token, "1", nx=True, ex=24 * 3600):
+                    continue
+                registry.remove_executions(job)
+                queue.enqueue_job(job)
+                requeued.append(job.id)
+        return requeued
+
+
+def current() -> DatabaseQueue | RedisQueue:
+    return DatabaseQueue() if settings.JOBS_BACKEND == "database" else RedisQueue()

@@ -1,0 +1,89 @@
+"""Every write of the job kernel: worker heartbeats, periodic claims, recovery and retries."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clientela.jobs import queues
+from clientela.jobs.interface import PeriodicJob, enqueue
+from clientela.jobs.models import PeriodicClaim, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def record_heartbeat(worker_id: str) -> None:
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(seen_at=now)
+    if not updated:
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=worker_id,
+            defaults={
+                "hostname": socket.gethostname()[:255],
+                "pid": os.getpid(),
+                "started_at": now,
+                "seen_at": now,
+            },
+        )
+
+
+def forget_worker(worker_id: str) -> None:
+    """A worker stopping cleanly says so, and old entries of dead workers are dropped."""
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+    WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - timedelta(days=1)).delete()
+
+
+def live_workers() -> set[str]:
+    since = timezone.now() - timedelta(seconds=settings.JOBS_WORKER_TIMEOUT)
+    return set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=since).values_list("worker_id", flat=True)
+    )
+
+
+def requeue_abandoned() -> list[str]:
+    """Put back in the queue the jobs whose worker stopped beating: at-least-once delivery."""
+    timeout = timedelta(seconds=settings.JOBS_WORKER_TIMEOUT)
+    requeued = queues.current().requeue_abandoned(live_workers(), timezone.now() - timeout)
+    for job_id in requeued:
+        logger.warning("Job %s was held by a worker that stopped; it is queued again.", job_id)
+    return requeued
+
+
+def claim_period(periodic: PeriodicJob, slot: int, worker_id: str) -> bool:
+    """Enqueue a periodic job for period `slot` unless another worker already did."""
+    now = timezone.now()
+    with transaction.atomic():
+        # One conditional UPDATE decides: the database lets exactly one worker move the
+        # claim forward to this period, however many try at the same moment.
+        won = PeriodicClaim.objects.filter(name=periodic.name, slot__lt=slot).update(
+            slot=slot, worker_id=worker_id, claimed_at=now
+        )
+        if not won:
+            try:
+                with transaction.atomic():
+                    PeriodicClaim.objects.create(
+                        name=periodic.name, slot=slot, worker_id=worker_id, claimed_at=now
+                    )
+                won = 1
+            except IntegrityError:
+                won = 0
+        if won:
+            enqueue(periodic.task)
+    return bool(won)
+
+
+def retry(*, actor, job_id: str) -> bool:
+    """Queue a failed job again; only administrators may."""
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied
+    retried = queues.current().retry(job_id)
+    if retried:
+        logger.info("Job %s was queued again by %s.", job_id, actor)
+    return retried

@@ -1,0 +1,1 @@
+"""In-app notifications (the bell) and e-mail, with per-user preferences and reminders."""

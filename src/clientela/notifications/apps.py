@@ -1,0 +1,9 @@
+"""The notifications app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "clientela.notifications"
+    verbose_name = _("Notifications")

@@ -1,0 +1,22 @@
+"""Every read of notifications: the bell's count and the person's list."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from clientela.notifications.models import Notification
+
+LISTED = 50
+IN_MENU = 8
+
+
+def visible(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, in_app=True)
+
+
+def unread_count(user) -> int:
+    return visible(user).filter(read_at__isnull=True).count()
+
+
+def latest(user, limit: int = LISTED) -> list[Notification]:
+    return list(visible(user).order_by("-created", "-id")[:limit])

@@ -1,0 +1,68 @@
+"""Pages and fragments of notifications: the list, the bell's count and menu, mark read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from clientela.notifications import selectors, services
+from clientela.notifications.forms import PreferencesForm
+
+
+@require_safe
+def index(request):
+    preference = services.preferences_for(request.user)
+    form = PreferencesForm(initial={"in_app": preference.in_app, "email": preference.email})
+    return _render_index(request, form)
+
+
+def _render_index(request, form, status=200):
+    context = {"notifications": selectors.latest(request.user), "form": form}
+    return render(request, "notifications/index.html", context, status=status)
+
+
+@require_POST
+def preferences(request):
+    form = PreferencesForm(request.POST)
+    if not form.is_valid():
+        return _render_index(request, form, status=400)
+    services.set_preferences(request.user, **form.cleaned_data)
+    messages.success(request, _("Your notification preferences are saved."))
+    return redirect("notifications:index")
+
+
+@never_cache
+@require_safe
+def bell(request):
+    return render(request, "notifications/bell_count.html")
+
+
+@never_cache
+@require_safe
+def menu(request):
+    context = {"notifications": selectors.latest(request.user, selectors.IN_MENU)}
+    return render(request, "notifications/menu.html", context)
+
+
+@require_POST
+def open_notification(request, notification_id: int):
+    notification = services.mark_read(request.user, notification_id)
+    if notification is None:
+        messages.error(request, _("That notification is not there any more."))
+        return redirect("notifications:index")
+    safe = url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(notification.url if notification.url and safe else "notifications:index")
+
+
+@require_POST
+def read_all(request):
+    count = services.mark_all_read(request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect(request.POST.get("next") or "notifications:index")

@@ -1,0 +1,1 @@
+"""Login security: lockout after failed logins, TOTP two-factor, recovery codes, headers."""

@@ -1,0 +1,153 @@
+"""Who may see and change what: the one enforcement point. Selectors limit reads with
+`limit`, services check writes with `check`; views and the API never decide on their own."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+NONE, OWN, TEAM, ALL = "none", "own", "team", "all"
+SCOPES = (NONE, OWN, TEAM, ALL)
+ACTIONS = ("view", "edit", "delete")
+CAPABILITIES = (
+    "log_activity",  # write on the timelines, tasks and files of records one can see
+    "export",
+    "import",
+    "see_sensitive",  # tax ids, amounts, custom fields marked sensitive
+    "restore_versions",
+    "purge_trash",
+    "manage_users",
+    "manage_settings",
+    "view_reports",
+)
+RECORD_TYPES = ("contact", "company")
+
+
+def _scopes(view: str, edit: str, delete: str) -> dict:
+    return {"view": view, "edit": edit, "delete": delete}
+
+
+def _records(view: str, edit: str, delete: str) -> dict:
+    return {record_type: _scopes(view, edit, delete) for record_type in RECORD_TYPES}
+
+
+# The roles a new installation starts with (created by a migration; editable after).
+DEFAULT_ROLES = {
+    "administrator": ("Administrator", _records(ALL, ALL, ALL), list(CAPABILITIES)),
+    "manager": (
+        "Manager",
+        _records(ALL, TEAM, TEAM),
+        ["log_activity", "export", "see_sensitive", "restore_versions", "view_reports"],
+    ),
+    "sales-representative": (
+        "Sales representative",
+        _records(TEAM, OWN, OWN),
+        ["log_activity"],
+    ),
+    "support-agent": ("Support agent", _records(ALL, OWN, NONE), ["log_activity"]),
+    "marketing": ("Marketing", _records(ALL, OWN, NONE), ["log_activity", "export"]),
+    "read-only": ("Read-only", _records(ALL, NONE, NONE), []),
+}
+DEFAULT_ROLE = "sales-representative"
+
+
+# Built-in fields only roles with "see_sensitive" see; custom fields say it themselves.
+SENSITIVE_FIELDS = {"company": {"tax_id"}, "contact": set()}
+HIDDEN = "•••"
+
+
+def sees_sensitive(user) -> bool:
+    return user is None or can(user, "see_sensitive")
+
+
+def hidden_fields(user, record_type: str) -> set[str]:
+    """Built-in field names the user may not see on this record type."""
+    return set() if sees_sensitive(user) else set(SENSITIVE_FIELDS.get(record_type, ()))
+
+
+def scope(user, record_type: str, action: str = "view") -> str:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NONE
+    if user.is_superuser:
+        return ALL
+    role = user.role
+    if role is None:
+        return NONE
+    value = role.permissions.get("records", {}).get(record_type, {}).get(action, NONE)
+    return value if value in SCOPES else NONE
+
+
+def can(user, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role is not None and capability in user.role.permissions.get("capabilities", [])
+
+
+def team_member_ids(user) -> list[int]:
+    """The user and their teammates: a short list, so the filter stays an index lookup."""
+    if user.team_id is None:
+        return [user.pk]
+    ids = list(user.team.members.filter(is_active=True).values_list("pk", flat=True))
+    return ids if user.pk in ids else [*ids, user.pk]
+
+
+def owner_filter(user, record_type: str, action: str = "view") -> Q | None:
+    """The condition on `owner` a record must meet; None when every record qualifies."""
+    granted = scope(user, record_type, action)
+    if granted == ALL:
+        return None
+    if granted == TEAM:
+        return Q(owner_id__in=team_member_ids(user))
+    if granted == OWN:
+        return Q(owner_id=user.pk)
+    return Q(pk__in=[])
+
+
+def limit(user, queryset: QuerySet, record_type: str, action: str = "view") -> QuerySet:
+    condition = owner_filter(user, record_type, action)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def allows(user, record, action: str) -> bool:
+    if user is None:  # the system itself: migrations, jobs, demo data
+        return True
+    record_type = record._meta.model_name
+    granted = scope(user, record_type, action)
+    if granted == ALL:
+        return True
+    if granted == TEAM:
+        return record.owner_id in team_member_ids(user)
+    if granted == OWN:
+        return record.owner_id == user.pk
+    return False
+
+
+def check(user, record, action: str) -> None:
+    """Raise PermissionDenied unless `user` may `action` this record."""
+    if not allows(user, record, action):
+        raise PermissionDenied(_("You may not change %(record)s.") % {"record": record})
+
+
+def require(user, capability: str) -> None:
+    if user is not None and not can(user, capability):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def capability_required(capability: str):
+    """A view decorator: 403 unless the user's role has `capability`."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, capability):
+                raise PermissionDenied(_("Your role does not allow this."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

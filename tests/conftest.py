@@ -1,0 +1,67 @@
+"""Fixtures shared by every test: users, a logged-in client, and subprocess helpers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests render pages without running collectstatic first: hashed file names are
+    # checked in the browser test that starts the real server.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    from clientela.users import services
+
+    def make(email="ana.popescu@firma.ro", password="Corect-cal-baterie-9", **fields):
+        return services.create_user(email=email, password=password, **fields)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user(full_name="Ana Popescu")
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+def clientela_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """An environment for a `clientela` subprocess with its own data folder."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CLIENTELA_", "DJANGO_"))
+    }
+    env["CLIENTELA_DATA_DIR"] = str(data_dir)
+    env.update(extra)
+    return env
+
+
+def run_clientela(data_dir: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "clientela.cli", *args],
+        env=clientela_env(data_dir, **extra_env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )

@@ -1,0 +1,89 @@
+"""Custom field values are checked and normalised by type."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from clientela.core import custom_fields
+from clientela.core.models import CustomField, FieldType
+
+
+@pytest.fixture
+def fields(db):
+    specs = [
+        ("vat_rate", FieldType.NUMBER, [], False),
+        ("since", FieldType.DATE, [], False),
+        ("segment", FieldType.CHOICE, ["retail", "wholesale"], True),
+        ("channels", FieldType.MULTI_CHOICE, ["email", "phone", "whatsapp"], False),
+        ("vip", FieldType.YES_NO, [], False),
+        ("budget", FieldType.MONEY, [], False),
+        ("profile", FieldType.URL, [], False),
+        ("remark", FieldType.TEXT, [], False),
+    ]
+    return [
+        CustomField.objects.create(
+            record_type="contact",
+            key=key,
+            label=key.title(),
+            field_type=kind,
+            choices=choices,
+            required=required,
+        )
+        for key, kind, choices, required in specs
+    ]
+
+
+def test_good_values_are_normalised(fields):
+    cleaned = custom_fields.clean(
+        "contact",
+        {
+            "vat_rate": "19,5",
+            "since": "2024-03-01",
+            "segment": "retail",
+            "channels": ["whatsapp", "email"],
+            "vip": "da",
+            "budget": "1250.5 eur",
+            "profile": "https://example.com/ana",
+            "remark": "  prefers mornings ",
+        },
+    )
+    assert cleaned == {
+        "vat_rate": 19.5,
+        "since": "2024-03-01",
+        "segment": "retail",
+        "channels": ["email", "whatsapp"],
+        "vip": True,
+        "budget": {"amount": "1250.50", "currency": "EUR"},
+        "profile": "https://example.com/ana",
+        "remark": "prefers mornings",
+    }
+
+
+def test_bad_values_are_reported_per_field(fields):
+    with pytest.raises(ValidationError) as error:
+        custom_fields.clean(
+            "contact",
+            {
+                "vat_rate": "a lot",
+                "since": "01/03/2024",
+                "channels": ["fax"],
+                "vip": "perhaps",
+                "budget": "1250",
+                "profile": "javascript:alert(1)",
+                "colour": "blue",
+            },
+        )
+    errors = error.value.message_dict
+    assert errors["custom.vat_rate"] == ["Enter a number."]
+    assert errors["custom.since"] == ["Enter a date as YYYY-MM-DD."]
+    assert errors["custom.segment"] == ["Segment is required."]
+    assert errors["custom.channels"] == ["Not a choice: fax."]
+    assert errors["custom.vip"] == ["Answer yes or no."]
+    assert errors["custom.budget"] == ["Add a three-letter currency, like 1250.00 EUR."]
+    assert "custom.profile" in errors
+    assert errors["custom.colour"] == ["There is no custom field “colour”."]
+
+
+def test_empty_optional_values_are_left_out(fields):
+    assert custom_fields.clean("contact", {"segment": "wholesale", "remark": ""}) == {
+        "segment": "wholesale"
+    }

@@ -1,0 +1,100 @@
+"""Global search finds contacts and companies by name, e-mail, phone digits and company."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clientela.core.models import SearchEntry
+from clientela.core.search import best_entries, entry_fields, matching_entries
+from clientela.customers import services
+from clientela.customers.models import Contact
+from clientela.customers.search_documents import company_document_from, contact_document_from
+
+
+@pytest.fixture
+def people(user, settings):
+    settings.PHONE_REGION = "RO"
+    ana = services.quick_add_contact(
+        actor=user,
+        name="Ștefan Ionescu",
+        email="stefan.ionescu@fabrica.ro",
+        phone="0722 123 456",
+        company_name="Fabrica de Pâine SRL",
+    )
+    maria = services.quick_add_contact(
+        actor=user, name="María García", email="maria@empresa.es", phone="+34 612 34 56 78"
+    )
+    return ana, maria
+
+
+def titles(query):
+    return [entry.title for entry in matching_entries(query)]
+
+
+@pytest.mark.django_db
+def test_by_name_prefix_without_accents(people):
+    assert titles("stef") == ["Ștefan Ionescu"]
+    assert titles("garc") == ["María García"]
+    assert titles("ma") == ["María García"]  # two letters: title prefix
+
+
+@pytest.mark.django_db
+def test_by_email_substring(people):
+    assert titles("empresa.es") == ["María García"]
+    assert titles("ionescu@fab") == ["Ștefan Ionescu"]
+
+
+@pytest.mark.django_db
+def test_by_phone_digits_in_any_format(people):
+    assert titles("0722 12") == ["Ștefan Ionescu"]
+    assert titles("+40722") == ["Ștefan Ionescu"]
+    assert titles("722123") == ["Ștefan Ionescu"]
+    assert titles("123456") == ["María García", "Ștefan Ionescu"]  # in both numbers
+    assert titles("612-34") == ["María García"]
+
+
+@pytest.mark.django_db
+def test_by_company_name_finds_the_company_and_its_people(people):
+    assert titles("paine") == ["Fabrica de Pâine SRL", "Ștefan Ionescu"]
+
+
+@pytest.mark.django_db
+def test_nothing_for_blank_or_unknown(people):
+    assert titles("   ") == []
+    assert titles("zzzz") == []
+
+
+@pytest.mark.django_db
+def test_documents_built_in_bulk_are_the_ones_services_index(people):
+    ana = Contact.objects.select_related("company").get(pk=people[0].pk)
+    for record, build in [(ana, contact_document_from), (ana.company, company_document_from)]:
+        document = build(
+            record,
+            [email.address for email in record.emails.all()],
+            [phone.digits for phone in record.phones.all()],
+        )
+        entry = SearchEntry.objects.get(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+        )
+        assert entry_fields(document) == {
+            name: getattr(entry, name) for name in entry_fields(document)
+        }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["stef", "garc", "ma", "empresa.es", "0722 12", "123456", "paine", "zzzz", " "]
+)
+def test_best_entries_are_the_first_matches_in_order(people, query):
+    assert [entry.title for entry in best_entries(query, 10)] == titles(query)[:10]
+
+
+@pytest.mark.django_db
+def test_enough_title_prefixes_are_read_from_the_title_index_alone(user, people):
+    for i in range(5):
+        services.quick_add_contact(actor=user, name=f"Marius Pop {i}", email=f"m{i}@x.ro")
+    with CaptureQueriesContext(connection) as captured:
+        found = best_entries("mari", 3)
+    assert [entry.title for entry in found] == ["María García", "Marius Pop 0", "Marius Pop 1"]
+    assert len(captured) == 1

@@ -1,0 +1,43 @@
+"""`clientela run` on a desktop also runs a worker, and Ctrl+C stops both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from tests.conftest import ROOT, clientela_env
+from tests.e2e.test_first_start import free_port
+from tests.jobs.conftest import wait_for
+
+
+def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "clientela.cli", "run", "--port", str(free_port())],
+            env=clientela_env(tmp_path / "data", CLIENTELA_ADMIN_PASSWORD="Munte-Albastru-2026"),
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(
+            lambda: "processing jobs from the database queue" in log.read_text(),
+            timeout=60,
+            message="the worker of `clientela run` to start:\n" + log.read_text(),
+        )
+        # Ctrl+C in a terminal signals the whole foreground process group.
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+        wait_for(
+            lambda: "stopped." in log.read_text(),
+            timeout=30,
+            message="the worker to stop:\n" + log.read_text(),
+        )
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "Clientela is running at" in log.read_text()

@@ -1,0 +1,88 @@
+"""List and detail pages run a fixed number of queries however many rows they show
+(DESIGN rule 7). The counts are kept in tests/query_counts.json so a change shows in review."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clientela.activities import services as activity_services
+from clientela.customers import services
+
+SNAPSHOT = Path(__file__).with_name("query_counts.json")
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def add_contacts(user, company, start: int, count: int) -> list:
+    contacts = []
+    for i in range(start, start + count):
+        contact = services.create_contact(
+            actor=user,
+            data={
+                "full_name": f"Person {i:03d}",
+                "company": company,
+                "emails": [f"p{i}@firma.ro"],
+                "phones": [f"0722 000 {i:03d}"],
+                "tags": ["vip", f"batch-{i % 3}"],
+            },
+        )
+        activity_services.log_activity(
+            actor=user, record=contact, kind="call", subject=f"call {i}", duration_seconds=60
+        )
+        activity_services.create_task(actor=user, title=f"task {i}", assignee=user, record=contact)
+        contacts.append(contact)
+    return contacts
+
+
+@pytest.fixture
+def snapshot():
+    return json.loads(SNAPSHOT.read_text())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/contacts/",
+        "/contacts/?cols=name,company,email,phone,stage,owner,updated,position,source",
+        "/contacts/?owner=me&sort=-updated",
+        "/companies/",
+        "/my-day/",
+        "/search/?q=person",
+    ],
+)
+def test_list_pages_do_not_grow_with_rows(user_client, user, url, snapshot):
+    company = services.create_company(actor=user, data={"name": "Firma SRL"})
+    add_contacts(user, company, 0, 2)
+    few = queries_for(user_client, url)
+    add_contacts(user, company, 2, 30)
+    many = queries_for(user_client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["contact", "company"])
+def test_detail_pages_do_not_grow_with_timeline_tasks_and_files(user_client, user, kind, snapshot):
+    company = services.create_company(actor=user, data={"name": "Firma SRL"})
+    contact = add_contacts(user, company, 0, 2)[0]  # two alike: the duplicate hint shows
+    record = contact if kind == "contact" else company
+    url = record.get_absolute_url()
+    few = queries_for(user_client, url)
+    for i in range(30):
+        activity_services.log_activity(actor=user, record=contact, kind="note", body=f"note {i}")
+        activity_services.create_task(actor=user, title=f"more {i}", assignee=user, record=record)
+    add_contacts(user, company, 2, 5)
+    many = queries_for(user_client, url)
+    assert many == few
+    assert many == snapshot[f"{kind}-detail"], f"{kind}: {many} queries"
