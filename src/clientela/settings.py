@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "clientela.dataio",
     "clientela.jobs",
     "clientela.notifications",
+    "clientela.api",
+    "clientela.webhooks",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +37,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "heroicons",
     "axes",
+    # django-ninja's templates and the Swagger UI files it ships: the docs page uses them
+    # instead of a CDN when the app is installed.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +276,16 @@ LOGGING = {
         "waitress": {"handlers": ["main"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# API and webhooks --------------------------------------------------------------------
+# Requests per minute a token (or a logged-in browser) may make before a 429.
+API_RATE_PER_MINUTE = config.env_int("CLIENTELA_API_RATE_PER_MINUTE", 600)
+# A webhook delivery is tried this many times, waiting base * 2^attempt seconds between;
+# a subscription whose deliveries failed this many times in a row is switched off.
+WEBHOOK_MAX_ATTEMPTS = config.env_int("CLIENTELA_WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_SECONDS = config.env_float("CLIENTELA_WEBHOOK_BACKOFF_SECONDS", 30.0)
+WEBHOOK_DISABLE_AFTER = config.env_int("CLIENTELA_WEBHOOK_DISABLE_AFTER", 20)
+WEBHOOK_TIMEOUT_SECONDS = config.env_float("CLIENTELA_WEBHOOK_TIMEOUT_SECONDS", 10.0)
 
 # Customers ---------------------------------------------------------------------------
 # Region used to read phone numbers typed without a country code ("0722 123 456").

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clientela.api.site import urlpatterns as api_urlpatterns
 from clientela.core import views as core_views
 
 urlpatterns = [
@@ -17,5 +18,8 @@ urlpatterns = [
     path("settings/backups/", include("clientela.dataio.urls")),
     path("jobs/", include("clientela.jobs.urls")),
     path("notifications/", include("clientela.notifications.urls")),
+    path("", include("clientela.api.urls")),
+    path("settings/webhooks/", include("clientela.webhooks.urls")),
+    path("api/", include((api_urlpatterns(), "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

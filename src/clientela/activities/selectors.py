@@ -143,3 +143,22 @@ def _attach_records(rows: list) -> None:
             loaded[(content_type_id, found.pk)] = found
     for row in rows:
         row.record = loaded.get((row.content_type_id, row.object_id))
+
+
+def activities_for(user) -> QuerySet[Activity]:
+    """Timeline entries on at least one record the user may see."""
+    visible_links = TimelineLink.objects.none()
+    for model in records.RECORD_MODELS.values():
+        content_type = ContentType.objects.get_for_model(model)
+        visible_links = visible_links | TimelineLink.objects.filter(
+            content_type=content_type,
+            object_id__in=records.visible(user, model).values("pk"),
+        )
+    return Activity.objects.filter(pk__in=visible_links.values("activity_id")).select_related(
+        "author"
+    )
+
+
+def tasks_for(user) -> QuerySet[Task]:
+    """The tasks on a person's list: those assigned to them (what My day shows)."""
+    return Task.objects.filter(assignee=user).select_related("assignee", "content_type")

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from clientela.core import events
 from clientela.core.models import AuditEntry, AuditSource
 
 
@@ -103,7 +104,7 @@ def log(
     if action == "update" and not changes:
         return None
     origin = _origin.get()
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         source=origin.source,
@@ -115,6 +116,8 @@ def log(
         changes=changes,
         state=after if state is KEEP_STATE else state,
     )
+    events.from_audit(record=record, action=action, actor=actor, changes=changes)
+    return entry
 
 
 def history(record: models.Model):

@@ -10,6 +10,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
+        from clientela.core import events
         from clientela.core.records import register_record_model
         from clientela.customers.history import register_snapshots
         from clientela.customers.models import Company, Contact
@@ -20,3 +21,5 @@ class CustomersConfig(AppConfig):
         register_record_model(Company, companies_for)
         register_documents()
         register_snapshots()
+        events.declare("contact", "created", "updated", "deleted", "restored")
+        events.declare("company", "created", "updated", "deleted", "restored")
