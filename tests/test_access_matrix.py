@@ -8,6 +8,7 @@ use (`owner`), settings pages (`settings`), Django's admin (`staff`), or nothing
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clientela.activities import services as activity_services
+from clientela.activities.models import Activity
+from clientela.api import services as api_services
+from clientela.api.models import ApiToken
 from clientela.core import audit
 from clientela.core.models import SavedView
 from clientela.customers import services
@@ -22,6 +26,7 @@ from clientela.customers.models import Contact
 from clientela.notifications import services as notifications
 from clientela.users import permissions
 from clientela.users.services import create_user, role_named, team_named
+from clientela.webhooks.models import Delivery, Subscription
 
 SECRET = "Secreta Ionescu"
 SECRET_COMPANY = "Compania Secretă"
@@ -128,7 +133,76 @@ def probes(w) -> dict[str, Probe]:
         "notifications:open": Probe("owner", "POST", f"/notifications/{w['notification'].pk}/open"),
         "notifications:read_all": Probe("self", "POST", "/notifications/read-all"),
         "admin": Probe("staff", "GET", "/admin/"),
+        **api_probes(w),
     }
+
+
+def api_probes(w) -> dict[str, Probe]:
+    """The API and its settings pages: the browser's session reaches the same endpoints a
+    token does, so each role must get 404 for the other team's records here too."""
+    c, co, a, t = w["contact"].pk, w["company"].pk, w["activity"].pk, w["task"].pk
+    sub, delivery = w["subscription"].pk, w["delivery"].pk
+    v1 = "/api/v1"
+    found = {
+        "api:api-root": Probe("self", "GET", "/api/"),
+        "api:openapi-json": Probe("self", "GET", "/api/openapi.json"),
+        "api:openapi-view": Probe("self", "GET", "/api/docs"),
+        "api-tokens": Probe("self", "GET", "/account/api-tokens/"),
+        "api-token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
+        "webhooks:index": Probe("settings", "GET", "/settings/webhooks/"),
+        "webhooks:detail": Probe("settings", "GET", f"/settings/webhooks/{sub}/"),
+        "webhooks:toggle": Probe("settings", "POST", f"/settings/webhooks/{sub}/toggle/"),
+        "webhooks:delete": Probe("settings", "POST", f"/settings/webhooks/{sub}/delete/"),
+        "webhooks:redeliver": Probe(
+            "settings", "POST", f"/settings/webhooks/deliveries/{delivery}/redeliver/"
+        ),
+        "api:tags-list": Probe("self", "GET", f"{v1}/tags/"),
+        "api:tags-get": Probe("self", "GET", f"{v1}/tags/1"),
+        "api:users-list": Probe("self", "GET", f"{v1}/users/"),
+        "api:users-get": Probe("self", "GET", f"{v1}/users/{w['owner'].pk}"),
+        "api:custom-fields-list": Probe("self", "GET", f"{v1}/custom-fields/"),
+        "api:custom-fields-get": Probe("self", "GET", f"{v1}/custom-fields/1"),
+        "api:activities-list": Probe("list", "GET", f"{v1}/activities/?record=contact:{c}"),
+        "api:activities-get": Probe("view", "GET", f"{v1}/activities/{a}"),
+        "api:activities-create": Probe(
+            "edit",
+            "POST",
+            f"{v1}/activities/",
+            {"record": f"contact:{c}", "kind": "note", "body": "x"},
+        ),
+        "api:activities-bulk-create": Probe(
+            "edit",
+            "POST",
+            f"{v1}/activities/bulk",
+            {"items": [{"record": f"contact:{c}", "kind": "note", "body": "x"}]},
+        ),
+        "api:tasks-list": Probe("list", "GET", f"{v1}/tasks/"),
+        "api:tasks-get": Probe("owner", "GET", f"{v1}/tasks/{t}"),
+        "api:tasks-create": Probe("self", "POST", f"{v1}/tasks/", {"title": "Mine"}),
+        "api:tasks-bulk-create": Probe(
+            "self", "POST", f"{v1}/tasks/bulk", {"items": [{"title": "M"}]}
+        ),
+        "api:tasks-update": Probe("owner", "PATCH", f"{v1}/tasks/{t}", {"done": True}),
+        "api:tasks-bulk-update": Probe(
+            "owner", "PATCH", f"{v1}/tasks/bulk", {"items": [{"id": t, "done": True}]}
+        ),
+    }
+    for name, pk in (("contacts", c), ("companies", co)):
+        change = {"full_name": "Changed"} if name == "contacts" else {"name": "Changed"}
+        found |= {
+            f"api:{name}-list": Probe("list", "GET", f"{v1}/{name}/?q=secreta"),
+            f"api:{name}-get": Probe("view", "GET", f"{v1}/{name}/{pk}"),
+            f"api:{name}-create": Probe("self", "POST", f"{v1}/{name}/", change),
+            f"api:{name}-bulk-create": Probe(
+                "self", "POST", f"{v1}/{name}/bulk", {"items": [change]}
+            ),
+            f"api:{name}-update": Probe("edit", "PATCH", f"{v1}/{name}/{pk}", change),
+            f"api:{name}-bulk-update": Probe(
+                "edit", "PATCH", f"{v1}/{name}/bulk", {"items": [{"id": pk, **change}]}
+            ),
+            f"api:{name}-delete": Probe("delete", "DELETE", f"{v1}/{name}/{pk}"),
+        }
+    return found
 
 
 def url_names() -> set[str]:
@@ -177,6 +251,12 @@ def world(db, settings, tmp_path):
     task = activity_services.create_task(
         actor=owner_b, title="Secret call", assignee=owner_b, record=contact
     )
+    subscription = Subscription.objects.create(
+        owner=owner_b, url="http://127.0.0.1:9/hook", events=["contact.updated"], secret="s"
+    )
+    delivery = Delivery.objects.create(
+        subscription=subscription, event="contact.updated", payload={"name": SECRET}
+    )
     contact.refresh_from_db()
     return {
         "contact": contact,
@@ -193,6 +273,10 @@ def world(db, settings, tmp_path):
             owner_b, key="secret", title="Secret reminder", url=contact.get_absolute_url()
         ),
         "owner": owner_b,
+        "activity": Activity.objects.filter(body="Secret deal terms").get(),
+        "token": api_services.create_token(user=owner_b, name="B's", scopes=["contacts:read"])[0],
+        "subscription": subscription,
+        "delivery": delivery,
     }
 
 
@@ -209,8 +293,13 @@ def test_every_url_has_a_probe():
             "version",
             "view",
             "notification",
+            "activity",
+            "token",
+            "subscription",
+            "delivery",
         )
     }
+    fake["owner"] = fake["contact"]
     missing = url_names() - set(probes(fake))
     assert not missing, f"URLs with no access probe: {sorted(missing)}"
 
@@ -218,6 +307,10 @@ def test_every_url_has_a_probe():
 def request(client, probe: Probe):
     if probe.method == "GET":
         return client.get(probe.url)
+    if probe.url.startswith("/api/"):
+        return client.generic(
+            probe.method, probe.url, json.dumps(probe.data or {}), "application/json"
+        )
     return client.post(probe.url, probe.data or {})
 
 
@@ -233,6 +326,9 @@ def state_of(world) -> tuple:
         world["task"].__class__.objects.get(pk=world["task"].pk).done_at,
         SavedView.objects.filter(pk=world["view"].pk).exists(),
         world["notification"].__class__.objects.get(pk=world["notification"].pk).read_at,
+        ApiToken.objects.get(pk=world["token"].pk).revoked_at,
+        list(Subscription.objects.values_list("pk", "is_active")),
+        Delivery.objects.count(),
     )
 
 

@@ -148,6 +148,7 @@ def router_for(resource: Resource) -> Router:
     @router.get(
         "/",
         response={200: page_schema, **errors},
+        url_name=f"{resource.name}-list",
         operation_id=f"list_{resource.name.replace('-', '_')}",
         summary=f"List {resource.name}",
         description=resource.description,
@@ -163,6 +164,7 @@ def router_for(resource: Resource) -> Router:
     @router.get(
         "/{int:record_id}",
         response={200: out, **errors},
+        url_name=f"{resource.name}-get",
         operation_id=f"get_{resource.label.replace('-', '_')}",
         summary=f"Read a {resource.label}",
     )
@@ -182,6 +184,7 @@ def router_for(resource: Resource) -> Router:
         @router.post(
             "/",
             response={201: out, **errors},
+            url_name=f"{resource.name}-create",
             operation_id=f"create_{resource.label.replace('-', '_')}",
             summary=f"Create a {resource.label}",
         )
@@ -200,6 +203,7 @@ def router_for(resource: Resource) -> Router:
         @router.post(
             "/bulk",
             response={201: many_out, **errors},
+            url_name=f"{resource.name}-bulk-create",
             operation_id=f"bulk_create_{resource.name.replace('-', '_')}",
             summary=f"Create several {resource.name} at once (all or none)",
         )
@@ -234,6 +238,7 @@ def router_for(resource: Resource) -> Router:
         @router.patch(
             "/{int:record_id}",
             response={200: out, **errors},
+            url_name=f"{resource.name}-update",
             operation_id=f"update_{resource.label.replace('-', '_')}",
             summary=f"Change a {resource.label}",
             description="Only the fields sent change. Send `version` (or an `If-Match` "
@@ -255,6 +260,7 @@ def router_for(resource: Resource) -> Router:
         @router.patch(
             "/bulk",
             response={200: many_out, **errors},
+            url_name=f"{resource.name}-bulk-update",
             operation_id=f"bulk_update_{resource.name.replace('-', '_')}",
             summary=f"Change several {resource.name} at once (all or none)",
         )
@@ -274,6 +280,7 @@ def router_for(resource: Resource) -> Router:
         @router.delete(
             "/{int:record_id}",
             response={204: None, **errors},
+            url_name=f"{resource.name}-delete",
             operation_id=f"delete_{resource.label.replace('-', '_')}",
             summary=f"Move a {resource.label} to the trash",
         )
