@@ -147,6 +147,7 @@ def api_probes(w) -> dict[str, Probe]:
         "api:api-root": Probe("self", "GET", "/api/"),
         "api:openapi-json": Probe("self", "GET", "/api/openapi.json"),
         "api:openapi-view": Probe("self", "GET", "/api/docs"),
+        "api:not-found": Probe("self", "GET", "/api/v2/contacts/"),
         "api-tokens": Probe("self", "GET", "/account/api-tokens/"),
         "api-token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
         "webhooks:index": Probe("settings", "GET", "/settings/webhooks/"),

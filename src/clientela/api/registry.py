@@ -161,18 +161,6 @@ def router_for(resource: Resource) -> Router:
             "next_cursor": page.next_cursor,
         }
 
-    @router.get(
-        "/{int:record_id}",
-        response={200: out, **errors},
-        url_name=f"{resource.name}-get",
-        operation_id=f"get_{resource.label.replace('-', '_')}",
-        summary=f"Read a {resource.label}",
-    )
-    @guard(resource, READ)
-    def get_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
-        record = resource.get(request.user, record_id)
-        return resource.serialize(record, request.user)
-
     if resource.create is not None:
         create_in = resource.create_in
         bulk_create_in = create_model(
@@ -236,7 +224,25 @@ def router_for(resource: Resource) -> Router:
         )
 
         @router.patch(
-            "/{int:record_id}",
+            "/bulk",
+            response={200: many_out, **errors},
+            url_name=f"{resource.name}-bulk-update",
+            operation_id=f"bulk_update_{resource.name.replace('-', '_')}",
+            summary=f"Change several {resource.name} at once (all or none)",
+        )
+        @guard(resource, WRITE)
+        def bulk_update(request: HttpRequest, payload: bulk_update_in):
+            def change(item):
+                data = item.dict(exclude_unset=True)
+                record = resource.get(request.user, data.pop("id"))
+                expected = data.pop("version", None)
+                return resource.update(request.user, record, data, expected)
+
+            records = api_requests.each_item(payload.items, change)
+            return {"items": [resource.serialize(r, request.user) for r in records]}
+
+        @router.patch(
+            "/{record_id}",
             response={200: out, **errors},
             url_name=f"{resource.name}-update",
             operation_id=f"update_{resource.label.replace('-', '_')}",
@@ -257,28 +263,22 @@ def router_for(resource: Resource) -> Router:
             record = resource.update(request.user, record, data, expected)
             return resource.serialize(record, request.user)
 
-        @router.patch(
-            "/bulk",
-            response={200: many_out, **errors},
-            url_name=f"{resource.name}-bulk-update",
-            operation_id=f"bulk_update_{resource.name.replace('-', '_')}",
-            summary=f"Change several {resource.name} at once (all or none)",
-        )
-        @guard(resource, WRITE)
-        def bulk_update(request: HttpRequest, payload: bulk_update_in):
-            def change(item):
-                data = item.dict(exclude_unset=True)
-                record = resource.get(request.user, data.pop("id"))
-                expected = data.pop("version", None)
-                return resource.update(request.user, record, data, expected)
-
-            records = api_requests.each_item(payload.items, change)
-            return {"items": [resource.serialize(r, request.user) for r in records]}
+    @router.get(
+        "/{record_id}",
+        response={200: out, **errors},
+        url_name=f"{resource.name}-get",
+        operation_id=f"get_{resource.label.replace('-', '_')}",
+        summary=f"Read a {resource.label}",
+    )
+    @guard(resource, READ)
+    def get_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
+        record = resource.get(request.user, record_id)
+        return resource.serialize(record, request.user)
 
     if resource.delete is not None:
 
         @router.delete(
-            "/{int:record_id}",
+            "/{record_id}",
             response={204: None, **errors},
             url_name=f"{resource.name}-delete",
             operation_id=f"delete_{resource.label.replace('-', '_')}",

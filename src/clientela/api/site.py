@@ -8,7 +8,8 @@ import math
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -208,4 +209,10 @@ def urlpatterns() -> list:
     patterns, _app, _namespace = api.urls
     for pattern in patterns:
         pattern.callback = login_not_required(pattern.callback)
-    return patterns
+    # Anything else under /api/ is a JSON 404 too, never the HTML page.
+    return [*patterns, re_path(r"^.*$", not_found, name="not-found")]
+
+
+@login_not_required
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": _("Not found.")}, status=404)

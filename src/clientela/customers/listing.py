@@ -136,7 +136,9 @@ def apply_filters(user, spec: ListSpec, queryset: QuerySet, data: dict, raw) -> 
         queryset = queryset.filter(owner__isnull=True)
     elif owner:
         # "3,5,8": owned by any of these people (a team's records, until teams exist).
-        ids = [int(part) for part in owner.split(",") if part.strip().isdigit()]
+        # isdecimal, not isdigit: "²" is a digit int() refuses; 18 digits fit any id.
+        parts = [part.strip() for part in owner.split(",")]
+        ids = [int(part) for part in parts if part.isdecimal() and len(part) <= 18]
         if ids:
             queryset = queryset.filter(owner_id__in=ids)
     if data.get("stage") and spec.record_type == "contact":
