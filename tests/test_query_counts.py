@@ -59,6 +59,11 @@ def snapshot():
         "/companies/",
         "/my-day/",
         "/search/?q=person",
+        "/api/v1/contacts/",
+        "/api/v1/contacts/?sort=-updated&tag=vip",
+        "/api/v1/companies/",
+        "/api/v1/tasks/",
+        "/api/v1/activities/",
     ],
 )
 def test_list_pages_do_not_grow_with_rows(user_client, user, url, snapshot):

@@ -39,6 +39,11 @@ class ListParams(Schema):
     )
 
 
+IDEMPOTENCY_KEY = Header(
+    None, alias="Idempotency-Key", max_length=200, description="Send the same key to retry."
+)
+
+
 class NoFilters(Schema):
     pass
 
@@ -143,17 +148,35 @@ def router_for(resource: Resource) -> Router:
     )
     query_schema = create_model(f"{title}ListQuery", __base__=(ListParams, resource.filters))
     many_out = create_model(f"{title}List", __base__=Schema, items=(list[out], ...))
-    guard = api_requests.guarded
+    snake = resource.name.replace("-", "_")
 
-    @router.get(
+    def endpoint(
+        method: str, path: str, action: str, level: str, answer: dict, summary: str, **extra
+    ):
+        """Route `view` for this resource: scope-guarded, named `<resource>-<action>`."""
+
+        def decorate(view):
+            return router.api_operation(
+                [method],
+                path,
+                response={**answer, **errors},
+                url_name=f"{resource.name}-{action}",
+                operation_id=f"{snake}_{action.replace('-', '_')}",
+                summary=summary,
+                **extra,
+            )(api_requests.guarded(resource, level)(view))
+
+        return decorate
+
+    @endpoint(
+        "GET",
         "/",
-        response={200: page_schema, **errors},
-        url_name=f"{resource.name}-list",
-        operation_id=f"list_{resource.name.replace('-', '_')}",
-        summary=f"List {resource.name}",
+        "list",
+        READ,
+        {200: page_schema},
+        f"List {resource.name}",
         description=resource.description,
     )
-    @guard(resource, READ)
     def list_records(request: HttpRequest, params: Query[query_schema]):
         page = resource.list(request.user, params.dict(), request.GET)
         return {
@@ -169,18 +192,18 @@ def router_for(resource: Resource) -> Router:
             items=(list[create_in], Field(..., min_length=1, max_length=MAX_BULK)),
         )
 
-        @router.post(
+        @endpoint(
+            "POST",
             "/",
-            response={201: out, **errors},
-            url_name=f"{resource.name}-create",
-            operation_id=f"create_{resource.label.replace('-', '_')}",
-            summary=f"Create a {resource.label}",
+            "create",
+            WRITE,
+            {201: out},
+            f"Create a {resource.label}",
         )
-        @guard(resource, WRITE)
         def create_record(
             request: HttpRequest,
             payload: create_in,
-            idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
+            idempotency_key: str | None = IDEMPOTENCY_KEY,
         ):
             def run():
                 record = resource.create(request.user, payload.dict(exclude_unset=True))
@@ -188,18 +211,18 @@ def router_for(resource: Resource) -> Router:
 
             return api_requests.idempotent(request, idempotency_key, out, run)
 
-        @router.post(
+        @endpoint(
+            "POST",
             "/bulk",
-            response={201: many_out, **errors},
-            url_name=f"{resource.name}-bulk-create",
-            operation_id=f"bulk_create_{resource.name.replace('-', '_')}",
-            summary=f"Create several {resource.name} at once (all or none)",
+            "bulk-create",
+            WRITE,
+            {201: many_out},
+            f"Create several {resource.name} at once (all or none)",
         )
-        @guard(resource, WRITE)
         def bulk_create(
             request: HttpRequest,
             payload: bulk_create_in,
-            idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
+            idempotency_key: str | None = IDEMPOTENCY_KEY,
         ):
             def run():
                 records = api_requests.each_item(
@@ -223,14 +246,14 @@ def router_for(resource: Resource) -> Router:
             items=(list[bulk_item], Field(..., min_length=1, max_length=MAX_BULK)),
         )
 
-        @router.patch(
+        @endpoint(
+            "PATCH",
             "/bulk",
-            response={200: many_out, **errors},
-            url_name=f"{resource.name}-bulk-update",
-            operation_id=f"bulk_update_{resource.name.replace('-', '_')}",
-            summary=f"Change several {resource.name} at once (all or none)",
+            "bulk-update",
+            WRITE,
+            {200: many_out},
+            f"Change several {resource.name} at once (all or none)",
         )
-        @guard(resource, WRITE)
         def bulk_update(request: HttpRequest, payload: bulk_update_in):
             def change(item):
                 data = item.dict(exclude_unset=True)
@@ -241,16 +264,16 @@ def router_for(resource: Resource) -> Router:
             records = api_requests.each_item(payload.items, change)
             return {"items": [resource.serialize(r, request.user) for r in records]}
 
-        @router.patch(
+        @endpoint(
+            "PATCH",
             "/{record_id}",
-            response={200: out, **errors},
-            url_name=f"{resource.name}-update",
-            operation_id=f"update_{resource.label.replace('-', '_')}",
-            summary=f"Change a {resource.label}",
+            "update",
+            WRITE,
+            {200: out},
+            f"Change a {resource.label}",
             description="Only the fields sent change. Send `version` (or an `If-Match` "
             "header with the ETag) to be refused with 409 if someone changed it since.",
         )
-        @guard(resource, WRITE)
         def update_record(
             request: HttpRequest,
             payload: update_in,
@@ -263,28 +286,28 @@ def router_for(resource: Resource) -> Router:
             record = resource.update(request.user, record, data, expected)
             return resource.serialize(record, request.user)
 
-    @router.get(
+    @endpoint(
+        "GET",
         "/{record_id}",
-        response={200: out, **errors},
-        url_name=f"{resource.name}-get",
-        operation_id=f"get_{resource.label.replace('-', '_')}",
-        summary=f"Read a {resource.label}",
+        "get",
+        READ,
+        {200: out},
+        f"Read a {resource.label}",
     )
-    @guard(resource, READ)
     def get_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
         record = resource.get(request.user, record_id)
         return resource.serialize(record, request.user)
 
     if resource.delete is not None:
 
-        @router.delete(
+        @endpoint(
+            "DELETE",
             "/{record_id}",
-            response={204: None, **errors},
-            url_name=f"{resource.name}-delete",
-            operation_id=f"delete_{resource.label.replace('-', '_')}",
-            summary=f"Move a {resource.label} to the trash",
+            "delete",
+            WRITE,
+            {204: None},
+            f"Move a {resource.label} to the trash",
         )
-        @guard(resource, WRITE)
         def delete_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
             resource.delete(request.user, resource.get(request.user, record_id))
             return Status(204, None)

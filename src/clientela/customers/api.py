@@ -156,8 +156,17 @@ class ContactFilters(RecordFilters):
     )
 
 
+def _visible_custom(user, record_type: str) -> set[str]:
+    """The custom field keys the user may see, looked up once per request's user object
+    (a list would otherwise ask once per row)."""
+    known = user.__dict__.setdefault("_api_custom_keys", {}) if user is not None else {}
+    if record_type not in known:
+        known[record_type] = {d.key for d in custom_fields.definitions(record_type, user)}
+    return known[record_type]
+
+
 def _points(record, user, record_type: str) -> dict:
-    visible = {definition.key for definition in custom_fields.definitions(record_type, user)}
+    visible = _visible_custom(user, record_type)
     return {
         "id": record.pk,
         "version": record.version,
