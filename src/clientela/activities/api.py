@@ -65,24 +65,8 @@ def _record(user, token: str, field: str = "record"):
 
 
 def activity_out(activity: Activity, user) -> dict:
-    return {
-        name: getattr(activity, name)
-        for name in (
-            "kind",
-            "subject",
-            "body",
-            "occurred_at",
-            "author_id",
-            "direction",
-            "duration_seconds",
-            "outcome",
-            "ends_at",
-            "place",
-            "attendees",
-            "channel",
-            "created_at",
-        )
-    } | {"id": activity.pk}
+    fields = ("id", "kind", "occurred_at", "author_id", "created_at", *services.ACTIVITY_FIELDS)
+    return {name: getattr(activity, name) for name in fields}
 
 
 def activity_page(user, params: dict):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,25 +10,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientela.api import selectors, services
 from clientela.api.forms import TokenForm
-from clientela.core.forms import add_service_errors
+from clientela.core.forms import submitted
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tokens(request):
     form = TokenForm(request.POST or None)
-    new_token = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                _token, new_token = services.create_token(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-        if new_token is None:
-            status = 400
-        else:
-            form = TokenForm()
+    created = submitted(
+        request, form, lambda **data: services.create_token(user=request.user, **data)
+    )
+    new_token = created[1] if created else None
+    status = 400 if request.method == "POST" and created is None else 200
+    if created:
+        form = TokenForm()
     context = {"form": form, "tokens": selectors.tokens_of(request.user), "new_token": new_token}
     return render(request, "api/tokens.html", context, status=status)
 

@@ -17,3 +17,15 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name, messages)
         else:
             form.add_error(None, messages)
+
+
+def submitted(request, form: forms.Form, call):
+    """On a valid POST, `call(**form.cleaned_data)`; a service's ValidationError goes next to
+    the fields. Returns the call's result, or None when nothing was done."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return call(**form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None

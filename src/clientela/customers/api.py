@@ -276,7 +276,7 @@ def _company_data(user, data: dict, company: Company | None = None) -> dict:
     return data
 
 
-def _filters(user, record_type: str):
+def _filters(record_type: str):
     def apply(user, queryset, params: dict, raw):
         data = {key: value for key, value in params.items() if value not in (None, "")}
         if "stage" in data:
@@ -296,60 +296,47 @@ def _detail_rows(queryset):
     return queryset.prefetch_related("emails", "phones", "addresses", "tags")
 
 
-register(
-    Resource(
-        name="contacts",
-        label="contact",
-        model=Contact,
-        out=ContactOut,
-        queryset=lambda user: _detail_rows(selectors.contact_list(user)),
-        serialize=contact_out,
-        list_spec=listing.contact_spec,
+def _record_resource(record_type: str, name: str, model, out, filters, create_in, update_in):
+    """Contacts and companies: the pages' list spec, filters, services and trash."""
+    list_spec = listing.contact_spec if record_type == "contact" else listing.company_spec
+    base = selectors.contact_list if record_type == "contact" else selectors.company_list
+    to_data = _contact_data if record_type == "contact" else _company_data
+    create = services.create_contact if record_type == "contact" else services.create_company
+    update = services.update_contact if record_type == "contact" else services.update_company
+    return Resource(
+        name=name,
+        label=record_type,
+        model=model,
+        out=out,
+        queryset=lambda user: _detail_rows(base(user)),
+        serialize=contact_out if record_type == "contact" else company_out,
+        list_spec=list_spec,
         default_sort="name",
-        filters=ContactFilters,
-        apply_filters=_filters(None, "contact"),
+        filters=filters,
+        apply_filters=_filters(record_type),
         updated_field="updated_at",
-        create_in=ContactIn,
-        create=lambda user, data: services.create_contact(
-            actor=user, data=_contact_data(user, data)
-        ),
-        update_in=ContactUpdate,
-        update=lambda user, contact, data, expected: services.update_contact(
+        create_in=create_in,
+        create=lambda user, data: create(actor=user, data=to_data(user, data)),
+        update_in=update_in,
+        update=lambda user, record, data, expected: update(
             actor=user,
-            contact=contact,
-            data=_contact_data(user, data, contact),
+            **{record_type: record},
+            data=to_data(user, data, record),
             expected_version=expected,
         ),
-        delete=lambda user, contact: services.move_to_trash(actor=user, records=[contact]),
+        delete=lambda user, record: services.move_to_trash(actor=user, records=[record]),
         versioned=True,
+    )
+
+
+register(
+    _record_resource(
+        "contact", "contacts", Contact, ContactOut, ContactFilters, ContactIn, ContactUpdate
     )
 )
 register(
-    Resource(
-        name="companies",
-        label="company",
-        model=Company,
-        out=CompanyOut,
-        queryset=lambda user: _detail_rows(selectors.company_list(user)),
-        serialize=company_out,
-        list_spec=listing.company_spec,
-        default_sort="name",
-        filters=RecordFilters,
-        apply_filters=_filters(None, "company"),
-        updated_field="updated_at",
-        create_in=CompanyIn,
-        create=lambda user, data: services.create_company(
-            actor=user, data=_company_data(user, data)
-        ),
-        update_in=CompanyUpdate,
-        update=lambda user, company, data, expected: services.update_company(
-            actor=user,
-            company=company,
-            data=_company_data(user, data, company),
-            expected_version=expected,
-        ),
-        delete=lambda user, company: services.move_to_trash(actor=user, records=[company]),
-        versioned=True,
+    _record_resource(
+        "company", "companies", Company, CompanyOut, RecordFilters, CompanyIn, CompanyUpdate
     )
 )
 

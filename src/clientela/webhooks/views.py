@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clientela.core.forms import add_service_errors
+from clientela.core.forms import submitted
 from clientela.users.permissions import capability_required
 from clientela.webhooks import selectors, services
 from clientela.webhooks.forms import SubscriptionForm
@@ -23,18 +22,12 @@ from clientela.webhooks.services import SIGNATURE_HEADER
 @require_http_methods(["GET", "POST"])
 def index(request):
     form = SubscriptionForm(request.POST or None)
-    created = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created = services.create_subscription(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-        if created is None:
-            status = 400
-        else:
-            form = SubscriptionForm()
+    created = submitted(
+        request, form, lambda **data: services.create_subscription(actor=request.user, **data)
+    )
+    status = 400 if request.method == "POST" and created is None else 200
+    if created:
+        form = SubscriptionForm()
     context = {
         "form": form,
         "subscriptions": selectors.subscriptions_for(request.user),
