@@ -217,3 +217,14 @@ def test_timeline_entries_and_tasks(api, admin):
         ).status_code
         == 422
     )
+
+
+def test_idempotency_keys_are_forgotten_after_a_day(api):
+    from clientela.api.models import IdempotentRequest
+    from clientela.api.services import forget_idempotency_keys
+
+    api.post("/api/v1/contacts/", {"full_name": "Once"}, idempotency_key="k-1")
+    assert forget_idempotency_keys() == 0
+    later = timezone.now() + datetime.timedelta(days=1, minutes=1)
+    assert forget_idempotency_keys(now=later) == 1
+    assert not IdempotentRequest.objects.exists()

@@ -97,3 +97,20 @@ def test_the_command_prints_a_working_token(client, admin, capsys):
     api = ApiClient(client, raw)
     assert api.get("/api/v1/users/").status_code == 200
     assert api.get("/api/v1/tasks/").status_code == 403
+
+
+def test_the_browser_session_works_and_its_writes_need_the_csrf_token(admin):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin)
+    assert browser.get("/api/v1/contacts/").status_code == 200
+    body = '{"full_name": "From the browser"}'
+    refused = browser.post("/api/v1/contacts/", body, content_type="application/json")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    browser.get("/account/api-tokens/")  # sets the CSRF cookie, as any page does
+    token = browser.cookies["csrftoken"].value
+    made = browser.post(
+        "/api/v1/contacts/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert made.status_code == 201

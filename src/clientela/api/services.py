@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.api.models import ApiToken
+from clientela.api.models import ApiToken, IdempotentRequest
 from clientela.api.scopes import all_scopes
 
 TOKEN_PREFIX = "clt_"  # noqa: S105 - a prefix, not a secret
@@ -85,3 +85,13 @@ def revoke_token(*, user, token_id: int) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+# A retry comes within minutes or hours; a day is ample and keeps the table small.
+IDEMPOTENCY_DAYS = 1
+
+
+def forget_idempotency_keys(*, now: datetime.datetime | None = None) -> int:
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=IDEMPOTENCY_DAYS)
+    deleted, _rows = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
