@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clientela.webhooks import services as webhooks
+from clientela.webhooks.models import Delivery
 from tests.e2e.test_notifications_bell import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,7 +35,26 @@ def test_token_and_webhook_pages_and_the_docs(live_server, page, make_user, scre
         page.get_by_role("link", name="https://shop.example.com/hooks/clientela")
     ).to_be_visible()
     screenshot(page, "webhooks")
+    Delivery.objects.create(
+        subscription=subscription,
+        event="contact.created",
+        payload={},
+        status="succeeded",
+        attempts=2,
+        response_code=200,
+        response_excerpt="ok",
+    )
+    Delivery.objects.create(
+        subscription=subscription,
+        event="task.completed",
+        payload={},
+        status="failed",
+        attempts=6,
+        response_code=500,
+        response_excerpt="Internal error",
+    )
     page.goto(live_server.url + f"/settings/webhooks/{subscription.pk}/")
+    expect(page.get_by_role("cell", name="task.completed")).to_be_visible()
     screenshot(page, "webhook-detail")
 
     errors = []
