@@ -8,13 +8,13 @@ import socket
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clientela.jobs import queues
 from clientela.jobs.interface import PeriodicJob, enqueue
 from clientela.jobs.models import PeriodicClaim, WorkerHeartbeat
+from clientela.users import permissions
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +81,7 @@ def claim_period(periodic: PeriodicJob, slot: int, worker_id: str) -> bool:
 
 def retry(*, actor, job_id: str) -> bool:
     """Queue a failed job again; only administrators may."""
-    if not getattr(actor, "is_staff", False):
-        raise PermissionDenied
+    permissions.require(actor, "manage_settings")
     retried = queues.current().retry(job_id)
     if retried:
         logger.info("Job %s was queued again by %s.", job_id, actor)
