@@ -75,7 +75,10 @@ def claim_period(periodic: PeriodicJob, slot: int, worker_id: str) -> bool:
             except IntegrityError:
                 won = 0
         if won:
-            enqueue(periodic.task)
+            # Only once the claim is committed: on Redis the job leaves the database's
+            # transaction at once, so a claim whose commit failed (a busy SQLite file)
+            # would otherwise run its period twice when the next tick claims it again.
+            transaction.on_commit(lambda: enqueue(periodic.task))
     return bool(won)
 
 
