@@ -39,7 +39,7 @@ from clientela.users.models import User
 
 CHUNK = 10_000
 USERS = 20
-TEAM_SIZE = 10  # users 1-10 are "a team": the limited user's visibility until teams exist
+TEAM_SIZE = 10  # reps 1-10 are team A, the limited user's team; 11-20 team B
 PASSWORD = "Bench-password-not-secret-1"  # noqa: S105 - throw-away bench databases only
 BENCH_COMPANY_ID = 1  # the company whose page has TIMELINE_ENTRIES entries
 BENCH_COMPANY_PEOPLE = 20  # contacts 1-20 work there; each has 50 of those entries
@@ -430,6 +430,8 @@ def company_name(plan: Plan, company_id: int) -> str:
 
 
 def _owner(plan: Plan, ids: Ids, salt: int, n: int) -> int | None:
+    if n == 1:  # the timeline company and the detail page's contact: the limited rep's own
+        return ids.users[0]
     pick = mix(plan.seed, salt, n) % (len(ids.users) * 10 + 1)
     return None if pick == 0 else ids.users[pick % len(ids.users)]
 
@@ -668,10 +670,14 @@ def ensure_users() -> Ids:
             password=PASSWORD,
             administrator=True,
         )
+    teams = [user_services.team_named("Bench team A"), user_services.team_named("Bench team B")]
     for n in range(1, USERS + 1):
         if not User.objects.filter(email=user_email(n)).exists():
             user_services.create_user(
-                email=user_email(n), full_name=f"Rep {n:02d}", password=PASSWORD
+                email=user_email(n),
+                full_name=f"Rep {n:02d}",
+                password=PASSWORD,
+                team=teams[0] if n <= TEAM_SIZE else teams[1],
             )
     users = list(
         User.objects.filter(email__in=[user_email(n) for n in range(1, USERS + 1)])
