@@ -38,11 +38,12 @@ class Probe:
     method: str
     url: str
     data: dict | None = None
+    capability: str = "manage_settings"  # what a "settings" probe needs
 
 
 def probes(w) -> dict[str, Probe]:
     """w: the other team's world (records, ids) built by the fixture."""
-    c, co = w["contact"].pk, w["company"].pk
+    c, co, o = w["contact"].pk, w["company"].pk, w["owner"].pk
     token = f"contact:{c}"
     edit_form = {
         "full_name": "Changed",
@@ -134,6 +135,33 @@ def probes(w) -> dict[str, Probe]:
         "notifications:read_all": Probe("self", "POST", "/notifications/read-all"),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
+        "settings": Probe("self", "GET", "/settings/"),
+        "audit-trail": Probe("settings", "GET", "/settings/audit/", capability="view_audit_trail"),
+        "audit-export": Probe(
+            "settings", "GET", "/settings/audit/export.csv", capability="view_audit_trail"
+        ),
+        "people": Probe("settings", "GET", "/settings/people/", capability="manage_users"),
+        "people-invite": Probe(
+            "settings", "GET", "/settings/people/invite/", capability="manage_users"
+        ),
+        "person": Probe("settings", "GET", f"/settings/people/{o}/", capability="manage_users"),
+        "person-deactivate": Probe(
+            "settings", "POST", f"/settings/people/{o}/deactivate/", capability="manage_users"
+        ),
+        "person-reactivate": Probe(
+            "settings", "POST", f"/settings/people/{o}/reactivate/", capability="manage_users"
+        ),
+        "person-invitation": Probe(
+            "settings", "POST", f"/settings/people/{o}/invitation/", capability="manage_users"
+        ),
+        "team-create": Probe(
+            "settings", "POST", "/settings/teams/", {"name": "Hijack"}, capability="manage_users"
+        ),
+        "roles": Probe("settings", "GET", "/settings/roles/", capability="manage_users"),
+        "role-create": Probe("settings", "GET", "/settings/roles/new/", capability="manage_users"),
+        "role": Probe(
+            "settings", "GET", f"/settings/roles/{w['role'].pk}/", capability="manage_users"
+        ),
     }
 
 
@@ -278,6 +306,7 @@ def world(db, settings, tmp_path):
         "token": api_services.create_token(user=owner_b, name="B's", scopes=["contacts:read"])[0],
         "subscription": subscription,
         "delivery": delivery,
+        "role": owner_b.role,
     }
 
 
@@ -298,9 +327,10 @@ def test_every_url_has_a_probe():
             "token",
             "subscription",
             "delivery",
+            "owner",
+            "role",
         )
     }
-    fake["owner"] = fake["contact"]
     missing = url_names() - set(probes(fake))
     assert not missing, f"URLs with no access probe: {sorted(missing)}"
 
@@ -388,8 +418,10 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             if response.status_code == 200 and not user.is_staff:
                 leaks.append(f"{name}: open to a non-staff role")
         elif probe.kind == "settings":
-            if response.status_code in {200, 302} and not permissions.can(user, "manage_settings"):
-                leaks.append(f"{name}: {response.status_code} for a role without manage_settings")
+            if response.status_code in {200, 302} and not permissions.can(user, probe.capability):
+                leaks.append(
+                    f"{name}: {response.status_code} for a role without {probe.capability}"
+                )
         elif probe.kind == "self":
             if shows_secret and not may["view"]:
                 leaks.append(f"{name}: shows the other team's record")

@@ -185,8 +185,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = config.env_int("CLIENTELA_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if config.env_bool("CLIENTELA_BEHIND_PROXY", False):
+BEHIND_PROXY = config.env_bool("CLIENTELA_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies whose X-Forwarded-For is believed: the audit trail and login lockout then see the
+# client's address, not the proxy's. Addresses or networks; a local proxy by default.
+TRUSTED_PROXIES = config.env_list(
+    "CLIENTELA_TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"] if BEHIND_PROXY else []
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -38,3 +38,14 @@ class ActivitiesConfig(AppConfig):
         audit.register(Attachment, lambda f: {"name": f.name, "size": f.size})
         events.declare("activity", "created")
         events.declare("task", "created", "updated", "completed")
+
+        from clientela.activities.services import reassign_tasks
+        from clientela.users import handover
+
+        handover.register(
+            handover.Handover(
+                label=_("open tasks"),
+                held_by=lambda user: Task.objects.filter(assignee=user, done_at__isnull=True),
+                hand_over=reassign_tasks,
+            )
+        )

@@ -226,3 +226,26 @@ def set_task_done(*, actor, task: Task, done: bool) -> Task:
     task.save(update_fields=["done_at"])
     audit.log(actor=actor, action="update", record=task, before=before, after=audit.snapshot(task))
     return task
+
+
+@transaction.atomic
+def reassign_tasks(*, actor, records: list[Task], to) -> int:
+    """Open tasks pass to a colleague, each audited; a reminder still ahead is scheduled for
+    them (the former assignee's, if they are deactivated, is not delivered)."""
+    now = timezone.now()
+    for task in records:
+        before = audit.snapshot(task)
+        task.assignee = to
+        task.save(update_fields=["assignee"])
+        audit.log(
+            actor=actor, action="update", record=task, before=before, after=audit.snapshot(task)
+        )
+        if task.reminder_at is not None and task.reminder_at > now and task.done_at is None:
+            notifications.schedule_reminder(
+                user=to,
+                when=task.reminder_at,
+                key=f"task:{task.pk}:reminder:{task.reminder_at.isoformat()}:user:{to.pk}",
+                title=_("Reminder: %(task)s") % {"task": task.title},
+                url=reverse("my-day"),
+            )
+    return len(records)

@@ -23,3 +23,18 @@ class CustomersConfig(AppConfig):
         register_snapshots()
         events.declare("contact", "created", "updated", "deleted", "restored")
         events.declare("company", "created", "updated", "deleted", "restored")
+
+        from clientela.customers.services import assign_owner
+        from clientela.users import handover
+
+        def hand_over(*, actor, records, to):
+            return assign_owner(actor=actor, records=records, owner=to)
+
+        for model, label in ((Contact, _("contacts")), (Company, _("companies"))):
+            handover.register(
+                handover.Handover(
+                    label=label,
+                    held_by=lambda user, model=model: model.objects.filter(owner=user),
+                    hand_over=hand_over,
+                )
+            )

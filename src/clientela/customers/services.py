@@ -389,7 +389,8 @@ def _bulk_change(actor, records: list, change) -> int:
         before = audit.snapshot(record)
         change(record)
         claim_version(record, None)
-        search.index(record)
+        if record.deleted_at is None:  # a trashed record stays out of search
+            search.index(record)
         _fresh(record)
         audit.log(
             actor=actor, action="update", record=record, before=before, after=audit.snapshot(record)

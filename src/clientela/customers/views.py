@@ -21,7 +21,7 @@ from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_of
 from clientela.core.models import AuditEntry, SavedView
 from clientela.core.text import fold
-from clientela.customers import history, listing, merging, selectors, services
+from clientela.customers import listing, merging, selectors, services
 from clientela.customers.duplicates import contact_suspects
 from clientela.customers.forms import (
     CompanyForm,
@@ -712,7 +712,7 @@ def record_history(request, record_type: str, pk: int):
     record = get_object_or_404(listing.base_queryset(request.user, record_type), pk=pk)
     entries = list(audit.history(record)[:200])
     for entry in entries:
-        entry.changes = history.masked_changes(entry.changes, request.user, record_type)
+        entry.changes = audit.masked_changes(entry.changes, request.user, record_type)
     return render(request, "customers/history.html", {"record": record, "entries": entries})
 
 

@@ -21,7 +21,7 @@ register(
         label="user",
         model=User,
         out=UserOut,
-        queryset=selectors.colleagues,
+        queryset=selectors.assignable,
         serialize=lambda person, user: {
             "id": person.pk,
             "email": person.email,
