@@ -32,7 +32,6 @@ def people(db):
 
 @pytest.fixture
 def pipeline(people):
-    ana, _bob = people
     return services.save_pipeline(
         actor=None,
         pipeline=None,
