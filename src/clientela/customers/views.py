@@ -18,7 +18,7 @@ from clientela.activities.models import ActivityKind, CallOutcome
 from clientela.core import audit, custom_fields
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
-from clientela.core.listing import page_of
+from clientela.core.listing import page_of, page_queries
 from clientela.core.models import AuditEntry, SavedView
 from clientela.core.text import fold
 from clientela.customers import history, listing, merging, selectors, services
@@ -53,11 +53,7 @@ def _list(request, record_type: str):
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
     columns = spec.chosen_columns(data.get("cols", ""))
     rows = [(record, [column.cell(record) for column in columns]) for record in page.items]
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_query = query.copy()
-    if page.next_cursor:
-        next_query["after"] = page.next_cursor
+    query, next_query = page_queries(request, page)
     filters_query = {k: v for k, v in query.items() if k not in {"sort", "cols"}}
     context = {
         "record_type": record_type,
@@ -68,7 +64,7 @@ def _list(request, record_type: str):
         "page": page,
         "sort": sort,
         "query": query.urlencode(),
-        "next_query": next_query.urlencode() if page.next_cursor else "",
+        "next_query": next_query,
         "is_first_page": not request.GET.get("after"),
         "has_filters": bool(filters_query),
         "saved_views": SavedView.objects.filter(user=request.user, record_type=record_type),

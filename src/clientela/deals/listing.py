@@ -6,13 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields
-from clientela.core.listing import Cell, Column, ListSpec
+from clientela.core.listing import Cell, Column, ListSpec, person_cell
 from clientela.core.money import format_money
 from clientela.users import permissions
-
-
-def _person(user) -> Cell:
-    return Cell(user.display_name, kind="person", extra=user.initials) if user else Cell()
 
 
 def deal_spec(user) -> ListSpec:
@@ -42,7 +38,7 @@ def deal_spec(user) -> ListSpec:
             _("Expected close"),
             lambda d: Cell(d.expected_close.isoformat() if d.expected_close else ""),
         ),
-        Column("owner", _("Owner"), lambda d: _person(d.owner)),
+        Column("owner", _("Owner"), lambda d: person_cell(d.owner)),
         Column(
             "updated",
             _("Updated"),

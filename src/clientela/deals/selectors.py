@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from clientela.core.listing import day_start
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
 from clientela.users import permissions
 
@@ -195,9 +196,9 @@ def funnel(
     stages); a won deal reached every stage. One query, one conditional count per stage."""
     deals = deals_for(user).filter(pipeline=pipeline)
     if start:
-        deals = deals.filter(created_at__gte=_day_start(start))
+        deals = deals.filter(created_at__gte=day_start(start))
     if end:
-        deals = deals.filter(created_at__lt=_day_start(end + datetime.timedelta(days=1)))
+        deals = deals.filter(created_at__lt=day_start(end + datetime.timedelta(days=1)))
     if owner is not None:
         deals = deals.filter(owner=owner)
     stages = list(pipeline.stages.all())
@@ -272,7 +273,3 @@ def forecast(user, pipeline: Pipeline | None = None, *, owner=None) -> list[Fore
         months.values(),
         key=lambda m: (m.month is None, m.month or datetime.date.min, m.currency),
     )
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -19,7 +19,7 @@ from clientela.activities.models import ActivityKind, CallOutcome
 from clientela.core import custom_fields
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
-from clientela.core.listing import page_of
+from clientela.core.listing import page_of, page_queries
 from clientela.core.search import matching_entries
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.services import company_named
@@ -180,11 +180,7 @@ def deal_list(request):
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
     columns = spec.chosen_columns("")
     rows = [(deal, [column.cell(deal) for column in columns]) for deal in page.items]
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_query = query.copy()
-    if page.next_cursor:
-        next_query["after"] = page.next_cursor
+    query, next_query = page_queries(request, page)
     return render(
         request,
         "deals/list.html",
@@ -195,7 +191,7 @@ def deal_list(request):
             "page": page,
             "sort": sort,
             "query": query.urlencode(),
-            "next_query": next_query.urlencode() if page.next_cursor else "",
+            "next_query": next_query,
             "is_first_page": not request.GET.get("after"),
             "has_filters": bool(query),
             **_filter_choices(),
