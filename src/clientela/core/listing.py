@@ -130,11 +130,21 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def page_queries(request, page: Page) -> tuple:
-    """The list's query string without the cursor, and the one of the next page."""
+def page_context(request, page: Page, columns: list[Column], sort: str) -> tuple:
+    """What a list template needs to show a page: its rows of cells, the query string
+    without the cursor and the next page's; and that query (to build sort links)."""
     query = request.GET.copy()
     query.pop("after", None)
     next_query = query.copy()
     if page.next_cursor:
         next_query["after"] = page.next_cursor
-    return query, next_query.urlencode() if page.next_cursor else ""
+    context = {
+        "columns": columns,
+        "rows": [(record, [column.cell(record) for column in columns]) for record in page.items],
+        "page": page,
+        "sort": sort,
+        "query": query.urlencode(),
+        "next_query": next_query.urlencode() if page.next_cursor else "",
+        "is_first_page": not request.GET.get("after"),
+    }
+    return context, query

@@ -18,7 +18,7 @@ from clientela.activities.models import ActivityKind, CallOutcome
 from clientela.core import audit, custom_fields
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
-from clientela.core.listing import page_of, page_queries
+from clientela.core.listing import page_context, page_of
 from clientela.core.models import AuditEntry, SavedView
 from clientela.core.text import fold
 from clientela.customers import history, listing, merging, selectors, services
@@ -52,20 +52,13 @@ def _list(request, record_type: str):
     )
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
     columns = spec.chosen_columns(data.get("cols", ""))
-    rows = [(record, [column.cell(record) for column in columns]) for record in page.items]
-    query, next_query = page_queries(request, page)
+    shown, query = page_context(request, page, columns, sort)
     filters_query = {k: v for k, v in query.items() if k not in {"sort", "cols"}}
     context = {
+        **shown,
         "record_type": record_type,
         "spec": spec,
         "form": form,
-        "columns": columns,
-        "rows": rows,
-        "page": page,
-        "sort": sort,
-        "query": query.urlencode(),
-        "next_query": next_query,
-        "is_first_page": not request.GET.get("after"),
         "has_filters": bool(filters_query),
         "saved_views": SavedView.objects.filter(user=request.user, record_type=record_type),
         "stages": LifecycleStage.objects.all(),

@@ -19,7 +19,7 @@ from clientela.activities.models import ActivityKind, CallOutcome
 from clientela.core import custom_fields
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
-from clientela.core.listing import page_of, page_queries
+from clientela.core.listing import page_context, page_of
 from clientela.core.search import matching_entries
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.services import company_named
@@ -178,21 +178,13 @@ def deal_list(request):
         entries = matching_entries(data["q"]).filter(content_type__model="deal").values("object_id")
         queryset = queryset.filter(pk__in=entries)
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
-    columns = spec.chosen_columns("")
-    rows = [(deal, [column.cell(deal) for column in columns]) for deal in page.items]
-    query, next_query = page_queries(request, page)
+    shown, query = page_context(request, page, spec.chosen_columns(""), sort)
     return render(
         request,
         "deals/list.html",
         {
+            **shown,
             "form": form,
-            "columns": columns,
-            "rows": rows,
-            "page": page,
-            "sort": sort,
-            "query": query.urlencode(),
-            "next_query": next_query,
-            "is_first_page": not request.GET.get("after"),
             "has_filters": bool(query),
             **_filter_choices(),
         },
