@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind, CallOutcome
-from clientela.core import audit, custom_fields
+from clientela.core import audit, custom_fields, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
@@ -723,9 +723,11 @@ def restore_version(request, entry_id: int):
 
 
 def _trashed(user):
+    """Every record type's trash (contacts, companies, deals, …: the registered records)."""
     rows = []
-    for record_type, label in (("contact", _("Contact")), ("company", _("Company"))):
-        trashed = selectors.trashed_for(user, listing.MODELS[record_type])
+    for model in records.RECORD_MODELS.values():
+        label = str(model._meta.verbose_name).capitalize()
+        trashed = selectors.trashed_for(user, model)
         rows += [(record, label) for record in trashed.order_by("-deleted_at")[:200]]
     return sorted(rows, key=lambda row: row[0].deleted_at, reverse=True)
 
@@ -745,10 +747,9 @@ def trash(request):
 
 @require_POST
 def trash_action(request):
-    record_type = request.POST.get("type", "")
-    if record_type not in listing.MODELS:
+    model = records.RECORD_MODELS.get(request.POST.get("type", ""))
+    if model is None:
         raise Http404
-    model = listing.MODELS[record_type]
     record = get_object_or_404(
         selectors.trashed_for(request.user, model), pk=request.POST.get("id")
     )
