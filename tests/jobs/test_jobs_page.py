@@ -86,10 +86,13 @@ def test_a_claim_whose_transaction_fails_enqueues_nothing(django_capture_on_comm
     from clientela.jobs.interface import PeriodicJob
 
     entry = PeriodicJob("probe", deliver_reminder, timedelta(minutes=1))
-    with django_capture_on_commit_callbacks() as enqueued:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            assert services.claim_period(entry, 10, "a") is True
-            raise RuntimeError("the commit failed")
+    with (
+        django_capture_on_commit_callbacks() as enqueued,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        assert services.claim_period(entry, 10, "a") is True
+        raise RuntimeError("the commit failed")
     assert enqueued == []
     # The period is still free: the next tick claims it and enqueues it once.
     with django_capture_on_commit_callbacks() as enqueued:

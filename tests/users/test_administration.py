@@ -15,6 +15,7 @@ from clientela.activities.models import Task
 from clientela.core.models import AuditEntry, SearchEntry
 from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact
+from clientela.users import permissions
 from clientela.users.models import Role, User
 from clientela.users.services import create_user, role_named, team_named
 
@@ -182,7 +183,7 @@ def test_deactivating_someone_who_holds_records_needs_a_successor(admin_client):
 
 def test_an_administrator_adds_a_role_without_code_and_it_takes_effect(admin_client, client):
     fields = {"name": "Key account manager", "can__log_activity": "on", "can__export": "on"}
-    for record_type in ("contact", "company"):
+    for record_type in permissions.RECORD_TYPES:
         fields |= {
             f"{record_type}__view": "all",
             f"{record_type}__edit": "team",
