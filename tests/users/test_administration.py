@@ -227,3 +227,22 @@ def test_a_representative_cannot_open_the_people_pages(client):
     assert client.get("/settings/people/").status_code == 403
     assert client.get("/settings/").status_code == 403
     assert "/settings/" not in client.get("/").content.decode()
+
+
+def test_open_deals_pass_on_and_closed_ones_keep_who_closed_them(admin_client):
+    from clientela.deals import services as deal_services
+    from clientela.deals.models import Deal
+
+    leaving = create_user(email="pleaca@firma.ro", full_name="Pleacă")
+    staying = create_user(email="ramane@firma.ro", full_name="Rămâne")
+    stage = deal_services.ensure_pipeline().stages.first()
+    open_deal = deal_services.create_deal(actor=leaving, data={"name": "Deschis", "stage": stage})
+    won = deal_services.create_deal(actor=leaving, data={"name": "Câștigat", "stage": stage})
+    deal_services.close_deal(actor=leaving, deal=won, outcome="won", expected_version=won.version)
+
+    response = admin_client.post(
+        f"/settings/people/{leaving.pk}/deactivate/", {"successor": staying.pk}
+    )
+    assert response.status_code == 302
+    assert Deal.objects.get(pk=open_deal.pk).owner == staying
+    assert Deal.objects.get(pk=won.pk).owner == leaving

@@ -12,7 +12,7 @@ class DealsConfig(AppConfig):
     def ready(self):
         from clientela.core import audit, search
         from clientela.core.records import register_record_model
-        from clientela.deals.models import Deal, Pipeline
+        from clientela.deals.models import Deal, DealStatus, Pipeline
         from clientela.deals.selectors import deals_for
 
         def rolls_up_to(deal):
@@ -29,6 +29,21 @@ class DealsConfig(AppConfig):
             },
         )
         search.register(Deal, deal_document)
+
+        from clientela.customers.services import assign_owner
+        from clientela.users import handover
+
+        # Open deals pass to the successor of someone who leaves; won and lost ones keep
+        # the owner who closed them, for the funnel and the forecast by owner.
+        handover.register(
+            handover.Handover(
+                label=_("open deals"),
+                held_by=lambda user: Deal.objects.filter(owner=user, status=DealStatus.OPEN),
+                hand_over=lambda *, actor, records, to: assign_owner(
+                    actor=actor, records=records, owner=to
+                ),
+            )
+        )
 
 
 def deal_snapshot(deal) -> dict:
