@@ -23,6 +23,8 @@ from clientela.core import audit
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
+from clientela.deals import services as deal_services
+from clientela.deals.models import Deal, Pipeline
 from clientela.notifications import services as notifications
 from clientela.users import permissions
 from clientela.users.services import create_user, role_named, team_named
@@ -43,7 +45,7 @@ class Probe:
 
 def probes(w) -> dict[str, Probe]:
     """w: the other team's world (records, ids) built by the fixture."""
-    c, co, o = w["contact"].pk, w["company"].pk, w["owner"].pk
+    c, co, o, d = w["contact"].pk, w["company"].pk, w["owner"].pk, w["deal"].pk
     token = f"contact:{c}"
     edit_form = {
         "full_name": "Changed",
@@ -162,6 +164,38 @@ def probes(w) -> dict[str, Probe]:
         "role": Probe(
             "settings", "GET", f"/settings/roles/{w['role'].pk}/", capability="manage_users"
         ),
+        "deal-board": Probe("list", "GET", "/deals/"),
+        "deal-board-pipeline": Probe("list", "GET", f"/deals/pipeline/{w['pipeline'].pk}/"),
+        "deal-list": Probe("list", "GET", "/deals/list/?q=secreta"),
+        "deal-create": Probe("self", "GET", "/deals/new/"),
+        "deal-funnel": Probe("list", "GET", "/deals/funnel/"),
+        "deal-detail": Probe("view", "GET", f"/deals/{d}/"),
+        "deal-edit": Probe(
+            "edit",
+            "POST",
+            f"/deals/{d}/edit/",
+            {
+                "name": "Changed",
+                "stage": w["stage"].pk,
+                "currency": "EUR",
+                "source": "web",
+                "version": w["deal"].version,
+            },
+        ),
+        "deal-move": Probe(
+            "edit", "POST", f"/deals/{d}/move/", {"stage": w["stage"].pk, "version": ""}
+        ),
+        "deal-close": Probe("edit", "POST", f"/deals/{d}/close/", {"outcome": "won"}),
+        "deal-reopen": Probe("edit", "POST", f"/deals/{w['lost_deal'].pk}/reopen/"),
+        "deal-trash": Probe("delete", "POST", f"/deals/{d}/trash/"),
+        "pipeline-settings": Probe("settings", "GET", "/settings/pipelines/"),
+        "pipeline-create": Probe(
+            "settings",
+            "POST",
+            "/settings/pipelines/new/",
+            {"name": "Hacked", "rows": "1", "stage-0-name": "X", "stage-0-probability": "5"},
+        ),
+        "pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
     }
 
 
@@ -287,7 +321,27 @@ def world(db, settings, tmp_path):
         subscription=subscription, event="contact.updated", payload={"name": SECRET}
     )
     contact.refresh_from_db()
+    pipeline = deal_services.ensure_pipeline()
+    first, second = list(pipeline.stages.all())[:2]
+    deal = deal_services.create_deal(
+        actor=owner_b,
+        data={
+            "name": f"{SECRET} renewal",
+            "stage": first,
+            "company": contact.company,
+            "contacts": [contact],
+            "amount": "777000",
+        },
+    )
+    lost_deal = deal_services.create_deal(actor=owner_b, data={"name": f"{SECRET} lost"})
+    deal_services.close_deal(
+        actor=owner_b, deal=lost_deal, outcome="lost", reason="Price", expected_version=None
+    )
     return {
+        "deal": deal,
+        "lost_deal": lost_deal,
+        "pipeline": pipeline,
+        "stage": second,
         "contact": contact,
         "company": contact.company,
         "other": other,
@@ -329,6 +383,10 @@ def test_every_url_has_a_probe():
             "delivery",
             "owner",
             "role",
+            "deal",
+            "lost_deal",
+            "pipeline",
+            "stage",
         )
     }
     missing = url_names() - set(probes(fake))
@@ -360,6 +418,11 @@ def state_of(world) -> tuple:
         ApiToken.objects.get(pk=world["token"].pk).revoked_at,
         list(Subscription.objects.values_list("pk", "is_active")),
         Delivery.objects.count(),
+        Deal.objects.filter(pk=world["deal"].pk)
+        .values_list("name", "version", "stage", "status", "deleted_at", "currency")
+        .get(),
+        Deal.objects.get(pk=world["lost_deal"].pk).status,
+        sorted(Pipeline.objects.values_list("name", flat=True)),
     )
 
 
@@ -387,7 +450,10 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             or SECRET_COMPANY in body
             or "Secret deal terms" in body
             or "%PDF secret" in body
+            or "777,000" in body
         )
+        if "777,000" in body and not permissions.can(user, "see_sensitive"):
+            leaks.append(f"{name}: shows a deal amount to a role without see_sensitive")
         changed = state_of(world) != before
         if response.status_code >= 500:
             leaks.append(f"{name}: server error {response.status_code}")

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "clientela.security",
     "clientela.customers",
     "clientela.activities",
+    "clientela.deals",
     # Before django.contrib.admin: its admin/index.html adds the Backups link to Settings.
     "clientela.dataio",
     "clientela.jobs",
@@ -296,6 +297,8 @@ WEBHOOK_TIMEOUT_SECONDS = config.env_float("CLIENTELA_WEBHOOK_TIMEOUT_SECONDS", 
 # Customers ---------------------------------------------------------------------------
 # Region used to read phone numbers typed without a country code ("0722 123 456").
 PHONE_REGION = config.env_str("CLIENTELA_PHONE_REGION", "RO").upper()
+# The currency a new deal starts in (ISO 4217).
+DEFAULT_CURRENCY = config.env_str("CLIENTELA_CURRENCY", "RON").upper()[:3]
 # A record whose owner logged nothing on it for this many days is flagged stale.
 STALE_AFTER_DAYS = config.env_int("CLIENTELA_STALE_DAYS", 30)
 # Records in the trash are deleted for good after this many days.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/palette/", core_views.palette, name="search-palette"),
     path("", include("clientela.customers.urls")),
     path("", include("clientela.activities.urls")),
+    path("", include("clientela.deals.urls")),
     path("", include("clientela.users.urls")),
     path("", include("clientela.security.urls")),
     path("settings/", core_views.settings_index, name="settings"),

@@ -15,6 +15,7 @@ from clientela.activities.models import Task
 from clientela.core.models import AuditEntry, SearchEntry
 from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact
+from clientela.users import permissions
 from clientela.users.models import Role, User
 from clientela.users.services import create_user, role_named, team_named
 
@@ -182,7 +183,7 @@ def test_deactivating_someone_who_holds_records_needs_a_successor(admin_client):
 
 def test_an_administrator_adds_a_role_without_code_and_it_takes_effect(admin_client, client):
     fields = {"name": "Key account manager", "can__log_activity": "on", "can__export": "on"}
-    for record_type in ("contact", "company"):
+    for record_type in permissions.RECORD_TYPES:
         fields |= {
             f"{record_type}__view": "all",
             f"{record_type}__edit": "team",
@@ -226,3 +227,22 @@ def test_a_representative_cannot_open_the_people_pages(client):
     assert client.get("/settings/people/").status_code == 403
     assert client.get("/settings/").status_code == 403
     assert "/settings/" not in client.get("/").content.decode()
+
+
+def test_open_deals_pass_on_and_closed_ones_keep_who_closed_them(admin_client):
+    from clientela.deals import services as deal_services
+    from clientela.deals.models import Deal
+
+    leaving = create_user(email="pleaca@firma.ro", full_name="Pleacă")
+    staying = create_user(email="ramane@firma.ro", full_name="Rămâne")
+    stage = deal_services.ensure_pipeline().stages.first()
+    open_deal = deal_services.create_deal(actor=leaving, data={"name": "Deschis", "stage": stage})
+    won = deal_services.create_deal(actor=leaving, data={"name": "Câștigat", "stage": stage})
+    deal_services.close_deal(actor=leaving, deal=won, outcome="won", expected_version=won.version)
+
+    response = admin_client.post(
+        f"/settings/people/{leaving.pk}/deactivate/", {"successor": staying.pk}
+    )
+    assert response.status_code == 302
+    assert Deal.objects.get(pk=open_deal.pk).owner == staying
+    assert Deal.objects.get(pk=won.pk).owner == leaving

@@ -22,6 +22,7 @@ from clientela.activities.models import (
     TimelineLink,
 )
 from clientela.core import audit
+from clientela.core.records import timeline_records
 from clientela.customers.models import Contact
 from clientela.notifications import services as notifications
 from clientela.users import permissions
@@ -39,15 +40,6 @@ ACTIVITY_FIELDS = (
     "attendees",
     "channel",
 )
-
-
-def _timeline_records(record) -> list:
-    """The record an entry is logged on, plus the records whose timeline rolls it up:
-    a contact's entries also show on their company's timeline."""
-    records = [record]
-    if isinstance(record, Contact) and record.company_id:
-        records.append(record.company)
-    return records
 
 
 def _may_log(actor, record) -> None:
@@ -100,7 +92,7 @@ def log_activity(
         raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
     values = {name: _empty(name) if value is None else value for name, value in fields.items()}
     activity = Activity.objects.create(kind=kind, occurred_at=occurred_at, author=actor, **values)
-    records = _timeline_records(record)
+    records = timeline_records(record)
     TimelineLink.objects.bulk_create(
         TimelineLink(
             activity=activity,

@@ -29,6 +29,7 @@ AREAS: tuple[Area, ...] = (
     Area("my-day", _("My day"), "my-day", "calendar-days"),
     Area("contacts", _("Contacts"), "contact-list", "users"),
     Area("companies", _("Companies"), "company-list", "building-office-2"),
+    Area("deals", _("Deals"), "deal-board", "currency-dollar"),
     Area("trash", _("Trash"), "trash", "trash"),
     Area(
         "settings",
@@ -67,6 +68,13 @@ SECTIONS: tuple[Section, ...] = (
         "roles",
         "shield-check",
         capability="manage_users",
+    ),
+    Section(
+        _("Pipelines"),
+        _("The stages deals move through, with their win probability."),
+        "pipeline-settings",
+        "funnel",
+        capability="manage_settings",
     ),
     Section(
         _("Audit trail"),

@@ -17,7 +17,9 @@ class CustomersConfig(AppConfig):
         from clientela.customers.search_documents import register_documents
         from clientela.customers.selectors import companies_for, contacts_for
 
-        register_record_model(Contact, contacts_for)
+        register_record_model(
+            Contact, contacts_for, rolls_up_to=lambda c: [c.company] if c.company_id else []
+        )
         register_record_model(Company, companies_for)
         register_documents()
         register_snapshots()

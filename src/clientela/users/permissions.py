@@ -25,8 +25,12 @@ CAPABILITIES = (
     "view_reports",
     "view_audit_trail",  # browse and export the audit trail of every record
 )
-RECORD_TYPES = ("contact", "company")
-RECORD_TYPE_LABELS = {"contact": gettext_lazy("Contacts"), "company": gettext_lazy("Companies")}
+RECORD_TYPES = ("contact", "company", "deal")
+RECORD_TYPE_LABELS = {
+    "contact": gettext_lazy("Contacts"),
+    "company": gettext_lazy("Companies"),
+    "deal": gettext_lazy("Deals"),
+}
 CAPABILITY_LABELS = {
     "log_activity": gettext_lazy("Log activities, tasks and files on records they can see"),
     "export": gettext_lazy("Export lists"),
@@ -70,7 +74,7 @@ DEFAULT_ROLE = "sales-representative"
 
 
 # Built-in fields only roles with "see_sensitive" see; custom fields say it themselves.
-SENSITIVE_FIELDS = {"company": {"tax_id"}, "contact": set()}
+SENSITIVE_FIELDS = {"company": {"tax_id"}, "contact": set(), "deal": {"amount"}}
 HIDDEN = "•••"
 
 

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clientela.core.money import format_money, format_totals
 from clientela.core.phones import display as display_phone
 
 register = template.Library()
@@ -125,3 +126,11 @@ def cell(value):
     if kind == "date":
         return when(value.extra)
     return format_html("{}", text or "")
+
+
+@register.simple_tag
+def money(amount, currency: str = "") -> str:
+    """An amount with its currency, or sums by currency when given a dict."""
+    if isinstance(amount, dict):
+        return format_totals(amount) or "—"
+    return format_money(amount, currency)
