@@ -20,7 +20,7 @@ def manager_client(client, people):
 
 def test_board_list_deal_and_funnel_pages_show_the_deals(manager_client, pipeline, history):
     board = manager_client.get(f"/deals/pipeline/{pipeline.pk}/").content.decode()
-    assert "D3" in board and "D4" in board and "D1" not in board  # won deals leave the board
+    assert ">D3<" in board and ">D4<" in board and ">D1<" not in board  # won leave the board
     assert "6,900.50 RON" in board and "3,800.40 RON" in board
     listing = manager_client.get("/deals/list/").content.decode()
     assert all(f">D{i}<" in listing for i in range(1, 9))
