@@ -23,7 +23,7 @@ CAPABILITIES = (
     "manage_settings",
     "view_reports",
 )
-RECORD_TYPES = ("contact", "company")
+RECORD_TYPES = ("contact", "company", "order")
 
 
 def _scopes(view: str, edit: str, delete: str) -> dict:
@@ -55,7 +55,12 @@ DEFAULT_ROLE = "sales-representative"
 
 
 # Built-in fields only roles with "see_sensitive" see; custom fields say it themselves.
-SENSITIVE_FIELDS = {"company": {"tax_id"}, "contact": set()}
+SENSITIVE_FIELDS = {
+    "company": {"tax_id"},
+    "contact": set(),
+    # Amounts: prices, totals, payments, lifetime value.
+    "order": {"amounts"},
+}
 HIDDEN = "•••"
 
 
