@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/palette/", core_views.palette, name="search-palette"),
     path("", include("clientela.customers.urls")),
     path("", include("clientela.activities.urls")),
+    path("", include("clientela.orders.urls")),
     path("", include("clientela.users.urls")),
     path("", include("clientela.security.urls")),
     path("settings/backups/", include("clientela.dataio.urls")),

@@ -46,3 +46,11 @@ def build_shop(owner):
 @pytest.fixture
 def shop(user):
     return build_shop(user)
+
+
+@pytest.fixture
+def user(make_user):
+    """A manager: sees amounts (the default role, a sales representative, does not)."""
+    from clientela.users.services import role_named
+
+    return make_user(full_name="Ana Popescu", role=role_named("manager"))

@@ -29,6 +29,7 @@ AREAS: tuple[Area, ...] = (
     Area("my-day", _("My day"), "my-day", "calendar-days"),
     Area("contacts", _("Contacts"), "contact-list", "users"),
     Area("companies", _("Companies"), "company-list", "building-office-2"),
+    Area("orders", _("Orders"), "orders:list", "shopping-bag", also=("/invoices/", "/shipments/")),
     Area("trash", _("Trash"), "trash", "trash"),
     Area("jobs", _("Jobs"), "jobs:board", "queue-list", capability="manage_settings"),
     Area(
