@@ -146,7 +146,7 @@ def probes(w) -> dict[str, Probe]:
             "edit",
             "POST",
             f"/orders/{w['order'].pk}/shipments/",
-            {"carrier": w["carrier"].pk, "tracking_number": "HACK", "ship_%d" % w["line"].pk: 1},
+            {"carrier": w["carrier"].pk, "tracking_number": "HACK", f"ship_{w['line'].pk}": 1},
         ),
         "orders:credit-note": Probe(
             "edit", "POST", f"/invoices/{w['invoice'].pk}/credit-note/", {"reason": "hacked"}
