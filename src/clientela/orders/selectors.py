@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from clientela.customers.models import Company, Contact
-from clientela.orders.models import Invoice, Order, Shipment, ShipmentEvent
+from clientela.orders.models import Invoice, Order, Shipment, ShipmentEvent, money
 from clientela.users import permissions
 
 
@@ -79,7 +79,7 @@ def lifetime_value(user, customer) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows:
         totals[row["currency"]] += row["total"]
-    return dict(totals)
+    return {currency: money(amount) for currency, amount in totals.items()}
 
 
 def shows_amounts(user) -> bool:
