@@ -109,3 +109,30 @@ def test_amounts_are_hidden_from_roles_without_sensitive_access(client, user, sh
     assert "535.50" not in client.get("/orders/").content.decode()
     assert "535.50" not in client.get(mine.get_absolute_url()).content.decode()
     assert client.get(f"/invoices/{invoicing.issue_invoice(rep, order).pk}/pdf/").status_code == 403
+
+
+def test_bad_payment_and_shipment_input_is_explained_not_crashed(user_client, shop):
+    new_order(user_client, shop)
+    order = Order.objects.get()
+    user_client.post(f"/orders/{order.pk}/invoice/")
+    invoice = order.invoices.get()
+    response = user_client.post(
+        f"/invoices/{invoice.pk}/payments/",
+        {"amount": "abc", "received_on": "2026-01-05"},
+        follow=True,
+    )
+    assert "Amount: Enter a number." in response.content.decode()
+    response = user_client.post(
+        f"/invoices/{invoice.pk}/payments/",
+        {"amount": "5000", "received_on": "2026-01-05"},
+        follow=True,
+    )
+    assert "Only 1071.00 RON is due." in response.content.decode()
+    line = order.lines.get()
+    response = user_client.post(
+        f"/orders/{order.pk}/shipments/",
+        {"carrier": shop["carrier"].pk, f"ship_{line.pk}": 1},
+        follow=True,
+    )
+    assert "not paid yet" in response.content.decode()
+    assert not invoice.payments.exists() and not order.shipments.exists()

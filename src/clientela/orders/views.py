@@ -38,6 +38,15 @@ def _errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _refused(request, form, order: Order) -> HttpResponse:
+    """A small form on the order page that did not validate: say why, back on the page."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else message)
+    return redirect(order)
+
+
 @require_safe
 def order_list(request):
     form = OrderFilterForm(request.GET)
@@ -229,10 +238,7 @@ def payment_create(request, pk: int):
     invoice = _invoice(request, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect(invoice.order)
+        return _refused(request, form, invoice.order)
 
     def pay():
         invoicing.record_payment(
@@ -278,10 +284,7 @@ def shipment_create(request, pk: int):
     order = get_object_or_404(selectors.orders_for(request.user), pk=pk)
     form = ShipmentForm(request.POST, lines=list(order.lines.all()))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect(order)
+        return _refused(request, form, order)
 
     def ship():
         shipment = shipping.create_shipment(
