@@ -211,3 +211,18 @@ def test_another_teams_order_cannot_be_changed_or_seen(user, shop):
             rep, shop["contact"], [{"product": shop["chair"], "quantity": 1}]
         )
     assert not selectors.shows_amounts(rep)
+
+
+def test_an_administrator_receives_and_counts_stock_in_settings(client, shop, make_user):
+    admin = make_user(email="admin@firma.ro", administrator=True)
+    client.force_login(admin)
+    url = "/admin/orders/stockmovement/add/"
+    data = {"product": shop["chair"].pk, "warehouse": shop["warehouse"].pk, "note": "delivery"}
+    assert client.post(url, {**data, "kind": "received", "quantity": 5}).status_code == 302
+    assert level(shop, "chair").on_hand == 15
+    assert client.post(url, {**data, "kind": "adjusted", "quantity": 12}).status_code == 302
+    assert level(shop, "chair").on_hand == 12
+    refused = client.post(url, {**data, "kind": "received", "quantity": 0})
+    assert refused.status_code == 200 and "above zero" in refused.content.decode()
+    kinds = StockMovement.objects.filter(product=shop["chair"]).values_list("kind", "quantity")
+    assert list(kinds.order_by("id"))[-2:] == [("received", 5), ("adjusted", -3)]
