@@ -46,8 +46,7 @@ def backwards(apps, schema_editor):
     for role in Role.objects.all():
         if role.permissions.get("records", {}).pop("order", None) is not None:
             role.save(update_fields=["permissions"])
-    apps.get_model("orders", "OrderStage").objects.all().delete()
-    apps.get_model("orders", "InvoiceSeries").objects.all().delete()
+    # Stages and series stay: orders point at them, and reversing 0001 drops their tables.
 
 
 class Migration(migrations.Migration):
