@@ -20,6 +20,8 @@ from clientela.core import audit
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
+from clientela.deals import services as deal_services
+from clientela.deals.models import Deal, Pipeline
 from clientela.notifications import services as notifications
 from clientela.orders import invoicing, shipping
 from clientela.orders import services as order_services
@@ -38,11 +40,12 @@ class Probe:
     method: str
     url: str
     data: dict | None = None
+    capability: str = "manage_settings"  # what a "settings" probe needs
 
 
 def probes(w) -> dict[str, Probe]:
     """w: the other team's world (records, ids) built by the fixture."""
-    c, co = w["contact"].pk, w["company"].pk
+    c, co, o, d = w["contact"].pk, w["company"].pk, w["owner"].pk, w["deal"].pk
     token = f"contact:{c}"
     edit_form = {
         "full_name": "Changed",
@@ -162,6 +165,65 @@ def probes(w) -> dict[str, Probe]:
             "edit", "POST", f"/shipments/{w['shipment'].pk}/status/", {"status": "exception"}
         ),
         "admin": Probe("staff", "GET", "/admin/"),
+        "settings": Probe("self", "GET", "/settings/"),
+        "audit-trail": Probe("settings", "GET", "/settings/audit/", capability="view_audit_trail"),
+        "audit-export": Probe(
+            "settings", "GET", "/settings/audit/export.csv", capability="view_audit_trail"
+        ),
+        "people": Probe("settings", "GET", "/settings/people/", capability="manage_users"),
+        "people-invite": Probe(
+            "settings", "GET", "/settings/people/invite/", capability="manage_users"
+        ),
+        "person": Probe("settings", "GET", f"/settings/people/{o}/", capability="manage_users"),
+        "person-deactivate": Probe(
+            "settings", "POST", f"/settings/people/{o}/deactivate/", capability="manage_users"
+        ),
+        "person-reactivate": Probe(
+            "settings", "POST", f"/settings/people/{o}/reactivate/", capability="manage_users"
+        ),
+        "person-invitation": Probe(
+            "settings", "POST", f"/settings/people/{o}/invitation/", capability="manage_users"
+        ),
+        "team-create": Probe(
+            "settings", "POST", "/settings/teams/", {"name": "Hijack"}, capability="manage_users"
+        ),
+        "roles": Probe("settings", "GET", "/settings/roles/", capability="manage_users"),
+        "role-create": Probe("settings", "GET", "/settings/roles/new/", capability="manage_users"),
+        "role": Probe(
+            "settings", "GET", f"/settings/roles/{w['role'].pk}/", capability="manage_users"
+        ),
+        "deal-board": Probe("list", "GET", "/deals/"),
+        "deal-board-pipeline": Probe("list", "GET", f"/deals/pipeline/{w['pipeline'].pk}/"),
+        "deal-list": Probe("list", "GET", "/deals/list/?q=secreta"),
+        "deal-create": Probe("self", "GET", "/deals/new/"),
+        "deal-funnel": Probe("list", "GET", "/deals/funnel/"),
+        "deal-detail": Probe("view", "GET", f"/deals/{d}/"),
+        "deal-edit": Probe(
+            "edit",
+            "POST",
+            f"/deals/{d}/edit/",
+            {
+                "name": "Changed",
+                "stage": w["stage"].pk,
+                "currency": "EUR",
+                "source": "web",
+                "version": w["deal"].version,
+            },
+        ),
+        "deal-move": Probe(
+            "edit", "POST", f"/deals/{d}/move/", {"stage": w["stage"].pk, "version": ""}
+        ),
+        "deal-close": Probe("edit", "POST", f"/deals/{d}/close/", {"outcome": "won"}),
+        "deal-reopen": Probe("edit", "POST", f"/deals/{w['lost_deal'].pk}/reopen/"),
+        "deal-trash": Probe("delete", "POST", f"/deals/{d}/trash/"),
+        "pipeline-settings": Probe("settings", "GET", "/settings/pipelines/"),
+        "pipeline-create": Probe(
+            "settings",
+            "POST",
+            "/settings/pipelines/new/",
+            {"name": "Hacked", "rows": "1", "stage-0-name": "X", "stage-0-probability": "5"},
+        ),
+        "pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
     }
 
 
@@ -213,7 +275,27 @@ def world(db, settings, tmp_path):
     )
     orders = order_world(owner_b, contact, settings)
     contact.refresh_from_db()
+    pipeline = deal_services.ensure_pipeline()
+    first, second = list(pipeline.stages.all())[:2]
+    deal = deal_services.create_deal(
+        actor=owner_b,
+        data={
+            "name": f"{SECRET} renewal",
+            "stage": first,
+            "company": contact.company,
+            "contacts": [contact],
+            "amount": "777000",
+        },
+    )
+    lost_deal = deal_services.create_deal(actor=owner_b, data={"name": f"{SECRET} lost"})
+    deal_services.close_deal(
+        actor=owner_b, deal=lost_deal, outcome="lost", reason="Price", expected_version=None
+    )
     return {
+        "deal": deal,
+        "lost_deal": lost_deal,
+        "pipeline": pipeline,
+        "stage": second,
         "contact": contact,
         "company": contact.company,
         "other": other,
@@ -228,6 +310,7 @@ def world(db, settings, tmp_path):
             owner_b, key="secret", title="Secret reminder", url=contact.get_absolute_url()
         ),
         "owner": owner_b,
+        "role": owner_b.role,
         **orders,
     }
 
@@ -278,6 +361,12 @@ def test_every_url_has_a_probe():
             "version",
             "view",
             "notification",
+            "owner",
+            "role",
+            "deal",
+            "lost_deal",
+            "pipeline",
+            "stage",
             "order",
             "line",
             "invoice",
@@ -307,6 +396,11 @@ def state_of(world) -> tuple:
         world["task"].__class__.objects.get(pk=world["task"].pk).done_at,
         SavedView.objects.filter(pk=world["view"].pk).exists(),
         world["notification"].__class__.objects.get(pk=world["notification"].pk).read_at,
+        Deal.objects.filter(pk=world["deal"].pk)
+        .values_list("name", "version", "stage", "status", "deleted_at", "currency")
+        .get(),
+        Deal.objects.get(pk=world["lost_deal"].pk).status,
+        sorted(Pipeline.objects.values_list("name", flat=True)),
         orders_state(world),
     )
 
@@ -335,7 +429,10 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             or SECRET_COMPANY in body
             or "Secret deal terms" in body
             or "%PDF secret" in body
+            or "777,000" in body
         )
+        if "777,000" in body and not permissions.can(user, "see_sensitive"):
+            leaks.append(f"{name}: shows a deal amount to a role without see_sensitive")
         changed = state_of(world) != before
         if response.status_code >= 500:
             leaks.append(f"{name}: server error {response.status_code}")
@@ -372,8 +469,10 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             if response.status_code == 200 and not user.is_staff:
                 leaks.append(f"{name}: open to a non-staff role")
         elif probe.kind == "settings":
-            if response.status_code in {200, 302} and not permissions.can(user, "manage_settings"):
-                leaks.append(f"{name}: {response.status_code} for a role without manage_settings")
+            if response.status_code in {200, 302} and not permissions.can(user, probe.capability):
+                leaks.append(
+                    f"{name}: {response.status_code} for a role without {probe.capability}"
+                )
         elif probe.kind == "self":
             if shows_secret and not may["view"]:
                 leaks.append(f"{name}: shows the other team's record")

@@ -36,3 +36,14 @@ class ActivitiesConfig(AppConfig):
             },
         )
         audit.register(Attachment, lambda f: {"name": f.name, "size": f.size})
+
+        from clientela.activities.services import reassign_tasks
+        from clientela.users import handover
+
+        handover.register(
+            handover.Handover(
+                label=_("open tasks"),
+                held_by=lambda user: Task.objects.filter(assignee=user, done_at__isnull=True),
+                hand_over=reassign_tasks,
+            )
+        )

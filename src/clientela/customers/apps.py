@@ -16,7 +16,24 @@ class CustomersConfig(AppConfig):
         from clientela.customers.search_documents import register_documents
         from clientela.customers.selectors import companies_for, contacts_for
 
-        register_record_model(Contact, contacts_for)
+        register_record_model(
+            Contact, contacts_for, rolls_up_to=lambda c: [c.company] if c.company_id else []
+        )
         register_record_model(Company, companies_for)
         register_documents()
         register_snapshots()
+
+        from clientela.customers.services import assign_owner
+        from clientela.users import handover
+
+        def hand_over(*, actor, records, to):
+            return assign_owner(actor=actor, records=records, owner=to)
+
+        for model, label in ((Contact, _("contacts")), (Company, _("companies"))):
+            handover.register(
+                handover.Handover(
+                    label=label,
+                    held_by=lambda user, model=model: model.objects.filter(owner=user),
+                    hand_over=hand_over,
+                )
+            )
