@@ -226,3 +226,17 @@ def test_an_administrator_receives_and_counts_stock_in_settings(client, shop, ma
     assert refused.status_code == 200 and "above zero" in refused.content.decode()
     kinds = StockMovement.objects.filter(product=shop["chair"]).values_list("kind", "quantity")
     assert list(kinds.order_by("id"))[-2:] == [("received", 5), ("adjusted", -3)]
+
+
+def test_amounts_in_the_audit_trail_are_hidden_from_roles_without_sensitive_access(user, shop):
+    from clientela.core import audit
+
+    rep = create_user(email="rep2@firma.ro", role=role_named("sales-representative"))
+    order = place(user, shop, chair=1)
+    invoice = invoicing.issue_invoice(user, order)
+    payment = invoicing.record_payment(user, invoice, Decimal("10"))
+    for record, field in ((order, "total"), (invoice, "total"), (payment, "amount")):
+        entry = audit.history(record).last()
+        model = record._meta.model_name
+        assert audit.masked_changes(entry.changes, rep, model)[field] == ["•••", "•••"]
+        assert audit.masked_changes(entry.changes, user, model)[field][1] not in (None, "•••")

@@ -83,4 +83,4 @@ def lifetime_value(user, customer) -> dict[str, Decimal]:
 
 
 def shows_amounts(user) -> bool:
-    return "amounts" not in permissions.hidden_fields(user, "order")
+    return permissions.sees_sensitive(user)

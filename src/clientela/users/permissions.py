@@ -79,8 +79,11 @@ SENSITIVE_FIELDS = {
     "company": {"tax_id"},
     "contact": set(),
     "deal": {"amount"},
-    # Amounts: prices, totals, payments, lifetime value.
-    "order": {"amounts"},
+    # Amounts: the audit snapshot keys that carry prices, totals and payments. Order pages
+    # hide every amount (and the invoice PDF) from roles without see_sensitive.
+    "order": {"total", "lines"},
+    "invoice": {"total"},
+    "payment": {"amount"},
 }
 HIDDEN = "•••"
 
