@@ -4,7 +4,8 @@ Each URL pattern of the product must have a probe below; a new URL without one m
 `test_every_url_has_a_probe` fail, so no page or endpoint ships unchecked. A probe
 says what the request touches: the other team's record in view (`view`), in a list
 or search (`list`), a change to it (`edit`, `delete`), something only its owner may
-use (`owner`), settings pages (`settings`), Django's admin (`staff`), or nothing of anyone else's (`self`)."""
+use (`owner`), settings pages (`settings`), Django's admin (`staff`), amounts only roles with
+sensitive access see (`sensitive`), or nothing of anyone else's (`self`)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,13 @@ from clientela.customers.models import Contact
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal, Pipeline
 from clientela.notifications import services as notifications
+from clientela.orders import invoicing, shipping
+from clientela.orders import services as order_services
+from clientela.orders.models import Invoice, Order, Payment, Shipment
 from clientela.users import permissions
 from clientela.users.services import create_user, role_named, team_named
 from clientela.webhooks.models import Delivery, Subscription
+from tests.orders.conftest import build_shop
 
 SECRET = "Secreta Ionescu"
 SECRET_COMPANY = "Compania Secretă"
@@ -135,6 +140,35 @@ def probes(w) -> dict[str, Probe]:
         "notifications:menu": Probe("self", "GET", "/notifications/menu"),
         "notifications:open": Probe("owner", "POST", f"/notifications/{w['notification'].pk}/open"),
         "notifications:read_all": Probe("self", "POST", "/notifications/read-all"),
+        "orders:list": Probe("list", "GET", "/orders/"),
+        "orders:create": Probe("view", "GET", f"/orders/new/?customer={token}"),
+        "orders:detail": Probe("view", "GET", f"/orders/{w['order'].pk}/"),
+        "orders:move": Probe(
+            "edit",
+            "POST",
+            f"/orders/{w['order'].pk}/stage/",
+            {"to": "cancelled", "version": w["order"].version},
+        ),
+        "orders:invoice": Probe("edit", "POST", f"/orders/{w['order'].pk}/invoice/"),
+        "orders:ship": Probe(
+            "edit",
+            "POST",
+            f"/orders/{w['order'].pk}/shipments/",
+            {"carrier": w["carrier"].pk, "tracking_number": "HACK", f"ship_{w['line'].pk}": 1},
+        ),
+        "orders:credit-note": Probe(
+            "edit", "POST", f"/invoices/{w['invoice'].pk}/credit-note/", {"reason": "hacked"}
+        ),
+        "orders:payment": Probe(
+            "edit",
+            "POST",
+            f"/invoices/{w['invoice'].pk}/payments/",
+            {"amount": "1.00", "received_on": "2026-01-05"},
+        ),
+        "orders:invoice-pdf": Probe("sensitive", "GET", f"/invoices/{w['invoice'].pk}/pdf/"),
+        "orders:shipment-status": Probe(
+            "edit", "POST", f"/shipments/{w['shipment'].pk}/status/", {"status": "exception"}
+        ),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
         "settings": Probe("self", "GET", "/settings/"),
@@ -320,6 +354,7 @@ def world(db, settings, tmp_path):
     delivery = Delivery.objects.create(
         subscription=subscription, event="contact.updated", payload={"name": SECRET}
     )
+    orders = order_world(owner_b, contact, settings)
     contact.refresh_from_db()
     pipeline = deal_services.ensure_pipeline()
     first, second = list(pipeline.stages.all())[:2]
@@ -361,7 +396,41 @@ def world(db, settings, tmp_path):
         "subscription": subscription,
         "delivery": delivery,
         "role": owner_b.role,
+        **orders,
     }
+
+
+def order_world(owner_b, contact, settings) -> dict:
+    """Three orders of the other team's contact: one placed (to move, invoice and ship),
+    one invoiced and unpaid (to pay or credit), one shipped (to track)."""
+    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
+    shop = build_shop(owner_b)
+    line = [{"product": shop["chair"], "quantity": 1}]
+    order = order_services.create_order_for_customer(owner_b, contact, line)
+    invoiced = order_services.create_order_for_customer(owner_b, contact, line)
+    invoice = invoicing.issue_invoice(owner_b, invoiced)
+    shipped = order_services.create_order_for_customer(owner_b, contact, line)
+    shipment = shipping.create_shipment(
+        owner_b, shipped, shop["carrier"], {shipped.lines.get().pk: 1}, tracking_number="SECRET1"
+    )
+    order.refresh_from_db()
+    return {
+        "order": order,
+        "line": order.lines.get(),
+        "invoice": invoice,
+        "shipment": shipment,
+        "carrier": shop["carrier"],
+    }
+
+
+def orders_state(world) -> tuple:
+    ids = [world["order"].pk, world["invoice"].order_id, world["shipment"].order_id]
+    return (
+        list(Order.objects.filter(pk__in=ids).order_by("pk").values_list("stage_id", "version")),
+        Invoice.objects.count(),
+        Payment.objects.count(),
+        list(Shipment.objects.order_by("pk").values_list("status", flat=True)),
+    )
 
 
 def test_every_url_has_a_probe():
@@ -387,6 +456,11 @@ def test_every_url_has_a_probe():
             "lost_deal",
             "pipeline",
             "stage",
+            "order",
+            "line",
+            "invoice",
+            "shipment",
+            "carrier",
         )
     }
     missing = url_names() - set(probes(fake))
@@ -423,6 +497,7 @@ def state_of(world) -> tuple:
         .get(),
         Deal.objects.get(pk=world["lost_deal"].pk).status,
         sorted(Pipeline.objects.values_list("name", flat=True)),
+        orders_state(world),
     )
 
 
@@ -480,6 +555,12 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
                 leaks.append(
                     f"{name}: {response.status_code}, changed={changed}: only its owner may"
                 )
+        elif probe.kind == "sensitive":
+            sees = may["view"] and permissions.can(user, "see_sensitive")
+            if response.status_code == 200 and not sees:
+                leaks.append(f"{name}: 200 for a role that may not see its amounts")
+            if sees and response.status_code != 200:
+                leaks.append(f"{name}: {response.status_code}, but the role may see it")
         elif probe.kind == "staff":
             if response.status_code == 200 and not user.is_staff:
                 leaks.append(f"{name}: open to a non-staff role")

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from clientela.activities import services as activity_services
 from clientela.customers import services
 from clientela.deals import services as deal_services
+from clientela.orders import stock
 
 SNAPSHOT = Path(__file__).with_name("query_counts.json")
 
@@ -146,3 +147,58 @@ def test_deal_page_does_not_grow_with_timeline_history_and_tasks(user_client, us
     many = queries_for(user_client, deal.get_absolute_url())
     assert many == few
     assert many == snapshot["deal-detail"], f"deal: {many} queries"
+
+
+def add_orders(user, shop, count: int) -> list:
+    from clientela.orders import services as order_services
+
+    return [
+        order_services.create_order_for_customer(
+            user, shop["contact"], [{"product": shop["chair"], "quantity": 1}]
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/orders/", "/orders/?stage=placed", "/orders/?owner=me"])
+def test_order_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
+    from clientela.orders.models import Warehouse
+    from tests.orders.conftest import build_shop
+
+    shop = build_shop(user)
+    stock.receive(shop["chair"], Warehouse.objects.get(), 100)
+    add_orders(user, shop, 2)
+    few = queries_for(user_client, url)
+    add_orders(user, shop, 30)
+    many = queries_for(user_client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
+@pytest.mark.django_db
+def test_order_page_does_not_grow_with_lines_invoices_and_shipments(
+    user_client, user, snapshot, settings
+):
+    from clientela.orders import invoicing, shipping
+    from clientela.orders import services as order_services
+    from tests.orders.conftest import build_shop
+
+    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
+    shop = build_shop(user)
+    stock.receive(shop["chair"], shop["warehouse"], 100)
+
+    def order_with(lines: int):
+        order = order_services.create_order_for_customer(
+            user, shop["contact"], [{"product": shop["chair"], "quantity": 2}] * lines
+        )
+        invoice = invoicing.issue_invoice(user, order)
+        invoicing.record_payment(user, invoice, "1.00")
+        for line in order.lines.all():
+            shipping.create_shipment(user, order, shop["carrier"], {line.pk: 1})
+        return order.get_absolute_url()
+
+    few = queries_for(user_client, order_with(1))
+    many = queries_for(user_client, order_with(12))
+    assert many == few
+    assert many == snapshot["order-detail"], f"order: {many} queries"

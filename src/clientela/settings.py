@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "clientela.customers",
     "clientela.activities",
     "clientela.deals",
+    "clientela.orders",
     # Before django.contrib.admin: its admin/index.html adds the Backups link to Settings.
     "clientela.dataio",
     "clientela.jobs",
@@ -331,3 +332,15 @@ UPLOAD_ALLOWED_EXTENSIONS = config.env_list(
     ],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Orders ------------------------------------------------------------------------------
+# Whether an order may ship before it is paid (cash on delivery, trusted customers).
+ORDERS_SHIP_BEFORE_PAYMENT = config.env_bool("CLIENTELA_SHIP_BEFORE_PAYMENT", False)
+# The seller's details printed on every invoice.
+SELLER = {
+    "name": config.env_str("CLIENTELA_SELLER_NAME", "Clientela Demo SRL"),
+    "tax_id": config.env_str("CLIENTELA_SELLER_TAX_ID", "RO12345678"),
+    "address": config.env_str("CLIENTELA_SELLER_ADDRESS", "Strada Exemplu 1, Cluj-Napoca"),
+    "bank_account": config.env_str("CLIENTELA_SELLER_IBAN", ""),
+    "email": config.env_str("CLIENTELA_SELLER_EMAIL", ""),
+}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("clientela.customers.urls")),
     path("", include("clientela.activities.urls")),
     path("", include("clientela.deals.urls")),
+    path("", include("clientela.orders.urls")),
     path("", include("clientela.users.urls")),
     path("", include("clientela.security.urls")),
     path("settings/", core_views.settings_index, name="settings"),

@@ -15,6 +15,7 @@ class ActivityKind(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     EMAIL = "email", _("E-mail")
     MESSAGE = "message", _("Message")
+    ORDER = "order", _("Order")
 
 
 class CallDirection(models.TextChoices):

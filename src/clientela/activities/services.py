@@ -92,19 +92,7 @@ def log_activity(
         raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
     values = {name: _empty(name) if value is None else value for name, value in fields.items()}
     activity = Activity.objects.create(kind=kind, occurred_at=occurred_at, author=actor, **values)
-    records = timeline_records(record)
-    TimelineLink.objects.bulk_create(
-        TimelineLink(
-            activity=activity,
-            content_type=ContentType.objects.get_for_model(linked),
-            object_id=linked.pk,
-            occurred_at=occurred_at,
-            kind=kind,
-        )
-        for linked in records
-    )
-    for linked in records:
-        _mark_activity(linked, occurred_at, talked=kind in CONTACT_KINDS)
+    _link(activity, timeline_records(record))
     if recording is not None:
         attach_file(actor=actor, record=record, upload=recording, activity=activity)
     audit.log(actor=actor, action="create", record=activity, after=audit.snapshot(activity))
@@ -117,6 +105,50 @@ def log_activity(
             record=record,
             source_activity=activity,
         )
+    return activity
+
+
+def _link(activity: Activity, records: list) -> None:
+    TimelineLink.objects.bulk_create(
+        TimelineLink(
+            activity=activity,
+            content_type=ContentType.objects.get_for_model(linked),
+            object_id=linked.pk,
+            occurred_at=activity.occurred_at,
+            kind=activity.kind,
+        )
+        for linked in records
+    )
+    for linked in records:
+        _mark_activity(linked, activity.occurred_at, talked=activity.kind in CONTACT_KINDS)
+
+
+@transaction.atomic
+def record_event(
+    *,
+    author,
+    records: list,
+    kind: str,
+    subject: str,
+    body: str = "",
+    occurred_at: datetime.datetime | None = None,
+) -> Activity:
+    """Put something that happened to records (an order placed, paid, shipped) on their
+    timelines and on those that roll them up. The calling service has already checked that
+    `author` may make the change, so no log_activity capability is asked for."""
+    linked = []
+    for record in records:
+        for target in timeline_records(record):
+            if all(type(t) is not type(target) or t.pk != target.pk for t in linked):
+                linked.append(target)
+    activity = Activity.objects.create(
+        kind=kind,
+        subject=subject[:200],
+        body=body,
+        occurred_at=occurred_at or timezone.now(),
+        author=author if getattr(author, "pk", None) else None,
+    )
+    _link(activity, linked)
     return activity
 
 

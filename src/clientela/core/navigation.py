@@ -30,6 +30,7 @@ AREAS: tuple[Area, ...] = (
     Area("contacts", _("Contacts"), "contact-list", "users"),
     Area("companies", _("Companies"), "company-list", "building-office-2"),
     Area("deals", _("Deals"), "deal-board", "currency-dollar"),
+    Area("orders", _("Orders"), "orders:list", "shopping-bag", also=("/invoices/", "/shipments/")),
     Area("trash", _("Trash"), "trash", "trash"),
     Area(
         "settings",

@@ -25,11 +25,12 @@ CAPABILITIES = (
     "view_reports",
     "view_audit_trail",  # browse and export the audit trail of every record
 )
-RECORD_TYPES = ("contact", "company", "deal")
+RECORD_TYPES = ("contact", "company", "deal", "order")
 RECORD_TYPE_LABELS = {
     "contact": gettext_lazy("Contacts"),
     "company": gettext_lazy("Companies"),
     "deal": gettext_lazy("Deals"),
+    "order": gettext_lazy("Orders"),
 }
 CAPABILITY_LABELS = {
     "log_activity": gettext_lazy("Log activities, tasks and files on records they can see"),
@@ -74,7 +75,16 @@ DEFAULT_ROLE = "sales-representative"
 
 
 # Built-in fields only roles with "see_sensitive" see; custom fields say it themselves.
-SENSITIVE_FIELDS = {"company": {"tax_id"}, "contact": set(), "deal": {"amount"}}
+SENSITIVE_FIELDS = {
+    "company": {"tax_id"},
+    "contact": set(),
+    "deal": {"amount"},
+    # Amounts: the audit snapshot keys that carry prices, totals and payments. Order pages
+    # hide every amount (and the invoice PDF) from roles without see_sensitive.
+    "order": {"total", "lines"},
+    "invoice": {"total"},
+    "payment": {"amount"},
+}
 HIDDEN = "•••"
 
 

@@ -1,0 +1,1 @@
+"""Orders from placement to delivery: products, prices, stock, invoices, shipments."""

@@ -1,0 +1,51 @@
+"""Registers the orders app: orders are records with a timeline, tasks and files."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "clientela.orders"
+    label = "orders"
+    verbose_name = _("Orders")
+
+    def ready(self):
+        from clientela.core import audit
+        from clientela.core.records import register_record_model
+        from clientela.orders.models import Invoice, Order, Payment, Shipment
+        from clientela.orders.selectors import orders_for
+
+        register_record_model(Order, orders_for)
+        audit.register(
+            Order,
+            lambda o: {
+                "stage": o.stage.key,
+                "contact": o.contact_id,
+                "company": o.company_id,
+                "currency": o.currency,
+                "lines": [
+                    [line.product_id, line.quantity, str(line.unit_price)] for line in o.lines.all()
+                ],
+                "total": o.total,
+                "placed_at": o.placed_at,
+                "paid_at": o.paid_at,
+                "notes": o.notes,
+            },
+        )
+        audit.register(
+            Invoice,
+            lambda i: {"number": i.number, "kind": i.kind, "order": i.order_id, "total": i.total},
+        )
+        audit.register(
+            Payment,
+            lambda p: {"invoice": p.invoice_id, "amount": p.amount, "received_on": p.received_on},
+        )
+        audit.register(
+            Shipment,
+            lambda s: {
+                "order": s.order_id,
+                "carrier": s.carrier.name,
+                "tracking_number": s.tracking_number,
+                "status": s.status,
+            },
+        )

@@ -1,0 +1,204 @@
+"""Invoices, credit notes and payments. Numbers come from a counter row raised in the
+transaction that issues the invoice: a rolled-back invoice gives its number back, two
+concurrent ones wait for each other, so a series has no gaps and no repeats."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.core import audit
+from clientela.orders import services
+from clientela.orders.models import (
+    ZERO,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSeries,
+    Order,
+    Payment,
+    StockLevel,
+)
+
+SERIES = {InvoiceKind.INVOICE: "INV", InvoiceKind.CREDIT_NOTE: "CN"}
+
+
+def next_number(prefix: str) -> tuple[InvoiceSeries, int]:
+    """Take the next number of a series; call inside the issuing transaction."""
+    series, _created = InvoiceSeries.objects.get_or_create(prefix=prefix)
+    InvoiceSeries.objects.filter(pk=series.pk).update(last_number=F("last_number") + 1)
+    number = InvoiceSeries.objects.values_list("last_number", flat=True).get(pk=series.pk)
+    return series, number
+
+
+def buyer_details(order: Order) -> dict:
+    company, contact = order.company, order.contact
+    address = (company or contact).addresses.first() if (company or contact) else None
+    return {
+        "name": company.legal_name or company.name if company else contact.full_name,
+        "tax_id": company.tax_id if company else "",
+        "contact": contact.full_name if contact and company else "",
+        "email": (contact or company).email,
+        "address": str(address) if address else "",
+    }
+
+
+def open_invoice(order: Order) -> Invoice | None:
+    """The order's invoice that no credit note has cancelled."""
+    return (
+        order.invoices.filter(kind=InvoiceKind.INVOICE, corrections__isnull=True)
+        .order_by("-id")
+        .first()
+    )
+
+
+def _check_in_stock(order: Order) -> None:
+    """R14: no invoice for a product that is out of stock (sold on backorder, not yet in)."""
+    product_ids = [line.product_id for line in order.lines.all() if line.to_ship]
+    short = StockLevel.objects.filter(
+        warehouse=order.warehouse, product_id__in=product_ids, on_hand__lt=F("reserved")
+    ).select_related("product")
+    names = ", ".join(level.product.name for level in short)
+    if names:
+        raise ValidationError(
+            _("Out of stock: %(products)s. Invoice when the goods are in.") % {"products": names}
+        )
+
+
+def _issue(actor, order, kind, lines, *, corrects=None, reason="") -> Invoice:
+    series, sequence = next_number(SERIES[kind])
+    net = sum((line["net"] for line in lines), ZERO)
+    tax = sum((line["tax"] for line in lines), ZERO)
+    invoice = Invoice.objects.create(
+        kind=kind,
+        series=series,
+        sequence=sequence,
+        number=f"{series.prefix}-{sequence:06d}",
+        order=order,
+        corrects=corrects,
+        issued_at=timezone.now(),
+        issued_by=actor if getattr(actor, "pk", None) else None,
+        currency=order.currency,
+        seller=dict(settings.SELLER),
+        buyer=buyer_details(order),
+        net_total=net,
+        tax_total=tax,
+        total=net + tax,
+        reason=reason,
+    )
+    InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **line) for line in lines)
+    audit.log(actor=actor, action="create", record=invoice, after=audit.snapshot(invoice))
+    return invoice
+
+
+@transaction.atomic
+def issue_invoice(actor, order: Order) -> Invoice:
+    services.may_edit(actor, order)
+    if order.is_quote or order.stage.key in {services.CANCELLED, services.RETURNED}:
+        raise ValidationError(_("Only a placed order can be invoiced."))
+    if open_invoice(order) is not None:
+        raise ValidationError(_("This order is invoiced already; a credit note cancels it."))
+    _check_in_stock(order)
+    lines = [
+        {
+            "description": line.description,
+            "unit": line.product.unit,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "tax_rate": line.tax_rate,
+            "net": line.net,
+            "tax": line.tax,
+        }
+        for line in order.lines.select_related("product")
+    ]
+    invoice = _issue(actor, order, InvoiceKind.INVOICE, lines)
+    services.timeline_event(actor, order, _("Invoice %(n)s issued") % {"n": invoice.number})
+    return invoice
+
+
+@transaction.atomic
+def issue_credit_note(actor, invoice: Invoice, reason: str) -> Invoice:
+    """Cancel an invoice in full with a credit note of its own number series."""
+    services.may_edit(actor, invoice.order)
+    reason = " ".join(reason.split())[:200]
+    if not reason:
+        raise ValidationError({"reason": _("Say why the invoice is cancelled.")})
+    if invoice.kind != InvoiceKind.INVOICE or invoice.corrections.exists():
+        raise ValidationError(_("This invoice is cancelled already."))
+    if invoice.payments.exists():
+        raise ValidationError(_("This invoice has payments: refund them before cancelling it."))
+    lines = [
+        {
+            "description": line.description,
+            "unit": line.unit,
+            "quantity": -line.quantity,
+            "unit_price": line.unit_price,
+            "tax_rate": line.tax_rate,
+            "net": -line.net,
+            "tax": -line.tax,
+        }
+        for line in invoice.lines.all()
+    ]
+    note = _issue(
+        actor, invoice.order, InvoiceKind.CREDIT_NOTE, lines, corrects=invoice, reason=reason
+    )
+    services.timeline_event(
+        actor,
+        invoice.order,
+        _("Credit note %(n)s cancels %(invoice)s") % {"n": note.number, "invoice": invoice},
+        reason,
+    )
+    return note
+
+
+def paid_amount(invoice: Invoice) -> Decimal:
+    return invoice.payments.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+@transaction.atomic
+def record_payment(
+    actor,
+    invoice: Invoice,
+    amount,
+    *,
+    received_on: datetime.date | None = None,
+    method: str = "",
+    reference: str = "",
+) -> Payment:
+    """A payment against an invoice; paid in full, the order moves to paid."""
+    services.may_edit(actor, invoice.order)
+    try:
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError({"amount": _("“%(v)s” is not an amount.") % {"v": amount}}) from None
+    if invoice.kind != InvoiceKind.INVOICE or invoice.corrections.exists():
+        raise ValidationError(_("This invoice is cancelled: it takes no payments."))
+    # Lock the invoice's order row so two payments can't both pass the balance check.
+    Order.objects.filter(pk=invoice.order_id).update(version=F("version"))
+    due = invoice.total - paid_amount(invoice)
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be above zero.")})
+    if amount > due:
+        raise ValidationError(
+            {"amount": _("Only %(due)s %(cur)s is due.") % {"due": due, "cur": invoice.currency}}
+        )
+    payment = Payment.objects.create(
+        invoice=invoice,
+        amount=amount,
+        received_on=received_on or timezone.localdate(),
+        method=method[:40],
+        reference=reference[:100],
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.log(actor=actor, action="create", record=payment, after=audit.snapshot(payment))
+    services.timeline_event(actor, invoice.order, _("Payment recorded on %(n)s") % {"n": invoice})
+    if amount == due:
+        services.advance_if_allowed(actor, invoice.order, services.PAID)
+    return payment

@@ -1,0 +1,444 @@
+"""Products, price lists, stock, quotes and orders, invoices and shipments."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.models import Record
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    """Rounded to the cent, halves up, as invoices are."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# Catalogue ------------------------------------------------------------------------------
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=20, default="pcs")
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=19)
+    active = models.BooleanField(_("active"), default=True)
+    allows_backorder = models.BooleanField(_("sell when out of stock"), default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+
+class PriceList(models.Model):
+    """Prices in one currency for a time span; for one customer, or the default one."""
+
+    name = models.CharField(_("name"), max_length=100)
+    currency = models.CharField(_("currency"), max_length=3, default="RON")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_default = models.BooleanField(_("default price list"), default=False)
+    company = models.ForeignKey(
+        "customers.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+    def clean(self):
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("A price list can't end before it starts.")})
+
+
+class Price(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    unit_price = models.DecimalField(_("unit price (before tax)"), **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="price_unique"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="price_not_negative"),
+        ]
+
+
+class Warehouse(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_default = models.BooleanField(_("default warehouse"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StockLevel(models.Model):
+    """How much of a product a warehouse holds, and how much of that orders have reserved.
+    Changed only by conditional UPDATEs in stock.py, so two orders can't both take the last
+    unit."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock")
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_level_unique"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="stock_reserved_not_negative"
+            ),
+        ]
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class MovementKind(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    RESERVED = "reserved", _("Reserved")
+    RELEASED = "released", _("Released")
+    SHIPPED = "shipped", _("Shipped")
+    ADJUSTED = "adjusted", _("Adjusted")
+
+
+class StockMovement(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=MovementKind.choices)
+    quantity = models.IntegerField(_("quantity"))
+    order = models.ForeignKey(
+        "Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="movements"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["product", "warehouse", "-at"], name="movement_idx")]
+
+
+# Orders ---------------------------------------------------------------------------------
+class OrderStage(models.Model):
+    """A stage an order can be in. The built-in ones (quote, placed, paid, shipped,
+    delivered, cancelled, returned) drive stock and invoices; a business adds its own and
+    the transitions into and out of them."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    builtin = models.BooleanField(default=False, editable=False)
+    next_stages = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="previous_stages"
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("order stage")
+        verbose_name_plural = _("order stages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Order(Record):
+    """A quote or an order for a customer: a contact, a company, or a contact at a company."""
+
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    company = models.ForeignKey(
+        "customers.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.ForeignKey(OrderStage, on_delete=models.PROTECT, related_name="+")
+    stage_changed_at = models.DateTimeField(_("stage since"))
+    currency = models.CharField(_("currency"), max_length=3)
+    price_list = models.ForeignKey(
+        PriceList, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(_("placed"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    # Kept in step with the lines, so lists and lifetime value read one row.
+    net_total = models.DecimalField(_("net"), default=ZERO, **MONEY)
+    tax_total = models.DecimalField(_("tax"), default=ZERO, **MONEY)
+    total = models.DecimalField(_("total"), default=ZERO, **MONEY)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact__isnull=False) | Q(company__isnull=False),
+                name="order_has_customer",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
+            models.Index(fields=["stage", "-created_at", "-id"], name="order_stage_idx"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="order_owner_idx"),
+            models.Index(fields=["company", "-created_at"], name="order_company_idx"),
+            models.Index(fields=["contact", "-created_at"], name="order_contact_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (_("Quote %(n)s") if self.is_quote else _("Order %(n)s")) % {"n": self.number}
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_quote(self) -> bool:
+        return self.placed_at is None
+
+    @property
+    def customer(self):
+        return self.contact or self.company
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.pk])
+
+
+class OrderLine(models.Model):
+    """A product at the price valid when the line was written: the price is locked here."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
+    priced_at = models.DateTimeField(_("priced"))
+    reserved = models.PositiveIntegerField(_("reserved"), default=0)
+    shipped = models.PositiveIntegerField(_("shipped"), default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def net(self) -> Decimal:
+        return money(self.unit_price * self.quantity)
+
+    @property
+    def tax(self) -> Decimal:
+        return money(self.net * self.tax_rate / 100)
+
+    @property
+    def to_ship(self) -> int:
+        return self.quantity - self.shipped
+
+
+class StageChange(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(
+        OrderStage, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(OrderStage, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+# Invoices -------------------------------------------------------------------------------
+class InvoiceSeries(models.Model):
+    """A numbering series. `last_number` is raised in the transaction that issues the
+    invoice, so numbers have no gaps and no two invoices share one."""
+
+    prefix = models.CharField(_("prefix"), max_length=10, unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice series")
+        verbose_name_plural = _("invoice series")
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
+class ImmutableInvoiceError(Exception):
+    pass
+
+
+class Invoice(models.Model):
+    """Issued once, never changed: a mistake is corrected by a credit note."""
+
+    kind = models.CharField(max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    series = models.ForeignKey(InvoiceSeries, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    seller = models.JSONField()
+    buyer = models.JSONField()
+    net_total = models.DecimalField(**MONEY)
+    tax_total = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "sequence"], name="invoice_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableInvoiceError(
+                _("An issued invoice can't be changed; issue a credit note.")
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableInvoiceError(_("An issued invoice can't be deleted; issue a credit note."))
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(max_length=200)
+    unit = models.CharField(max_length=20)
+    quantity = models.IntegerField()
+    unit_price = models.DecimalField(**MONEY)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    net = models.DecimalField(**MONEY)
+    tax = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Payment(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    received_on = models.DateField(_("received on"))
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+
+
+# Shipments ------------------------------------------------------------------------------
+class Carrier(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    # "https://track.example/?n={tracking}": where a parcel's tracking page is.
+    tracking_url_template = models.CharField(_("tracking link"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShipmentStatus(models.TextChoices):
+    LABEL_CREATED = "label_created", _("Label created")
+    IN_TRANSIT = "in_transit", _("In transit")
+    DELIVERED = "delivered", _("Delivered")
+    EXCEPTION = "exception", _("Exception")
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
+    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="+")
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ShipmentStatus.choices,
+        default=ShipmentStatus.LABEL_CREATED,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["tracking_number"], name="shipment_tracking_idx")]
+
+    def __str__(self) -> str:
+        return _("Shipment %(n)s") % {"n": self.tracking_number or f"#{self.pk}"}
+
+    @property
+    def tracking_url(self) -> str:
+        template = self.carrier.tracking_url_template
+        if not template or not self.tracking_number:
+            return ""
+        return template.replace("{tracking}", quote(self.tracking_number, safe=""))
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+
+class ShipmentEvent(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=ShipmentStatus.choices)
+    at = models.DateTimeField()
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]

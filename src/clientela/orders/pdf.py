@@ -1,0 +1,21 @@
+"""An invoice as a PDF, drawn by WeasyPrint from an HTML template."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from clientela.orders.models import Invoice
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    from weasyprint import HTML  # imported here: loading Pango takes a moment
+
+    lines = list(invoice.lines.all())
+    taxes: dict = {}
+    for line in lines:
+        taxes[line.tax_rate] = taxes.get(line.tax_rate, 0) + line.tax
+    html = render_to_string(
+        "orders/invoice_pdf.html",
+        {"invoice": invoice, "lines": lines, "taxes": sorted(taxes.items())},
+    )
+    return HTML(string=html).write_pdf()

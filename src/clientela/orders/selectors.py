@@ -1,0 +1,86 @@
+"""Every read of orders, invoices and shipments, limited to what the user may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from clientela.customers.models import Company, Contact
+from clientela.orders.models import Invoice, Order, Shipment, ShipmentEvent, money
+from clientela.users import permissions
+
+
+def orders_for(user, action: str = "view") -> QuerySet[Order]:
+    """The one visibility rule for orders: within the user's role scope for orders."""
+    return permissions.limit(user, Order.objects.filter(deleted_at__isnull=True), "order", action)
+
+
+def order_list(user) -> QuerySet[Order]:
+    return orders_for(user).select_related("stage", "contact", "company", "owner")
+
+
+def order_detail(user, pk: int) -> Order:
+    return (
+        order_list(user)
+        .select_related("price_list", "warehouse")
+        .prefetch_related(
+            "lines__product",
+            Prefetch(
+                "invoices",
+                queryset=Invoice.objects.prefetch_related("payments", "corrections").order_by("id"),
+            ),
+            Prefetch(
+                "shipments",
+                queryset=Shipment.objects.select_related("carrier").prefetch_related(
+                    Prefetch("events", queryset=ShipmentEvent.objects.order_by("at", "id")),
+                    "lines__order_line",
+                ),
+            ),
+            "stage__next_stages",
+        )
+        .get(pk=pk)
+    )
+
+
+def invoice_for(user, pk: int, action: str = "view") -> Invoice:
+    return Invoice.objects.select_related("order").get(pk=pk, order__in=orders_for(user, action))
+
+
+def shipment_for(user, pk: int, action: str = "view") -> Shipment:
+    return Shipment.objects.select_related("order", "carrier").get(
+        pk=pk, order__in=orders_for(user, action)
+    )
+
+
+def _customer_filter(customer) -> Q:
+    if isinstance(customer, Contact):
+        return Q(contact=customer)
+    if isinstance(customer, Company):
+        return Q(company=customer)
+    return Q(pk__in=[])
+
+
+def customer_orders(user, customer, limit: int = 10) -> list[Order]:
+    return list(
+        order_list(user).filter(_customer_filter(customer)).order_by("-created_at", "-id")[:limit]
+    )
+
+
+def lifetime_value(user, customer) -> dict[str, Decimal]:
+    """Invoiced minus credited, per currency, over the customer's orders the user sees."""
+    rows = (
+        Invoice.objects.filter(order__in=orders_for(user).filter(_customer_filter(customer)))
+        .values("currency")
+        .annotate(total=Sum("total"))
+        .order_by("currency")
+    )
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        totals[row["currency"]] += row["total"]
+    return {currency: money(amount) for currency, amount in totals.items()}
+
+
+def shows_amounts(user) -> bool:
+    return permissions.sees_sensitive(user)

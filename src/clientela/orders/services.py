@@ -1,0 +1,329 @@
+"""Every write to quotes and orders: creating them, their lines, and moving them between
+stages, with the stock each step holds or gives back."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from clientela.activities import services as activities
+from clientela.activities.models import ActivityKind
+from clientela.core import audit
+from clientela.core.concurrency import claim_version
+from clientela.customers.models import Company, Contact
+from clientela.orders import pricing, stock
+from clientela.orders.models import (
+    ZERO,
+    Order,
+    OrderLine,
+    OrderStage,
+    Product,
+    StageChange,
+    Warehouse,
+)
+from clientela.users import permissions
+
+QUOTE, PLACED, PAID, SHIPPED, DELIVERED, CANCELLED, RETURNED = (
+    "quote",
+    "placed",
+    "paid",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "returned",
+)
+MAX_LINES = 200
+
+
+# The built-in stages and where each may lead; a business adds its own in Settings.
+BUILTIN_STAGES = [
+    (QUOTE, _lazy("Quote"), [PLACED, CANCELLED]),
+    (PLACED, _lazy("Placed"), [PAID, SHIPPED, CANCELLED]),
+    (PAID, _lazy("Paid"), [SHIPPED, CANCELLED]),
+    (SHIPPED, _lazy("Shipped"), [DELIVERED, RETURNED]),
+    (DELIVERED, _lazy("Delivered"), [RETURNED]),
+    (CANCELLED, _lazy("Cancelled"), []),
+    (RETURNED, _lazy("Returned"), []),
+]
+
+
+def ensure_builtin_stages() -> None:
+    """Create the built-in stages (a migration does it; a flushed test database needs it
+    again); stages that exist are left as the business edited them."""
+    stages = {}
+    for position, (key, name, _targets) in enumerate(BUILTIN_STAGES):
+        stages[key], _created = OrderStage.objects.get_or_create(
+            key=key, defaults={"name": str(name), "position": position * 10, "builtin": True}
+        )
+    for key, _name, targets in BUILTIN_STAGES:
+        stages[key].next_stages.add(*(stages[t] for t in targets))
+
+
+def stage(key: str) -> OrderStage:
+    found = OrderStage.objects.filter(key=key).first()
+    if found is None:
+        ensure_builtin_stages()
+        found = OrderStage.objects.get(key=key)
+    return found
+
+
+def default_warehouse() -> Warehouse:
+    warehouse = Warehouse.objects.order_by("-is_default", "id").first()
+    if warehouse is None:
+        raise ValidationError(_("Add a warehouse first (Settings → Warehouses)."))
+    return warehouse
+
+
+def timeline_event(actor, order: Order, subject: str, body: str = "") -> None:
+    """One entry on the order's timeline and its customer's (and the contact's company)."""
+    records = [order, *(r for r in (order.contact, order.company) if r is not None)]
+    activities.record_event(
+        author=actor, records=records, kind=ActivityKind.ORDER, subject=subject, body=body
+    )
+
+
+def _may_order_for(actor, customer) -> None:
+    if actor is None:
+        return
+    if permissions.scope(actor, "order", "edit") == permissions.NONE:
+        raise PermissionDenied(_("Your role does not allow writing orders."))
+    if not permissions.allows(actor, customer, "view"):
+        raise PermissionDenied(_("You may not see %(record)s.") % {"record": customer})
+
+
+def may_edit(actor, order: Order) -> None:
+    permissions.check(actor, order, "edit")
+
+
+def _quantity(raw) -> int:
+    try:
+        quantity = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The quantity must be a whole number.")) from None
+    if quantity <= 0:
+        raise ValidationError(_("The quantity must be above zero."))
+    return quantity
+
+
+def _seen_price(raw) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return Decimal(str(raw)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError(_("“%(value)s” is not a price.") % {"value": raw}) from None
+
+
+def _add_line(actor, order: Order, product: Product, quantity, seen_price, position: int):
+    """Price the line from the order's price list now and lock that price on it; a price
+    the user saw that is no longer valid is refused (R14). An order (not a quote) holds
+    the stock at once."""
+    if not product.active:
+        raise ValidationError(_("%(product)s is no longer sold.") % {"product": product.name})
+    quantity = _quantity(quantity)
+    price = pricing.current_price(order.price_list, product)
+    seen = _seen_price(seen_price)
+    if seen is not None:
+        pricing.check_not_outdated(product, seen, price)
+    line = OrderLine.objects.create(
+        order=order,
+        product=product,
+        description=product.name,
+        quantity=quantity,
+        unit_price=price,
+        tax_rate=product.tax_rate,
+        priced_at=timezone.now(),
+        position=position,
+    )
+    if not order.is_quote:
+        _reserve(actor, order, line)
+    return line
+
+
+def _reserve(actor, order: Order, line: OrderLine) -> None:
+    stock.reserve(line.product, order.warehouse, line.quantity, actor=actor, order=order)
+    OrderLine.objects.filter(pk=line.pk).update(reserved=line.quantity)
+    line.reserved = line.quantity
+
+
+def _recompute_totals(order: Order) -> None:
+    lines = list(order.lines.all())
+    order.net_total = sum((line.net for line in lines), ZERO)
+    order.tax_total = sum((line.tax for line in lines), ZERO)
+    order.total = order.net_total + order.tax_total
+    Order.objects.filter(pk=order.pk).update(
+        net_total=order.net_total, tax_total=order.tax_total, total=order.total
+    )
+
+
+@transaction.atomic
+def create_order_for_customer(
+    actor,
+    customer: Contact | Company,
+    lines: list[dict],
+    *,
+    quote: bool = False,
+    notes: str = "",
+    warehouse: Warehouse | None = None,
+) -> Order:
+    """A quote or an order for a contact or company. `lines` are dicts with `product`,
+    `quantity` and optionally `unit_price`: the price the user was shown, refused when it is
+    no longer the valid one. Reused by the deal → order conversion."""
+    _may_order_for(actor, customer)
+    if not lines:
+        raise ValidationError(_("Add at least one line."))
+    if len(lines) > MAX_LINES:
+        raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
+    price_list = pricing.price_list_for(customer)
+    now = timezone.now()
+    contact = customer if isinstance(customer, Contact) else None
+    company = customer if isinstance(customer, Company) else customer.company
+    order = Order.objects.create(
+        owner=actor if getattr(actor, "pk", None) else customer.owner,
+        contact=contact,
+        company=company,
+        stage=stage(QUOTE if quote else PLACED),
+        stage_changed_at=now,
+        placed_at=None if quote else now,
+        currency=price_list.currency,
+        price_list=price_list,
+        warehouse=warehouse or default_warehouse(),
+        notes=notes,
+    )
+    for position, line in enumerate(lines):
+        _add_line(actor, order, line["product"], line["quantity"], line.get("unit_price"), position)
+    _recompute_totals(order)
+    StageChange.objects.create(order=order, to_stage=order.stage, at=now, actor=_user(actor))
+    audit.log(actor=actor, action="create", record=order, after=audit.snapshot(order))
+    count = len(lines)
+    timeline_event(
+        actor,
+        order,
+        (_("%(order)s created") if quote else _("%(order)s placed")) % {"order": order},
+        _("%(n)d line(s)") % {"n": count},
+    )
+    return order
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def add_line(
+    actor, order: Order, product: Product, quantity, unit_price=None, *, expected_version=None
+) -> OrderLine:
+    """Add a line to a quote or to a placed order that has not been paid or shipped."""
+    may_edit(actor, order)
+    if order.stage.key not in {QUOTE, PLACED}:
+        raise ValidationError(_("Lines can be added only before an order is paid."))
+    before = audit.snapshot(order)
+    claim_version(order, expected_version)
+    position = order.lines.count()
+    line = _add_line(actor, order, product, quantity, unit_price, position)
+    _recompute_totals(order)
+    audit.log(
+        actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)
+    )
+    return line
+
+
+def _transition_allowed(order: Order, target: OrderStage) -> None:
+    if not order.stage.next_stages.filter(pk=target.pk).exists():
+        raise ValidationError(
+            _("An order can't go from “%(from)s” to “%(to)s”.")
+            % {"from": order.stage.name, "to": target.name}
+        )
+
+
+def _place(actor, order: Order) -> None:
+    """A quote becomes an order: every line must still be at the valid price (R14), and
+    the stock is reserved."""
+    today = pricing.price_list_for(order.customer)
+    if today.pk != order.price_list_id:
+        raise ValidationError(
+            _("The price list of this quote is no longer valid: write a new quote.")
+        )
+    for line in order.lines.select_related("product"):
+        pricing.check_not_outdated(
+            line.product, line.unit_price, pricing.current_price(order.price_list, line.product)
+        )
+        _reserve(actor, order, line)
+    order.placed_at = timezone.now()
+
+
+def _cancel(actor, order: Order) -> None:
+    for line in order.lines.select_related("product"):
+        if line.shipped:
+            raise ValidationError(_("Part of this order has shipped: record a return instead."))
+        stock.release(line.product, order.warehouse, line.reserved, actor=actor, order=order)
+    order.lines.update(reserved=0)
+
+
+def _return(actor, order: Order) -> None:
+    for line in order.lines.select_related("product"):
+        stock.put_back(line.product, order.warehouse, line.shipped, actor=actor, order=order)
+        stock.release(line.product, order.warehouse, line.reserved, actor=actor, order=order)
+    order.lines.update(reserved=0)
+
+
+def _check_shipped(order: Order) -> None:
+    if order.paid_at is None and not settings.ORDERS_SHIP_BEFORE_PAYMENT:
+        raise ValidationError(_("This order is not paid yet: it can't ship before payment."))
+    if any(line.to_ship for line in order.lines.all()):
+        raise ValidationError(_("Create a shipment for the remaining items first."))
+
+
+@transaction.atomic
+def move_order(actor, order: Order, to: str, *, expected_version=None, note: str = "") -> Order:
+    """Move an order to the stage `to` if its current stage leads there; built-in stages
+    hold, release or take stock as they go. Timestamped, audited and on the timeline."""
+    may_edit(actor, order)
+    target = OrderStage.objects.filter(key=to).first()
+    if target is None:
+        raise ValidationError(_("Unknown stage."))
+    before = audit.snapshot(order)
+    claim_version(order, expected_version)
+    order.refresh_from_db()
+    _transition_allowed(order, target)
+    if target.key == PLACED and order.placed_at is None:
+        _place(actor, order)
+    elif target.key == PAID:
+        order.paid_at = order.paid_at or timezone.now()
+    elif target.key == SHIPPED:
+        _check_shipped(order)
+    elif target.key == CANCELLED:
+        _cancel(actor, order)
+    elif target.key == RETURNED:
+        _return(actor, order)
+    now = timezone.now()
+    StageChange.objects.create(
+        order=order, from_stage=order.stage, to_stage=target, at=now, actor=_user(actor)
+    )
+    order.stage, order.stage_changed_at = target, now
+    Order.objects.filter(pk=order.pk).update(
+        stage=target, stage_changed_at=now, placed_at=order.placed_at, paid_at=order.paid_at
+    )
+    audit.log(
+        actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)
+    )
+    timeline_event(
+        actor, order, _("%(order)s: %(stage)s") % {"order": order, "stage": target.name}, note
+    )
+    return order
+
+
+def advance_if_allowed(actor, order: Order, to: str) -> bool:
+    """Move the order on by itself (paid when its invoice is paid, delivered when its
+    parcels are) when its current stage leads there; otherwise leave it."""
+    order.refresh_from_db()
+    if order.stage.key == to or not order.stage.next_stages.filter(key=to).exists():
+        return False
+    move_order(actor, order, to)
+    return True

@@ -1,0 +1,122 @@
+"""Shipments: parcels of an order's lines (all at once or in parts), their carrier and
+tracking number, and the status history that moves the order to shipped and delivered."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.core import audit
+from clientela.orders import services, stock
+from clientela.orders.models import (
+    Carrier,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+    ShipmentStatus,
+)
+
+CLOSED = {services.CANCELLED, services.RETURNED, services.DELIVERED}
+
+
+@transaction.atomic
+def create_shipment(
+    actor,
+    order: Order,
+    carrier: Carrier,
+    quantities: dict[int, int],
+    *,
+    tracking_number: str = "",
+) -> Shipment:
+    """Ship `quantities` (order line id → how many) of an order; the stock leaves the
+    warehouse now. When nothing is left to ship, the order moves to shipped."""
+    services.may_edit(actor, order)
+    order.refresh_from_db()
+    if order.is_quote:
+        raise ValidationError(_("A quote can't ship: place the order first."))
+    if order.stage.key in CLOSED:
+        raise ValidationError(_("This order is closed: nothing more ships."))
+    if order.paid_at is None and not settings.ORDERS_SHIP_BEFORE_PAYMENT:
+        raise ValidationError(_("This order is not paid yet: it can't ship before payment."))
+    lines = {line.pk: line for line in order.lines.select_related("product")}
+    wanted = {pk: n for pk, n in quantities.items() if n}
+    if not wanted:
+        raise ValidationError(_("Choose how many of each item this parcel holds."))
+    for pk, quantity in wanted.items():
+        line = lines.get(pk)
+        if line is None:
+            raise ValidationError(_("That line is not on this order."))
+        if quantity < 0 or quantity > line.to_ship:
+            raise ValidationError(
+                _("%(item)s: %(n)d left to ship.") % {"item": line.description, "n": line.to_ship}
+            )
+    shipment = Shipment.objects.create(
+        order=order, carrier=carrier, tracking_number=" ".join(tracking_number.split())[:60]
+    )
+    for pk, quantity in wanted.items():
+        line = lines[pk]
+        stock.take(line.product, order.warehouse, quantity, actor=actor, order=order)
+        ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)
+        OrderLine.objects.filter(pk=pk).update(
+            shipped=line.shipped + quantity, reserved=max(line.reserved - quantity, 0)
+        )
+    ShipmentEvent.objects.create(
+        shipment=shipment,
+        status=ShipmentStatus.LABEL_CREATED,
+        at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.log(actor=actor, action="create", record=shipment, after=audit.snapshot(shipment))
+    services.timeline_event(
+        actor,
+        order,
+        _("%(order)s shipped with %(carrier)s") % {"order": order, "carrier": carrier},
+        _("Tracking number %(n)s") % {"n": shipment.tracking_number}
+        if shipment.tracking_number
+        else "",
+    )
+    if not OrderLine.objects.filter(order=order, shipped__lt=F("quantity")).exists():
+        services.advance_if_allowed(actor, order, services.SHIPPED)
+    return shipment
+
+
+@transaction.atomic
+def update_shipment(actor, shipment: Shipment, status: str, *, note: str = "") -> Shipment:
+    """A new status in the parcel's history; when every parcel of a fully shipped order is
+    delivered, the order is delivered."""
+    services.may_edit(actor, shipment.order)
+    if status not in ShipmentStatus.values:
+        raise ValidationError(_("Unknown shipment status."))
+    if shipment.status == ShipmentStatus.DELIVERED:
+        raise ValidationError(_("This parcel is delivered already."))
+    before = audit.snapshot(shipment)
+    Shipment.objects.filter(pk=shipment.pk).update(status=status)
+    shipment.status = status
+    ShipmentEvent.objects.create(
+        shipment=shipment,
+        status=status,
+        at=timezone.now(),
+        note=" ".join(note.split())[:200],
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.log(
+        actor=actor, action="update", record=shipment, before=before, after=audit.snapshot(shipment)
+    )
+    order = shipment.order
+    services.timeline_event(
+        actor,
+        order,
+        _("%(shipment)s: %(status)s")
+        % {"shipment": shipment, "status": shipment.get_status_display()},
+        note,
+    )
+    all_delivered = not order.shipments.exclude(status=ShipmentStatus.DELIVERED).exists()
+    if status == ShipmentStatus.DELIVERED and all_delivered:
+        services.advance_if_allowed(actor, order, services.DELIVERED)
+    return shipment

@@ -1,0 +1,322 @@
+"""Order pages: the list, a new order for a customer, an order with its invoices and
+shipments, and the buttons that move it on. Thin: services write, selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from clientela.activities import selectors as activity_selectors
+from clientela.core import records
+from clientela.core.concurrency import StaleRecordError
+from clientela.core.forms import add_service_errors
+from clientela.core.pagination import keyset_page
+from clientela.orders import invoicing, pricing, selectors, services, shipping
+from clientela.orders.forms import (
+    CreditNoteForm,
+    OrderFilterForm,
+    OrderForm,
+    PaymentForm,
+    ShipmentForm,
+    ShipmentStatusForm,
+    StageForm,
+)
+from clientela.orders.models import Invoice, Order, OrderStage, Product, Shipment
+from clientela.orders.pdf import invoice_pdf
+
+PAGE_SIZE = 50
+CUSTOMER_TYPES = {"contact", "company"}
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _refused(request, form, order: Order) -> HttpResponse:
+    """A small form on the order page that did not validate: say why, back on the page."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else message)
+    return redirect(order)
+
+
+@require_safe
+def order_list(request):
+    form = OrderFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    stages = list(OrderStage.objects.all())
+    orders = selectors.order_list(request.user)
+    chosen = next((s for s in stages if s.key == data.get("stage")), None)
+    if chosen is not None:
+        orders = orders.filter(stage=chosen)
+    if data.get("owner") == "me":
+        orders = orders.filter(owner=request.user)
+    page = keyset_page(orders, ["-created_at", "-id"], request.GET.get("after"), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = query.copy()
+    if page.next_cursor:
+        next_query["after"] = page.next_cursor
+    return render(
+        request,
+        "orders/list.html",
+        {
+            "page": page,
+            "stages": stages,
+            "chosen": chosen,
+            "mine": data.get("owner") == "me",
+            "query": query.urlencode(),
+            "next_query": next_query.urlencode() if page.next_cursor else "",
+            "is_first_page": not request.GET.get("after"),
+            "show_amounts": selectors.shows_amounts(request.user),
+        },
+    )
+
+
+def _customer(request, token: str):
+    if token.partition(":")[0] not in CUSTOMER_TYPES:
+        raise Http404
+    return records.visible_record(request.user, token)
+
+
+def _product_choices(customer, show_amounts: bool):
+    try:
+        price_list = pricing.price_list_for(customer)
+    except ValidationError:
+        return None, []
+    prices = pricing.prices_on(price_list)
+    products = Product.objects.filter(pk__in=prices, active=True).order_by("name", "id")
+    choices = []
+    for product in products:
+        price = prices[product.pk]
+        label = (
+            f"{product.name} · {product.sku} · {price} {price_list.currency}"
+            if show_amounts
+            else f"{product.name} · {product.sku}"
+        )
+        # Without amounts in view, the price stays out of the page's source too.
+        choices.append((product, price if show_amounts else None, label))
+    return price_list, choices
+
+
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    token = request.GET.get("customer") or request.POST.get("customer", "")
+    customer = _customer(request, token)
+    show_amounts = selectors.shows_amounts(request.user)
+    price_list, products = _product_choices(customer, show_amounts)
+    form = OrderForm(
+        request.POST or None, products=products, initial={"customer": token, "quantity_0": 1}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.create_order_for_customer(
+                request.user,
+                customer,
+                form.cleaned_data["lines"],
+                quote=form.cleaned_data["quote"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(order)s saved.") % {"order": order})
+            return redirect(order)
+    return render(
+        request,
+        "orders/new.html",
+        {"form": form, "customer": customer, "price_list": price_list, "has_products": products},
+        status=400 if form.errors else 200,
+    )
+
+
+def _visible_order(request, pk: int) -> Order:
+    try:
+        return selectors.order_detail(request.user, pk)
+    except Order.DoesNotExist:
+        raise Http404 from None
+
+
+@require_safe
+def order_detail(request, pk: int):
+    order = _visible_order(request, pk)
+    lines = list(order.lines.all())
+    invoices = list(order.invoices.all())
+    for invoice in invoices:
+        invoice.paid = sum((p.amount for p in invoice.payments.all()), 0)
+        invoice.due = invoice.total - invoice.paid
+        invoice.cancelled = bool(invoice.corrections.all())
+    open_invoice = next((i for i in invoices if i.kind == "invoice" and not i.cancelled), None)
+    timeline = activity_selectors.timeline(order, cursor=request.GET.get("after"))
+    if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
+        return render(request, "activities/_timeline.html", {"timeline": timeline})
+    return render(
+        request,
+        "orders/detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "invoices": invoices,
+            "open_invoice": open_invoice,
+            "shipments": order.shipments.all(),
+            "next_stages": [s for s in order.stage.next_stages.all() if s.key != services.SHIPPED],
+            "timeline": timeline,
+            "show_amounts": selectors.shows_amounts(request.user),
+            "payment_form": PaymentForm(
+                initial={
+                    "amount": open_invoice.due if open_invoice else None,
+                    "received_on": timezone.localdate(),
+                }
+            ),
+            "shipment_form": ShipmentForm(lines=lines),
+            "can_ship": any(line.to_ship for line in lines) and not order.is_quote,
+            "shipment_statuses": ShipmentStatusForm.base_fields["status"].choices,
+        },
+    )
+
+
+def _act(request, order, action) -> HttpResponse:
+    """Run a service call from a button; its refusal is shown on the order page."""
+    try:
+        action()
+    except StaleRecordError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect(order)
+
+
+@require_POST
+def order_move(request, pk: int):
+    order = get_object_or_404(selectors.orders_for(request.user), pk=pk)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a stage."))
+        return redirect(order)
+
+    def move():
+        target = services.move_order(
+            request.user,
+            order,
+            form.cleaned_data["to"],
+            expected_version=form.cleaned_data["version"],
+        )
+        messages.success(
+            request, _("%(order)s is now %(stage)s.") % {"order": order, "stage": target.stage}
+        )
+
+    return _act(request, order, move)
+
+
+@require_POST
+def invoice_create(request, pk: int):
+    order = get_object_or_404(selectors.orders_for(request.user), pk=pk)
+
+    def issue():
+        invoice = invoicing.issue_invoice(request.user, order)
+        messages.success(request, _("Invoice %(n)s issued.") % {"n": invoice.number})
+
+    return _act(request, order, issue)
+
+
+def _invoice(request, pk: int, action: str = "view") -> Invoice:
+    try:
+        return selectors.invoice_for(request.user, pk, action)
+    except Invoice.DoesNotExist:
+        raise Http404 from None
+
+
+@require_POST
+def payment_create(request, pk: int):
+    invoice = _invoice(request, pk)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form, invoice.order)
+
+    def pay():
+        invoicing.record_payment(
+            request.user,
+            invoice,
+            form.cleaned_data["amount"],
+            received_on=form.cleaned_data["received_on"],
+            method=form.cleaned_data["method"],
+            reference=form.cleaned_data["reference"],
+        )
+        messages.success(request, _("Payment recorded on %(n)s.") % {"n": invoice.number})
+
+    return _act(request, invoice.order, pay)
+
+
+@require_POST
+def credit_note_create(request, pk: int):
+    invoice = _invoice(request, pk)
+    form = CreditNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the invoice is cancelled."))
+        return redirect(invoice.order)
+
+    def credit():
+        note = invoicing.issue_credit_note(request.user, invoice, form.cleaned_data["reason"])
+        messages.success(request, _("Credit note %(n)s issued.") % {"n": note.number})
+
+    return _act(request, invoice.order, credit)
+
+
+@require_safe
+def invoice_download(request, pk: int):
+    invoice = _invoice(request, pk)
+    if not selectors.shows_amounts(request.user):
+        raise PermissionDenied(_("Your role does not show amounts."))
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    return response
+
+
+@require_POST
+def shipment_create(request, pk: int):
+    order = get_object_or_404(selectors.orders_for(request.user), pk=pk)
+    form = ShipmentForm(request.POST, lines=list(order.lines.all()))
+    if not form.is_valid():
+        return _refused(request, form, order)
+
+    def ship():
+        shipment = shipping.create_shipment(
+            request.user,
+            order,
+            form.cleaned_data["carrier"],
+            form.quantities(),
+            tracking_number=form.cleaned_data["tracking_number"],
+        )
+        messages.success(request, _("%(s)s created.") % {"s": shipment})
+
+    return _act(request, order, ship)
+
+
+@require_POST
+def shipment_status(request, pk: int):
+    try:
+        shipment = selectors.shipment_for(request.user, pk)
+    except Shipment.DoesNotExist:
+        raise Http404 from None
+    form = ShipmentStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect(shipment.order)
+
+    def update():
+        shipping.update_shipment(
+            request.user, shipment, form.cleaned_data["status"], note=form.cleaned_data["note"]
+        )
+        messages.success(
+            request,
+            _("%(s)s: %(status)s.") % {"s": shipment, "status": shipment.get_status_display()},
+        )
+
+    return _act(request, shipment.order, update)
