@@ -307,3 +307,12 @@ UPLOAD_ALLOWED_EXTENSIONS = config.env_list(
     ],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Import and export -------------------------------------------------------------------
+# Uploaded import files are kept here until the import is undone or deleted.
+IMPORT_DIR = DATA_DIR / "imports"
+IMPORT_MAX_BYTES = config.env_int("CLIENTELA_IMPORT_MAX_MB", 200) * 1024 * 1024
+# Rows written per transaction: a batch is stored whole or not at all.
+IMPORT_BATCH_ROWS = config.env_int("CLIENTELA_IMPORT_BATCH_ROWS", 200)
+# A running import silent this long is taken to have stopped, and may be resumed.
+IMPORT_STALL_SECONDS = config.env_int("CLIENTELA_IMPORT_STALL_SECONDS", 60)

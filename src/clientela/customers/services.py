@@ -506,18 +506,22 @@ def purge_expired_trash(*, actor=None, days: int | None = None) -> int:
 @transaction.atomic
 def restore_version(*, actor, entry) -> object:
     """Bring a record back to how it stood after `entry`; the restore is audited too."""
-    from clientela.customers.history import data_from_snapshot
-
     model = entry.content_type.model_class()
     if entry.state is None or model not in (Contact, Company):
         raise ValidationError(_("This change has no version to go back to."))
     record = model.objects.get(pk=entry.object_id)
     permissions.require(actor, "restore_versions")
+    return return_to_state(actor=actor, record=record, state=entry.state, action="restore version")
+
+
+def return_to_state(*, actor, record, state: dict, action: str) -> object:
+    """Bring a contact or company back to a snapshot of it (`audit.snapshot`), audited as
+    `action`: restoring a version, undoing an import."""
+    from clientela.customers.history import data_from_snapshot
+
     permissions.check(actor, record, "edit")
-    data = data_from_snapshot(model, entry.state)
+    data = data_from_snapshot(type(record), state)
     claim_version(record, None)
-    if model is Contact:
-        return _save_contact(
-            actor=actor, contact=record, data=data, creating=False, action="restore version"
-        )
-    return _save_company(actor=actor, company=record, data=data, action="restore version")
+    if isinstance(record, Contact):
+        return _save_contact(actor=actor, contact=record, data=data, creating=False, action=action)
+    return _save_company(actor=actor, company=record, data=data, action=action)
