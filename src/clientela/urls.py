@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("clientela.users.urls")),
     path("", include("clientela.security.urls")),
     path("settings/backups/", include("clientela.dataio.urls")),
+    path("imports/", include("clientela.dataio.import_urls")),
+    path("", include("clientela.dataio.export_urls")),
     path("jobs/", include("clientela.jobs.urls")),
     path("notifications/", include("clientela.notifications.urls")),
     path("admin/", admin.site.urls),

@@ -25,8 +25,10 @@ ROMANIAN = [
     ["Bălan", "Ioana", "ioana@firma.ro", "0733 000 111", "Fabrica de Pâine", "Brașov"],
 ]
 # ș/ț with comma below do not exist in the old single-byte encodings: the cedilla forms do.
-ROMANIAN_LEGACY = [[cell.replace("Ș", "Ş").replace("ș", "ş").replace("Ț", "Ţ").replace("ț", "ţ")
-                    for cell in row] for row in ROMANIAN]
+ROMANIAN_LEGACY = [
+    [cell.replace("Ș", "Ş").replace("ș", "ş").replace("Ț", "Ţ").replace("ț", "ţ") for cell in row]
+    for row in ROMANIAN
+]
 SPANISH = [
     ["Nombre", "Apellidos", "Correo electrónico", "Teléfono", "Empresa", "Ciudad"],
     ["José", "Muñoz Peña", "jose@empresa.es", "+34 612 345 678", "Panadería Núñez", "Málaga"],
@@ -42,7 +44,9 @@ def admin(db, settings, tmp_path):
 
 
 def names() -> list[str]:
-    return sorted(Contact.objects.filter(deleted_at__isnull=True).values_list("full_name", flat=True))
+    return sorted(
+        Contact.objects.filter(deleted_at__isnull=True).values_list("full_name", flat=True)
+    )
 
 
 # Encodings and delimiters -------------------------------------------------------------
@@ -143,7 +147,7 @@ VCARD_30 = (
 )
 VCARD_40 = (
     "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Priya Sharma\r\nN:Sharma;Priya;;;\r\n"
-    "EMAIL;TYPE=work:priya@example.in\r\nTEL;VALUE=uri;TYPE=\"cell,voice\":tel:+91-98765-43210\r\n"
+    'EMAIL;TYPE=work:priya@example.in\r\nTEL;VALUE=uri;TYPE="cell,voice":tel:+91-98765-43210\r\n'
     "item1.EMAIL;TYPE=home:priya.home@example.in\r\nUID:urn:uuid:1234\r\nEND:VCARD\r\n"
 )
 
@@ -182,12 +186,14 @@ def test_vcard_21_30_40_as_phones_outlook_and_google_write_them(admin):
 
 def test_json_list_of_objects(admin):
     data = (
-        '[{"name": "Radu Ilie", "email": "radu@firma.ro", "tags": ["a", "b"], "phone": null},'
-        ' {"name": "Ilinca Vlad", "email": "ilinca@firma.ro", "company": "Vlad SRL"}]'
-    ).encode()
+        b'[{"name": "Radu Ilie", "email": "radu@firma.ro", "tags": ["a", "b"], "phone": null},'
+        b' {"name": "Ilinca Vlad", "email": "ilinca@firma.ro", "company": "Vlad SRL"}]'
+    )
     run = import_file(admin, data, "export.json")
     assert run.format == "json" and run.created == 2
-    assert sorted(Contact.objects.get(email="radu@firma.ro").tags.values_list("name", flat=True)) == [
+    assert sorted(
+        Contact.objects.get(email="radu@firma.ro").tags.values_list("name", flat=True)
+    ) == [
         "a",
         "b",
     ]
@@ -196,45 +202,218 @@ def test_json_list_of_objects(admin):
 
 # Other CRMs' exports, three languages -------------------------------------------------
 HUBSPOT = [
-    "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
-    "Company Name", "Job Title", "Lifecycle Stage", "Contact owner", "City", "State/Region",
-    "Postal Code", "Country/Region", "Street Address", "Create Date",
+    "Record ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Phone Number",
+    "Mobile Phone Number",
+    "Company Name",
+    "Job Title",
+    "Lifecycle Stage",
+    "Contact owner",
+    "City",
+    "State/Region",
+    "Postal Code",
+    "Country/Region",
+    "Street Address",
+    "Create Date",
 ]
 SALESFORCE = [
-    "Contact ID", "First Name", "Last Name", "Account Name", "Title", "Email", "Phone", "Mobile",
-    "Mailing Street", "Mailing City", "Mailing State/Province", "Mailing Zip/Postal Code",
-    "Mailing Country", "Contact Owner", "Lead Source", "Description",
+    "Contact ID",
+    "First Name",
+    "Last Name",
+    "Account Name",
+    "Title",
+    "Email",
+    "Phone",
+    "Mobile",
+    "Mailing Street",
+    "Mailing City",
+    "Mailing State/Province",
+    "Mailing Zip/Postal Code",
+    "Mailing Country",
+    "Contact Owner",
+    "Lead Source",
+    "Description",
 ]
-ZOHO = ["Record Id", "First Name", "Last Name", "Email", "Phone", "Mobile", "Account Name",
-        "Title", "Contact Owner", "Tag", "Description"]
-PIPEDRIVE = ["Person - ID", "Person - Name", "Person - Email - Work", "Person - Phone - Work",
-             "Person - Organization", "Person - Owner", "Person - Label"]
-ODOO = ["External ID", "Name", "Email", "Phone", "Mobile", "Related Company", "Job Position",
-        "Street", "City", "Zip", "Country", "Tags", "Salesperson"]
-RO_HEADERS = ["Nume complet", "Adresă de email", "Număr de telefon", "Companie", "Funcție",
-              "Etichete", "Observații", "Județ", "Cod poștal", "Țară", "Responsabil"]
-ES_HEADERS = ["Nombre completo", "Correo electrónico", "Teléfono móvil", "Empresa", "Cargo",
-              "Etiquetas", "Notas", "Provincia", "Código postal", "País", "Propietario"]
+ZOHO = [
+    "Record Id",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Phone",
+    "Mobile",
+    "Account Name",
+    "Title",
+    "Contact Owner",
+    "Tag",
+    "Description",
+]
+PIPEDRIVE = [
+    "Person - ID",
+    "Person - Name",
+    "Person - Email - Work",
+    "Person - Phone - Work",
+    "Person - Organization",
+    "Person - Owner",
+    "Person - Label",
+]
+ODOO = [
+    "External ID",
+    "Name",
+    "Email",
+    "Phone",
+    "Mobile",
+    "Related Company",
+    "Job Position",
+    "Street",
+    "City",
+    "Zip",
+    "Country",
+    "Tags",
+    "Salesperson",
+]
+RO_HEADERS = [
+    "Nume complet",
+    "Adresă de email",
+    "Număr de telefon",
+    "Companie",
+    "Funcție",
+    "Etichete",
+    "Observații",
+    "Județ",
+    "Cod poștal",
+    "Țară",
+    "Responsabil",
+]
+ES_HEADERS = [
+    "Nombre completo",
+    "Correo electrónico",
+    "Teléfono móvil",
+    "Empresa",
+    "Cargo",
+    "Etiquetas",
+    "Notas",
+    "Provincia",
+    "Código postal",
+    "País",
+    "Propietario",
+]
 
 
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
-        (HUBSPOT, ["external_id", "given_name", "family_name", "email", "phone", "mobile",
-                   "company", "position", "lifecycle_stage", "owner", "city", "region",
-                   "postal_code", "country", "street", ""]),
-        (SALESFORCE, ["external_id", "given_name", "family_name", "company", "position", "email",
-                      "phone", "mobile", "street", "city", "region", "postal_code", "country",
-                      "owner", "source", "note"]),
-        (ZOHO, ["external_id", "given_name", "family_name", "email", "phone", "mobile", "company",
-                "position", "owner", "tags", "note"]),
+        (
+            HUBSPOT,
+            [
+                "external_id",
+                "given_name",
+                "family_name",
+                "email",
+                "phone",
+                "mobile",
+                "company",
+                "position",
+                "lifecycle_stage",
+                "owner",
+                "city",
+                "region",
+                "postal_code",
+                "country",
+                "street",
+                "",
+            ],
+        ),
+        (
+            SALESFORCE,
+            [
+                "external_id",
+                "given_name",
+                "family_name",
+                "company",
+                "position",
+                "email",
+                "phone",
+                "mobile",
+                "street",
+                "city",
+                "region",
+                "postal_code",
+                "country",
+                "owner",
+                "source",
+                "note",
+            ],
+        ),
+        (
+            ZOHO,
+            [
+                "external_id",
+                "given_name",
+                "family_name",
+                "email",
+                "phone",
+                "mobile",
+                "company",
+                "position",
+                "owner",
+                "tags",
+                "note",
+            ],
+        ),
         (PIPEDRIVE, ["external_id", "full_name", "email", "phone", "company", "owner", "tags"]),
-        (ODOO, ["external_id", "full_name", "email", "phone", "mobile", "company", "position",
-                "street", "city", "postal_code", "country", "tags", "owner"]),
-        (RO_HEADERS, ["full_name", "email", "phone", "company", "position", "tags", "note",
-                      "region", "postal_code", "country", "owner"]),
-        (ES_HEADERS, ["full_name", "email", "mobile", "company", "position", "tags", "note",
-                      "region", "postal_code", "country", "owner"]),
+        (
+            ODOO,
+            [
+                "external_id",
+                "full_name",
+                "email",
+                "phone",
+                "mobile",
+                "company",
+                "position",
+                "street",
+                "city",
+                "postal_code",
+                "country",
+                "tags",
+                "owner",
+            ],
+        ),
+        (
+            RO_HEADERS,
+            [
+                "full_name",
+                "email",
+                "phone",
+                "company",
+                "position",
+                "tags",
+                "note",
+                "region",
+                "postal_code",
+                "country",
+                "owner",
+            ],
+        ),
+        (
+            ES_HEADERS,
+            [
+                "full_name",
+                "email",
+                "mobile",
+                "company",
+                "position",
+                "tags",
+                "note",
+                "region",
+                "postal_code",
+                "country",
+                "owner",
+            ],
+        ),
         (["Nume", "Prenume", "Email"], ["family_name", "given_name", "email"]),
         (["Nombre", "Apellidos", "Correo"], ["given_name", "family_name", "email"]),
         (["E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Value"], ["", "email", "phone"]),
@@ -247,15 +426,35 @@ def test_headers_of_other_crms_and_languages_map_themselves(admin, headers, expe
 def test_company_headers_map_to_company_fields(admin):
     headers = ["Company name", "CUI", "Industrie", "Website", "Telefon", "Estado"]
     assert mapping.guess(headers, "company") == [
-        "name", "tax_id", "industry", "website", "phone", "status",
+        "name",
+        "tax_id",
+        "industry",
+        "website",
+        "phone",
+        "status",
     ]
 
 
 def test_a_hubspot_export_imports_with_owner_stage_and_id(admin):
     create_user(email="vanzari@firma.ro", full_name="Victor Vânzări")
-    row = ["501", "Carmen", "Stan", "carmen@client.ro", "0722 999 888", "", "Client SRL",
-           "CEO", "marketingqualifiedlead", "vanzari@firma.ro", "Cluj-Napoca", "Cluj", "400001",
-           "Romania", "Str. Lungă 3", "2023-04-01"]
+    row = [
+        "501",
+        "Carmen",
+        "Stan",
+        "carmen@client.ro",
+        "0722 999 888",
+        "",
+        "Client SRL",
+        "CEO",
+        "marketingqualifiedlead",
+        "vanzari@firma.ro",
+        "Cluj-Napoca",
+        "Cluj",
+        "400001",
+        "Romania",
+        "Str. Lungă 3",
+        "2023-04-01",
+    ]
     run = import_file(admin, csv_bytes([HUBSPOT, row]), "hubspot-crm-exports.csv")
     assert run.created == 1, list(run.rejections.values("column", "reason"))
     carmen = Contact.objects.get()
@@ -274,12 +473,33 @@ def test_a_hubspot_export_imports_with_owner_stage_and_id(admin):
 
 
 def test_a_salesforce_export_with_custom_fields_and_notes(admin):
-    CustomField.objects.create(record_type="contact", key="segment", label="Segment",
-                               field_type="choice", choices=["SMB", "Enterprise"])
+    CustomField.objects.create(
+        record_type="contact",
+        key="segment",
+        label="Segment",
+        field_type="choice",
+        choices=["SMB", "Enterprise"],
+    )
     headers = [*SALESFORCE, "Segment"]
-    row = ["003A1", "Luis", "Ortega", "Ortega Hermanos", "Gerente", "luis@ortega.es",
-           "+34 915 555 123", "", "Gran Vía 5", "Madrid", "Madrid", "28013", "Spain",
-           "admin@firma.ro", "Web", "Prefers calls after 5pm", "Enterprise"]
+    row = [
+        "003A1",
+        "Luis",
+        "Ortega",
+        "Ortega Hermanos",
+        "Gerente",
+        "luis@ortega.es",
+        "+34 915 555 123",
+        "",
+        "Gran Vía 5",
+        "Madrid",
+        "Madrid",
+        "28013",
+        "Spain",
+        "admin@firma.ro",
+        "Web",
+        "Prefers calls after 5pm",
+        "Enterprise",
+    ]
     run = import_file(admin, csv_bytes([headers, row]))
     assert run.created == 1
     luis = Contact.objects.get()
@@ -306,7 +526,11 @@ def test_broken_rows_are_rejected_with_row_column_and_reason(admin):
     assert names() == ["Good One", "Good Two"]
     report = list(run.rejections.values_list("row", "column", "reason"))
     assert [(row, column) for row, column, _reason in report] == [
-        (3, "Name"), (4, "Email"), (5, "Phone"), (6, "Stage"), (7, "Owner"),
+        (3, "Name"),
+        (4, "Email"),
+        (5, "Phone"),
+        (6, "Stage"),
+        (7, "Owner"),
     ]
     assert "A contact needs a name." in report[0][2]
     assert "not-an-email" in report[1][2]
@@ -405,10 +629,14 @@ def test_dry_run_reports_and_stores_nothing(admin, existing):
 
 # Preview ------------------------------------------------------------------------------
 def test_preview_shows_rows_as_stored(admin):
-    rows = [["Name", "Phone", "Email", "Stage"], ["Ion Pop", "0722 123 456", "ION@X.RO", "client"],
-            ["Bad", "", "x@", ""]]
-    run = services.create_run(actor=admin, source=io.BytesIO(csv_bytes(rows)), file_name="a.csv",
-                              record_type="contact")
+    rows = [
+        ["Name", "Phone", "Email", "Stage"],
+        ["Ion Pop", "0722 123 456", "ION@X.RO", "client"],
+        ["Bad", "", "x@", ""],
+    ]
+    run = services.create_run(
+        actor=admin, source=io.BytesIO(csv_bytes(rows)), file_name="a.csv", record_type="contact"
+    )
     shown = services.preview(run)
     assert shown[0].values["phones"] == "+40722123456"
     assert shown[0].values["emails"] == "ion@x.ro"
@@ -456,13 +684,15 @@ def test_undo_trashes_created_records_and_reverts_updates(admin, existing):
 )
 def test_bad_files_get_clear_errors(admin, settings, data, name, message):
     if message is None:
-        run = services.create_run(actor=admin, source=io.BytesIO(data), file_name=name,
-                                  record_type="contact")
+        run = services.create_run(
+            actor=admin, source=io.BytesIO(data), file_name=name, record_type="contact"
+        )
         assert run.headers
         return
     with pytest.raises(ValidationError) as error:
-        services.create_run(actor=admin, source=io.BytesIO(data), file_name=name,
-                            record_type="contact")
+        services.create_run(
+            actor=admin, source=io.BytesIO(data), file_name=name, record_type="contact"
+        )
     assert message in " ".join(error.value.messages)
     # Nothing of a refused file is kept.
     assert not any(Path(settings.IMPORT_DIR).glob("*"))
@@ -472,29 +702,37 @@ def test_a_file_over_the_limit_is_refused(admin, settings):
     settings.IMPORT_MAX_BYTES = 1000
     data = csv_bytes([["Name"]] + [["Someone"]] * 200)
     with pytest.raises(ValidationError, match="larger than"):
-        services.create_run(actor=admin, source=io.BytesIO(data), file_name="big.csv",
-                            record_type="contact")
+        services.create_run(
+            actor=admin, source=io.BytesIO(data), file_name="big.csv", record_type="contact"
+        )
 
 
 def test_wrong_record_type_and_role_without_import(admin, db):
     with pytest.raises(ValidationError, match="contacts or companies"):
-        services.create_run(actor=admin, source=io.BytesIO(b"Name\nA\n"), file_name="a.csv",
-                            record_type="deals")
+        services.create_run(
+            actor=admin, source=io.BytesIO(b"Name\nA\n"), file_name="a.csv", record_type="deals"
+        )
     rep = create_user(email="rep@firma.ro", role=role_named("sales-representative"))
     with pytest.raises(PermissionDenied):
-        services.create_run(actor=rep, source=io.BytesIO(b"Name\nA\n"), file_name="a.csv",
-                            record_type="contact")
+        services.create_run(
+            actor=rep, source=io.BytesIO(b"Name\nA\n"), file_name="a.csv", record_type="contact"
+        )
 
 
 def test_companies_import(admin):
-    rows = [["Denumire", "CUI", "Website", "Stare", "Email"],
-            ["Lactate Sud SRL", "RO123", "lactatesud.ro", "prospect", "office@lactatesud.ro"],
-            ["Fără Nume", "", "", "nonsense", ""]]
+    rows = [
+        ["Denumire", "CUI", "Website", "Stare", "Email"],
+        ["Lactate Sud SRL", "RO123", "lactatesud.ro", "prospect", "office@lactatesud.ro"],
+        ["Fără Nume", "", "", "nonsense", ""],
+    ]
     run = import_file(admin, csv_bytes(rows), record_type="company")
     assert (run.created, run.rejected) == (1, 1)
     company = Company.objects.get()
     assert (company.tax_id, company.website, company.status, company.email) == (
-        "RO123", "https://lactatesud.ro", "prospect", "office@lactatesud.ro",
+        "RO123",
+        "https://lactatesud.ro",
+        "prospect",
+        "office@lactatesud.ro",
     )
 
 

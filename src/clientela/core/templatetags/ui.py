@@ -99,3 +99,11 @@ def change_value(value) -> str:
 @register.filter
 def model_name(record) -> str:
     return record._meta.model_name
+
+
+@register.filter
+def can(user, capability: str) -> bool:
+    """`{% if request.user|can:"export" %}`: whether the user's role has a capability."""
+    from clientela.users import permissions
+
+    return permissions.can(user, capability)

@@ -25,9 +25,7 @@ csv.field_size_limit(1024 * 1024)
 # Letters each single-byte encoding is expected to produce for the languages Clientela is
 # used in; a decoding that yields other non-ASCII characters is probably the wrong one.
 WESTERN = set("áéíóúñüÁÉÍÓÚÑÜ¿¡àèìòùçÀÈÌÒÙÇäöëïÄÖËÏßâêôûÂÊÔÛœŒ€ãõÃÕ«»°")
-EASTERN = set(
-    "ăâîşţșțĂÂÎŞŢȘȚáéíóúÁÉÍÓÚčďěňřšťžůýČĎĚŇŘŠŤŽŮÝőűŐŰäöüÄÖÜ„”«»°€"
-)
+EASTERN = set("ăâîşţșțĂÂÎŞŢȘȚáéíóúÁÉÍÓÚčďěňřšťžůýČĎĚŇŘŠŤŽŮÝőűŐŰäöüÄÖÜ„”«»°€")
 HOME_LETTERS = {"cp1252": WESTERN, "cp1250": EASTERN, "iso-8859-2": EASTERN}
 # Signatures of files that are certainly not a table of text.
 BINARY_MAGIC = (
@@ -71,8 +69,10 @@ def detect_encoding(sample: bytes) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if _looks_utf16(sample):
-        return "utf-16" if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else (
-            "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+        return (
+            "utf-16"
+            if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            else ("utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be")
         )
     try:
         sample.decode("utf-8")
@@ -103,7 +103,11 @@ def detect_format(path: Path, name: str) -> str:
     if not head.strip():
         raise ValidationError(_("The file is empty."))
     if head.startswith(b"PK\x03\x04"):
-        if name.lower().endswith((".xlsx", ".xlsm")) or b"xl/" in head or b"[Content_Types]" in head:
+        if (
+            name.lower().endswith((".xlsx", ".xlsm"))
+            or b"xl/" in head
+            or b"[Content_Types]" in head
+        ):
             return "xlsx"
         raise ValidationError(
             _("This is a ZIP archive, not a spreadsheet. Upload CSV, XLSX, vCard or JSON.")
@@ -269,4 +273,3 @@ def data_rows(path: Path, info: FileInfo) -> Iterator[tuple[int, list[str]]]:
 
 def count_rows(path: Path, info: FileInfo) -> int:
     return sum(1 for _row in data_rows(path, info))
-

@@ -236,9 +236,7 @@ def _display(converted) -> dict:
         if key == "emails":
             value = ", ".join(item["address"] for item in value)
         elif key == "phones":
-            value = ", ".join(
-                phone.e164 for phone, _kind in customer_services.clean_phones(value)
-            )
+            value = ", ".join(phone.e164 for phone, _kind in customer_services.clean_phones(value))
         elif key == "tags":
             value = ", ".join(value)
         elif key == "addresses":
@@ -380,7 +378,10 @@ def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Look
                 except (ValidationError, PermissionDenied) as error:
                     tally.rejections.append(
                         ImportRejection(
-                            run=run, row=number, column=_column_of(run, error), reason=_reason(error),
+                            run=run,
+                            row=number,
+                            column=_column_of(run, error),
+                            reason=_reason(error),
                             values=cells,
                         )
                     )
@@ -466,7 +467,10 @@ def _import_row(run: ImportRun, number: int, cells: list[str], lookups, tally: T
         tally.updated += 1
         tally.records.append(
             ImportedRecord(
-                run=run, record_type=run.record_type, object_id=record.pk, created=False,
+                run=run,
+                record_type=run.record_type,
+                object_id=record.pk,
+                created=False,
                 before=before,
             )
         )
@@ -482,7 +486,8 @@ def _import_row(run: ImportRun, number: int, cells: list[str], lookups, tally: T
         )
     if converted.external_id:
         ExternalKey.objects.update_or_create(
-            record_type=run.record_type, key=converted.external_id,
+            record_type=run.record_type,
+            key=converted.external_id,
             defaults={"object_id": record.pk},
         )
     for text in converted.notes:
@@ -536,4 +541,3 @@ def discard(*, actor, run: ImportRun) -> None:
     _check_draft(actor, run)
     Path(run.path).unlink(missing_ok=True)
     run.delete()
-

@@ -65,8 +65,10 @@ def _logical_lines(lines: Iterable[str]) -> Iterator[str]:
         if pending is not None and line[:1] in (" ", "\t"):
             pending += line[1:]
             continue
-        if pending is not None and pending.endswith("=") and "QUOTED-PRINTABLE" in (
-            pending.split(":", 1)[0].upper()
+        if (
+            pending is not None
+            and pending.endswith("=")
+            and "QUOTED-PRINTABLE" in (pending.split(":", 1)[0].upper())
         ):
             pending = pending[:-1] + line
             continue
@@ -110,7 +112,7 @@ def _card_row(properties: list[tuple[str, dict, str]]) -> dict[str, str]:
         if name == "FN":
             row["Full name"] = _unescape(value).strip()
         elif name == "N":
-            parts = _split(value, ";") + ["", ""]
+            parts = [*_split(value, ";"), "", ""]
             row["Family name"], row["Given name"] = parts[0].strip(), parts[1].strip()
         elif name == "ORG":
             row["Organization"] = _split(value, ";")[0].strip()
