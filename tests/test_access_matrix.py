@@ -19,6 +19,7 @@ from clientela.core import audit
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
+from clientela.dataio.models import ImportedRecord, ImportRejection, ImportRun
 from clientela.notifications import services as notifications
 from clientela.users import permissions
 from clientela.users.services import create_user, role_named, team_named
@@ -128,6 +129,19 @@ def probes(w) -> dict[str, Probe]:
         "notifications:open": Probe("owner", "POST", f"/notifications/{w['notification'].pk}/open"),
         "notifications:read_all": Probe("self", "POST", "/notifications/read-all"),
         "admin": Probe("staff", "GET", "/admin/"),
+        "imports:start": Probe("self", "GET", "/imports/"),
+        "imports:run": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/"),
+        "imports:progress": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/progress/"),
+        "imports:rejected": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/rejected.csv"),
+        "imports:undo": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/undo/"),
+        "imports:resume": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/resume/"),
+        "exports:list": Probe("list", "GET", "/exports/contact/?format=csv&q=secreta"),
+        # One person's data: like a list, it must never hold a contact the role can't see.
+        "exports:person": Probe("list", "GET", f"/contacts/{c}/data/"),
+        "exports:full": Probe("settings", "GET", "/settings/export/"),
+        "exports:full_download": Probe(
+            "settings", "GET", "/settings/export/clientela-export-none.zip/download/"
+        ),
     }
 
 
@@ -178,7 +192,27 @@ def world(db, settings, tmp_path):
         actor=owner_b, title="Secret call", assignee=owner_b, record=contact
     )
     contact.refresh_from_db()
+    # An import owner_b ran, which created the secret contact and rejected a secret row.
+    import_run = ImportRun.objects.create(
+        created_by=owner_b,
+        record_type="contact",
+        file_name="secret.csv",
+        path="/nonexistent/secret.csv",
+        format="csv",
+        headers=["Name"],
+        mapping=["full_name"],
+        status=ImportRun.Status.DONE,
+        created=1,
+        rejected=1,
+    )
+    ImportedRecord.objects.create(
+        run=import_run, record_type="contact", object_id=contact.pk, created=True
+    )
+    ImportRejection.objects.create(
+        run=import_run, row=3, column="Name", reason="bad", values=[SECRET]
+    )
     return {
+        "import_run": import_run,
         "contact": contact,
         "company": contact.company,
         "other": other,
@@ -209,6 +243,7 @@ def test_every_url_has_a_probe():
             "version",
             "view",
             "notification",
+            "import_run",
         )
     }
     missing = url_names() - set(probes(fake))

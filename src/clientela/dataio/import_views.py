@@ -195,6 +195,7 @@ def _progress_context(run: ImportRun) -> dict:
         "rejections": selectors.rejections(run, limit=100),
         "finished": run.status
         in {ImportRun.Status.DONE, ImportRun.Status.FAILED, ImportRun.Status.UNDONE},
+        "undoing": run.status == ImportRun.Status.UNDOING,
     }
 
 
@@ -234,14 +235,12 @@ def rejected_csv(request, pk: int):
 @require_POST
 @import_required
 def undo(request, pk: int):
-    from clientela.dataio import tasks
-    from clientela.jobs import enqueue
-
     run = _run(request, pk)
-    if run.dry_run or run.status not in {ImportRun.Status.DONE, ImportRun.Status.FAILED}:
-        messages.error(request, _("Only a finished import can be undone."))
+    try:
+        services.request_undo(actor=request.user, run=run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        enqueue(tasks.undo_import, run.pk, request.user.pk)
         messages.success(
             request,
             _(

@@ -70,6 +70,7 @@ class ImportRun(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Finished")
         FAILED = "failed", _("Failed")
+        UNDOING = "undoing", _("Being undone")
         UNDONE = "undone", _("Undone")
 
     created_by = models.ForeignKey(

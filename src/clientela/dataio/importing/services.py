@@ -499,7 +499,7 @@ def undo(*, actor, run: ImportRun) -> int:
     """Reverse a whole run: records it created go to the trash, records it changed go back
     to how they stood before it. Audited as "undo import"; returns the records touched."""
     _require(actor)
-    if run.dry_run or run.status not in {Status.DONE, Status.FAILED}:
+    if run.dry_run or run.status not in {Status.DONE, Status.FAILED, Status.UNDOING}:
         raise ValidationError(_("Only a finished import can be undone."))
     touched = 0
     last_id = None
@@ -518,6 +518,23 @@ def undo(*, actor, run: ImportRun) -> int:
     ImportRun.objects.filter(pk=run.pk).update(status=Status.UNDONE, undone_at=timezone.now())
     run.refresh_from_db()
     return touched
+
+
+def request_undo(*, actor, run: ImportRun) -> None:
+    """Mark the run as being undone and leave the work to a worker: a large import takes
+    longer to undo than a page may wait."""
+    from clientela.dataio import tasks
+    from clientela.jobs import enqueue
+
+    _require(actor)
+    with transaction.atomic():
+        claimed = ImportRun.objects.filter(
+            pk=run.pk, dry_run=False, status__in=[Status.DONE, Status.FAILED]
+        ).update(status=Status.UNDOING)
+        if not claimed:
+            raise ValidationError(_("Only a finished import can be undone."))
+        enqueue(tasks.undo_import, run.pk, actor.pk)
+    run.refresh_from_db()
 
 
 def _undo_one(actor, entry: ImportedRecord) -> int:
