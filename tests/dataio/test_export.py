@@ -37,7 +37,7 @@ def people(db, settings, tmp_path):
         record_type="contact", key="segment", label="Segment", field_type="text"
     )
     company = services.create_company(
-        actor=admin, data={"name": "=HYPERLINK(\"http://evil\")", "tax_id": "RO999"}
+        actor=admin, data={"name": '=HYPERLINK("http://evil")', "tax_id": "RO999"}
     )
     mine = services.create_contact(
         actor=rep,
@@ -53,8 +53,14 @@ def people(db, settings, tmp_path):
     theirs = services.create_contact(
         actor=other_rep, data={"full_name": "Străin Secret", "emails": ["strain@x.ro"]}
     )
-    return {"admin": admin, "marketer": marketer, "rep": rep, "mine": mine, "theirs": theirs,
-            "company": company}
+    return {
+        "admin": admin,
+        "marketer": marketer,
+        "rep": rep,
+        "mine": mine,
+        "theirs": theirs,
+        "company": company,
+    }
 
 
 def body(response) -> bytes:
@@ -121,14 +127,14 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(client, people):
     client.force_login(people["admin"])
     rows = rows_of(client.get("/exports/contact/?format=csv&tag=vip"))
     header, row = rows[0], rows[1]
-    assert row[header.index("Company")] == "'=HYPERLINK(\"http://evil\")"
+    assert row[header.index("Company")] == '\'=HYPERLINK("http://evil")'
     assert row[header.index("Segment")].startswith("'@SUM")
     assert row[header.index("Phone")] == "+40722123456"  # a phone number is not a formula
     response = client.get("/exports/contact/?format=xlsx&tag=vip")
     assert response["Content-Disposition"].endswith('.xlsx"')
     sheet = load_workbook(io.BytesIO(body(response))).active
     values = [[cell.value for cell in line] for line in sheet.iter_rows()]
-    assert values[1][values[0].index("Company")] == "'=HYPERLINK(\"http://evil\")"
+    assert values[1][values[0].index("Company")] == '\'=HYPERLINK("http://evil")'
     assert all(cell.data_type == "s" for cell in next(sheet.iter_rows(min_row=2)) if cell.value)
 
 
@@ -191,8 +197,9 @@ def test_full_export_holds_every_table_file_and_the_audit_trail(people, settings
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
-        contacts = [json.loads(line) for line in archive.read(
-            "tables/customers.contact.jsonl").splitlines()]
+        contacts = [
+            json.loads(line) for line in archive.read("tables/customers.contact.jsonl").splitlines()
+        ]
         audit = archive.read("tables/core.auditentry.jsonl").decode()
         users = archive.read("tables/users.user.jsonl").decode()
         file_names = [f["path"] for f in manifest["files"]]

@@ -56,17 +56,33 @@ def test_upload_map_preview_start_and_follow(client, admin):
     # Changing a column refreshes the preview fragment.
     fragment = client.post(
         f"/imports/{run.pk}/",
-        {"action": "preview", "col_0": "", "col_1": "full_name", "col_2": "email",
-         "col_3": "phone", "col_4": "note", "duplicate_mode": "skip"},
+        {
+            "action": "preview",
+            "col_0": "",
+            "col_1": "full_name",
+            "col_2": "email",
+            "col_3": "phone",
+            "col_4": "note",
+            "duplicate_mode": "skip",
+        },
         HTTP_HX_REQUEST="true",
     ).content.decode()
-    assert fragment.lstrip().startswith('<section class="card card--flush section-top" id="import-preview"')
-    assert "<td class=\"table__wrap\">Radu</td>" in fragment
+    assert fragment.lstrip().startswith(
+        '<section class="card card--flush section-top" id="import-preview"'
+    )
+    assert '<td class="table__wrap">Radu</td>' in fragment
     # Save the mapping, then start.
-    columns = {"col_0": "family_name", "col_1": "given_name", "col_2": "email",
-               "col_3": "phone", "col_4": "note", "duplicate_mode": "update"}
-    client.post(f"/imports/{run.pk}/", {**columns, "action": "save",
-                                         "template_name": "Agenda veche"})
+    columns = {
+        "col_0": "family_name",
+        "col_1": "given_name",
+        "col_2": "email",
+        "col_3": "phone",
+        "col_4": "note",
+        "duplicate_mode": "update",
+    }
+    client.post(
+        f"/imports/{run.pk}/", {**columns, "action": "save", "template_name": "Agenda veche"}
+    )
     assert MappingTemplate.objects.get().mapping["Adresă de email"] == "email"
     response = client.post(f"/imports/{run.pk}/", {**columns, "action": "start"})
     assert response.status_code == 302
@@ -106,8 +122,10 @@ def test_a_duplicate_field_mapping_is_refused(client, admin):
     client.force_login(admin)
     upload(client, csv_bytes(ROWS))
     run = ImportRun.objects.get()
-    response = client.post(f"/imports/{run.pk}/", {"action": "start", "col_0": "full_name",
-                                                   "col_1": "full_name", "duplicate_mode": "skip"})
+    response = client.post(
+        f"/imports/{run.pk}/",
+        {"action": "start", "col_0": "full_name", "col_1": "full_name", "duplicate_mode": "skip"},
+    )
     assert response.status_code == 400
     assert "Only one column can go into Full name." in response.content.decode()
     run.refresh_from_db()
@@ -163,7 +181,10 @@ def test_a_killed_import_keeps_whole_batches_and_resumes_to_the_same_result(sett
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "clientela.cli", "import", str(source), "--type", "contacts"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:
@@ -185,8 +206,12 @@ def test_a_killed_import_keeps_whole_batches_and_resumes_to_the_same_result(sett
 
     time.sleep(0.1)
     resumed = run_clientela(
-        tmp_path / "data", "import", "--resume", str(run.pk),
-        CLIENTELA_DATABASE_URL=test_database_url(), CLIENTELA_IMPORT_BATCH_ROWS="100",
+        tmp_path / "data",
+        "import",
+        "--resume",
+        str(run.pk),
+        CLIENTELA_DATABASE_URL=test_database_url(),
+        CLIENTELA_IMPORT_BATCH_ROWS="100",
     )
     assert resumed.returncode == 0, resumed.stderr
     run.refresh_from_db()

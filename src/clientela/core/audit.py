@@ -102,8 +102,14 @@ def log(
     changes = diff(before, after)
     if action == "update" and not changes:
         return None
+    entry = _entry(actor, action, record, changes, after if state is KEEP_STATE else state)
+    entry.save()
+    return entry
+
+
+def _entry(actor, action: str, record: models.Model, changes: dict, state) -> AuditEntry:
     origin = _origin.get()
-    return AuditEntry.objects.create(
+    return AuditEntry(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         source=origin.source,
@@ -113,7 +119,16 @@ def log(
         object_id=record.pk,
         object_repr=str(record)[:200],
         changes=changes,
-        state=after if state is KEEP_STATE else state,
+        state=state,
+    )
+
+
+def log_created(*, actor, records: list[models.Model]) -> None:
+    """One "create" entry per record for many records created at once (an import's
+    batch), written in one INSERT; each record's snapshot must need no query."""
+    AuditEntry.objects.bulk_create(
+        _entry(actor, "create", record, diff(None, after), after)
+        for record, after in ((record, snapshot(record)) for record in records)
     )
 
 

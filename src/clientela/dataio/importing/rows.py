@@ -113,6 +113,7 @@ class Lookups:
         self.stages = {stage.key: stage for stage in customer_services.ensure_stages()}
         self.stage_names = {fold(stage.name): stage for stage in self.stages.values()}
         self.custom = {f.key: f for f in custom_fields.definitions(record_type)}
+        self.default_stage = customer_services.default_stage()
         self._owners: dict[str, User | None] = {}
 
     def owner(self, text: str) -> User | None:
@@ -315,49 +316,93 @@ def live(actor, record_type: str):
     return selectors.companies_for(actor)
 
 
-def find_duplicate(actor, record_type: str, converted: Converted):
-    """The live record this row repeats: by external id, e-mail, normalised phone, or
-    name and company (a company by its name)."""
-    records = live(actor, record_type)
-    owner_field = "contact" if record_type == "contact" else "company"
-    if converted.external_id:
-        key = ExternalKey.objects.filter(record_type=record_type, key=converted.external_id).first()
-        if key is not None:
-            found = records.filter(pk=key.object_id).first()
-            if found is not None:
-                return found
-    data = converted.data
-    addresses = [item["address"] for item in data.get("emails", [])]
-    if addresses:
-        ids = EmailAddress.objects.filter(
-            address__in=addresses, **{f"{owner_field}__isnull": False}
-        ).values(f"{owner_field}_id")
-        found = records.filter(pk__in=ids).order_by("id").first()
-        if found is not None:
-            return found
-    if data.get("phones"):
-        numbers = [phone.e164 for phone, _k in customer_services.clean_phones(data["phones"])]
-        ids = PhoneNumber.objects.filter(
-            e164__in=numbers, **{f"{owner_field}__isnull": False}
-        ).values(f"{owner_field}_id")
-        found = records.filter(pk__in=ids).order_by("id").first()
-        if found is not None:
-            return found
-    if record_type == "company":
-        return records.filter(name_key=fold(data["name"])[:200]).order_by("id").first()
-    if converted.company_name:
+PENDING = object()  # a record this batch will create, not written yet
+
+
+class DuplicateIndex:
+    """Which live records a batch of rows repeats, found with a few queries for the whole
+    batch: by external id, e-mail, normalised phone, then name and company (a company by
+    its name). Rows of the same batch are added as they are stored, so a file that names
+    one person twice finds the first."""
+
+    def __init__(self, actor, record_type: str, rows: list[Converted]):
+        self.record_type = record_type
+        records = live(actor, record_type)
+        owner = "contact" if record_type == "contact" else "company"
+        keys = [row.external_id for row in rows if row.external_id]
+        ids = dict(
+            ExternalKey.objects.filter(record_type=record_type, key__in=keys).values_list(
+                "key", "object_id"
+            )
+        )
+        visible = set(records.filter(pk__in=ids.values()).values_list("pk", flat=True))
+        self.by_key: dict = {key: pk for key, pk in ids.items() if pk in visible}
+        addresses = [email["address"] for row in rows for email in row.data.get("emails", [])]
+        self.by_email: dict = dict(
+            EmailAddress.objects.filter(address__in=addresses, **{f"{owner}__in": records})
+            .order_by("-id")
+            .values_list("address", f"{owner}_id")
+        )
+        numbers = [number for row in rows for number in self._numbers(row)]
+        self.by_phone: dict = dict(
+            PhoneNumber.objects.filter(e164__in=numbers, **{f"{owner}__in": records})
+            .order_by("-id")
+            .values_list("e164", f"{owner}_id")
+        )
+        names = [self._name(row) for row in rows]
+        if record_type == "company":
+            found = records.filter(name_key__in=[n for n in names if n]).order_by("-id")
+            self.by_name: dict = dict(found.values_list("name_key", "id"))
+        else:
+            pairs = [n for n in names if n]
+            found = records.filter(
+                name_key__in=[n for n, _c in pairs], company__name_key__in=[c for _n, c in pairs]
+            ).order_by("-id")
+            self.by_name = {
+                (name, company): pk
+                for name, company, pk in found.values_list("name_key", "company__name_key", "id")
+            }
+
+    @staticmethod
+    def _numbers(row: Converted) -> list[str]:
+        phones = row.data.get("phones", [])
+        return [phone.e164 for phone, _kind in customer_services.clean_phones(phones)]
+
+    def _name(self, row: Converted):
+        data = row.data
+        if self.record_type == "company":
+            return fold(data.get("name", ""))[:200]
+        if not row.company_name:
+            return None
         name = data.get("full_name") or " ".join(
             part for part in (data.get("given_name"), data.get("family_name")) if part
         )
-        return (
-            records.filter(
-                name_key=fold(name)[:200],
-                company__name_key=fold(converted.company_name)[:200],
-            )
-            .order_by("id")
-            .first()
-        )
-    return None
+        return (fold(name)[:200], fold(row.company_name)[:200])
+
+    def find(self, row: Converted):
+        """The matching record's id, PENDING, or None."""
+        if row.external_id and row.external_id in self.by_key:
+            return self.by_key[row.external_id]
+        for email in row.data.get("emails", []):
+            if email["address"] in self.by_email:
+                return self.by_email[email["address"]]
+        for number in self._numbers(row):
+            if number in self.by_phone:
+                return self.by_phone[number]
+        name = self._name(row)
+        return self.by_name.get(name) if name else None
+
+    def add(self, row: Converted, value) -> None:
+        """Remember that this row's keys now belong to `value` (an id, or PENDING)."""
+        if row.external_id:
+            self.by_key[row.external_id] = value
+        for email in row.data.get("emails", []):
+            self.by_email[email["address"]] = value
+        for number in self._numbers(row):
+            self.by_phone[number] = value
+        name = self._name(row)
+        if name:
+            self.by_name[name] = value
 
 
 def merged(record, data: dict) -> dict:

@@ -25,10 +25,11 @@ from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact, Source
 from clientela.dataio.importing import mapping, reading
 from clientela.dataio.importing.rows import (
+    PENDING,
+    DuplicateIndex,
     Lookups,
     RowRejected,
     convert,
-    find_duplicate,
     live,
     merged,
 )
@@ -300,6 +301,13 @@ class Tally:
     skipped: int = 0
     rejections: list = field(default_factory=list)
     records: list = field(default_factory=list)
+    keys: list = field(default_factory=list)
+
+    def reject(self, run: ImportRun, number: int, cells: list[str], problems) -> None:
+        self.rejections.extend(
+            ImportRejection(run=run, row=number, column=column[:255], reason=reason, values=cells)
+            for column, reason in problems
+        )
 
 
 def _claim(run_id: int, force: bool) -> bool:
@@ -329,8 +337,7 @@ def execute(run_id: int, *, force: bool = False, on_batch=None) -> ImportRun:
     try:
         if run.total_rows is None:
             run.total_rows = reading.count_rows(path, info)
-        now = timezone.now()
-        run.started_at = run.started_at or now
+        run.started_at = run.started_at or timezone.now()
         run.stretch_start_rows = run.rows_done
         run.save(update_fields=["total_rows", "started_at", "stretch_start_rows"])
         lookups = Lookups(run.record_type)
@@ -364,28 +371,14 @@ def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Look
     tally = Tally()
     with transaction.atomic():
         with transaction.atomic():  # the records; a dry run rolls back just this
-            for number, cells in batch:
-                try:
-                    with transaction.atomic():
-                        _import_row(run, number, cells, lookups, tally)
-                except RowRejected as rejected:
-                    tally.rejections.extend(
-                        ImportRejection(
-                            run=run, row=number, column=column[:255], reason=reason, values=cells
-                        )
-                        for column, reason in rejected.problems
-                    )
-                except (ValidationError, PermissionDenied) as error:
-                    tally.rejections.append(
-                        ImportRejection(
-                            run=run,
-                            row=number,
-                            column=_column_of(run, error),
-                            reason=_reason(error),
-                            values=cells,
-                        )
-                    )
+            _Batch(run, lookups, tally).store(batch)
             ImportedRecord.objects.bulk_create(tally.records)
+            ExternalKey.objects.bulk_create(
+                tally.keys,
+                update_conflicts=True,
+                unique_fields=["record_type", "key"],
+                update_fields=["object_id"],
+            )
             if run.dry_run:
                 transaction.set_rollback(True)
         ImportRejection.objects.bulk_create(tally.rejections)
@@ -421,77 +414,149 @@ def _column_of(run: ImportRun, error) -> str:
     return fields[0][:255] if fields else ""
 
 
-def _reason(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+def _problems(run: ImportRun, error) -> list[tuple[str, str]]:
+    return [(_column_of(run, error), " ".join(getattr(error, "messages", None) or [str(error)]))]
 
 
-def _company_for(run: ImportRun, name: str, tally: Tally) -> Company:
-    """The company a contact's company column names (same name, any case and accents),
-    created when there is none; a company created here is undone with the import."""
-    actor = run.created_by
-    existing = live(actor, "company").filter(name_key=fold(name)[:200]).order_by("id").first()
-    if existing is not None:
-        return existing
-    company = customer_services.create_company(actor=actor, data={"name": name})
-    tally.records.append(
-        ImportedRecord(run=run, record_type="company", object_id=company.pk, created=True)
-    )
-    return company
+class _Batch:
+    """One batch's rows stored in file order. New contacts are checked row by row and
+    written together (customers.services.create_contacts); updates and new companies go
+    through the one-record services. A row that repeats a contact still waiting to be
+    written makes the waiting ones be written first, so it finds them."""
 
+    def __init__(self, run: ImportRun, lookups: Lookups, tally: Tally):
+        self.run, self.lookups, self.tally = run, lookups, tally
+        self.actor = run.created_by
+        self.model = RECORD_TYPES[run.record_type]
+        self.pending: list = []  # (number, cells, converted, prepared)
+        self.companies: dict[str, Company] = {}
+        self.tags: dict = {}
 
-def _import_row(run: ImportRun, number: int, cells: list[str], lookups, tally: Tally) -> None:
-    actor = run.created_by
-    converted = convert(run, run.headers, cells, lookups)
-    existing = (
-        None
-        if run.duplicate_mode == DuplicateMode.CREATE
-        else find_duplicate(actor, run.record_type, converted)
-    )
-    if existing is not None and run.duplicate_mode == DuplicateMode.SKIP:
-        tally.skipped += 1
-        return
-    data = dict(converted.data)
-    if converted.company_name:
-        data["company"] = _company_for(run, converted.company_name, tally)
-    if existing is not None:
-        before = audit.snapshot(existing)
-        data = merged(existing, data)
-        if run.record_type == "contact":
-            record = customer_services.update_contact(
-                actor=actor, contact=existing, data=data, expected_version=None
-            )
-        else:
-            record = customer_services.update_company(
-                actor=actor, company=existing, data=data, expected_version=None
-            )
-        tally.updated += 1
-        tally.records.append(
-            ImportedRecord(
-                run=run,
-                record_type=run.record_type,
-                object_id=record.pk,
-                created=False,
-                before=before,
-            )
-        )
-    else:
-        if run.record_type == "contact":
+    def store(self, batch: list[tuple[int, list[str]]]) -> None:
+        rows = []
+        for number, cells in batch:
+            try:
+                rows.append(
+                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
+                )
+            except RowRejected as rejected:
+                self.tally.reject(self.run, number, cells, rejected.problems)
+        check = self.run.duplicate_mode != DuplicateMode.CREATE
+        self.index = DuplicateIndex(self.actor, self.run.record_type, [r[2] for r in rows])
+        for number, cells, converted in rows:
+            found = self.index.find(converted) if check else None
+            if found is PENDING:
+                self.flush()
+                found = self.index.find(converted)
+            if found is not None and self.run.duplicate_mode == DuplicateMode.SKIP:
+                self.tally.skipped += 1
+                continue
+            # What a rejected row's rolled-back savepoint must also take back here.
+            records, companies = len(self.tally.records), dict(self.companies)
+            try:
+                with transaction.atomic():
+                    self.row(number, cells, converted, found)
+            except (ValidationError, PermissionDenied) as error:
+                del self.tally.records[records:]
+                self.companies = companies
+                self.tally.reject(self.run, number, cells, _problems(self.run, error))
+        self.flush()
+
+    def row(self, number: int, cells: list[str], converted, found) -> None:
+        data = dict(converted.data)
+        if converted.company_name:
+            data["company"] = self.company(converted.company_name)
+        if found is not None:
+            record = self.update(found, data)
+            self.done(converted, record, created=False)
+        elif self.run.record_type == "contact":
             data.setdefault("source", Source.IMPORT)
-            record = customer_services.create_contact(actor=actor, data=data)
+            data.setdefault("lifecycle_stage", self.lookups.default_stage)
+            prepared = customer_services.prepare_contact(
+                actor=self.actor, data=data, tags=self.tags
+            )
+            self.pending.append((number, cells, converted, prepared))
+            self.index.add(converted, PENDING)
         else:
-            record = customer_services.create_company(actor=actor, data=data)
-        tally.created += 1
-        tally.records.append(
-            ImportedRecord(run=run, record_type=run.record_type, object_id=record.pk, created=True)
+            record = customer_services.create_company(actor=self.actor, data=data)
+            self.done(converted, record, created=True)
+
+    def update(self, pk: int, data: dict):
+        existing = live(self.actor, self.run.record_type).get(pk=pk)
+        self.tally.records.append(
+            ImportedRecord(
+                run=self.run,
+                record_type=self.run.record_type,
+                object_id=pk,
+                created=False,
+                before=audit.snapshot(existing),
+            )
         )
-    if converted.external_id:
-        ExternalKey.objects.update_or_create(
-            record_type=run.record_type,
-            key=converted.external_id,
-            defaults={"object_id": record.pk},
+        data = merged(existing, data)
+        if self.run.record_type == "contact":
+            return customer_services.update_contact(
+                actor=self.actor, contact=existing, data=data, expected_version=None
+            )
+        return customer_services.update_company(
+            actor=self.actor, company=existing, data=data, expected_version=None
         )
-    for text in converted.notes:
-        activity_services.log_activity(actor=actor, record=record, kind="note", body=text)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        waiting, self.pending = self.pending, []
+        try:
+            with transaction.atomic():
+                contacts = customer_services.create_contacts(
+                    actor=self.actor, prepared=[item[3] for item in waiting]
+                )
+        except (ValidationError, PermissionDenied) as error:
+            for number, cells, _converted, _prepared in waiting:
+                self.tally.reject(self.run, number, cells, _problems(self.run, error))
+            return
+        for (_number, _cells, converted, _prepared), contact in zip(waiting, contacts, strict=True):
+            self.done(converted, contact, created=True)
+
+    def done(self, converted, record, *, created: bool) -> None:
+        if created:
+            self.tally.created += 1
+            self.tally.records.append(
+                ImportedRecord(
+                    run=self.run,
+                    record_type=self.run.record_type,
+                    object_id=record.pk,
+                    created=True,
+                )
+            )
+        else:
+            self.tally.updated += 1
+        self.index.add(converted, record.pk)
+        if converted.external_id:
+            self.tally.keys.append(
+                ExternalKey(
+                    record_type=self.run.record_type,
+                    key=converted.external_id,
+                    object_id=record.pk,
+                )
+            )
+        for text in converted.notes:
+            activity_services.log_activity(actor=self.actor, record=record, kind="note", body=text)
+
+    def company(self, name: str) -> Company:
+        """The company a contact's company column names (same name, any case or accents),
+        created when there is none; a company created here is undone with the import."""
+        key = fold(name)[:200]
+        if key not in self.companies:
+            existing = live(self.actor, "company").filter(name_key=key).order_by("id").first()
+            if existing is None:
+                existing = customer_services.create_company(actor=self.actor, data={"name": name})
+                self.tally.records.append(
+                    ImportedRecord(
+                        run=self.run, record_type="company", object_id=existing.pk, created=True
+                    )
+                )
+            self.companies[key] = existing
+        return self.companies[key]
 
 
 # Undo ---------------------------------------------------------------------------------
