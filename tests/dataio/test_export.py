@@ -208,10 +208,15 @@ def test_full_export_holds_every_table_file_and_the_audit_trail(people, settings
         csv_text = archive.read("contacts.csv").decode("utf-8-sig")
     assert manifest["format"] == "clientela-export" and manifest["format_version"] == 1
     assert manifest["tables"]["customers.contact"]["rows"] == 2
+    assert "customers.contact" in manifest["content_types"].values()
     assert sorted(c["full_name"] for c in contacts) == ["Maria Vânzătoarea", "Străin Secret"]
     assert "Maria Vânzătoarea" in audit and '"action": "create"' in audit
     assert "password" not in users and "admin@firma.ro" in users
     assert "tables/activities.attachment.jsonl" in names
+    tags = json.loads(
+        zipfile.ZipFile(path).read("tables/customers.contact_tags.jsonl").splitlines()[0]
+    )
+    assert set(tags) == {"id", "contact_id", "tag_id"} and tags["contact_id"]
     assert "Salary" in csv_text  # everything, sensitive fields included
     assert "Exported" in out.getvalue()
 
@@ -246,3 +251,23 @@ def test_full_export_page_is_for_administrators(client, people):
 )
 def test_neutralise(value, expected):
     assert exporting.neutralise(value) == expected
+
+
+def test_export_queries_do_not_grow_with_rows(client, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["admin"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            body(client.get("/exports/contact/?format=csv"))
+        return len(captured)
+
+    few = queries()
+    for i in range(40):
+        services.create_contact(
+            actor=people["admin"],
+            data={"full_name": f"Extra {i}", "emails": [f"e{i}@x.ro"], "tags": ["t"]},
+        )
+    assert queries() == few

@@ -54,6 +54,8 @@ SKIPPED_APPS = {
     "bench",
 }
 SECRET_COLUMNS = {"password"}
+# Rebuilt from the records, so not worth carrying.
+DERIVED_TABLES = {"core.searchentry"}
 
 
 # Spreadsheet safety -------------------------------------------------------------------
@@ -380,8 +382,11 @@ def exported_models() -> list:
     return sorted(
         (
             model
-            for model in apps.get_models()
-            if model._meta.app_label not in SKIPPED_APPS and not model._meta.proxy
+            # Auto-created: the many-to-many link tables (a contact's tags).
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label not in SKIPPED_APPS
+            and not model._meta.proxy
+            and model._meta.label_lower not in DERIVED_TABLES
         ),
         key=lambda model: model._meta.label_lower,
     )
@@ -445,6 +450,10 @@ def full_export(output: Path | None = None) -> Path:
             "exported_at": timezone.now().isoformat(),
             "documentation": "docs/export-format.md",
             "tables": tables,
+            # What each content_type_id in the tables names (timeline links, audit...).
+            "content_types": {
+                str(ct.pk): f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()
+            },
             "files": files,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
