@@ -96,6 +96,20 @@ def _custom(record, definitions) -> dict:
     return {d.key: stored.get(d.key) for d in definitions if d.key in stored}
 
 
+def _shared(record, definitions) -> dict:
+    """What contacts and companies both carry: owner, contact points, tags, dates, custom."""
+    return {
+        "owner": record.owner.email if record.owner_id else "",
+        "emails": [{"address": e.address, "kind": e.kind} for e in record.emails.all()],
+        "phones": [{"number": p.e164, "kind": p.kind} for p in record.phones.all()],
+        "address": _address(record),
+        "tags": [tag.name for tag in record.tags.all()],
+        "created_at": _iso(record.created_at),
+        "updated_at": _iso(record.updated_at),
+        "custom": _custom(record, definitions),
+    }
+
+
 def contact_data(contact: Contact, definitions, hidden: set[str]) -> dict:
     return {
         "id": contact.pk,
@@ -106,17 +120,10 @@ def contact_data(contact: Contact, definitions, hidden: set[str]) -> dict:
         "position": contact.position,
         "lifecycle_stage": contact.lifecycle_stage.name,
         "source": contact.source,
-        "owner": contact.owner.email if contact.owner_id else "",
-        "emails": [{"address": e.address, "kind": e.kind} for e in contact.emails.all()],
-        "phones": [{"number": p.e164, "kind": p.kind} for p in contact.phones.all()],
-        "address": _address(contact),
-        "tags": [tag.name for tag in contact.tags.all()],
+        **_shared(contact, definitions),
         "marketing_consent": contact.marketing_consent,
         "next_step": contact.next_step,
         "last_contacted_at": _iso(contact.last_contacted_at),
-        "created_at": _iso(contact.created_at),
-        "updated_at": _iso(contact.updated_at),
-        "custom": _custom(contact, definitions),
     }
 
 
@@ -130,14 +137,7 @@ def company_data(company: Company, definitions, hidden: set[str]) -> dict:
         "size": company.size,
         "website": company.website,
         "status": company.status,
-        "owner": company.owner.email if company.owner_id else "",
-        "emails": [{"address": e.address, "kind": e.kind} for e in company.emails.all()],
-        "phones": [{"number": p.e164, "kind": p.kind} for p in company.phones.all()],
-        "address": _address(company),
-        "tags": [tag.name for tag in company.tags.all()],
-        "created_at": _iso(company.created_at),
-        "updated_at": _iso(company.updated_at),
-        "custom": _custom(company, definitions),
+        **_shared(company, definitions),
     }
     for name in hidden:
         data.pop(name, None)
