@@ -30,7 +30,9 @@ HEADER = [
 
 
 def write_csv(path: Path, rows: int, seed: int = 10) -> None:
-    """A HubSpot-style export: every 200th row has a broken e-mail, every 10th a note."""
+    """A HubSpot-style export of distinct people (a number in each family name, so none
+    repeats another by name and company): every 200th row has a broken e-mail, every 10th
+    a note."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

@@ -742,3 +742,16 @@ def test_detection_helpers():
     assert reading.detect_encoding("Peña".encode("cp1252")) == "cp1252"
     assert reading.detect_encoding("\ufeffa".encode()) == "utf-8-sig"
     assert ImportRun.Status.DONE == "done"
+
+
+def test_a_row_repeating_a_contact_of_the_same_batch_updates_it(admin):
+    rows = [
+        ["Name", "Email", "Position", "Tags"],
+        ["Ana Pop", "ana@pop.ro", "", "a"],
+        ["Ana Pop", "ANA@pop.ro", "Director", "b"],
+    ]
+    run = import_file(admin, csv_bytes(rows), mode="update")
+    assert (run.created, run.updated) == (1, 1)
+    ana = Contact.objects.get()
+    assert ana.position == "Director"
+    assert sorted(ana.tags.values_list("name", flat=True)) == ["a", "b"]
