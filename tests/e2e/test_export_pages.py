@@ -4,6 +4,7 @@ administrator exports everything from Settings."""
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -41,7 +42,7 @@ def test_export_a_list_and_everything(live_server, administrator, page, screensh
     screenshot(page, "export-menu")
     with page.expect_download() as download:
         page.get_by_role("menuitem", name="CSV").click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "Ioana Stan" in text and "'=cmd" in text
 
     page.goto(live_server.url + "/settings/export/")
