@@ -132,6 +132,29 @@ def test_a_duplicate_field_mapping_is_refused(client, admin):
     assert run.status == "draft"
 
 
+def test_nonsense_posted_values_get_messages_not_errors(client, admin):
+    client.force_login(admin)
+    response = client.post(
+        "/imports/",
+        {
+            "record_type": "contact",
+            "template": "x'; DROP",
+            "file": SimpleUploadedFile("a.csv", csv_bytes(ROWS)),
+        },
+    )
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    for data, message in (
+        ({"action": "template", "template": "abc"}, "Choose a saved mapping."),
+        ({"action": "preview", "delimiter": "ab"}, "The delimiter is one character"),
+        ({"action": "preview", "encoding": "klingon"}, "Unknown encoding"),
+        ({"action": "start", "duplicate_mode": "merge"}, "Choose what to do with rows"),
+    ):
+        response = client.post(f"/imports/{run.pk}/", {"duplicate_mode": "skip", **data})
+        assert response.status_code == 400, data
+        assert message in response.content.decode(), data
+
+
 def test_roles_without_import_are_refused(client, admin):
     rep = create_user(email="rep@firma.ro", role=role_named("sales-representative"))
     client.force_login(rep)

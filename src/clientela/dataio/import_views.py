@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clientela.dataio.exporting import Echo, neutralise
 from clientela.dataio.importing import mapping, reading, selectors, services
-from clientela.dataio.models import DuplicateMode, ImportRun
+from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
 from clientela.users.permissions import capability_required
 
 import_required = capability_required("import")
@@ -29,6 +29,11 @@ ENCODING_CHOICES = (
     ("iso-8859-2", "ISO-8859-2"),
 )
 DELIMITER_CHOICES = ((",", ","), (";", ";"), ("\t", "Tab"), ("|", "|"))
+
+
+def _number(value) -> int:
+    """A posted id, or 0 (which matches nothing) when it is not a number."""
+    return int(value) if value and str(value).isdigit() else 0
 
 
 def _run(request, pk: int) -> ImportRun:
@@ -45,7 +50,7 @@ def start(request):
     record_type = request.POST.get("record_type", request.GET.get("type", "contact"))
     if request.method == "POST":
         upload = request.FILES.get("file")
-        template = selectors.templates(record_type).filter(pk=request.POST.get("template") or 0)
+        template = selectors.templates(record_type).filter(pk=_number(request.POST.get("template")))
         if upload is None:
             errors.append(_("Choose a file to import."))
         else:
@@ -147,7 +152,7 @@ def run_page(request, pk: int):
         try:
             if action == "template":
                 template = selectors.templates(run.record_type).get(
-                    pk=request.POST.get("template") or 0
+                    pk=_number(request.POST.get("template"))
                 )
                 allowed = {t.key for t in mapping.targets(run.record_type, request.user)}
                 columns = mapping.from_template(run.headers, template.mapping, allowed)
@@ -172,7 +177,7 @@ def run_page(request, pk: int):
                 return redirect("imports:run", pk=run.pk)
         except ValidationError as error:
             errors.extend(error.messages)
-        except ImportRun.DoesNotExist:
+        except MappingTemplate.DoesNotExist:
             errors.append(_("Choose a saved mapping."))
         run.refresh_from_db()
         if request.htmx and action == "preview":

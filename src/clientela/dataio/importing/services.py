@@ -98,6 +98,8 @@ def create_run(
     _require(actor)
     if record_type not in RECORD_TYPES:
         raise ValidationError(_("Choose what the file holds: contacts or companies."))
+    if delimiter and len(delimiter) != 1:
+        raise ValidationError(_("The delimiter is one character, such as , or ;."))
     path, size = _store(source, file_name)
     try:
         info = reading.inspect(path, file_name, encoding=encoding, delimiter=delimiter)
@@ -149,6 +151,8 @@ def configure(
     _check_draft(actor, run)
     if duplicate_mode not in DuplicateMode.values:
         raise ValidationError(_("Choose what to do with rows that match a record."))
+    if delimiter and len(delimiter) != 1:
+        raise ValidationError(_("The delimiter is one character, such as , or ;."))
     allowed = {target.key for target in mapping.targets(run.record_type, actor)}
     many = {target.key for target in mapping.targets(run.record_type, actor) if target.many}
     columns = [(key if key in allowed else "") for key in columns][: len(run.headers)]
