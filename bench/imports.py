@@ -42,7 +42,7 @@ def write_csv(path: Path, rows: int, seed: int = 10) -> None:
             writer.writerow(
                 [
                     rng.choice(GIVEN),
-                    rng.choice(FAMILY),
+                    f"{rng.choice(FAMILY)} {i}",
                     email,
                     f"+40 7{i:08d}",
                     f"Company {i % 500}",
