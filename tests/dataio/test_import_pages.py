@@ -3,6 +3,8 @@ and the command line, including a run killed mid-way and resumed."""
 
 from __future__ import annotations
 
+import datetime
+import io
 import os
 import signal
 import subprocess
@@ -244,3 +246,30 @@ def test_a_killed_import_keeps_whole_batches_and_resumes_to_the_same_result(sett
     expected = {f"Person {i:05d}" for i in range(rows)} - {"Person 01499"}
     assert names == expected
     assert Contact.objects.count() == rows - 1  # nothing twice
+
+
+def test_a_job_for_a_run_held_elsewhere_looks_again_later(admin, settings):
+    """The job kernel re-runs a dead worker's job before the run counts as stopped: the
+    job then checks back after the stall window instead of giving up on the run."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from clientela.dataio import tasks
+
+    run = services.create_run(
+        actor=admin,
+        source=io.BytesIO(csv_bytes(ROWS)),
+        file_name="a.csv",
+        record_type="contact",
+    )
+    ImportRun.objects.filter(pk=run.pk).update(status="running", beat_at=timezone.now())
+    tasks.run_import.call(run.pk)
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [run.pk]
+    assert queued.run_after > timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(
+        beat_at=timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1)
+    )
+    tasks.run_import.call(run.pk)  # now stopped: this job takes it over and finishes it
+    run.refresh_from_db()
+    assert (run.status, run.created) == ("done", 1)

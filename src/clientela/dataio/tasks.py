@@ -17,9 +17,20 @@ def daily_backup() -> None:
 @jobs.job
 def run_import(run_id: int) -> None:
     """Run or resume an import; a worker that dies mid-way leaves whole batches only."""
-    from clientela.dataio.importing import services
+    from django.conf import settings
+    from django.utils import timezone
 
-    services.execute(run_id)
+    from clientela.dataio.importing import services
+    from clientela.dataio.models import ImportRun
+
+    run = services.execute(run_id)
+    if run.status == ImportRun.Status.RUNNING and not services.stalled(run):
+        # Another process holds the run (or held it until a moment ago: a job the kernel
+        # put back after its worker died comes here before the run counts as stopped).
+        # Look again once it would count as stopped; a finished run ends the checks.
+        jobs.schedule_at(
+            timezone.now() + timedelta(seconds=settings.IMPORT_STALL_SECONDS), run_import, run_id
+        )
 
 
 @jobs.job
