@@ -167,8 +167,7 @@ def company_page_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
 
 
 def _list_url(limited: bool, context: Context, **query) -> str:
-    if limited:
-        query["owner"] = ",".join(str(i) for i in context.team)
+    # The limited rep's lists are narrowed by their role's team scope, as in the product.
     return "/contacts/" + ("?" + urlencode(query) if query else "")
 
 
@@ -348,9 +347,10 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
         "repeat": repeat,
         "requests": [],
         "notes": [
-            "limited user: a non-staff rep whose lists carry owner=<team ids> (10 of 20 users); "
-            "the real rule comes with the access issue, so search and detail pages are not "
-            "narrowed yet and their floors carry no owner predicate either",
+            "limited user: a sales representative whose role sees its team's records "
+            "(team A: 10 of 20 reps, about half the records); the product's permission "
+            "filter narrows every list, search and page; the SQL floors carry the same "
+            "owner predicate for lists and pages",
         ],
     }
     result["database"]["version"] = result["machine"].pop("database_version")

@@ -8,6 +8,7 @@ use (`owner`), settings pages (`settings`), Django's admin (`staff`), or nothing
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -15,14 +16,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clientela.activities import services as activity_services
+from clientela.activities.models import Activity
+from clientela.api import services as api_services
+from clientela.api.models import ApiToken
 from clientela.core import audit
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
 from clientela.dataio.models import ImportedRecord, ImportRejection, ImportRun
+from clientela.deals import services as deal_services
+from clientela.deals.models import Deal, Pipeline
 from clientela.notifications import services as notifications
 from clientela.users import permissions
 from clientela.users.services import create_user, role_named, team_named
+from clientela.webhooks.models import Delivery, Subscription
 
 SECRET = "Secreta Ionescu"
 SECRET_COMPANY = "Compania Secretă"
@@ -34,11 +41,12 @@ class Probe:
     method: str
     url: str
     data: dict | None = None
+    capability: str = "manage_settings"  # what a "settings" probe needs
 
 
 def probes(w) -> dict[str, Probe]:
     """w: the other team's world (records, ids) built by the fixture."""
-    c, co = w["contact"].pk, w["company"].pk
+    c, co, o, d = w["contact"].pk, w["company"].pk, w["owner"].pk, w["deal"].pk
     token = f"contact:{c}"
     edit_form = {
         "full_name": "Changed",
@@ -129,6 +137,66 @@ def probes(w) -> dict[str, Probe]:
         "notifications:open": Probe("owner", "POST", f"/notifications/{w['notification'].pk}/open"),
         "notifications:read_all": Probe("self", "POST", "/notifications/read-all"),
         "admin": Probe("staff", "GET", "/admin/"),
+        **api_probes(w),
+        "settings": Probe("self", "GET", "/settings/"),
+        "audit-trail": Probe("settings", "GET", "/settings/audit/", capability="view_audit_trail"),
+        "audit-export": Probe(
+            "settings", "GET", "/settings/audit/export.csv", capability="view_audit_trail"
+        ),
+        "people": Probe("settings", "GET", "/settings/people/", capability="manage_users"),
+        "people-invite": Probe(
+            "settings", "GET", "/settings/people/invite/", capability="manage_users"
+        ),
+        "person": Probe("settings", "GET", f"/settings/people/{o}/", capability="manage_users"),
+        "person-deactivate": Probe(
+            "settings", "POST", f"/settings/people/{o}/deactivate/", capability="manage_users"
+        ),
+        "person-reactivate": Probe(
+            "settings", "POST", f"/settings/people/{o}/reactivate/", capability="manage_users"
+        ),
+        "person-invitation": Probe(
+            "settings", "POST", f"/settings/people/{o}/invitation/", capability="manage_users"
+        ),
+        "team-create": Probe(
+            "settings", "POST", "/settings/teams/", {"name": "Hijack"}, capability="manage_users"
+        ),
+        "roles": Probe("settings", "GET", "/settings/roles/", capability="manage_users"),
+        "role-create": Probe("settings", "GET", "/settings/roles/new/", capability="manage_users"),
+        "role": Probe(
+            "settings", "GET", f"/settings/roles/{w['role'].pk}/", capability="manage_users"
+        ),
+        "deal-board": Probe("list", "GET", "/deals/"),
+        "deal-board-pipeline": Probe("list", "GET", f"/deals/pipeline/{w['pipeline'].pk}/"),
+        "deal-list": Probe("list", "GET", "/deals/list/?q=secreta"),
+        "deal-create": Probe("self", "GET", "/deals/new/"),
+        "deal-funnel": Probe("list", "GET", "/deals/funnel/"),
+        "deal-detail": Probe("view", "GET", f"/deals/{d}/"),
+        "deal-edit": Probe(
+            "edit",
+            "POST",
+            f"/deals/{d}/edit/",
+            {
+                "name": "Changed",
+                "stage": w["stage"].pk,
+                "currency": "EUR",
+                "source": "web",
+                "version": w["deal"].version,
+            },
+        ),
+        "deal-move": Probe(
+            "edit", "POST", f"/deals/{d}/move/", {"stage": w["stage"].pk, "version": ""}
+        ),
+        "deal-close": Probe("edit", "POST", f"/deals/{d}/close/", {"outcome": "won"}),
+        "deal-reopen": Probe("edit", "POST", f"/deals/{w['lost_deal'].pk}/reopen/"),
+        "deal-trash": Probe("delete", "POST", f"/deals/{d}/trash/"),
+        "pipeline-settings": Probe("settings", "GET", "/settings/pipelines/"),
+        "pipeline-create": Probe(
+            "settings",
+            "POST",
+            "/settings/pipelines/new/",
+            {"name": "Hacked", "rows": "1", "stage-0-name": "X", "stage-0-probability": "5"},
+        ),
+        "pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
         "imports:start": Probe("self", "GET", "/imports/"),
         "imports:run": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/"),
         "imports:progress": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/progress/"),
@@ -143,6 +211,75 @@ def probes(w) -> dict[str, Probe]:
             "settings", "GET", "/settings/export/clientela-export-none.zip/download/"
         ),
     }
+
+
+def api_probes(w) -> dict[str, Probe]:
+    """The API and its settings pages: the browser's session reaches the same endpoints a
+    token does, so each role must get 404 for the other team's records here too."""
+    c, co, a, t = w["contact"].pk, w["company"].pk, w["activity"].pk, w["task"].pk
+    sub, delivery = w["subscription"].pk, w["delivery"].pk
+    v1 = "/api/v1"
+    found = {
+        "api:api-root": Probe("self", "GET", "/api/"),
+        "api:openapi-json": Probe("self", "GET", "/api/openapi.json"),
+        "api:openapi-view": Probe("self", "GET", "/api/docs"),
+        "api:not-found": Probe("self", "GET", "/api/v2/contacts/"),
+        "api-tokens": Probe("self", "GET", "/account/api-tokens/"),
+        "api-token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
+        "webhooks:index": Probe("settings", "GET", "/settings/webhooks/"),
+        "webhooks:detail": Probe("settings", "GET", f"/settings/webhooks/{sub}/"),
+        "webhooks:toggle": Probe("settings", "POST", f"/settings/webhooks/{sub}/toggle/"),
+        "webhooks:delete": Probe("settings", "POST", f"/settings/webhooks/{sub}/delete/"),
+        "webhooks:redeliver": Probe(
+            "settings", "POST", f"/settings/webhooks/deliveries/{delivery}/redeliver/"
+        ),
+        "api:tags-list": Probe("self", "GET", f"{v1}/tags/"),
+        "api:tags-get": Probe("self", "GET", f"{v1}/tags/1"),
+        "api:users-list": Probe("self", "GET", f"{v1}/users/"),
+        "api:users-get": Probe("self", "GET", f"{v1}/users/{w['owner'].pk}"),
+        "api:custom-fields-list": Probe("self", "GET", f"{v1}/custom-fields/"),
+        "api:custom-fields-get": Probe("self", "GET", f"{v1}/custom-fields/1"),
+        "api:activities-list": Probe("list", "GET", f"{v1}/activities/?record=contact:{c}"),
+        "api:activities-get": Probe("view", "GET", f"{v1}/activities/{a}"),
+        "api:activities-create": Probe(
+            "edit",
+            "POST",
+            f"{v1}/activities/",
+            {"record": f"contact:{c}", "kind": "note", "body": "x"},
+        ),
+        "api:activities-bulk-create": Probe(
+            "edit",
+            "POST",
+            f"{v1}/activities/bulk",
+            {"items": [{"record": f"contact:{c}", "kind": "note", "body": "x"}]},
+        ),
+        "api:tasks-list": Probe("list", "GET", f"{v1}/tasks/"),
+        "api:tasks-get": Probe("owner", "GET", f"{v1}/tasks/{t}"),
+        "api:tasks-create": Probe("self", "POST", f"{v1}/tasks/", {"title": "Mine"}),
+        "api:tasks-bulk-create": Probe(
+            "self", "POST", f"{v1}/tasks/bulk", {"items": [{"title": "M"}]}
+        ),
+        "api:tasks-update": Probe("owner", "PATCH", f"{v1}/tasks/{t}", {"done": True}),
+        "api:tasks-bulk-update": Probe(
+            "owner", "PATCH", f"{v1}/tasks/bulk", {"items": [{"id": t, "done": True}]}
+        ),
+    }
+    for name, pk in (("contacts", c), ("companies", co)):
+        change = {"full_name": "Changed"} if name == "contacts" else {"name": "Changed"}
+        found |= {
+            f"api:{name}-list": Probe("list", "GET", f"{v1}/{name}/?q=secreta"),
+            f"api:{name}-get": Probe("view", "GET", f"{v1}/{name}/{pk}"),
+            f"api:{name}-create": Probe("self", "POST", f"{v1}/{name}/", change),
+            f"api:{name}-bulk-create": Probe(
+                "self", "POST", f"{v1}/{name}/bulk", {"items": [change]}
+            ),
+            f"api:{name}-update": Probe("edit", "PATCH", f"{v1}/{name}/{pk}", change),
+            f"api:{name}-bulk-update": Probe(
+                "edit", "PATCH", f"{v1}/{name}/bulk", {"items": [{"id": pk, **change}]}
+            ),
+            f"api:{name}-delete": Probe("delete", "DELETE", f"{v1}/{name}/{pk}"),
+        }
+    return found
 
 
 def url_names() -> set[str]:
@@ -191,6 +328,12 @@ def world(db, settings, tmp_path):
     task = activity_services.create_task(
         actor=owner_b, title="Secret call", assignee=owner_b, record=contact
     )
+    subscription = Subscription.objects.create(
+        owner=owner_b, url="http://127.0.0.1:9/hook", events=["contact.updated"], secret="s"
+    )
+    delivery = Delivery.objects.create(
+        subscription=subscription, event="contact.updated", payload={"name": SECRET}
+    )
     contact.refresh_from_db()
     # An import owner_b ran, which created the secret contact and rejected a secret row.
     import_run = ImportRun.objects.create(
@@ -211,8 +354,28 @@ def world(db, settings, tmp_path):
     ImportRejection.objects.create(
         run=import_run, row=3, column="Name", reason="bad", values=[SECRET]
     )
+    pipeline = deal_services.ensure_pipeline()
+    first, second = list(pipeline.stages.all())[:2]
+    deal = deal_services.create_deal(
+        actor=owner_b,
+        data={
+            "name": f"{SECRET} renewal",
+            "stage": first,
+            "company": contact.company,
+            "contacts": [contact],
+            "amount": "777000",
+        },
+    )
+    lost_deal = deal_services.create_deal(actor=owner_b, data={"name": f"{SECRET} lost"})
+    deal_services.close_deal(
+        actor=owner_b, deal=lost_deal, outcome="lost", reason="Price", expected_version=None
+    )
     return {
         "import_run": import_run,
+        "deal": deal,
+        "lost_deal": lost_deal,
+        "pipeline": pipeline,
+        "stage": second,
         "contact": contact,
         "company": contact.company,
         "other": other,
@@ -227,6 +390,11 @@ def world(db, settings, tmp_path):
             owner_b, key="secret", title="Secret reminder", url=contact.get_absolute_url()
         ),
         "owner": owner_b,
+        "activity": Activity.objects.filter(body="Secret deal terms").get(),
+        "token": api_services.create_token(user=owner_b, name="B's", scopes=["contacts:read"])[0],
+        "subscription": subscription,
+        "delivery": delivery,
+        "role": owner_b.role,
     }
 
 
@@ -243,6 +411,16 @@ def test_every_url_has_a_probe():
             "version",
             "view",
             "notification",
+            "activity",
+            "token",
+            "subscription",
+            "delivery",
+            "owner",
+            "role",
+            "deal",
+            "lost_deal",
+            "pipeline",
+            "stage",
             "import_run",
         )
     }
@@ -253,6 +431,10 @@ def test_every_url_has_a_probe():
 def request(client, probe: Probe):
     if probe.method == "GET":
         return client.get(probe.url)
+    if probe.url.startswith("/api/"):
+        return client.generic(
+            probe.method, probe.url, json.dumps(probe.data or {}), "application/json"
+        )
     return client.post(probe.url, probe.data or {})
 
 
@@ -268,6 +450,14 @@ def state_of(world) -> tuple:
         world["task"].__class__.objects.get(pk=world["task"].pk).done_at,
         SavedView.objects.filter(pk=world["view"].pk).exists(),
         world["notification"].__class__.objects.get(pk=world["notification"].pk).read_at,
+        ApiToken.objects.get(pk=world["token"].pk).revoked_at,
+        list(Subscription.objects.values_list("pk", "is_active")),
+        Delivery.objects.count(),
+        Deal.objects.filter(pk=world["deal"].pk)
+        .values_list("name", "version", "stage", "status", "deleted_at", "currency")
+        .get(),
+        Deal.objects.get(pk=world["lost_deal"].pk).status,
+        sorted(Pipeline.objects.values_list("name", flat=True)),
     )
 
 
@@ -295,7 +485,10 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             or SECRET_COMPANY in body
             or "Secret deal terms" in body
             or "%PDF secret" in body
+            or "777,000" in body
         )
+        if "777,000" in body and not permissions.can(user, "see_sensitive"):
+            leaks.append(f"{name}: shows a deal amount to a role without see_sensitive")
         changed = state_of(world) != before
         if response.status_code >= 500:
             leaks.append(f"{name}: server error {response.status_code}")
@@ -326,8 +519,10 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             if response.status_code == 200 and not user.is_staff:
                 leaks.append(f"{name}: open to a non-staff role")
         elif probe.kind == "settings":
-            if response.status_code in {200, 302} and not permissions.can(user, "manage_settings"):
-                leaks.append(f"{name}: {response.status_code} for a role without manage_settings")
+            if response.status_code in {200, 302} and not permissions.can(user, probe.capability):
+                leaks.append(
+                    f"{name}: {response.status_code} for a role without {probe.capability}"
+                )
         elif probe.kind == "self":
             if shows_secret and not may["view"]:
                 leaks.append(f"{name}: shows the other team's record")

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clientela.activities import services as activity_services
 from clientela.customers import services
+from clientela.deals import services as deal_services
 
 SNAPSHOT = Path(__file__).with_name("query_counts.json")
 
@@ -59,6 +60,11 @@ def snapshot():
         "/companies/",
         "/my-day/",
         "/search/?q=person",
+        "/api/v1/contacts/",
+        "/api/v1/contacts/?sort=-updated&tag=vip",
+        "/api/v1/companies/",
+        "/api/v1/tasks/",
+        "/api/v1/activities/",
     ],
 )
 def test_list_pages_do_not_grow_with_rows(user_client, user, url, snapshot):
@@ -86,3 +92,57 @@ def test_detail_pages_do_not_grow_with_timeline_tasks_and_files(user_client, use
     many = queries_for(user_client, url)
     assert many == few
     assert many == snapshot[f"{kind}-detail"], f"{kind}: {many} queries"
+
+
+def add_deals(user, company, start: int, count: int) -> list:
+    pipeline = deal_services.ensure_pipeline()
+    stages = list(pipeline.stages.all())
+    contacts = add_contacts(user, company, start, 1)
+    return [
+        deal_services.create_deal(
+            actor=user,
+            data={
+                "name": f"Deal {i:03d}",
+                "stage": stages[i % len(stages)],
+                "company": company,
+                "contacts": contacts,
+                "amount": f"{1000 + i}.50",
+            },
+        )
+        for i in range(start, start + count)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/deals/", "/deals/list/", "/deals/list/?status=open&owner=me&sort=-updated"]
+)
+def test_deal_board_and_list_do_not_grow_with_deals(user_client, user, url, snapshot):
+    company = services.create_company(actor=user, data={"name": "Firma SRL"})
+    add_deals(user, company, 0, 2)
+    few = queries_for(user_client, url)
+    add_deals(user, company, 2, 40)
+    many = queries_for(user_client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
+@pytest.mark.django_db
+def test_deal_page_does_not_grow_with_timeline_history_and_tasks(user_client, user, snapshot):
+    company = services.create_company(actor=user, data={"name": "Firma SRL"})
+    deal = add_deals(user, company, 0, 1)[0]
+    stages = list(deal.pipeline.stages.all())
+    deal_services.move_deal(actor=user, deal=deal, stage=stages[1], expected_version=None)
+    activity_services.log_activity(actor=user, record=deal, kind="note", body="first")
+    activity_services.create_task(actor=user, title="first", assignee=user, record=deal)
+    few = queries_for(user_client, deal.get_absolute_url())
+    for i in range(12):
+        deal.refresh_from_db()
+        deal_services.move_deal(
+            actor=user, deal=deal, stage=stages[(i + 1) % len(stages)], expected_version=None
+        )
+        activity_services.log_activity(actor=user, record=deal, kind="note", body=f"note {i}")
+        activity_services.create_task(actor=user, title=f"task {i}", assignee=user, record=deal)
+    many = queries_for(user_client, deal.get_absolute_url())
+    assert many == few
+    assert many == snapshot["deal-detail"], f"deal: {many} queries"

@@ -21,10 +21,13 @@ INSTALLED_APPS = [
     "clientela.security",
     "clientela.customers",
     "clientela.activities",
+    "clientela.deals",
     # Before django.contrib.admin: its admin/index.html adds the Backups link to Settings.
     "clientela.dataio",
     "clientela.jobs",
     "clientela.notifications",
+    "clientela.api",
+    "clientela.webhooks",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +38,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "heroicons",
     "axes",
+    # django-ninja's templates and the Swagger UI files it ships: the docs page uses them
+    # instead of a CDN when the app is installed.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -180,8 +186,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = config.env_int("CLIENTELA_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if config.env_bool("CLIENTELA_BEHIND_PROXY", False):
+BEHIND_PROXY = config.env_bool("CLIENTELA_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies whose X-Forwarded-For is believed: the audit trail and login lockout then see the
+# client's address, not the proxy's. Addresses or networks; a local proxy by default.
+TRUSTED_PROXIES = config.env_list(
+    "CLIENTELA_TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"] if BEHIND_PROXY else []
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -272,9 +284,21 @@ LOGGING = {
     },
 }
 
+# API and webhooks --------------------------------------------------------------------
+# Requests per minute a token (or a logged-in browser) may make before a 429.
+API_RATE_PER_MINUTE = config.env_int("CLIENTELA_API_RATE_PER_MINUTE", 600)
+# A webhook delivery is tried this many times, waiting base * 2^attempt seconds between;
+# a subscription whose deliveries failed this many times in a row is switched off.
+WEBHOOK_MAX_ATTEMPTS = config.env_int("CLIENTELA_WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_SECONDS = config.env_float("CLIENTELA_WEBHOOK_BACKOFF_SECONDS", 30.0)
+WEBHOOK_DISABLE_AFTER = config.env_int("CLIENTELA_WEBHOOK_DISABLE_AFTER", 20)
+WEBHOOK_TIMEOUT_SECONDS = config.env_float("CLIENTELA_WEBHOOK_TIMEOUT_SECONDS", 10.0)
+
 # Customers ---------------------------------------------------------------------------
 # Region used to read phone numbers typed without a country code ("0722 123 456").
 PHONE_REGION = config.env_str("CLIENTELA_PHONE_REGION", "RO").upper()
+# The currency a new deal starts in (ISO 4217).
+DEFAULT_CURRENCY = config.env_str("CLIENTELA_CURRENCY", "RON").upper()[:3]
 # A record whose owner logged nothing on it for this many days is flagged stale.
 STALE_AFTER_DAYS = config.env_int("CLIENTELA_STALE_DAYS", 30)
 # Records in the trash are deleted for good after this many days.

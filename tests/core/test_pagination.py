@@ -35,3 +35,17 @@ def test_the_next_page_bounds_the_first_field_on_its_own(user):
     sql = captured[0]["sql"]
     # A plain bound the database can seek to, besides the (a < x) OR (a = x AND b < y) test.
     assert '"name_key" <= ' in sql.split("WHERE", 1)[1].split(" OR ")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "values",
+    [["not a name", "x"], ["a", 2**70], ["a", None], ["a\x00", 1], ["a", "x"]],
+)
+def test_a_cursor_that_does_not_fit_the_fields_starts_from_the_first_page(values):
+    from clientela.core.pagination import _encode
+
+    for name in ("Ana", "Bogdan"):
+        services.create_contact(actor=None, data={"full_name": name})
+    page = keyset_page(Contact.objects.all(), ["name_key", "id"], _encode(values), 10)
+    assert [contact.full_name for contact in page.items] == ["Ana", "Bogdan"]

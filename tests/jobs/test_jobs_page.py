@@ -80,4 +80,24 @@ def test_a_periodic_period_is_claimed_once():
     assert services.claim_period(entry, 11, "b") is True
 
 
+def test_a_claim_whose_transaction_fails_enqueues_nothing(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from clientela.jobs.interface import PeriodicJob
+
+    entry = PeriodicJob("probe", deliver_reminder, timedelta(minutes=1))
+    with (
+        django_capture_on_commit_callbacks() as enqueued,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        assert services.claim_period(entry, 10, "a") is True
+        raise RuntimeError("the commit failed")
+    assert enqueued == []
+    # The period is still free: the next tick claims it and enqueues it once.
+    with django_capture_on_commit_callbacks() as enqueued:
+        assert services.claim_period(entry, 10, "b") is True
+    assert len(enqueued) == 1
+
+
 pytestmark = pytest.mark.django_db

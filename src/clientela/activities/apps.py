@@ -11,7 +11,7 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from clientela.activities.models import Activity, Attachment, Task
-        from clientela.core import audit
+        from clientela.core import audit, events
 
         audit.register(
             Activity,
@@ -36,3 +36,16 @@ class ActivitiesConfig(AppConfig):
             },
         )
         audit.register(Attachment, lambda f: {"name": f.name, "size": f.size})
+        events.declare("activity", "created")
+        events.declare("task", "created", "updated", "completed")
+
+        from clientela.activities.services import reassign_tasks
+        from clientela.users import handover
+
+        handover.register(
+            handover.Handover(
+                label=_("open tasks"),
+                held_by=lambda user: Task.objects.filter(assignee=user, done_at__isnull=True),
+                hand_over=reassign_tasks,
+            )
+        )

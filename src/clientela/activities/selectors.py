@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clientela.activities.models import Activity, ActivityKind, Attachment, Task, TimelineLink
@@ -143,3 +143,59 @@ def _attach_records(rows: list) -> None:
             loaded[(content_type_id, found.pk)] = found
     for row in rows:
         row.record = loaded.get((row.content_type_id, row.object_id))
+
+
+def activities_for(user) -> QuerySet[Activity]:
+    """Timeline entries on at least one record the user may see."""
+    visible_links = TimelineLink.objects.none()
+    for model in records.RECORD_MODELS.values():
+        content_type = ContentType.objects.get_for_model(model)
+        visible_links = visible_links | TimelineLink.objects.filter(
+            content_type=content_type,
+            object_id__in=records.visible(user, model).values("pk"),
+        )
+    return Activity.objects.filter(pk__in=visible_links.values("activity_id")).select_related(
+        "author"
+    )
+
+
+def tasks_for(user) -> QuerySet[Task]:
+    """The tasks on a person's list: those assigned to them (what My day shows)."""
+    return Task.objects.filter(assignee=user).select_related("assignee", "content_type")
+
+
+def team_workload(member_ids: list[int], *, now: datetime.datetime | None = None) -> dict:
+    """Per member: open tasks, overdue tasks, activities logged in the last 7 days; two
+    grouped queries, whatever the team's size."""
+    now = now or timezone.now()
+    tasks = (
+        Task.objects.filter(assignee_id__in=member_ids, done_at__isnull=True)
+        .values("assignee_id")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+    )
+    logged = (
+        Activity.objects.filter(
+            author_id__in=member_ids, occurred_at__gte=now - datetime.timedelta(days=7)
+        )
+        .values("author_id")
+        .annotate(count=Count("id"))
+    )
+    numbers = {pk: {"open": 0, "overdue": 0, "logged_7d": 0} for pk in member_ids}
+    for row in tasks:
+        numbers[row["assignee_id"]].update(open=row["open"], overdue=row["overdue"])
+    for row in logged:
+        numbers[row["author_id"]]["logged_7d"] = row["count"]
+    return numbers
+
+
+def team_overdue(member_ids: list[int], limit: int = 8) -> list[Task]:
+    """The team's tasks most overdue, with their records, for a manager's home page."""
+    tasks = list(
+        Task.objects.filter(
+            assignee_id__in=member_ids, done_at__isnull=True, due_at__lt=timezone.now()
+        )
+        .select_related("assignee", "content_type")
+        .order_by("due_at", "id")[:limit]
+    )
+    _attach_records(tasks)
+    return tasks

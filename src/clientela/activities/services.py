@@ -22,6 +22,7 @@ from clientela.activities.models import (
     TimelineLink,
 )
 from clientela.core import audit
+from clientela.core.records import timeline_records
 from clientela.customers.models import Contact
 from clientela.notifications import services as notifications
 from clientela.users import permissions
@@ -39,15 +40,6 @@ ACTIVITY_FIELDS = (
     "attendees",
     "channel",
 )
-
-
-def _timeline_records(record) -> list:
-    """The record an entry is logged on, plus the records whose timeline rolls it up:
-    a contact's entries also show on their company's timeline."""
-    records = [record]
-    if isinstance(record, Contact) and record.company_id:
-        records.append(record.company)
-    return records
 
 
 def _may_log(actor, record) -> None:
@@ -100,7 +92,7 @@ def log_activity(
         raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
     values = {name: _empty(name) if value is None else value for name, value in fields.items()}
     activity = Activity.objects.create(kind=kind, occurred_at=occurred_at, author=actor, **values)
-    records = _timeline_records(record)
+    records = timeline_records(record)
     TimelineLink.objects.bulk_create(
         TimelineLink(
             activity=activity,
@@ -226,3 +218,26 @@ def set_task_done(*, actor, task: Task, done: bool) -> Task:
     task.save(update_fields=["done_at"])
     audit.log(actor=actor, action="update", record=task, before=before, after=audit.snapshot(task))
     return task
+
+
+@transaction.atomic
+def reassign_tasks(*, actor, records: list[Task], to) -> int:
+    """Open tasks pass to a colleague, each audited; a reminder still ahead is scheduled for
+    them (the former assignee's, if they are deactivated, is not delivered)."""
+    now = timezone.now()
+    for task in records:
+        before = audit.snapshot(task)
+        task.assignee = to
+        task.save(update_fields=["assignee"])
+        audit.log(
+            actor=actor, action="update", record=task, before=before, after=audit.snapshot(task)
+        )
+        if task.reminder_at is not None and task.reminder_at > now and task.done_at is None:
+            notifications.schedule_reminder(
+                user=to,
+                when=task.reminder_at,
+                key=f"task:{task.pk}:reminder:{task.reminder_at.isoformat()}:user:{to.pk}",
+                title=_("Reminder: %(task)s") % {"task": task.title},
+                url=reverse("my-day"),
+            )
+    return len(records)

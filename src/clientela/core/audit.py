@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import functools
+import ipaddress
+import json
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 
+from clientela.core import custom_fields, events
 from clientela.core.models import AuditEntry, AuditSource
+from clientela.core.text import spreadsheet_safe
+from clientela.users import permissions
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,48 @@ def acting(source: str, ip: str | None = None):
         _origin.reset(token)
 
 
+@functools.cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple:
+    networks = []
+    for proxy in proxies:
+        try:
+            networks.append(ipaddress.ip_network(proxy.strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"CLIENTELA_TRUSTED_PROXIES holds {proxy!r}, which is not an address or network."
+            ) from None
+    return tuple(networks)
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from. Behind trusted proxies, the right-most address of
+    X-Forwarded-For that is not one of them: a client cannot forge its way past the proxy
+    by sending the header itself, since only what the trusted proxies appended is read."""
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if remote is None or not networks:
+        return str(remote) if remote else None
+
+    def trusted(address) -> bool:
+        return any(address in network for network in networks)
+
+    if not trusted(remote):
+        return str(remote)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([part for part in forwarded.split(",") if part.strip()]):
+        address = _address(hop)
+        if address is None:
+            break  # a garbled chain: believe only the proxy itself
+        if not trusted(address):
+            return str(address)
+    return str(remote)
 
 
 class AuditMiddleware:
@@ -104,6 +152,7 @@ def log(
         return None
     entry = _entry(actor, action, record, changes, after if state is KEEP_STATE else state)
     entry.save()
+    events.from_audit(record=record, action=action, actor=actor, changes=changes)
     return entry
 
 
@@ -125,11 +174,15 @@ def _entry(actor, action: str, record: models.Model, changes: dict, state) -> Au
 
 def log_created(*, actor, records: list[models.Model]) -> None:
     """One "create" entry per record for many records created at once (an import's
-    batch), written in one INSERT; each record's snapshot must need no query."""
-    AuditEntry.objects.bulk_create(
-        _entry(actor, "create", record, diff(None, after), after)
-        for record, after in ((record, snapshot(record)) for record in records)
-    )
+    batch), written in one INSERT; each record's snapshot must need no query. Each still
+    raises its event, as `log` does."""
+    entries = [
+        _entry(actor, "create", record, diff(None, snapshot(record)), snapshot(record))
+        for record in records
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    for record, entry in zip(records, entries, strict=True):
+        events.from_audit(record=record, action="create", actor=actor, changes=entry.changes)
 
 
 def history(record: models.Model):
@@ -140,3 +193,81 @@ def history(record: models.Model):
         .select_related("actor")
         .order_by("-at", "-id")
     )
+
+
+def masked_changes(changes: dict, user, record_type: str) -> dict:
+    """An audit entry's changes as `user` may read them: sensitive values hidden."""
+    if permissions.sees_sensitive(user):
+        return changes
+    hidden = permissions.hidden_fields(user, record_type)
+    secret_keys = {d.key for d in custom_fields.definitions(record_type) if d.sensitive}
+    shown = {}
+    for field, (before, after) in changes.items():
+        if field in hidden:
+            shown[field] = [permissions.HIDDEN, permissions.HIDDEN]
+        elif field == "custom":
+            shown[field] = [
+                {
+                    k: (permissions.HIDDEN if k in secret_keys else v)
+                    for k, v in (side or {}).items()
+                }
+                for side in (before, after)
+            ]
+        else:
+            shown[field] = [before, after]
+    return shown
+
+
+# The trail as an auditor reads it: every record's changes, filtered, exported ----------
+def trail(
+    *,
+    actor_id: int | None = None,
+    source: str = "",
+    record_type: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+):
+    """Audit entries, newest first, narrowed by the filters given (each has an index)."""
+    entries = AuditEntry.objects.select_related("actor", "content_type")
+    if actor_id:
+        entries = entries.filter(actor_id=actor_id)
+    if source:
+        entries = entries.filter(source=source)
+    if record_type:
+        entries = entries.filter(content_type__model=record_type)
+    if since:
+        entries = entries.filter(at__date__gte=since)
+    if until:
+        entries = entries.filter(at__date__lte=until)
+    return entries
+
+
+EXPORT_COLUMNS = (
+    "when",
+    "actor",
+    "source",
+    "ip",
+    "action",
+    "record_type",
+    "record_id",
+    "record",
+    "changes",
+)
+
+
+def export_row(entry: AuditEntry, user) -> list:
+    """One entry as a CSV row for `user`: sensitive values hidden as on the History tab."""
+    record_type = entry.content_type.model
+    changes = masked_changes(entry.changes, user, record_type)
+    row = [
+        entry.at.isoformat(),
+        entry.actor.email if entry.actor_id else "",
+        entry.source,
+        entry.ip or "",
+        entry.action,
+        record_type,
+        entry.object_id,
+        entry.object_repr,
+        json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
+    ]
+    return [spreadsheet_safe(cell) for cell in row]

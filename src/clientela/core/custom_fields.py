@@ -16,12 +16,17 @@ MAX_TEXT = 1000
 CURRENCY_LENGTH = 3
 
 
-def definitions(record_type: str, user=None) -> list[CustomField]:
-    """The record type's custom fields; with `user`, only those the user may see."""
-    fields = CustomField.objects.filter(record_type=record_type)
+def visible_definitions(user=None):
+    """Every custom field the user may see (all of them for the system itself)."""
+    fields = CustomField.objects.all()
     if user is not None and not permissions.sees_sensitive(user):
         fields = fields.filter(sensitive=False)
-    return list(fields)
+    return fields
+
+
+def definitions(record_type: str, user=None) -> list[CustomField]:
+    """The record type's custom fields; with `user`, only those the user may see."""
+    return list(visible_definitions(user).filter(record_type=record_type))
 
 
 def keep_hidden(record_type: str, user, stored: dict, edited: dict) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -17,3 +18,56 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name, messages)
         else:
             form.add_error(None, messages)
+
+
+def submitted(request, form: forms.Form, call):
+    """On a valid POST, `call(**form.cleaned_data)`; a service's ValidationError goes next to
+    the fields. Returns the call's result, or None when nothing was done."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return call(**form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters; each matches an index of AuditEntry."""
+
+    actor = forms.ModelChoiceField(queryset=None, required=False, label=_("Person"))
+    source = forms.ChoiceField(required=False, label=_("From"))
+    record_type = forms.ChoiceField(required=False, label=_("Record type"))
+    since = forms.DateField(
+        required=False, label=_("From date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label=_("To date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from clientela.core import audit
+        from clientela.core.models import AuditSource
+
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = get_user_model().objects.order_by("full_name", "email")
+        self.fields["actor"].empty_label = _("Anyone")
+        self.fields["source"].choices = [("", _("Anywhere")), *AuditSource.choices]
+        self.fields["record_type"].choices = [
+            ("", _("Any record")),
+            *((model._meta.model_name, model._meta.verbose_name) for model in audit.SNAPSHOTS),
+        ]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "actor_id": data["actor"].pk if data["actor"] else None,
+            "source": data["source"],
+            "record_type": data["record_type"],
+            "since": data["since"],
+            "until": data["until"],
+        }

@@ -3,12 +3,14 @@ Contacts, companies and later record types describe their lists with these piece
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from clientela.core import custom_fields
 from clientela.core.models import CustomField, FieldType
@@ -117,3 +119,32 @@ def custom_filter(queryset: QuerySet, definition: CustomField, raw: str) -> Quer
         except ValueError:
             return queryset.none()
     return queryset.alias(_cf=KT(key)).filter(_cf=raw)
+
+
+def person_cell(user) -> Cell:
+    return Cell(user.display_name, kind="person", extra=user.initials) if user else Cell()
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the current time zone: date filters on datetimes."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def page_context(request, page: Page, columns: list[Column], sort: str) -> tuple:
+    """What a list template needs to show a page: its rows of cells, the query string
+    without the cursor and the next page's; and that query (to build sort links)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = query.copy()
+    if page.next_cursor:
+        next_query["after"] = page.next_cursor
+    context = {
+        "columns": columns,
+        "rows": [(record, [column.cell(record) for column in columns]) for record in page.items],
+        "page": page,
+        "sort": sort,
+        "query": query.urlencode(),
+        "next_query": next_query.urlencode() if page.next_cursor else "",
+        "is_first_page": not request.GET.get("after"),
+    }
+    return context, query

@@ -150,7 +150,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["content_type", "object_id", "-at"], name="audit_record_idx")
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_record_idx"),
+            # The audit trail page's filters: by person, by record type, newest first.
+            models.Index(fields=["actor", "-at", "-id"], name="audit_actor_idx"),
+            models.Index(fields=["content_type", "-at", "-id"], name="audit_type_idx"),
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")

@@ -17,8 +17,8 @@ class Area:
     label: str | Promise
     url_name: str
     icon: str  # a heroicons outline name
-    staff_only: bool = False  # Django's technical admin
-    capability: str = ""  # a role capability the area needs (users.permissions)
+    # A role capability the area needs (users.permissions); "*settings": any settings section.
+    capability: str = ""
     # Other URL prefixes whose pages belong to this area (pages outside Django's admin).
     also: tuple[str, ...] = ()
 
@@ -29,21 +29,117 @@ AREAS: tuple[Area, ...] = (
     Area("my-day", _("My day"), "my-day", "calendar-days"),
     Area("contacts", _("Contacts"), "contact-list", "users"),
     Area("companies", _("Companies"), "company-list", "building-office-2"),
+    Area("deals", _("Deals"), "deal-board", "currency-dollar"),
     Area("trash", _("Trash"), "trash", "trash"),
-    Area("jobs", _("Jobs"), "jobs:board", "queue-list", capability="manage_settings"),
     Area(
-        "admin", _("Settings"), "admin:index", "cog-6-tooth", staff_only=True, also=("/settings/",)
+        "settings",
+        _("Settings"),
+        "settings",
+        "cog-6-tooth",
+        capability="*settings",
+        also=("/admin/", "/jobs/"),
     ),
 )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One card of the Settings page; shown to roles with its capability."""
+
+    label: str | Promise
+    description: str | Promise
+    url_name: str
+    icon: str
+    capability: str = ""
+    staff_only: bool = False
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        _("People and teams"),
+        _("Invite colleagues, change their team and role, deactivate and hand over."),
+        "people",
+        "user-group",
+        capability="manage_users",
+    ),
+    Section(
+        _("Roles"),
+        _("What each position may see and change, record type by record type."),
+        "roles",
+        "shield-check",
+        capability="manage_users",
+    ),
+    Section(
+        _("Pipelines"),
+        _("The stages deals move through, with their win probability."),
+        "pipeline-settings",
+        "funnel",
+        capability="manage_settings",
+    ),
+    Section(
+        _("Audit trail"),
+        _("Every change to every record: who, when, from where. Export it for an auditor."),
+        "audit-trail",
+        "document-magnifying-glass",
+        capability="view_audit_trail",
+    ),
+    Section(
+        _("Backups"),
+        _("The last backup and its verification; back up now or download an archive."),
+        "dataio:backups",
+        "archive-box",
+        capability="manage_settings",
+    ),
+    Section(
+        _("Jobs"),
+        _("Background work: queued, running and failed jobs."),
+        "jobs:board",
+        "queue-list",
+        capability="manage_settings",
+    ),
+    Section(
+        _("Webhooks"),
+        _("Tell other systems when records change: signed deliveries, retries, a log."),
+        "webhooks:index",
+        "bolt",
+        capability="manage_settings",
+    ),
+    Section(
+        _("Technical administration"),
+        _("Custom fields, lifecycle stages and every table, in Django's admin."),
+        "admin:index",
+        "wrench-screwdriver",
+        staff_only=True,
+    ),
+)
+
+
+def sections_for(user) -> list[dict]:
+    shown = []
+    for section in SECTIONS:
+        if section.staff_only and not getattr(user, "is_staff", False):
+            continue
+        if section.capability and not permissions.can(user, section.capability):
+            continue
+        shown.append(
+            {
+                "label": section.label,
+                "description": section.description,
+                "url": reverse(section.url_name),
+                "icon": section.icon,
+            }
+        )
+    return shown
 
 
 def areas_for(user, path: str) -> list[dict]:
     """The areas this user may open; the one holding `path` is marked active."""
     visible = []
     for area in AREAS:
-        if area.staff_only and not getattr(user, "is_staff", False):
-            continue
-        if area.capability and not permissions.can(user, area.capability):
+        if area.capability == "*settings":
+            if not sections_for(user):
+                continue
+        elif area.capability and not permissions.can(user, area.capability):
             continue
         url = reverse(area.url_name)
         active = path == url if url == "/" else path.startswith((url, *area.also))

@@ -7,7 +7,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -63,17 +63,8 @@ def keyset_page(queryset: QuerySet, ordering: list[str], cursor: str | None, lim
     A malformed cursor starts from the first page rather than failing."""
     queryset = queryset.order_by(*ordering)
     if cursor:
-        values = _decode(cursor, len(ordering))
-        if values is not None:
-            model = queryset.model
-            parsed = []
-            for field_name, value in zip(ordering, values, strict=True):
-                try:
-                    field = model._meta.get_field(field_name.lstrip("-"))
-                except FieldDoesNotExist:  # an annotation: compared as it was sent
-                    parsed.append(value)
-                else:
-                    parsed.append(field.to_python(value))
+        parsed = _parse(queryset.model, ordering, _decode(cursor, len(ordering)))
+        if parsed is not None:
             queryset = queryset.filter(_after(ordering, parsed))
     rows = list(queryset[: limit + 1])
     items = rows[:limit]
@@ -82,6 +73,33 @@ def keyset_page(queryset: QuerySet, ordering: list[str], cursor: str | None, lim
         last = items[-1]
         next_cursor = _encode([_value(last, name.lstrip("-")) for name in ordering])
     return Page(items=items, next_cursor=next_cursor, limit=limit)
+
+
+# The largest integer both databases store: a bigger one in a cursor is not ours.
+MAX_INTEGER = 2**63 - 1
+
+
+def _parse(model, ordering: list[str], values: list | None) -> list | None:
+    """The cursor's values as the fields hold them; None when one does not fit (a cursor
+    that was edited or comes from elsewhere starts from the first page)."""
+    if values is None:
+        return None
+    parsed = []
+    for field_name, value in zip(ordering, values, strict=True):
+        try:
+            field = model._meta.get_field(field_name.lstrip("-"))
+        except FieldDoesNotExist:  # an annotation: compared as it was sent
+            field = None
+        try:
+            value = value if field is None else field.to_python(value)
+        except (ValidationError, TypeError, ValueError):
+            return None
+        if value is None or (isinstance(value, int) and abs(value) > MAX_INTEGER):
+            return None
+        if isinstance(value, str) and "\x00" in value:
+            return None
+        parsed.append(value)
+    return parsed
 
 
 def _value(row, name: str):

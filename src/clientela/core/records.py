@@ -47,13 +47,26 @@ class RecordRef:
 # that limits them to what a user may see. Apps add theirs in AppConfig.ready().
 RECORD_MODELS: dict[str, type[models.Model]] = {}
 VISIBLE: dict[type[models.Model], Callable[[object], models.QuerySet]] = {}
+# For each record type, the records whose timelines also show its entries: a contact's
+# company; a deal's company and contacts.
+ROLL_UP: dict[type[models.Model], Callable[[models.Model], list[models.Model]]] = {}
 
 
 def register_record_model(
-    model: type[models.Model], visible: Callable[[object], models.QuerySet]
+    model: type[models.Model],
+    visible: Callable[[object], models.QuerySet],
+    rolls_up_to: Callable[[models.Model], list[models.Model]] | None = None,
 ) -> None:
     RECORD_MODELS[model._meta.model_name] = model
     VISIBLE[model] = visible
+    if rolls_up_to is not None:
+        ROLL_UP[model] = rolls_up_to
+
+
+def timeline_records(record: models.Model) -> list[models.Model]:
+    """The record an entry is logged on, then the records its timeline rolls up into."""
+    rolls_up_to = ROLL_UP.get(type(record))
+    return [record, *(rolls_up_to(record) if rolls_up_to else [])]
 
 
 def visible(user, model: type[models.Model]) -> models.QuerySet:

@@ -1,33 +1,111 @@
-"""Pages of the shell: home, global search, and the health check for load balancers."""
+"""Pages of the shell: home, global search, settings, the audit trail, the health check."""
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from clientela.activities import selectors as activity_selectors
-from clientela.core import health
+from clientela.core import audit, health, navigation
+from clientela.core.forms import AuditFilterForm
+from clientela.core.pagination import keyset_page
 from clientela.core.search import search as global_search
 from clientela.customers import selectors as customer_selectors
+from clientela.users import permissions
+from clientela.users import selectors as user_selectors
+from clientela.users.permissions import capability_required
 
 MAX_QUERY = 200
 
 
 @require_safe
 def home(request):
-    day = activity_selectors.my_day(request.user)
+    """A representative sees their day; a role with team reports also sees the team's
+    numbers and what is stuck."""
+    user = request.user
+    day = activity_selectors.my_day(user)
+    context = {
+        "attention": customer_selectors.needs_attention(user),
+        "overdue": day["overdue"][:5],
+        "today": day["today"][:5],
+        "can_invite": permissions.can(user, "manage_users"),
+    }
+    if permissions.can(user, "view_reports"):
+        members = list(user_selectors.colleagues(user))
+        ids = [member.pk for member in members]
+        book = customer_selectors.team_book(user, ids)
+        work = activity_selectors.team_workload(ids)
+        context["team"] = {
+            "name": user.team.name if user.team_id else None,
+            "rows": [{"member": m, **book[m.pk], **work[m.pk]} for m in members],
+            "stuck": customer_selectors.team_stuck(user, ids),
+            "overdue": activity_selectors.team_overdue(ids),
+        }
+    return render(request, "core/home.html", context)
+
+
+@require_safe
+def settings_index(request):
+    sections = navigation.sections_for(request.user)
+    if not sections:
+        raise PermissionDenied
+    return render(request, "core/settings.html", {"sections": sections})
+
+
+AUDIT_PAGE = 50
+
+
+@require_safe
+@capability_required("view_audit_trail")
+def audit_trail(request):
+    form = AuditFilterForm(request.GET or None)
+    page = keyset_page(
+        audit.trail(**form.filters()), ["-at", "-id"], request.GET.get("after"), AUDIT_PAGE
+    )
+    for entry in page.items:
+        entry.changes = audit.masked_changes(entry.changes, request.user, entry.content_type.model)
+    query = request.GET.copy()
+    query.pop("after", None)
     return render(
         request,
-        "core/home.html",
-        {
-            "attention": customer_selectors.needs_attention(request.user),
-            "overdue": day["overdue"][:5],
-            "today": day["today"][:5],
-        },
+        "core/audit_trail.html",
+        {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+@require_safe
+@capability_required("view_audit_trail")
+def audit_export(request):
+    """The whole filtered trail as CSV, streamed: an auditor's copy of any size."""
+    form = AuditFilterForm(request.GET or None)
+    entries = audit.trail(**form.filters()).order_by("-at", "-id")
+    user = request.user
+
+    def rows():
+        writer = csv.writer(Echo())
+        yield "\ufeff"  # spreadsheets read the file as UTF-8
+        yield writer.writerow(audit.EXPORT_COLUMNS)
+        for entry in entries.iterator(chunk_size=2000):
+            yield writer.writerow(audit.export_row(entry, user))
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
+    return response
+
+
+class Echo:
+    """A file-like object whose write returns the line: csv.writer feeding a stream."""
+
+    def write(self, value: str) -> str:
+        return value
 
 
 @require_safe

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from clientela.core import audit, custom_fields
+from clientela.core import audit
 from clientela.customers.models import Company, Contact, LifecycleStage
-from clientela.users import permissions
 from clientela.users.models import User
 
 
@@ -79,26 +78,3 @@ def data_from_snapshot(model, state: dict) -> dict:
 def register_snapshots() -> None:
     audit.register(Contact, contact_snapshot)
     audit.register(Company, company_snapshot)
-
-
-def masked_changes(changes: dict, user, record_type: str) -> dict:
-    """An audit entry's changes as `user` may read them: sensitive values hidden."""
-    if permissions.sees_sensitive(user):
-        return changes
-    hidden = permissions.hidden_fields(user, record_type)
-    secret_keys = {d.key for d in custom_fields.definitions(record_type) if d.sensitive}
-    shown = {}
-    for field, (before, after) in changes.items():
-        if field in hidden:
-            shown[field] = [permissions.HIDDEN, permissions.HIDDEN]
-        elif field == "custom":
-            shown[field] = [
-                {
-                    k: (permissions.HIDDEN if k in secret_keys else v)
-                    for k, v in (side or {}).items()
-                }
-                for side in (before, after)
-            ]
-        else:
-            shown[field] = [before, after]
-    return shown

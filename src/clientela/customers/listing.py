@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields
-from clientela.core.listing import Cell, Column, ListSpec, custom_filter
+from clientela.core.listing import Cell, Column, ListSpec, custom_filter, day_start, person_cell
 from clientela.core.phones import display as display_phone
 from clientela.core.search import matching_entries
 from clientela.customers import selectors
@@ -21,10 +21,6 @@ NAME_SORTS = {
     "created": ["created_at", "id"],
     "updated": ["updated_at", "id"],
 }
-
-
-def _person(user) -> Cell:
-    return Cell(user.display_name, kind="person", extra=user.initials) if user else Cell()
 
 
 def contact_spec(user) -> ListSpec:
@@ -49,7 +45,7 @@ def contact_spec(user) -> ListSpec:
             Column("email", _("E-mail"), lambda c: Cell(c.email, kind="email")),
             Column("phone", _("Phone"), lambda c: Cell(display_phone(c.phone), c.phone, "phone")),
             Column("stage", _("Stage"), lambda c: Cell(c.lifecycle_stage.name, kind="badge")),
-            Column("owner", _("Owner"), lambda c: _person(c.owner)),
+            Column("owner", _("Owner"), lambda c: person_cell(c.owner)),
             Column("position", _("Position"), lambda c: Cell(c.position), default=False),
             Column(
                 "last_contacted",
@@ -92,7 +88,7 @@ def company_spec(user) -> ListSpec:
             Column("email", _("E-mail"), lambda c: Cell(c.email, kind="email")),
             Column("phone", _("Phone"), lambda c: Cell(display_phone(c.phone), c.phone, "phone")),
             Column("status", _("Status"), lambda c: Cell(c.get_status_display(), kind="badge")),
-            Column("owner", _("Owner"), lambda c: _person(c.owner)),
+            Column("owner", _("Owner"), lambda c: person_cell(c.owner)),
             Column(
                 "website", _("Website"), lambda c: Cell(c.website, c.website, "link"), default=False
             ),
@@ -116,10 +112,6 @@ def company_spec(user) -> ListSpec:
     )
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def apply_filters(user, spec: ListSpec, queryset: QuerySet, data: dict, raw) -> QuerySet:
     """Narrow a list by the cleaned filter form `data` and the raw query string `raw`."""
     if data.get("q"):
@@ -136,7 +128,9 @@ def apply_filters(user, spec: ListSpec, queryset: QuerySet, data: dict, raw) -> 
         queryset = queryset.filter(owner__isnull=True)
     elif owner:
         # "3,5,8": owned by any of these people (a team's records, until teams exist).
-        ids = [int(part) for part in owner.split(",") if part.strip().isdigit()]
+        # isdecimal, not isdigit: "²" is a digit int() refuses; 18 digits fit any id.
+        parts = [part.strip() for part in owner.split(",")]
+        ids = [int(part) for part in parts if part.isdecimal() and len(part) <= 18]
         if ids:
             queryset = queryset.filter(owner_id__in=ids)
     if data.get("stage") and spec.record_type == "contact":
@@ -151,9 +145,9 @@ def apply_filters(user, spec: ListSpec, queryset: QuerySet, data: dict, raw) -> 
         if name == "contacted" and spec.record_type != "contact":
             continue
         if data.get(f"{name}_from"):
-            queryset = queryset.filter(**{f"{field}__gte": _day_start(data[f"{name}_from"])})
+            queryset = queryset.filter(**{f"{field}__gte": day_start(data[f"{name}_from"])})
         if data.get(f"{name}_to"):
-            end = _day_start(data[f"{name}_to"]) + datetime.timedelta(days=1)
+            end = day_start(data[f"{name}_to"]) + datetime.timedelta(days=1)
             queryset = queryset.filter(**{f"{field}__lt": end})
     if data.get("inactive_days"):
         cutoff = timezone.now() - datetime.timedelta(days=data["inactive_days"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from clientela.customers.models import Company, Contact
@@ -69,5 +69,38 @@ def needs_attention(user, limit: int = 10) -> QuerySet[Contact]:
         contact_list(user)
         .filter(owner=user)
         .filter(stale_filter())
+        .order_by("last_activity_at", "id")[:limit]
+    )
+
+
+def team_book(user, member_ids: list[int]) -> dict:
+    """Per member: live contacts owned, added in the last 30 days, gone stale; one grouped
+    query over the owner index."""
+    cutoff = timezone.now() - datetime.timedelta(days=30)
+    rows = (
+        contacts_for(user)
+        .filter(owner_id__in=member_ids)
+        .values("owner_id")
+        .annotate(
+            owned=Count("id"),
+            new_30d=Count("id", filter=Q(created_at__gte=cutoff)),
+            stale=Count("id", filter=stale_filter()),
+        )
+    )
+    numbers = {pk: {"owned": 0, "new_30d": 0, "stale": 0} for pk in member_ids}
+    for row in rows:
+        numbers[row["owner_id"]].update(
+            owned=row["owned"], new_30d=row["new_30d"], stale=row["stale"]
+        )
+    return numbers
+
+
+def team_stuck(user, member_ids: list[int], limit: int = 8) -> QuerySet[Contact]:
+    """The team's contacts with no activity for longest: what a manager looks at first."""
+    return (
+        contact_list(user)
+        .filter(owner_id__in=member_ids)
+        .filter(stale_filter())
+        .select_related("owner")
         .order_by("last_activity_at", "id")[:limit]
     )

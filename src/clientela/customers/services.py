@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from clientela.core import audit, custom_fields, search
+from clientela.core import audit, custom_fields, records, search
 from clientela.core.concurrency import claim_version
 from clientela.core.models import SearchEntry
 from clientela.core.phones import normalize as normalize_phone
@@ -524,7 +524,8 @@ def _bulk_change(actor, records: list, change) -> int:
         before = audit.snapshot(record)
         change(record)
         claim_version(record, None)
-        search.index(record)
+        if record.deleted_at is None:  # a trashed record stays out of search
+            search.index(record)
         _fresh(record)
         audit.log(
             actor=actor, action="update", record=record, before=before, after=audit.snapshot(record)
@@ -632,7 +633,7 @@ def purge_expired_trash(*, actor=None, days: int | None = None) -> int:
     days = settings.TRASH_RETENTION_DAYS if days is None else days
     cutoff = timezone.now() - datetime.timedelta(days=days)
     purged = 0
-    for model in (Contact, Company):
+    for model in records.RECORD_MODELS.values():
         expired = list(model.objects.filter(deleted_at__lt=cutoff)[:1000])
         purged += purge(actor=actor, records=expired)
     return purged

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind, CallOutcome
-from clientela.core import audit, custom_fields
+from clientela.core import audit, custom_fields, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
-from clientela.core.listing import page_of
+from clientela.core.listing import page_context, page_of
 from clientela.core.models import AuditEntry, SavedView
 from clientela.core.text import fold
-from clientela.customers import history, listing, merging, selectors, services
+from clientela.customers import listing, merging, selectors, services
 from clientela.customers.duplicates import contact_suspects
 from clientela.customers.forms import (
     CompanyForm,
@@ -52,24 +52,13 @@ def _list(request, record_type: str):
     )
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
     columns = spec.chosen_columns(data.get("cols", ""))
-    rows = [(record, [column.cell(record) for column in columns]) for record in page.items]
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_query = query.copy()
-    if page.next_cursor:
-        next_query["after"] = page.next_cursor
+    shown, query = page_context(request, page, columns, sort)
     filters_query = {k: v for k, v in query.items() if k not in {"sort", "cols"}}
     context = {
+        **shown,
         "record_type": record_type,
         "spec": spec,
         "form": form,
-        "columns": columns,
-        "rows": rows,
-        "page": page,
-        "sort": sort,
-        "query": query.urlencode(),
-        "next_query": next_query.urlencode() if page.next_cursor else "",
-        "is_first_page": not request.GET.get("after"),
         "has_filters": bool(filters_query),
         "saved_views": SavedView.objects.filter(user=request.user, record_type=record_type),
         "stages": LifecycleStage.objects.all(),
@@ -712,7 +701,7 @@ def record_history(request, record_type: str, pk: int):
     record = get_object_or_404(listing.base_queryset(request.user, record_type), pk=pk)
     entries = list(audit.history(record)[:200])
     for entry in entries:
-        entry.changes = history.masked_changes(entry.changes, request.user, record_type)
+        entry.changes = audit.masked_changes(entry.changes, request.user, record_type)
     return render(request, "customers/history.html", {"record": record, "entries": entries})
 
 
@@ -734,9 +723,11 @@ def restore_version(request, entry_id: int):
 
 
 def _trashed(user):
+    """Every record type's trash (contacts, companies, deals, …: the registered records)."""
     rows = []
-    for record_type, label in (("contact", _("Contact")), ("company", _("Company"))):
-        trashed = selectors.trashed_for(user, listing.MODELS[record_type])
+    for model in records.RECORD_MODELS.values():
+        label = str(model._meta.verbose_name).capitalize()
+        trashed = selectors.trashed_for(user, model)
         rows += [(record, label) for record in trashed.order_by("-deleted_at")[:200]]
     return sorted(rows, key=lambda row: row[0].deleted_at, reverse=True)
 
@@ -756,10 +747,9 @@ def trash(request):
 
 @require_POST
 def trash_action(request):
-    record_type = request.POST.get("type", "")
-    if record_type not in listing.MODELS:
+    model = records.RECORD_MODELS.get(request.POST.get("type", ""))
+    if model is None:
         raise Http404
-    model = listing.MODELS[record_type]
     record = get_object_or_404(
         selectors.trashed_for(request.user, model), pk=request.POST.get("id")
     )

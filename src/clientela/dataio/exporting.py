@@ -21,9 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import clientela
-from clientela.core import custom_fields
+from clientela.core import audit, custom_fields
 from clientela.core.models import AuditEntry
-from clientela.customers.history import masked_changes
 from clientela.customers.models import Company, Contact
 from clientela.dataio.importing import vcard
 from clientela.users import permissions
@@ -367,7 +366,7 @@ def person_data(user, contact: Contact) -> dict:
                 "by": entry.actor.email if entry.actor_id else "",
                 "from": entry.source,
                 "action": entry.action,
-                "changes": masked_changes(entry.changes, user, record_type),
+                "changes": audit.masked_changes(entry.changes, user, record_type),
             }
             for entry in AuditEntry.objects.filter(content_type=content_type, object_id=contact.pk)
             .select_related("actor")

@@ -8,13 +8,13 @@ import socket
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clientela.jobs import queues
 from clientela.jobs.interface import PeriodicJob, enqueue
 from clientela.jobs.models import PeriodicClaim, WorkerHeartbeat
+from clientela.users import permissions
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +75,16 @@ def claim_period(periodic: PeriodicJob, slot: int, worker_id: str) -> bool:
             except IntegrityError:
                 won = 0
         if won:
-            enqueue(periodic.task)
+            # Only once the claim is committed: on Redis the job leaves the database's
+            # transaction at once, so a claim whose commit failed (a busy SQLite file)
+            # would otherwise run its period twice when the next tick claims it again.
+            transaction.on_commit(lambda: enqueue(periodic.task))
     return bool(won)
 
 
 def retry(*, actor, job_id: str) -> bool:
     """Queue a failed job again; only administrators may."""
-    if not getattr(actor, "is_staff", False):
-        raise PermissionDenied
+    permissions.require(actor, "manage_settings")
     retried = queues.current().retry(job_id)
     if retried:
         logger.info("Job %s was queued again by %s.", job_id, actor)

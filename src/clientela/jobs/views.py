@@ -8,16 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clientela.jobs import selectors, services
-from clientela.users import permissions
+from clientela.users.permissions import capability_required
 
-
-def _staff_only(request) -> None:
-    permissions.require(request.user, "manage_settings")
+settings_managers = capability_required("manage_settings")
 
 
 @require_safe
+@settings_managers
 def board(request):
-    _staff_only(request)
     context = {
         "board": selectors.board(),
         "workers": selectors.workers(),
@@ -27,8 +25,8 @@ def board(request):
 
 
 @require_POST
+@settings_managers
 def retry(request, job_id: str):
-    _staff_only(request)
     if services.retry(actor=request.user, job_id=job_id):
         messages.success(request, _("The job is queued again."))
     else:

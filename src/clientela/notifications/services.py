@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from clientela import jobs
 from clientela.notifications.models import Notification, NotificationPreference
+from clientela.users import permissions
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,8 @@ def mark_all_read(user) -> int:
 
 
 def set_preferences(user, *, in_app: bool, email: bool, actor=None) -> NotificationPreference:
-    if actor is not None and actor != user and not actor.is_staff:
-        raise PermissionDenied
+    if actor is not None and actor != user:
+        permissions.require(actor, "manage_users")
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, defaults={"in_app": in_app, "email": email}
     )

@@ -16,3 +16,136 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("That e-mail and password do not match an active account."),
     }
+
+
+# Administration in the product -----------------------------------------------------------
+class TeamChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        from clientela.users.models import Team
+
+        super().__init__(
+            queryset=Team.objects.order_by("name"),
+            required=False,
+            empty_label=_("No team"),
+            label=_("Team"),
+            **kwargs,
+        )
+
+
+class RoleChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        from clientela.users.models import Role
+
+        super().__init__(queryset=Role.objects.order_by("name"), label=_("Role"), **kwargs)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    team = TeamChoiceField()
+    role = RoleChoiceField()
+
+
+class AccessForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    team = TeamChoiceField()
+    role = RoleChoiceField()
+
+
+class DeactivateForm(forms.Form):
+    successor = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Hand their records over to"),
+        empty_label=_("Choose a colleague"),
+    )
+
+    def __init__(self, *args, leaving, **kwargs):
+        from clientela.users.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = (
+            User.objects.filter(is_active=True)
+            .exclude(pk=leaving.pk)
+            .order_by("full_name", "email")
+        )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("New team"), max_length=80)
+
+
+class RoleForm(forms.Form):
+    """A role's name, a scope per record type and action, its capabilities."""
+
+    name = forms.CharField(label=_("Name"), max_length=80)
+    require_two_factor = forms.BooleanField(
+        label=_("Everyone in this role must use two-factor login"), required=False
+    )
+
+    def __init__(self, *args, role=None, **kwargs):
+        from clientela.users import permissions
+
+        super().__init__(*args, **kwargs)
+        current = role.permissions if role is not None else {}
+        if role is not None:
+            self.fields["name"].initial = role.name
+            self.fields["require_two_factor"].initial = bool(current.get("require_two_factor"))
+        scope_choices = [
+            (permissions.NONE, _("None")),
+            (permissions.OWN, _("Own")),
+            (permissions.TEAM, _("Team")),
+            (permissions.ALL, _("All")),
+        ]
+        self.matrix = []
+        for record_type in permissions.RECORD_TYPES:
+            row = []
+            for action in permissions.ACTIONS:
+                name = f"{record_type}__{action}"
+                self.fields[name] = forms.ChoiceField(
+                    choices=scope_choices,
+                    label=f"{record_type} {action}",
+                    initial=current.get("records", {})
+                    .get(record_type, {})
+                    .get(action, permissions.NONE),
+                )
+                row.append(name)
+            self.matrix.append((record_type, row))
+        granted = set(current.get("capabilities", []))
+        self.capability_names = []
+        for capability in permissions.CAPABILITIES:
+            name = f"can__{capability}"
+            self.fields[name] = forms.BooleanField(
+                label=permissions.CAPABILITY_LABELS.get(capability, capability),
+                required=False,
+                initial=capability in granted,
+            )
+            self.capability_names.append(name)
+
+    def matrix_rows(self):
+        from clientela.users import permissions
+
+        return [
+            (permissions.RECORD_TYPE_LABELS.get(record_type, record_type), [self[n] for n in names])
+            for record_type, names in self.matrix
+        ]
+
+    def capability_fields(self):
+        return [self[name] for name in self.capability_names]
+
+    def permissions_value(self) -> dict:
+        from clientela.users import permissions
+
+        data = self.cleaned_data
+        return {
+            "records": {
+                record_type: {
+                    action: data[f"{record_type}__{action}"] for action in permissions.ACTIONS
+                }
+                for record_type in permissions.RECORD_TYPES
+            },
+            "capabilities": [
+                capability for capability in permissions.CAPABILITIES if data[f"can__{capability}"]
+            ],
+            "require_two_factor": data["require_two_factor"],
+        }

@@ -8,6 +8,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 NONE, OWN, TEAM, ALL = "none", "own", "team", "all"
 SCOPES = (NONE, OWN, TEAM, ALL)
@@ -22,8 +23,26 @@ CAPABILITIES = (
     "manage_users",
     "manage_settings",
     "view_reports",
+    "view_audit_trail",  # browse and export the audit trail of every record
 )
-RECORD_TYPES = ("contact", "company")
+RECORD_TYPES = ("contact", "company", "deal")
+RECORD_TYPE_LABELS = {
+    "contact": gettext_lazy("Contacts"),
+    "company": gettext_lazy("Companies"),
+    "deal": gettext_lazy("Deals"),
+}
+CAPABILITY_LABELS = {
+    "log_activity": gettext_lazy("Log activities, tasks and files on records they can see"),
+    "export": gettext_lazy("Export lists"),
+    "import": gettext_lazy("Import data"),
+    "see_sensitive": gettext_lazy("See sensitive fields (tax ids, amounts, marked fields)"),
+    "restore_versions": gettext_lazy("Restore earlier versions of records"),
+    "purge_trash": gettext_lazy("Purge the trash for good"),
+    "manage_users": gettext_lazy("Manage people, teams and roles"),
+    "manage_settings": gettext_lazy("Manage settings, backups and jobs"),
+    "view_reports": gettext_lazy("See team reports"),
+    "view_audit_trail": gettext_lazy("Browse and export the audit trail"),
+}
 
 
 def _scopes(view: str, edit: str, delete: str) -> dict:
@@ -55,7 +74,7 @@ DEFAULT_ROLE = "sales-representative"
 
 
 # Built-in fields only roles with "see_sensitive" see; custom fields say it themselves.
-SENSITIVE_FIELDS = {"company": {"tax_id"}, "contact": set()}
+SENSITIVE_FIELDS = {"company": {"tax_id"}, "contact": set(), "deal": {"amount"}}
 HIDDEN = "•••"
 
 
@@ -86,6 +105,39 @@ def can(user, capability: str) -> bool:
     if user.is_superuser:
         return True
     return user.role is not None and capability in user.role.permissions.get("capabilities", [])
+
+
+def can_with_role(role, capability: str) -> bool:
+    """Whether a role (not yet a user's) holds a capability: for checks before a change."""
+    return role is not None and capability in role.permissions.get("capabilities", [])
+
+
+def clean_role_permissions(value: dict) -> dict:
+    """A role's permissions with every record type and action given a known scope and only
+    known capabilities: a typo in an edited role can neither grant nor withhold silently."""
+    from django.core.exceptions import ValidationError
+
+    records = {}
+    for record_type in RECORD_TYPES:
+        given = (value.get("records") or {}).get(record_type) or {}
+        records[record_type] = {}
+        for action in ACTIONS:
+            granted = given.get(action, NONE)
+            if granted not in SCOPES:
+                raise ValidationError(
+                    _("%(scope)r is not a scope: use one of %(scopes)s.")
+                    % {"scope": granted, "scopes": ", ".join(SCOPES)}
+                )
+            records[record_type][action] = granted
+    capabilities = list(value.get("capabilities") or [])
+    unknown = sorted(set(capabilities) - set(CAPABILITIES))
+    if unknown:
+        raise ValidationError(_("Unknown capabilities: %(names)s.") % {"names": ", ".join(unknown)})
+    return {
+        "records": records,
+        "capabilities": [name for name in CAPABILITIES if name in capabilities],
+        "require_two_factor": bool(value.get("require_two_factor")),
+    }
 
 
 def team_member_ids(user) -> list[int]:

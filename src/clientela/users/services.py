@@ -6,10 +6,19 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from clientela.core import audit
 from clientela.users import permissions
 from clientela.users.models import Role, Team, User
 
@@ -90,3 +99,195 @@ def ensure_first_administrator(*, email: str, password: str | None) -> FirstAdmi
             email=email, full_name="Administrator", password=password, administrator=True
         )
         return FirstAdministrator(user=user, created=True, generated_password=generated)
+
+
+# Administration in the product: invite, change access, deactivate with hand-over -------
+def _require_manager(actor) -> None:
+    permissions.require(actor, "manage_users")
+
+
+def user_snapshot(user: User) -> dict:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "team": user.team.name if user.team_id else None,
+        "role": user.role.name if user.role_id else None,
+        "active": user.is_active,
+        "administrator": user.is_superuser,
+    }
+
+
+def role_snapshot(role: Role) -> dict:
+    """Flat, so the History shows "contact.edit: own → team", not two nested documents."""
+    granted = role.permissions or {}
+    flat = {"key": role.key, "name": role.name}
+    for record_type, actions in sorted((granted.get("records") or {}).items()):
+        for action, scope in sorted(actions.items()):
+            flat[f"{record_type}.{action}"] = scope
+    flat["capabilities"] = ", ".join(granted.get("capabilities") or [])
+    flat["require_two_factor"] = bool(granted.get("require_two_factor"))
+    return flat
+
+
+def team_snapshot(team: Team) -> dict:
+    return {"name": team.name}
+
+
+def invitation_link(user: User, base_url: str) -> str:
+    """Where an invited person chooses their password: a one-use link, like a reset."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return base_url.rstrip("/") + path
+
+
+def send_invitation(*, actor, user: User, base_url: str) -> None:
+    _require_manager(actor)
+    if not user.is_active:
+        raise ValidationError(_("%(user)s is deactivated: reactivate them first.") % {"user": user})
+    context = {
+        "user": user,
+        "inviter": actor.display_name if actor else "Clientela",
+        "link": invitation_link(user, base_url),
+    }
+    send_mail(
+        render_to_string("users/invitation_subject.txt", context).strip(),
+        render_to_string("users/invitation_email.txt", context),
+        None,
+        [user.email],
+    )
+
+
+def invite_user(
+    *, actor, email: str, full_name: str, team: Team | None, role: Role, base_url: str
+) -> User:
+    """A new colleague with no password yet: the e-mail sent holds the link to choose one.
+    The invitation goes out once the account is saved, so a failed save sends nothing."""
+    _require_manager(actor)
+    with transaction.atomic():
+        user = create_user(email=email, full_name=full_name, role=role, team=team)
+        audit.log(actor=actor, action="create", record=user, after=user_snapshot(user))
+        transaction.on_commit(lambda: send_invitation(actor=actor, user=user, base_url=base_url))
+    return user
+
+
+@transaction.atomic
+def change_access(*, actor, user: User, team: Team | None, role: Role, full_name: str) -> User:
+    """Team, role and name of a colleague: a permission change, audited like any other."""
+    _require_manager(actor)
+    if user == actor and role != user.role and not permissions.can_with_role(role, "manage_users"):
+        raise ValidationError(
+            {"role": _("You cannot take away your own right to manage users: ask a colleague.")}
+        )
+    before = user_snapshot(user)
+    user.team, user.role, user.full_name = team, role, full_name.strip()
+    user.save(update_fields=["team", "role", "full_name"])
+    audit.log(actor=actor, action="update", record=user, before=before, after=user_snapshot(user))
+    return user
+
+
+@transaction.atomic
+def deactivate_user(*, actor, user: User, successor: User | None) -> dict[str, int]:
+    """The person can no longer log in, and everything they held passes to `successor`
+    in the same step: nothing is left owned by someone nobody can reach."""
+    from clientela.users import handover
+
+    _require_manager(actor)
+    if user == actor:
+        raise ValidationError(_("You cannot deactivate yourself: ask another administrator."))
+    if not user.is_active:
+        raise ValidationError(_("%(user)s is already deactivated.") % {"user": user})
+    held = handover.held(user)
+    if held and successor is None:
+        raise ValidationError(
+            {"successor": _("Choose who takes over their records before deactivating them.")}
+        )
+    if successor is not None and (successor == user or not successor.is_active):
+        raise ValidationError({"successor": _("Choose an active colleague to take over.")})
+    moved = {}
+    for item in handover.HANDOVERS:
+        records = list(item.held_by(user))
+        if records:
+            moved[str(item.label)] = item.hand_over(actor=actor, records=records, to=successor)
+    before = user_snapshot(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit.log(
+        actor=actor,
+        action="deactivate",
+        record=user,
+        before=before,
+        after={**user_snapshot(user), "handed_over_to": successor.email if successor else None},
+    )
+    return moved
+
+
+@transaction.atomic
+def reactivate_user(*, actor, user: User) -> User:
+    _require_manager(actor)
+    before = user_snapshot(user)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.log(
+        actor=actor, action="reactivate", record=user, before=before, after=user_snapshot(user)
+    )
+    return user
+
+
+@transaction.atomic
+def create_team(*, actor, name: str) -> Team:
+    _require_manager(actor)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("A team needs a name.")})
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ValidationError(
+            {"name": _("There is already a team called %(name)s.") % {"name": name}}
+        )
+    team = Team.objects.create(name=name)
+    audit.log(actor=actor, action="create", record=team, after=team_snapshot(team))
+    return team
+
+
+@transaction.atomic
+def save_role(*, actor, role: Role | None, name: str, permissions_value: dict) -> Role:
+    """Create or change a role; the permissions are checked for known scopes and
+    capabilities, so a typo cannot silently grant or withhold anything."""
+    _require_manager(actor)
+    cleaned = permissions.clean_role_permissions(permissions_value)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("A role needs a name.")})
+    clash = Role.objects.filter(name__iexact=name).exclude(pk=getattr(role, "pk", None))
+    if clash.exists():
+        raise ValidationError(
+            {"name": _("There is already a role called %(name)s.") % {"name": name}}
+        )
+    own_role = role is not None and actor is not None and actor.role_id == role.pk
+    if own_role and "manage_users" not in cleaned["capabilities"] and not actor.is_superuser:
+        raise ValidationError(
+            _("This is your own role: you cannot take away its right to manage users.")
+        )
+    if role is None:
+        role = Role(key=_unique_role_key(name))
+        before = None
+        action = "create"
+    else:
+        before = role_snapshot(role)
+        action = "update"
+    role.name, role.permissions = name, cleaned
+    role.save()
+    audit.log(actor=actor, action=action, record=role, before=before, after=role_snapshot(role))
+    return role
+
+
+def _unique_role_key(name: str) -> str:
+    base = slugify(name)[:34] or "role"
+    key, number = base, 2
+    while Role.objects.filter(key=key).exists():
+        key, number = f"{base}-{number}", number + 1
+    return key

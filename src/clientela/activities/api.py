@@ -1,0 +1,211 @@
+"""Timeline entries and tasks in the API, through the timeline's selectors and services."""
+
+import datetime
+from typing import Literal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+
+from clientela.activities import selectors, services
+from clientela.activities.models import Activity, ActivityKind, CallDirection, Priority, Task
+from clientela.api.registry import DEFAULT_LIMIT, Resource, register
+from clientela.api.types import Id, text
+from clientela.core import records
+from clientela.core.pagination import keyset_page
+from clientela.users.models import User
+
+RecordToken = text(60)
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    occurred_at: datetime.datetime
+    author_id: int | None
+    direction: str
+    duration_seconds: int | None
+    outcome: str
+    ends_at: datetime.datetime | None
+    place: str
+    attendees: str
+    channel: str
+    created_at: datetime.datetime
+
+
+class ActivityIn(Schema):
+    record: RecordToken = Field(..., description="The record it is about: `contact:42`.")
+    kind: Literal[tuple(ActivityKind.values)]
+    subject: text(200) = ""
+    body: text(20000) = ""
+    occurred_at: datetime.datetime | None = None
+    direction: Literal[("", *CallDirection.values)] = ""
+    duration_seconds: int | None = Field(None, ge=0, le=10**6)
+    outcome: text(200) = ""
+    ends_at: datetime.datetime | None = None
+    place: text(200) = ""
+    attendees: text(500) = ""
+    channel: text(40) = ""
+
+
+class ActivityFilters(Schema):
+    record: RecordToken | None = Field(None, description="One record's timeline: `contact:42`.")
+    kind: Literal[tuple(ActivityKind.values)] | None = None
+
+
+def _record(user, token: str, field: str = "record"):
+    try:
+        return records.visible_record(user, token)
+    except Http404:
+        raise ValidationError({field: _("There is no such record.")}) from None
+
+
+def activity_out(activity: Activity, user) -> dict:
+    fields = ("id", "kind", "occurred_at", "author_id", "created_at", *services.ACTIVITY_FIELDS)
+    return {name: getattr(activity, name) for name in fields}
+
+
+def activity_page(user, params: dict):
+    kinds = [params["kind"]] if params.get("kind") else None
+    if params.get("record"):
+        record = records.visible_record(user, params["record"])
+        return selectors.timeline(record, kinds=kinds, cursor=params.get("cursor"))
+    queryset = selectors.activities_for(user)
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    return keyset_page(
+        queryset,
+        ["-occurred_at", "-id"],
+        params.get("cursor"),
+        params.get("limit") or DEFAULT_LIMIT,
+    )
+
+
+def create_activity(user, data: dict) -> Activity:
+    record = _record(user, data.pop("record"))
+    return services.log_activity(actor=user, record=record, kind=data.pop("kind"), **data)
+
+
+register(
+    Resource(
+        name="activities",
+        label="activity",
+        model=Activity,
+        out=ActivityOut,
+        queryset=selectors.activities_for,
+        serialize=activity_out,
+        filters=ActivityFilters,
+        page=activity_page,
+        create_in=ActivityIn,
+        create=create_activity,
+        description="Timeline entries: notes, calls, meetings, e-mails, messages. With "
+        "`record`, one record's timeline (25 a page), newest first.",
+    )
+)
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    notes: str
+    due_at: datetime.datetime | None
+    reminder_at: datetime.datetime | None
+    priority: str
+    assignee_id: int
+    record: str | None
+    done: bool
+    done_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+
+class TaskIn(Schema):
+    title: text(200)
+    notes: text(20000) = ""
+    due_at: datetime.datetime | None = None
+    reminder_at: datetime.datetime | None = None
+    priority: Literal[tuple(Priority.values)] = Priority.NORMAL
+    record: RecordToken | None = None
+    assignee_id: Id | None = Field(None, description="Yourself when left out.")
+
+
+class TaskUpdate(Schema):
+    done: bool | None = None
+
+
+class TaskFilters(Schema):
+    done: bool | None = None
+
+
+def task_out(task: Task, user) -> dict:
+    record = None
+    if task.content_type_id:
+        record = f"{ContentType.objects.get_for_id(task.content_type_id).model}:{task.object_id}"
+    return {
+        "id": task.pk,
+        "title": task.title,
+        "notes": task.notes,
+        "due_at": task.due_at,
+        "reminder_at": task.reminder_at,
+        "priority": task.priority,
+        "assignee_id": task.assignee_id,
+        "record": record,
+        "done": task.done_at is not None,
+        "done_at": task.done_at,
+        "created_at": task.created_at,
+    }
+
+
+def create_task(user, data: dict) -> Task:
+    assignee = user
+    if data.get("assignee_id"):
+        assignee = User.objects.filter(pk=data["assignee_id"], is_active=True).first()
+        if assignee is None:
+            raise ValidationError({"assignee_id": _("There is no such active user.")})
+    record = _record(user, data["record"]) if data.get("record") else None
+    return services.create_task(
+        actor=user,
+        title=data["title"],
+        assignee=assignee,
+        due_at=data.get("due_at"),
+        reminder_at=data.get("reminder_at"),
+        priority=data.get("priority", Priority.NORMAL),
+        record=record,
+        notes=data.get("notes", ""),
+    )
+
+
+def update_task(user, task: Task, data: dict, expected_version) -> Task:
+    if data.get("done") is not None:
+        task = services.set_task_done(actor=user, task=task, done=data["done"])
+    return task
+
+
+def filter_tasks(user, queryset, params: dict, raw):
+    if params.get("done") is not None:
+        queryset = queryset.filter(done_at__isnull=not params["done"])
+    return queryset
+
+
+register(
+    Resource(
+        name="tasks",
+        label="task",
+        model=Task,
+        out=TaskOut,
+        queryset=selectors.tasks_for,
+        serialize=task_out,
+        sorts={"created": ["created_at", "id"]},
+        default_sort="created",
+        filters=TaskFilters,
+        apply_filters=filter_tasks,
+        create_in=TaskIn,
+        create=create_task,
+        update_in=TaskUpdate,
+        update=update_task,
+        description='The tasks assigned to you. Mark one done with `{"done": true}`.',
+    )
+)

@@ -1,0 +1,315 @@
+"""Resources of the API, each declared once: an app's `api.py` calls `register(Resource(…))`
+with its schemas, selector and services, and gets list, read, create, update, delete and
+bulk endpoints, token scopes, idempotent POSTs and webhook payloads from that one line."""
+
+# No `from __future__ import annotations`: django-ninja reads the endpoint functions'
+# annotations, which here are schemas chosen at run time.
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.module_loading import autodiscover_modules
+from ninja import Field, Header, Path, Query, Router, Schema, Status
+from pydantic import create_model
+
+from clientela.api import requests as api_requests
+from clientela.api.scopes import READ, WRITE
+from clientela.api.types import MAX_ID
+from clientela.core.listing import ListSpec, sort_queryset
+from clientela.core.pagination import Page, keyset_page
+
+DEFAULT_LIMIT, MAX_LIMIT, MAX_BULK = 50, 200, 100
+
+
+class ListParams(Schema):
+    cursor: str | None = Field(
+        None, max_length=2000, description="`next_cursor` of the page before."
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    sort: str | None = Field(
+        None, max_length=60, description="A sort name; a leading `-` reverses it."
+    )
+    updated_since: datetime.datetime | None = Field(
+        None, description="Only records changed at or after this time (for syncing)."
+    )
+
+
+IDEMPOTENCY_KEY = Header(
+    None, alias="Idempotency-Key", max_length=200, description="Send the same key to retry."
+)
+
+
+class NoFilters(Schema):
+    pass
+
+
+@dataclass
+class Resource:
+    """One record type as the API offers it. `queryset(user)` is the app's selector (what
+    the user may see); `serialize(record, user)` the record as that user may see it
+    (sensitive fields left out); `create(user, data)`, `update(user, record, data,
+    expected_version)` and `delete(user, record)` call the app's services. A missing
+    callable means the operation is not offered."""
+
+    name: str  # URL segment and scope: "contacts"
+    label: str  # "contact", in summaries
+    model: type[models.Model]
+    out: type[Schema]
+    queryset: Callable[[Any], QuerySet]
+    serialize: Callable[[Any, Any], dict]
+    sorts: dict[str, list[str]] = field(default_factory=lambda: {"id": ["id"]})
+    default_sort: str = "id"
+    # The UI's list spec (sorts incl. custom fields) when the resource has a UI list.
+    list_spec: Callable[[Any], ListSpec] | None = None
+    filters: type[Schema] = NoFilters
+    # (user, queryset, filters as a dict, raw query) → queryset: the UI's own filtering.
+    apply_filters: Callable[[Any, QuerySet, dict, Any], QuerySet] | None = None
+    # Replaces the keyset list when a resource pages differently (a timeline).
+    page: Callable[[Any, dict], Page] | None = None
+    updated_field: str | None = None
+    create_in: type[Schema] | None = None
+    create: Callable[[Any, dict], models.Model] | None = None
+    update_in: type[Schema] | None = None
+    update: Callable[[Any, models.Model, dict, int | None], models.Model] | None = None
+    delete: Callable[[Any, models.Model], None] | None = None
+    versioned: bool = False
+    description: str = ""
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        writes = self.create or self.update or self.delete
+        return (READ, WRITE) if writes else (READ,)
+
+    def spec(self, user) -> ListSpec:
+        if self.list_spec is not None:
+            return self.list_spec(user)
+        return ListSpec(self.label, [], self.sorts, self.default_sort)
+
+    def get(self, user, pk: int) -> models.Model:
+        """The record if this user may see it; DoesNotExist (a 404) otherwise."""
+        return self.queryset(user).get(pk=pk)
+
+    def can_see(self, user, record) -> bool:
+        return self.queryset(user).filter(pk=record.pk).exists()
+
+    def list(self, user, params: dict, raw) -> Page:
+        if self.page is not None:
+            return self.page(user, params)
+        queryset = self.queryset(user)
+        if self.apply_filters is not None:
+            queryset = self.apply_filters(user, queryset, params, raw)
+        sort = params.get("sort") or ""
+        if params.get("updated_since") and self.updated_field:
+            queryset = queryset.filter(**{f"{self.updated_field}__gte": params["updated_since"]})
+            sort = sort or "updated"
+        queryset, ordering, _sort = sort_queryset(
+            self.spec(user), queryset, sort or self.default_sort
+        )
+        return keyset_page(
+            queryset, ordering, params.get("cursor"), params.get("limit") or DEFAULT_LIMIT
+        )
+
+
+RESOURCES: dict[str, Resource] = {}
+
+
+def discover() -> dict[str, Resource]:
+    """Import every app's `api` module, where resources register themselves."""
+    autodiscover_modules("api")
+    return RESOURCES
+
+
+def resource_for(model: type[models.Model]) -> Resource | None:
+    return next((r for r in discover().values() if r.model is model), None)
+
+
+def register(resource: Resource) -> Resource:
+    RESOURCES[resource.name] = resource
+    return resource
+
+
+def _title(resource: Resource) -> str:
+    return "".join(part.capitalize() for part in resource.name.replace("-", "_").split("_"))
+
+
+def router_for(resource: Resource) -> Router:
+    """The endpoints of one resource; `api.site` mounts it under /api/v1/<name>."""
+    router = Router(tags=[resource.name])
+    title = _title(resource)
+    out = resource.out
+    errors = api_requests.ERROR_RESPONSES
+    page_schema = create_model(
+        f"{title}Page", __base__=Schema, items=(list[out], ...), next_cursor=(str | None, None)
+    )
+    query_schema = create_model(f"{title}ListQuery", __base__=(ListParams, resource.filters))
+    many_out = create_model(f"{title}List", __base__=Schema, items=(list[out], ...))
+    snake = resource.name.replace("-", "_")
+
+    def endpoint(
+        method: str, path: str, action: str, level: str, answer: dict, summary: str, **extra
+    ):
+        """Route `view` for this resource: scope-guarded, named `<resource>-<action>`."""
+
+        def decorate(view):
+            return router.api_operation(
+                [method],
+                path,
+                response={**answer, **errors},
+                url_name=f"{resource.name}-{action}",
+                operation_id=f"{snake}_{action.replace('-', '_')}",
+                summary=summary,
+                **extra,
+            )(api_requests.guarded(resource, level)(view))
+
+        return decorate
+
+    @endpoint(
+        "GET",
+        "/",
+        "list",
+        READ,
+        {200: page_schema},
+        f"List {resource.name}",
+        description=resource.description,
+    )
+    def list_records(request: HttpRequest, params: Query[query_schema]):
+        page = resource.list(request.user, params.dict(), request.GET)
+        return {
+            "items": [resource.serialize(record, request.user) for record in page.items],
+            "next_cursor": page.next_cursor,
+        }
+
+    if resource.create is not None:
+        create_in = resource.create_in
+        bulk_create_in = create_model(
+            f"{title}BulkCreate",
+            __base__=Schema,
+            items=(list[create_in], Field(..., min_length=1, max_length=MAX_BULK)),
+        )
+
+        @endpoint(
+            "POST",
+            "/",
+            "create",
+            WRITE,
+            {201: out},
+            f"Create a {resource.label}",
+        )
+        def create_record(
+            request: HttpRequest,
+            payload: create_in,
+            idempotency_key: str | None = IDEMPOTENCY_KEY,
+        ):
+            def run():
+                record = resource.create(request.user, payload.dict(exclude_unset=True))
+                return resource.serialize(record, request.user)
+
+            return api_requests.idempotent(request, idempotency_key, out, run)
+
+        @endpoint(
+            "POST",
+            "/bulk",
+            "bulk-create",
+            WRITE,
+            {201: many_out},
+            f"Create several {resource.name} at once (all or none)",
+        )
+        def bulk_create(
+            request: HttpRequest,
+            payload: bulk_create_in,
+            idempotency_key: str | None = IDEMPOTENCY_KEY,
+        ):
+            def run():
+                records = api_requests.each_item(
+                    payload.items,
+                    lambda item: resource.create(request.user, item.dict(exclude_unset=True)),
+                )
+                return {"items": [resource.serialize(r, request.user) for r in records]}
+
+            return api_requests.idempotent(request, idempotency_key, many_out, run)
+
+    if resource.update is not None:
+        update_in = resource.update_in
+        bulk_item = create_model(
+            f"{title}BulkUpdateItem",
+            __base__=update_in,
+            id=(int, Field(..., ge=1, le=MAX_ID)),
+        )
+        bulk_update_in = create_model(
+            f"{title}BulkUpdate",
+            __base__=Schema,
+            items=(list[bulk_item], Field(..., min_length=1, max_length=MAX_BULK)),
+        )
+
+        @endpoint(
+            "PATCH",
+            "/bulk",
+            "bulk-update",
+            WRITE,
+            {200: many_out},
+            f"Change several {resource.name} at once (all or none)",
+        )
+        def bulk_update(request: HttpRequest, payload: bulk_update_in):
+            def change(item):
+                data = item.dict(exclude_unset=True)
+                record = resource.get(request.user, data.pop("id"))
+                expected = data.pop("version", None)
+                return resource.update(request.user, record, data, expected)
+
+            records = api_requests.each_item(payload.items, change)
+            return {"items": [resource.serialize(r, request.user) for r in records]}
+
+        @endpoint(
+            "PATCH",
+            "/{record_id}",
+            "update",
+            WRITE,
+            {200: out},
+            f"Change a {resource.label}",
+            description="Only the fields sent change. Send `version` (or an `If-Match` "
+            "header with the ETag) to be refused with 409 if someone changed it since.",
+        )
+        def update_record(
+            request: HttpRequest,
+            payload: update_in,
+            record_id: int = Path(..., ge=1, le=MAX_ID),
+            if_match: str | None = Header(None, alias="If-Match", max_length=100),
+        ):
+            record = resource.get(request.user, record_id)
+            data = payload.dict(exclude_unset=True)
+            expected = api_requests.expected_version(data.pop("version", None), if_match)
+            record = resource.update(request.user, record, data, expected)
+            return resource.serialize(record, request.user)
+
+    @endpoint(
+        "GET",
+        "/{record_id}",
+        "get",
+        READ,
+        {200: out},
+        f"Read a {resource.label}",
+    )
+    def get_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
+        record = resource.get(request.user, record_id)
+        return resource.serialize(record, request.user)
+
+    if resource.delete is not None:
+
+        @endpoint(
+            "DELETE",
+            "/{record_id}",
+            "delete",
+            WRITE,
+            {204: None},
+            f"Move a {resource.label} to the trash",
+        )
+        def delete_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
+            resource.delete(request.user, resource.get(request.user, record_id))
+            return Status(204, None)
+
+    return router

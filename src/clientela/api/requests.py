@@ -1,0 +1,134 @@
+"""What every API endpoint does around the app's selector or service: who is asking and
+with which scopes, the audit source, ETags, idempotent POSTs, all-or-none bulk writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Status
+
+from clientela.api.models import ApiToken, IdempotentRequest
+from clientela.api.schemas import ErrorOut, StaleOut, ValidationErrorOut
+from clientela.api.scopes import grants
+from clientela.core import audit
+from clientela.core.models import AuditSource
+
+ERROR_RESPONSES = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: StaleOut,
+    422: ValidationErrorOut,
+    429: ErrorOut,
+}
+
+
+def token_of(request) -> ApiToken | None:
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ApiToken) else None
+
+
+def guarded(resource, level: str):
+    """Run an endpoint as the authenticated user, within the token's scopes, audited as
+    coming from the API."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            token = token_of(request)
+            if token is not None:
+                request.user = token.user
+                if not grants(token.scopes, resource.name, level):
+                    raise PermissionDenied(
+                        _("This token lacks the scope %(scope)s.")
+                        % {"scope": f"{resource.name}:{level}"}
+                    )
+            with audit.acting(AuditSource.API, audit.client_ip(request)):
+                return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(version: int | None, if_match: str | None) -> int | None:
+    if version is not None:
+        return version
+    if not if_match or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 18:
+        raise ValidationError(
+            {"header.If-Match": _('Send the ETag of the record as it was read, like "3".')}
+        )
+    return int(value)
+
+
+def each_item(items: list, change) -> list:
+    """Apply `change` to every item in one transaction: all succeed, or nothing is written
+    and the error names the item."""
+    results = []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            try:
+                results.append(change(item))
+            except Exception as error:
+                error.item_index = index
+                raise
+    return results
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.path.encode(), request.body):
+        digest.update(part)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def idempotent(request, key: str | None, schema, run):
+    """Create once per Idempotency-Key: the same key again returns the first answer; the
+    key reused for a different request is refused. Failed requests keep no key."""
+    if not key:
+        return Status(201, run())
+    fingerprint = _fingerprint(request)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = IdempotentRequest.objects.create(
+                    user=request.user, key=key, fingerprint=fingerprint
+                )
+        except IntegrityError:
+            row = IdempotentRequest.objects.get(user=request.user, key=key)
+            if row.fingerprint != fingerprint or row.status is None:
+                raise ValidationError(
+                    {"header.Idempotency-Key": _("This key was used for a different request.")}
+                ) from None
+            return _stored(row, replayed=True)
+        data = schema.model_validate(run()).model_dump(mode="json")
+        row.status, row.body = 201, json.dumps(data, cls=DjangoJSONEncoder)
+        row.save(update_fields=["status", "body"])
+    # The stored bytes, so the first answer and every replay are identical.
+    return _stored(row, replayed=False)
+
+
+def _stored(row: IdempotentRequest, *, replayed: bool) -> HttpResponse:
+    response = HttpResponse(row.body, status=row.status, content_type="application/json")
+    data = json.loads(row.body)
+    if isinstance(data.get("version"), int):
+        response["ETag"] = etag(data["version"])
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response

@@ -1,0 +1,218 @@
+"""The ninja site: /api/v1/<resource> for every registered resource, token and session
+authentication, rate limits, JSON errors, OpenAPI at /api/openapi.json, docs at /api/docs."""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.urls import re_path
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import SimpleRateThrottle
+
+from clientela.api import services
+from clientela.api.registry import discover, router_for
+from clientela.api.requests import etag, token_of
+from clientela.core.concurrency import StaleRecordError
+
+LOCATIONS = {"header", "query", "path", "body"}
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer clt_…`: a personal access token."""
+
+    def authenticate(self, request, token: str):
+        return services.authenticate(token)
+
+
+class BrowserSession(SessionAuth):
+    """The logged-in browser (the docs page, the app's own scripts), CSRF-checked on writes."""
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+class PerClientThrottle(SimpleRateThrottle):
+    """Requests per minute per token (per user for a browser session), counted in the
+    Django cache: shared through Redis in server mode, per process in local memory."""
+
+    scope = "api"
+
+    def get_rate(self) -> str:
+        return f"{settings.API_RATE_PER_MINUTE}/m"
+
+    def allow_request(self, request) -> bool:
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request) -> str | None:
+        token = token_of(request)
+        if token is not None:
+            return f"api-rate:token:{token.pk}"
+        user = getattr(request, "auth", None)
+        return f"api-rate:user:{user.pk}" if getattr(user, "pk", None) else None
+
+
+class Site(NinjaAPI):
+    def create_response(self, request, data, *args, **kwargs):
+        response = super().create_response(request, data, *args, **kwargs)
+        if (
+            isinstance(data, dict)
+            and "id" in data
+            and isinstance(data.get("version"), int)
+            and response.status_code in {200, 201}
+        ):
+            response["ETag"] = etag(data["version"])
+        return response
+
+
+api = Site(
+    title="Clientela API",
+    version="1",
+    description=_("Contacts, companies, timelines, tasks and more. See docs/api.md."),
+    auth=[TokenAuth(), BrowserSession()],
+    throttle=[PerClientThrottle()],
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    # Assets come from the ninja package, never a CDN; no validator badge calling out.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+)
+
+
+def _errors(request, items: list[dict], status: int = 422):
+    return api.create_response(request, {"detail": items}, status=status)
+
+
+def _location(key: str, index: int | None) -> list:
+    parts = [part for part in key.split(".") if part]
+    if not parts or parts[0] not in LOCATIONS:
+        parts = ["body", *([] if index is None else ["items", index]), *parts]
+    return parts
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, error: ValidationError):
+    index = getattr(error, "item_index", None)
+    if hasattr(error, "error_dict"):
+        items = [
+            {
+                "loc": _location(key if key != "__all__" else "", index),
+                "msg": msg,
+                "type": "invalid",
+            }
+            for key, messages in error.message_dict.items()
+            for msg in messages
+        ]
+    else:
+        items = [
+            {"loc": _location("", index), "msg": msg, "type": "invalid"} for msg in error.messages
+        ]
+    return _errors(request, items)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, error: NinjaValidationError):
+    items = [
+        {
+            "loc": [part if isinstance(part, int) else str(part) for part in item.get("loc", [])],
+            "msg": str(item.get("msg", "")),
+            "type": str(item.get("type", "invalid")),
+        }
+        for item in error.errors
+    ]
+    return _errors(request, items)
+
+
+def _detail(message: str, index: int | None) -> str:
+    return message if index is None else f"items[{index}]: {message}"
+
+
+@api.exception_handler(StaleRecordError)
+def on_stale(request, error: StaleRecordError):
+    return api.create_response(
+        request,
+        {
+            "detail": _detail(str(error), getattr(error, "item_index", None)),
+            "current_version": error.current,
+        },
+        status=409,
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, error: PermissionDenied):
+    message = str(error) or _("Your role does not allow this.")
+    return api.create_response(
+        request, {"detail": _detail(message, getattr(error, "item_index", None))}, status=403
+    )
+
+
+def _not_found(request, error):
+    return api.create_response(
+        request,
+        {"detail": _detail(_("Not found."), getattr(error, "item_index", None))},
+        status=404,
+    )
+
+
+api.add_exception_handler(ObjectDoesNotExist, _not_found)
+api.add_exception_handler(Http404, _not_found)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, error):
+    response = api.create_response(
+        request,
+        {"detail": _("Send a valid token: Authorization: Bearer <token>, or log in.")},
+        status=401,
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request, error: Throttled):
+    response = api.create_response(
+        request, {"detail": _("Too many requests: slow down and retry later.")}, status=429
+    )
+    response["Retry-After"] = str(max(1, math.ceil(error.wait or 1)))
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, error: HttpError):
+    # Ninja's own (a body that is not JSON is a 400).
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+
+
+def _mount() -> None:
+    for name, resource in discover().items():
+        api.add_router(f"/v1/{name}", router_for(resource))
+
+
+_mount()
+
+
+def urlpatterns() -> list:
+    """The site's URLs, open to token callers: LoginRequiredMiddleware would send them to
+    the login page; the site authenticates each call itself."""
+    patterns, _app, _namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = login_not_required(pattern.callback)
+    # Anything else under /api/ is a JSON 404 too, never the HTML page.
+    return [*patterns, re_path(r"^.*$", not_found, name="not-found")]
+
+
+@login_not_required
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -1,0 +1,70 @@
+"""Record events (contact.created, task.completed, …) raised from the audit trail, the one
+place every service already reports its writes to; webhooks and later automation listen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+
+# The audit action a service records → the event's verb.
+VERBS = {
+    "create": "created",
+    "update": "updated",
+    "restore version": "updated",
+    "merge": "updated",
+    "delete": "deleted",
+    "restore": "restored",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str  # "contact.updated"
+    record: models.Model
+    actor: object
+    changes: dict
+
+
+# Event names offered to subscribers, by record type; apps add theirs with `declare`.
+EVENTS: dict[str, list[str]] = {}
+_LISTENERS: list[Callable[[Event], None]] = []
+
+
+def declare(record_type: str, *verbs: str) -> None:
+    names = EVENTS.setdefault(record_type, [])
+    names.extend(f"{record_type}.{verb}" for verb in verbs if f"{record_type}.{verb}" not in names)
+
+
+def names() -> list[str]:
+    return [name for record_type in sorted(EVENTS) for name in EVENTS[record_type]]
+
+
+def listen(listener: Callable[[Event], None]) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def events_for(record: models.Model, action: str, changes: dict) -> list[str]:
+    """The declared events one audited change raises."""
+    record_type = record._meta.model_name
+    declared = EVENTS.get(record_type, [])
+    found = []
+    verb = VERBS.get(action)
+    if verb and f"{record_type}.{verb}" in declared:
+        found.append(f"{record_type}.{verb}")
+    done = changes.get("done_at")
+    if done and done[0] is None and done[1] and f"{record_type}.completed" in declared:
+        found.append(f"{record_type}.completed")
+    return found
+
+
+def from_audit(*, record: models.Model, action: str, actor, changes: dict) -> None:
+    """Called by `audit.log`, inside the writing transaction."""
+    if not _LISTENERS:
+        return
+    for name in events_for(record, action, changes):
+        event = Event(name=name, record=record, actor=actor, changes=changes)
+        for listener in _LISTENERS:
+            listener(event)

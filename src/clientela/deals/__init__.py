@@ -1,0 +1,1 @@
+"""The sales pipeline: pipelines and their stages, deals, the board, the funnel."""

@@ -1,0 +1,77 @@
+"""Registers the deals app: deals as records with a timeline, an audit shape and a search entry."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DealsConfig(AppConfig):
+    name = "clientela.deals"
+    label = "deals"
+    verbose_name = _("Deals")
+
+    def ready(self):
+        from clientela.core import audit, search
+        from clientela.core.records import register_record_model
+        from clientela.deals.models import Deal, DealStatus, Pipeline
+        from clientela.deals.selectors import deals_for
+
+        def rolls_up_to(deal):
+            # A deal's calls and notes show on its company's and its people's timelines too.
+            return [*([deal.company] if deal.company_id else []), *deal.contacts.all()]
+
+        register_record_model(Deal, deals_for, rolls_up_to=rolls_up_to)
+        audit.register(Deal, deal_snapshot)
+        audit.register(
+            Pipeline,
+            lambda p: {
+                "name": p.name,
+                "stages": [f"{s.name} ({s.probability}%)" for s in p.stages.all()],
+            },
+        )
+        search.register(Deal, deal_document)
+
+        from clientela.customers.services import assign_owner
+        from clientela.users import handover
+
+        # Open deals pass to the successor of someone who leaves; won and lost ones keep
+        # the owner who closed them, for the funnel and the forecast by owner.
+        handover.register(
+            handover.Handover(
+                label=_("open deals"),
+                held_by=lambda user: Deal.objects.filter(owner=user, status=DealStatus.OPEN),
+                hand_over=lambda *, actor, records, to: assign_owner(
+                    actor=actor, records=records, owner=to
+                ),
+            )
+        )
+
+
+def deal_snapshot(deal) -> dict:
+    return {
+        "name": deal.name,
+        "pipeline": deal.pipeline.name,
+        "stage": deal.stage.name,
+        "company": deal.company.name if deal.company_id else "",
+        "contacts": sorted(contact.full_name for contact in deal.contacts.all()),
+        "amount": deal.amount,
+        "currency": deal.currency,
+        "expected_close": deal.expected_close,
+        "source": deal.source,
+        "status": deal.status,
+        "lost_reason": deal.lost_reason,
+        "owner": deal.owner.email if deal.owner_id else "",
+        "custom": deal.custom or {},
+    }
+
+
+def deal_document(deal):
+    from clientela.core.search import Document
+
+    company = deal.company.name if deal.company_id else ""
+    # No amount: a search must not tell someone who may not see amounts what they are.
+    return Document(
+        title=deal.name,
+        subtitle=" · ".join(part for part in (company, deal.stage.name) if part),
+        parts=[company],
+        owner_id=deal.owner_id,
+    )

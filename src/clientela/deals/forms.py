@@ -1,0 +1,71 @@
+"""Forms of the deal pages: they parse input, services do the writing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clientela.customers.forms import CustomFieldsMixin, owner_choices
+from clientela.customers.models import Source
+from clientela.deals.models import DealStatus, Stage
+from clientela.users.models import Team, User
+
+
+class DealFilterForm(forms.Form):
+    """Owner, team and expected close date: shared by the board and the list."""
+
+    q = forms.CharField(required=False, max_length=200)
+    owner = forms.CharField(required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    close_from = forms.DateField(required=False)
+    close_to = forms.DateField(required=False)
+    status = forms.ChoiceField(choices=[("", ""), *DealStatus.choices], required=False)
+    sort = forms.CharField(required=False)
+
+    def clean_owner(self):
+        owner = self.cleaned_data["owner"].strip()
+        if owner in {"", "me", "none"}:
+            return owner
+        return User.objects.filter(pk=owner).first() if owner.isdigit() else ""
+
+
+class DealForm(CustomFieldsMixin, forms.Form):
+    record_type = "deal"
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    company = forms.CharField(
+        label=_("Company"),
+        max_length=200,
+        required=False,
+        help_text=_("An existing company by its name, or a new one."),
+    )
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none())
+    amount = forms.CharField(
+        label=_("Amount"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
+    expected_close = forms.DateField(
+        label=_("Expected close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Contacts"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("People at the company who take part in the deal."),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, stages, contacts, custom: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = stages
+        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"
+        self.fields["owner"].choices = owner_choices()
+        self.fields["contacts"].queryset = contacts
+        self.add_custom_fields(custom, user)
+        self.drop_hidden_fields()

@@ -1,0 +1,59 @@
+"""The deals list: its columns and sorts (the list machinery is core.listing's)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core import custom_fields
+from clientela.core.listing import Cell, Column, ListSpec, person_cell
+from clientela.core.money import format_money
+from clientela.users import permissions
+
+
+def deal_spec(user) -> ListSpec:
+    columns = [
+        Column(
+            "name", _("Deal"), lambda d: Cell(d.name, d.get_absolute_url(), "link"), sort="name"
+        ),
+        Column(
+            "company",
+            _("Company"),
+            lambda d: (
+                Cell(d.company.name, reverse("company-detail", args=[d.company_id]), "link")
+                if d.company_id
+                else Cell()
+            ),
+        ),
+        Column("stage", _("Stage"), lambda d: Cell(d.stage.name, kind="badge")),
+        Column("status", _("Status"), lambda d: Cell(d.get_status_display())),
+    ]
+    if permissions.sees_sensitive(user):
+        columns.append(
+            Column("amount", _("Amount"), lambda d: Cell(format_money(d.amount, d.currency)))
+        )
+    columns += [
+        Column(
+            "close",
+            _("Expected close"),
+            lambda d: Cell(d.expected_close.isoformat() if d.expected_close else ""),
+        ),
+        Column("owner", _("Owner"), lambda d: person_cell(d.owner)),
+        Column(
+            "updated",
+            _("Updated"),
+            lambda d: Cell(kind="date", extra=d.updated_at),
+            sort="updated",
+        ),
+    ]
+    return ListSpec(
+        record_type="deal",
+        columns=columns,
+        sorts={
+            "name": ["name_key", "id"],
+            "created": ["created_at", "id"],
+            "updated": ["updated_at", "id"],
+        },
+        default_sort="name",
+        custom=custom_fields.definitions("deal", user),
+    )

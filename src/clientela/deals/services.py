@@ -1,0 +1,352 @@
+"""Every write to pipelines and deals: settings, create, edit, move, win, lose, trash."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.core import audit, custom_fields, search
+from clientela.core.concurrency import claim_version
+from clientela.core.text import fold
+from clientela.customers.models import Source
+from clientela.customers.services import trash_record, untrash_record
+from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
+from clientela.users import permissions
+
+DEAL_FIELDS = ("name", "company", "expected_close", "source", "owner")
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_STAGES = 20
+
+
+# Pipelines (settings) ------------------------------------------------------------------
+DEFAULT_PIPELINE = (
+    ("Qualified", 10),
+    ("Needs defined", 25),
+    ("Proposal sent", 50),
+    ("Negotiation", 75),
+)
+
+
+def ensure_pipeline() -> Pipeline:
+    """The first pipeline, with default stages when there is none at all (a new
+    installation must take deals at once; an administrator renames them after)."""
+    pipeline = Pipeline.objects.first()
+    if pipeline is not None:
+        return pipeline
+    pipeline = Pipeline.objects.create(name=_("New business"))
+    Stage.objects.bulk_create(
+        Stage(pipeline=pipeline, name=name, probability=probability, position=i)
+        for i, (name, probability) in enumerate(DEFAULT_PIPELINE)
+    )
+    return pipeline
+
+
+def _clean_stage_rows(rows: list[dict]) -> list[dict]:
+    kept = [row for row in rows if not row.get("delete")]
+    errors = []
+    for row in kept:
+        row["name"] = " ".join(str(row.get("name") or "").split())[:60]
+        if not row["name"]:
+            errors.append(_("Every stage needs a name."))
+        try:
+            probability = int(row.get("probability") or 0)
+        except (TypeError, ValueError):
+            probability = -1
+        if not 0 <= probability <= 100:
+            errors.append(
+                _("The win probability of %(stage)s must be 0 to 100.") % {"stage": row["name"]}
+            )
+        row["probability"] = probability
+    if not kept:
+        errors.append(_("A pipeline needs at least one stage."))
+    if len(kept) > MAX_STAGES:
+        errors.append(_("At most %(n)d stages.") % {"n": MAX_STAGES})
+    if errors:
+        raise ValidationError({"stages": list(dict.fromkeys(errors))})
+    return sorted(kept, key=lambda row: (int(row.get("position") or 0), rows.index(row)))
+
+
+@transaction.atomic
+def save_pipeline(*, actor, pipeline: Pipeline | None, name: str, stages: list[dict]) -> Pipeline:
+    """Create or change a pipeline and its stages in order. `stages` rows carry `id` (absent
+    for a new stage), `name`, `probability`, `position` and `delete`. A stage that still
+    holds deals cannot be deleted: move them first."""
+    permissions.require(actor, "manage_settings")
+    name = " ".join((name or "").split())[:80]
+    if not name:
+        raise ValidationError({"name": _("Give the pipeline a name.")})
+    if (
+        Pipeline.objects.filter(name__iexact=name)
+        .exclude(pk=getattr(pipeline, "pk", None))
+        .exists()
+    ):
+        raise ValidationError({"name": _("There is a pipeline with this name already.")})
+    creating = pipeline is None
+    before = None if creating else audit.snapshot(pipeline)
+    rows = _clean_stage_rows([dict(row) for row in stages])
+    if creating:
+        pipeline = Pipeline.objects.create(name=name, position=Pipeline.objects.count())
+    else:
+        pipeline.name = name
+        pipeline.save(update_fields=["name"])
+    existing = {stage.pk: stage for stage in pipeline.stages.all()}
+    wanted_ids = {int(row["id"]) for row in rows if str(row.get("id") or "").isdigit()}
+    for stage_id in set(existing) - wanted_ids:
+        try:
+            with transaction.atomic():
+                existing[stage_id].delete()
+        except ProtectedError:
+            raise ValidationError(
+                {
+                    "stages": _("%(stage)s still has deals: move them to another stage first.")
+                    % {"stage": existing[stage_id].name}
+                }
+            ) from None
+    for position, row in enumerate(rows):
+        stage_id = int(row["id"]) if str(row.get("id") or "").isdigit() else None
+        stage = existing.get(stage_id) or Stage(pipeline=pipeline)
+        stage.name, stage.probability, stage.position = row["name"], row["probability"], position
+        stage.save()
+    audit.log(
+        actor=actor,
+        action="create" if creating else "update",
+        record=pipeline,
+        before=before,
+        after=audit.snapshot(pipeline),
+    )
+    return pipeline
+
+
+# Deals ---------------------------------------------------------------------------------
+def parse_amount(value) -> Decimal:
+    """An amount as typed ("12 500,50", "12500.5"): a Decimal with two places, never a float."""
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = (
+            str(value if value is not None else "").strip().replace(" ", "").replace("\u00a0", "")
+        )
+        if not text:
+            return Decimal("0.00")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        text = text.replace(",", "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError({"amount": _("Enter an amount, like 12500.00.")}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({"amount": _("Enter an amount of zero or more.")})
+    if amount > MAX_AMOUNT:
+        raise ValidationError({"amount": _("That amount is too large.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _clean_currency(value: str) -> str:
+    currency = (value or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError({"currency": _("Use a three-letter currency, like RON or EUR.")})
+    return currency
+
+
+def _apply(actor, deal: Deal, data: dict) -> list | None:
+    """Set the deal's fields from `data`; the contacts to set, or None to leave them."""
+    for key in DEAL_FIELDS:
+        if key in data:
+            value = data[key]
+            setattr(deal, key, value.strip() if isinstance(value, str) else value)
+    deal.name = " ".join(deal.name.split())[:200]
+    if not deal.name:
+        raise ValidationError({"name": _("A deal needs a name.")})
+    deal.name_key = fold(deal.name)[:200]
+    if deal.source not in Source.values:
+        raise ValidationError({"source": _("Unknown source.")})
+    if "amount" in data and not permissions.sees_sensitive(actor):
+        data.pop("amount")  # a role that cannot see amounts leaves them as they were
+    if "amount" in data:
+        deal.amount = parse_amount(data["amount"])
+    if "currency" in data:
+        deal.currency = _clean_currency(data["currency"])
+    if "custom" in data:
+        deal.custom = custom_fields.clean("deal", data["custom"] or {})
+    if "stage" in data and data["stage"] is not None:
+        deal.stage = data["stage"]
+    if "pipeline" in data and data["pipeline"] is not None:
+        deal.pipeline = data["pipeline"]
+    if deal.stage_id is None or deal.stage.pipeline_id != deal.pipeline_id:
+        first = deal.pipeline.stages.first() if deal.pipeline_id else None
+        if first is None:
+            raise ValidationError({"stage": _("Choose a stage of the deal's pipeline.")})
+        deal.stage = first
+    contacts = data.get("contacts")
+    return list(contacts) if contacts is not None else None
+
+
+def _record_change(deal: Deal, actor, *, from_stage_id, status: str, at) -> None:
+    StageChange.objects.create(
+        deal=deal,
+        from_stage_id=from_stage_id,
+        to_stage_id=deal.stage_id,
+        status=status,
+        at=at,
+        by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _finish(actor, deal: Deal, before: dict | None, action: str) -> Deal:
+    search.index(deal)
+    getattr(deal, "_prefetched_objects_cache", {}).clear()
+    audit.log(
+        actor=actor,
+        action=action,
+        record=deal,
+        before=before,
+        after=audit.snapshot(deal),
+    )
+    return deal
+
+
+@transaction.atomic
+def create_deal(*, actor, data: dict, now: datetime.datetime | None = None) -> Deal:
+    if actor is not None and permissions.scope(actor, "deal", "edit") == permissions.NONE:
+        raise PermissionDenied(_("Your role does not allow adding deals."))
+    backdated = now is not None  # demo data and tests that build a history
+    now = now or timezone.now()
+    data = {"owner": actor, **data}
+    deal = Deal(currency=settings.DEFAULT_CURRENCY, stage_entered_at=now)
+    if data.get("pipeline") is None and data.get("stage") is None:
+        data["pipeline"] = ensure_pipeline()
+    elif data.get("pipeline") is None:
+        data["pipeline"] = data["stage"].pipeline
+    contacts = _apply(actor, deal, data)
+    deal.save()
+    if backdated:
+        Deal.objects.filter(pk=deal.pk).update(created_at=now)
+        deal.created_at = now
+    if contacts is not None:
+        deal.contacts.set(contacts)
+    _record_change(deal, actor, from_stage_id=None, status=DealStatus.OPEN, at=now)
+    return _finish(actor, deal, None, "create")
+
+
+@transaction.atomic
+def update_deal(*, actor, deal: Deal, data: dict, expected_version: int | None) -> Deal:
+    """Change the given fields; a new stage counts as a move (kept in the stage history)."""
+    permissions.check(actor, deal, "edit")
+    claim_version(deal, expected_version)
+    before = audit.snapshot(deal)
+    previous_stage_id = deal.stage_id
+    contacts = _apply(actor, deal, dict(data))
+    now = timezone.now()
+    moved = deal.stage_id != previous_stage_id
+    if moved:
+        deal.stage_entered_at = now
+    deal.save()
+    if contacts is not None:
+        deal.contacts.set(contacts)
+    if moved:
+        _record_change(deal, actor, from_stage_id=previous_stage_id, status=deal.status, at=now)
+    return _finish(actor, deal, before, "update")
+
+
+@transaction.atomic
+def move_deal(
+    *,
+    actor,
+    deal: Deal,
+    stage: Stage,
+    expected_version: int | None,
+    now: datetime.datetime | None = None,
+) -> Deal:
+    """Move an open deal to another stage of its pipeline (the board's drag and drop)."""
+    permissions.check(actor, deal, "edit")
+    if stage.pipeline_id != deal.pipeline_id:
+        raise ValidationError({"stage": _("That stage belongs to another pipeline.")})
+    if deal.status != DealStatus.OPEN:
+        raise ValidationError(_("%(deal)s is closed: reopen it to move it.") % {"deal": deal})
+    claim_version(deal, expected_version)
+    if stage.pk == deal.stage_id:
+        return deal
+    now = now or timezone.now()
+    before = audit.snapshot(deal)
+    previous_stage_id = deal.stage_id
+    deal.stage, deal.stage_entered_at = stage, now
+    deal.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+    _record_change(deal, actor, from_stage_id=previous_stage_id, status=DealStatus.OPEN, at=now)
+    return _finish(actor, deal, before, "move")
+
+
+@transaction.atomic
+def close_deal(
+    *,
+    actor,
+    deal: Deal,
+    outcome: str,
+    reason: str = "",
+    expected_version: int | None,
+    now: datetime.datetime | None = None,
+) -> Deal:
+    """Mark a deal won or lost in one step; a lost deal says why."""
+    permissions.check(actor, deal, "edit")
+    if outcome not in {DealStatus.WON, DealStatus.LOST}:
+        raise ValidationError({"outcome": _("Choose won or lost.")})
+    reason = " ".join((reason or "").split())[:200]
+    if outcome == DealStatus.LOST and not reason:
+        raise ValidationError({"reason": _("Say why the deal was lost.")})
+    if deal.status != DealStatus.OPEN:
+        raise ValidationError(_("%(deal)s is already closed.") % {"deal": deal})
+    claim_version(deal, expected_version)
+    now = now or timezone.now()
+    before = audit.snapshot(deal)
+    deal.status, deal.closed_at = outcome, now
+    deal.lost_reason = reason if outcome == DealStatus.LOST else ""
+    deal.save(update_fields=["status", "closed_at", "lost_reason", "updated_at"])
+    _record_change(deal, actor, from_stage_id=deal.stage_id, status=outcome, at=now)
+    return _finish(actor, deal, before, outcome)
+
+
+@transaction.atomic
+def reopen_deal(*, actor, deal: Deal, expected_version: int | None) -> Deal:
+    """Back to open in the stage it closed in: a deal closed by mistake."""
+    permissions.check(actor, deal, "edit")
+    if deal.status == DealStatus.OPEN:
+        return deal
+    claim_version(deal, expected_version)
+    now = timezone.now()
+    before = audit.snapshot(deal)
+    deal.status, deal.closed_at, deal.lost_reason = DealStatus.OPEN, None, ""
+    deal.stage_entered_at = now
+    deal.save(
+        update_fields=["status", "closed_at", "lost_reason", "stage_entered_at", "updated_at"]
+    )
+    _record_change(deal, actor, from_stage_id=deal.stage_id, status=DealStatus.OPEN, at=now)
+    return _finish(actor, deal, before, "reopen")
+
+
+@transaction.atomic
+def trash_deal(*, actor, deal: Deal) -> None:
+    trash_record(actor=actor, record=deal)
+
+
+@transaction.atomic
+def restore_deal(*, actor, deal: Deal) -> None:
+    untrash_record(actor=actor, record=deal)
+
+
+def order_from_won_deal(*, actor, deal: Deal):
+    """HOOK for the orders app: turn a won deal into an order without retyping.
+
+    The orders app (built separately) implements this: it should check
+    `permissions.check(actor, deal, "view")` and that `deal.status == DealStatus.WON`,
+    create the order for `deal.company` and `deal.contacts` with `deal.amount` /
+    `deal.currency` (and the deal's product lines once they exist), link the order to
+    the deal, and audit both. The deal page shows a "Create order" action once this
+    no longer raises NotImplementedError."""
+    raise NotImplementedError("Orders are not built yet.")

@@ -1,0 +1,444 @@
+"""Deal pages: the board, the list, a deal, its forms, moves, the funnel, pipeline settings.
+Thin: parse, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from clientela.activities import selectors as activity_selectors
+from clientela.activities.models import ActivityKind, CallOutcome
+from clientela.core import custom_fields
+from clientela.core.concurrency import StaleRecordError
+from clientela.core.forms import add_service_errors
+from clientela.core.listing import page_context, page_of
+from clientela.core.search import matching_entries
+from clientela.customers import selectors as customer_selectors
+from clientela.customers.services import company_named
+from clientela.deals import listing, selectors, services
+from clientela.deals.forms import DealFilterForm, DealForm
+from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
+from clientela.users import permissions
+from clientela.users.models import Team, User
+
+
+def _filters(request) -> tuple[DealFilterForm, dict]:
+    form = DealFilterForm(request.GET)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+def _filter_choices() -> dict:
+    return {
+        "owners": User.objects.filter(is_active=True).order_by("full_name", "email"),
+        "teams": Team.objects.all(),
+    }
+
+
+def _pipeline(pipeline_id: int | None) -> tuple[Pipeline, list[Pipeline]]:
+    services.ensure_pipeline()
+    all_pipelines = selectors.pipelines()
+    if pipeline_id is None:
+        return all_pipelines[0], all_pipelines
+    chosen = next((p for p in all_pipelines if p.pk == pipeline_id), None)
+    if chosen is None:
+        raise Http404
+    return chosen, all_pipelines
+
+
+# The board ------------------------------------------------------------------------------
+@require_safe
+def board(request, pipeline_id: int | None = None):
+    pipeline, all_pipelines = _pipeline(pipeline_id)
+    form, data = _filters(request)
+    columns = selectors.board(request.user, pipeline, data)
+    totals, weighted = selectors.board_totals(columns)
+    query = request.GET.urlencode()
+    context = {
+        "pipeline": pipeline,
+        "pipelines": all_pipelines,
+        "columns": columns,
+        "totals": totals,
+        "weighted": weighted,
+        "form": form,
+        "query": query,
+        "show_amounts": permissions.sees_sensitive(request.user),
+        "may_settings": permissions.can(request.user, "manage_settings"),
+        "board_url": reverse("deal-board-pipeline", args=[pipeline.pk]),
+        **_filter_choices(),
+    }
+    template = "deals/_board.html" if request.htmx else "deals/board.html"
+    return render(request, template, context)
+
+
+def _back_to(request, deal: Deal):
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(deal.get_absolute_url())
+
+
+def _visible_deal(request, pk: int) -> Deal:
+    try:
+        return selectors.deal_detail(request.user, pk)
+    except Deal.DoesNotExist:
+        raise Http404 from None
+
+
+def _version(request) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@require_POST
+def deal_move(request, pk: int):
+    """A card dropped on a column, or moved with its "Move to" menu. On the board (htmx)
+    the answer is the board again, so every column total is right after the move."""
+    deal = _visible_deal(request, pk)
+    stage = Stage.objects.filter(pk=request.POST.get("stage") or 0, pipeline=deal.pipeline).first()
+    try:
+        if stage is None:
+            raise ValidationError(_("Choose a stage of the deal's pipeline."))
+        services.move_deal(
+            actor=request.user, deal=deal, stage=stage, expected_version=_version(request)
+        )
+    except (StaleRecordError, ValidationError, PermissionDenied) as error:
+        text = str(error) if not isinstance(error, ValidationError) else " ".join(error.messages)
+        messages.error(request, text)
+    else:
+        messages.success(
+            request, _("%(deal)s moved to %(stage)s.") % {"deal": deal, "stage": stage}
+        )
+    return _back_to(request, deal)
+
+
+@require_POST
+def deal_close(request, pk: int):
+    """Won, or lost with its reason, in one step."""
+    deal = _visible_deal(request, pk)
+    outcome = request.POST.get("outcome", "")
+    try:
+        services.close_deal(
+            actor=request.user,
+            deal=deal,
+            outcome=outcome,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+        )
+    except (StaleRecordError, PermissionDenied) as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if outcome == DealStatus.WON:
+            messages.success(request, _("%(deal)s is won.") % {"deal": deal})
+        else:
+            messages.success(request, _("%(deal)s is marked lost.") % {"deal": deal})
+    return _back_to(request, deal)
+
+
+@require_POST
+def deal_reopen(request, pk: int):
+    deal = _visible_deal(request, pk)
+    try:
+        services.reopen_deal(actor=request.user, deal=deal, expected_version=_version(request))
+    except (StaleRecordError, PermissionDenied) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(deal)s is open again.") % {"deal": deal})
+    return _back_to(request, deal)
+
+
+@require_POST
+def deal_trash(request, pk: int):
+    deal = _visible_deal(request, pk)
+    try:
+        services.trash_deal(actor=request.user, deal=deal)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect(deal.get_absolute_url())
+    messages.success(request, _("%(deal)s was moved to the trash.") % {"deal": deal})
+    return redirect("deal-list")
+
+
+# The list -----------------------------------------------------------------------------
+@require_safe
+def deal_list(request):
+    form, data = _filters(request)
+    spec = listing.deal_spec(request.user)
+    queryset = selectors.apply_filters(request.user, selectors.deal_list(request.user), data)
+    if data.get("q"):
+        entries = matching_entries(data["q"]).filter(content_type__model="deal").values("object_id")
+        queryset = queryset.filter(pk__in=entries)
+    page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
+    shown, query = page_context(request, page, spec.chosen_columns(""), sort)
+    return render(
+        request,
+        "deals/list.html",
+        {
+            **shown,
+            "form": form,
+            "has_filters": bool(query),
+            **_filter_choices(),
+        },
+    )
+
+
+# A deal -------------------------------------------------------------------------------
+@require_safe
+def deal_detail(request, pk: int):
+    deal = _visible_deal(request, pk)
+    kinds = [k for k in request.GET.getlist("kind") if k]
+    timeline = activity_selectors.timeline(deal, kinds=kinds, cursor=request.GET.get("after"))
+    changes = selectors.stage_history(deal)
+    definitions = custom_fields.definitions("deal", request.user)
+    context = {
+        "record": deal,
+        "deal": deal,
+        "record_type": "deal",
+        "token": f"deal:{deal.pk}",
+        "timeline": timeline,
+        "timeline_kinds": kinds,
+        "counts": activity_selectors.timeline_counts(deal),
+        "tasks": activity_selectors.open_tasks_for_record(deal),
+        "files": activity_selectors.files_for_record(deal),
+        "users": User.objects.filter(is_active=True).order_by("full_name", "email"),
+        "kind_choices": ActivityKind.choices,
+        "call_outcomes": CallOutcome.choices,
+        "changes": list(reversed(changes)),
+        "stage_times": selectors.time_in_stages(deal, changes),
+        "stages": list(deal.pipeline.stages.all()),
+        "custom": [
+            (d.label, custom_fields.display(d, (deal.custom or {}).get(d.key)))
+            for d in definitions
+            if (deal.custom or {}).get(d.key) not in (None, "")
+        ],
+        "show_amounts": permissions.sees_sensitive(request.user),
+        "may_edit": permissions.allows(request.user, deal, "edit"),
+        "may_delete": permissions.allows(request.user, deal, "delete"),
+    }
+    if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
+        return render(request, "activities/_timeline.html", context)
+    return render(request, "deals/detail.html", context)
+
+
+def _stages():
+    return Stage.objects.select_related("pipeline").order_by(
+        "pipeline__position", "pipeline_id", "position"
+    )
+
+
+def _form_data(form: DealForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "stage": data["stage"],
+        "pipeline": data["stage"].pipeline,
+        "expected_close": data["expected_close"],
+        "owner": User.objects.filter(pk=data["owner"]).first() if data["owner"] else None,
+        "source": data["source"],
+        "contacts": data["contacts"],
+        "currency": data["currency"],
+        "custom": form.custom_values(),
+        **({"amount": data["amount"]} if "amount" in form.fields else {}),
+    }
+
+
+def _save_form(request, form: DealForm, deal: Deal | None):
+    data = _form_data(form)
+    name = form.cleaned_data["company"].strip()
+    try:
+        data["company"] = company_named(actor=request.user, name=name) if name else None
+        if deal is None:
+            return services.create_deal(actor=request.user, data=data)
+        return services.update_deal(
+            actor=request.user, deal=deal, data=data, expected_version=form.cleaned_data["version"]
+        )
+    except StaleRecordError as error:
+        form.add_error(None, str(error))
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+    return None
+
+
+def _contact_choices(request, company_id):
+    contacts = customer_selectors.contacts_for(request.user).order_by("name_key", "id")
+    return contacts.filter(company_id=company_id) if company_id else contacts.none()
+
+
+@require_http_methods(["GET", "POST"])
+def deal_create(request):
+    pipeline = services.ensure_pipeline()
+    company = None
+    if request.GET.get("company", "").isdigit():
+        company = (
+            customer_selectors.companies_for(request.user).filter(pk=request.GET["company"]).first()
+        )
+    contact = None
+    if request.GET.get("contact", "").isdigit():
+        contact = (
+            customer_selectors.contacts_for(request.user).filter(pk=request.GET["contact"]).first()
+        )
+        company = company or (contact.company if contact and contact.company_id else None)
+    company_id = company.pk if company else None
+    if request.method == "POST":
+        typed = request.POST.get("company", "").strip()
+        match = customer_selectors.companies_for(request.user).filter(name__iexact=typed).first()
+        company_id = match.pk if match else None
+    initial = {
+        "stage": pipeline.stages.first(),
+        "currency": settings.DEFAULT_CURRENCY,
+        "owner": request.user.pk,
+        "source": "manual",
+        "company": company.name if company else "",
+        "contacts": [contact.pk] if contact else [],
+    }
+    form = DealForm(
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        stages=_stages(),
+        contacts=_contact_choices(request, company_id),
+        custom={},
+    )
+    if request.method == "POST" and form.is_valid():
+        deal = _save_form(request, form, None)
+        if deal is not None:
+            messages.success(request, _("%(deal)s was added.") % {"deal": deal})
+            return redirect(deal.get_absolute_url())
+    return render(request, "deals/edit.html", {"form": form, "title": _("New deal")})
+
+
+@require_http_methods(["GET", "POST"])
+def deal_edit(request, pk: int):
+    deal = _visible_deal(request, pk)
+    initial = {
+        "name": deal.name,
+        "company": deal.company.name if deal.company_id else "",
+        "stage": deal.stage_id,
+        "amount": deal.amount,
+        "currency": deal.currency,
+        "expected_close": deal.expected_close,
+        "owner": deal.owner_id,
+        "source": deal.source,
+        "contacts": [c.pk for c in deal.contacts.all()],
+        "version": deal.version,
+    }
+    form = DealForm(
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        stages=_stages(),
+        contacts=_contact_choices(request, deal.company_id),
+        custom=deal.custom or {},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save_form(request, form, deal)
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect(saved.get_absolute_url())
+    return render(
+        request,
+        "deals/edit.html",
+        {"form": form, "record": deal, "title": _("Edit %(deal)s") % {"deal": deal}},
+    )
+
+
+# The funnel ---------------------------------------------------------------------------
+def _date(raw: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_safe
+@permissions.capability_required("view_reports")
+def funnel(request):
+    pipeline_id = request.GET.get("pipeline", "")
+    pipeline, all_pipelines = _pipeline(int(pipeline_id) if pipeline_id.isdigit() else None)
+    start, end = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
+    owner_id = request.GET.get("owner", "")
+    owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
+    return render(
+        request,
+        "deals/funnel.html",
+        {
+            "pipeline": pipeline,
+            "pipelines": all_pipelines,
+            "funnel": selectors.funnel(request.user, pipeline, start=start, end=end, owner=owner),
+            "forecast": selectors.forecast(request.user, pipeline, owner=owner),
+            "start": start,
+            "end": end,
+            "owner": owner,
+            "owners": User.objects.filter(is_active=True).order_by("full_name", "email"),
+            "show_amounts": permissions.sees_sensitive(request.user),
+        },
+    )
+
+
+# Pipeline settings ----------------------------------------------------------------------
+@require_safe
+@permissions.capability_required("manage_settings")
+def pipeline_settings(request):
+    services.ensure_pipeline()
+    return render(request, "deals/pipelines.html", {"pipelines": selectors.pipelines()})
+
+
+STAGE_ROWS_EXTRA = 2
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.capability_required("manage_settings")
+def pipeline_edit(request, pk: int | None = None):
+    pipeline = get_object_or_404(Pipeline, pk=pk) if pk else None
+    if request.method == "POST":
+        rows = [
+            {
+                "id": request.POST.get(f"stage-{i}-id", ""),
+                "name": request.POST.get(f"stage-{i}-name", ""),
+                "probability": request.POST.get(f"stage-{i}-probability", ""),
+                "position": request.POST.get(f"stage-{i}-position", i),
+                "delete": request.POST.get(f"stage-{i}-delete") == "on",
+            }
+            for i in range(min(int(request.POST.get("rows", "0") or 0), 40))
+        ]
+        # Empty new rows are the spare lines of the form, not stages.
+        rows = [row for row in rows if row["id"] or row["name"].strip()]
+        try:
+            pipeline = services.save_pipeline(
+                actor=request.user,
+                pipeline=pipeline,
+                name=request.POST.get("name", ""),
+                stages=rows,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            stage_rows = [*rows, {"id": "", "name": "", "probability": "", "position": ""}]
+            return render(
+                request,
+                "deals/pipeline_edit.html",
+                {"pipeline": pipeline, "name": request.POST.get("name", ""), "rows": stage_rows},
+                status=400,
+            )
+        messages.success(request, _("Pipeline “%(name)s” saved.") % {"name": pipeline})
+        return redirect("pipeline-settings")
+    rows = [
+        {"id": s.pk, "name": s.name, "probability": s.probability, "position": s.position}
+        for s in (pipeline.stages.all() if pipeline else [])
+    ]
+    rows += [{"id": "", "name": "", "probability": "", "position": ""}] * STAGE_ROWS_EXTRA
+    return render(
+        request,
+        "deals/pipeline_edit.html",
+        {"pipeline": pipeline, "name": pipeline.name if pipeline else "", "rows": rows},
+    )

@@ -1,0 +1,190 @@
+"""People, teams and roles, administered in the product: thin views over users.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from clientela.core.forms import add_service_errors
+from clientela.users import handover, selectors, services
+from clientela.users.forms import AccessForm, DeactivateForm, InviteForm, RoleForm, TeamForm
+from clientela.users.models import Role, User
+from clientela.users.permissions import capability_required
+
+managers_only = capability_required("manage_users")
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_safe
+@managers_only
+def people(request):
+    show_inactive = request.GET.get("inactive") == "on"
+    return render(
+        request,
+        "users/people.html",
+        {
+            "people": selectors.people(show_inactive=show_inactive),
+            "show_inactive": show_inactive,
+            "teams": selectors.teams(),
+            "team_form": TeamForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@managers_only
+def invite(request):
+    form = InviteForm(
+        request.POST or None, initial={"role": services.role_named("sales-representative")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invite_user(
+                actor=request.user, base_url=_base_url(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(email)s is invited: the e-mail holds a link to choose a password.")
+                % {"email": user.email},
+            )
+            return redirect("people")
+    return render(request, "users/invite.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@managers_only
+def person(request, pk: int):
+    member = get_object_or_404(User.objects.select_related("team", "role"), pk=pk)
+    form = AccessForm(
+        request.POST or None,
+        initial={"full_name": member.full_name, "team": member.team, "role": member.role},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_access(actor=request.user, user=member, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(user)s is saved.") % {"user": member})
+            return redirect("person", pk=member.pk)
+    return _person_page(request, member, form, DeactivateForm(leaving=member))
+
+
+def _person_page(request, member, form, deactivate_form, status=200):
+    return render(
+        request,
+        "users/person.html",
+        {
+            "member": member,
+            "form": form,
+            "deactivate_form": deactivate_form,
+            "held": handover.held(member),
+            "invited": member.is_active and not member.has_usable_password(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@managers_only
+def deactivate(request, pk: int):
+    member = get_object_or_404(User, pk=pk)
+    form = DeactivateForm(request.POST, leaving=member)
+    if form.is_valid():
+        try:
+            moved = services.deactivate_user(
+                actor=request.user, user=member, successor=form.cleaned_data["successor"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            summary = ", ".join(f"{count} {label}" for label, count in moved.items())
+            successor = form.cleaned_data["successor"]
+            messages.success(
+                request,
+                _("%(user)s is deactivated; %(summary)s passed to %(successor)s.")
+                % {"user": member, "summary": summary, "successor": successor}
+                if moved
+                else _("%(user)s is deactivated.") % {"user": member},
+            )
+            return redirect("person", pk=member.pk)
+    access = AccessForm(
+        initial={"full_name": member.full_name, "team": member.team, "role": member.role}
+    )
+    return _person_page(request, member, access, form, status=400)
+
+
+@require_POST
+@managers_only
+def reactivate(request, pk: int):
+    member = get_object_or_404(User, pk=pk)
+    services.reactivate_user(actor=request.user, user=member)
+    messages.success(request, _("%(user)s can log in again.") % {"user": member})
+    return redirect("person", pk=member.pk)
+
+
+@require_POST
+@managers_only
+def resend_invitation(request, pk: int):
+    member = get_object_or_404(User, pk=pk)
+    try:
+        services.send_invitation(actor=request.user, user=member, base_url=_base_url(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation is sent again to %(email)s.") % {"email": member.email}
+        )
+    return redirect("person", pk=member.pk)
+
+
+@require_POST
+@managers_only
+def create_team(request):
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            team = services.create_team(actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Team %(team)s added.") % {"team": team})
+    else:
+        messages.error(request, _("A team needs a name."))
+    return redirect("people")
+
+
+@require_safe
+@managers_only
+def roles(request):
+    return render(request, "users/roles.html", {"roles": selectors.roles()})
+
+
+@require_http_methods(["GET", "POST"])
+@managers_only
+def role(request, pk: int | None = None):
+    existing = get_object_or_404(Role, pk=pk) if pk is not None else None
+    form = RoleForm(request.POST or None, role=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_role(
+                actor=request.user,
+                role=existing,
+                name=form.cleaned_data["name"],
+                permissions_value=form.permissions_value(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Role %(role)s is saved.") % {"role": saved})
+            return redirect("roles")
+    return render(request, "users/role.html", {"form": form, "role": existing})

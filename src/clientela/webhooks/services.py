@@ -1,0 +1,216 @@
+"""Every write of webhooks: subscriptions, queuing a delivery for each event a subscription
+wants, sending it signed, retrying with exponential backoff, switching off a dead URL."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.core import events
+from clientela.users import permissions
+from clientela.webhooks.models import Delivery, DeliveryStatus, Subscription
+
+SIGNATURE_HEADER = "Clientela-Signature"
+USER_AGENT = "Clientela-Webhooks/1"
+
+
+# Subscriptions --------------------------------------------------------------------------
+def _clean(url: str, chosen) -> tuple[str, list[str]]:
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError({"url": _("Enter an http:// or https:// address.")}) from None
+    known = events.names()
+    chosen = [name for name in known if name in set(chosen or [])]
+    if not chosen:
+        raise ValidationError({"events": _("Choose at least one event.")})
+    return url, chosen
+
+
+@transaction.atomic
+def create_subscription(
+    *, actor, url: str, events: list[str], description: str = ""
+) -> Subscription:
+    permissions.require(actor, "manage_settings")
+    url, chosen = _clean(url, events)
+    return Subscription.objects.create(
+        owner=actor,
+        url=url,
+        events=chosen,
+        description=(description or "").strip()[:200],
+        secret="whsec_" + secrets.token_urlsafe(32),
+    )
+
+
+@transaction.atomic
+def set_active(*, actor, subscription: Subscription, active: bool) -> Subscription:
+    permissions.require(actor, "manage_settings")
+    subscription.is_active = active
+    if active:
+        subscription.failures_in_row = 0
+        subscription.disabled_reason = ""
+    subscription.save(update_fields=["is_active", "failures_in_row", "disabled_reason"])
+    return subscription
+
+
+@transaction.atomic
+def delete_subscription(*, actor, subscription: Subscription) -> None:
+    permissions.require(actor, "manage_settings")
+    subscription.delete()
+
+
+# Events → deliveries --------------------------------------------------------------------
+def _record_data(record, owner) -> dict | None:
+    """The record as the subscription's owner sees it through the API, or None when they
+    may not see it (another team's contact is never sent to their URL)."""
+    from clientela.api.registry import resource_for
+
+    resource = resource_for(type(record))
+    if resource is None:
+        return {"id": record.pk}
+    if getattr(record, "deleted_at", None) is not None:
+        # In the trash: no selector returns it any more; its owner rule still holds.
+        if not permissions.allows(owner, record, "view"):
+            return None
+        return {"id": record.pk, "deleted": True}
+    if not resource.can_see(owner, record):
+        return None
+    return resource.serialize(resource.get(owner, record.pk), owner)
+
+
+def on_event(event: events.Event) -> None:
+    """Queue one delivery per active subscription to this event; called in the writing
+    transaction, so a rolled-back change sends nothing."""
+    from clientela.jobs import enqueue
+    from clientela.webhooks.tasks import deliver
+
+    subscriptions = [
+        s for s in Subscription.objects.filter(is_active=True) if event.name in s.events
+    ]
+    for subscription in subscriptions:
+        data = _record_data(event.record, subscription.owner)
+        if data is None:
+            continue
+        delivery = Delivery(subscription=subscription, event=event.name)
+        delivery.payload = json.loads(
+            json.dumps(
+                {
+                    "id": str(delivery.uuid),
+                    "event": event.name,
+                    "occurred_at": timezone.now(),
+                    "data": data,
+                    "changes": event.changes,
+                },
+                cls=DjangoJSONEncoder,
+            )
+        )
+        delivery.save()
+        enqueue(deliver, delivery.pk)
+
+
+# Sending ----------------------------------------------------------------------------------
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 of "<timestamp>.<body>" with the subscription's secret, hex."""
+    message = f"{timestamp}.".encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
+    """(status, first bytes of the answer, error) of one POST."""
+    # The URL was checked to be http(s) when the subscription was saved.
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            return answer.status, answer.read(500).decode(errors="replace"), ""
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(500).decode(errors="replace"), ""
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return None, "", str(getattr(error, "reason", error))[:300]
+
+
+def backoff(attempt: int) -> datetime.timedelta:
+    """Wait before attempt number `attempt + 1`: base, 2 x base, 4 x base, …"""
+    return datetime.timedelta(seconds=settings.WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1))
+
+
+def deliver(delivery_id: int) -> Delivery | None:
+    """Send one delivery now; on failure schedule the next attempt or give up."""
+    from clientela.jobs import schedule_at
+    from clientela.webhooks.tasks import deliver as deliver_job
+
+    delivery = Delivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status == DeliveryStatus.SUCCEEDED:
+        return delivery
+    subscription = delivery.subscription
+    if not subscription.is_active:
+        return delivery
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Clientela-Event": delivery.event,
+        "Clientela-Delivery": str(delivery.uuid),
+        SIGNATURE_HEADER: f"t={timestamp},v1={signature(subscription.secret, timestamp, body)}",
+    }
+    status, excerpt, error = _post(subscription.url, body, headers)
+    now = timezone.now()
+    with transaction.atomic():
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.response_code = status
+        delivery.response_excerpt = excerpt
+        delivery.error = error
+        delivery.next_attempt_at = None
+        if status is not None and 200 <= status < 300:
+            delivery.status = DeliveryStatus.SUCCEEDED
+            delivery.delivered_at = now
+            Subscription.objects.filter(pk=subscription.pk).update(failures_in_row=0)
+        else:
+            failures = subscription.failures_in_row + 1
+            updates = {"failures_in_row": failures}
+            if failures >= settings.WEBHOOK_DISABLE_AFTER:
+                updates |= {
+                    "is_active": False,
+                    "disabled_reason": _("Switched off after %(n)d failed deliveries in a row.")
+                    % {"n": failures},
+                }
+            Subscription.objects.filter(pk=subscription.pk).update(**updates)
+            if delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS and "is_active" not in updates:
+                delivery.status = DeliveryStatus.PENDING
+                delivery.next_attempt_at = now + backoff(delivery.attempts)
+                schedule_at(delivery.next_attempt_at, deliver_job, delivery.pk)
+            else:
+                delivery.status = DeliveryStatus.FAILED
+        delivery.save()
+    return delivery
+
+
+@transaction.atomic
+def redeliver(*, actor, delivery: Delivery) -> Delivery:
+    """Send a delivery again, as a new delivery of the same payload (the log keeps both)."""
+    from clientela.jobs import enqueue
+    from clientela.webhooks.tasks import deliver as deliver_job
+
+    permissions.require(actor, "manage_settings")
+    again = Delivery.objects.create(
+        subscription=delivery.subscription, event=delivery.event, payload=delivery.payload
+    )
+    enqueue(deliver_job, again.pk)
+    return again
