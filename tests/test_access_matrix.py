@@ -24,6 +24,7 @@ from clientela.core import audit
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
+from clientela.dataio.models import ImportedRecord, ImportRejection, ImportRun
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal, Pipeline
 from clientela.notifications import services as notifications
@@ -230,6 +231,19 @@ def probes(w) -> dict[str, Probe]:
             {"name": "Hacked", "rows": "1", "stage-0-name": "X", "stage-0-probability": "5"},
         ),
         "pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
+        "imports:start": Probe("self", "GET", "/imports/"),
+        "imports:run": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/"),
+        "imports:progress": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/progress/"),
+        "imports:rejected": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/rejected.csv"),
+        "imports:undo": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/undo/"),
+        "imports:resume": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/resume/"),
+        "exports:list": Probe("list", "GET", "/exports/contact/?format=csv&q=secreta"),
+        # One person's data: like a list, it must never hold a contact the role can't see.
+        "exports:person": Probe("list", "GET", f"/contacts/{c}/data/"),
+        "exports:full": Probe("settings", "GET", "/settings/export/"),
+        "exports:full_download": Probe(
+            "settings", "GET", "/settings/export/clientela-export-none.zip/download/"
+        ),
     }
 
 
@@ -356,6 +370,25 @@ def world(db, settings, tmp_path):
     )
     orders = order_world(owner_b, contact, settings)
     contact.refresh_from_db()
+    # An import owner_b ran, which created the secret contact and rejected a secret row.
+    import_run = ImportRun.objects.create(
+        created_by=owner_b,
+        record_type="contact",
+        file_name="secret.csv",
+        path="/nonexistent/secret.csv",
+        format="csv",
+        headers=["Name"],
+        mapping=["full_name"],
+        status=ImportRun.Status.DONE,
+        created=1,
+        rejected=1,
+    )
+    ImportedRecord.objects.create(
+        run=import_run, record_type="contact", object_id=contact.pk, created=True
+    )
+    ImportRejection.objects.create(
+        run=import_run, row=3, column="Name", reason="bad", values=[SECRET]
+    )
     pipeline = deal_services.ensure_pipeline()
     first, second = list(pipeline.stages.all())[:2]
     deal = deal_services.create_deal(
@@ -373,6 +406,7 @@ def world(db, settings, tmp_path):
         actor=owner_b, deal=lost_deal, outcome="lost", reason="Price", expected_version=None
     )
     return {
+        "import_run": import_run,
         "deal": deal,
         "lost_deal": lost_deal,
         "pipeline": pipeline,
@@ -461,6 +495,7 @@ def test_every_url_has_a_probe():
             "invoice",
             "shipment",
             "carrier",
+            "import_run",
         )
     }
     missing = url_names() - set(probes(fake))

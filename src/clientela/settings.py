@@ -344,3 +344,12 @@ SELLER = {
     "bank_account": config.env_str("CLIENTELA_SELLER_IBAN", ""),
     "email": config.env_str("CLIENTELA_SELLER_EMAIL", ""),
 }
+
+# Import and export -------------------------------------------------------------------
+# Uploaded import files are kept here until the import is undone or deleted.
+IMPORT_DIR = DATA_DIR / "imports"
+IMPORT_MAX_BYTES = config.env_int("CLIENTELA_IMPORT_MAX_MB", 200) * 1024 * 1024
+# Rows written per transaction: a batch is stored whole or not at all.
+IMPORT_BATCH_ROWS = config.env_int("CLIENTELA_IMPORT_BATCH_ROWS", 200)
+# A running import silent this long is taken to have stopped, and may be resumed.
+IMPORT_STALL_SECONDS = config.env_int("CLIENTELA_IMPORT_STALL_SECONDS", 60)

@@ -22,6 +22,8 @@ urlpatterns = [
     path("settings/audit/export.csv", core_views.audit_export, name="audit-export"),
     path("settings/", include("clientela.users.settings_urls")),
     path("settings/backups/", include("clientela.dataio.urls")),
+    path("imports/", include("clientela.dataio.import_urls")),
+    path("", include("clientela.dataio.export_urls")),
     path("jobs/", include("clientela.jobs.urls")),
     path("notifications/", include("clientela.notifications.urls")),
     path("", include("clientela.api.urls")),

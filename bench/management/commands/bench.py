@@ -24,6 +24,9 @@ class Command(BaseCommand):
         run = commands.add_parser("run", help="time the pages against their floors")
         run.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
         run.add_argument("--label", default="", help="names the JSON file in bench/results/")
+        imports = commands.add_parser("import", help="time a generated CSV's import")
+        imports.add_argument("--rows", type=int, default=100_000)
+        imports.add_argument("--label", default="", help="names the JSON file in bench/results/")
         compare = commands.add_parser("compare", help="targets across two result files")
         compare.add_argument("small", type=Path)
         compare.add_argument("large", type=Path)
@@ -34,6 +37,8 @@ class Command(BaseCommand):
             self._generate(options)
         elif action == "run":
             self._run(options)
+        elif action == "import":
+            self._import(options)
         else:
             self._compare(options)
 
@@ -65,6 +70,18 @@ class Command(BaseCommand):
         label = options["label"] or f"{result['database']['vendor']}-{result['contacts']}"
         path = RESULTS / f"{label}.json"
         path.write_text(json.dumps(result, indent=2, default=str))
+        self.stdout.write(f"Wrote {path}")
+
+    def _import(self, options):
+        from bench import imports
+
+        result = imports.run(options["rows"], self.stdout.write)
+        for key, value in result.items():
+            self.stdout.write(f"  {key:<22} {value}")
+        RESULTS.mkdir(exist_ok=True)
+        label = options["label"] or f"import-{result['database']}-{result['rows']}"
+        path = RESULTS / f"{label}.json"
+        path.write_text(json.dumps(result, indent=2))
         self.stdout.write(f"Wrote {path}")
 
     def _compare(self, options):

@@ -150,8 +150,15 @@ def log(
     changes = diff(before, after)
     if action == "update" and not changes:
         return None
+    entry = _entry(actor, action, record, changes, after if state is KEEP_STATE else state)
+    entry.save()
+    events.from_audit(record=record, action=action, actor=actor, changes=changes)
+    return entry
+
+
+def _entry(actor, action: str, record: models.Model, changes: dict, state) -> AuditEntry:
     origin = _origin.get()
-    entry = AuditEntry.objects.create(
+    return AuditEntry(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         source=origin.source,
@@ -161,10 +168,21 @@ def log(
         object_id=record.pk,
         object_repr=str(record)[:200],
         changes=changes,
-        state=after if state is KEEP_STATE else state,
+        state=state,
     )
-    events.from_audit(record=record, action=action, actor=actor, changes=changes)
-    return entry
+
+
+def log_created(*, actor, records: list[models.Model]) -> None:
+    """One "create" entry per record for many records created at once (an import's
+    batch), written in one INSERT; each record's snapshot must need no query. Each still
+    raises its event, as `log` does."""
+    entries = [
+        _entry(actor, "create", record, diff(None, snapshot(record)), snapshot(record))
+        for record in records
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    for record, entry in zip(records, entries, strict=True):
+        events.from_audit(record=record, action="create", actor=actor, changes=entry.changes)
 
 
 def history(record: models.Model):

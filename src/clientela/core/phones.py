@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -25,8 +26,13 @@ class Phone:
 
 def normalize(raw: str, region: str | None = None) -> Phone:
     """Parse a phone as typed; ValidationError with a readable message when it is no number."""
-    raw = (raw or "").strip()
-    region = (region or settings.PHONE_REGION).upper()
+    return _normalize((raw or "").strip(), (region or settings.PHONE_REGION).upper())
+
+
+# Parsing is the slow part of checking a phone, and an import checks each number several
+# times (reading, matching duplicates, storing): the last few thousand are remembered.
+@functools.lru_cache(maxsize=4096)
+def _normalize(raw: str, region: str) -> Phone:
     digits = NON_DIGITS.sub("", raw)
     if len(digits) < 3:
         raise ValidationError(_("“%(raw)s” is not a phone number.") % {"raw": raw})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -12,12 +13,23 @@ def fold(value: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets and CSV streams ------------------------------------------------------------
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().,/-]+$")
 
 
-def spreadsheet_safe(value):
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading
-    apostrophe, so "=HYPERLINK(…)" typed into a record stays text when exported."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def spreadsheet_safe(value) -> str:
+    """A cell a spreadsheet won't run as a formula: text starting with = + - @ (or a tab or
+    carriage return) gets a leading apostrophe. Plain numbers and phone numbers
+    ("+40 722 123 456", "-12.5") are left alone: they hold nothing a spreadsheet could run."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+class Echo:
+    """A file-like object whose write returns the line: csv.writer feeding a stream."""
+
+    def write(self, value: str) -> str:
+        return value

@@ -17,6 +17,7 @@ from clientela.core import audit, health, navigation
 from clientela.core.forms import AuditFilterForm
 from clientela.core.pagination import keyset_page
 from clientela.core.search import search as global_search
+from clientela.core.text import Echo
 from clientela.customers import selectors as customer_selectors
 from clientela.users import permissions
 from clientela.users import selectors as user_selectors
@@ -99,13 +100,6 @@ def audit_export(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
     return response
-
-
-class Echo:
-    """A file-like object whose write returns the line: csv.writer feeding a stream."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 @require_safe

@@ -134,3 +134,11 @@ def money(amount, currency: str = "") -> str:
     if isinstance(amount, dict):
         return format_totals(amount) or "—"
     return format_money(amount, currency)
+
+
+@register.filter
+def can(user, capability: str) -> bool:
+    """`{% if request.user|can:"export" %}`: whether the user's role has a capability."""
+    from clientela.users import permissions
+
+    return permissions.can(user, capability)

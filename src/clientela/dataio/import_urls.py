@@ -1,0 +1,16 @@
+"""URLs of the Import pages."""
+
+from django.urls import path
+
+from clientela.dataio import import_views as views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("<int:pk>/", views.run_page, name="run"),
+    path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/rejected.csv", views.rejected_csv, name="rejected"),
+    path("<int:pk>/undo/", views.undo, name="undo"),
+    path("<int:pk>/resume/", views.resume, name="resume"),
+]

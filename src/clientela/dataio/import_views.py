@@ -1,0 +1,269 @@
+"""The Import pages: upload a file, map its columns with a preview, run it in the
+background with a progress bar, read and download the rejected rows, undo or resume."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from clientela.core.text import Echo, spreadsheet_safe
+from clientela.dataio.importing import mapping, reading, selectors, services
+from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
+from clientela.users.permissions import capability_required
+
+import_required = capability_required("import")
+RECORD_TYPES = (("contact", _("Contacts")), ("company", _("Companies")))
+ENCODING_CHOICES = (
+    ("utf-8", "UTF-8"),
+    ("utf-8-sig", "UTF-8 (BOM)"),
+    ("utf-16", "UTF-16"),
+    ("cp1250", "Windows-1250"),
+    ("cp1252", "Windows-1252"),
+    ("iso-8859-2", "ISO-8859-2"),
+)
+DELIMITER_CHOICES = ((",", ","), (";", ";"), ("\t", "Tab"), ("|", "|"))
+
+
+def _number(value) -> int:
+    """A posted id, or 0 (which matches nothing) when it is not a number."""
+    return int(value) if value and str(value).isdigit() else 0
+
+
+def _run(request, pk: int) -> ImportRun:
+    try:
+        return selectors.run_for(request.user, pk)
+    except ImportRun.DoesNotExist:
+        raise Http404(_("There is no such import.")) from None
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def start(request):
+    errors = []
+    record_type = request.POST.get("record_type", request.GET.get("type", "contact"))
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        template = selectors.templates(record_type).filter(pk=_number(request.POST.get("template")))
+        if upload is None:
+            errors.append(_("Choose a file to import."))
+        else:
+            try:
+                run = services.create_run(
+                    actor=request.user,
+                    source=upload,
+                    file_name=upload.name,
+                    record_type=record_type,
+                    template=template.first(),
+                )
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                return redirect("imports:run", pk=run.pk)
+    return render(
+        request,
+        "dataio/import_start.html",
+        {
+            "errors": errors,
+            "record_type": record_type,
+            "record_types": RECORD_TYPES,
+            "runs": selectors.recent_runs(request.user),
+            "templates": selectors.templates("contact") | selectors.templates("company"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _mapping_context(request, run: ImportRun, errors=None) -> dict:
+    targets = mapping.targets(run.record_type, request.user)
+    shown = services.preview(run)
+    labels = {target.key: str(target.label) for target in targets}
+    used = [key for key in dict.fromkeys(run.mapping) if key]
+    return {
+        "run": run,
+        "columns": list(
+            zip(range(len(run.headers)), run.headers, run.mapping, _samples(run), strict=False)
+        ),
+        "targets": targets,
+        "preview": shown,
+        "preview_fields": [(key, labels.get(key, key)) for key in _shown_fields(run, used)],
+        "modes": DuplicateMode.choices,
+        "encodings": ENCODING_CHOICES,
+        "delimiters": DELIMITER_CHOICES,
+        "templates": selectors.templates(run.record_type),
+        "errors": errors or [],
+    }
+
+
+PREVIEW_KEYS = {
+    "email": "emails",
+    "phone": "phones",
+    "mobile": "phones",
+    "street": "addresses",
+    "city": "addresses",
+    "region": "addresses",
+    "postal_code": "addresses",
+    "country": "addresses",
+}
+
+
+def _shown_fields(run: ImportRun, used: list[str]) -> list[str]:
+    """The preview's columns: stored fields in the mapping's order, each once."""
+    keys = []
+    for key in used:
+        if key == "external_id":
+            continue
+        key = "custom" if key.startswith(mapping.CUSTOM_PREFIX) else PREVIEW_KEYS.get(key, key)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _samples(run: ImportRun) -> list[str]:
+    """The first data row's values, shown beside each column to help map it."""
+    info = reading.FileInfo(run.format, run.encoding, run.delimiter)
+    first = next(reading.data_rows(Path(run.path), info), (0, []))[1]
+    return [first[i] if i < len(first) else "" for i in range(len(run.headers))]
+
+
+def _posted_columns(request, run: ImportRun) -> list[str]:
+    return [request.POST.get(f"col_{i}", "") for i in range(len(run.headers))]
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def run_page(request, pk: int):
+    run = _run(request, pk)
+    if run.status != ImportRun.Status.DRAFT:
+        return render(request, "dataio/import_run.html", _progress_context(run))
+    errors = []
+    if request.method == "POST":
+        action = request.POST.get("action", "preview")
+        if action == "discard":
+            services.discard(actor=request.user, run=run)
+            messages.success(request, _("The file was set aside; nothing was imported."))
+            return redirect("imports:start")
+        try:
+            if action == "template":
+                template = selectors.templates(run.record_type).get(
+                    pk=_number(request.POST.get("template"))
+                )
+                allowed = {t.key for t in mapping.targets(run.record_type, request.user)}
+                columns = mapping.from_template(run.headers, template.mapping, allowed)
+            else:
+                columns = _posted_columns(request, run)
+            services.configure(
+                actor=request.user,
+                run=run,
+                columns=columns,
+                duplicate_mode=request.POST.get("duplicate_mode", run.duplicate_mode),
+                dry_run=request.POST.get("dry_run") == "on",
+                encoding=request.POST.get("encoding", ""),
+                delimiter=request.POST.get("delimiter", ""),
+            )
+            if action == "save":
+                saved = services.save_template(
+                    actor=request.user, run=run, name=request.POST.get("template_name", "")
+                )
+                messages.success(request, _("Mapping “%(name)s” saved.") % {"name": saved.name})
+            if action == "start":
+                services.start(actor=request.user, run=run)
+                return redirect("imports:run", pk=run.pk)
+        except ValidationError as error:
+            errors.extend(error.messages)
+        except MappingTemplate.DoesNotExist:
+            errors.append(_("Choose a saved mapping."))
+        run.refresh_from_db()
+        if request.htmx and action == "preview":
+            return render(request, "dataio/_import_preview.html", _mapping_context(request, run))
+    return render(
+        request,
+        "dataio/import_map.html",
+        _mapping_context(request, run, errors),
+        status=400 if errors else 200,
+    )
+
+
+def _progress_context(run: ImportRun) -> dict:
+    done = selectors.progress(run)
+    return {
+        "run": run,
+        "progress": done,
+        "time_left": selectors.duration(done.seconds_left),
+        "stalled": services.stalled(run),
+        "rejections": selectors.rejections(run, limit=100),
+        "finished": run.status
+        in {ImportRun.Status.DONE, ImportRun.Status.FAILED, ImportRun.Status.UNDONE},
+        "undoing": run.status == ImportRun.Status.UNDOING,
+    }
+
+
+@require_safe
+@import_required
+def progress(request, pk: int):
+    run = _run(request, pk)
+    return render(request, "dataio/_import_progress.html", _progress_context(run))
+
+
+@require_safe
+@import_required
+def rejected_csv(request, pk: int):
+    """The rejected rows as CSV: row, column, reason, then the row's own cells."""
+    run = _run(request, pk)
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(
+            [_("Row"), _("Column"), _("Reason"), *map(spreadsheet_safe, run.headers)]
+        )
+        for rejection in selectors.rejections(run).iterator(chunk_size=1000):
+            yield writer.writerow(
+                [
+                    rejection.row,
+                    spreadsheet_safe(rejection.column),
+                    rejection.reason,
+                    *map(spreadsheet_safe, rejection.values),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{run.pk}.csv"'
+    return response
+
+
+@require_POST
+@import_required
+def undo(request, pk: int):
+    run = _run(request, pk)
+    try:
+        services.request_undo(actor=request.user, run=run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Undoing the import: its new records go to the trash and the records it "
+                "changed go back to how they were. This page shows when it is done."
+            ),
+        )
+    return redirect("imports:run", pk=run.pk)
+
+
+@require_POST
+@import_required
+def resume(request, pk: int):
+    run = _run(request, pk)
+    try:
+        services.resume(actor=request.user, run=run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The import carries on from its last saved batch."))
+    return redirect("imports:run", pk=run.pk)

@@ -1,0 +1,275 @@
+"""Reading an uploaded file as rows of text, whatever it is: CSV in any encoding and
+delimiter, XLSX, vCard or JSON. Everything streams: a file is never read whole."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from clientela.dataio.importing import vcard
+
+FORMATS = ("csv", "xlsx", "vcard", "json")
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1250", "cp1252", "iso-8859-2")
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 64 * 1024
+# csv's default field limit (128 KiB) refuses long notes; a cell of 1 MiB is still a cell.
+csv.field_size_limit(1024 * 1024)
+
+# Letters each single-byte encoding is expected to produce for the languages Clientela is
+# used in; a decoding that yields other non-ASCII characters is probably the wrong one.
+WESTERN = set("áéíóúñüÁÉÍÓÚÑÜ¿¡àèìòùçÀÈÌÒÙÇäöëïÄÖËÏßâêôûÂÊÔÛœŒ€ãõÃÕ«»°")
+EASTERN = set("ăâîşţșțĂÂÎŞŢȘȚáéíóúÁÉÍÓÚčďěňřšťžůýČĎĚŇŘŠŤŽŮÝőűŐŰäöüÄÖÜ„”«»°€")
+HOME_LETTERS = {"cp1252": WESTERN, "cp1250": EASTERN, "iso-8859-2": EASTERN}
+# Signatures of files that are certainly not a table of text.
+BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"\xd0\xcf\x11\xe0",  # old Office (.xls, .doc)
+    b"\x7fELF",
+    b"MZ",
+    b"\x1f\x8b",
+    b"Rar!",
+    b"7z\xbc\xaf",
+)
+
+
+@dataclass
+class FileInfo:
+    """What was found out about a file; the user may override encoding and delimiter."""
+
+    format: str
+    encoding: str = ""
+    delimiter: str = ""
+    headers: list[str] = field(default_factory=list)
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    half = sample[: len(sample) - len(sample) % 2]
+    if len(half) < 4:
+        return False
+    zeros_even = half[0::2].count(0)
+    zeros_odd = half[1::2].count(0)
+    return max(zeros_even, zeros_odd) > len(half) // 4
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The encoding of a text sample: a BOM or UTF-16 zeros first, then strict UTF-8, then
+    the single-byte encoding whose decoding yields the most plausible letters."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if _looks_utf16(sample):
+        return (
+            "utf-16"
+            if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            else ("utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be")
+        )
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        # A sample cut in the middle of a character is still UTF-8.
+        if error.start >= len(sample) - 3 and error.reason == "unexpected end of data":
+            return "utf-8"
+    best, best_score = "cp1252", None
+    for encoding in ("cp1250", "iso-8859-2", "cp1252"):
+        text = sample.decode(encoding, errors="replace")
+        unusual = [ch for ch in text if ord(ch) > 127]
+        home = HOME_LETTERS[encoding]
+        score = sum(1 if ch in home else -3 for ch in unusual)
+        if best_score is None or score > best_score:
+            best, best_score = encoding, score
+    return best
+
+
+def _binary(sample: bytes) -> bool:
+    return sample.startswith(BINARY_MAGIC) or (b"\x00" in sample and not _looks_utf16(sample))
+
+
+def detect_format(path: Path, name: str) -> str:
+    """csv, xlsx, vcard or json, from the content first and the file name second."""
+    with path.open("rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+    if not head.strip():
+        raise ValidationError(_("The file is empty."))
+    if head.startswith(b"PK\x03\x04"):
+        if (
+            name.lower().endswith((".xlsx", ".xlsm"))
+            or b"xl/" in head
+            or b"[Content_Types]" in head
+        ):
+            return "xlsx"
+        raise ValidationError(
+            _("This is a ZIP archive, not a spreadsheet. Upload CSV, XLSX, vCard or JSON.")
+        )
+    if _binary(head):
+        raise ValidationError(
+            _("This looks like a binary file (a picture, PDF or program), not a table of data.")
+        )
+    text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff \r\n\t")
+    if text[:11].upper() == "BEGIN:VCARD":
+        return "vcard"
+    if text[:1] in "[{":
+        return "json"
+    if name.lower().endswith((".vcf", ".vcard")):
+        raise ValidationError(_("This file has a vCard name but holds no BEGIN:VCARD."))
+    return "csv"
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same, largest number of fields."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if not lines:
+        return ","
+    best, best_key = ",", (-1, -1)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(1 for count in counts if count == counts[0])
+        key = (consistent, counts[0])
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def inspect(path: Path, name: str, *, encoding: str = "", delimiter: str = "") -> FileInfo:
+    """Find the file's format (and for CSV its encoding and delimiter) and its headers."""
+    kind = detect_format(path, name)
+    info = FileInfo(format=kind)
+    if kind in {"csv", "json", "vcard"}:
+        with path.open("rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+        info.encoding = encoding or detect_encoding(sample)
+        try:
+            codecs.lookup(info.encoding)
+        except LookupError:
+            raise ValidationError(
+                _("Unknown encoding “%(name)s”.") % {"name": info.encoding}
+            ) from None
+    if kind == "csv":
+        text = _decode_sample(path, info.encoding)
+        info.delimiter = delimiter or detect_delimiter(text)
+    info.headers = next(iter(header_and_rows(path, info)), [])
+    if not any(cell.strip() for cell in info.headers):
+        raise ValidationError(_("The file has no header row: its first line is empty."))
+    return info
+
+
+def _decode_sample(path: Path, encoding: str) -> str:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    return sample.decode(encoding, errors="ignore").lstrip("\ufeff")
+
+
+def _csv_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
+    with path.open("r", encoding=info.encoding, errors="replace", newline="") as handle:
+        first = True
+        for row in csv.reader(handle, delimiter=info.delimiter or ","):
+            if first and row:
+                row[0] = row[0].lstrip("\ufeff")
+            first = False
+            yield row
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise ValidationError(_("This XLSX file is damaged and could not be opened.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell_text(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _json_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
+    """A list of flat objects (or {"contacts": [...]}): the union of the first 100
+    objects' keys makes the header; nested values are written as JSON text."""
+    with path.open("r", encoding=info.encoding, errors="replace") as handle:
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError as error:
+            raise ValidationError(
+                _("This is not valid JSON (line %(line)d): %(problem)s")
+                % {"line": error.lineno, "problem": error.msg}
+            ) from None
+    if isinstance(data, dict):
+        lists = [value for value in data.values() if isinstance(value, list)]
+        data = lists[0] if lists else [data]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ValidationError(_("The JSON file must hold a list of objects, one per record."))
+    keys: list[str] = []
+    for item in data[:100]:
+        keys.extend(key for key in item if key not in keys)
+    yield keys
+    for item in data:
+        yield [
+            value
+            if isinstance(value, str)
+            else ", ".join(map(str, value))
+            if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value)
+            else ""
+            if value is None
+            else json.dumps(value, ensure_ascii=False)
+            if isinstance(value, dict | list)
+            else _cell_text(value)
+            for value in (item.get(key) for key in keys)
+        ]
+
+
+def _vcard_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
+    with path.open("r", encoding=info.encoding, errors="replace", newline="") as handle:
+        yield list(vcard.COLUMNS)
+        for card in vcard.cards(handle):
+            yield [card.get(column, "") for column in vcard.COLUMNS]
+
+
+def header_and_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
+    """The header row first, then every data row, as lists of text."""
+    if info.format == "csv":
+        return _csv_rows(path, info)
+    if info.format == "xlsx":
+        return _xlsx_rows(path)
+    if info.format == "json":
+        return _json_rows(path, info)
+    return _vcard_rows(path, info)
+
+
+def data_rows(path: Path, info: FileInfo) -> Iterator[tuple[int, list[str]]]:
+    """(row number as a spreadsheet shows it, cells) for every non-blank data row; the
+    header is row 1."""
+    rows = header_and_rows(path, info)
+    next(rows, None)
+    for number, row in enumerate(rows, start=2):
+        if any(cell.strip() for cell in row):
+            yield number, row
+
+
+def count_rows(path: Path, info: FileInfo) -> int:
+    return sum(1 for _row in data_rows(path, info))

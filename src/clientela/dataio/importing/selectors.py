@@ -1,0 +1,68 @@
+"""Every read about imports: a user's runs, one run, its progress, its rejected rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from clientela.dataio.models import ImportRejection, ImportRun, MappingTemplate
+
+
+def runs_for(user) -> QuerySet[ImportRun]:
+    """A user's own imports: a file someone brought in is theirs to follow and undo."""
+    return ImportRun.objects.filter(created_by=user)
+
+
+def run_for(user, pk: int) -> ImportRun:
+    return runs_for(user).get(pk=pk)
+
+
+def recent_runs(user, limit: int = 20) -> list[ImportRun]:
+    return list(runs_for(user).order_by("-created_at", "-id")[:limit])
+
+
+def templates(record_type: str) -> QuerySet[MappingTemplate]:
+    return MappingTemplate.objects.filter(record_type=record_type)
+
+
+def rejections(run: ImportRun, limit: int | None = None) -> QuerySet[ImportRejection]:
+    rows = run.rejections.order_by("row", "id")
+    return rows[:limit] if limit else rows
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int | None
+    percent: int
+    rate: float  # rows per second in the current stretch of work
+    seconds_left: int | None
+
+
+def progress(run: ImportRun) -> Progress:
+    total = run.total_rows
+    percent = int(run.rows_done * 100 / total) if total else (100 if run.status == "done" else 0)
+    rate = 0.0
+    left = None
+    if run.stretch_started_at is not None:
+        end = run.finished_at if run.status == "done" else timezone.now()
+        elapsed = max((end - run.stretch_started_at).total_seconds(), 0.001)
+        rate = (run.rows_done - run.stretch_start_rows) / elapsed
+        if rate > 0 and total is not None and run.status == "running":
+            left = int((total - run.rows_done) / rate)
+    return Progress(run.rows_done, total, min(percent, 100), rate, left)
+
+
+def duration(seconds: int | None) -> str:
+    """1 h 02 min, 3 min 05 s, 12 s."""
+    if seconds is None:
+        return "-"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"

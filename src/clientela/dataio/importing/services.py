@@ -1,0 +1,629 @@
+"""Every write of an import: take the file, set the mapping, run it in atomic batches
+through the customers services (same checks, audit trail and search entries as typing the
+records in), resume a stopped run, and undo a whole run."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.activities import services as activity_services
+from clientela.core import audit
+from clientela.core.models import AuditSource
+from clientela.core.text import fold
+from clientela.customers import services as customer_services
+from clientela.customers.models import Company, Contact, Source
+from clientela.dataio.importing import mapping, reading
+from clientela.dataio.importing.rows import (
+    PENDING,
+    DuplicateIndex,
+    Lookups,
+    RowRejected,
+    convert,
+    live,
+    merged,
+)
+from clientela.dataio.models import (
+    DuplicateMode,
+    ExternalKey,
+    ImportedRecord,
+    ImportRejection,
+    ImportRun,
+    MappingTemplate,
+)
+from clientela.users import permissions
+
+logger = logging.getLogger(__name__)
+RECORD_TYPES = {"contact": Contact, "company": Company}
+Status = ImportRun.Status
+
+
+def _require(actor) -> None:
+    permissions.require(actor, "import")
+
+
+# Setting a run up ---------------------------------------------------------------------
+def _store(source, name: str) -> tuple[Path, int]:
+    """Copy an upload (or a file on disk) into the imports folder, refusing it as soon as
+    it passes the size limit."""
+    folder = Path(settings.IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:10]}"
+    size = 0
+    limit = settings.IMPORT_MAX_BYTES
+    chunks = (
+        source.chunks()
+        if hasattr(source, "chunks")
+        else iter(lambda handle=source: handle.read(1024 * 1024), b"")
+    )
+    with target.open("wb") as out:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise ValidationError(
+                    _("The file is larger than %(mb)d MB, the most an import takes.")
+                    % {"mb": limit // (1024 * 1024)}
+                )
+            out.write(chunk)
+    if size == 0:
+        target.unlink(missing_ok=True)
+        raise ValidationError(_("The file is empty."))
+    return target, size
+
+
+def create_run(
+    *,
+    actor,
+    source,
+    file_name: str,
+    record_type: str,
+    encoding: str = "",
+    delimiter: str = "",
+    template: MappingTemplate | None = None,
+) -> ImportRun:
+    """A draft run for an uploaded file (or an open binary file), with its format found
+    and its columns mapped automatically (or by `template`)."""
+    _require(actor)
+    if record_type not in RECORD_TYPES:
+        raise ValidationError(_("Choose what the file holds: contacts or companies."))
+    if delimiter and len(delimiter) != 1:
+        raise ValidationError(_("The delimiter is one character, such as , or ;."))
+    path, size = _store(source, file_name)
+    try:
+        info = reading.inspect(path, file_name, encoding=encoding, delimiter=delimiter)
+    except (ValidationError, UnicodeError) as error:
+        path.unlink(missing_ok=True)
+        if isinstance(error, UnicodeError):
+            raise ValidationError(
+                _("The file can't be read as %(encoding)s: choose another encoding.")
+                % {"encoding": encoding}
+            ) from None
+        raise
+    allowed = {target.key for target in mapping.targets(record_type, actor)}
+    columns = (
+        mapping.from_template(info.headers, template.mapping, allowed)
+        if template is not None
+        else mapping.guess(info.headers, record_type, actor)
+    )
+    return ImportRun.objects.create(
+        created_by=actor if getattr(actor, "pk", None) else None,
+        record_type=record_type,
+        file_name=Path(file_name).name[:255],
+        path=str(path),
+        size=size,
+        format=info.format,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        headers=info.headers,
+        mapping=columns,
+    )
+
+
+def _check_draft(actor, run: ImportRun) -> None:
+    _require(actor)
+    if run.status != Status.DRAFT:
+        raise ValidationError(_("This import has already started; its settings are fixed."))
+
+
+def configure(
+    *,
+    actor,
+    run: ImportRun,
+    columns: list[str],
+    duplicate_mode: str,
+    dry_run: bool,
+    encoding: str = "",
+    delimiter: str = "",
+) -> ImportRun:
+    """Set the mapping and options; a new encoding or delimiter re-reads the headers."""
+    _check_draft(actor, run)
+    if duplicate_mode not in DuplicateMode.values:
+        raise ValidationError(_("Choose what to do with rows that match a record."))
+    if delimiter and len(delimiter) != 1:
+        raise ValidationError(_("The delimiter is one character, such as , or ;."))
+    allowed = {target.key for target in mapping.targets(run.record_type, actor)}
+    many = {target.key for target in mapping.targets(run.record_type, actor) if target.many}
+    columns = [(key if key in allowed else "") for key in columns][: len(run.headers)]
+    columns += [""] * (len(run.headers) - len(columns))
+    repeated = {key for key in columns if key and key not in many and columns.count(key) > 1}
+    if repeated:
+        labels = {t.key: str(t.label) for t in mapping.targets(run.record_type, actor)}
+        raise ValidationError(
+            _("Only one column can go into %(fields)s.")
+            % {"fields": ", ".join(sorted(labels[key] for key in repeated))}
+        )
+    if (encoding and encoding != run.encoding) or (delimiter and delimiter != run.delimiter):
+        try:
+            info = reading.inspect(
+                Path(run.path),
+                run.file_name,
+                encoding=encoding or run.encoding,
+                delimiter=delimiter or run.delimiter,
+            )
+        except UnicodeError:
+            raise ValidationError(
+                _("The file can't be read as %(encoding)s.") % {"encoding": encoding}
+            ) from None
+        if info.headers != run.headers:
+            columns = mapping.guess(info.headers, run.record_type, actor)
+        run.encoding, run.delimiter, run.headers = info.encoding, info.delimiter, info.headers
+    run.mapping = columns
+    run.duplicate_mode = duplicate_mode
+    run.dry_run = dry_run
+    run.save()
+    return run
+
+
+def save_template(*, actor, run: ImportRun, name: str) -> MappingTemplate:
+    _require(actor)
+    name = " ".join(name.split())[:80]
+    if not name:
+        raise ValidationError(_("Give the mapping a name."))
+    saved = {
+        header: target
+        for header, target in zip(run.headers, run.mapping, strict=False)
+        if target and header
+    }
+    try:
+        with transaction.atomic():
+            template, _created = MappingTemplate.objects.update_or_create(
+                record_type=run.record_type,
+                name=name,
+                defaults={"mapping": saved, "created_by": actor},
+            )
+    except IntegrityError:
+        raise ValidationError(_("A mapping with this name exists.")) from None
+    return template
+
+
+@dataclass
+class PreviewRow:
+    row: int
+    values: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+
+def preview(run: ImportRun, limit: int = 10) -> list[PreviewRow]:
+    """The first rows as they would be stored, or the reasons they would be rejected."""
+    lookups = Lookups(run.record_type)
+    shown = []
+    info = reading.FileInfo(run.format, run.encoding, run.delimiter)
+    for number, cells in reading.data_rows(Path(run.path), info):
+        item = PreviewRow(row=number)
+        try:
+            converted = convert(run, run.headers, cells, lookups)
+        except RowRejected as rejected:
+            item.problems = rejected.problems
+        else:
+            item.values = _display(converted)
+        shown.append(item)
+        if len(shown) >= limit:
+            break
+    return shown
+
+
+def _display(converted) -> dict:
+    data = converted.data
+    values = {}
+    for key, value in data.items():
+        if key == "emails":
+            value = ", ".join(item["address"] for item in value)
+        elif key == "phones":
+            value = ", ".join(phone.e164 for phone, _kind in customer_services.clean_phones(value))
+        elif key == "tags":
+            value = ", ".join(value)
+        elif key == "addresses":
+            value = ", ".join(v for k, v in value[0].items() if k != "address_kind" and v)
+        elif key == "custom":
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        elif key == "owner":
+            value = value.display_name
+        elif key == "lifecycle_stage":
+            value = value.name
+        values[key] = str(value)
+    if converted.company_name:
+        values["company"] = converted.company_name
+    if converted.notes:
+        values["note"] = " / ".join(converted.notes)
+    return values
+
+
+# Running ------------------------------------------------------------------------------
+def start(*, actor, run: ImportRun) -> ImportRun:
+    """Queue the run for a worker; the page follows its progress."""
+    from clientela.dataio import tasks
+
+    _check_draft(actor, run)
+    if not any(run.mapping):
+        raise ValidationError(_("Map at least one column to a field."))
+    with transaction.atomic():
+        run.status = Status.QUEUED
+        run.save(update_fields=["status"])
+        from clientela.jobs import enqueue
+
+        enqueue(tasks.run_import, run.pk)
+    return run
+
+
+def stalled(run: ImportRun) -> bool:
+    """Running with no batch committed for a while: its process stopped."""
+    limit = timezone.now() - timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+    return run.status == Status.RUNNING and (run.beat_at is None or run.beat_at < limit)
+
+
+def resume(*, actor, run: ImportRun) -> ImportRun:
+    """Queue a stopped or failed run again; it carries on after its last committed batch."""
+    from clientela.dataio import tasks
+    from clientela.jobs import enqueue
+
+    _require(actor)
+    if not (stalled(run) or run.status == Status.FAILED):
+        raise ValidationError(_("This import is not stopped, so there is nothing to resume."))
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(status=Status.QUEUED, error="")
+        enqueue(tasks.run_import, run.pk)
+    run.refresh_from_db()
+    return run
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejections: list = field(default_factory=list)
+    records: list = field(default_factory=list)
+    keys: list = field(default_factory=list)
+
+    def reject(self, run: ImportRun, number: int, cells: list[str], problems) -> None:
+        self.rejections.extend(
+            ImportRejection(run=run, row=number, column=column[:255], reason=reason, values=cells)
+            for column, reason in problems
+        )
+
+
+def _claim(run_id: int, force: bool) -> bool:
+    """Take the run for this process: one that is queued, or running but silent."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+    startable = Q(status=Status.QUEUED) | Q(status=Status.FAILED)
+    startable |= Q(status=Status.RUNNING) & (
+        Q(beat_at__isnull=True) | Q(beat_at__lt=stale) | Q(pk__in=[run_id] if force else [])
+    )
+    return bool(
+        ImportRun.objects.filter(startable, pk=run_id).update(
+            status=Status.RUNNING, beat_at=now, stretch_started_at=now, error=""
+        )
+    )
+
+
+def execute(run_id: int, *, force: bool = False, on_batch=None) -> ImportRun:
+    """Run (or carry on with) an import. Each batch of rows commits as one transaction
+    together with the run's counters, so a process killed at any moment leaves whole
+    batches only, and the next call starts after the last of them."""
+    if not _claim(run_id, force):
+        return ImportRun.objects.get(pk=run_id)
+    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    info = reading.FileInfo(run.format, run.encoding, run.delimiter)
+    path = Path(run.path)
+    try:
+        if run.total_rows is None:
+            run.total_rows = reading.count_rows(path, info)
+        run.started_at = run.started_at or timezone.now()
+        run.stretch_start_rows = run.rows_done
+        run.save(update_fields=["total_rows", "started_at", "stretch_start_rows"])
+        lookups = Lookups(run.record_type)
+        batch: list[tuple[int, list[str]]] = []
+        with audit.acting(AuditSource.IMPORT):
+            for number, cells in reading.data_rows(path, info):
+                if number <= run.last_row:
+                    continue
+                batch.append((number, cells))
+                if len(batch) >= settings.IMPORT_BATCH_ROWS:
+                    _run_batch(run, batch, lookups)
+                    batch = []
+                    if on_batch is not None:
+                        on_batch(run)
+            if batch:
+                _run_batch(run, batch, lookups)
+                if on_batch is not None:
+                    on_batch(run)
+    except (ValidationError, OSError, UnicodeError) as error:
+        message = " ".join(getattr(error, "messages", [str(error)]))
+        ImportRun.objects.filter(pk=run.pk).update(status=Status.FAILED, error=message[:2000])
+        logger.warning("Import %s failed: %s", run.pk, message)
+        run.refresh_from_db()
+        return run
+    ImportRun.objects.filter(pk=run.pk).update(status=Status.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Lookups) -> None:
+    tally = Tally()
+    with transaction.atomic():
+        with transaction.atomic():  # the records; a dry run rolls back just this
+            _Batch(run, lookups, tally).store(batch)
+            ImportedRecord.objects.bulk_create(tally.records)
+            ExternalKey.objects.bulk_create(
+                tally.keys,
+                update_conflicts=True,
+                unique_fields=["record_type", "key"],
+                update_fields=["object_id"],
+            )
+            if run.dry_run:
+                transaction.set_rollback(True)
+        ImportRejection.objects.bulk_create(tally.rejections)
+        rejected_rows = len({item.row for item in tally.rejections})
+        ImportRun.objects.filter(pk=run.pk).update(
+            last_row=batch[-1][0],
+            rows_done=F("rows_done") + len(batch),
+            created=F("created") + tally.created,
+            updated=F("updated") + tally.updated,
+            skipped=F("skipped") + tally.skipped,
+            rejected=F("rejected") + rejected_rows,
+            beat_at=timezone.now(),
+        )
+    run.last_row = batch[-1][0]
+
+
+TARGET_OF_FIELD = {
+    "emails": "email",
+    "phones": "phone",
+    "full_name": "full_name",
+    "name": "name",
+    "tags": "tags",
+}
+
+
+def _column_of(run: ImportRun, error) -> str:
+    """The column a service's complaint is about, when it names a field the file mapped."""
+    fields = list(getattr(error, "error_dict", {}) or {})
+    for name in fields:
+        target = TARGET_OF_FIELD.get(name, name.replace("custom.", mapping.CUSTOM_PREFIX))
+        if target in run.mapping:
+            return run.headers[run.mapping.index(target)][:255]
+    return fields[0][:255] if fields else ""
+
+
+def _problems(run: ImportRun, error) -> list[tuple[str, str]]:
+    return [(_column_of(run, error), " ".join(getattr(error, "messages", None) or [str(error)]))]
+
+
+class _Batch:
+    """One batch's rows stored in file order. New contacts are checked row by row and
+    written together (customers.services.create_contacts); updates and new companies go
+    through the one-record services. A row that repeats a contact still waiting to be
+    written makes the waiting ones be written first, so it finds them."""
+
+    def __init__(self, run: ImportRun, lookups: Lookups, tally: Tally):
+        self.run, self.lookups, self.tally = run, lookups, tally
+        self.actor = run.created_by
+        self.model = RECORD_TYPES[run.record_type]
+        self.pending: list = []  # (number, cells, converted, prepared)
+        self.companies: dict[str, Company] = {}
+        self.tags: dict = {}
+
+    def store(self, batch: list[tuple[int, list[str]]]) -> None:
+        rows = []
+        for number, cells in batch:
+            try:
+                rows.append(
+                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
+                )
+            except RowRejected as rejected:
+                self.tally.reject(self.run, number, cells, rejected.problems)
+        check = self.run.duplicate_mode != DuplicateMode.CREATE
+        self.index = DuplicateIndex(self.actor, self.run.record_type, [r[2] for r in rows])
+        for number, cells, converted in rows:
+            found = self.index.find(converted) if check else None
+            if found is PENDING:
+                self.flush()
+                found = self.index.find(converted)
+            if found is not None and self.run.duplicate_mode == DuplicateMode.SKIP:
+                self.tally.skipped += 1
+                continue
+            # What a rejected row's rolled-back savepoint must also take back here.
+            records, companies = len(self.tally.records), dict(self.companies)
+            try:
+                with transaction.atomic():
+                    self.row(number, cells, converted, found)
+            except (ValidationError, PermissionDenied) as error:
+                del self.tally.records[records:]
+                self.companies = companies
+                self.tally.reject(self.run, number, cells, _problems(self.run, error))
+        self.flush()
+
+    def row(self, number: int, cells: list[str], converted, found) -> None:
+        data = dict(converted.data)
+        if converted.company_name:
+            data["company"] = self.company(converted.company_name)
+        if found is not None:
+            record = self.update(found, data)
+            self.done(converted, record, created=False)
+        elif self.run.record_type == "contact":
+            data.setdefault("source", Source.IMPORT)
+            data.setdefault("lifecycle_stage", self.lookups.default_stage)
+            prepared = customer_services.prepare_contact(
+                actor=self.actor, data=data, tags=self.tags
+            )
+            self.pending.append((number, cells, converted, prepared))
+            self.index.add(converted, PENDING)
+        else:
+            record = customer_services.create_company(actor=self.actor, data=data)
+            self.done(converted, record, created=True)
+
+    def update(self, pk: int, data: dict):
+        existing = live(self.actor, self.run.record_type).get(pk=pk)
+        self.tally.records.append(
+            ImportedRecord(
+                run=self.run,
+                record_type=self.run.record_type,
+                object_id=pk,
+                created=False,
+                before=audit.snapshot(existing),
+            )
+        )
+        data = merged(existing, data)
+        if self.run.record_type == "contact":
+            return customer_services.update_contact(
+                actor=self.actor, contact=existing, data=data, expected_version=None
+            )
+        return customer_services.update_company(
+            actor=self.actor, company=existing, data=data, expected_version=None
+        )
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        waiting, self.pending = self.pending, []
+        try:
+            with transaction.atomic():
+                contacts = customer_services.create_contacts(
+                    actor=self.actor, prepared=[item[3] for item in waiting]
+                )
+        except (ValidationError, PermissionDenied) as error:
+            for number, cells, _converted, _prepared in waiting:
+                self.tally.reject(self.run, number, cells, _problems(self.run, error))
+            return
+        for (_number, _cells, converted, _prepared), contact in zip(waiting, contacts, strict=True):
+            self.done(converted, contact, created=True)
+
+    def done(self, converted, record, *, created: bool) -> None:
+        if created:
+            self.tally.created += 1
+            self.tally.records.append(
+                ImportedRecord(
+                    run=self.run,
+                    record_type=self.run.record_type,
+                    object_id=record.pk,
+                    created=True,
+                )
+            )
+        else:
+            self.tally.updated += 1
+        self.index.add(converted, record.pk)
+        if converted.external_id:
+            self.tally.keys.append(
+                ExternalKey(
+                    record_type=self.run.record_type,
+                    key=converted.external_id,
+                    object_id=record.pk,
+                )
+            )
+        for text in converted.notes:
+            activity_services.log_activity(actor=self.actor, record=record, kind="note", body=text)
+
+    def company(self, name: str) -> Company:
+        """The company a contact's company column names (same name, any case or accents),
+        created when there is none; a company created here is undone with the import."""
+        key = fold(name)[:200]
+        if key not in self.companies:
+            existing = live(self.actor, "company").filter(name_key=key).order_by("id").first()
+            if existing is None:
+                existing = customer_services.create_company(actor=self.actor, data={"name": name})
+                self.tally.records.append(
+                    ImportedRecord(
+                        run=self.run, record_type="company", object_id=existing.pk, created=True
+                    )
+                )
+            self.companies[key] = existing
+        return self.companies[key]
+
+
+# Undo ---------------------------------------------------------------------------------
+def undo(*, actor, run: ImportRun) -> int:
+    """Reverse a whole run: records it created go to the trash, records it changed go back
+    to how they stood before it. Audited as "undo import"; returns the records touched."""
+    _require(actor)
+    if run.dry_run or run.status not in {Status.DONE, Status.FAILED, Status.UNDOING}:
+        raise ValidationError(_("Only a finished import can be undone."))
+    touched = 0
+    last_id = None
+    with audit.acting(AuditSource.IMPORT):
+        while True:
+            entries = run.records.order_by("-id")
+            if last_id is not None:
+                entries = entries.filter(id__lt=last_id)
+            chunk = list(entries[: settings.IMPORT_BATCH_ROWS])
+            if not chunk:
+                break
+            with transaction.atomic():
+                for entry in chunk:
+                    touched += _undo_one(actor, entry)
+            last_id = chunk[-1].id
+    ImportRun.objects.filter(pk=run.pk).update(status=Status.UNDONE, undone_at=timezone.now())
+    run.refresh_from_db()
+    return touched
+
+
+def request_undo(*, actor, run: ImportRun) -> None:
+    """Mark the run as being undone and leave the work to a worker: a large import takes
+    longer to undo than a page may wait."""
+    from clientela.dataio import tasks
+    from clientela.jobs import enqueue
+
+    _require(actor)
+    with transaction.atomic():
+        claimed = ImportRun.objects.filter(
+            pk=run.pk, dry_run=False, status__in=[Status.DONE, Status.FAILED]
+        ).update(status=Status.UNDOING)
+        if not claimed:
+            raise ValidationError(_("Only a finished import can be undone."))
+        enqueue(tasks.undo_import, run.pk, actor.pk)
+    run.refresh_from_db()
+
+
+def _undo_one(actor, entry: ImportedRecord) -> int:
+    model = RECORD_TYPES[entry.record_type]
+    record = model.objects.filter(pk=entry.object_id).first()
+    if record is None:
+        return 0
+    if entry.created:
+        if record.deleted_at is not None:
+            return 0
+        customer_services.trash_record(actor=actor, record=record, action="undo import")
+        return 1
+    customer_services.return_to_state(
+        actor=actor, record=record, state=entry.before, action="undo import"
+    )
+    return 1
+
+
+def discard(*, actor, run: ImportRun) -> None:
+    """Forget a draft that was never started, with its copy of the file."""
+    _check_draft(actor, run)
+    Path(run.path).unlink(missing_ok=True)
+    run.delete()

@@ -1,0 +1,151 @@
+"""`clientela import FILE --type contacts|companies`: bring a file in from the command line,
+with a progress line, a dry run, a saved mapping, and resuming a stopped run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from clientela.dataio.importing import selectors, services
+from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
+from clientela.users.models import User
+
+TYPES = {"contacts": "contact", "contact": "contact", "companies": "company", "company": "company"}
+
+
+class Command(BaseCommand):
+    help = "Import contacts or companies from a CSV, XLSX, vCard or JSON file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", type=Path, help="The file to import.")
+        parser.add_argument("--type", choices=sorted(TYPES), default="contacts")
+        parser.add_argument(
+            "--mapping",
+            help="A saved mapping's name, or a JSON file of {header: field}; "
+            "without it columns are mapped from their headers.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report, store nothing.")
+        parser.add_argument(
+            "--duplicates",
+            choices=DuplicateMode.values,
+            default=DuplicateMode.SKIP,
+            help="What to do with a row that matches a record (default: skip).",
+        )
+        parser.add_argument("--encoding", default="", help="Override the detected encoding.")
+        parser.add_argument("--delimiter", default="", help="Override the detected delimiter.")
+        parser.add_argument(
+            "--user",
+            default="",
+            help="E-mail of the user the import acts as (default: the first administrator).",
+        )
+        parser.add_argument("--resume", type=int, help="Carry on with a stopped run by its id.")
+
+    def handle(self, *args, **options):
+        if options["resume"]:
+            run = ImportRun.objects.filter(pk=options["resume"]).first()
+            if run is None:
+                raise CommandError(f"There is no import {options['resume']}.")
+            if run.status in {ImportRun.Status.DONE, ImportRun.Status.UNDONE}:
+                raise CommandError(f"Import {run.pk} is {run.get_status_display().lower()}.")
+        else:
+            run = self._new_run(options)
+        self.stdout.write(
+            f"Import {run.pk}: {run.file_name} ({run.format}"
+            + (f", {run.encoding}" if run.encoding else "")
+            + (f", delimiter {run.delimiter!r}" if run.delimiter else "")
+            + ")"
+            + (" — dry run" if run.dry_run else "")
+        )
+        run = services.execute(run.pk, force=True, on_batch=self._progress)
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")
+        if run.status == ImportRun.Status.FAILED:
+            raise CommandError(run.error)
+        done = selectors.progress(run)
+        verb = "would be " if run.dry_run else ""
+        seconds = (run.finished_at - run.stretch_started_at).total_seconds()
+        self.stdout.write(
+            f"{run.rows_done:,} rows in {selectors.duration(int(seconds))}"
+            f" ({done.rate:,.0f} rows/s): {run.created:,} {verb}created, "
+            f"{run.updated:,} {verb}updated, {run.skipped:,} skipped, {run.rejected:,} rejected."
+        )
+        for rejection in selectors.rejections(run, limit=20):
+            self.stdout.write(f"  row {rejection.row}, {rejection.column}: {rejection.reason}")
+        if run.rejected > 20:
+            self.stdout.write(f"  … and more: see the import's page for all {run.rejected}.")
+
+    def _new_run(self, options) -> ImportRun:
+        path = options["file"]
+        if path is None:
+            raise CommandError("Name the file to import (or --resume a run).")
+        if not path.is_file():
+            raise CommandError(f"There is no file {path}.")
+        user = self._user(options["user"])
+        record_type = TYPES[options["type"]]
+        try:
+            with path.open("rb") as handle:
+                run = services.create_run(
+                    actor=user,
+                    source=handle,
+                    file_name=path.name,
+                    record_type=record_type,
+                    encoding=options["encoding"],
+                    delimiter=options["delimiter"],
+                )
+            columns = self._columns(run, options["mapping"]) if options["mapping"] else run.mapping
+            services.configure(
+                actor=user,
+                run=run,
+                columns=columns,
+                duplicate_mode=options["duplicates"],
+                dry_run=options["dry_run"],
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED)
+        return run
+
+    def _columns(self, run: ImportRun, name: str) -> list[str]:
+        from clientela.dataio.importing import mapping
+
+        saved = MappingTemplate.objects.filter(record_type=run.record_type, name=name).first()
+        if saved is not None:
+            table = saved.mapping
+        elif Path(name).is_file():
+            try:
+                table = json.loads(Path(name).read_text(encoding="utf-8"))
+            except (ValueError, OSError) as error:
+                raise CommandError(f"The mapping file can't be read: {error}") from None
+        else:
+            raise CommandError(f"No saved mapping and no file named {name}.")
+        allowed = {target.key for target in mapping.targets(run.record_type)}
+        unknown = sorted(set(table.values()) - allowed - {""})
+        if unknown:
+            raise CommandError(f"Unknown fields in the mapping: {', '.join(unknown)}.")
+        return mapping.from_template(run.headers, table, allowed)
+
+    def _user(self, email: str):
+        users = User.objects.filter(is_active=True)
+        if email:
+            user = users.filter(email=email.strip().lower()).first()
+            if user is None:
+                raise CommandError(f"There is no active user {email}.")
+            return user
+        return users.filter(is_superuser=True).order_by("id").first()
+
+    def _progress(self, run: ImportRun) -> None:
+        run.refresh_from_db()
+        done = selectors.progress(run)
+        line = (
+            f"\r{done.done:,} / {done.total or 0:,} rows ({done.percent}%) · "
+            f"{done.rate:,.0f} rows/s · {selectors.duration(done.seconds_left)} left   "
+        )
+        if sys.stderr.isatty():
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        else:
+            self.stderr.write(line.strip())

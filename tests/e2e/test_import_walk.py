@@ -1,0 +1,111 @@
+"""An administrator imports a CSV in the browser: upload, check the mapping, read the
+preview, start, watch the progress bar advance to the end, read the rejected rows."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from clientela.customers.models import Contact
+from clientela.dataio.importing import services
+from clientela.dataio.models import ImportRun
+from clientela.users import services as user_services
+from tests.dataio.importing_helpers import csv_bytes
+
+PASSWORD = "Corect-cal-baterie-9"
+# The issue asks for 100,000 rows; the suite uses fewer to stay quick on a shared machine,
+# and CLIENTELA_E2E_IMPORT_ROWS=100000 runs the full size.
+ROWS = int(os.environ.get("CLIENTELA_E2E_IMPORT_ROWS", "4000"))
+
+
+@pytest.fixture
+def administrator(transactional_db, settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path / "imports"
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.IMPORT_BATCH_ROWS = 100
+    return user_services.create_user(
+        email="director@firma.ro",
+        full_name="Dana Director",
+        password=PASSWORD,
+        administrator=True,
+    )
+
+
+def people_csv(path) -> None:
+    rows = [["Nume", "Prenume", "Adresă de email", "Telefon", "Etichete"]]
+    rows += [
+        [f"Popescu{i}", "Ion", f"ion{i}@client.ro", f"0722 {i:06d}", "import"] for i in range(ROWS)
+    ]
+    rows[2][2] = "fara-arond"  # a broken e-mail, rejected with its reason
+    path.write_bytes(csv_bytes(rows, delimiter=";"))
+
+
+def worker(run_id: int) -> None:
+    """What `clientela worker` does with the queued job, in a thread of the test."""
+    try:
+        services.execute(run_id)
+    finally:
+        connection.close()
+
+
+def test_import_a_csv_and_watch_it_finish(live_server, administrator, page, screenshot, tmp_path):
+    page.emulate_media(reduced_motion="reduce")
+    source = tmp_path / "agenda.csv"
+    people_csv(source)
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("E-mail").fill(administrator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + "/contacts/")
+    page.get_by_role("link", name="Import").click()
+    expect(page.get_by_role("heading", name="Import", exact=True)).to_be_visible()
+    screenshot(page, "import-start")
+
+    page.get_by_label("File", exact=True).set_input_files(str(source))
+    page.get_by_role("button", name="Upload and map columns").click()
+    expect(page.get_by_role("heading", name="Map columns")).to_be_visible()
+    # Romanian headers, semicolons: mapped by themselves, previewed as they will be stored.
+    expect(page.get_by_label("Field for column Prenume")).to_have_value("given_name")
+    expect(page.get_by_label("Field for column Adresă de email")).to_have_value("email")
+    preview = page.locator("#import-preview")
+    expect(preview.get_by_text("+40722000000")).to_be_visible()
+    expect(preview.get_by_text("fara-arond")).to_be_visible()
+    # Map the tags column away: the preview follows without a reload.
+    page.get_by_label("Field for column Etichete").select_option("")
+    expect(preview.get_by_role("columnheader", name="Tags")).to_have_count(0)
+    page.get_by_label("Field for column Etichete").select_option("tags")
+    expect(preview.get_by_role("columnheader", name="Tags")).to_be_visible()
+    screenshot(page, "import-map")
+
+    page.get_by_role("button", name="Start import").click()
+    expect(page.get_by_text("Waiting for a worker")).to_be_visible()
+    run = ImportRun.objects.get()
+    thread = threading.Thread(target=worker, args=(run.pk,))
+    thread.start()
+    try:
+        bar = page.locator("progress.progress")
+        seen = set()
+        # The bar advances through values between 0 and 100 while the page polls.
+        for _ in range(600):
+            value = int(bar.get_attribute("value"))
+            seen.add(value)
+            if value == 100:
+                break
+            page.wait_for_timeout(250)
+            if 0 < value < 100 and len(seen) == 3:
+                screenshot(page, "import-running")
+        assert any(0 < value < 100 for value in seen), seen
+        expect(page.get_by_text(f"{ROWS} of {ROWS} rows")).to_be_visible(timeout=120_000)
+    finally:
+        thread.join(timeout=600)
+    expect(page.get_by_text("Finished")).to_be_visible()
+    expect(page.get_by_role("link", name="Download as CSV")).to_be_visible()
+    rejected = page.get_by_role("table").filter(has_text="Reason")
+    expect(rejected.get_by_text("Adresă de email")).to_be_visible()
+    screenshot(page, "import-done")
+    assert Contact.objects.count() == ROWS - 1
+    assert Contact.objects.filter(source="import", tags__name="import").count() == ROWS - 1
