@@ -148,6 +148,10 @@ def test_another_teams_deal_is_404_for_a_sales_rep_and_unchanged(api_for):
     assert api.patch(f"/api/v1/deals/{theirs.pk}", {"status": "won"}).status_code == 404
     assert api.delete(f"/api/v1/deals/{theirs.pk}").status_code == 404
     assert api.get("/api/v1/deals/").json()["items"] == []
+    their_company = customers.create_company(actor=owner, data={"name": "Compania B"})
+    linked = api.post("/api/v1/deals/", {"name": "Mine", "company_id": their_company.pk})
+    assert linked.status_code == 422
+    assert linked.json()["detail"][0]["loc"] == ["body", "company_id"]
     theirs.refresh_from_db()
     assert theirs.status == "open" and theirs.deleted_at is None and theirs.version == 1
 

@@ -240,18 +240,18 @@ def service_data(user, record_type: str, data: dict, stored_custom: dict | None)
         data["custom"] = custom_fields.keep_hidden(
             record_type, user, stored_custom or {}, data["custom"] or {}
         )
-    return data
-
-
-def _contact_data(user, data: dict, contact: Contact | None = None) -> dict:
-    data = service_data(user, "contact", data, contact.custom if contact else None)
-    if "company_id" in data:
+    if "company_id" in data:  # a contact's or a deal's company: one the user may see
         company_id = data.pop("company_id")
         data["company"] = None
         if company_id:
             data["company"] = selectors.companies_for(user).filter(pk=company_id).first()
             if data["company"] is None:
                 raise ValidationError({"company_id": _("There is no such company.")})
+    return data
+
+
+def _contact_data(user, data: dict, contact: Contact | None = None) -> dict:
+    data = service_data(user, "contact", data, contact.custom if contact else None)
     if data.get("company_name") is None:
         data.pop("company_name", None)
     if "lifecycle_stage" in data:

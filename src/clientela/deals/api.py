@@ -137,13 +137,6 @@ def _stage(stage_id: int) -> Stage:
 def _deal_data(user, data: dict, deal: Deal | None = None) -> dict:
     """API fields → the service's: ids to records the user may use, hidden fields dropped."""
     data = service_data(user, "deal", data, deal.custom if deal else None)
-    if "company_id" in data:
-        company_id = data.pop("company_id")
-        data["company"] = None
-        if company_id:
-            data["company"] = customer_selectors.companies_for(user).filter(pk=company_id).first()
-            if data["company"] is None:
-                raise ValidationError({"company_id": _("There is no such company.")})
     if "contact_ids" in data:
         ids = set(data.pop("contact_ids") or [])
         data["contacts"] = list(customer_selectors.contacts_for(user).filter(pk__in=ids))
