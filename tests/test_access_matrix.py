@@ -222,6 +222,7 @@ def probes(w) -> dict[str, Probe]:
         ),
         "deal-close": Probe("edit", "POST", f"/deals/{d}/close/", {"outcome": "won"}),
         "deal-reopen": Probe("edit", "POST", f"/deals/{w['lost_deal'].pk}/reopen/"),
+        **deal_api_probes(w),
         "deal-trash": Probe("delete", "POST", f"/deals/{d}/trash/"),
         "pipeline-settings": Probe("settings", "GET", "/settings/pipelines/"),
         "pipeline-create": Probe(
@@ -300,20 +301,37 @@ def api_probes(w) -> dict[str, Probe]:
     }
     for name, pk in (("contacts", c), ("companies", co)):
         change = {"full_name": "Changed"} if name == "contacts" else {"name": "Changed"}
-        found |= {
-            f"api:{name}-list": Probe("list", "GET", f"{v1}/{name}/?q=secreta"),
-            f"api:{name}-get": Probe("view", "GET", f"{v1}/{name}/{pk}"),
-            f"api:{name}-create": Probe("self", "POST", f"{v1}/{name}/", change),
-            f"api:{name}-bulk-create": Probe(
-                "self", "POST", f"{v1}/{name}/bulk", {"items": [change]}
-            ),
-            f"api:{name}-update": Probe("edit", "PATCH", f"{v1}/{name}/{pk}", change),
-            f"api:{name}-bulk-update": Probe(
-                "edit", "PATCH", f"{v1}/{name}/bulk", {"items": [{"id": pk, **change}]}
-            ),
-            f"api:{name}-delete": Probe("delete", "DELETE", f"{v1}/{name}/{pk}"),
-        }
+        found |= record_api_probes(name, pk, change)
     return found
+
+
+def record_api_probes(name: str, pk: int, change: dict) -> dict[str, Probe]:
+    """List, read, create, change and delete of one record type in the API."""
+    v1 = "/api/v1"
+    return {
+        f"api:{name}-list": Probe("list", "GET", f"{v1}/{name}/?q=secreta"),
+        f"api:{name}-get": Probe("view", "GET", f"{v1}/{name}/{pk}"),
+        f"api:{name}-create": Probe("self", "POST", f"{v1}/{name}/", change),
+        f"api:{name}-bulk-create": Probe("self", "POST", f"{v1}/{name}/bulk", {"items": [change]}),
+        f"api:{name}-update": Probe("edit", "PATCH", f"{v1}/{name}/{pk}", change),
+        f"api:{name}-bulk-update": Probe(
+            "edit", "PATCH", f"{v1}/{name}/bulk", {"items": [{"id": pk, **change}]}
+        ),
+        f"api:{name}-delete": Probe("delete", "DELETE", f"{v1}/{name}/{pk}"),
+    }
+
+
+def deal_api_probes(w) -> dict[str, Probe]:
+    """Before the deal page's trash probe, as either moves the deal to the trash."""
+    d = w["deal"].pk
+    return {
+        "api:pipelines-list": Probe("self", "GET", "/api/v1/pipelines/"),
+        "api:pipelines-get": Probe("self", "GET", f"/api/v1/pipelines/{w['pipeline'].pk}"),
+        # Moving and closing go through PATCH: probed apart from the plain change.
+        "api:deals-move": Probe("edit", "PATCH", f"/api/v1/deals/{d}", {"stage_id": w["stage"].pk}),
+        "api:deals-close": Probe("edit", "PATCH", f"/api/v1/deals/{d}", {"status": "won"}),
+        **record_api_probes("deals", d, {"name": "Changed"}),
+    }
 
 
 def url_names() -> set[str]:
@@ -561,8 +579,10 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             or "Secret deal terms" in body
             or "%PDF secret" in body
             or "777,000" in body
+            or "777000.00" in body  # the API's
         )
-        if "777,000" in body and not permissions.can(user, "see_sensitive"):
+        amount_shown = "777,000" in body or "777000.00" in body
+        if amount_shown and not permissions.can(user, "see_sensitive"):
             leaks.append(f"{name}: shows a deal amount to a role without see_sensitive")
         changed = state_of(world) != before
         if response.status_code >= 500:

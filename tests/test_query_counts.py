@@ -116,7 +116,15 @@ def add_deals(user, company, start: int, count: int) -> list:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url", ["/deals/", "/deals/list/", "/deals/list/?status=open&owner=me&sort=-updated"]
+    "url",
+    [
+        "/deals/",
+        "/deals/list/",
+        "/deals/list/?status=open&owner=me&sort=-updated",
+        "/api/v1/deals/",
+        "/api/v1/deals/?status=open&owner=me&sort=-updated",
+        "/api/v1/pipelines/",
+    ],
 )
 def test_deal_board_and_list_do_not_grow_with_deals(user_client, user, url, snapshot):
     company = services.create_company(actor=user, data={"name": "Firma SRL"})

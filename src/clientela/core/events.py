@@ -16,6 +16,11 @@ VERBS = {
     "merge": "updated",
     "delete": "deleted",
     "restore": "restored",
+    # A deal moved, won, lost or reopened is changed too.
+    "move": "updated",
+    "won": "updated",
+    "lost": "updated",
+    "reopen": "updated",
 }
 
 
@@ -54,6 +59,9 @@ def events_for(record: models.Model, action: str, changes: dict) -> list[str]:
     verb = VERBS.get(action)
     if verb and f"{record_type}.{verb}" in declared:
         found.append(f"{record_type}.{verb}")
+    # An app may also declare an event named after an audit action of its own (deal.won).
+    if action != verb and f"{record_type}.{action}" in declared:
+        found.append(f"{record_type}.{action}")
     done = changes.get("done_at")
     if done and done[0] is None and done[1] and f"{record_type}.completed" in declared:
         found.append(f"{record_type}.completed")

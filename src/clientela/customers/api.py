@@ -156,7 +156,7 @@ class ContactFilters(RecordFilters):
     )
 
 
-def _visible_custom(user, record_type: str) -> set[str]:
+def visible_custom(user, record_type: str) -> set[str]:
     """The custom field keys the user may see, looked up once per request's user object
     (a list would otherwise ask once per row)."""
     known = user.__dict__.setdefault("_api_custom_keys", {}) if user is not None else {}
@@ -166,7 +166,7 @@ def _visible_custom(user, record_type: str) -> set[str]:
 
 
 def _points(record, user, record_type: str) -> dict:
-    visible = _visible_custom(user, record_type)
+    visible = visible_custom(user, record_type)
     return {
         "id": record.pk,
         "version": record.version,
@@ -217,7 +217,7 @@ def company_out(company: Company, user) -> dict:
     }
 
 
-def _service_data(user, record_type: str, data: dict, stored_custom: dict | None) -> dict:
+def service_data(user, record_type: str, data: dict, stored_custom: dict | None) -> dict:
     """API fields → the service's: ids to records the user may use, hidden fields dropped."""
     for name in permissions.hidden_fields(user, record_type):
         data.pop(name, None)
@@ -240,18 +240,18 @@ def _service_data(user, record_type: str, data: dict, stored_custom: dict | None
         data["custom"] = custom_fields.keep_hidden(
             record_type, user, stored_custom or {}, data["custom"] or {}
         )
-    return data
-
-
-def _contact_data(user, data: dict, contact: Contact | None = None) -> dict:
-    data = _service_data(user, "contact", data, contact.custom if contact else None)
-    if "company_id" in data:
+    if "company_id" in data:  # a contact's or a deal's company: one the user may see
         company_id = data.pop("company_id")
         data["company"] = None
         if company_id:
             data["company"] = selectors.companies_for(user).filter(pk=company_id).first()
             if data["company"] is None:
                 raise ValidationError({"company_id": _("There is no such company.")})
+    return data
+
+
+def _contact_data(user, data: dict, contact: Contact | None = None) -> dict:
+    data = service_data(user, "contact", data, contact.custom if contact else None)
     if data.get("company_name") is None:
         data.pop("company_name", None)
     if "lifecycle_stage" in data:
@@ -270,7 +270,7 @@ def _contact_data(user, data: dict, contact: Contact | None = None) -> dict:
 
 
 def _company_data(user, data: dict, company: Company | None = None) -> dict:
-    data = _service_data(user, "company", data, company.custom if company else None)
+    data = service_data(user, "company", data, company.custom if company else None)
     if "status" in data and data["status"] is None:
         data.pop("status")
     return data

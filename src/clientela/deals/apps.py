@@ -10,7 +10,7 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self):
-        from clientela.core import audit, search
+        from clientela.core import audit, events, search
         from clientela.core.records import register_record_model
         from clientela.deals.models import Deal, DealStatus, Pipeline
         from clientela.deals.selectors import deals_for
@@ -29,6 +29,7 @@ class DealsConfig(AppConfig):
             },
         )
         search.register(Deal, deal_document)
+        events.declare("deal", "created", "updated", "deleted", "restored", "won", "lost")
 
         from clientela.customers.services import assign_owner
         from clientela.users import handover

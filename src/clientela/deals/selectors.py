@@ -13,6 +13,7 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from clientela.core.listing import day_start
+from clientela.core.search import matching_entries
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
 from clientela.users import permissions
 
@@ -31,6 +32,15 @@ def deal_list(user) -> QuerySet[Deal]:
 
 def deal_detail(user, pk: int) -> Deal:
     return deal_list(user).prefetch_related("contacts").get(pk=pk)
+
+
+def filter_list(user, queryset: QuerySet[Deal], data: dict) -> QuerySet[Deal]:
+    """The deals list's filters and its search, as the list page and the API offer them."""
+    queryset = apply_filters(user, queryset, data)
+    if data.get("q"):
+        entries = matching_entries(data["q"]).filter(content_type__model="deal").values("object_id")
+        queryset = queryset.filter(pk__in=entries)
+    return queryset
 
 
 def pipelines() -> list[Pipeline]:

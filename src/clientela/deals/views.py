@@ -20,7 +20,6 @@ from clientela.core import custom_fields
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
-from clientela.core.search import matching_entries
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.services import company_named
 from clientela.deals import listing, selectors, services
@@ -173,10 +172,7 @@ def deal_trash(request, pk: int):
 def deal_list(request):
     form, data = _filters(request)
     spec = listing.deal_spec(request.user)
-    queryset = selectors.apply_filters(request.user, selectors.deal_list(request.user), data)
-    if data.get("q"):
-        entries = matching_entries(data["q"]).filter(content_type__model="deal").values("object_id")
-        queryset = queryset.filter(pk__in=entries)
+    queryset = selectors.filter_list(request.user, selectors.deal_list(request.user), data)
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
     shown, query = page_context(request, page, spec.chosen_columns(""), sort)
     return render(
