@@ -41,15 +41,16 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # a helper, not a test
 
 
-def wait_for(condition, *, timeout: float, message: str, every: float = 0.1):
-    """Poll `condition` until it returns something true; fail with `message` at the deadline."""
+def wait_for(condition, *, timeout: float, message, every: float = 0.1):
+    """Poll `condition` until it returns something true; fail with `message` at the deadline
+    (a callable is called then, so it can show the workers' logs as they stand at the end)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(every)
-    pytest.fail(f"Timed out after {timeout}s: {message}")
+    pytest.fail(f"Timed out after {timeout}s: {message() if callable(message) else message}")
 
 
 class Workers:

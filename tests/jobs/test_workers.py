@@ -17,7 +17,7 @@ def test_a_reminder_due_in_two_seconds_is_delivered_exactly_once(workers, user):
     wait_for(
         lambda: WorkerHeartbeat.objects.count() == 2,
         timeout=30,
-        message="two workers to start:\n" + workers.output(),
+        message=lambda: "two workers to start:\n" + workers.output(),
     )
 
     scheduled_at = timezone.now()
@@ -34,7 +34,7 @@ def test_a_reminder_due_in_two_seconds_is_delivered_exactly_once(workers, user):
     notification = wait_for(
         lambda: Notification.objects.filter(key="task:1:reminder").first(),
         timeout=20,
-        message="the reminder to be delivered:\n" + workers.output(),
+        message=lambda: "the reminder to be delivered:\n" + workers.output(),
     )
     assert notification.user == user
     assert notification.title == "Call Ștefan back"
@@ -60,7 +60,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_one_effe
         f"jobs.enqueue(deliver_after_a_pause, {user.pk}, 'import:7:done')\n"
     )
     attempts = workers.trace / "import:7:done.attempts"
-    wait_for(attempts.exists, timeout=20, message="the job to start:\n" + workers.output())
+    wait_for(attempts.exists, timeout=20, message=lambda: "the job to start:\n" + workers.output())
 
     workers.kill(first)
     assert not Notification.objects.exists()
@@ -69,7 +69,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_one_effe
     wait_for(
         lambda: Notification.objects.filter(key="import:7:done").exists(),
         timeout=30,
-        message="the replacement worker to finish the job:\n" + workers.output(),
+        message=lambda: "the replacement worker to finish the job:\n" + workers.output(),
     )
     lines = attempts.read_text().splitlines()
     assert len(lines) == 2, "the job ran once in the killed worker and once in its replacement"
@@ -84,7 +84,7 @@ def test_with_two_workers_a_periodic_job_runs_once_per_period(workers):
     wait_for(
         lambda: ticks.exists() and len(ticks.read_text().splitlines()) >= 4,
         timeout=30,
-        message="four periods of the 2-second job:\n" + workers.output(),
+        message=lambda: "four periods of the 2-second job:\n" + workers.output(),
     )
     assert WorkerHeartbeat.objects.count() == 2
     workers.stop_all()

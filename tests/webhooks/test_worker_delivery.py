@@ -35,7 +35,7 @@ def test_a_worker_delivers_after_a_failed_first_attempt(tmp_path):
         delivery = wait_for(
             lambda: Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).first(),
             timeout=60,
-            message="the delivery to succeed:\n" + workers.output(),
+            message=lambda: "the delivery to succeed:\n" + workers.output(),
         )
         assert delivery.attempts == 2 and delivery.response_code == 200
         assert len(hook.received) == 2
