@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -17,9 +18,11 @@ from clientela.users import services as user_services
 from tests.dataio.importing_helpers import csv_bytes
 
 PASSWORD = "Corect-cal-baterie-9"
-# The issue asks for 100,000 rows; the suite uses fewer to stay quick on a shared machine,
-# and CLIENTELA_E2E_IMPORT_ROWS=100000 runs the full size.
-ROWS = int(os.environ.get("CLIENTELA_E2E_IMPORT_ROWS", "4000"))
+# A 100,000-row file, as the import is promised to handle; CLIENTELA_E2E_IMPORT_ROWS=4000
+# makes a quick run while working on the pages.
+ROWS = int(os.environ.get("CLIENTELA_E2E_IMPORT_ROWS", "100000"))
+# Generous for a shared 2-core machine: about 400 rows a second were measured on SQLite.
+SECONDS_ALLOWED = max(120, ROWS // 50)
 
 
 @pytest.fixture
@@ -90,7 +93,8 @@ def test_import_a_csv_and_watch_it_finish(live_server, administrator, page, scre
         bar = page.locator("progress.progress")
         seen = set()
         # The bar advances through values between 0 and 100 while the page polls.
-        for _ in range(600):
+        deadline = time.monotonic() + SECONDS_ALLOWED
+        while time.monotonic() < deadline:
             value = int(bar.get_attribute("value"))
             seen.add(value)
             if value == 100:
@@ -99,9 +103,9 @@ def test_import_a_csv_and_watch_it_finish(live_server, administrator, page, scre
             if 0 < value < 100 and len(seen) == 3:
                 screenshot(page, "import-running")
         assert any(0 < value < 100 for value in seen), seen
-        expect(page.get_by_text(f"{ROWS} of {ROWS} rows")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text(f"{ROWS:,} of {ROWS:,} rows")).to_be_visible(timeout=60_000)
     finally:
-        thread.join(timeout=600)
+        thread.join(timeout=SECONDS_ALLOWED)
     expect(page.get_by_text("Finished")).to_be_visible()
     expect(page.get_by_role("link", name="Download as CSV")).to_be_visible()
     rejected = page.get_by_role("table").filter(has_text="Reason")
