@@ -195,6 +195,16 @@ def history(record: models.Model):
     )
 
 
+EMPTY = (None, "", [], {})
+
+
+def shown_changes(changes: dict) -> dict:
+    """What a reader needs of an entry: a new record's empty fields are left out."""
+    return {
+        field: pair for field, pair in changes.items() if not (pair[0] is None and pair[1] in EMPTY)
+    }
+
+
 def masked_changes(changes: dict, user, record_type: str) -> dict:
     """An audit entry's changes as `user` may read them: sensitive values hidden."""
     if permissions.sees_sensitive(user):

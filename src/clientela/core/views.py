@@ -71,7 +71,9 @@ def audit_trail(request):
         audit.trail(**form.filters()), ["-at", "-id"], request.GET.get("after"), AUDIT_PAGE
     )
     for entry in page.items:
-        entry.changes = audit.masked_changes(entry.changes, request.user, entry.content_type.model)
+        entry.changes = audit.shown_changes(
+            audit.masked_changes(entry.changes, request.user, entry.content_type.model)
+        )
     query = request.GET.copy()
     query.pop("after", None)
     return render(
