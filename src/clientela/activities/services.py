@@ -8,7 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from clientela.activities.models import (
     Task,
     TimelineLink,
 )
-from clientela.core import audit
+from clientela.core import audit, bulk
 from clientela.core.records import timeline_records
 from clientela.customers.models import Contact
 from clientela.notifications import services as notifications
@@ -106,6 +107,53 @@ def log_activity(
             source_activity=activity,
         )
     return activity
+
+
+@transaction.atomic
+def log_notes(*, actor, notes: list[tuple[models.Model, str]]) -> list[Activity]:
+    """Many notes at once, each on its record's timeline (an import's batch): the checks,
+    rows and audit entries `log_activity` writes for a note, in a few statements."""
+    if not notes:
+        return []
+    checked = set()
+    for record, body in notes:
+        if (type(record), record.pk) not in checked:
+            _may_log(actor, record)
+            checked.add((type(record), record.pk))
+        if not body.strip():
+            raise ValidationError({"body": _("Write the note first.")})
+    now = timezone.now()
+    activities = bulk.insert(
+        Activity,
+        [
+            Activity(kind=ActivityKind.NOTE, occurred_at=now, author=actor, body=body)
+            for _record, body in notes
+        ],
+    )
+    linked_by_model: dict[type, dict[int, models.Model]] = {}
+    links = []
+    for (record, _body), activity in zip(notes, activities, strict=True):
+        for linked in timeline_records(record):
+            links.append(
+                TimelineLink(
+                    activity=activity,
+                    content_type=ContentType.objects.get_for_model(linked),
+                    object_id=linked.pk,
+                    occurred_at=now,
+                    kind=ActivityKind.NOTE,
+                )
+            )
+            linked_by_model.setdefault(type(linked), {})[linked.pk] = linked
+    bulk.insert(TimelineLink, links)
+    for model, records in linked_by_model.items():
+        model.objects.filter(
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=now), pk__in=list(records)
+        ).update(last_activity_at=now)
+        for record in records.values():
+            if record.last_activity_at is None or record.last_activity_at < now:
+                record.last_activity_at = now
+    audit.log_created(actor=actor, records=activities)
+    return activities
 
 
 def _link(activity: Activity, records: list) -> None:

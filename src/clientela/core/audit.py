@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 
-from clientela.core import custom_fields, events
+from clientela.core import bulk, custom_fields, events
 from clientela.core.models import AuditEntry, AuditSource
 from clientela.core.text import spreadsheet_safe
 from clientela.users import permissions
@@ -176,13 +176,18 @@ def log_created(*, actor, records: list[models.Model]) -> None:
     """One "create" entry per record for many records created at once (an import's
     batch), written in one INSERT; each record's snapshot must need no query. Each still
     raises its event, as `log` does."""
-    entries = [
-        _entry(actor, "create", record, diff(None, snapshot(record)), snapshot(record))
-        for record in records
-    ]
-    AuditEntry.objects.bulk_create(entries)
-    for record, entry in zip(records, entries, strict=True):
-        events.from_audit(record=record, action="create", actor=actor, changes=entry.changes)
+    entries = []
+    for record in records:
+        state = snapshot(record)
+        entries.append(_entry(actor, "create", record, diff(None, state), state))
+    bulk.insert(AuditEntry, entries)
+    events.dispatch(
+        [
+            events.Event(name=name, record=record, actor=actor, changes=entry.changes)
+            for record, entry in zip(records, entries, strict=True)
+            for name in events.events_for(record, "create", entry.changes)
+        ]
+    )
 
 
 def history(record: models.Model):

@@ -34,7 +34,9 @@ class Event:
 
 # Event names offered to subscribers, by record type; apps add theirs with `declare`.
 EVENTS: dict[str, list[str]] = {}
-_LISTENERS: list[Callable[[Event], None]] = []
+# A listener takes a list of events: one audited change raises a few, an import's batch many,
+# and a listener can then read what it needs (its subscriptions) once for all of them.
+_LISTENERS: list[Callable[[list[Event]], None]] = []
 
 
 def declare(record_type: str, *verbs: str) -> None:
@@ -46,7 +48,7 @@ def names() -> list[str]:
     return [name for record_type in sorted(EVENTS) for name in EVENTS[record_type]]
 
 
-def listen(listener: Callable[[Event], None]) -> None:
+def listen(listener: Callable[[list[Event]], None]) -> None:
     if listener not in _LISTENERS:
         _LISTENERS.append(listener)
 
@@ -70,9 +72,17 @@ def events_for(record: models.Model, action: str, changes: dict) -> list[str]:
 
 def from_audit(*, record: models.Model, action: str, actor, changes: dict) -> None:
     """Called by `audit.log`, inside the writing transaction."""
-    if not _LISTENERS:
+    dispatch(
+        [
+            Event(name=name, record=record, actor=actor, changes=changes)
+            for name in events_for(record, action, changes)
+        ]
+    )
+
+
+def dispatch(raised: list[Event]) -> None:
+    """Hand events to every listener at once (called inside the writing transaction)."""
+    if not raised:
         return
-    for name in events_for(record, action, changes):
-        event = Event(name=name, record=record, actor=actor, changes=changes)
-        for listener in _LISTENERS:
-            listener(event)
+    for listener in _LISTENERS:
+        listener(raised)

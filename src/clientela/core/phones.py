@@ -51,6 +51,7 @@ def _normalize(raw: str, region: str) -> Phone:
     return Phone(raw=raw, e164=e164, search_digits=f"{e164.lstrip('+')} {national}")
 
 
+@functools.lru_cache(maxsize=4096)
 def display(e164: str) -> str:
     """E.164 shown the international way: +40 722 123 456."""
     if not e164:

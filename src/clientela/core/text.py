@@ -8,6 +8,10 @@ import unicodedata
 
 def fold(value: str) -> str:
     """ "Ștefan Ionescu" → "stefan ionescu": what search and sort keys compare."""
+    if not value:
+        return ""
+    if value.isascii():  # nothing to decompose: most names and every e-mail address
+        return " ".join(value.casefold().split())
     decomposed = unicodedata.normalize("NFKD", value or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from clientela.core import audit, custom_fields, records, search
+from clientela.core import audit, bulk, custom_fields, records, search
 from clientela.core.concurrency import claim_version
 from clientela.core.models import SearchEntry
 from clientela.core.phones import normalize as normalize_phone
@@ -362,7 +362,7 @@ def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
     _may_create(actor, "contact")
     if not prepared:
         return []
-    contacts = Contact.objects.bulk_create([item.contact for item in prepared])
+    contacts = bulk.insert(Contact, [item.contact for item in prepared])
     now = timezone.now()
     emails, phones, addresses, links, jobs, stages, entries = [], [], [], [], [], [], []
     through = Contact.tags.through
@@ -414,13 +414,13 @@ def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
                 ),
             )
         )
-    EmailAddress.objects.bulk_create(emails)
-    PhoneNumber.objects.bulk_create(phones)
-    Address.objects.bulk_create(addresses)
-    through.objects.bulk_create(links)
-    Employment.objects.bulk_create(jobs)
-    LifecycleChange.objects.bulk_create(stages)
-    SearchEntry.objects.bulk_create(entries)
+    bulk.insert(EmailAddress, emails)
+    bulk.insert(PhoneNumber, phones)
+    bulk.insert(Address, addresses)
+    bulk.insert(through, links)
+    bulk.insert(Employment, jobs)
+    bulk.insert(LifecycleChange, stages)
+    bulk.insert(SearchEntry, entries)
     audit.log_created(actor=actor, records=contacts)
     for contact in contacts:
         _fresh(contact)

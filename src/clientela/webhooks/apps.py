@@ -13,4 +13,4 @@ class WebhooksConfig(AppConfig):
         from clientela.core import events
         from clientela.webhooks import services
 
-        events.listen(services.on_event)
+        events.listen(services.on_events)

@@ -93,34 +93,38 @@ def _record_data(record, owner) -> dict | None:
     return resource.serialize(resource.get(owner, record.pk), owner)
 
 
-def on_event(event: events.Event) -> None:
-    """Queue one delivery per active subscription to this event; called in the writing
-    transaction, so a rolled-back change sends nothing."""
+def on_events(raised: list[events.Event]) -> None:
+    """Queue one delivery per active subscription to each event; called in the writing
+    transaction, so a rolled-back change sends nothing. The subscriptions are read once
+    for all the events a change (or an import's batch) raises."""
     from clientela.jobs import enqueue
     from clientela.webhooks.tasks import deliver
 
-    subscriptions = [
-        s for s in Subscription.objects.filter(is_active=True) if event.name in s.events
-    ]
-    for subscription in subscriptions:
-        data = _record_data(event.record, subscription.owner)
-        if data is None:
-            continue
-        delivery = Delivery(subscription=subscription, event=event.name)
-        delivery.payload = json.loads(
-            json.dumps(
-                {
-                    "id": str(delivery.uuid),
-                    "event": event.name,
-                    "occurred_at": timezone.now(),
-                    "data": data,
-                    "changes": event.changes,
-                },
-                cls=DjangoJSONEncoder,
+    active = list(Subscription.objects.filter(is_active=True).select_related("owner"))
+    if not active:
+        return
+    for event in raised:
+        for subscription in active:
+            if event.name not in subscription.events:
+                continue
+            data = _record_data(event.record, subscription.owner)
+            if data is None:
+                continue
+            delivery = Delivery(subscription=subscription, event=event.name)
+            delivery.payload = json.loads(
+                json.dumps(
+                    {
+                        "id": str(delivery.uuid),
+                        "event": event.name,
+                        "occurred_at": timezone.now(),
+                        "data": data,
+                        "changes": event.changes,
+                    },
+                    cls=DjangoJSONEncoder,
+                )
             )
-        )
-        delivery.save()
-        enqueue(deliver, delivery.pk)
+            delivery.save()
+            enqueue(deliver, delivery.pk)
 
 
 # Sending ----------------------------------------------------------------------------------

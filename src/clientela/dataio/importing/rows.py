@@ -115,6 +115,15 @@ class Lookups:
         self.custom = {f.key: f for f in custom_fields.definitions(record_type)}
         self.default_stage = customer_services.default_stage()
         self._owners: dict[str, User | None] = {}
+        # Companies met by earlier, committed batches, by folded name (at most COMPANIES).
+        self.companies: dict[str, Company] = {}
+
+    COMPANIES = 20_000
+
+    def remember_companies(self, companies: dict[str, Company]) -> None:
+        if len(self.companies) + len(companies) > self.COMPANIES:
+            self.companies.clear()
+        self.companies.update(companies)
 
     def owner(self, text: str) -> User | None:
         key = fold(text)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
-from clientela.core import audit
+from clientela.core import audit, bulk
 from clientela.core.models import AuditSource
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
@@ -360,7 +360,7 @@ def execute(run_id: int, *, force: bool = False, on_batch=None) -> ImportRun:
                 _run_batch(run, batch, lookups)
                 if on_batch is not None:
                     on_batch(run)
-    except (ValidationError, OSError, UnicodeError) as error:
+    except (ValidationError, PermissionDenied, OSError, UnicodeError) as error:
         message = " ".join(getattr(error, "messages", [str(error)]))
         ImportRun.objects.filter(pk=run.pk).update(status=Status.FAILED, error=message[:2000])
         logger.warning("Import %s failed: %s", run.pk, message)
@@ -375,8 +375,9 @@ def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Look
     tally = Tally()
     with transaction.atomic():
         with transaction.atomic():  # the records; a dry run rolls back just this
-            _Batch(run, lookups, tally).store(batch)
-            ImportedRecord.objects.bulk_create(tally.records)
+            stored = _Batch(run, lookups, tally)
+            stored.store(batch)
+            bulk.insert(ImportedRecord, tally.records)
             ExternalKey.objects.bulk_create(
                 tally.keys,
                 update_conflicts=True,
@@ -385,6 +386,8 @@ def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Look
             )
             if run.dry_run:
                 transaction.set_rollback(True)
+            else:
+                transaction.on_commit(lambda: lookups.remember_companies(stored.companies))
         ImportRejection.objects.bulk_create(tally.rejections)
         rejected_rows = len({item.row for item in tally.rejections})
         ImportRun.objects.filter(pk=run.pk).update(
@@ -435,6 +438,7 @@ class _Batch:
         self.pending: list = []  # (number, cells, converted, prepared)
         self.companies: dict[str, Company] = {}
         self.tags: dict = {}
+        self.notes: list = []  # (record, text): written together once the batch is stored
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
         rows = []
@@ -445,6 +449,7 @@ class _Batch:
                 )
             except RowRejected as rejected:
                 self.tally.reject(self.run, number, cells, rejected.problems)
+        self.find_companies({row[2].company_name for row in rows if row[2].company_name})
         check = self.run.duplicate_mode != DuplicateMode.CREATE
         self.index = DuplicateIndex(self.actor, self.run.record_type, [r[2] for r in rows])
         for number, cells, converted in rows:
@@ -456,15 +461,21 @@ class _Batch:
                 self.tally.skipped += 1
                 continue
             # What a rejected row's rolled-back savepoint must also take back here.
-            records, companies = len(self.tally.records), dict(self.companies)
+            records, notes, companies = (
+                len(self.tally.records),
+                len(self.notes),
+                dict(self.companies),
+            )
             try:
                 with transaction.atomic():
                     self.row(number, cells, converted, found)
             except (ValidationError, PermissionDenied) as error:
                 del self.tally.records[records:]
+                del self.notes[notes:]
                 self.companies = companies
                 self.tally.reject(self.run, number, cells, _problems(self.run, error))
         self.flush()
+        activity_services.log_notes(actor=self.actor, notes=self.notes)
 
     def row(self, number: int, cells: list[str], converted, found) -> None:
         data = dict(converted.data)
@@ -543,24 +554,40 @@ class _Batch:
                     object_id=record.pk,
                 )
             )
-        for text in converted.notes:
-            activity_services.log_activity(actor=self.actor, record=record, kind="note", body=text)
+        self.notes += [(record, text) for text in converted.notes]
+
+    def find_companies(self, names: set[str]) -> None:
+        """Read the batch's companies in one query: those the run has not met yet. A
+        company found here, or created by a row, is remembered by the run once the batch
+        commits (`Lookups.remember_companies`)."""
+        wanted = {fold(name)[:200] for name in names} - set(self.lookups.companies)
+        self.missing = set(wanted)
+        if not wanted:
+            return
+        found = live(self.actor, "company").filter(name_key__in=wanted).order_by("-id")
+        for company in found:  # the oldest of a name wins, as one name's lookup would
+            self.companies[company.name_key] = company
+        self.missing -= set(self.companies)
 
     def company(self, name: str) -> Company:
         """The company a contact's company column names (same name, any case or accents),
         created when there is none; a company created here is undone with the import."""
         key = fold(name)[:200]
-        if key not in self.companies:
+        known = self.companies.get(key) or self.lookups.companies.get(key)
+        if known is not None:
+            return known
+        existing = None
+        if key not in self.missing:  # not looked up with the batch
             existing = live(self.actor, "company").filter(name_key=key).order_by("id").first()
-            if existing is None:
-                existing = customer_services.create_company(actor=self.actor, data={"name": name})
-                self.tally.records.append(
-                    ImportedRecord(
-                        run=self.run, record_type="company", object_id=existing.pk, created=True
-                    )
+        if existing is None:
+            existing = customer_services.create_company(actor=self.actor, data={"name": name})
+            self.tally.records.append(
+                ImportedRecord(
+                    run=self.run, record_type="company", object_id=existing.pk, created=True
                 )
-            self.companies[key] = existing
-        return self.companies[key]
+            )
+        self.companies[key] = existing
+        return existing
 
 
 # Undo ---------------------------------------------------------------------------------

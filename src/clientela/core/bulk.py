@@ -1,0 +1,122 @@
+"""Many new rows of one model in a few statements, for the paths that write thousands at a
+time (an import's batch). `QuerySet.bulk_create` compiles SQL for every value of every
+row; here the statement is built once per call and each value goes through its field's
+own `pre_save` and `get_db_prep_save` only, so defaults, auto-now dates, JSON and foreign
+keys are stored exactly as `bulk_create` stores them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connections, models, router
+from django.utils import timezone
+
+
+def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[models.Model]:
+    """INSERT `objs` (instances of `model` not saved yet); those without a primary key get
+    theirs from the database (RETURNING), as `bulk_create` gives them. No signals are sent
+    and `save()` is not called, as with `bulk_create`."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    pk = meta.pk
+    needs_pk = [obj for obj in objs if obj.pk is None]
+    has_pk = [obj for obj in objs if obj.pk is not None]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        if has_pk:
+            fields = [f for f in meta.concrete_fields if f.column]
+            cursor.executemany(
+                _statement(table, fields, quote), _values(fields, has_pk, connection)
+            )
+        if needs_pk:
+            fields = [f for f in meta.concrete_fields if f.column and f is not pk]
+            # PostgreSQL sets no limit of its own (None); keep statements a sensible size.
+            limit = connection.features.max_query_params or 30_000
+            size = max(1, min(500, limit // max(1, len(fields))))
+            for start in range(0, len(needs_pk), size):
+                chunk = needs_pk[start : start + size]
+                row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+                sql = (
+                    f"{_statement(table, fields, quote).split(' VALUES ')[0]} VALUES "
+                    + ", ".join([row] * len(chunk))
+                    + f" RETURNING {quote(pk.column)}"
+                )
+                cursor.execute(
+                    sql, [v for values in _values(fields, chunk, connection) for v in values]
+                )
+                for obj, (value,) in zip(chunk, cursor.fetchall(), strict=True):
+                    setattr(obj, pk.attname, value)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+    return objs
+
+
+def _statement(table: str, fields: list, quote) -> str:
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (quoted names)
+
+
+# Fields whose stored value is the Python value itself when it is exactly a str, int or bool
+# (or None): their get_db_prep_save would return it unchanged.
+PLAIN = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+    "URLField",
+}
+PLAIN_TYPES = (str, int, bool, type(None))
+
+
+def _values(fields: list, objs: list[models.Model], connection) -> list[tuple]:
+    now = timezone.now()
+    stamped = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    getters = []
+    for field in fields:
+        own_pre_save = type(field).pre_save is not models.Field.pre_save and field not in stamped
+        getters.append((field, field.attname, own_pre_save, field.get_internal_type() in PLAIN))
+    converted: dict = {}  # (field, value) → stored value, for the repeated dates and JSON
+    relations = [f for f in fields if f.is_relation]
+    rows = []
+    for obj in objs:
+        # A row given its parent object before the parent was saved takes the parent's
+        # new id here, or is refused, as bulk_create does.
+        if any(getattr(obj, f.attname) is None and f.is_cached(obj) for f in relations):
+            obj._prepare_related_fields_for_save(operation_name="insert")
+        for field in stamped:  # one instant for the whole call, as one statement has
+            setattr(obj, field.attname, now)
+        row = []
+        for field, attname, own_pre_save, plain in getters:
+            value = field.pre_save(obj, True) if own_pre_save else getattr(obj, attname)
+            if plain and type(value) in PLAIN_TYPES:
+                row.append(value)
+                continue
+            try:
+                key = (field, value)
+                stored = converted.get(key)
+                if stored is None:
+                    stored = converted[key] = field.get_db_prep_save(value, connection)
+            except TypeError:  # a value that can't be a key (a dict for a JSON field)
+                stored = field.get_db_prep_save(value, connection)
+            row.append(stored)
+        rows.append(tuple(row))
+    return rows

@@ -1,0 +1,49 @@
+"""core.bulk.insert stores rows exactly as bulk_create would: ids back, auto-now dates,
+JSON, choices, a child given its parent object before the parent was saved."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientela.core import bulk
+from clientela.customers.models import Company, Contact, EmailAddress, Kind
+from clientela.customers.services import default_stage
+from clientela.users.services import create_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_come_back_with_their_ids_and_read_back_the_same():
+    owner = create_user(email="ana@firma.ro", full_name="Ana")
+    companies = [
+        Company(name=f"Fabrica {i}", name_key=f"fabrica {i}", owner=owner, custom={"n": i})
+        for i in range(1201)  # more than one statement's worth of rows
+    ]
+    bulk.insert(Company, companies)
+    assert all(company.pk for company in companies)
+    assert len({company.pk for company in companies}) == 1201
+    stored = Company.objects.get(pk=companies[700].pk)
+    assert stored.name == "Fabrica 700"
+    assert stored.custom == {"n": 700}
+    assert stored.owner_id == owner.pk
+    assert stored.created_at is not None and stored.updated_at == stored.created_at
+    assert not companies[0]._state.adding
+
+
+def test_a_child_takes_its_parent_id_and_a_choice_is_stored_as_its_value():
+    contact = Contact(full_name="Ion Pop", name_key="ion pop", lifecycle_stage=default_stage())
+    email = EmailAddress(address="ion@pop.ro", kind=Kind.HOME, position=0)
+    email.contact = contact  # the parent has no id yet
+    bulk.insert(Contact, [contact])
+    bulk.insert(EmailAddress, [email])
+    stored = EmailAddress.objects.get(pk=email.pk)
+    assert stored.contact_id == contact.pk
+    assert EmailAddress.objects.filter(kind="home", address="ion@pop.ro").count() == 1
+
+
+def test_a_child_whose_parent_was_never_saved_is_refused():
+    email = EmailAddress(address="x@y.ro", kind=Kind.WORK, position=0)
+    email.contact = Contact(full_name="Nobody", name_key="nobody")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        bulk.insert(EmailAddress, [email])
+    assert not EmailAddress.objects.exists()
