@@ -131,7 +131,10 @@ def workers(request, transactional_db, tmp_path):
         CLIENTELA_JOBS_POLL_SECONDS="0.2",
         CLIENTELA_JOBS_TICK_SECONDS="0.2",
         CLIENTELA_JOBS_HEARTBEAT_SECONDS="0.5",
-        CLIENTELA_JOBS_WORKER_TIMEOUT="3",
+        # Long enough that a worker starved of CPU or waiting on SQLite's write lock on a
+        # loaded machine is not taken for dead (its running job would then run twice);
+        # short enough that a killed one is replaced within the tests' waits.
+        CLIENTELA_JOBS_WORKER_TIMEOUT="8",
         CLIENTELA_TEST_TRACE_DIR=str(trace),
         **extra,
     )
