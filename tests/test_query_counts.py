@@ -140,9 +140,7 @@ def test_deal_board_and_list_do_not_grow_with_deals(user_client, user, url, snap
 
 
 @pytest.mark.django_db
-def test_deal_page_does_not_grow_with_timeline_history_tasks_and_lines(
-    user_client, user, snapshot
-):
+def test_deal_page_does_not_grow_with_timeline_history_tasks_and_lines(user_client, user, snapshot):
     from tests.orders.conftest import build_shop
 
     shop = build_shop(user)
