@@ -9,10 +9,8 @@ from playwright.sync_api import expect
 from clientela.deals import services
 from clientela.orders.models import Order
 from clientela.users.services import role_named
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, log_in
 from tests.orders.conftest import build_shop
-
-PASSWORD = "Corect-cal-baterie-9"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,11 +22,7 @@ def test_quote_products_on_a_deal_win_it_and_create_the_order(
     deal = services.create_deal(
         actor=manager, data={"name": "Office for 12", "company": shop["company"]}
     )
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("E-mail").fill(manager.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Welcome, Ana")).to_be_visible()
+    log_in(page, live_server, manager)
 
     page.goto(live_server.url + deal.get_absolute_url())
     products = page.get_by_role("region", name="Products")
