@@ -26,7 +26,7 @@ from clientela.customers import services
 from clientela.customers.models import Contact
 from clientela.dataio.models import ImportedRecord, ImportRejection, ImportRun
 from clientela.deals import services as deal_services
-from clientela.deals.models import Deal, Pipeline
+from clientela.deals.models import Deal, DealLine, Pipeline
 from clientela.notifications import services as notifications
 from clientela.orders import invoicing, shipping
 from clientela.orders import services as order_services
@@ -222,6 +222,20 @@ def probes(w) -> dict[str, Probe]:
         ),
         "deal-close": Probe("edit", "POST", f"/deals/{d}/close/", {"outcome": "won"}),
         "deal-reopen": Probe("edit", "POST", f"/deals/{w['lost_deal'].pk}/reopen/"),
+        "deal-line-add": Probe(
+            "edit",
+            "POST",
+            f"/deals/{d}/lines/",
+            {"product": w["product"].pk, "quantity": 5, "version": w["deal"].version},
+        ),
+        "deal-line": Probe(
+            "edit",
+            "POST",
+            f"/deals/{d}/lines/{w['deal_line'].pk}/",
+            {"quantity": 9, "unit_price": "1", "version": w["deal"].version},
+        ),
+        # The deal is open: no role may order it, however far it sees.
+        "deal-order": Probe("edit", "POST", f"/deals/{d}/order/"),
         **deal_api_probes(w),
         "deal-trash": Probe("delete", "POST", f"/deals/{d}/trash/"),
         "pipeline-settings": Probe("settings", "GET", "/settings/pipelines/"),
@@ -419,6 +433,7 @@ def world(db, settings, tmp_path):
             "amount": "777000",
         },
     )
+    deal_line = deal.lines.create(product=orders["product"], quantity=1, unit_price=1)
     lost_deal = deal_services.create_deal(actor=owner_b, data={"name": f"{SECRET} lost"})
     deal_services.close_deal(
         actor=owner_b, deal=lost_deal, outcome="lost", reason="Price", expected_version=None
@@ -426,6 +441,7 @@ def world(db, settings, tmp_path):
     return {
         "import_run": import_run,
         "deal": deal,
+        "deal_line": deal_line,
         "lost_deal": lost_deal,
         "pipeline": pipeline,
         "stage": second,
@@ -472,6 +488,7 @@ def order_world(owner_b, contact, settings) -> dict:
         "invoice": invoice,
         "shipment": shipment,
         "carrier": shop["carrier"],
+        "product": shop["lamp"],
     }
 
 
@@ -514,6 +531,8 @@ def test_every_url_has_a_probe():
             "shipment",
             "carrier",
             "import_run",
+            "product",
+            "deal_line",
         )
     }
     missing = url_names() - set(probes(fake))
@@ -549,6 +568,8 @@ def state_of(world) -> tuple:
         .values_list("name", "version", "stage", "status", "deleted_at", "currency")
         .get(),
         Deal.objects.get(pk=world["lost_deal"].pk).status,
+        list(DealLine.objects.order_by("pk").values_list("quantity", "unit_price")),
+        Order.objects.count(),
         sorted(Pipeline.objects.values_list("name", flat=True)),
         orders_state(world),
     )

@@ -140,18 +140,27 @@ def test_deal_board_and_list_do_not_grow_with_deals(user_client, user, url, snap
 
 
 @pytest.mark.django_db
-def test_deal_page_does_not_grow_with_timeline_history_and_tasks(user_client, user, snapshot):
-    company = services.create_company(actor=user, data={"name": "Firma SRL"})
-    deal = add_deals(user, company, 0, 1)[0]
+def test_deal_page_does_not_grow_with_timeline_history_tasks_and_lines(user_client, user, snapshot):
+    from tests.orders.conftest import build_shop
+
+    shop = build_shop(user)
+    deal = add_deals(user, shop["company"], 0, 1)[0]
     stages = list(deal.pipeline.stages.all())
     deal_services.move_deal(actor=user, deal=deal, stage=stages[1], expected_version=None)
     activity_services.log_activity(actor=user, record=deal, kind="note", body="first")
     activity_services.create_task(actor=user, title="first", assignee=user, record=deal)
+    products = [shop["chair"], shop["desk"], shop["lamp"]]
+    deal_services.add_deal_line(
+        actor=user, deal=deal, product=products[0], quantity=1, expected_version=None
+    )
     few = queries_for(user_client, deal.get_absolute_url())
     for i in range(12):
         deal.refresh_from_db()
         deal_services.move_deal(
             actor=user, deal=deal, stage=stages[(i + 1) % len(stages)], expected_version=None
+        )
+        deal_services.add_deal_line(
+            actor=user, deal=deal, product=products[i % 3], quantity=2, expected_version=None
         )
         activity_services.log_activity(actor=user, record=deal, kind="note", body=f"note {i}")
         activity_services.create_task(actor=user, title=f"task {i}", assignee=user, record=deal)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from clientela.activities import services as activity_services
 from clientela.core.models import AuditEntry
@@ -201,6 +202,11 @@ def test_pipeline_settings_add_rename_and_refuse_deleting_a_stage_with_deals(
     assert response.status_code == 400 and "must be 0 to 100" in response.content.decode()
 
 
-def test_a_won_deal_to_order_hook_is_there_for_the_orders_app(people, history):
-    with pytest.raises(NotImplementedError):
-        services.order_from_won_deal(actor=people[0], deal=Deal.objects.get(name="D1"))
+def test_a_won_deal_without_products_is_told_to_add_them_before_an_order(
+    manager_client, people, history
+):
+    deal = Deal.objects.get(name="D1")
+    with pytest.raises(ValidationError, match="add its product lines first"):
+        services.order_from_won_deal(actor=people[0], deal=deal)
+    page = manager_client.get(deal.get_absolute_url()).content.decode()
+    assert "Add the products the customer bought" in page and "Create order" not in page

@@ -73,3 +73,12 @@ def screenshot():
         return paths
 
     return take
+
+
+def log_in(page, live_server, user, password: str = "Corect-cal-baterie-9") -> None:
+    """Log in through the login page and wait for the home page to greet the user."""
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name=f"Welcome, {user.full_name.split()[0]}").wait_for()

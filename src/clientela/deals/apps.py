@@ -62,6 +62,12 @@ def deal_snapshot(deal) -> dict:
         "lost_reason": deal.lost_reason,
         "owner": deal.owner.email if deal.owner_id else "",
         "custom": deal.custom or {},
+        "lines": [
+            f"{line.quantity} x {line.product.sku} @ {line.unit_price}"
+            + (f" -{line.discount}%" if line.discount else "")
+            for line in deal.lines.all()
+        ],
+        "order": f"#{deal.order_id}" if deal.order_id else "",
     }
 
 

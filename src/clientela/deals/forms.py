@@ -61,8 +61,13 @@ class DealForm(CustomFieldsMixin, forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, stages, contacts, custom: dict, **kwargs):
+    def __init__(self, *args, user, stages, contacts, custom: dict, has_lines=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if has_lines:
+            # The amount is the total of the deal's product lines, in their currency.
+            self.fields.pop("amount")
+            self.fields["currency"].disabled = True
+            self.fields["currency"].help_text = _("The currency of the deal's products.")
         self.fields["stage"].queryset = stages
         self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"
         self.fields["owner"].choices = owner_choices()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.models import Record
 from clientela.customers.models import Company, Contact, Source
+from clientela.orders.models import MONEY, Order, Product, money
 
 
 class Pipeline(models.Model):
@@ -92,6 +96,15 @@ class Deal(Record):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # When the deal entered its stage: the board's "days in stage" without a join.
     stage_entered_at = models.DateTimeField(_("in this stage since"))
+    # The order a won deal became; one-to-one, so a deal can't be ordered twice.
+    order = models.OneToOneField(
+        Order,
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deal",
+    )
 
     class Meta:
         verbose_name = _("deal")
@@ -113,6 +126,47 @@ class Deal(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("deal-detail", args=[self.pk])
+
+
+class DealLine(models.Model):
+    """A product quoted on a deal: the unit price is agreed with the customer (it starts at
+    the price list's and may be changed), less an optional discount."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    discount = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal("0.00")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("deal line")
+        verbose_name_plural = _("deal lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="deal_line_quantity"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="deal_line_price"),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0, discount__lte=100), name="deal_line_discount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product.name}"
+
+    @property
+    def agreed_price(self) -> Decimal:
+        """The unit price after the discount, to the cent: what an order line locks in, so
+        the order's net is the deal's amount to the cent."""
+        return money(self.unit_price * (100 - self.discount) / 100)
+
+    @property
+    def net(self) -> Decimal:
+        return money(self.agreed_price * self.quantity)
 
 
 class StageChange(models.Model):

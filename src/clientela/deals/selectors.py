@@ -31,7 +31,12 @@ def deal_list(user) -> QuerySet[Deal]:
 
 
 def deal_detail(user, pk: int) -> Deal:
-    return deal_list(user).prefetch_related("contacts").get(pk=pk)
+    return (
+        deal_list(user)
+        .select_related("order")
+        .prefetch_related("contacts", "lines__product")
+        .get(pk=pk)
+    )
 
 
 def filter_list(user, queryset: QuerySet[Deal], data: dict) -> QuerySet[Deal]:

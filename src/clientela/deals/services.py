@@ -17,12 +17,16 @@ from clientela.core.concurrency import claim_version
 from clientela.core.text import fold
 from clientela.customers.models import Source
 from clientela.customers.services import trash_record, untrash_record
-from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
+from clientela.deals.models import Deal, DealLine, DealStatus, Pipeline, Stage, StageChange
+from clientela.orders import pricing
+from clientela.orders import services as order_services
+from clientela.orders.models import Order, Product
 from clientela.users import permissions
 
 DEAL_FIELDS = ("name", "company", "expected_close", "source", "owner")
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_STAGES = 20
+MAX_LINES = order_services.MAX_LINES  # every line of a deal must fit on its order
 
 
 # Pipelines (settings) ------------------------------------------------------------------
@@ -170,10 +174,24 @@ def _apply(actor, deal: Deal, data: dict) -> list | None:
         raise ValidationError({"source": _("Unknown source.")})
     if "amount" in data and not permissions.sees_sensitive(actor):
         data.pop("amount")  # a role that cannot see amounts leaves them as they were
+    has_lines = deal.pk is not None and deal.lines.exists()
     if "amount" in data:
-        deal.amount = parse_amount(data["amount"])
+        amount = parse_amount(data["amount"])
+        if has_lines and amount != deal.amount:
+            raise ValidationError(
+                {"amount": _("This deal's amount is the total of its products: change those.")}
+            )
+        deal.amount = amount
     if "currency" in data:
-        deal.currency = _clean_currency(data["currency"])
+        currency = _clean_currency(data["currency"])
+        if has_lines and currency != deal.currency:
+            raise ValidationError(
+                {
+                    "currency": _("The products are priced in %(c)s: the currency stays.")
+                    % {"c": deal.currency}
+                }
+            )
+        deal.currency = currency
     if "custom" in data:
         deal.custom = custom_fields.clean("deal", data["custom"] or {})
     if "stage" in data and data["stage"] is not None:
@@ -318,6 +336,8 @@ def reopen_deal(*, actor, deal: Deal, expected_version: int | None) -> Deal:
     permissions.check(actor, deal, "edit")
     if deal.status == DealStatus.OPEN:
         return deal
+    if deal.order_id:
+        raise ValidationError(_("%(deal)s became an order: it stays won.") % {"deal": deal})
     claim_version(deal, expected_version)
     now = timezone.now()
     before = audit.snapshot(deal)
@@ -340,13 +360,173 @@ def restore_deal(*, actor, deal: Deal) -> None:
     untrash_record(actor=actor, record=deal)
 
 
-def order_from_won_deal(*, actor, deal: Deal):
-    """HOOK for the orders app: turn a won deal into an order without retyping.
+# Product lines ------------------------------------------------------------------------
+def deal_customer(deal: Deal):
+    """Who the deal's prices and its order are for: its company, else its first contact."""
+    if deal.company_id:
+        return deal.company
+    return deal.contacts.order_by("name_key", "id").first()
 
-    The orders app (built separately) implements this: it should check
-    `permissions.check(actor, deal, "view")` and that `deal.status == DealStatus.WON`,
-    create the order for `deal.company` and `deal.contacts` with `deal.amount` /
-    `deal.currency` (and the deal's product lines once they exist), link the order to
-    the deal, and audit both. The deal page shows a "Create order" action once this
-    no longer raises NotImplementedError."""
-    raise NotImplementedError("Orders are not built yet.")
+
+def _price_list(deal: Deal):
+    customer = deal_customer(deal)
+    if customer is None:
+        raise ValidationError(
+            _("Give %(deal)s a company or a contact first: prices depend on the customer.")
+            % {"deal": deal}
+        )
+    return pricing.price_list_for(customer)
+
+
+def _quantity(raw) -> int:
+    try:
+        quantity = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise ValidationError({"quantity": _("The quantity must be a whole number.")}) from None
+    if not 0 < quantity <= 100000:
+        raise ValidationError({"quantity": _("The quantity must be 1 to 100000.")})
+    return quantity
+
+
+def _discount(raw) -> Decimal:
+    text = str(raw if raw is not None else "").strip().replace(",", ".").rstrip("%").strip()
+    try:
+        discount = Decimal(text or "0")
+    except InvalidOperation:
+        raise ValidationError({"discount": _("Enter a discount in percent, like 5.")}) from None
+    if not discount.is_finite() or not 0 <= discount <= 100:
+        raise ValidationError({"discount": _("The discount must be 0 to 100%.")})
+    return discount.quantize(Decimal("0.01"))
+
+
+def _set_terms(actor, line: DealLine, quantity, unit_price, discount) -> None:
+    """Quantity for everyone; price and discount only from a role that sees amounts (a role
+    that does not leaves them as they are, the price list's for a new line)."""
+    line.quantity = _quantity(quantity)
+    if not permissions.sees_sensitive(actor):
+        return
+    if unit_price not in (None, ""):
+        line.unit_price = parse_amount(unit_price)
+    if discount is not None:
+        line.discount = _discount(discount)
+
+
+def _change_lines(actor, deal: Deal, expected_version: int | None, change) -> Deal:
+    """Change a deal's lines and set its amount to their total: one version of the deal,
+    checked against the one the user saw, and one audit entry."""
+    permissions.check(actor, deal, "edit")
+    if deal.order_id:
+        raise ValidationError(
+            _("%(deal)s became an order already: change the order instead.") % {"deal": deal}
+        )
+    before = audit.snapshot(deal)
+    # From here on the lines are read as they are written, not as the page loaded them.
+    getattr(deal, "_prefetched_objects_cache", {}).pop("lines", None)
+    claim_version(deal, expected_version)
+    change()
+    lines = list(deal.lines.all())
+    deal.amount = sum((line.net for line in lines), Decimal("0.00"))
+    if deal.amount > MAX_AMOUNT:
+        raise ValidationError({"amount": _("That amount is too large.")})
+    deal.save(update_fields=["amount", "currency", "updated_at"])
+    return _finish(actor, deal, before, "update")
+
+
+@transaction.atomic
+def add_deal_line(
+    *,
+    actor,
+    deal: Deal,
+    product: Product,
+    quantity,
+    unit_price=None,
+    discount=None,
+    expected_version: int | None,
+) -> Deal:
+    """Quote a product on the deal at the customer's price list price of today, or at the
+    price agreed (a role that sees amounts may set it)."""
+
+    def add():
+        if not product.active:
+            raise ValidationError(_("%(product)s is no longer sold.") % {"product": product.name})
+        if deal.lines.count() >= MAX_LINES:
+            raise ValidationError(_("A deal holds at most %(n)d products.") % {"n": MAX_LINES})
+        price_list = _price_list(deal)
+        if deal.lines.exists() and price_list.currency != deal.currency:
+            raise ValidationError(
+                _("The customer's prices are now in %(new)s, this deal's in %(old)s.")
+                % {"new": price_list.currency, "old": deal.currency}
+            )
+        deal.currency = price_list.currency
+        line = DealLine(
+            deal=deal,
+            product=product,
+            unit_price=pricing.current_price(price_list, product),
+            position=deal.lines.count(),
+        )
+        _set_terms(actor, line, quantity, unit_price, discount)
+        line.save()
+
+    return _change_lines(actor, deal, expected_version, add)
+
+
+@transaction.atomic
+def change_deal_line(
+    *, actor, deal: Deal, line: DealLine, quantity, unit_price=None, discount=None, expected_version
+) -> Deal:
+    def change():
+        _set_terms(actor, line, quantity, unit_price, discount)
+        line.save(update_fields=["quantity", "unit_price", "discount"])
+
+    return _change_lines(actor, deal, expected_version, change)
+
+
+@transaction.atomic
+def remove_deal_line(*, actor, deal: Deal, line: DealLine, expected_version) -> Deal:
+    return _change_lines(actor, deal, expected_version, line.delete)
+
+
+# Deal → order -------------------------------------------------------------------------
+@transaction.atomic
+def order_from_won_deal(*, actor, deal: Deal, expected_version: int | None = None) -> Order:
+    """Turn a won deal into an order without retyping: an order for the deal's company (or
+    its first contact) with the deal's products at the prices agreed, linked to the deal.
+    Once per deal; a refusal by the order rules (stock, a product no longer sold) leaves
+    nothing written."""
+    permissions.check(actor, deal, "view")
+    if deal.status != DealStatus.WON:
+        raise ValidationError(
+            _("%(deal)s is not won: only a won deal becomes an order.") % {"deal": deal}
+        )
+    if deal.order_id:
+        raise ValidationError(
+            _("%(deal)s became %(order)s already.") % {"deal": deal, "order": deal.order}
+        )
+    lines = list(deal.lines.select_related("product"))
+    if not lines:
+        raise ValidationError(
+            _("%(deal)s has no products yet: add its product lines first.") % {"deal": deal}
+        )
+    customer = deal_customer(deal)
+    if _price_list(deal).currency != deal.currency:
+        raise ValidationError(
+            _("The customer's prices are in another currency than the deal's (%(c)s).")
+            % {"c": deal.currency}
+        )
+    before = audit.snapshot(deal)
+    claim_version(deal, expected_version)
+    order = order_services.create_order_for_customer(
+        actor,
+        customer,
+        [
+            {"product": line.product, "quantity": line.quantity, "agreed_price": line.agreed_price}
+            for line in lines
+        ],
+        deal=deal,
+    )
+    # The same deal ordered at the same moment by someone else: one of the two wins.
+    if not Deal.objects.filter(pk=deal.pk, order__isnull=True).update(order=order):
+        raise ValidationError(_("%(deal)s became an order already.") % {"deal": deal})
+    deal.order = order
+    _finish(actor, deal, before, "update")
+    return order

@@ -25,6 +25,8 @@ from clientela.customers.services import company_named
 from clientela.deals import listing, selectors, services
 from clientela.deals.forms import DealFilterForm, DealForm
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
+from clientela.orders import pricing
+from clientela.orders.models import Order, Product
 from clientela.users import permissions
 from clientela.users.models import Team, User
 
@@ -150,6 +152,8 @@ def deal_reopen(request, pk: int):
         services.reopen_deal(actor=request.user, deal=deal, expected_version=_version(request))
     except (StaleRecordError, PermissionDenied) as error:
         messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(deal)s is open again.") % {"deal": deal})
     return _back_to(request, deal)
@@ -219,10 +223,117 @@ def deal_detail(request, pk: int):
         "show_amounts": permissions.sees_sensitive(request.user),
         "may_edit": permissions.allows(request.user, deal, "edit"),
         "may_delete": permissions.allows(request.user, deal, "delete"),
+        **_lines_context(request, deal),
     }
     if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
         return render(request, "activities/_timeline.html", context)
     return render(request, "deals/detail.html", context)
+
+
+def _lines_context(request, deal: Deal) -> dict:
+    """The deal's product lines, what may be done with them, and the products to add."""
+    user = request.user
+    lines = list(deal.lines.all())
+    may_change = permissions.allows(user, deal, "edit") and not deal.order_id
+    show_amounts = permissions.sees_sensitive(user)
+    customer = services.deal_customer(deal) if may_change else None
+    price_list, products = (
+        pricing.product_choices(customer, show_amounts) if customer else (None, [])
+    )
+    order = deal.order if deal.order_id and permissions.allows(user, deal.order, "view") else None
+    return {
+        "lines": lines,
+        "may_change_lines": may_change,
+        "has_customer": customer is not None,
+        "price_list": price_list,
+        "products": products,
+        "order": order,
+        "may_order": (
+            deal.status == DealStatus.WON
+            and not deal.order_id
+            and permissions.scope(user, "order", "edit") != permissions.NONE
+        ),
+    }
+
+
+def _deal_action(request, pk: int, action, done: str):
+    """Run a service on a deal from one of its page's buttons; a refusal is said on the
+    page. With htmx the page comes back whole and the deal's part of it is swapped."""
+    deal = _visible_deal(request, pk)
+    try:
+        result = action(deal)
+    except (StaleRecordError, PermissionDenied) as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done % {"deal": deal, "result": result})
+        if isinstance(result, Order):
+            return redirect(result.get_absolute_url())
+    return redirect(reverse("deal-detail", args=[deal.pk]) + "#deal-lines")
+
+
+def _product(request) -> Product:
+    raw = request.POST.get("product", "")
+    product = Product.objects.filter(pk=raw, active=True).first() if raw.isdigit() else None
+    if product is None:
+        raise ValidationError(_("Choose a product from the list."))
+    return product
+
+
+@require_POST
+def deal_line_add(request, pk: int):
+    def add(deal):
+        return services.add_deal_line(
+            actor=request.user,
+            deal=deal,
+            product=_product(request),
+            quantity=request.POST.get("quantity", ""),
+            unit_price=request.POST.get("unit_price"),
+            discount=request.POST.get("discount"),
+            expected_version=_version(request),
+        )
+
+    return _deal_action(request, pk, add, _("Product added to %(deal)s."))
+
+
+@require_POST
+def deal_line(request, pk: int, line_pk: int):
+    """Save a line's quantity, price and discount, or remove it (the button says which)."""
+    removing = request.POST.get("action") == "remove"
+
+    def change(deal):
+        line = deal.lines.filter(pk=line_pk).first()
+        if line is None:
+            raise ValidationError(_("That line is no longer on the deal: reload the page."))
+        if removing:
+            return services.remove_deal_line(
+                actor=request.user, deal=deal, line=line, expected_version=_version(request)
+            )
+        return services.change_deal_line(
+            actor=request.user,
+            deal=deal,
+            line=line,
+            quantity=request.POST.get("quantity", ""),
+            unit_price=request.POST.get("unit_price"),
+            discount=request.POST.get("discount"),
+            expected_version=_version(request),
+        )
+
+    done = _("Product removed from %(deal)s.") if removing else _("Saved.")
+    return _deal_action(request, pk, change, done)
+
+
+@require_POST
+def deal_order(request, pk: int):
+    """A won deal becomes an order; the answer is the new order's page."""
+
+    def order(deal):
+        return services.order_from_won_deal(
+            actor=request.user, deal=deal, expected_version=_version(request)
+        )
+
+    return _deal_action(request, pk, order, _("%(result)s placed from %(deal)s."))
 
 
 def _stages():
@@ -336,6 +447,7 @@ def deal_edit(request, pk: int):
         stages=_stages(),
         contacts=_contact_choices(request, deal.company_id),
         custom=deal.custom or {},
+        has_lines=deal.lines.exists(),
     )
     if request.method == "POST" and form.is_valid():
         saved = _save_form(request, form, deal)

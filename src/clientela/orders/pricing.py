@@ -70,3 +70,25 @@ def check_not_outdated(product: Product, seen: Decimal, current: Decimal) -> Non
             )
             % {"product": product.name, "current": current, "seen": seen}
         )
+
+
+def product_choices(customer, show_amounts: bool) -> tuple[PriceList | None, list]:
+    """The customer's price list of today and the products on it, as (product, price,
+    label) for a form; (None, []) when no list is valid. Without amounts in view, the
+    price stays out of the label and out of the page's source."""
+    try:
+        price_list = price_list_for(customer)
+    except ValidationError:
+        return None, []
+    prices = prices_on(price_list)
+    products = Product.objects.filter(pk__in=prices, active=True).order_by("name", "id")
+    choices = []
+    for product in products:
+        price = prices[product.pk]
+        label = (
+            f"{product.name} · {product.sku} · {price} {price_list.currency}"
+            if show_amounts
+            else f"{product.name} · {product.sku}"
+        )
+        choices.append((product, price if show_amounts else None, label))
+    return price_list, choices

@@ -24,7 +24,7 @@ def order_list(user) -> QuerySet[Order]:
 def order_detail(user, pk: int) -> Order:
     return (
         order_list(user)
-        .select_related("price_list", "warehouse")
+        .select_related("price_list", "warehouse", "deal")
         .prefetch_related(
             "lines__product",
             Prefetch(
@@ -42,6 +42,14 @@ def order_detail(user, pk: int) -> Order:
         )
         .get(pk=pk)
     )
+
+
+def source_deal(user, order: Order):
+    """The deal the order was made from, when there is one the user may see."""
+    deal = getattr(order, "deal", None)  # a reverse one-to-one: None once selected empty
+    if deal is None or deal.deleted_at is not None or not permissions.allows(user, deal, "view"):
+        return None
+    return deal
 
 
 def invoice_for(user, pk: int, action: str = "view") -> Invoice:

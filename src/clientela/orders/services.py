@@ -80,9 +80,10 @@ def default_warehouse() -> Warehouse:
     return warehouse
 
 
-def timeline_event(actor, order: Order, subject: str, body: str = "") -> None:
-    """One entry on the order's timeline and its customer's (and the contact's company)."""
-    records = [order, *(r for r in (order.contact, order.company) if r is not None)]
+def timeline_event(actor, order: Order, subject: str, body: str = "", also_on=()) -> None:
+    """One entry on the order's timeline and its customer's (and the contact's company),
+    and on `also_on` (the deal an order was made from)."""
+    records = [order, *(r for r in (order.contact, order.company) if r is not None), *also_on]
     activities.record_event(
         author=actor, records=records, kind=ActivityKind.ORDER, subject=subject, body=body
     )
@@ -120,10 +121,13 @@ def _seen_price(raw) -> Decimal | None:
         raise ValidationError(_("“%(value)s” is not a price.") % {"value": raw}) from None
 
 
-def _add_line(actor, order: Order, product: Product, quantity, seen_price, position: int):
+def _add_line(
+    actor, order: Order, product: Product, quantity, seen_price, position: int, agreed=None
+):
     """Price the line from the order's price list now and lock that price on it; a price
-    the user saw that is no longer valid is refused (R14). An order (not a quote) holds
-    the stock at once."""
+    the user saw that is no longer valid is refused (R14). A price agreed with the
+    customer (a won deal's) is locked instead, for a product the price list still sells.
+    An order (not a quote) holds the stock at once."""
     if not product.active:
         raise ValidationError(_("%(product)s is no longer sold.") % {"product": product.name})
     quantity = _quantity(quantity)
@@ -131,6 +135,11 @@ def _add_line(actor, order: Order, product: Product, quantity, seen_price, posit
     seen = _seen_price(seen_price)
     if seen is not None:
         pricing.check_not_outdated(product, seen, price)
+    agreed = _seen_price(agreed)
+    if agreed is not None:
+        if agreed < 0:
+            raise ValidationError(_("A price can't be below zero."))
+        price = agreed
     line = OrderLine.objects.create(
         order=order,
         product=product,
@@ -171,10 +180,13 @@ def create_order_for_customer(
     quote: bool = False,
     notes: str = "",
     warehouse: Warehouse | None = None,
+    deal=None,
 ) -> Order:
     """A quote or an order for a contact or company. `lines` are dicts with `product`,
     `quantity` and optionally `unit_price`: the price the user was shown, refused when it is
-    no longer the valid one. Reused by the deal → order conversion."""
+    no longer the valid one, or `agreed_price`: a price agreed with the customer, locked as
+    it is. Reused by the deal → order conversion, which passes the `deal`: the order's
+    timeline entry shows on the deal's too."""
     _may_order_for(actor, customer)
     if not lines:
         raise ValidationError(_("Add at least one line."))
@@ -197,16 +209,27 @@ def create_order_for_customer(
         notes=notes,
     )
     for position, line in enumerate(lines):
-        _add_line(actor, order, line["product"], line["quantity"], line.get("unit_price"), position)
+        _add_line(
+            actor,
+            order,
+            line["product"],
+            line["quantity"],
+            line.get("unit_price"),
+            position,
+            agreed=line.get("agreed_price"),
+        )
     _recompute_totals(order)
     StageChange.objects.create(order=order, to_stage=order.stage, at=now, actor=_user(actor))
     audit.log(actor=actor, action="create", record=order, after=audit.snapshot(order))
-    count = len(lines)
+    body = _("%(n)d line(s)") % {"n": len(lines)}
+    if deal is not None:
+        body = _("%(lines)s, from the deal “%(deal)s”") % {"lines": body, "deal": deal}
     timeline_event(
         actor,
         order,
         (_("%(order)s created") if quote else _("%(order)s placed")) % {"order": order},
-        _("%(n)d line(s)") % {"n": count},
+        body,
+        also_on=[deal] if deal is not None else (),
     )
     return order
 

@@ -26,7 +26,7 @@ from clientela.orders.forms import (
     ShipmentStatusForm,
     StageForm,
 )
-from clientela.orders.models import Invoice, Order, OrderStage, Product, Shipment
+from clientela.orders.models import Invoice, Order, OrderStage, Shipment
 from clientela.orders.pdf import invoice_pdf
 
 PAGE_SIZE = 50
@@ -86,32 +86,12 @@ def _customer(request, token: str):
     return records.visible_record(request.user, token)
 
 
-def _product_choices(customer, show_amounts: bool):
-    try:
-        price_list = pricing.price_list_for(customer)
-    except ValidationError:
-        return None, []
-    prices = pricing.prices_on(price_list)
-    products = Product.objects.filter(pk__in=prices, active=True).order_by("name", "id")
-    choices = []
-    for product in products:
-        price = prices[product.pk]
-        label = (
-            f"{product.name} · {product.sku} · {price} {price_list.currency}"
-            if show_amounts
-            else f"{product.name} · {product.sku}"
-        )
-        # Without amounts in view, the price stays out of the page's source too.
-        choices.append((product, price if show_amounts else None, label))
-    return price_list, choices
-
-
 @require_http_methods(["GET", "POST"])
 def order_create(request):
     token = request.GET.get("customer") or request.POST.get("customer", "")
     customer = _customer(request, token)
     show_amounts = selectors.shows_amounts(request.user)
-    price_list, products = _product_choices(customer, show_amounts)
+    price_list, products = pricing.product_choices(customer, show_amounts)
     form = OrderForm(
         request.POST or None, products=products, initial={"customer": token, "quantity_0": 1}
     )
@@ -162,6 +142,7 @@ def order_detail(request, pk: int):
         "orders/detail.html",
         {
             "order": order,
+            "deal": selectors.source_deal(request.user, order),
             "lines": lines,
             "invoices": invoices,
             "open_invoice": open_invoice,

@@ -78,7 +78,7 @@ DEFAULT_ROLE = "sales-representative"
 SENSITIVE_FIELDS = {
     "company": {"tax_id"},
     "contact": set(),
-    "deal": {"amount"},
+    "deal": {"amount", "lines"},  # a deal's lines carry their prices
     # Amounts: the audit snapshot keys that carry prices, totals and payments. Order pages
     # hide every amount (and the invoice PDF) from roles without see_sensitive.
     "order": {"total", "lines"},
