@@ -213,3 +213,41 @@ def test_order_page_does_not_grow_with_lines_invoices_and_shipments(
     many = queries_for(user_client, order_with(12))
     assert many == few
     assert many == snapshot["order-detail"], f"order: {many} queries"
+
+
+def add_invoiced_and_shipped_orders(user, shop, count: int) -> None:
+    """Orders with an invoice, a payment and a parcel each: what the API lists show."""
+    from clientela.orders import invoicing, shipping
+
+    for order in add_orders(user, shop, count):
+        invoice = invoicing.issue_invoice(user, order)
+        invoicing.record_payment(user, invoice, "1.00")
+        shipment = shipping.create_shipment(
+            user, order, shop["carrier"], {order.lines.get().pk: 1}, tracking_number="AWB"
+        )
+        shipping.update_shipment(user, shipment, "in_transit")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/orders/",
+        "/api/v1/orders/?stage=shipped&owner=me&sort=-updated",
+        "/api/v1/invoices/",
+        "/api/v1/shipments/",
+        "/api/v1/products/",
+    ],
+)
+def test_order_api_lists_do_not_grow_with_rows(user_client, user, url, snapshot, settings):
+    from tests.orders.conftest import build_shop
+
+    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
+    shop = build_shop(user)
+    stock.receive(shop["chair"], shop["warehouse"], 100)
+    add_invoiced_and_shipped_orders(user, shop, 2)
+    few = queries_for(user_client, url)
+    add_invoiced_and_shipped_orders(user, shop, 30)
+    many = queries_for(user_client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
