@@ -160,6 +160,17 @@ def test_deal_page_does_not_grow_with_timeline_history_and_tasks(user_client, us
     assert many == snapshot["deal-detail"], f"deal: {many} queries"
 
 
+def assert_flat(client, url: str, snapshot: dict, add_rows) -> None:
+    """As many queries with 2 rows as with 32 (`add_rows(count)` adds them), and as many
+    as the snapshot says."""
+    add_rows(2)
+    few = queries_for(client, url)
+    add_rows(30)
+    many = queries_for(client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
 def add_orders(user, shop, count: int) -> list:
     from clientela.orders import services as order_services
 
@@ -179,12 +190,7 @@ def test_order_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
 
     shop = build_shop(user)
     stock.receive(shop["chair"], Warehouse.objects.get(), 100)
-    add_orders(user, shop, 2)
-    few = queries_for(user_client, url)
-    add_orders(user, shop, 30)
-    many = queries_for(user_client, url)
-    assert many == few
-    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+    assert_flat(user_client, url, snapshot, lambda count: add_orders(user, shop, count))
 
 
 @pytest.mark.django_db
@@ -245,9 +251,6 @@ def test_order_api_lists_do_not_grow_with_rows(user_client, user, url, snapshot,
     settings.ORDERS_SHIP_BEFORE_PAYMENT = True
     shop = build_shop(user)
     stock.receive(shop["chair"], shop["warehouse"], 100)
-    add_invoiced_and_shipped_orders(user, shop, 2)
-    few = queries_for(user_client, url)
-    add_invoiced_and_shipped_orders(user, shop, 30)
-    many = queries_for(user_client, url)
-    assert many == few
-    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+    assert_flat(
+        user_client, url, snapshot, lambda count: add_invoiced_and_shipped_orders(user, shop, count)
+    )

@@ -139,6 +139,20 @@ class Resource:
         )
 
 
+def exact_filters(fields: dict[str, str]) -> Callable[[Any, QuerySet, dict, Any], QuerySet]:
+    """An `apply_filters` for filters that each match one field: filter name → field."""
+
+    def apply(user, queryset: QuerySet, params: dict, raw) -> QuerySet:
+        chosen = {
+            field: params[name]
+            for name, field in fields.items()
+            if params.get(name) not in (None, "")
+        }
+        return queryset.filter(**chosen)
+
+    return apply
+
+
 RESOURCES: dict[str, Resource] = {}
 
 

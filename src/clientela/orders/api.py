@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from clientela.api.registry import Action, Resource, register
+from clientela.api.registry import Action, Resource, exact_filters, register
 from clientela.api.requests import api_field_names
 from clientela.api.types import Id, text
 from clientela.core.concurrency import StaleRecordError
@@ -107,12 +107,9 @@ def product_out(product: Product, user) -> dict:
 
 
 def filter_products(user, queryset, params: dict, raw):
+    queryset = exact_filters({"sku": "sku", "active": "active"})(user, queryset, params, raw)
     if params.get("q"):
         queryset = queryset.filter(Q(name__icontains=params["q"]) | Q(sku__icontains=params["q"]))
-    if params.get("sku"):
-        queryset = queryset.filter(sku=params["sku"])
-    if params.get("active") is not None:
-        queryset = queryset.filter(active=params["active"])
     return queryset
 
 
@@ -351,10 +348,8 @@ def add_line(user, order: Order, data: dict, expected: int | None) -> Order:
 
 
 def filter_orders(user, queryset, params: dict, raw):
-    if params.get("contact"):
-        queryset = queryset.filter(contact_id=params["contact"])
-    if params.get("company"):
-        queryset = queryset.filter(company_id=params["company"])
+    by_customer = exact_filters({"contact": "contact_id", "company": "company_id"})
+    queryset = by_customer(user, queryset, params, raw)
     if params.get("stage"):
         stage = OrderStage.objects.filter(key=params["stage"]).first()
         if stage is None:
@@ -526,14 +521,6 @@ def download_invoice(user, invoice: Invoice, _data, _expected) -> HttpResponse:
     return response
 
 
-def filter_invoices(user, queryset, params: dict, raw):
-    if params.get("order"):
-        queryset = queryset.filter(order_id=params["order"])
-    if params.get("kind"):
-        queryset = queryset.filter(kind=params["kind"])
-    return queryset
-
-
 register(
     Resource(
         name="invoices",
@@ -545,7 +532,7 @@ register(
         sorts={"issued": ["issued_at", "id"], "id": ["id"]},
         default_sort="-issued",
         filters=InvoiceFilters,
-        apply_filters=filter_invoices,
+        apply_filters=exact_filters({"order": "order_id", "kind": "kind"}),
         create_in=InvoiceIn,
         create=issue_invoice,
         actions=[
@@ -654,14 +641,6 @@ def add_shipment_event(user, shipment: Shipment, data: dict, _expected) -> Shipm
         return shipping.update_shipment(user, shipment, data["status"], note=data.get("note", ""))
 
 
-def filter_shipments(user, queryset, params: dict, raw):
-    if params.get("order"):
-        queryset = queryset.filter(order_id=params["order"])
-    if params.get("status"):
-        queryset = queryset.filter(status=params["status"])
-    return queryset
-
-
 register(
     Resource(
         name="shipments",
@@ -673,7 +652,7 @@ register(
         sorts={"created": ["created_at", "id"], "id": ["id"]},
         default_sort="-created",
         filters=ShipmentFilters,
-        apply_filters=filter_shipments,
+        apply_filters=exact_filters({"order": "order_id", "status": "status"}),
         create_in=ShipmentIn,
         create=create_shipment,
         actions=[
