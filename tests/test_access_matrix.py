@@ -170,6 +170,7 @@ def probes(w) -> dict[str, Probe]:
         "orders:shipment-status": Probe(
             "edit", "POST", f"/shipments/{w['shipment'].pk}/status/", {"status": "exception"}
         ),
+        **order_api_probes(w),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
         "settings": Probe("self", "GET", "/settings/"),
@@ -345,6 +346,66 @@ def deal_api_probes(w) -> dict[str, Probe]:
         "api:deals-move": Probe("edit", "PATCH", f"/api/v1/deals/{d}", {"stage_id": w["stage"].pk}),
         "api:deals-close": Probe("edit", "PATCH", f"/api/v1/deals/{d}", {"status": "won"}),
         **record_api_probes("deals", d, {"name": "Changed"}),
+    }
+
+
+def order_api_probes(w) -> dict[str, Probe]:
+    """Products (anyone reads them; changing them is the admin's permission), and the
+    other team's orders, invoices and shipments in the API."""
+    v1, o, p = "/api/v1", w["order"].pk, w["product"].pk
+    invoice, shipment = w["invoice"].pk, w["shipment"].pk
+    product = {"sku": "HACK-1", "name": "Hacked"}
+    new_order = {"contact_id": w["contact"].pk, "lines": [{"product_id": p, "quantity": 1}]}
+    parcel = {
+        "order_id": o,
+        "carrier_id": w["carrier"].pk,
+        "lines": [{"line_id": w["line"].pk, "quantity": 1}],
+    }
+    return {
+        "api:products-list": Probe("self", "GET", f"{v1}/products/"),
+        "api:products-get": Probe("self", "GET", f"{v1}/products/{p}"),
+        "api:products-create": Probe("staff", "POST", f"{v1}/products/", product),
+        "api:products-bulk-create": Probe(
+            "staff", "POST", f"{v1}/products/bulk", {"items": [product]}
+        ),
+        "api:products-update": Probe("staff", "PATCH", f"{v1}/products/{p}", {"name": "Hacked"}),
+        "api:products-bulk-update": Probe(
+            "staff", "PATCH", f"{v1}/products/bulk", {"items": [{"id": p, "active": False}]}
+        ),
+        "api:orders-list": Probe("list", "GET", f"{v1}/orders/"),
+        "api:orders-get": Probe("view", "GET", f"{v1}/orders/{o}"),
+        # An order for their contact: refused as no such contact unless the role sees it.
+        "api:orders-create": Probe("self", "POST", f"{v1}/orders/", new_order),
+        "api:orders-bulk-create": Probe(
+            "self", "POST", f"{v1}/orders/bulk", {"items": [new_order]}
+        ),
+        "api:orders-lines": Probe(
+            "edit", "POST", f"{v1}/orders/{o}/lines", {"product_id": p, "quantity": 1}
+        ),
+        "api:invoices-list": Probe("list", "GET", f"{v1}/invoices/"),
+        "api:invoices-get": Probe("view", "GET", f"{v1}/invoices/{invoice}"),
+        "api:invoices-pdf": Probe("sensitive", "GET", f"{v1}/invoices/{invoice}/pdf"),
+        "api:invoices-create": Probe("edit", "POST", f"{v1}/invoices/", {"order_id": o}),
+        "api:invoices-bulk-create": Probe(
+            "edit", "POST", f"{v1}/invoices/bulk", {"items": [{"order_id": o}]}
+        ),
+        "api:invoices-payments": Probe(
+            "edit", "POST", f"{v1}/invoices/{invoice}/payments", {"amount": "1.00"}
+        ),
+        "api:shipments-list": Probe("list", "GET", f"{v1}/shipments/"),
+        "api:shipments-get": Probe("view", "GET", f"{v1}/shipments/{shipment}"),
+        "api:shipments-create": Probe("edit", "POST", f"{v1}/shipments/", parcel),
+        "api:shipments-bulk-create": Probe(
+            "edit", "POST", f"{v1}/shipments/bulk", {"items": [parcel]}
+        ),
+        "api:shipments-events": Probe(
+            "edit", "POST", f"{v1}/shipments/{shipment}/events", {"status": "exception"}
+        ),
+        # Moves last: a cancelled order takes no line, invoice or parcel.
+        "api:orders-update": Probe("edit", "PATCH", f"{v1}/orders/{o}", {"stage": "cancelled"}),
+        "api:orders-bulk-update": Probe(
+            "edit", "PATCH", f"{v1}/orders/bulk", {"items": [{"id": o, "stage": "cancelled"}]}
+        ),
     }
 
 

@@ -169,6 +169,17 @@ def test_deal_page_does_not_grow_with_timeline_history_tasks_and_lines(user_clie
     assert many == snapshot["deal-detail"], f"deal: {many} queries"
 
 
+def assert_flat(client, url: str, snapshot: dict, add_rows) -> None:
+    """As many queries with 2 rows as with 32 (`add_rows(count)` adds them), and as many
+    as the snapshot says."""
+    add_rows(2)
+    few = queries_for(client, url)
+    add_rows(30)
+    many = queries_for(client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
 def add_orders(user, shop, count: int) -> list:
     from clientela.orders import services as order_services
 
@@ -188,12 +199,7 @@ def test_order_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
 
     shop = build_shop(user)
     stock.receive(shop["chair"], Warehouse.objects.get(), 100)
-    add_orders(user, shop, 2)
-    few = queries_for(user_client, url)
-    add_orders(user, shop, 30)
-    many = queries_for(user_client, url)
-    assert many == few
-    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+    assert_flat(user_client, url, snapshot, lambda count: add_orders(user, shop, count))
 
 
 @pytest.mark.django_db
@@ -222,3 +228,38 @@ def test_order_page_does_not_grow_with_lines_invoices_and_shipments(
     many = queries_for(user_client, order_with(12))
     assert many == few
     assert many == snapshot["order-detail"], f"order: {many} queries"
+
+
+def add_invoiced_and_shipped_orders(user, shop, count: int) -> None:
+    """Orders with an invoice, a payment and a parcel each: what the API lists show."""
+    from clientela.orders import invoicing, shipping
+
+    for order in add_orders(user, shop, count):
+        invoice = invoicing.issue_invoice(user, order)
+        invoicing.record_payment(user, invoice, "1.00")
+        shipment = shipping.create_shipment(
+            user, order, shop["carrier"], {order.lines.get().pk: 1}, tracking_number="AWB"
+        )
+        shipping.update_shipment(user, shipment, "in_transit")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/orders/",
+        "/api/v1/orders/?stage=shipped&owner=me&sort=-updated",
+        "/api/v1/invoices/",
+        "/api/v1/shipments/",
+        "/api/v1/products/",
+    ],
+)
+def test_order_api_lists_do_not_grow_with_rows(user_client, user, url, snapshot, settings):
+    from tests.orders.conftest import build_shop
+
+    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
+    shop = build_shop(user)
+    stock.receive(shop["chair"], shop["warehouse"], 100)
+    assert_flat(
+        user_client, url, snapshot, lambda count: add_invoiced_and_shipped_orders(user, shop, count)
+    )

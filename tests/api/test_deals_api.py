@@ -207,14 +207,14 @@ def test_deal_events_are_declared_and_raised_by_the_services(admin, stages):
         events.names()
     )
     seen = []
-    events.listen(seen.append)
+    events.listen(seen.extend)
     try:
         deal = services.create_deal(actor=admin, data={"name": "Events"})
         services.move_deal(actor=admin, deal=deal, stage=stages[1], expected_version=None)
         services.close_deal(actor=admin, deal=deal, outcome="won", expected_version=None)
         services.trash_deal(actor=admin, deal=deal)
     finally:
-        events._LISTENERS.remove(seen.append)
+        events._LISTENERS.remove(seen.extend)
     assert [e.name for e in seen if e.record.pk == deal.pk] == [
         "deal.created",
         "deal.updated",

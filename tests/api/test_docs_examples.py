@@ -13,6 +13,7 @@ from clientela.api import services
 from clientela.api.scopes import all_scopes
 from clientela.customers import services as customers
 from tests.conftest import ROOT
+from tests.orders.conftest import build_shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,12 +32,14 @@ def test_the_docs_have_curl_examples():
 def test_every_curl_example_in_the_docs_works(live_server, make_user):
     admin = make_user(email="admin@firma.ro", administrator=True)
     contact = customers.create_contact(actor=admin, data={"full_name": "Ion Popescu"})
+    shop = build_shop(admin)  # a price list, stock and an office chair at 450.00
     _token, raw = services.create_token(user=admin, name="docs", scopes=all_scopes())
     env = {
         **os.environ,
         "BASE": live_server.url,
         "TOKEN": raw,
         "CONTACT_ID": str(contact.pk),
+        "PRODUCT_ID": str(shop["chair"].pk),
     }
     for command in curl_examples():
         result = subprocess.run(

@@ -49,6 +49,28 @@ class NoFilters(Schema):
 
 
 @dataclass
+class Action:
+    """One more endpoint on a record, beyond read and change: `POST /orders/{id}/lines`.
+    `run(user, record, data, expected_version)` calls the app's service; a JSON action
+    answers with the record as the resource serializes it (`run` returns it), a file
+    action (`media_type`) with the HttpResponse `run` returns. A POST is idempotent like
+    a create; a `versioned` one takes `version` or If-Match."""
+
+    name: str  # the URL segment after the id, and the route's name: "lines"
+    summary: str
+    run: Callable[[Any, models.Model, dict, int | None], Any]
+    method: str = "POST"
+    payload: type[Schema] | None = None
+    versioned: bool = False
+    media_type: str | None = None
+    description: str = ""
+
+    @property
+    def level(self) -> str:
+        return READ if self.method == "GET" else WRITE
+
+
+@dataclass
 class Resource:
     """One record type as the API offers it. `queryset(user)` is the app's selector (what
     the user may see); `serialize(record, user)` the record as that user may see it
@@ -77,12 +99,14 @@ class Resource:
     update_in: type[Schema] | None = None
     update: Callable[[Any, models.Model, dict, int | None], models.Model] | None = None
     delete: Callable[[Any, models.Model], None] | None = None
+    actions: list[Action] = field(default_factory=list)
     versioned: bool = False
     description: str = ""
 
     @property
     def levels(self) -> tuple[str, ...]:
         writes = self.create or self.update or self.delete
+        writes = writes or any(action.level == WRITE for action in self.actions)
         return (READ, WRITE) if writes else (READ,)
 
     def spec(self, user) -> ListSpec:
@@ -115,6 +139,20 @@ class Resource:
         )
 
 
+def exact_filters(fields: dict[str, str]) -> Callable[[Any, QuerySet, dict, Any], QuerySet]:
+    """An `apply_filters` for filters that each match one field: filter name → field."""
+
+    def apply(user, queryset: QuerySet, params: dict, raw) -> QuerySet:
+        chosen = {
+            field: params[name]
+            for name, field in fields.items()
+            if params.get(name) not in (None, "")
+        }
+        return queryset.filter(**chosen)
+
+    return apply
+
+
 RESOURCES: dict[str, Resource] = {}
 
 
@@ -133,8 +171,12 @@ def register(resource: Resource) -> Resource:
     return resource
 
 
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
+
+
 def _title(resource: Resource) -> str:
-    return "".join(part.capitalize() for part in resource.name.replace("-", "_").split("_"))
+    return _camel(resource.name)
 
 
 def router_for(resource: Resource) -> Router:
@@ -312,4 +354,74 @@ def router_for(resource: Resource) -> Router:
             resource.delete(request.user, resource.get(request.user, record_id))
             return Status(204, None)
 
+    for action in resource.actions:
+        _action_route(resource, action, endpoint)
     return router
+
+
+def _action_route(resource: Resource, action: Action, endpoint) -> None:
+    """Mount one Action at /<resource>/{record_id}/<action.name>."""
+    path, url_name = f"/{{record_id}}/{action.name}", action.name
+    if action.media_type is not None:
+        file_answer = {
+            "responses": {
+                200: {
+                    "description": "OK",
+                    "content": {
+                        action.media_type: {"schema": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        }
+
+        @endpoint(
+            action.method,
+            path,
+            url_name,
+            action.level,
+            {200: None},
+            action.summary,
+            description=action.description,
+            openapi_extra=file_answer,
+        )
+        def download(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
+            return action.run(request.user, resource.get(request.user, record_id), {}, None)
+
+        return
+
+    payload_schema = action.payload or NoFilters
+    if action.versioned:
+        payload_schema = create_model(
+            f"{_title(resource)}{_camel(action.name)}In",
+            __base__=payload_schema,
+            version=(
+                int | None,
+                Field(None, ge=1, le=2**31, description="The version you read."),
+            ),
+        )
+
+    @endpoint(
+        action.method,
+        path,
+        url_name,
+        action.level,
+        {201: resource.out},
+        action.summary,
+        description=action.description,
+    )
+    def act(
+        request: HttpRequest,
+        payload: payload_schema,
+        record_id: int = Path(..., ge=1, le=MAX_ID),
+        if_match: str | None = Header(None, alias="If-Match", max_length=100),
+        idempotency_key: str | None = IDEMPOTENCY_KEY,
+    ):
+        record = resource.get(request.user, record_id)
+        data = payload.dict(exclude_unset=True)
+        expected = api_requests.expected_version(data.pop("version", None), if_match)
+
+        def run():
+            result = action.run(request.user, record, data, expected if action.versioned else None)
+            return resource.serialize(resource.get(request.user, result.pk), request.user)
+
+        return api_requests.idempotent(request, idempotency_key, resource.out, run)

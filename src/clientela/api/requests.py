@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -88,6 +89,24 @@ def each_item(items: list, change) -> list:
                 error.item_index = index
                 raise
     return results
+
+
+@contextmanager
+def api_field_names(names: dict[str, str], default: str = ""):
+    """All or nothing, with the services' field names in errors turned into the API's
+    (a service's `carrier` is the API's `carrier_id`); an error of no field is put on
+    `default` when given, so a 422 still points at what was sent."""
+    try:
+        with transaction.atomic():
+            yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise ValidationError(
+                {names.get(key, key): value for key, value in error.error_dict.items()}
+            ) from None
+        if default:
+            raise ValidationError({default: error.messages}) from None
+        raise
 
 
 def _fingerprint(request) -> str:

@@ -94,7 +94,8 @@ def _errors(request, items: list[dict], status: int = 422):
 
 
 def _location(key: str, index: int | None) -> list:
-    parts = [part for part in key.split(".") if part]
+    # "lines.2.unit_price": a list item's index is a number, as in the schema's own errors.
+    parts = [int(part) if part.isdigit() else part for part in key.split(".") if part]
     if not parts or parts[0] not in LOCATIONS:
         parts = ["body", *([] if index is None else ["items", index]), *parts]
     return parts

@@ -34,14 +34,18 @@ class Event:
 
 # Event names offered to subscribers, by record type; apps add theirs with `declare`.
 EVENTS: dict[str, list[str]] = {}
+# A record type's own verb for an audit action: an invoice is only ever created by being
+# issued, so its "create" raises invoice.issued.
+OWN_VERBS: dict[str, dict[str, str]] = {}
 # A listener takes a list of events: one audited change raises a few, an import's batch many,
 # and a listener can then read what it needs (its subscriptions) once for all of them.
 _LISTENERS: list[Callable[[list[Event]], None]] = []
 
 
-def declare(record_type: str, *verbs: str) -> None:
+def declare(record_type: str, *verbs: str, own_verbs: dict[str, str] | None = None) -> None:
     names = EVENTS.setdefault(record_type, [])
     names.extend(f"{record_type}.{verb}" for verb in verbs if f"{record_type}.{verb}" not in names)
+    OWN_VERBS.setdefault(record_type, {}).update(own_verbs or {})
 
 
 def names() -> list[str]:
@@ -58,7 +62,7 @@ def events_for(record: models.Model, action: str, changes: dict) -> list[str]:
     record_type = record._meta.model_name
     declared = EVENTS.get(record_type, [])
     found = []
-    verb = VERBS.get(action)
+    verb = OWN_VERBS.get(record_type, {}).get(action) or VERBS.get(action)
     if verb and f"{record_type}.{verb}" in declared:
         found.append(f"{record_type}.{verb}")
     # An app may also declare an event named after an audit action of its own (deal.won).

@@ -10,9 +10,9 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self):
-        from clientela.core import audit
+        from clientela.core import audit, events
         from clientela.core.records import register_record_model
-        from clientela.orders.models import Invoice, Order, Payment, Shipment
+        from clientela.orders.models import Invoice, Order, Payment, Product, Shipment
         from clientela.orders.selectors import orders_for
 
         register_record_model(Order, orders_for)
@@ -49,3 +49,18 @@ class OrdersConfig(AppConfig):
                 "status": s.status,
             },
         )
+        audit.register(
+            Product,
+            lambda p: {
+                "sku": p.sku,
+                "name": p.name,
+                "unit": p.unit,
+                "tax_rate": p.tax_rate,
+                "active": p.active,
+                "allows_backorder": p.allows_backorder,
+            },
+        )
+        # A stage move, an added line or a payment that pays the order is order.updated.
+        events.declare("order", "created", "updated")
+        events.declare("invoice", "issued", own_verbs={"create": "issued"})
+        events.declare("shipment", "created", "updated")

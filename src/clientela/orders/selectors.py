@@ -8,7 +8,15 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from clientela.customers.models import Company, Contact
-from clientela.orders.models import Invoice, Order, Shipment, ShipmentEvent, money
+from clientela.orders.models import (
+    Invoice,
+    Order,
+    Price,
+    Product,
+    Shipment,
+    ShipmentEvent,
+    money,
+)
 from clientela.users import permissions
 
 
@@ -50,6 +58,30 @@ def source_deal(user, order: Order):
     if deal is None or deal.deleted_at is not None or not permissions.allows(user, deal, "view"):
         return None
     return deal
+
+
+def invoices_for(user) -> QuerySet[Invoice]:
+    """Invoices and credit notes of the orders the user may see, with what a list shows."""
+    return Invoice.objects.filter(order__in=orders_for(user)).prefetch_related(
+        "lines", "payments", "corrections"
+    )
+
+
+def shipments_for(user) -> QuerySet[Shipment]:
+    return (
+        Shipment.objects.filter(order__in=orders_for(user))
+        .select_related("carrier")
+        .prefetch_related(
+            "lines", Prefetch("events", queryset=ShipmentEvent.objects.order_by("at", "id"))
+        )
+    )
+
+
+def products() -> QuerySet[Product]:
+    """The catalogue: every user sees it (prices are shown only to who may see amounts)."""
+    return Product.objects.prefetch_related(
+        Prefetch("prices", queryset=Price.objects.select_related("price_list").order_by("id"))
+    )
 
 
 def invoice_for(user, pk: int, action: str = "view") -> Invoice:

@@ -162,12 +162,19 @@ def _reserve(actor, order: Order, line: OrderLine) -> None:
 
 
 def _recompute_totals(order: Order) -> None:
-    lines = list(order.lines.all())
+    # From the table, not order.lines.all(): an order read with its lines prefetched would
+    # total the lines it had before this change.
+    lines = list(OrderLine.objects.filter(order=order))
     order.net_total = sum((line.net for line in lines), ZERO)
     order.tax_total = sum((line.tax for line in lines), ZERO)
     order.total = order.net_total + order.tax_total
+    # update() skips auto_now: set updated_at, so API clients syncing by it see the change.
+    order.updated_at = timezone.now()
     Order.objects.filter(pk=order.pk).update(
-        net_total=order.net_total, tax_total=order.tax_total, total=order.total
+        net_total=order.net_total,
+        tax_total=order.tax_total,
+        total=order.total,
+        updated_at=order.updated_at,
     )
 
 
@@ -209,15 +216,19 @@ def create_order_for_customer(
         notes=notes,
     )
     for position, line in enumerate(lines):
-        _add_line(
-            actor,
-            order,
-            line["product"],
-            line["quantity"],
-            line.get("unit_price"),
-            position,
-            agreed=line.get("agreed_price"),
-        )
+        try:
+            _add_line(
+                actor,
+                order,
+                line["product"],
+                line["quantity"],
+                line.get("unit_price"),
+                position,
+                agreed=line.get("agreed_price"),
+            )
+        except ValidationError as error:
+            error.line_index = position  # which line was refused: the API names it
+            raise
     _recompute_totals(order)
     StageChange.objects.create(order=order, to_stage=order.stage, at=now, actor=_user(actor))
     audit.log(actor=actor, action="create", record=order, after=audit.snapshot(order))
@@ -329,9 +340,13 @@ def move_order(actor, order: Order, to: str, *, expected_version=None, note: str
     StageChange.objects.create(
         order=order, from_stage=order.stage, to_stage=target, at=now, actor=_user(actor)
     )
-    order.stage, order.stage_changed_at = target, now
+    order.stage, order.stage_changed_at, order.updated_at = target, now, now
     Order.objects.filter(pk=order.pk).update(
-        stage=target, stage_changed_at=now, placed_at=order.placed_at, paid_at=order.paid_at
+        stage=target,
+        stage_changed_at=now,
+        placed_at=order.placed_at,
+        paid_at=order.paid_at,
+        updated_at=now,
     )
     audit.log(
         actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)
