@@ -549,7 +549,7 @@ def order_world(owner_b, contact, settings) -> dict:
         "invoice": invoice,
         "shipment": shipment,
         "carrier": shop["carrier"],
-        "product": shop["lamp"],
+        "product": shop["chair"],
     }
 
 
@@ -626,11 +626,10 @@ def state_of(world) -> tuple:
         list(Subscription.objects.values_list("pk", "is_active")),
         Delivery.objects.count(),
         Deal.objects.filter(pk=world["deal"].pk)
-        .values_list("name", "version", "stage", "status", "deleted_at", "currency")
+        .values_list("name", "version", "stage", "status", "deleted_at", "currency", "order")
         .get(),
         Deal.objects.get(pk=world["lost_deal"].pk).status,
         list(DealLine.objects.order_by("pk").values_list("quantity", "unit_price")),
-        Order.objects.count(),
         sorted(Pipeline.objects.values_list("name", flat=True)),
         orders_state(world),
     )
