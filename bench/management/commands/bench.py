@@ -73,11 +73,8 @@ class Command(BaseCommand):
 
         result = requests.run_all(repeat=options["repeat"], log=self.stdout.write)
         self.stdout.write(report.table(result))
-        RESULTS.mkdir(exist_ok=True)
         label = options["label"] or f"{result['database']['vendor']}-{result['contacts']}"
-        path = RESULTS / f"{label}.json"
-        path.write_text(json.dumps(result, indent=2, default=str))
-        self.stdout.write(f"Wrote {path}")
+        self._write(f"{label}.json", result)
 
     def _import(self, options):
         from bench import imports
@@ -101,10 +98,13 @@ class Command(BaseCommand):
                 value = ", ".join(f"{name} {figure}" for name, figure in value.items())
             if not isinstance(value, list):  # the memory samples were logged as they came
                 self.stdout.write(f"  {key:<22} {value}")
-        RESULTS.mkdir(exist_ok=True)
         label = options["label"] or f"{result['database']}-{result['contacts']}"
-        path = RESULTS / f"{action}-{label}.json"
-        path.write_text(json.dumps(result, indent=2))
+        self._write(f"{action}-{label}.json", result)
+
+    def _write(self, name: str, result: dict) -> None:
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / name
+        path.write_text(json.dumps(result, indent=2, default=str))
         self.stdout.write(f"Wrote {path}")
 
     def _compare(self, options):
