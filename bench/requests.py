@@ -347,8 +347,8 @@ def api_client(user) -> tuple[Client, ApiToken]:
     token, raw = api_services.create_token(
         user=user, name="Benchmark", scopes=["contacts:read"], expires_in_days=1
     )
-    # A token notes its last use at most once a minute, with one UPDATE; marked as used
-    # just now, it does not do so inside a timed request and make that one's count jump.
+    # A token notes its last use with one UPDATE at most once a minute; dated an hour
+    # ahead, it never does so inside a timed request and makes that one's count jump.
     ApiToken.objects.filter(pk=token.pk).update(
         last_used_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
     )
