@@ -564,7 +564,6 @@ def _search_row(content_type_id: int, object_id: int, document) -> tuple:
     )
 
 
-KINDS = ActivityKind.values
 SOURCES = Source.values
 SUBJECTS = {
     "note": "Note after the visit",
@@ -573,6 +572,9 @@ SUBJECTS = {
     "email": "Re: quotation",
     "message": "WhatsApp message",
 }
+# The hand-written kinds only: an order's entry is written by the order service, and a
+# kind added later must not change what the same seed generates.
+KINDS = [kind for kind in ActivityKind.values if kind in SUBJECTS]
 
 
 def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:

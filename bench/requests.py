@@ -1,7 +1,8 @@
 """The request benchmarks: each page timed through Django's test Client, as an administrator
 and as a team-limited sales rep, beside its floors measured in the same run — a bare
-authenticated page, and hand-written SQL returning the same rows. New benchmarks (API,
-import, export, backup) add their own module beside this one and a key in the results."""
+authenticated page, and hand-written SQL returning the same rows. The API's list and
+detail are timed here too, called with a personal access token of each role. Import,
+export and backup have their own modules beside this one."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from django.db import connection
 from django.test import Client
 
 from bench.generate import ADMIN_EMAIL, BENCH_COMPANY_ID, LIMITED_EMAIL, team_emails
+from clientela.api import services as api_services
+from clientela.api.models import ApiToken
 from clientela.core.pagination import keyset_page
 from clientela.customers.models import Company, Contact, LifecycleStage
 from clientela.users.models import User
@@ -58,6 +61,7 @@ class Benchmark:
     name: str
     url: Callable[[Context, bool], str]  # (context, limited) → path and query
     floor: Callable[[Context, bool], list[tuple[str, list]]]  # the SQL giving the same rows
+    api: bool = False  # called with the role's API token rather than its browser session
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -126,7 +130,9 @@ def search_sql(term: str, *, prefix: bool) -> list[tuple[str, list]]:
     return [(f"{columns} WHERE text LIKE %s LIMIT {PALETTE}", [f"%{term}%"])]
 
 
-def contact_detail_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+def contact_record_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    """One contact with its e-mails, phones, addresses and tags: what the detail page and
+    the API's detail read before anything else."""
     where = " AND c.owner_id IN " + _in(context.team) if limited else ""
     return [
         (
@@ -145,6 +151,21 @@ def contact_detail_sql(context: Context, limited: bool) -> list[tuple[str, list]
             "SELECT * FROM customers_phonenumber WHERE contact_id = %s",
             [context.contact],
         ),
+        (
+            "SELECT * FROM customers_address WHERE contact_id = %s",
+            [context.contact],
+        ),
+        (
+            "SELECT t.* FROM customers_tag t JOIN customers_contact_tags ct ON ct.tag_id = t.id "
+            "WHERE ct.contact_id = %s",
+            [context.contact],
+        ),
+    ]
+
+
+def contact_detail_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    return [
+        *contact_record_sql(context, limited),
         timeline_sql(context.contact_type, context.contact),
     ]
 
@@ -171,18 +192,30 @@ def _list_url(limited: bool, context: Context, **query) -> str:
     return "/contacts/" + ("?" + urlencode(query) if query else "")
 
 
+def first_page_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    return contact_rows_sql(context, limited)
+
+
+def deep_page_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    return contact_rows_sql(
+        context, limited, " AND (c.name_key, c.id) > (%s, %s)", context.deep_after
+    )
+
+
+def stage_filter_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    return contact_rows_sql(context, limited, " AND c.lifecycle_stage_id = %s", [context.stage])
+
+
 BENCHMARKS = [
     Benchmark(
         "contacts: first page",
         lambda c, limited: _list_url(limited, c),
-        lambda c, limited: contact_rows_sql(c, limited),
+        first_page_sql,
     ),
     Benchmark(
         "contacts: deep page (keyset)",
         lambda c, limited: _list_url(limited, c, after=c.deep_cursor),
-        lambda c, limited: contact_rows_sql(
-            c, limited, " AND (c.name_key, c.id) > (%s, %s)", c.deep_after
-        ),
+        deep_page_sql,
     ),
     Benchmark(
         "contacts: owner filter",
@@ -192,9 +225,7 @@ BENCHMARKS = [
     Benchmark(
         "contacts: stage filter",
         lambda c, limited: _list_url(limited, c, stage=c.stage_key),
-        lambda c, limited: contact_rows_sql(
-            c, limited, " AND c.lifecycle_stage_id = %s", [c.stage]
-        ),
+        stage_filter_sql,
     ),
     Benchmark(
         "company page, 1,000 entries",
@@ -220,6 +251,32 @@ BENCHMARKS = [
         lambda c, limited: f"/contacts/{c.contact}/",
         contact_detail_sql,
     ),
+    # The API: the same selector, filters and keyset cursor as the list page (its default
+    # sort is the page's), so the same floors; the page size is the API's default, 50.
+    Benchmark(
+        "api: contacts first page",
+        lambda c, limited: "/api/v1/contacts/",
+        first_page_sql,
+        api=True,
+    ),
+    Benchmark(
+        "api: contacts deep page (cursor)",
+        lambda c, limited: "/api/v1/contacts/?" + urlencode({"cursor": c.deep_cursor}),
+        deep_page_sql,
+        api=True,
+    ),
+    Benchmark(
+        "api: contacts stage filter",
+        lambda c, limited: "/api/v1/contacts/?" + urlencode({"stage": c.stage_key}),
+        stage_filter_sql,
+        api=True,
+    ),
+    Benchmark(
+        "api: contact detail",
+        lambda c, limited: f"/api/v1/contacts/{c.contact}",
+        contact_record_sql,
+        api=True,
+    ),
 ]
 
 
@@ -244,16 +301,19 @@ def database_time(totals: list[float], counts: list[int]):
 
 
 def time_request(client: Client, url: str, repeat: int) -> dict:
-    for _ in range(WARM_UP):
-        response = client.get(url)
+    def checked(response):
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
+
+    for _ in range(WARM_UP):
+        checked(client.get(url))
     wall, database, queries = [], [], []
     for _ in range(repeat):
         started = time.perf_counter()
         with database_time(database, queries):
-            client.get(url)
+            response = client.get(url)
         wall.append(time.perf_counter() - started)
+        checked(response)
     return {
         "p50_ms": _ms(statistics.median(wall)),
         "p95_ms": _ms(_percentile(wall, 0.95)),
@@ -279,6 +339,20 @@ def time_sql(statements: list[tuple[str, list]], repeat: int) -> dict:
         "p95_ms": _ms(_percentile(runs, 0.95)),
         "queries": len(statements),
     }
+
+
+def api_client(user) -> tuple[Client, ApiToken]:
+    """A client calling as `user` with a new read token from the product's token service,
+    sending no session cookie: as a script would."""
+    token, raw = api_services.create_token(
+        user=user, name="Benchmark", scopes=["contacts:read"], expires_in_days=1
+    )
+    # A token notes its last use with one UPDATE at most once a minute; dated an hour
+    # ahead, it never does so inside a timed request and makes that one's count jump.
+    ApiToken.objects.filter(pk=token.pk).update(
+        last_used_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    )
+    return Client(headers={"Authorization": f"Bearer {raw}"}), token
 
 
 def context() -> Context:
@@ -351,6 +425,8 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
             "(team A: 10 of 20 reps, about half the records); the product's permission "
             "filter narrows every list, search and page; the SQL floors carry the same "
             "owner predicate for lists and pages",
+            "api: called with a personal access token (contacts:read) of the same user, no "
+            "session; its floors are the list's and the detail's",
         ],
     }
     result["database"]["version"] = result["machine"].pop("database_version")
@@ -360,11 +436,12 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
     ]:
         client = Client()
         client.force_login(user)
+        api, token = api_client(user)
         bare = time_request(client, "/bench/bare/", repeat)
         log(f"{role}: bare page p95 {bare['p95_ms']} ms")
         for benchmark in BENCHMARKS:
             url = benchmark.url(ctx, limited)
-            figures = time_request(client, url, repeat)
+            figures = time_request(api if benchmark.api else client, url, repeat)
             floor = time_sql(benchmark.floor(ctx, limited), repeat)
             result["requests"].append(
                 {
@@ -377,4 +454,5 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
                 | {"sql_floor": floor}
             )
             log(f"{role}: {benchmark.name}: p95 {figures['p95_ms']} ms")
+        api_services.revoke_token(user=user, token_id=token.pk)
     return result

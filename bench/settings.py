@@ -12,3 +12,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ROOT_URLCONF = "bench.urls"
+# The API figures call one token hundreds of times a minute; the throttle still runs on
+# every call (its cache lookup is part of the cost) but never answers 429.
+API_RATE_PER_MINUTE = 1_000_000

@@ -1,4 +1,5 @@
-"""`clientela bench generate|run|compare`: the data generator and the benchmarks."""
+"""`clientela bench generate|run|compare|import|export|backup`: the data generator and the
+benchmarks."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         imports = commands.add_parser("import", help="time a generated CSV's import")
         imports.add_argument("--rows", type=int, default=100_000)
         imports.add_argument("--label", default="", help="names the JSON file in bench/results/")
+        exports = commands.add_parser("export", help="time exporting every contact as CSV")
+        exports.add_argument("--label", default="", help="names bench/results/export-<label>.json")
+        backups = commands.add_parser("backup", help="time a verified backup of the database")
+        backups.add_argument("--label", default="", help="names bench/results/backup-<label>.json")
         compare = commands.add_parser("compare", help="targets across two result files")
         compare.add_argument("small", type=Path)
         compare.add_argument("large", type=Path)
@@ -39,6 +44,8 @@ class Command(BaseCommand):
             self._run(options)
         elif action == "import":
             self._import(options)
+        elif action in ("export", "backup"):
+            self._export_or_backup(action, options)
         else:
             self._compare(options)
 
@@ -66,11 +73,8 @@ class Command(BaseCommand):
 
         result = requests.run_all(repeat=options["repeat"], log=self.stdout.write)
         self.stdout.write(report.table(result))
-        RESULTS.mkdir(exist_ok=True)
         label = options["label"] or f"{result['database']['vendor']}-{result['contacts']}"
-        path = RESULTS / f"{label}.json"
-        path.write_text(json.dumps(result, indent=2, default=str))
-        self.stdout.write(f"Wrote {path}")
+        self._write(f"{label}.json", result)
 
     def _import(self, options):
         from bench import imports
@@ -82,6 +86,25 @@ class Command(BaseCommand):
         label = options["label"] or f"import-{result['database']}-{result['rows']}"
         path = RESULTS / f"{label}.json"
         path.write_text(json.dumps(result, indent=2))
+        self.stdout.write(f"Wrote {path}")
+
+    def _export_or_backup(self, action: str, options):
+        from bench import backups, exports
+
+        module = exports if action == "export" else backups
+        result = module.run(self.stdout.write)
+        for key, value in result.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{name} {figure}" for name, figure in value.items())
+            if not isinstance(value, list):  # the memory samples were logged as they came
+                self.stdout.write(f"  {key:<22} {value}")
+        label = options["label"] or f"{result['database']}-{result['contacts']}"
+        self._write(f"{action}-{label}.json", result)
+
+    def _write(self, name: str, result: dict) -> None:
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / name
+        path.write_text(json.dumps(result, indent=2, default=str))
         self.stdout.write(f"Wrote {path}")
 
     def _compare(self, options):

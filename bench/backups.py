@@ -1,0 +1,63 @@
+"""The backup benchmark: the product's own backup service (what `clientela backup --verify`
+runs) on the benchmark database: seconds to write the archive, its size, seconds to verify
+it by restoring into a scratch database, and the process's peak memory in each step."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from bench.memory import RssSampler
+
+
+def database_bytes() -> int:
+    """The database's own size on disk, for scale beside the archive's."""
+    if connection.vendor == "sqlite":
+        name = Path(connection.settings_dict["NAME"])
+        return sum(p.stat().st_size for p in name.parent.glob(name.name + "*") if p.is_file())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return cursor.fetchone()[0]
+
+
+def run(log) -> dict:
+    from clientela.customers.models import Contact
+    from clientela.dataio import backup
+
+    folder = Path(tempfile.mkdtemp(prefix=".backup-bench-", dir=settings.DATA_DIR))
+    output = folder / "clientela-backup-bench.tar.gz"
+    log(f"Backing up a {database_bytes() / 1e6:,.0f} MB {connection.vendor} database")
+    with RssSampler() as writing:
+        started = time.perf_counter()
+        record = backup.create_backup(output=output)
+        write_seconds = time.perf_counter() - started
+    log(f"  written: {record.size / 1e6:,.1f} MB in {write_seconds:.1f} s")
+    with RssSampler() as verifying:
+        started = time.perf_counter()
+        verification = backup.verify_backup(record)
+        verify_seconds = time.perf_counter() - started
+    log(
+        f"  verified ({'ok' if verification.ok else verification.problem}) in {verify_seconds:.1f} s"
+    )
+    checks = verification.comparison.checks
+    result = {
+        "database": connection.vendor,
+        "contacts": Contact.objects.count(),
+        "database_bytes": database_bytes(),
+        "archive_bytes": record.size,
+        "write_seconds": round(write_seconds, 2),
+        "verify_seconds": round(verify_seconds, 2),
+        "verified": verification.ok,
+        "problem": verification.problem,
+        "tables": len(checks),
+        "rows": sum(check.rows for check in checks),
+        "write_rss": writing.figures(),
+        "verify_rss": verifying.figures(),
+    }
+    output.unlink()
+    folder.rmdir()
+    return result
