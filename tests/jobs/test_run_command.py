@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT, clientela_env
 from tests.e2e.test_first_start import free_port
 from tests.jobs.conftest import wait_for
@@ -26,16 +28,20 @@ def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
     try:
         wait_for(
             lambda: "processing jobs from the database queue" in log.read_text(),
-            timeout=60,
-            message="the worker of `clientela run` to start:\n" + log.read_text(),
+            # A first start migrates a new database: over a minute on a loaded 2-core machine.
+            timeout=180,
+            message=lambda: "the worker of `clientela run` to start:\n" + log.read_text(),
         )
         # Ctrl+C in a terminal signals the whole foreground process group.
         os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("`clientela run` still running 60 s after Ctrl+C:\n" + log.read_text())
         wait_for(
             lambda: "stopped." in log.read_text(),
             timeout=30,
-            message="the worker to stop:\n" + log.read_text(),
+            message=lambda: "the worker to stop:\n" + log.read_text(),
         )
     finally:
         if process.poll() is None:
