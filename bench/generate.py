@@ -641,16 +641,21 @@ def write(table: str, rows: list[tuple]) -> None:
         fields = list(rows[0])
         rows = [tuple(row.values()) for row in rows]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    target = quote(model._meta.db_table)
+    columns = [quote(model._meta.get_field(name).column) for name in fields]
+    append_rows(quote(model._meta.db_table), columns, rows)
+
+
+def append_rows(target: str, columns: list[str], rows: list) -> None:
+    """Rows into a table (names already quoted): COPY on PostgreSQL, executemany on SQLite."""
+    names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {target} ({columns}) VALUES ({marks})", rows)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {target} ({names}) VALUES ({marks})", rows)
 
 
 # Driving it ------------------------------------------------------------------------------

@@ -82,9 +82,9 @@ def raw_floor(path: Path) -> dict:
                 )
                 batch.append(cells)
                 if len(batch) == 1000:
-                    _raw_write(cursor, columns, batch)
+                    _raw_write(columns, batch)
                     batch = []
-            _raw_write(cursor, columns, batch)
+            _raw_write(columns, batch)
         seconds = time.perf_counter() - started
         cursor.execute("SELECT COUNT(*) FROM bench_raw_import")
         (rows,) = cursor.fetchone()
@@ -92,17 +92,11 @@ def raw_floor(path: Path) -> dict:
     return {"rows": rows, "seconds": round(seconds, 1), "rows_per_second": round(rows / seconds)}
 
 
-def _raw_write(cursor, columns: list[str], batch: list[list[str]]) -> None:
-    if not batch:
-        return
-    names = ", ".join(columns)
-    if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY bench_raw_import ({names}) FROM STDIN") as copy:
-            for cells in batch:
-                copy.write_row(cells)
-    else:
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO bench_raw_import ({names}) VALUES ({marks})", batch)
+def _raw_write(columns: list[str], batch: list[list[str]]) -> None:
+    from bench.generate import append_rows
+
+    if batch:
+        append_rows("bench_raw_import", columns, batch)
 
 
 def _rss_kib() -> int:
