@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -19,7 +20,11 @@ def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "clientela.cli", "run", "--port", str(free_port())],
-            env=clientela_env(tmp_path / "data", CLIENTELA_ADMIN_PASSWORD="Munte-Albastru-2026"),
+            env=clientela_env(
+                tmp_path / "data",
+                CLIENTELA_ADMIN_PASSWORD="Munte-Albastru-2026",
+                PYTHONFAULTHANDLER="1",
+            ),
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -40,6 +45,9 @@ def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
         try:
             process.wait(timeout=150)
         except subprocess.TimeoutExpired:
+            # Where it is stuck: faulthandler prints every thread's stack on SIGABRT.
+            os.kill(process.pid, signal.SIGABRT)
+            time.sleep(2)
             pytest.fail("`clientela run` still running 150 s after Ctrl+C:\n" + log.read_text())
         wait_for(
             lambda: "stopped." in log.read_text(),
