@@ -6,16 +6,15 @@ A deal moves to another stage, is won or lost, or reopened by a PATCH of `stage_
 buttons, so the stage history and the audit trail say what happened."""
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from clientela.api.registry import Resource, register
+from clientela.api.requests import api_field_names
 from clientela.api.types import Id, JsonObject, text
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.api import service_data, visible_custom
@@ -158,22 +157,8 @@ def _deal_data(user, data: dict, deal: Deal | None = None) -> dict:
     return data
 
 
-@contextmanager
-def _api_names():
-    """All or nothing, with the services' field names in errors turned into the API's."""
-    try:
-        with transaction.atomic():
-            yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {API_NAMES.get(key, key): value for key, value in error.error_dict.items()}
-        ) from None
-
-
 def create_deal(user, data: dict) -> Deal:
-    with _api_names():
+    with api_field_names(API_NAMES):
         return services.create_deal(actor=user, data=_deal_data(user, data))
 
 
@@ -183,7 +168,7 @@ def update_deal(user, deal: Deal, data: dict, expected: int | None) -> Deal:
     status = data.pop("status", None)
     reason = data.pop("lost_reason", "")
     stage_id = data.pop("stage_id", None)
-    with _api_names():
+    with api_field_names(API_NAMES):
         stage = _stage(stage_id) if stage_id else None
         fields = _deal_data(user, data, deal)
         steps = []
