@@ -350,6 +350,6 @@ SELLER = {
 IMPORT_DIR = DATA_DIR / "imports"
 IMPORT_MAX_BYTES = config.env_int("CLIENTELA_IMPORT_MAX_MB", 200) * 1024 * 1024
 # Rows written per transaction: a batch is stored whole or not at all.
-IMPORT_BATCH_ROWS = config.env_int("CLIENTELA_IMPORT_BATCH_ROWS", 200)
+IMPORT_BATCH_ROWS = config.env_int("CLIENTELA_IMPORT_BATCH_ROWS", 1000)
 # A running import silent this long is taken to have stopped, and may be resumed.
 IMPORT_STALL_SECONDS = config.env_int("CLIENTELA_IMPORT_STALL_SECONDS", 60)

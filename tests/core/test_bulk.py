@@ -47,3 +47,48 @@ def test_a_child_whose_parent_was_never_saved_is_refused():
     with pytest.raises(ValueError, match="unsaved related object"):
         bulk.insert(EmailAddress, [email])
     assert not EmailAddress.objects.exists()
+
+
+def test_append_stores_plain_rows_with_defaults_dates_and_json():
+    from clientela.dataio.models import ImportedRecord, ImportRun
+
+    contact = Contact(full_name="Ion Pop", name_key="ion pop", lifecycle_stage=default_stage())
+    bulk.insert(Contact, [contact])
+    written = bulk.append(
+        EmailAddress,
+        [
+            {"contact_id": contact.pk, "address": "ion@pop.ro", "position": 0},  # kind left out
+            {"contact_id": contact.pk, "address": "ion@acasa.ro", "kind": Kind.HOME, "position": 1},
+        ],
+    )
+    assert written == 2
+    stored = list(EmailAddress.objects.filter(contact=contact).order_by("position"))
+    assert [(e.address, e.kind) for e in stored] == [
+        ("ion@pop.ro", "work"),
+        ("ion@acasa.ro", "home"),
+    ]
+    assert stored[0].created_at is not None and stored[0].pk != stored[1].pk
+    run = ImportRun.objects.create(record_type="contact", file_name="x.csv", path="x", size=1)
+    bulk.append(
+        ImportedRecord,
+        [
+            {"run_id": run.pk, "record_type": "contact", "object_id": 1, "created": True},
+            {
+                "run_id": run.pk,
+                "record_type": "contact",
+                "object_id": 2,
+                "created": False,
+                "before": {"tags": ["a"], "custom": {"n": 1.5}},
+            },
+        ],
+    )
+    records = {r.object_id: r for r in run.records.all()}
+    assert records[1].before is None  # SQL NULL, not JSON null
+    assert run.records.filter(before__isnull=True).count() == 1
+    assert records[2].before == {"tags": ["a"], "custom": {"n": 1.5}}
+
+
+def test_append_refuses_a_field_the_model_does_not_have():
+    with pytest.raises(TypeError, match="no field adress"):
+        bulk.append(EmailAddress, [{"adress": "x@y.ro"}])
+    assert not EmailAddress.objects.exists()

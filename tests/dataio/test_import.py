@@ -755,3 +755,57 @@ def test_a_row_repeating_a_contact_of_the_same_batch_updates_it(admin):
     ana = Contact.objects.get()
     assert ana.position == "Director"
     assert sorted(ana.tags.values_list("name", flat=True)) == ["a", "b"]
+
+
+def test_a_new_company_named_by_many_rows_is_written_once_audited_and_searchable(admin):
+    rows = [
+        ["Name", "Email", "Company"],
+        ["Ana Pop", "ana@pop.ro", "Fabrica Nouă"],
+        ["Ion Pop", "ion@pop.ro", "FABRICA NOUA"],  # the same name, other case and accents
+        ["Eva Pop", "eva@pop.ro", "Fabrica Nouă"],
+    ]
+    run = import_file(admin, csv_bytes(rows))
+    assert run.created == 3
+    company = Company.objects.get()
+    assert company.name == "Fabrica Nouă" and company.owner == admin
+    assert set(Contact.objects.values_list("company_id", flat=True)) == {company.pk}
+    entry = AuditEntry.objects.get(
+        object_id=company.pk, action="create", state__name="Fabrica Nouă"
+    )
+    assert entry.source == "import" and entry.actor == admin
+    assert entry.state["emails"] == [] and entry.changes["name"] == [None, "Fabrica Nouă"]
+    from clientela.core import search
+
+    titles = [r.title for r in search.search(admin, "fabrica")]
+    assert titles.count("Fabrica Nouă") == 1 and len(titles) == 4  # it, and its 3 people
+    assert run.records.filter(record_type="company", object_id=company.pk, created=True).exists()
+
+
+def test_a_rejected_update_takes_its_new_company_back_and_a_later_row_creates_it(
+    admin, existing, monkeypatch
+):
+    real_update = customer_services.update_contact
+
+    def refusing_update(*, actor, contact, data, expected_version):
+        if data.get("position") == "Refused":
+            # The contact's new company is written by now: the row's savepoint must take
+            # it back.
+            assert Company.objects.filter(name="Firmă Nouă").exists()
+            raise ValidationError({"position": "Not this one."})
+        return real_update(
+            actor=actor, contact=contact, data=data, expected_version=expected_version
+        )
+
+    monkeypatch.setattr(customer_services, "update_contact", refusing_update)
+    rows = [
+        ["Name", "Email", "Position", "Company"],
+        ["Vasile Lupu", "vasile@nord.ro", "Refused", "Firmă Nouă"],  # updates, refused
+        ["Nou Venit", "nou@firma.ro", "", "Firmă Nouă"],  # new contact, same new company
+    ]
+    run = import_file(admin, csv_bytes(rows), mode="update")
+    assert (run.created, run.updated, run.rejected) == (1, 0, 1)
+    company = Company.objects.get(name="Firmă Nouă")
+    assert Contact.objects.get(full_name="Nou Venit").company == company
+    created = AuditEntry.objects.filter(content_type__model="company", action="create")
+    assert created.filter(object_id=company.pk).count() == 1
+    assert run.records.filter(record_type="company").count() == 1

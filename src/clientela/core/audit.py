@@ -120,7 +120,13 @@ def _plain(value):
 
 
 def snapshot(record: models.Model) -> dict:
-    return {key: _plain(value) for key, value in SNAPSHOTS[type(record)](record).items()}
+    return plain_state(SNAPSHOTS[type(record)](record))
+
+
+def plain_state(raw: dict) -> dict:
+    """A snapshot function's dict as the trail stores it (dates as ISO text, decimals as
+    text)."""
+    return {key: _plain(value) for key, value in raw.items()}
 
 
 def diff(before: dict | None, after: dict | None) -> dict:
@@ -172,20 +178,37 @@ def _entry(actor, action: str, record: models.Model, changes: dict, state) -> Au
     )
 
 
-def log_created(*, actor, records: list[models.Model]) -> None:
+def log_created(*, actor, records: list[models.Model], states: list[dict] | None = None) -> None:
     """One "create" entry per record for many records created at once (an import's
-    batch), written in one INSERT; each record's snapshot must need no query. Each still
-    raises its event, as `log` does."""
-    entries = []
-    for record in records:
-        state = snapshot(record)
-        entries.append(_entry(actor, "create", record, diff(None, state), state))
-    bulk.insert(AuditEntry, entries)
+    batch), written in one statement; `states` are the records' snapshot dicts when the
+    caller has them (each record's snapshot must otherwise need no query). Each still raises its
+    event, as `log` does."""
+    origin = _origin.get()
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    rows = []
+    for i, record in enumerate(records):
+        state = plain_state(states[i]) if states is not None else snapshot(record)
+        rows.append(
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "source": origin.source,
+                "ip": origin.ip,
+                "action": "create",
+                "content_type_id": ContentType.objects.get_for_model(record).pk,
+                "object_id": record.pk,
+                "object_repr": str(record)[:200],
+                "changes": diff(None, state),
+                "state": state,
+            }
+        )
+    bulk.append(AuditEntry, rows)
     events.dispatch(
         [
-            events.Event(name=name, record=record, actor=actor, changes=entry.changes)
-            for record, entry in zip(records, entries, strict=True)
-            for name in events.events_for(record, "create", entry.changes)
+            events.Event(name=name, record=record, actor=actor, changes=row["changes"])
+            for record, row in zip(records, rows, strict=True)
+            for name in events.events_for(record, "create", row["changes"])
         ]
     )
 

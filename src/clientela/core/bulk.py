@@ -1,8 +1,12 @@
 """Many new rows of one model in a few statements, for the paths that write thousands at a
-time (an import's batch). `QuerySet.bulk_create` compiles SQL for every value of every
-row; here the statement is built once per call and each value goes through its field's
-own `pre_save` and `get_db_prep_save` only, so defaults, auto-now dates, JSON and foreign
-keys are stored exactly as `bulk_create` stores them."""
+time (an import's batch, the benchmark generator). `QuerySet.bulk_create` compiles SQL for
+every value of every row; here the statement is built once per call and each value goes
+through its field's own `pre_save` and `get_db_prep_save` only, so defaults, auto-now
+dates, JSON and foreign keys are stored exactly as `bulk_create` stores them.
+
+`insert` takes model instances and gives them their new ids; `append` takes plain rows
+(dicts by attribute name, no model instance built) for rows nobody needs back, and streams
+them with COPY on PostgreSQL and one prepared statement on SQLite."""
 
 from __future__ import annotations
 
@@ -57,6 +61,48 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[mode
     return objs
 
 
+def append(model: type[models.Model], rows: Sequence[dict]) -> int:
+    """INSERT plain rows of `model`: each a dict of attribute name → value (`contact_id`,
+    not `contact`). A field a row leaves out takes its default, auto-now dates this call's
+    instant, and the primary key its sequence. No ids come back; returns the row count."""
+    if not rows:
+        return 0
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    given = set().union(*(row.keys() for row in rows))
+    fields = [
+        f for f in meta.concrete_fields if f.column and (not f.primary_key or f.attname in given)
+    ]
+    unknown = given - {f.attname for f in fields}
+    if unknown:
+        raise TypeError(f"{meta.label} has no field {', '.join(sorted(unknown))}")
+    now = timezone.now()
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    # What a model instance would hold for a field left out; auto-now dates always win.
+    defaults = {f.attname: now if f.attname in stamped else f.get_default() for f in fields}
+    names = [f.attname for f in fields]
+    prepare = _preparer(fields, connection)
+    values = [
+        prepare([now if n in stamped else row.get(n, defaults[n]) for n in names]) for row in rows
+    ]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = ", ".join(quote(f.column) for f in fields)
+            sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(_statement(quote(meta.db_table), fields, quote), values)
+    return len(values)
+
+
 def _statement(table: str, fields: list, quote) -> str:
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -85,16 +131,40 @@ PLAIN = {
 PLAIN_TYPES = (str, int, bool, type(None))
 
 
+def _preparer(fields: list, connection):
+    """A function turning one row's Python values (in `fields` order) into stored values."""
+    plain = [f.get_internal_type() in PLAIN for f in fields]
+    converted: dict = {}  # (field, value) → stored value, for the repeated dates and JSON
+
+    def prepare(row: list) -> tuple:
+        out = []
+        for field, is_plain, value in zip(fields, plain, row, strict=True):
+            if is_plain and type(value) in PLAIN_TYPES:
+                out.append(value)
+                continue
+            try:
+                key = (field, value)
+                stored = converted.get(key)
+                if stored is None:
+                    stored = converted[key] = field.get_db_prep_save(value, connection)
+            except TypeError:  # a value that can't be a key (a dict for a JSON field)
+                stored = field.get_db_prep_save(value, connection)
+            out.append(stored)
+        return tuple(out)
+
+    return prepare
+
+
 def _values(fields: list, objs: list[models.Model], connection) -> list[tuple]:
     now = timezone.now()
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
-    getters = []
-    for field in fields:
-        own_pre_save = type(field).pre_save is not models.Field.pre_save and field not in stamped
-        getters.append((field, field.attname, own_pre_save, field.get_internal_type() in PLAIN))
-    converted: dict = {}  # (field, value) → stored value, for the repeated dates and JSON
+    getters = [
+        (field, type(field).pre_save is not models.Field.pre_save and field not in stamped)
+        for field in fields
+    ]
+    prepare = _preparer(fields, connection)
     relations = [f for f in fields if f.is_relation]
     rows = []
     for obj in objs:
@@ -104,19 +174,12 @@ def _values(fields: list, objs: list[models.Model], connection) -> list[tuple]:
             obj._prepare_related_fields_for_save(operation_name="insert")
         for field in stamped:  # one instant for the whole call, as one statement has
             setattr(obj, field.attname, now)
-        row = []
-        for field, attname, own_pre_save, plain in getters:
-            value = field.pre_save(obj, True) if own_pre_save else getattr(obj, attname)
-            if plain and type(value) in PLAIN_TYPES:
-                row.append(value)
-                continue
-            try:
-                key = (field, value)
-                stored = converted.get(key)
-                if stored is None:
-                    stored = converted[key] = field.get_db_prep_save(value, connection)
-            except TypeError:  # a value that can't be a key (a dict for a JSON field)
-                stored = field.get_db_prep_save(value, connection)
-            row.append(stored)
-        rows.append(tuple(row))
+        rows.append(
+            prepare(
+                [
+                    field.pre_save(obj, True) if own_pre_save else getattr(obj, field.attname)
+                    for field, own_pre_save in getters
+                ]
+            )
+        )
     return rows

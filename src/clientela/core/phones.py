@@ -45,22 +45,41 @@ def _normalize(raw: str, region: str) -> Phone:
             _("“%(raw)s” has too few or too many digits for a phone number.") % {"raw": raw}
         )
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    _remember_display(
+        e164, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    )
     national = NON_DIGITS.sub(
         "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     )
     return Phone(raw=raw, e164=e164, search_digits=f"{e164.lstrip('+')} {national}")
 
 
-@functools.lru_cache(maxsize=4096)
 def display(e164: str) -> str:
     """E.164 shown the international way: +40 722 123 456."""
     if not e164:
         return ""
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    shown = _DISPLAY.get(e164)
+    if shown is None:
+        try:
+            parsed = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            return e164
+        shown = _remember_display(
+            e164, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        )
+    return shown
+
+
+# The display of the numbers parsed last: a list or an import's batch shows each number
+# just after checking it, and parsing twice is the slow part.
+_DISPLAY: dict[str, str] = {}
+
+
+def _remember_display(e164: str, shown: str) -> str:
+    if len(_DISPLAY) >= 4096:
+        _DISPLAY.clear()
+    _DISPLAY[e164] = shown
+    return shown
 
 
 def looks_like_phone(query: str) -> bool:

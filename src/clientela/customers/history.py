@@ -6,23 +6,32 @@ from clientela.core import audit
 from clientela.customers.models import Company, Contact, LifecycleStage
 from clientela.users.models import User
 
+ADDRESS_KEYS = ("address_kind", "street", "city", "region", "postal_code", "country")
+
 
 def _points(record) -> dict:
+    return points(
+        emails=[(e.address, e.kind) for e in record.emails.all()],
+        phones=[(p.raw, p.kind) for p in record.phones.all()],
+        addresses=[{k: getattr(a, k) for k in ADDRESS_KEYS} for a in record.addresses.all()],
+        tags=[tag.name for tag in record.tags.all()],
+    )
+
+
+def points(*, emails, phones, addresses, tags) -> dict:
+    """A record's e-mails, phones, addresses and tags as its snapshot holds them, from
+    (address, kind), (as typed, kind), address dicts and tag names."""
     return {
-        "emails": [f"{e.address} ({e.kind})" for e in record.emails.all()],
-        "phones": [f"{p.raw} ({p.kind})" for p in record.phones.all()],
-        "addresses": [
-            {
-                k: getattr(a, k)
-                for k in ("address_kind", "street", "city", "region", "postal_code", "country")
-            }
-            for a in record.addresses.all()
-        ],
-        "tags": sorted(tag.name for tag in record.tags.all()),
+        "emails": [f"{address} ({kind})" for address, kind in emails],
+        "phones": [f"{raw} ({kind})" for raw, kind in phones],
+        "addresses": [{k: address.get(k, "") for k in ADDRESS_KEYS} for address in addresses],
+        "tags": sorted(tags),
     }
 
 
-def contact_snapshot(contact: Contact) -> dict:
+def contact_snapshot(contact: Contact, points_at_hand: dict | None = None) -> dict:
+    """The contact as the audit trail keeps it; `points_at_hand` (from `points`) spares the
+    four reads of its e-mails, phones, addresses and tags when the caller has them."""
     return {
         "full_name": contact.full_name,
         "given_name": contact.given_name,
@@ -35,17 +44,18 @@ def contact_snapshot(contact: Contact) -> dict:
         "marketing_consent": contact.marketing_consent,
         "next_step": contact.next_step,
         "custom": contact.custom or {},
-        **_points(contact),
+        **(points_at_hand if points_at_hand is not None else _points(contact)),
     }
 
 
-def company_snapshot(company: Company) -> dict:
+def company_snapshot(company: Company, points_at_hand: dict | None = None) -> dict:
+    """The company as the audit trail keeps it (`points_at_hand` as for contacts)."""
     fields = ("name", "legal_name", "tax_id", "industry", "size", "website", "status")
     return {
         **{name: getattr(company, name) for name in fields},
         "owner": company.owner.email if company.owner_id else "",
         "custom": company.custom or {},
-        **_points(company),
+        **(points_at_hand if points_at_hand is not None else _points(company)),
     }
 
 

@@ -20,6 +20,8 @@ from clientela.core.concurrency import claim_version
 from clientela.core.models import SearchEntry
 from clientela.core.phones import normalize as normalize_phone
 from clientela.core.text import fold
+from clientela.customers.history import company_snapshot, contact_snapshot
+from clientela.customers.history import points as history_points
 from clientela.customers.models import (
     Address,
     Company,
@@ -32,7 +34,7 @@ from clientela.customers.models import (
     PhoneNumber,
     Tag,
 )
-from clientela.customers.search_documents import contact_document_from
+from clientela.customers.search_documents import company_document_from, contact_document_from
 from clientela.users import permissions
 
 CONTACT_FIELDS = (
@@ -58,6 +60,7 @@ COMPANY_FIELDS = (
     "owner",
 )
 MAX_TAGS = 50
+KINDS = frozenset(Kind.values)  # checked for every e-mail and phone an import brings
 
 
 # Contact points -----------------------------------------------------------------------
@@ -82,7 +85,7 @@ def clean_emails(items: Iterable) -> list[tuple[str, str]]:
             raise ValidationError(
                 {"emails": _("“%(value)s” is not an e-mail address.") % {"value": address}}
             ) from None
-        if kind not in Kind.values:
+        if kind not in KINDS:
             raise ValidationError({"emails": _("Unknown e-mail type “%(kind)s”.") % {"kind": kind}})
         if address not in [existing for existing, _kind in cleaned]:
             cleaned.append((address, kind))
@@ -106,67 +109,79 @@ def clean_phones(items: Iterable) -> list[tuple[object, str]]:
             phone = normalize_phone(raw)
         except ValidationError as error:
             raise ValidationError({"phones": error.messages}) from None
-        if kind not in Kind.values:
+        if kind not in KINDS:
             raise ValidationError({"phones": _("Unknown phone type “%(kind)s”.") % {"kind": kind}})
         if phone.e164 not in [existing.e164 for existing, _kind in cleaned]:
             cleaned.append((phone, kind))
     return cleaned
 
 
-def _owner_kwargs(record) -> dict:
-    return {"contact": record} if isinstance(record, Contact) else {"company": record}
+def _owner_of(record) -> dict:
+    """The owner column of a contact point row: contact_id or company_id."""
+    return {"contact_id": record.pk} if isinstance(record, Contact) else {"company_id": record.pk}
 
 
-def _email_rows(record, emails: list[tuple[str, str]]) -> list[EmailAddress]:
+# Contact point rows as plain dicts (bulk.append): one builder each for a single save and
+# for an import's batch.
+def _email_rows(record, emails: list[tuple[str, str]]) -> list[dict]:
+    owner = _owner_of(record)
     return [
-        EmailAddress(address=address, kind=kind, position=i, **_owner_kwargs(record))
+        {"address": address, "kind": kind, "position": i, **owner}
         for i, (address, kind) in enumerate(emails)
     ]
 
 
-def _phone_rows(record, phones) -> list[PhoneNumber]:
+def _phone_rows(record, phones) -> list[dict]:
+    owner = _owner_of(record)
     return [
-        PhoneNumber(
-            raw=phone.raw,
-            e164=phone.e164,
-            digits=phone.search_digits,
-            kind=kind,
-            position=i,
-            **_owner_kwargs(record),
-        )
+        {
+            "raw": phone.raw,
+            "e164": phone.e164,
+            "digits": phone.search_digits,
+            "kind": kind,
+            "position": i,
+            **owner,
+        }
         for i, (phone, kind) in enumerate(phones)
     ]
-
-
-def _replace_emails(record, emails: list[tuple[str, str]]) -> None:
-    EmailAddress.objects.filter(**_owner_kwargs(record)).delete()
-    EmailAddress.objects.bulk_create(_email_rows(record, emails))
-    record.email = emails[0][0] if emails else ""
-
-
-def _replace_phones(record, phones) -> None:
-    PhoneNumber.objects.filter(**_owner_kwargs(record)).delete()
-    PhoneNumber.objects.bulk_create(_phone_rows(record, phones))
-    record.phone = phones[0][0].e164 if phones else ""
 
 
 ADDRESS_FIELDS = ("address_kind", "street", "city", "region", "postal_code", "country")
 
 
-def _address_rows(record, addresses: Iterable[dict]) -> list[Address]:
-    rows = []
-    for i, item in enumerate(addresses):
+def clean_addresses(addresses: Iterable[dict]) -> list[dict]:
+    """Addresses as stored: trimmed, country as two capitals, kind "work" by default; an
+    address with nothing but a kind is dropped."""
+    cleaned = []
+    for item in addresses:
         values = {key: str(item.get(key) or "").strip() for key in ADDRESS_FIELDS}
         values["country"] = values["country"].upper()[:2]
         values["address_kind"] = values["address_kind"] or "work"
         if any(values[key] for key in ADDRESS_FIELDS if key != "address_kind"):
-            rows.append(Address(position=i, **values, **_owner_kwargs(record)))
-    return rows
+            cleaned.append(values)
+    return cleaned
+
+
+def _address_rows(record, addresses: list[dict]) -> list[dict]:
+    owner = _owner_of(record)
+    return [{"position": i, **values, **owner} for i, values in enumerate(addresses)]
+
+
+def _replace_emails(record, emails: list[tuple[str, str]]) -> None:
+    EmailAddress.objects.filter(**_owner_of(record)).delete()
+    bulk.append(EmailAddress, _email_rows(record, emails))
+    record.email = emails[0][0] if emails else ""
+
+
+def _replace_phones(record, phones) -> None:
+    PhoneNumber.objects.filter(**_owner_of(record)).delete()
+    bulk.append(PhoneNumber, _phone_rows(record, phones))
+    record.phone = phones[0][0].e164 if phones else ""
 
 
 def _replace_addresses(record, addresses: Iterable[dict]) -> None:
-    Address.objects.filter(**_owner_kwargs(record)).delete()
-    Address.objects.bulk_create(_address_rows(record, addresses))
+    Address.objects.filter(**_owner_of(record)).delete()
+    bulk.append(Address, _address_rows(record, clean_addresses(addresses)))
 
 
 def tags_named(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[Tag]:
@@ -349,7 +364,7 @@ def prepare_contact(*, actor, data: dict, tags: dict[str, Tag] | None = None) ->
         contact=contact,
         emails=emails,
         phones=phones,
-        addresses=list(data.get("addresses", [])),
+        addresses=clean_addresses(data.get("addresses", [])),
         tags=tags_named(data["tags"], tags) if "tags" in data else [],
     )
 
@@ -364,66 +379,62 @@ def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
         return []
     contacts = bulk.insert(Contact, [item.contact for item in prepared])
     now = timezone.now()
-    emails, phones, addresses, links, jobs, stages, entries = [], [], [], [], [], [], []
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    contact_type = ContentType.objects.get_for_model(Contact).pk
+    emails, phones, addresses, links, jobs, stages, entries, states = ([] for _i in range(8))
     through = Contact.tags.through
     for item, contact in zip(prepared, contacts, strict=True):
-        rows = (
-            _email_rows(contact, item.emails),
-            _phone_rows(contact, item.phones),
-            _address_rows(contact, item.addresses),
-        )
-        emails += rows[0]
-        phones += rows[1]
-        addresses += rows[2]
-        links += [through(contact_id=contact.pk, tag_id=tag.pk) for tag in item.tags]
+        emails += _email_rows(contact, item.emails)
+        phones += _phone_rows(contact, item.phones)
+        addresses += _address_rows(contact, item.addresses)
+        links += [{"contact_id": contact.pk, "tag_id": tag.pk} for tag in item.tags]
         if contact.company_id:
             jobs.append(
-                Employment(
-                    contact=contact,
-                    company_id=contact.company_id,
-                    position=contact.position,
-                    started_at=now,
-                )
+                {
+                    "contact_id": contact.pk,
+                    "company_id": contact.company_id,
+                    "position": contact.position,
+                    "started_at": now,
+                }
             )
         stages.append(
-            LifecycleChange(
-                contact=contact,
-                from_stage_id=None,
-                to_stage_id=contact.lifecycle_stage_id,
-                changed_at=now,
-                changed_by=actor,
-            )
+            {
+                "contact_id": contact.pk,
+                "from_stage_id": None,
+                "to_stage_id": contact.lifecycle_stage_id,
+                "changed_at": now,
+                "changed_by_id": actor_id,
+            }
         )
-        # What the snapshot and the search document read, already at hand: no query each.
-        contact._prefetched_objects_cache = {
-            "emails": rows[0],
-            "phones": rows[1],
-            "addresses": rows[2],
-            "tags": item.tags,
-        }
+        document = contact_document_from(
+            contact,
+            [address for address, _kind in item.emails],
+            [phone.search_digits for phone, _kind in item.phones],
+        )
         entries.append(
-            SearchEntry(
-                content_type=ContentType.objects.get_for_model(Contact),
-                object_id=contact.pk,
-                **search.entry_fields(
-                    contact_document_from(
-                        contact,
-                        [address for address, _kind in item.emails],
-                        [phone.search_digits for phone, _kind in item.phones],
-                    )
+            {"content_type_id": contact_type, "object_id": contact.pk}
+            | search.entry_fields(document)
+        )
+        # The snapshot from what is at hand: no query for each contact's points.
+        states.append(
+            contact_snapshot(
+                contact,
+                history_points(
+                    emails=item.emails,
+                    phones=[(phone.raw, kind) for phone, kind in item.phones],
+                    addresses=item.addresses,
+                    tags=[tag.name for tag in item.tags],
                 ),
             )
         )
-    bulk.insert(EmailAddress, emails)
-    bulk.insert(PhoneNumber, phones)
-    bulk.insert(Address, addresses)
-    bulk.insert(through, links)
-    bulk.insert(Employment, jobs)
-    bulk.insert(LifecycleChange, stages)
-    bulk.insert(SearchEntry, entries)
-    audit.log_created(actor=actor, records=contacts)
-    for contact in contacts:
-        _fresh(contact)
+    bulk.append(EmailAddress, emails)
+    bulk.append(PhoneNumber, phones)
+    bulk.append(Address, addresses)
+    bulk.append(through, links)
+    bulk.append(Employment, jobs)
+    bulk.append(LifecycleChange, stages)
+    bulk.append(SearchEntry, entries)
+    audit.log_created(actor=actor, records=contacts, states=states)
     return contacts
 
 
@@ -508,6 +519,42 @@ def update_company(*, actor, company: Company, data: dict, expected_version: int
     permissions.check(actor, company, "edit")
     claim_version(company, expected_version)
     return _save_company(actor=actor, company=company, data=data)
+
+
+def new_company_named(name: str) -> Company:
+    """A company that has only a name, as a contact's company column or field gives it:
+    checked and not written yet (`create_companies` writes many at once)."""
+    company = Company(name=" ".join(name.split()))
+    if not company.name:
+        raise ValidationError({"name": _("A company needs a name.")})
+    company.name_key = fold(company.name)[:200]
+    return company
+
+
+@transaction.atomic
+def create_companies(*, actor, companies: list[Company]) -> list[Company]:
+    """Write many new companies from `new_company_named` in a few statements, each with
+    the search entry and audit entry `create_company` writes; owned by `actor`."""
+    _may_create(actor, "company")
+    for company in companies:
+        company.owner = actor if getattr(actor, "pk", None) else None
+    bulk.insert(Company, companies)
+    company_type = ContentType.objects.get_for_model(Company).pk
+    bulk.append(
+        SearchEntry,
+        [
+            {"content_type_id": company_type, "object_id": company.pk}
+            | search.entry_fields(company_document_from(company, [], []))
+            for company in companies
+        ],
+    )
+    empty = history_points(emails=[], phones=[], addresses=[], tags=[])
+    audit.log_created(
+        actor=actor,
+        records=companies,
+        states=[company_snapshot(company, empty) for company in companies],
+    )
+    return companies
 
 
 def company_named(*, actor, name: str) -> Company:

@@ -102,6 +102,7 @@ class Converted:
     company_name: str = ""
     notes: list[str] = field(default_factory=list)
     external_id: str = ""
+    numbers: list[str] = field(default_factory=list)  # the phones in E.164
 
 
 class Lookups:
@@ -253,11 +254,12 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
         for column, text in values.get(target, []):
             for number in re.split(r"\s*[;|]\s*", text):
                 try:
-                    customer_services.clean_phones([number])
+                    cleaned = customer_services.clean_phones([number])
                 except ValidationError as error:
                     problems.append((column, " ".join(error.messages)))
                 else:
                     phones.append({"number": number, "kind": kind})
+                    out.numbers += [phone.e164 for phone, _kind in cleaned]
     if phones:
         data["phones"] = phones
     if "owner" in values:
@@ -352,7 +354,7 @@ class DuplicateIndex:
             .order_by("-id")
             .values_list("address", f"{owner}_id")
         )
-        numbers = [number for row in rows for number in self._numbers(row)]
+        numbers = [number for row in rows for number in row.numbers]
         self.by_phone: dict = dict(
             PhoneNumber.objects.filter(e164__in=numbers, **{f"{owner}__in": records})
             .order_by("-id")
@@ -372,11 +374,6 @@ class DuplicateIndex:
                 for name, company, pk in found.values_list("name_key", "company__name_key", "id")
             }
 
-    @staticmethod
-    def _numbers(row: Converted) -> list[str]:
-        phones = row.data.get("phones", [])
-        return [phone.e164 for phone, _kind in customer_services.clean_phones(phones)]
-
     def _name(self, row: Converted):
         data = row.data
         if self.record_type == "company":
@@ -395,7 +392,7 @@ class DuplicateIndex:
         for email in row.data.get("emails", []):
             if email["address"] in self.by_email:
                 return self.by_email[email["address"]]
-        for number in self._numbers(row):
+        for number in row.numbers:
             if number in self.by_phone:
                 return self.by_phone[number]
         name = self._name(row)
@@ -407,7 +404,7 @@ class DuplicateIndex:
             self.by_key[row.external_id] = value
         for email in row.data.get("emails", []):
             self.by_email[email["address"]] = value
-        for number in self._numbers(row):
+        for number in row.numbers:
             self.by_phone[number] = value
         name = self._name(row)
         if name:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -377,7 +378,7 @@ def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Look
         with transaction.atomic():  # the records; a dry run rolls back just this
             stored = _Batch(run, lookups, tally)
             stored.store(batch)
-            bulk.insert(ImportedRecord, tally.records)
+            bulk.append(ImportedRecord, tally.records)
             ExternalKey.objects.bulk_create(
                 tally.keys,
                 update_conflicts=True,
@@ -387,7 +388,7 @@ def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Look
             if run.dry_run:
                 transaction.set_rollback(True)
             else:
-                transaction.on_commit(lambda: lookups.remember_companies(stored.companies))
+                transaction.on_commit(lambda: lookups.remember_companies(stored.saved_companies()))
         ImportRejection.objects.bulk_create(tally.rejections)
         rejected_rows = len({item.row for item in tally.rejections})
         ImportRun.objects.filter(pk=run.pk).update(
@@ -439,6 +440,7 @@ class _Batch:
         self.companies: dict[str, Company] = {}
         self.tags: dict = {}
         self.notes: list = []  # (record, text): written together once the batch is stored
+        self.written_companies: list[Company] = []  # new companies the current step wrote
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
         rows = []
@@ -460,19 +462,19 @@ class _Batch:
             if found is not None and self.run.duplicate_mode == DuplicateMode.SKIP:
                 self.tally.skipped += 1
                 continue
-            # What a rejected row's rolled-back savepoint must also take back here.
-            records, notes, companies = (
-                len(self.tally.records),
-                len(self.notes),
-                dict(self.companies),
-            )
+            # A row that writes now (an update, a company) does so in a savepoint, and a
+            # rejection takes back what it had noted here too; a new contact only waits
+            # for the flush, which has its own.
+            writes = found is not None or self.run.record_type != "contact"
+            records, notes = len(self.tally.records), len(self.notes)
+            self.written_companies = []
             try:
-                with transaction.atomic():
+                with transaction.atomic() if writes else nullcontext():
                     self.row(number, cells, converted, found)
             except (ValidationError, PermissionDenied) as error:
                 del self.tally.records[records:]
                 del self.notes[notes:]
-                self.companies = companies
+                _unsaved(self.written_companies)  # rolled back with the row
                 self.tally.reject(self.run, number, cells, _problems(self.run, error))
         self.flush()
         activity_services.log_notes(actor=self.actor, notes=self.notes)
@@ -481,6 +483,8 @@ class _Batch:
         data = dict(converted.data)
         if converted.company_name:
             data["company"] = self.company(converted.company_name)
+            if found is not None:  # the contact is written now: so is a new company
+                self.write_companies([data["company"]])
         if found is not None:
             record = self.update(found, data)
             self.done(converted, record, created=False)
@@ -499,13 +503,7 @@ class _Batch:
     def update(self, pk: int, data: dict):
         existing = live(self.actor, self.run.record_type).get(pk=pk)
         self.tally.records.append(
-            ImportedRecord(
-                run=self.run,
-                record_type=self.run.record_type,
-                object_id=pk,
-                created=False,
-                before=audit.snapshot(existing),
-            )
+            self.undo_row(self.run.record_type, pk, before=audit.snapshot(existing))
         )
         data = merged(existing, data)
         if self.run.record_type == "contact":
@@ -517,32 +515,40 @@ class _Batch:
         )
 
     def flush(self) -> None:
+        """Write the contacts waiting, with the new companies they name."""
         if not self.pending:
             return
         waiting, self.pending = self.pending, []
+        self.written_companies = []
         try:
             with transaction.atomic():
+                self.write_companies([item[3].contact.company for item in waiting])
                 contacts = customer_services.create_contacts(
                     actor=self.actor, prepared=[item[3] for item in waiting]
                 )
         except (ValidationError, PermissionDenied) as error:
+            _unsaved(self.written_companies)
+            del self.tally.records[len(self.tally.records) - len(self.written_companies) :]
             for number, cells, _converted, _prepared in waiting:
                 self.tally.reject(self.run, number, cells, _problems(self.run, error))
             return
         for (_number, _cells, converted, _prepared), contact in zip(waiting, contacts, strict=True):
             self.done(converted, contact, created=True)
 
+    def write_companies(self, companies: list) -> None:
+        """Create those of `companies` that are new (from `company`), together; each is
+        undone with the import."""
+        new = list({id(c): c for c in companies if c is not None and c.pk is None}.values())
+        if not new:
+            return
+        customer_services.create_companies(actor=self.actor, companies=new)
+        self.written_companies += new
+        self.tally.records += [self.undo_row("company", company.pk) for company in new]
+
     def done(self, converted, record, *, created: bool) -> None:
         if created:
             self.tally.created += 1
-            self.tally.records.append(
-                ImportedRecord(
-                    run=self.run,
-                    record_type=self.run.record_type,
-                    object_id=record.pk,
-                    created=True,
-                )
-            )
+            self.tally.records.append(self.undo_row(self.run.record_type, record.pk))
         else:
             self.tally.updated += 1
         self.index.add(converted, record.pk)
@@ -569,9 +575,22 @@ class _Batch:
             self.companies[company.name_key] = company
         self.missing -= set(self.companies)
 
+    def saved_companies(self) -> dict[str, Company]:
+        return {key: company for key, company in self.companies.items() if company.pk}
+
+    def undo_row(self, record_type: str, pk: int, before: dict | None = None) -> dict:
+        """What undoing the run needs of a record it created (`before` None) or changed."""
+        return {
+            "run_id": self.run.pk,
+            "record_type": record_type,
+            "object_id": pk,
+            "created": before is None,
+            "before": before,
+        }
+
     def company(self, name: str) -> Company:
         """The company a contact's company column names (same name, any case or accents),
-        created when there is none; a company created here is undone with the import."""
+        or a new one, written with the contact that names it (`write_companies`)."""
         key = fold(name)[:200]
         known = self.companies.get(key) or self.lookups.companies.get(key)
         if known is not None:
@@ -579,15 +598,15 @@ class _Batch:
         existing = None
         if key not in self.missing:  # not looked up with the batch
             existing = live(self.actor, "company").filter(name_key=key).order_by("id").first()
-        if existing is None:
-            existing = customer_services.create_company(actor=self.actor, data={"name": name})
-            self.tally.records.append(
-                ImportedRecord(
-                    run=self.run, record_type="company", object_id=existing.pk, created=True
-                )
-            )
-        self.companies[key] = existing
-        return existing
+        self.companies[key] = existing or customer_services.new_company_named(name)
+        return self.companies[key]
+
+
+def _unsaved(companies: list[Company]) -> None:
+    """Companies whose INSERT was rolled back: new again, for the next row that names them."""
+    for company in companies:
+        company.pk = None
+        company._state.adding = True
 
 
 # Undo ---------------------------------------------------------------------------------
