@@ -117,6 +117,9 @@ def run(rows: int, log) -> dict:
         actor = user_services.create_user(
             email="bench-import@bench.example", full_name="Bench", administrator=True
         )
+    from clientela.customers.models import Contact
+
+    contacts_before = Contact.objects.count()  # the duplicate check reads these
     folder = Path(tempfile.mkdtemp(prefix="clientela-import-bench-"))
     source = folder / "hubspot-contacts.csv"
     write_csv(source, rows)
@@ -165,7 +168,9 @@ def run(rows: int, log) -> dict:
         "raw_floor_rows_per_second": floor["rows_per_second"],
         "x_raw_floor": round((rows / seconds) / floor["rows_per_second"], 3),
         "target_x_raw_floor": 0.5,
+        "contacts_before": contacts_before,
         "created": finished.created,
+        "skipped": finished.skipped,
         "rejected": finished.rejected,
         "status": finished.status,
         "rss_start_mib": round(start_rss / 1024),
@@ -174,5 +179,12 @@ def run(rows: int, log) -> dict:
         "rss_peak_mib": round(max(rss, default=0) / 1024),
         "maxrss_process_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+    rate_met = result["x_raw_floor"] >= result["target_x_raw_floor"]
+    memory_met = result["rss_peak_mib"] <= 300
+    result["targets"] = (
+        f"rate {'ok' if rate_met else 'MISS'} ({result['x_raw_floor']}x the raw floor, "
+        f"target {result['target_x_raw_floor']}x), peak memory {'ok' if memory_met else 'MISS'} "
+        f"({result['rss_peak_mib']} MiB, target 300)"
+    )
     source.unlink()
     return result

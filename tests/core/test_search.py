@@ -98,3 +98,29 @@ def test_enough_title_prefixes_are_read_from_the_title_index_alone(user, people)
         found = best_entries("mari", 3)
     assert [entry.title for entry in found] == ["María García", "Marius Pop 0", "Marius Pop 1"]
     assert len(captured) == 1
+
+
+@pytest.mark.django_db
+def test_entries_held_to_the_end_of_a_block_are_written_then_or_not_at_all(user):
+    from django.db import transaction
+
+    from clientela.core import search
+
+    contact = services.create_contact(actor=user, data={"full_name": "Ion Pop"})
+    SearchEntry.objects.all().delete()
+    document = search.Document(title="Ion Pop", subtitle="", parts=["ion@pop.ro"], owner_id=None)
+    with search.entries_at_end():
+        search.new_entries(Contact, [(contact.pk, document)])
+        assert not SearchEntry.objects.exists()  # held
+    assert [e.title for e in matching_entries("pop.ro")] == ["Ion Pop"]
+
+    SearchEntry.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic(), search.entries_at_end():
+        search.new_entries(Contact, [(contact.pk, document)])
+        raise RuntimeError("the batch fails")
+    assert not SearchEntry.objects.exists()
+
+    with search.entries_at_end():
+        search.new_entries(Contact, [(contact.pk, document)])
+        search.index(contact)  # re-indexing the record writes what waits first, no clash
+    assert SearchEntry.objects.filter(object_id=contact.pk).count() == 1

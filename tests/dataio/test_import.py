@@ -618,10 +618,16 @@ def test_dry_run_reports_and_stores_nothing(admin, existing):
         ["Vasile Lupu", "vasile@nord.ro", ""],
         ["Broken", "broken@", ""],
     ]
-    before = (Contact.objects.count(), Company.objects.count(), AuditEntry.objects.count())
+    from clientela.core.models import SearchEntry
+
+    def counts():
+        models = (Contact, Company, AuditEntry, SearchEntry)
+        return [model.objects.count() for model in models]
+
+    before = counts()
     run = import_file(admin, csv_bytes(rows), mode="update", dry_run=True)
     assert (run.created, run.updated, run.skipped, run.rejected) == (1, 1, 0, 1)
-    assert (Contact.objects.count(), Company.objects.count(), AuditEntry.objects.count()) == before
+    assert counts() == before
     assert run.rejections.get().row == 4
     with pytest.raises(ValidationError):
         services.undo(actor=admin, run=run)

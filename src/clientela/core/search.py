@@ -3,13 +3,16 @@ PostgreSQL (pg_trgm) and on SQLite (FTS5 trigram table)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
+from clientela.core import bulk
 from clientela.core.models import SearchEntry
 from clientela.core.phones import NON_DIGITS, looks_like_phone
 from clientela.core.text import fold
@@ -43,8 +46,67 @@ def entry_fields(document: Document) -> dict:
     }
 
 
+def new_entries(model: type[models.Model], documents: list[tuple[int, Document]]) -> None:
+    """The search entries of many new records of `model`, from (id, document) pairs: written
+    now, or at the end of the `entries_at_end` block this runs in."""
+    content_type = ContentType.objects.get_for_model(model).pk
+    rows = [
+        {"content_type_id": content_type, "object_id": pk} | entry_fields(document)
+        for pk, document in documents
+    ]
+    waiting = _waiting.get()
+    if waiting is None:
+        bulk.append(SearchEntry, rows)
+    else:
+        waiting.extend(rows)
+
+
+_waiting: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "search_waiting", default=None
+)
+
+
+@contextmanager
+def entries_at_end() -> Iterator[list]:
+    """Hold the search entries `new_entries` writes in the block and write them together
+    when it ends, in the caller's transaction (a block that fails writes none; the caller
+    may also clear the list it is given, as a dry run does). An import's batch runs in
+    one: on SQLite, FTS5 rows written inside the batch's nested savepoints cost more with
+    every batch (40 µs a row at first, 120 µs after 8,000 rows, and growing); written
+    after them they stay at ~40 µs."""
+    waiting: list = []
+    token = _waiting.set(waiting)
+    try:
+        yield waiting
+    finally:
+        _waiting.reset(token)
+    bulk.append(SearchEntry, waiting)
+
+
+@contextmanager
+def entries_now() -> Iterator[None]:
+    """Inside an `entries_at_end` block, a stretch whose entries are written at once (it
+    runs in a savepoint of its own that may be rolled back). Write the waiting ones first
+    (`write_waiting`)."""
+    token = _waiting.set(None)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
+
+
+def write_waiting() -> None:
+    """Write the entries an `entries_at_end` block holds now: a record about to be
+    re-indexed or removed may be one of them."""
+    waiting = _waiting.get()
+    if waiting:
+        bulk.append(SearchEntry, waiting)
+        waiting.clear()
+
+
 def index(record: models.Model) -> None:
     """Write (or rewrite) the record's search entry; called by the record's services."""
+    write_waiting()
     SearchEntry.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
@@ -53,6 +115,7 @@ def index(record: models.Model) -> None:
 
 
 def remove(record: models.Model) -> None:
+    write_waiting()
     SearchEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk
     ).delete()

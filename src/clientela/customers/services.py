@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -17,7 +16,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from clientela.core import audit, bulk, custom_fields, records, search
 from clientela.core.concurrency import claim_version
-from clientela.core.models import SearchEntry
 from clientela.core.phones import normalize as normalize_phone
 from clientela.core.text import fold
 from clientela.customers.history import company_snapshot, contact_snapshot
@@ -380,7 +378,6 @@ def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
     contacts = bulk.insert(Contact, [item.contact for item in prepared])
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    contact_type = ContentType.objects.get_for_model(Contact).pk
     emails, phones, addresses, links, jobs, stages, entries, states = ([] for _i in range(8))
     through = Contact.tags.through
     for item, contact in zip(prepared, contacts, strict=True):
@@ -411,10 +408,7 @@ def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
             [address for address, _kind in item.emails],
             [phone.search_digits for phone, _kind in item.phones],
         )
-        entries.append(
-            {"content_type_id": contact_type, "object_id": contact.pk}
-            | search.entry_fields(document)
-        )
+        entries.append((contact.pk, document))
         # The snapshot from what is at hand: no query for each contact's points.
         states.append(
             contact_snapshot(
@@ -433,8 +427,8 @@ def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
     bulk.append(through, links)
     bulk.append(Employment, jobs)
     bulk.append(LifecycleChange, stages)
-    bulk.append(SearchEntry, entries)
     audit.log_created(actor=actor, records=contacts, states=states)
+    search.new_entries(Contact, entries)  # last: nothing after it can refuse the contacts
     return contacts
 
 
@@ -539,14 +533,8 @@ def create_companies(*, actor, companies: list[Company]) -> list[Company]:
     for company in companies:
         company.owner = actor if getattr(actor, "pk", None) else None
     bulk.insert(Company, companies)
-    company_type = ContentType.objects.get_for_model(Company).pk
-    bulk.append(
-        SearchEntry,
-        [
-            {"content_type_id": company_type, "object_id": company.pk}
-            | search.entry_fields(company_document_from(company, [], []))
-            for company in companies
-        ],
+    search.new_entries(
+        Company, [(company.pk, company_document_from(company, [], [])) for company in companies]
     )
     empty = history_points(emails=[], phones=[], addresses=[], tags=[])
     audit.log_created(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
-from clientela.core import audit, bulk
+from clientela.core import audit, bulk, search
 from clientela.core.models import AuditSource
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
@@ -374,7 +374,9 @@ def execute(run_id: int, *, force: bool = False, on_batch=None) -> ImportRun:
 
 def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Lookups) -> None:
     tally = Tally()
-    with transaction.atomic():
+    # Search entries are written after the records' savepoint, still in the batch's
+    # transaction (see search.entries_at_end); a dry run writes none.
+    with transaction.atomic(), search.entries_at_end() as search_entries:
         with transaction.atomic():  # the records; a dry run rolls back just this
             stored = _Batch(run, lookups, tally)
             stored.store(batch)
@@ -387,6 +389,7 @@ def _run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Look
             )
             if run.dry_run:
                 transaction.set_rollback(True)
+                search_entries.clear()
             else:
                 transaction.on_commit(lambda: lookups.remember_companies(stored.saved_companies()))
         ImportRejection.objects.bulk_create(tally.rejections)
@@ -468,8 +471,10 @@ class _Batch:
             writes = found is not None or self.run.record_type != "contact"
             records, notes = len(self.tally.records), len(self.notes)
             self.written_companies = []
+            if writes:  # its savepoint may be rolled back: its search entries go with it
+                search.write_waiting()
             try:
-                with transaction.atomic() if writes else nullcontext():
+                with _own_savepoint() if writes else nullcontext():
                     self.row(number, cells, converted, found)
             except (ValidationError, PermissionDenied) as error:
                 del self.tally.records[records:]
@@ -600,6 +605,13 @@ class _Batch:
             existing = live(self.actor, "company").filter(name_key=key).order_by("id").first()
         self.companies[key] = existing or customer_services.new_company_named(name)
         return self.companies[key]
+
+
+@contextmanager
+def _own_savepoint():
+    """A row that writes at once: a savepoint, its search entries written inside it."""
+    with transaction.atomic(), search.entries_now():
+        yield
 
 
 def _unsaved(companies: list[Company]) -> None:
