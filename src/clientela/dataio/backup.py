@@ -149,9 +149,10 @@ def dump_tables(alias: str, schema: tables.Schema, staging: Path) -> tuple[list[
         names = [f.attname for f in tables.columns(model)]
         with path.open("w", encoding="utf-8") as out:
             out.write(json.dumps(names) + "\n")
-            for line in tables.read_lines(model, alias):
-                tally.add(line)
-                out.write(line + "\n")
+            for lines in tables.line_batches(model, alias):
+                tally.add_all(lines)
+                out.write("\n".join(lines))
+                out.write("\n")
         member = archive.member_for(name, path)
         members.append(member)
         entries.append(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
-import hashlib
 import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from hashlib import sha256
+from itertools import chain, islice
 
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -50,18 +51,23 @@ class Tally:
     """Row count and an order-independent checksum: the same rows give the same sum anywhere."""
 
     rows: int = 0
-    total: int = 0
+    total: int = 0  # taken modulo 2**256 when read: reducing once costs less than per row
 
     def add(self, line: str) -> None:
         self.rows += 1
-        digest = hashlib.sha256(line.encode("utf-8")).digest()
         # A sum of row hashes does not depend on the order rows come back in, which
         # differs between SQLite and PostgreSQL for text keys.
-        self.total = (self.total + int.from_bytes(digest, "big")) % (1 << 256)
+        self.total += int.from_bytes(sha256(line.encode("utf-8")).digest(), "big")
+
+    def add_all(self, lines: list[str]) -> None:
+        self.rows += len(lines)
+        self.total += sum(
+            int.from_bytes(sha256(line.encode("utf-8")).digest(), "big") for line in lines
+        )
 
     @property
     def checksum(self) -> str:
-        return f"{self.total:064x}"
+        return f"{self.total % (1 << 256):064x}"
 
 
 @dataclass(frozen=True)
@@ -187,43 +193,57 @@ def table_names(alias: str) -> list[str]:
 
 # Rows --------------------------------------------------------------------------------
 def encode(value):
-    """A database value as JSON that the field's to_python() turns back into the same value."""
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
+    """A database value JSON has no type for, as a JSON string that the field's to_python()
+    turns back into the same value (None, bool, numbers, text, lists and dicts are JSON's own).
+    """
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, datetime.timedelta):
         return duration_iso_string(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
     raise DataError(_("A value of type %(type)s cannot be copied.") % {"type": type(value)})
 
 
-def row_line(values: list) -> str:
-    return json.dumps(
-        [encode(value) for value in values],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+# JSON's own types go through the C encoder untouched and only the others reach encode():
+# the same text as encoding each value first, without a Python call for every value.
+ROW_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=encode
+)
+
+
+def row_line(values: list | tuple) -> str:
+    return ROW_ENCODER.encode(values)
+
+
+def line_batches(model: type[Model], alias: str) -> Iterator[list[str]]:
+    """Every row of the model's table as one canonical JSON line, BATCH lines at a time."""
+    names = [f.attname for f in columns(model)]
+    # values_list, not model instances: the fields' database converters still run, so a
+    # value reads the same from SQLite and PostgreSQL, without building an object per row.
+    rows = (
+        model._base_manager.using(alias)
+        .order_by("pk")
+        .values_list(*names)
+        .iterator(chunk_size=BATCH)
     )
+    while batch := [row_line(row) for row in islice(rows, BATCH)]:
+        yield batch
 
 
 def read_lines(model: type[Model], alias: str) -> Iterator[str]:
     """Every row of the model's table, each as one canonical JSON line."""
-    names = [f.attname for f in columns(model)]
-    rows = model._base_manager.using(alias).order_by("pk").values_list(*names)
-    for row in rows.iterator(chunk_size=BATCH):
-        yield row_line(list(row))
+    return chain.from_iterable(line_batches(model, alias))
 
 
 def summarize(alias: str, models: Iterable[type[Model]]) -> dict[str, Tally]:
     tallies = {}
     for model in models:
         tally = Tally()
-        for line in read_lines(model, alias):
-            tally.add(line)
+        for lines in line_batches(model, alias):
+            tally.add_all(lines)
         tallies[model._meta.db_table] = tally
     return tallies
 
