@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -139,6 +141,84 @@ def test_an_archive_whose_content_differs_from_its_manifest_fails_verification(
     with pytest.raises(backup.BackupError, match="does not match the backup: users_user"):
         backup.restore_backup(bad, alias=fresh_database, media_root=tmp_path / "up")
     assert tables.has_tables(fresh_database) == []
+
+
+def rewrite_table(good: Path, target: Path, table: str, edit, *, recount: bool = False) -> Path:
+    """The archive with `edit(lines)` applied to one table's rows and the manifest's file
+    size and SHA-256 made to match, so only the table comparison can tell; with `recount`,
+    the manifest's row count and checksum too, so only the database itself can refuse."""
+
+    def change(members):
+        name = f"database/{table}.jsonl"
+        header, *lines = members[name].decode("utf-8").splitlines()
+        lines = edit(lines)
+        members[name] = "".join(f"{line}\n" for line in [header, *lines]).encode("utf-8")
+        manifest = json.loads(members["manifest.json"])
+        entry = next(t for t in manifest["tables"] if t["table"] == table)
+        entry["size"] = len(members[name])
+        entry["sha256"] = hashlib.sha256(members[name]).hexdigest()
+        if recount:
+            tally = tables.Tally()
+            for line in lines:
+                tally.add(line)
+            entry["rows"], entry["checksum"] = tally.rows, tally.checksum
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    return rewrite_archive(good, target, change)
+
+
+def changed_row(lines):
+    return [line.replace("Ana Popescu", "Ana Popesc_") for line in lines]
+
+
+def missing_row(lines):
+    return lines[:-1]
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (changed_row, "content differs"),
+        (missing_row, "rows, expected"),
+    ],
+)
+def test_a_changed_or_missing_row_fails_verification_and_restore(
+    populated, fresh_database, tmp_path, edit, problem
+):
+    good = Path(backup.create_backup().path)
+    bad = rewrite_table(good, tmp_path / "tampered.tar.gz", "users_user", edit)
+
+    result = backup.verify_archive(bad)
+
+    assert not result.ok
+    assert [check.table for check in result.comparison.failed] == ["users_user"]
+    assert "users_user" in result.problem and problem in result.problem
+    with pytest.raises(backup.BackupError, match="does not match the backup: users_user"):
+        backup.restore_backup(bad, alias=fresh_database, media_root=tmp_path / "up")
+    assert tables.has_tables(fresh_database) == []
+
+
+def test_a_duplicate_row_fails_verification_though_the_manifest_agrees(populated, tmp_path):
+    good = Path(backup.create_backup().path)
+
+    def duplicate(lines):
+        # The last permission again under a new id: the (content type, codename) unique
+        # index, built on the scratch database after the rows are in, must refuse it.
+        names = json.loads(header)
+        row = dict(zip(names, json.loads(lines[-1]), strict=True))
+        row["id"] = max(json.loads(line)[names.index("id")] for line in lines) + 1
+        return [*lines, tables.row_line([row[name] for name in names])]
+
+    with tarfile.open(good) as tar:
+        header = tar.extractfile("database/auth_permission.jsonl").readline().decode()
+    bad = rewrite_table(
+        good, tmp_path / "duplicate.tar.gz", "auth_permission", duplicate, recount=True
+    )
+
+    result = backup.verify_archive(bad)
+
+    assert not result.ok
+    assert "UNIQUE" in result.problem or "unique" in result.problem
 
 
 def test_an_older_archive_is_restored_then_migrated_forward(

@@ -6,9 +6,11 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
 
-from clientela.dataio import backup
+from clientela import config
+from clientela.dataio import backup, tables
 from clientela.dataio.models import Backup
 from tests.conftest import run_clientela
 from tests.dataio.test_backup_restore import current_tables
@@ -34,6 +36,47 @@ def test_a_missing_archive_fails_verification_in_words(populated):
     assert not result.ok and "There is no backup archive at" in result.problem
     record.refresh_from_db()
     assert record.verified is False and "There is no backup archive" in record.error
+
+
+def table_shapes(alias: str, table_names) -> dict:
+    """Each table's columns, foreign keys and unique indexes, as SQLite describes them."""
+    shapes = {}
+    with connections[alias].cursor() as cursor:
+        for table in sorted(table_names):
+            cursor.execute(f'PRAGMA table_info("{table}")')
+            columns = sorted(row[1:] for row in cursor.fetchall())  # by name, in any order
+            cursor.execute(f'PRAGMA foreign_key_list("{table}")')
+            keys = sorted((row[2], row[3], row[4]) for row in cursor.fetchall())
+            cursor.execute(f'PRAGMA index_list("{table}")')
+            unique = []
+            for _seq, name, is_unique, _origin, partial in cursor.fetchall():
+                cursor.execute(f'PRAGMA index_info("{name}")')
+                names = tuple(row[2] for row in sorted(cursor.fetchall()))
+                if is_unique:
+                    unique.append((names, partial))
+            shapes[table] = (columns, keys, sorted(unique))
+    return shapes
+
+
+def test_the_scratch_database_has_the_tables_migrations_build(transactional_db, tmp_path):
+    # Verification builds its throwaway tables from the models in one step; a restore
+    # migrates. Both must refuse and keep the same rows, so their tables must agree.
+    def sqlite(name):
+        url = f"sqlite:///{tmp_path / name}"
+        return tables.database_alias(config.database(tmp_path, url).config, prefix=name)
+
+    with sqlite("migrated") as migrated, sqlite("scratch") as scratch:
+        every = MigrationLoader(connections[migrated]).graph.nodes
+        schema = tables.schema_for(migrated, every)
+        tables.migrate_to(migrated, schema.targets)
+        indexes = tables.create_tables(scratch, schema)
+        with connections[scratch].cursor() as cursor:
+            for statement in indexes:
+                cursor.execute(statement)
+        copied = {model._meta.db_table for model in schema.models}
+
+        assert set(tables.has_tables(scratch)) == copied
+        assert table_shapes(scratch, copied) == table_shapes(migrated, copied)
 
 
 def archive_at(folder: Path, when: datetime.datetime) -> Path:

@@ -66,7 +66,7 @@ def write(final: Path, manifest: dict, members: list[Member]) -> tuple[int, str]
     temporary = Path(temporary)
     try:
         with os.fdopen(handle, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
+            with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=1) as tar:
                 data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
                 info = tarfile.TarInfo(MANIFEST)
                 info.size = len(data)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
-import hashlib
 import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from hashlib import sha256
+from itertools import chain, islice
 
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -50,18 +51,23 @@ class Tally:
     """Row count and an order-independent checksum: the same rows give the same sum anywhere."""
 
     rows: int = 0
-    total: int = 0
+    total: int = 0  # taken modulo 2**256 when read: reducing once costs less than per row
 
     def add(self, line: str) -> None:
         self.rows += 1
-        digest = hashlib.sha256(line.encode("utf-8")).digest()
         # A sum of row hashes does not depend on the order rows come back in, which
         # differs between SQLite and PostgreSQL for text keys.
-        self.total = (self.total + int.from_bytes(digest, "big")) % (1 << 256)
+        self.total += int.from_bytes(sha256(line.encode("utf-8")).digest(), "big")
+
+    def add_all(self, lines: list[str]) -> None:
+        self.rows += len(lines)
+        self.total += sum(
+            int.from_bytes(sha256(line.encode("utf-8")).digest(), "big") for line in lines
+        )
 
     @property
     def checksum(self) -> str:
-        return f"{self.total:064x}"
+        return f"{self.total % (1 << 256):064x}"
 
 
 @dataclass(frozen=True)
@@ -187,43 +193,57 @@ def table_names(alias: str) -> list[str]:
 
 # Rows --------------------------------------------------------------------------------
 def encode(value):
-    """A database value as JSON that the field's to_python() turns back into the same value."""
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
+    """A database value JSON has no type for, as a JSON string that the field's to_python()
+    turns back into the same value (None, bool, numbers, text, lists and dicts are JSON's own).
+    """
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, datetime.timedelta):
         return duration_iso_string(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
     raise DataError(_("A value of type %(type)s cannot be copied.") % {"type": type(value)})
 
 
-def row_line(values: list) -> str:
-    return json.dumps(
-        [encode(value) for value in values],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+# JSON's own types go through the C encoder untouched and only the others reach encode():
+# the same text as encoding each value first, without a Python call for every value.
+ROW_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=encode
+)
+
+
+def row_line(values: list | tuple) -> str:
+    return ROW_ENCODER.encode(values)
+
+
+def line_batches(model: type[Model], alias: str) -> Iterator[list[str]]:
+    """Every row of the model's table as one canonical JSON line, BATCH lines at a time."""
+    names = [f.attname for f in columns(model)]
+    # values_list, not model instances: the fields' database converters still run, so a
+    # value reads the same from SQLite and PostgreSQL, without building an object per row.
+    rows = (
+        model._base_manager.using(alias)
+        .order_by("pk")
+        .values_list(*names)
+        .iterator(chunk_size=BATCH)
     )
+    while batch := [row_line(row) for row in islice(rows, BATCH)]:
+        yield batch
 
 
 def read_lines(model: type[Model], alias: str) -> Iterator[str]:
     """Every row of the model's table, each as one canonical JSON line."""
-    names = [f.attname for f in columns(model)]
-    rows = model._base_manager.using(alias).order_by("pk").values_list(*names)
-    for row in rows.iterator(chunk_size=BATCH):
-        yield row_line(list(row))
+    return chain.from_iterable(line_batches(model, alias))
 
 
 def summarize(alias: str, models: Iterable[type[Model]]) -> dict[str, Tally]:
     tallies = {}
     for model in models:
         tally = Tally()
-        for line in read_lines(model, alias):
-            tally.add(line)
+        for lines in line_batches(model, alias):
+            tally.add_all(lines)
         tallies[model._meta.db_table] = tally
     return tallies
 
@@ -237,6 +257,52 @@ def compare(expected: dict[str, tuple[int, str]], actual: dict[str, Tally]) -> C
     return comparison
 
 
+# Django's own fields that store a JSON string, integer or boolean exactly as it is given:
+# loading passes such values straight through instead of calling the field's conversions.
+AS_IS = {
+    models.CharField: str,  # and EmailField, SlugField, URLField, …
+    models.TextField: str,
+    models.IntegerField: int,  # and the auto, big, small and positive ones
+    models.BooleanField: bool,
+}
+
+
+def value_preparer(field, connection) -> Callable:
+    """A function from a JSON value of `field` to what the database stores for it: the
+    field's to_python() then get_db_prep_save(), with shortcuts for the common values.
+
+    A shortcut that stored anything else would show in the comparison after loading.
+    """
+
+    def convert(value):
+        return field.get_db_prep_save(field.to_python(value), connection)
+
+    stored = field
+    while stored.is_relation:  # a foreign key stores its target's value
+        stored = stored.target_field
+    if not type(stored).__module__.startswith("django.db.models."):
+        return convert  # a field of our own or a library's may convert anything
+    kind = next((kind for cls, kind in AS_IS.items() if isinstance(stored, cls)), None)
+    if kind is not None:
+        return lambda value: value if value is None or type(value) is kind else convert(value)
+    if isinstance(stored, models.DateTimeField) and type(field) is type(stored):
+        adapt = connection.ops.adapt_datetimefield_value
+
+        def prepare_datetime(value):
+            # What to_python() and get_db_prep_save() come to for an aware ISO datetime.
+            if type(value) is str:
+                try:
+                    parsed = datetime.datetime.fromisoformat(value)
+                except ValueError:
+                    parsed = None
+                if parsed is not None and parsed.utcoffset() is not None:
+                    return adapt(parsed)
+            return convert(value)
+
+        return prepare_datetime
+    return convert
+
+
 def insert_lines(model: type[Model], alias: str, names: list[str], lines: Iterable[str]) -> int:
     """Insert rows given as JSON lines whose values follow `names` (attribute names)."""
     connection = connections[alias]
@@ -248,33 +314,28 @@ def insert_lines(model: type[Model], alias: str, names: list[str], lines: Iterab
             % {"table": model._meta.db_table, "names": ", ".join(unknown)}
         )
     fields = [by_name[name] for name in names]
+    prepare = [value_preparer(f, connection) for f in fields]
+    width = len(fields)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names come from models
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
+        ", ".join(["%s"] * width),
     )
+    decode = json.JSONDecoder().decode
     count = 0
-    batch: list[list] = []
+    lines = iter(lines)
     with connection.cursor() as cursor:
-        for line in lines:
-            values = json.loads(line)
-            if len(values) != len(fields):
-                raise DataError(
-                    _("A row of table %(table)s has the wrong number of values.")
-                    % {"table": model._meta.db_table}
-                )
-            batch.append(
-                [
-                    f.get_db_prep_save(f.to_python(value), connection)
-                    for f, value in zip(fields, values, strict=True)
-                ]
-            )
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
+        while chunk := list(islice(lines, BATCH)):
+            batch = []
+            for line in chunk:
+                values = decode(line)
+                if type(values) is not list or len(values) != width:
+                    raise DataError(
+                        _("A row of table %(table)s has the wrong number of values.")
+                        % {"table": model._meta.db_table}
+                    )
+                batch.append([p(value) for p, value in zip(prepare, values)])  # noqa: B905 - width checked
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
@@ -339,6 +400,23 @@ def migrate_to(alias: str, targets: Iterable[MigrationKey]) -> None:
     executor.migrate(list(targets))
 
 
+def create_tables(alias: str, schema: Schema) -> list[str]:
+    """Create the schema's tables straight from its models, as one step rather than by
+    replaying every migration; returns the statements that build their indexes, to run
+    once the rows are in. For a throwaway database: no migrations are recorded, and what
+    migrations add beyond the models (the search index's triggers) is left out.
+    """
+    connection = connections[alias]
+    with connection.schema_editor() as editor:
+        for model in schema.models:
+            # Many-to-many tables are created with the model that declares them.
+            if not model._meta.auto_created:
+                editor.create_model(model)
+        indexes = [str(statement) for statement in editor.deferred_sql]
+        editor.deferred_sql.clear()
+    return indexes
+
+
 def migrate_forward(alias: str) -> list[str]:
     """Apply the migrations this code has and the data does not; returns their names."""
     executor = MigrationExecutor(connections[alias])
@@ -349,18 +427,27 @@ def migrate_forward(alias: str) -> list[str]:
     return pending
 
 
+def counting(lines: Iterable[str], tally: Tally) -> Iterator[str]:
+    for line in lines:
+        tally.add(line)
+        yield line
+
+
 def load_tables(
     alias: str,
     schema: Schema,
     source: Callable[[type[Model]], tuple[list[str], Iterable[str]]],
     expected: dict[str, tuple[int, str]] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    indexes: Iterable[str] = (),
 ) -> Comparison:
     """Fill an empty database at `schema` from `source`, then compare with `expected`.
 
     `source(model)` gives the column names and the JSON lines of one table. Runs in one
     transaction: when anything fails, or the copy differs from what was expected, no row
     stays behind. Without `expected`, the rows read from `source` are what is expected.
+    `indexes` (from create_tables) are built after the rows are in: one sort each rather
+    than a B-tree grown row by row, and a unique one still refuses duplicates.
     """
     counted: dict[str, Tally] = {}
     with transaction.atomic(using=alias):
@@ -373,20 +460,19 @@ def load_tables(
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         for model in schema.models:
             names, lines = source(model)
-            tally = Tally()
-
-            def counting(lines=lines, tally=tally):
-                for line in lines:
-                    tally.add(line)
-                    yield line
-
-            inserted = insert_lines(model, alias, names, counting())
-            counted[model._meta.db_table] = tally
+            if expected is None:  # what was read is what is expected
+                tally = counted[model._meta.db_table] = Tally()
+                lines = counting(lines, tally)
+            inserted = insert_lines(model, alias, names, lines)
             if progress:
                 progress(model._meta.db_table, inserted)
+        with connections[alias].cursor() as cursor:
+            for statement in indexes:
+                cursor.execute(statement)
         reset_sequences(alias, schema.models)
-        wanted = expected or {table: (t.rows, t.checksum) for table, t in counted.items()}
-        comparison = compare(wanted, summarize(alias, schema.models))
+        if expected is None:
+            expected = {table: (t.rows, t.checksum) for table, t in counted.items()}
+        comparison = compare(expected, summarize(alias, schema.models))
         if not comparison.ok:
             transaction.set_rollback(True, using=alias)
     return comparison

@@ -1,0 +1,59 @@
+"""Rows as canonical JSON lines and their checksums: fixed, so every archive ever written
+still verifies against the manifest it carries."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+
+from clientela.dataio import tables
+
+# One row of each kind of value a database hands back, and the line and checksum that
+# format version 1 archives hold for them (written by the first release's encoder).
+ROWS = [
+    [1, "Ana Popescu", None, True, False, 3.5, -7],
+    [
+        2,
+        'Ofertă semnată — ñ "quoted"\n',
+        decimal.Decimal("1234.50"),
+        uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    ],
+    [
+        datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 1, 9, 30, 0, 120000, tzinfo=datetime.UTC),
+        datetime.date(2026, 2, 28),
+        datetime.time(17, 5, 1),
+    ],
+    [
+        datetime.timedelta(days=2, hours=3, microseconds=5),
+        b"\x00\xffbytes",
+        memoryview(b"mv"),
+        bytearray(b"ba"),
+    ],
+    [{"z": 1, "a": [1, "x", None], "m": {"b": 2, "a": 1}}, ["b", "a"], "", 0],
+]
+LINES = [
+    '[1,"Ana Popescu",null,true,false,3.5,-7]',
+    '[2,"Ofertă semnată — ñ \\"quoted\\"\\n","1234.50","12345678-1234-5678-1234-567812345678"]',
+    '["2026-03-01T09:30:00+00:00","2026-03-01T09:30:00.120000+00:00","2026-02-28","17:05:01"]',
+    '["P2DT03H00M00.000005S","AP9ieXRlcw==","bXY=","YmE="]',
+    '[{"a":[1,"x",null],"m":{"a":1,"b":2},"z":1},["b","a"],"",0]',
+]
+CHECKSUM = "3e0bd4dad577d19cc09a694a5c68a51c7119982aa83e567562704244a83aaccc"
+
+
+def test_rows_are_written_as_the_lines_every_archive_holds():
+    assert [tables.row_line(row) for row in ROWS] == LINES
+
+
+def test_the_checksum_is_the_one_every_archive_holds_in_any_order():
+    forward, backward = tables.Tally(), tables.Tally()
+    for line in LINES:
+        forward.add(line)
+    for line in reversed(LINES):
+        backward.add(line)
+
+    assert (forward.rows, forward.checksum) == (5, CHECKSUM)
+    assert (backward.rows, backward.checksum) == (5, CHECKSUM)
+    assert tables.Tally().checksum == "0" * 64
