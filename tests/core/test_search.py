@@ -124,3 +124,15 @@ def test_entries_held_to_the_end_of_a_block_are_written_then_or_not_at_all(user)
         search.new_entries(Contact, [(contact.pk, document)])
         search.index(contact)  # re-indexing the record writes what waits first, no clash
     assert SearchEntry.objects.filter(object_id=contact.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_common_substring_gives_a_full_page_of_matches_and_prefixes_first(user):
+    # The prefix matches first in the index: the index's first matches include them.
+    for i in range(2):
+        services.quick_add_contact(actor=user, name=f"Fabricio Luz {i}", email=f"f{i}@luz.es")
+    for i in range(12):
+        services.quick_add_contact(actor=user, name=f"Ana Pop {i}", email=f"ana{i}@fabrica.ro")
+    found = [entry.title for entry in best_entries("fabric", 5)]
+    assert found[:2] == ["Fabricio Luz 0", "Fabricio Luz 1"]  # titles starting with it
+    assert len(found) == 5 and all(title.startswith("Ana Pop") for title in found[2:])

@@ -133,15 +133,23 @@ def _prefix_matches(entries: models.QuerySet, term: str) -> models.QuerySet:
     return entries.filter(title_key__gte=term, title_key__lt=term + "\uffff")
 
 
-def _substring_matches(entries: models.QuerySet, term: str) -> models.QuerySet:
-    """Entries whose text holds `term` (three characters or more), through the trigram index."""
+def _substring_matches(
+    entries: models.QuerySet, term: str, first: int | None = None
+) -> models.QuerySet:
+    """Entries whose text holds `term` (three characters or more), through the trigram
+    index; with `first`, only among the first that many matches the index gives (SQLite
+    then stops reading it there, instead of listing every match of a common term)."""
     if connection.vendor == "sqlite":
         # FTS5 answers LIKE from its trigram index only without an ESCAPE clause, so a
         # "_" or "%" in the term stays a wildcard: it can only widen the match.
+        pattern = f"%{term}%"
+        if first is None:
+            return entries.filter(
+                id__in=RawSQL("SELECT rowid FROM core_search_fts WHERE text LIKE %s", [pattern])
+            )
         return entries.filter(
             id__in=RawSQL(
-                "SELECT rowid FROM core_search_fts WHERE core_search_fts.text LIKE %s",
-                [f"%{term}%"],
+                "SELECT rowid FROM core_search_fts WHERE text LIKE %s LIMIT %s", [pattern, first]
             )
         )
     return entries.filter(text__contains=term)
@@ -182,7 +190,9 @@ def best_entries(query: str, limit: int) -> list[SearchEntry]:
         found = list(_prefix_matches(entries, term).order_by("title_key", "id")[:limit])
     if len(found) == limit or len(term) < 3:
         return found
-    others = _substring_matches(entries, term).exclude(title_key__startswith=term)
+    # Fewer prefix matches than `limit` means every one is in `found`: `limit` matches of
+    # the trigram index hold the `limit - len(found)` others wanted.
+    others = _substring_matches(entries, term, first=limit).exclude(title_key__startswith=term)
     return found + sorted(others[: limit - len(found)], key=lambda e: (e.title_key, e.pk))
 
 
