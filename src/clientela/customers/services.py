@@ -21,6 +21,7 @@ from clientela.core.models import SearchEntry
 from clientela.core.phones import normalize as normalize_phone
 from clientela.core.text import fold
 from clientela.customers.models import (
+    ADDRESS_FIELDS,
     Address,
     Company,
     Contact,
@@ -148,9 +149,6 @@ def _replace_phones(record, phones) -> None:
     PhoneNumber.objects.filter(**_owner_kwargs(record)).delete()
     PhoneNumber.objects.bulk_create(_phone_rows(record, phones))
     record.phone = phones[0][0].e164 if phones else ""
-
-
-ADDRESS_FIELDS = ("address_kind", "street", "city", "region", "postal_code", "country")
 
 
 def _address_rows(record, addresses: Iterable[dict]) -> list[Address]:
