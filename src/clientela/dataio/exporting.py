@@ -127,6 +127,22 @@ def company_data(company: Company, definitions, hidden: set[str]) -> dict:
     return data
 
 
+# What contact_data and company_data read, as `QuerySet.only` names it.
+_SHARED_FIELDS = ("id", "owner", "owner__email", "custom", "created_at", "updated_at")
+RECORD_FIELDS = {
+    "contact": (
+        *_SHARED_FIELDS,
+        *("full_name", "given_name", "family_name", "company", "company__name", "position"),
+        *("lifecycle_stage", "lifecycle_stage__name", "source", "marketing_consent"),
+        *("next_step", "last_contacted_at"),
+    ),
+    "company": (
+        *_SHARED_FIELDS,
+        *("name", "legal_name", "tax_id", "industry", "size", "website", "status"),
+    ),
+}
+
+
 # The flat columns of CSV and XLSX; the header names are ones the importer recognises,
 # so an exported file imports back as it was.
 CONTACT_COLUMNS = (
@@ -186,6 +202,9 @@ class ListExport:
             self.queryset = queryset.select_related("company", "owner", "lifecycle_stage")
         else:
             self.queryset = queryset.select_related("owner")
+        # Only the columns contact_data and company_data read: a user's or company's other
+        # columns (a dozen, half of them dates to convert) cost a third of the time per row.
+        self.queryset = self.queryset.only(*RECORD_FIELDS[record_type])
         self.definitions = custom_fields.definitions(record_type, user)
         self.hidden = (
             set(permissions.SENSITIVE_FIELDS.get(record_type, ()))
