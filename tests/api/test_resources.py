@@ -161,6 +161,43 @@ def test_lists_page_by_cursor_filter_sort_and_sync_by_updated_since(api, admin):
     assert [c["full_name"] for c in synced["items"]] == ["Person 0"]
 
 
+@pytest.mark.parametrize("resource", ["contacts", "companies"])
+def test_a_list_page_gives_each_record_its_own_emails_phones_addresses_and_tags(
+    api, admin, resource
+):
+    """Read for the whole page at once, each record's points stay its own and in order."""
+    create = services.create_contact if resource == "contacts" else services.create_company
+    name = "full_name" if resource == "contacts" else "name"
+    for i in range(5):
+        create(
+            actor=admin,
+            data={
+                name: f"Record {i}",
+                "emails": [f"r{i}.{j}@x.ro" for j in range(i % 3)],
+                "phones": [f"0722 200 {i}{j:02d}" for j in range((i + 1) % 3)],
+                "addresses": [{"street": f"Str. {i}", "city": "Cluj"}] if i % 2 else [],
+                "tags": [f"t{i}-{j}" for j in range(i % 3)],
+            },
+        )
+    items = []
+    page = api.get(f"/api/v1/{resource}/?limit=2&sort=id").json()
+    while True:
+        items += page["items"]
+        if not page["next_cursor"]:
+            break
+        page = api.get(f"/api/v1/{resource}/?limit=2&sort=id&cursor={page['next_cursor']}").json()
+    assert len(items) == 5
+    for item in items:
+        i = int(item[name].split()[-1])
+        assert [e["address"] for e in item["emails"]] == [f"r{i}.{j}@x.ro" for j in range(i % 3)]
+        assert [p["number"] for p in item["phones"]] == [
+            f"+40722200{i}{j:02d}" for j in range((i + 1) % 3)
+        ]
+        assert [a["street"] for a in item["addresses"]] == ([f"Str. {i}"] if i % 2 else [])
+        assert item["tags"] == [f"t{i}-{j}" for j in range(i % 3)]
+        assert item == api.get(f"/api/v1/{resource}/{item['id']}").json()  # as read alone
+
+
 def test_bulk_create_is_all_or_none_and_names_the_item(api):
     bad = api.post(
         "/api/v1/contacts/bulk",

@@ -167,17 +167,15 @@ def visible_custom(user, record_type: str) -> set[str]:
 
 def _points(record, user, record_type: str) -> dict:
     visible = visible_custom(user, record_type)
+    points = selectors.contact_points(record)
     return {
         "id": record.pk,
         "version": record.version,
         "owner_id": record.owner_id,
-        "emails": [{"address": e.address, "kind": e.kind} for e in record.emails.all()],
-        "phones": [{"number": p.e164, "kind": p.kind} for p in record.phones.all()],
-        "addresses": [
-            {key: getattr(a, key) for key in services.ADDRESS_FIELDS}
-            for a in record.addresses.all()
-        ],
-        "tags": sorted(tag.name for tag in record.tags.all()),
+        "emails": points.emails,
+        "phones": points.phones,
+        "addresses": points.addresses,
+        "tags": sorted(points.tags),
         "custom": {k: v for k, v in (record.custom or {}).items() if k in visible},
         "created_at": record.created_at,
         "updated_at": record.updated_at,
@@ -292,10 +290,6 @@ def _filters(record_type: str):
     return apply
 
 
-def _detail_rows(queryset):
-    return queryset.prefetch_related("emails", "phones", "addresses", "tags")
-
-
 def _record_resource(record_type: str, name: str, model, out, filters, create_in, update_in):
     """Contacts and companies: the pages' list spec, filters, services and trash."""
     list_spec = listing.contact_spec if record_type == "contact" else listing.company_spec
@@ -308,7 +302,8 @@ def _record_resource(record_type: str, name: str, model, out, filters, create_in
         label=record_type,
         model=model,
         out=out,
-        queryset=lambda user: _detail_rows(base(user)),
+        queryset=base,
+        prepare=selectors.with_contact_points,
         serialize=contact_out if record_type == "contact" else company_out,
         list_spec=list_spec,
         default_sort="name",

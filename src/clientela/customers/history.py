@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from clientela.core import audit
-from clientela.customers.models import Company, Contact, LifecycleStage
+from clientela.customers.models import ADDRESS_FIELDS, Company, Contact, LifecycleStage
 from clientela.users.models import User
-
-ADDRESS_KEYS = ("address_kind", "street", "city", "region", "postal_code", "country")
 
 
 def _points(record) -> dict:
     return points(
         emails=[(e.address, e.kind) for e in record.emails.all()],
         phones=[(p.raw, p.kind) for p in record.phones.all()],
-        addresses=[{k: getattr(a, k) for k in ADDRESS_KEYS} for a in record.addresses.all()],
+        addresses=[{k: getattr(a, k) for k in ADDRESS_FIELDS} for a in record.addresses.all()],
         tags=[tag.name for tag in record.tags.all()],
     )
 
@@ -24,7 +22,7 @@ def points(*, emails, phones, addresses, tags) -> dict:
     return {
         "emails": [f"{address} ({kind})" for address, kind in emails],
         "phones": [f"{raw} ({kind})" for raw, kind in phones],
-        "addresses": [{k: address.get(k, "") for k in ADDRESS_KEYS} for address in addresses],
+        "addresses": [{k: address.get(k, "") for k in ADDRESS_FIELDS} for address in addresses],
         "tags": sorted(tags),
     }
 

@@ -215,6 +215,10 @@ class AddressKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# An address's fields as the forms, the API and exports carry it.
+ADDRESS_FIELDS = ("address_kind", "street", "city", "region", "postal_code", "country")
+
+
 class Address(ContactPoint):
     address_kind = models.CharField(
         _("type"), max_length=10, choices=AddressKind.choices, default=AddressKind.WORK

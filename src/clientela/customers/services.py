@@ -21,6 +21,7 @@ from clientela.core.text import fold
 from clientela.customers.history import company_snapshot, contact_snapshot
 from clientela.customers.history import points as history_points
 from clientela.customers.models import (
+    ADDRESS_FIELDS,
     Address,
     Company,
     Contact,
@@ -142,9 +143,6 @@ def _phone_rows(record, phones) -> list[dict]:
         }
         for i, (phone, kind) in enumerate(phones)
     ]
-
-
-ADDRESS_FIELDS = ("address_kind", "street", "city", "region", "postal_code", "country")
 
 
 def clean_addresses(addresses: Iterable[dict]) -> list[dict]:
