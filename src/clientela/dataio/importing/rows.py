@@ -348,18 +348,24 @@ class DuplicateIndex:
         )
         visible = set(records.filter(pk__in=ids.values()).values_list("pk", flat=True))
         self.by_key: dict = {key: pk for key, pk in ids.items() if pk in visible}
+        # Contact points by value first (their own indexes), then which of their owners
+        # the actor may match: a filter on the owner inside the first query would make the
+        # database list every live record of the type for each batch.
         addresses = [email["address"] for row in rows for email in row.data.get("emails", [])]
-        self.by_email: dict = dict(
-            EmailAddress.objects.filter(address__in=addresses, **{f"{owner}__in": records})
-            .order_by("-id")
-            .values_list("address", f"{owner}_id")
-        )
+        by_email = EmailAddress.objects.filter(address__in=addresses, **{f"{owner}__isnull": False})
         numbers = [number for row in rows for number in row.numbers]
-        self.by_phone: dict = dict(
-            PhoneNumber.objects.filter(e164__in=numbers, **{f"{owner}__in": records})
-            .order_by("-id")
-            .values_list("e164", f"{owner}_id")
+        by_phone = PhoneNumber.objects.filter(e164__in=numbers, **{f"{owner}__isnull": False})
+        pairs = [
+            list(points.order_by("-id").values_list(value, f"{owner}_id"))
+            for points, value in ((by_email, "address"), (by_phone, "e164"))
+        ]
+        owners = {pk for found in pairs for _value, pk in found}
+        visible = (
+            set(records.filter(pk__in=owners).values_list("pk", flat=True)) if owners else set()
         )
+        # The oldest visible record with the value wins (rows come newest first).
+        self.by_email: dict = {value: pk for value, pk in pairs[0] if pk in visible}
+        self.by_phone: dict = {value: pk for value, pk in pairs[1] if pk in visible}
         names = [self._name(row) for row in rows]
         if record_type == "company":
             found = records.filter(name_key__in=[n for n in names if n]).order_by("-id")
