@@ -815,3 +815,27 @@ def test_a_rejected_update_takes_its_new_company_back_and_a_later_row_creates_it
     created = AuditEntry.objects.filter(content_type__model="company", action="create")
     assert created.filter(object_id=company.pk).count() == 1
     assert run.records.filter(record_type="company").count() == 1
+
+
+def test_a_trashed_record_with_the_same_e_mail_or_phone_is_not_a_duplicate(admin):
+    gone = customer_services.create_contact(
+        actor=admin,
+        data={"full_name": "Old Ana", "emails": ["ana@pop.ro"], "phones": ["0722 000 111"]},
+    )
+    customer_services.trash_record(actor=admin, record=gone)
+    headers = ["Name", "Email", "Phone", "Position"]
+    first = import_file(
+        admin, csv_bytes([headers, ["Ana Pop", "ana@pop.ro", "", "Buyer"]]), mode="update"
+    )
+    assert (first.created, first.updated) == (1, 0)  # the trashed one is left alone
+    ana = Contact.objects.get(full_name="Ana Pop", deleted_at__isnull=True)
+    by_phone = ["Ana P.", "", "+40 722 000 111", "Director"]
+    run = import_file(
+        admin, csv_bytes([headers, ["Ana Pop", "ANA@pop.ro", "", "Director"]]), mode="update"
+    )
+    assert (run.created, run.updated) == (0, 1)  # the live one with that e-mail is
+    ana.refresh_from_db()
+    gone.refresh_from_db()
+    assert ana.position == "Director" and gone.position == ""
+    phone_run = import_file(admin, csv_bytes([headers, by_phone]), mode="update")
+    assert (phone_run.created, phone_run.updated) == (1, 0)  # only the trashed one has it
