@@ -93,8 +93,15 @@ def _shared(record, definitions) -> dict:
     }
 
 
+def _without(data: dict, hidden: set[str]) -> dict:
+    """The fields the user's role may not see, left out (the same rule for both types)."""
+    for name in hidden:
+        data.pop(name, None)
+    return data
+
+
 def contact_data(contact: Contact, definitions, hidden: set[str]) -> dict:
-    return {
+    data = {
         "id": contact.pk,
         "full_name": contact.full_name,
         "given_name": contact.given_name,
@@ -108,6 +115,7 @@ def contact_data(contact: Contact, definitions, hidden: set[str]) -> dict:
         "next_step": contact.next_step,
         "last_contacted_at": _iso(contact.last_contacted_at),
     }
+    return _without(data, hidden)
 
 
 def company_data(company: Company, definitions, hidden: set[str]) -> dict:
@@ -122,9 +130,7 @@ def company_data(company: Company, definitions, hidden: set[str]) -> dict:
         "status": company.status,
         **_shared(company, definitions),
     }
-    for name in hidden:
-        data.pop(name, None)
-    return data
+    return _without(data, hidden)
 
 
 # What contact_data and company_data read, as `QuerySet.only` names it.
