@@ -61,3 +61,41 @@ def test_demo_data_loads_once(capsys):
     names = set(User.objects.values_list("full_name", flat=True))
     assert {"Ștefan Ionescu", "María García López", "Emily Carter"} <= names
     assert re.search(r"Demo data is ready", capsys.readouterr().out)
+
+
+@pytest.mark.django_db
+def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, monkeypatch):
+    import waitress
+
+    def closing_when_ctrl_c_comes_again(*args, **kwargs):
+        # Waitress took the first Ctrl+C and is closing its threads: a second one.
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(waitress, "serve", closing_when_ctrl_c_comes_again)
+    monkeypatch.setenv("CLIENTELA_ADMIN_PASSWORD", "Munte-Albastru-2026")
+    call_command("run", "--no-worker", "--port", "0")  # returns: no KeyboardInterrupt out of it
+    assert "Clientela stopped." in capsys.readouterr().out
+
+
+def test_ctrl_c_while_waiting_for_the_worker_stops_it_at_once():
+    from clientela.core.management.commands.run import Command
+
+    class Worker:
+        killed = False
+
+        def poll(self):
+            return -9 if self.killed else None
+
+        def wait(self, timeout=None):
+            if not self.killed:
+                raise KeyboardInterrupt  # Ctrl+C again while the worker finishes its job
+
+        def terminate(self):
+            raise AssertionError("not asked to finish: killed at once")
+
+        def kill(self):
+            self.killed = True
+
+    worker = Worker()
+    Command()._stop_worker(worker)
+    assert worker.killed

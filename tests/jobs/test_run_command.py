@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
             time.sleep(2)
             pytest.fail("`clientela run` still running 150 s after Ctrl+C:\n" + log.read_text())
         wait_for(
-            lambda: "stopped." in log.read_text(),
+            lambda: re.search(r"Clientela worker \S+ stopped\.", log.read_text()),
             timeout=30,
             message=lambda: "the worker to stop:\n" + log.read_text(),
         )
@@ -58,3 +59,4 @@ def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     assert "Clientela is running at" in log.read_text()
+    assert "Clientela stopped." in log.read_text() and "Traceback" not in log.read_text()

@@ -132,9 +132,14 @@ class Command(BaseCommand):
                 clear_untrusted_proxy_headers=True,
                 _quiet=True,
             )
+        except KeyboardInterrupt:
+            # Waitress takes the first Ctrl+C itself and closes; one pressed again while it
+            # closes lands here, and means the same: stop.
+            pass
         finally:
             if worker is not None:
                 self._stop_worker(worker)
+        self.stdout.write("Clientela stopped.")
 
     def _start_worker(self) -> subprocess.Popen:
         # A child process rather than a thread: jobs get their own interpreter and
@@ -148,12 +153,18 @@ class Command(BaseCommand):
     def _stop_worker(self, worker: subprocess.Popen) -> None:
         # Ctrl+C already reached the worker: let it finish its job. A second signal
         # would mean "stop now" to it, so it is sent only if the worker is still there.
-        for stop, wait in ((None, 10), (worker.terminate, 20), (worker.kill, 5)):
-            if worker.poll() is not None:
-                return
-            if stop is not None:
-                stop()
-            try:
-                worker.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                continue
+        try:
+            for stop, wait in ((None, 10), (worker.terminate, 20), (worker.kill, 5)):
+                if worker.poll() is not None:
+                    return
+                if stop is not None:
+                    stop()
+                try:
+                    worker.wait(timeout=wait)
+                except subprocess.TimeoutExpired:
+                    continue
+        except KeyboardInterrupt:
+            # Ctrl+C while waiting for the worker: stop it now. Its job in hand was not
+            # committed and runs again on the next start (at-least-once).
+            worker.kill()
+            worker.wait()
