@@ -156,53 +156,40 @@ def log(
     changes = diff(before, after)
     if action == "update" and not changes:
         return None
-    entry = _entry(actor, action, record, changes, after if state is KEEP_STATE else state)
+    entry = AuditEntry(
+        **_entry_row(actor, action, record, changes, after if state is KEEP_STATE else state)
+    )
     entry.save()
     events.from_audit(record=record, action=action, actor=actor, changes=changes)
     return entry
 
 
-def _entry(actor, action: str, record: models.Model, changes: dict, state) -> AuditEntry:
+def _entry_row(actor, action: str, record: models.Model, changes: dict, state) -> dict:
+    """One audit entry's columns: who (and from where, by the acting context), when, what."""
     origin = _origin.get()
-    return AuditEntry(
-        at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        source=origin.source,
-        ip=origin.ip,
-        action=action,
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk,
-        object_repr=str(record)[:200],
-        changes=changes,
-        state=state,
-    )
+    return {
+        "at": timezone.now(),
+        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "source": origin.source,
+        "ip": origin.ip,
+        "action": action,
+        "content_type_id": ContentType.objects.get_for_model(record).pk,
+        "object_id": record.pk,
+        "object_repr": str(record)[:200],
+        "changes": changes,
+        "state": state,
+    }
 
 
 def log_created(*, actor, records: list[models.Model], states: list[dict] | None = None) -> None:
     """One "create" entry per record for many records created at once (an import's
     batch), written in one statement; `states` are the records' snapshot dicts when the
-    caller has them (each record's snapshot must otherwise need no query). Each still raises its
-    event, as `log` does."""
-    origin = _origin.get()
-    now = timezone.now()
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    caller has them (each record's snapshot must otherwise need no query). Each still
+    raises its event, as `log` does."""
     rows = []
     for i, record in enumerate(records):
         state = plain_state(states[i]) if states is not None else snapshot(record)
-        rows.append(
-            {
-                "at": now,
-                "actor_id": actor_id,
-                "source": origin.source,
-                "ip": origin.ip,
-                "action": "create",
-                "content_type_id": ContentType.objects.get_for_model(record).pk,
-                "object_id": record.pk,
-                "object_repr": str(record)[:200],
-                "changes": diff(None, state),
-                "state": state,
-            }
-        )
+        rows.append(_entry_row(actor, "create", record, diff(None, state), state))
     bulk.append(AuditEntry, rows)
     events.dispatch(
         [

@@ -468,10 +468,7 @@ def _save_company(*, actor, company: Company, data: dict, action: str = "") -> C
         if key in data:
             value = data[key]
             setattr(company, key, value.strip() if isinstance(value, str) else value)
-    company.name = " ".join(company.name.split())
-    if not company.name:
-        raise ValidationError({"name": _("A company needs a name.")})
-    company.name_key = fold(company.name)[:200]
+    _apply_company_name(company)
     emails = clean_emails(data["emails"]) if "emails" in data else None
     phones = clean_phones(data["phones"]) if "phones" in data else None
     if "custom" in data:
@@ -516,11 +513,16 @@ def update_company(*, actor, company: Company, data: dict, expected_version: int
 def new_company_named(name: str) -> Company:
     """A company that has only a name, as a contact's company column or field gives it:
     checked and not written yet (`create_companies` writes many at once)."""
-    company = Company(name=" ".join(name.split()))
+    company = Company(name=name)
+    _apply_company_name(company)
+    return company
+
+
+def _apply_company_name(company: Company) -> None:
+    company.name = " ".join(company.name.split())
     if not company.name:
         raise ValidationError({"name": _("A company needs a name.")})
     company.name_key = fold(company.name)[:200]
-    return company
 
 
 @transaction.atomic

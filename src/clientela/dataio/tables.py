@@ -54,12 +54,11 @@ class Tally:
     total: int = 0  # taken modulo 2**256 when read: reducing once costs less than per row
 
     def add(self, line: str) -> None:
-        self.rows += 1
-        # A sum of row hashes does not depend on the order rows come back in, which
-        # differs between SQLite and PostgreSQL for text keys.
-        self.total += int.from_bytes(sha256(line.encode("utf-8")).digest(), "big")
+        self.add_all([line])
 
     def add_all(self, lines: list[str]) -> None:
+        # A sum of row hashes does not depend on the order rows come back in, which
+        # differs between SQLite and PostgreSQL for text keys.
         self.rows += len(lines)
         self.total += sum(
             int.from_bytes(sha256(line.encode("utf-8")).digest(), "big") for line in lines

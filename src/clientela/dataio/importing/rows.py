@@ -340,32 +340,27 @@ class DuplicateIndex:
         self.record_type = record_type
         records = live(actor, record_type)
         owner = "contact" if record_type == "contact" else "company"
+        # External ids, e-mails and phones by value first (their own indexes), then which
+        # of the records they name the actor may match, in one query: a filter on the
+        # record inside each lookup would make the database list every live record of the
+        # type for each batch.
         keys = [row.external_id for row in rows if row.external_id]
-        ids = dict(
-            ExternalKey.objects.filter(record_type=record_type, key__in=keys).values_list(
-                "key", "object_id"
-            )
-        )
-        visible = set(records.filter(pk__in=ids.values()).values_list("pk", flat=True))
-        self.by_key: dict = {key: pk for key, pk in ids.items() if pk in visible}
-        # Contact points by value first (their own indexes), then which of their owners
-        # the actor may match: a filter on the owner inside the first query would make the
-        # database list every live record of the type for each batch.
+        by_key = ExternalKey.objects.filter(record_type=record_type, key__in=keys)
         addresses = [email["address"] for row in rows for email in row.data.get("emails", [])]
         by_email = EmailAddress.objects.filter(address__in=addresses, **{f"{owner}__isnull": False})
         numbers = [number for row in rows for number in row.numbers]
         by_phone = PhoneNumber.objects.filter(e164__in=numbers, **{f"{owner}__isnull": False})
         pairs = [
-            list(points.order_by("-id").values_list(value, f"{owner}_id"))
-            for points, value in ((by_email, "address"), (by_phone, "e164"))
+            list(by_key.values_list("key", "object_id")) if keys else [],
+            list(by_email.order_by("-id").values_list("address", f"{owner}_id")),
+            list(by_phone.order_by("-id").values_list("e164", f"{owner}_id")),
         ]
-        owners = {pk for found in pairs for _value, pk in found}
-        visible = (
-            set(records.filter(pk__in=owners).values_list("pk", flat=True)) if owners else set()
+        named = {pk for found in pairs for _value, pk in found}
+        visible = set(records.filter(pk__in=named).values_list("pk", flat=True)) if named else set()
+        # The oldest visible record with an e-mail or phone wins (rows come newest first).
+        self.by_key, self.by_email, self.by_phone = (
+            {value: pk for value, pk in found if pk in visible} for found in pairs
         )
-        # The oldest visible record with the value wins (rows come newest first).
-        self.by_email: dict = {value: pk for value, pk in pairs[0] if pk in visible}
-        self.by_phone: dict = {value: pk for value, pk in pairs[1] if pk in visible}
         names = [self._name(row) for row in rows]
         if record_type == "company":
             found = records.filter(name_key__in=[n for n in names if n]).order_by("-id")
