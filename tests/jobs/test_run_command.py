@@ -16,6 +16,10 @@ from tests.e2e.test_first_start import free_port
 from tests.jobs.conftest import wait_for
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
     log = tmp_path / "run.log"
     with log.open("w") as out:
@@ -30,6 +34,10 @@ def test_run_starts_a_worker_and_ctrl_c_stops_both(tmp_path):
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # As in a terminal: Ctrl+C interrupts. A test run started in the background
+            # (`scripts/test &`) ignores SIGINT, and a child inherits that: the app would
+            # rightly keep running, as a background job should.
+            preexec_fn=_interruptible,
         )
     try:
         wait_for(
