@@ -65,13 +65,21 @@ def test_demo_data_loads_once(capsys):
 
 @pytest.mark.django_db
 def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, monkeypatch):
-    import waitress
+    import waitress.server
 
-    def closing_when_ctrl_c_comes_again(*args, **kwargs):
-        # Waitress took the first Ctrl+C and is closing its threads: a second one.
-        raise KeyboardInterrupt
+    real_create_server = waitress.server.create_server
 
-    monkeypatch.setattr(waitress, "serve", closing_when_ctrl_c_comes_again)
+    class Closing:
+        def __init__(self, *args, **kwargs):
+            self.server = real_create_server(*args, **kwargs)
+            self.effective_port = self.server.effective_port
+
+        def run(self):
+            # Waitress took the first Ctrl+C and is closing its threads: a second one.
+            self.server.close()
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(waitress.server, "create_server", Closing)
     monkeypatch.setenv("CLIENTELA_ADMIN_PASSWORD", "Munte-Albastru-2026")
     call_command("run", "--no-worker", "--port", "0")  # returns: no KeyboardInterrupt out of it
     assert "Clientela stopped." in capsys.readouterr().out

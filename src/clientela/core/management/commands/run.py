@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 
@@ -81,17 +80,24 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot create the first administrator: {messages}") from None
 
     def _serve(self, options, admin: user_services.FirstAdministrator) -> None:
-        from waitress import serve
+        from waitress.server import create_server
 
         from clientela.wsgi import application
 
         host, port = options["host"], options["port"]
         try:
-            # Fail before printing the URL when the port is taken, with words a person reads.
-            probe = socket.create_server((host, port), reuse_port=False)
-            probe.close()
+            # Listening before the URL is printed: a browser opened on it at once connects.
+            server = create_server(
+                application,
+                host=host,
+                port=port,
+                threads=options["threads"],
+                ident="Clientela",
+                clear_untrusted_proxy_headers=True,
+            )
         except OSError as error:
             raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror}.") from None
+        port = server.effective_port
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
         if ":" in shown_host:
             shown_host = f"[{shown_host}]"
@@ -123,15 +129,7 @@ class Command(BaseCommand):
         )
         worker = self._start_worker() if with_worker else None
         try:
-            serve(
-                application,
-                host=host,
-                port=port,
-                threads=options["threads"],
-                ident="Clientela",
-                clear_untrusted_proxy_headers=True,
-                _quiet=True,
-            )
+            server.run()  # until Ctrl+C, which waitress takes and closes on
         except KeyboardInterrupt:
             # Waitress takes the first Ctrl+C itself and closes; one pressed again while it
             # closes lands here, and means the same: stop.
