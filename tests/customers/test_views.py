@@ -288,3 +288,43 @@ def test_two_selected_companies_open_the_merge_page(user_client, user):
     merged = Company.objects.get(pk=a.pk)
     assert merged.tax_id == "RO123" and merged.website == "https://acme.ro"
     assert Company.objects.get(pk=b.pk).deleted_at is not None
+
+
+@pytest.mark.django_db
+def test_list_cells_show_typed_markup_as_text_and_link_to_the_record(user_client, user):
+    contact = services.quick_add_contact(
+        actor=user,
+        name='<img src=x onerror="alert(1)"> Ana & Co',
+        email="ana@firma.ro",
+        company_name='"Firma" <SRL>',
+    )
+    page = user_client.get("/contacts/?cols=name,company,email,updated").content.decode()
+    row = page[page.index(f'name="ids" value="{contact.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "<img" not in page
+    assert (
+        f'<a href="/contacts/{contact.pk}/" class="cell-link">'
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Ana &amp; Co</a>" in row
+    )
+    assert (
+        f'<a href="/companies/{contact.company_id}/" class="cell-link">'
+        "&quot;Firma&quot; &lt;SRL&gt;</a>" in row
+    )
+    assert '<a href="mailto:ana@firma.ro">ana@firma.ro</a>' in row
+    assert '<td><time datetime="' in row and '" title="' in row and '">now</time></td>' in row
+
+
+def test_record_url_is_reverse_with_the_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from clientela.core.links import record_url
+
+    assert (
+        record_url("contact-detail", 42) == reverse("contact-detail", args=[42]) == "/contacts/42/"
+    )
+    assert record_url("orders:detail", "7") == reverse("orders:detail", args=[7])
+    set_script_prefix("/crm/")
+    try:
+        assert record_url("company-detail", 5) == "/crm/companies/5/"
+    finally:
+        set_script_prefix("/")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.links import record_url
 from clientela.core.models import Record, TimeStamped
 
 
@@ -95,7 +95,7 @@ class Company(Record):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("company-detail", args=[self.pk])
+        return record_url("company-detail", self.pk)
 
 
 class Contact(Record):
@@ -148,7 +148,7 @@ class Contact(Record):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("contact-detail", args=[self.pk])
+        return record_url("contact-detail", self.pk)
 
 
 class Kind(models.TextChoices):

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.links import record_url
 from clientela.core.models import Record
 from clientela.customers.models import Company, Contact, Source
 from clientela.orders.models import MONEY, Order, Product, money
@@ -125,7 +125,7 @@ class Deal(Record):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("deal-detail", args=[self.pk])
+        return record_url("deal-detail", self.pk)
 
 
 class DealLine(models.Model):

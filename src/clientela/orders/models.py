@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.links import record_url
 from clientela.core.models import Record
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -224,7 +224,7 @@ class Order(Record):
         return self.contact or self.company
 
     def get_absolute_url(self) -> str:
-        return reverse("orders:detail", args=[self.pk])
+        return record_url("orders:detail", self.pk)
 
 
 class OrderLine(models.Model):

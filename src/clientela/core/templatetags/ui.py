@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,17 +17,24 @@ from clientela.core.phones import display as display_phone
 register = template.Library()
 
 
+def _escape(value) -> str:
+    """HTML-escaped text, as Django's conditional_escape, without its lazy-string wrapper
+    (a list page escapes a thousand values)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 @register.simple_tag
 def when(value, empty="—"):
     """A relative time ("3 hours ago") with the exact local time on hover."""
     if not value:
         return empty
     local = timezone.localtime(value)
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        value.isoformat(),
-        formats.date_format(local, "DATETIME_FORMAT"),
-        naturaltime(value),
+    return mark_safe(  # noqa: S308 - the values are escaped here
+        f'<time datetime="{value.isoformat()}" '
+        f'title="{_escape(formats.date_format(local, "DATETIME_FORMAT"))}">'
+        f"{_escape(naturaltime(value))}</time>"
     )
 
 
@@ -108,24 +117,34 @@ def cell(value):
     template: a list page renders hundreds of cells and an include each cost most of
     the page's time (see docs/performance.md)."""
     text, kind = value.text, value.kind
-    if kind == "link" and value.url:
-        return format_html('<a href="{}" class="cell-link">{}</a>', value.url, text)
-    if kind == "email" and text:
-        return format_html('<a href="mailto:{}">{}</a>', text, text)
-    if kind == "phone" and text:
-        return format_html('<a href="tel:{}" class="num">{}</a>', value.url, text)
-    if kind == "badge" and text:
-        return format_html('<span class="badge">{}</span>', text)
-    if kind == "person" and text:
-        return format_html(
-            '<span class="person"><span class="avatar avatar--small" aria-hidden="true">{}'
-            "</span>{}</span>",
-            value.extra,
-            text,
-        )
     if kind == "date":
         return when(value.extra)
-    return format_html("{}", text or "")
+    if not text:
+        return ""
+    text = _escape(text)
+    if kind == "link" and value.url:
+        html_ = f'<a href="{_escape(value.url)}" class="cell-link">{text}</a>'
+    elif kind == "email":
+        html_ = f'<a href="mailto:{text}">{text}</a>'
+    elif kind == "phone":
+        html_ = f'<a href="tel:{_escape(value.url)}" class="num">{text}</a>'
+    elif kind == "badge":
+        html_ = f'<span class="badge">{text}</span>'
+    elif kind == "person":
+        html_ = (
+            '<span class="person"><span class="avatar avatar--small" aria-hidden="true">'
+            f"{_escape(value.extra)}</span>{text}</span>"
+        )
+    else:
+        html_ = text
+    return mark_safe(html_)  # noqa: S308 - text, url and extra escaped above
+
+
+@register.simple_tag
+def cells(values):
+    """A row's cells (core.listing.Cell), each in its <td>: one tag a row rather than a
+    loop and a tag a cell, which cost a list page a fifth of its time."""
+    return mark_safe("".join(f"<td>{cell(value)}</td>" for value in values))  # noqa: S308
 
 
 @register.simple_tag
