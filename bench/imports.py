@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from bench.memory import rss_kib
+
 GIVEN = ["Ana", "Ion", "Maria", "Andrei", "Elena", "Mihai", "Lucía", "José", "Priya", "Raj"]
 FAMILY = ["Popescu", "Ionescu", "Ștefănescu", "Țăranu", "García", "Muñoz", "Sharma", "Gupta"]
 HEADER = [
@@ -115,13 +117,6 @@ def _raw_write(columns: list[str], batch: list[list[str]]) -> None:
         append_rows("bench_raw_import", columns, batch)
 
 
-def _rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def run(rows: int, log) -> dict:
     from clientela.dataio.importing import services
     from clientela.dataio.models import ImportRun
@@ -159,11 +154,11 @@ def run(rows: int, log) -> dict:
     samples: list[tuple[int, float, int]] = []
     started = time.perf_counter()
     cpu_started = time.process_time()
-    start_rss = _rss_kib()
+    start_rss = rss_kib()
 
     def sample(current) -> None:
         current.refresh_from_db(fields=["rows_done"])
-        samples.append((current.rows_done, time.perf_counter() - started, _rss_kib()))
+        samples.append((current.rows_done, time.perf_counter() - started, rss_kib()))
         if len(samples) % 50 == 0:
             done, seconds, rss = samples[-1]
             log(f"  {done:,} rows, {done / seconds:,.0f} rows/s, RSS {rss / 1024:.0f} MiB")

@@ -133,23 +133,25 @@ PLAIN_TYPES = (str, int, bool, type(None))
 
 def _preparer(fields: list, connection):
     """A function turning one row's Python values (in `fields` order) into stored values."""
-    plain = [f.get_internal_type() in PLAIN for f in fields]
-    converted: dict = {}  # (field, value) → stored value, for the repeated dates and JSON
+    kinds = [
+        "plain" if kind in PLAIN else "json" if kind == "JSONField" else "other"
+        for kind in (f.get_internal_type() for f in fields)
+    ]
+    converted: dict = {}  # (field, value) → stored value, for the repeated dates
 
     def prepare(row: list) -> tuple:
         out = []
-        for field, is_plain, value in zip(fields, plain, row, strict=True):
-            if is_plain and type(value) in PLAIN_TYPES:
+        for field, kind, value in zip(fields, kinds, row, strict=True):
+            if kind == "plain" and type(value) in PLAIN_TYPES:
                 out.append(value)
-                continue
-            try:
+            elif kind == "json":  # a dict or list: no key to remember it by
+                out.append(field.get_db_prep_save(value, connection))
+            else:
                 key = (field, value)
                 stored = converted.get(key)
                 if stored is None:
                     stored = converted[key] = field.get_db_prep_save(value, connection)
-            except TypeError:  # a value that can't be a key (a dict for a JSON field)
-                stored = field.get_db_prep_save(value, connection)
-            out.append(stored)
+                out.append(stored)
         return tuple(out)
 
     return prepare

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 
+@functools.lru_cache(maxsize=16_384)  # an import folds each name and company several times
 def fold(value: str) -> str:
     """ "Ștefan Ionescu" → "stefan ionescu": what search and sort keys compare."""
     if not value:
