@@ -391,8 +391,9 @@ class Latest:
     from the plan before the rows are built, so they are written with their dates (an
     UPDATE of every row afterwards took 85 s at 1M on PostgreSQL)."""
 
-    activity: dict[str, array]  # "contact" / "company" → by id
-    conversation: array  # contacts: the newest activity that is not a note
+    contacts: array  # by contact id
+    conversations: array  # by contact id: the newest activity that is not a note
+    companies: array  # by company id
 
     @classmethod
     def of(cls, plan: Plan) -> Latest:
@@ -413,7 +414,7 @@ class Latest:
             company_id = plan.company_of(contact_id)
             if company_id:
                 newer(companies, company_id, age)
-        return cls({"contact": contacts, "company": companies}, talked)
+        return cls(contacts, talked, companies)
 
     def when(self, table: array, n: int):
         age = table[n]
@@ -489,7 +490,7 @@ def _phone(plan: Plan, salt: int, n: int):
 
 def company_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
     rows: dict[str, list] = {"company": [], "email": [], "phone": [], "search": []}
-    companies = _latest().activity["company"]
+    latest = _latest()
     for n in range(first, last + 1):
         name = company_name(plan, n)
         slug = fold(name).replace(" ", "").replace(".", "")[:40]
@@ -507,7 +508,7 @@ def company_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
             tax_id=f"RO{mix(plan.seed, 23, n) % 10**8}",
         )
         rows["company"].append(
-            _record(n, created, updated, company.owner_id, _latest().when(companies, n))
+            _record(n, created, updated, company.owner_id, latest.when(latest.companies, n))
             | {
                 "name": company.name,
                 "name_key": company.name_key,
@@ -562,9 +563,7 @@ def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
             else None,
         )
         rows["contact"].append(
-            _record(
-                n, created, updated, contact.owner_id, latest.when(latest.activity["contact"], n)
-            )
+            _record(n, created, updated, contact.owner_id, latest.when(latest.contacts, n))
             | {
                 "given_name": given,
                 "family_name": family,
@@ -578,7 +577,7 @@ def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
                 "phone": phone.e164,
                 "marketing_consent": False,
                 "marketing_consent_at": None,
-                "last_contacted_at": latest.when(latest.conversation, n),
+                "last_contacted_at": latest.when(latest.conversations, n),
                 "next_step": "",
             }
         )

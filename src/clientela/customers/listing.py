@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields
-from clientela.core.links import record_url
 from clientela.core.listing import Cell, Column, ListSpec, custom_filter, day_start, person_cell
 from clientela.core.phones import display as display_phone
 from clientela.core.search import matching_entries
@@ -30,14 +29,14 @@ def contact_spec(user) -> ListSpec:
             Column(
                 "name",
                 _("Name"),
-                lambda c: Cell(c.full_name, record_url("contact-detail", c.pk), "link"),
+                lambda c: Cell(c.full_name, c.get_absolute_url(), "link"),
                 sort="name",
             ),
             Column(
                 "company",
                 _("Company"),
                 lambda c: (
-                    Cell(c.company.name, record_url("company-detail", c.company_id), "link")
+                    Cell(c.company.name, c.company.get_absolute_url(), "link")
                     if c.company_id
                     else Cell()
                 ),
@@ -81,7 +80,7 @@ def company_spec(user) -> ListSpec:
             Column(
                 "name",
                 _("Name"),
-                lambda c: Cell(c.name, record_url("company-detail", c.pk), "link"),
+                lambda c: Cell(c.name, c.get_absolute_url(), "link"),
                 sort="name",
             ),
             Column("industry", _("Industry"), lambda c: Cell(c.industry)),

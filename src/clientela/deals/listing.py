@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields
-from clientela.core.links import record_url
 from clientela.core.listing import Cell, Column, ListSpec, person_cell
 from clientela.core.money import format_money
 from clientela.users import permissions
@@ -20,7 +19,7 @@ def deal_spec(user) -> ListSpec:
             "company",
             _("Company"),
             lambda d: (
-                Cell(d.company.name, record_url("company-detail", d.company_id), "link")
+                Cell(d.company.name, d.company.get_absolute_url(), "link")
                 if d.company_id
                 else Cell()
             ),
