@@ -30,6 +30,19 @@ def test_rows_come_back_with_their_ids_and_read_back_the_same():
     assert not companies[0]._state.adding
 
 
+def test_each_row_gets_its_own_id_in_order_and_later_records_new_ones():
+    first = Company.objects.create(name="Before", name_key="before")
+    companies = [Company(name=f"Firma {i}", name_key=f"firma {i}") for i in range(600)]
+    bulk.insert(Company, companies)
+    ids = [company.pk for company in companies]
+    assert ids == sorted(ids) and ids[0] > first.pk
+    stored = dict(Company.objects.filter(pk__in=ids).values_list("pk", "name"))
+    assert [stored[pk] for pk in ids] == [f"Firma {i}" for i in range(600)]
+    # The ids came from the table's own sequence: a record saved afterwards takes the next.
+    after = Company.objects.create(name="After", name_key="after")
+    assert after.pk > ids[-1]
+
+
 def test_a_child_takes_its_parent_id_and_a_choice_is_stored_as_its_value():
     contact = Contact(full_name="Ion Pop", name_key="ion pop", lifecycle_stage=default_stage())
     email = EmailAddress(address="ion@pop.ro", kind=Kind.HOME, position=0)

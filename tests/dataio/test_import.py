@@ -582,6 +582,33 @@ def test_duplicates_are_found_by_email_phone_or_name_and_company(admin, existing
     assert Contact.objects.count() == 1
 
 
+def test_name_and_company_match_only_a_live_namesake_at_that_company(admin, existing):
+    other = customer_services.create_company(actor=admin, data={"name": "Atelier Sud"})
+    elsewhere = customer_services.create_contact(
+        actor=admin, data={"full_name": "Ana Pop", "company": other}
+    )
+    trashed = customer_services.create_contact(
+        actor=admin, data={"full_name": "Ana Pop", "company": existing.company}
+    )
+    customer_services.trash_record(actor=admin, record=trashed)
+    headers = ["Name", "Company", "Position"]
+    run = import_file(
+        admin, csv_bytes([headers, ["Ana Pop", "Atelier Nord", "Buyer"]]), mode="update"
+    )
+    assert (run.created, run.updated) == (1, 0)  # not the Sud one, not the trashed one
+    newer = customer_services.create_contact(
+        actor=admin, data={"full_name": "Vasile Lupu", "company": existing.company}
+    )
+    again = import_file(
+        admin, csv_bytes([headers, ["vasile LUPU", "ATELIER NORD", "Director"]]), mode="update"
+    )
+    assert (again.created, again.updated) == (0, 1)
+    existing.refresh_from_db()
+    newer.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert existing.position == "Director" and newer.position == "" and elsewhere.position == ""
+
+
 def test_duplicate_modes_skip_update_create(admin, existing):
     headers = ["Name", "Email", "Position", "Tags"]
     row = ["Vasile Lupu", "vasile@nord.ro", "Director", "partner"]

@@ -5,8 +5,9 @@ through its field's own `pre_save` and `get_db_prep_save` only, so defaults, aut
 dates, JSON and foreign keys are stored exactly as `bulk_create` stores them.
 
 `insert` takes model instances and gives them their new ids; `append` takes plain rows
-(dicts by attribute name, no model instance built) for rows nobody needs back, and streams
-them with COPY on PostgreSQL and one prepared statement on SQLite."""
+(dicts by attribute name, no model instance built) for rows nobody needs back. Both stream
+the rows with COPY on PostgreSQL and one prepared statement on SQLite (where new ids come
+back from multi-row INSERTs)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ from django.utils import timezone
 
 def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[models.Model]:
     """INSERT `objs` (instances of `model` not saved yet); those without a primary key get
-    theirs from the database (RETURNING), as `bulk_create` gives them. No signals are sent
-    and `save()` is not called, as with `bulk_create`."""
+    theirs from the database, as `bulk_create` gives them. No signals are sent and
+    `save()` is not called, as with `bulk_create`.
+
+    On PostgreSQL the new ids are taken from the table's sequence in one query and the
+    rows streamed with COPY: a multi-row INSERT of thousands of parameters is parsed by
+    psycopg in Python on every call (it caches only short statements), which cost an
+    import more than the database's own work on the contacts."""
     objs = list(objs)
     if not objs:
         return objs
@@ -32,14 +38,20 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[mode
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     with connection.cursor() as cursor:
+        if needs_pk and connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                "FROM generate_series(1, %s) ORDER BY 1",
+                [meta.db_table, pk.column, len(needs_pk)],
+            )
+            for obj, (value,) in zip(needs_pk, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, value)
+            has_pk, needs_pk = objs, []
         if has_pk:
             fields = [f for f in meta.concrete_fields if f.column]
-            cursor.executemany(
-                _statement(table, fields, quote), _values(fields, has_pk, connection)
-            )
+            _write(cursor, table, fields, _values(fields, has_pk, connection), quote)
         if needs_pk:
             fields = [f for f in meta.concrete_fields if f.column and f is not pk]
-            # PostgreSQL sets no limit of its own (None); keep statements a sensible size.
             limit = connection.features.max_query_params or 30_000
             size = max(1, min(500, limit // max(1, len(fields))))
             for start in range(0, len(needs_pk), size):
@@ -92,15 +104,19 @@ def append(model: type[models.Model], rows: Sequence[dict]) -> int:
     ]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            columns = ", ".join(quote(f.column) for f in fields)
-            sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for row in values:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(_statement(quote(meta.db_table), fields, quote), values)
+        _write(cursor, quote(meta.db_table), fields, values, quote)
     return len(values)
+
+
+def _write(cursor, table: str, fields: list, values: list[tuple], quote) -> None:
+    """Rows of stored values: COPY on PostgreSQL, one prepared statement elsewhere."""
+    if cursor.db.vendor == "postgresql":
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    else:
+        cursor.executemany(_statement(table, fields, quote), values)
 
 
 def _statement(table: str, fields: list, quote) -> str:
