@@ -361,9 +361,9 @@ class DuplicateIndex:
             by_name = _contacts_named({name for name in names if name})
         else:
             by_name = list(
-                Company.objects.filter(
-                    deleted_at__isnull=True, name_key__in=[n for n in names if n]
-                ).values_list("name_key", "id")
+                live(None, "company")
+                .filter(name_key__in=[n for n in names if n])
+                .values_list("name_key", "id")
             )
         pairs.append(sorted(by_name, key=lambda found: -found[1]))
         named = {pk for found in pairs for _value, pk in found}
@@ -438,9 +438,11 @@ def _contacts_named(pairs: set[tuple[str, str]]) -> list[tuple[tuple[str, str], 
         # Joined against the pairs (a VALUES list), SQLite builds a Bloom filter over
         # every contact (~300 ms a batch at 1M); its name index gives the namesakes in a
         # few ms.
-        found = Contact.objects.filter(
-            deleted_at__isnull=True, name_key__in={name for name, _company in pairs}
-        ).values_list("name_key", "company_id", "id")
+        found = (
+            live(None, "contact")
+            .filter(name_key__in={name for name, _company in pairs})
+            .values_list("name_key", "company_id", "id")
+        )
         return [
             ((name, company_key[company_id]), pk)
             for name, company_id, pk in found
