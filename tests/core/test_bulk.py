@@ -4,6 +4,7 @@ JSON, choices, a child given its parent object before the parent was saved."""
 from __future__ import annotations
 
 import pytest
+from django.utils.translation import gettext_lazy
 
 from clientela.core import bulk
 from clientela.customers.models import Company, Contact, EmailAddress, Kind
@@ -72,14 +73,18 @@ def test_append_stores_plain_rows_with_defaults_dates_and_json():
         [
             {"contact_id": contact.pk, "address": "ion@pop.ro", "position": 0},  # kind left out
             {"contact_id": contact.pk, "address": "ion@acasa.ro", "kind": Kind.HOME, "position": 1},
+            # Not a plain str (a lazy translation): converted by the field, as bulk_create does.
+            {"contact_id": contact.pk, "address": gettext_lazy("ion@x.ro"), "position": 2},
         ],
     )
-    assert written == 2
+    assert written == 3
     stored = list(EmailAddress.objects.filter(contact=contact).order_by("position"))
     assert [(e.address, e.kind) for e in stored] == [
         ("ion@pop.ro", "work"),
         ("ion@acasa.ro", "home"),
+        ("ion@x.ro", "work"),
     ]
+    assert EmailAddress.objects.filter(kind="home").count() == 1  # the choice's value
     assert stored[0].created_at is not None and stored[0].pk != stored[1].pk
     run = ImportRun.objects.create(record_type="contact", file_name="x.csv", path="x", size=1)
     bulk.append(

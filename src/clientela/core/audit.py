@@ -130,6 +130,8 @@ def plain_state(raw: dict) -> dict:
 
 
 def diff(before: dict | None, after: dict | None) -> dict:
+    if not before and after:  # a new record (an import writes thousands at a time)
+        return {key: [None, after[key]] for key in sorted(after) if after[key] is not None}
     before, after = before or {}, after or {}
     return {
         key: [before.get(key), after.get(key)]

@@ -12,6 +12,7 @@ back from multi-row INSERTs)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -96,12 +97,16 @@ def append(model: type[models.Model], rows: Sequence[dict]) -> int:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     }
     # What a model instance would hold for a field left out; auto-now dates always win.
-    defaults = {f.attname: now if f.attname in stamped else f.get_default() for f in fields}
     names = [f.attname for f in fields]
+    defaults = [f.get_default() for f in fields]
+    at_now = [i for i, name in enumerate(names) if name in stamped]
     prepare = _preparer(fields, connection)
-    values = [
-        prepare([now if n in stamped else row.get(n, defaults[n]) for n in names]) for row in rows
-    ]
+    values = []
+    for row in rows:
+        given = list(map(row.get, names, defaults))  # row.get(name, default), in C
+        for i in at_now:
+            given[i] = now
+        values.append(prepare(given))
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         _write(cursor, quote(meta.db_table), fields, values, quote)
@@ -148,27 +153,37 @@ PLAIN_TYPES = (str, int, bool, type(None))
 
 
 def _preparer(fields: list, connection):
-    """A function turning one row's Python values (in `fields` order) into stored values."""
+    """A function turning one row's Python values (a list in `fields` order, which it may
+    change) into stored values. A row whose plain fields all hold a str, int, bool or None
+    (nearly every row) is checked with one set of its values' types, not value by value."""
     kinds = [
         "plain" if kind in PLAIN else "json" if kind == "JSONField" else "other"
         for kind in (f.get_internal_type() for f in fields)
     ]
+    plain = [i for i, kind in enumerate(kinds) if kind == "plain"]
+    others = [(i, fields[i], kind) for i, kind in enumerate(kinds) if kind != "plain"]
+    plain_values = itemgetter(*plain) if len(plain) > 1 else None
+    plain_types = frozenset(PLAIN_TYPES)
     converted: dict = {}  # (field, value) → stored value, for the repeated dates
 
+    def stored(field, value):
+        key = (field, value)
+        value = converted.get(key, key)
+        if value is key:
+            value = converted[key] = field.get_db_prep_save(key[1], connection)
+        return value
+
     def prepare(row: list) -> tuple:
-        out = []
-        for field, kind, value in zip(fields, kinds, row, strict=True):
-            if kind == "plain" and type(value) in PLAIN_TYPES:
-                out.append(value)
-            elif kind == "json":  # a dict or list: no key to remember it by
-                out.append(field.get_db_prep_save(value, connection))
+        if plain_values is None or not set(map(type, plain_values(row))) <= plain_types:
+            for i in plain:
+                if type(row[i]) not in plain_types:
+                    row[i] = stored(fields[i], row[i])
+        for i, field, kind in others:
+            if kind == "json":  # a dict or list: no key to remember it by
+                row[i] = field.get_db_prep_save(row[i], connection)
             else:
-                key = (field, value)
-                stored = converted.get(key)
-                if stored is None:
-                    stored = converted[key] = field.get_db_prep_save(value, connection)
-                out.append(stored)
-        return tuple(out)
+                row[i] = stored(field, row[i])
+        return tuple(row)
 
     return prepare
 
