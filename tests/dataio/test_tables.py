@@ -7,6 +7,8 @@ import datetime
 import decimal
 import uuid
 
+import pytest
+
 from clientela.dataio import tables
 
 # One row of each kind of value a database hands back, and the line and checksum that
@@ -57,3 +59,24 @@ def test_the_checksum_is_the_one_every_archive_holds_in_any_order():
     assert (forward.rows, forward.checksum) == (5, CHECKSUM)
     assert (backward.rows, backward.checksum) == (5, CHECKSUM)
     assert tables.Tally().checksum == "0" * 64
+
+
+@pytest.mark.django_db
+def test_a_loaded_date_and_time_is_stored_as_the_field_itself_stores_it():
+    """The loaders' shortcut for ISO date-times gives the database exactly what the
+    field's to_python() and get_db_prep_save() give, whatever the offset."""
+    from django.db import connection
+
+    from clientela.customers.models import Contact
+
+    field = Contact._meta.get_field("created_at")
+    prepare = tables.value_preparer(field, connection)
+    for text in [
+        "2026-03-01T09:30:00+00:00",
+        "2026-03-01T09:30:00.120000+00:00",
+        "2026-03-01T01:15:07.000001+02:00",  # the UTC day before, on SQLite
+        "2025-12-31T23:59:59-05:30",
+        None,
+    ]:
+        expected = field.get_db_prep_save(field.to_python(text), connection)
+        assert prepare(text) == expected, text
