@@ -74,9 +74,58 @@ def test_a_loaded_date_and_time_is_stored_as_the_field_itself_stores_it():
     for text in [
         "2026-03-01T09:30:00+00:00",
         "2026-03-01T09:30:00.120000+00:00",
+        "2026-03-01T09:30:00.000000+00:00",
+        "2026-03-01 09:30:00+00:00",
+        "2026-W09-7T09:30:00+00:00",  # an ISO week date: the text is not the stored form
         "2026-03-01T01:15:07.000001+02:00",  # the UTC day before, on SQLite
         "2025-12-31T23:59:59-05:30",
         None,
     ]:
         expected = field.get_db_prep_save(field.to_python(text), connection)
         assert prepare(text) == expected, text
+
+
+@pytest.mark.django_db
+def test_rows_read_back_as_the_fields_own_conversions_give_them():
+    """The lines of a table, read with the shortcut for SQLite's date-times, are the ones the
+    ORM's values and encode() give: naive UTC text, whole seconds, empty values, and a time
+    some other program stored with an offset."""
+    from django.db import connection
+
+    from clientela.customers import services
+    from clientela.customers.models import Contact
+    from clientela.users.services import create_user
+
+    admin = create_user(email="admin@firma.ro", full_name="Ana Admin", administrator=True)
+
+    def make_contact(first_name):
+        return services.create_contact(actor=admin, data={"full_name": first_name})
+
+    moments = [
+        datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 1, 9, 30, 0, 120, tzinfo=datetime.UTC),
+        datetime.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+    ]
+    for index, moment in enumerate(moments):
+        contact = make_contact(f"Person {index}")
+        Contact.objects.filter(pk=contact.pk).update(created_at=moment, deleted_at=None)
+    odd = make_contact("Offset")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE customers_contact SET created_at = %s WHERE id = %s",
+                ["2026-03-01 09:30:00+02:00", odd.pk],
+            )
+    names = [f.attname for f in tables.columns(Contact)]
+    by_orm = [
+        tables.row_line(row) for row in Contact._base_manager.order_by("pk").values_list(*names)
+    ]
+
+    lines = list(tables.read_lines(Contact, "default"))
+
+    assert lines == by_orm
+    assert len(lines) == 4
+    assert '"2026-03-01T09:30:00+00:00"' in lines[0]
+    assert '"2026-03-01T09:30:00.000120+00:00"' in lines[1]
+    expected_odd = "+02:00" if connection.vendor == "sqlite" else "+00:00"
+    assert expected_odd in lines[3]

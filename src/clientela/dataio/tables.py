@@ -21,6 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
+from django.db.models.sql.constants import MULTI
 from django.db.utils import load_backend
 from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext as _
@@ -220,16 +221,70 @@ def row_line(values: list | tuple) -> str:
 def line_batches(model: type[Model], alias: str) -> Iterator[list[str]]:
     """Every row of the model's table as one canonical JSON line, BATCH lines at a time."""
     names = [f.attname for f in columns(model)]
-    # values_list, not model instances: the fields' database converters still run, so a
-    # value reads the same from SQLite and PostgreSQL, without building an object per row.
-    rows = (
-        model._base_manager.using(alias)
-        .order_by("pk")
-        .values_list(*names)
-        .iterator(chunk_size=BATCH)
-    )
+    # The query values_list() runs, and the fields' database converters it applies, so a
+    # value reads the same from SQLite and PostgreSQL without building an object per row;
+    # a date-time read from SQLite goes straight to its line's text (see utc_text_reader).
+    query = model._base_manager.using(alias).order_by("pk").values_list(*names).query
+    compiler = query.get_compiler(alias)
+    chunks = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=BATCH)
+    selected = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    convert = row_converters(compiler.get_converters(selected), connections[alias])
+    rows = chain.from_iterable(chunks)
+    if convert:
+        rows = map(convert, rows)
     while batch := [row_line(row) for row in islice(rows, BATCH)]:
         yield batch
+
+
+def row_converters(converters: dict, connection) -> Callable | None:
+    """One function converting a row as the compiler's converters do, or None if none."""
+    if not converters:
+        return None
+    read_datetime = utc_text_reader(connection)
+    steps = []
+    for position, (functions, expression) in converters.items():
+        if read_datetime and functions == [connection.ops.convert_datetimefield_value]:
+            steps.append((position, read_datetime))
+            continue
+
+        def step(value, functions=functions, expression=expression):
+            for function in functions:
+                value = function(value, expression, connection)
+            return value
+
+        steps.append((position, step))
+
+    def convert(row):
+        row = list(row)
+        for position, step in steps:
+            row[position] = step(row[position])
+        return row
+
+    return convert
+
+
+def stores_utc_text(connection) -> bool:
+    """Whether the database keeps an aware date-time as the text of its UTC wall time, as
+    Django's SQLite backend does with time zones on: str() of the naive UTC datetime."""
+    return connection.vendor == "sqlite" and connection.timezone is datetime.UTC
+
+
+def utc_text_reader(connection) -> Callable | None:
+    """For SQLite, a DateTimeField value as read (the driver has parsed the text into a
+    naive datetime) straight to the ISO text its line holds: what the backend's converter
+    (make_aware in UTC) and encode() (isoformat) come to, without the two Python steps
+    per value. A value stored with an offset keeps it, as the converter leaves it."""
+    if not stores_utc_text(connection):
+        return None
+
+    def read_datetime(value):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.isoformat() + "+00:00"
+        return value.isoformat()
+
+    return read_datetime
 
 
 def read_lines(model: type[Model], alias: str) -> Iterator[str]:
@@ -286,6 +341,7 @@ def value_preparer(field, connection) -> Callable:
         return lambda value: value if value is None or type(value) is kind else convert(value)
     if isinstance(stored, models.DateTimeField) and type(field) is type(stored):
         adapt = connection.ops.adapt_datetimefield_value
+        as_text = stores_utc_text(connection)
 
         def prepare_datetime(value):
             # What to_python() and get_db_prep_save() come to for an aware ISO datetime.
@@ -294,8 +350,14 @@ def value_preparer(field, connection) -> Callable:
                     parsed = datetime.datetime.fromisoformat(value)
                 except ValueError:
                     parsed = None
-                if parsed is not None and parsed.utcoffset() is not None:
-                    return adapt(parsed)
+                if parsed is not None:
+                    offset = parsed.utcoffset()
+                    if offset is not None:
+                        if as_text and not offset:
+                            # In UTC already: the text SQLite's adapter would make of it,
+                            # str() of the naive time, is its ISO form less "+00:00".
+                            return parsed.isoformat(" ")[:-6]
+                        return adapt(parsed)
             return convert(value)
 
         return prepare_datetime
