@@ -21,7 +21,6 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
-from django.db.models.sql.constants import MULTI
 from django.db.utils import load_backend
 from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext as _
@@ -221,19 +220,35 @@ def row_line(values: list | tuple) -> str:
 def line_batches(model: type[Model], alias: str) -> Iterator[list[str]]:
     """Every row of the model's table as one canonical JSON line, BATCH lines at a time."""
     names = [f.attname for f in columns(model)]
+    connection = connections[alias]
     # The query values_list() runs, and the fields' database converters it applies, so a
     # value reads the same from SQLite and PostgreSQL without building an object per row;
-    # a date-time read from SQLite goes straight to its line's text (see utc_text_reader).
+    # date-times take shorter ways with the same result (fast_timestamps, utc_text_reader).
     query = model._base_manager.using(alias).order_by("pk").values_list(*names).query
     compiler = query.get_compiler(alias)
-    chunks = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=BATCH)
+    sql, params = compiler.as_sql()
     selected = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-    convert = row_converters(compiler.get_converters(selected), connections[alias])
-    rows = chain.from_iterable(chunks)
-    if convert:
-        rows = map(convert, rows)
-    while batch := [row_line(row) for row in islice(rows, BATCH)]:
-        yield batch
+    convert = row_converters(compiler.get_converters(selected), connection)
+    with connection.chunked_cursor() as cursor:
+        fast_timestamps(cursor, connection)
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(BATCH):
+            if convert:
+                rows = map(convert, rows)
+            yield [row_line(row) for row in rows]
+
+
+def fast_timestamps(cursor, connection) -> None:
+    """PostgreSQL: this cursor reads timestamptz values with psycopg's own loader (C, in
+    psycopg-binary) instead of Django's, a Python subclass of it that only replaces the
+    time zone with UTC, the session's own (Django sets it): the same aware values, with
+    the same ISO text, for a third of the time a row takes to read."""
+    if connection.vendor != "postgresql" or connection.timezone_name != "UTC":
+        return
+    from psycopg import adapters, postgres, pq
+
+    oid = postgres.types["timestamptz"].oid
+    cursor.cursor.adapters.register_loader(oid, adapters.get_loader(oid, pq.Format.TEXT))
 
 
 def row_converters(converters: dict, connection) -> Callable | None:
@@ -344,7 +359,10 @@ def value_preparer(field, connection) -> Callable:
         as_text = stores_utc_text(connection)
 
         def prepare_datetime(value):
-            # What to_python() and get_db_prep_save() come to for an aware ISO datetime.
+            # What to_python() and get_db_prep_save() come to for an aware ISO datetime,
+            # and for no date-time at all.
+            if value is None:
+                return None
             if type(value) is str:
                 try:
                     parsed = datetime.datetime.fromisoformat(value)
