@@ -64,6 +64,9 @@
     if (!dialog || !window.htmx) return;
     var body = dialog.querySelector("[data-quick-add-body]");
     htmx.ajax("GET", body.getAttribute("hx-get"), { target: body, swap: "innerHTML" }).then(function () {
+      // The form is usable as soon as it is swapped in, before this runs (after htmx's
+      // settle): whoever is already typing in one of its fields keeps their place.
+      if (body.contains(document.activeElement)) return;
       var first = body.querySelector("input:not([type=hidden])");
       if (first) first.focus();
     });
