@@ -47,6 +47,9 @@ def quick_add(page, *, name, phone, email=""):
     press(page, "c")
     dialog = page.get_by_role("dialog", name="Add a contact")
     expect(dialog).to_be_visible()
+    # The form arrives through htmx; its first field takes the focus once htmx has bound
+    # the duplicate check to it. Typed earlier, the check never hears the input.
+    expect(dialog.get_by_label("Name")).to_be_focused()
     dialog.get_by_label("Name").fill(name)
     if email:
         dialog.get_by_label("E-mail").fill(email)
