@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clientela.activities.models import Activity, Task
+from clientela.customers import services
 from clientela.customers.models import Contact
 
 PASSWORD = "Corect-cal-baterie-9"
@@ -145,3 +146,31 @@ def test_quick_add_duplicate_call_search_merge(logged_in, live_server, screensho
             links__object_id=first.pk, links__content_type__model="contact"
         ).values_list("kind", flat=True)
     ) == {"call", "note"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quick_add_hears_what_is_typed_as_soon_as_its_first_field_has_the_focus(
+    logged_in, live_server, user
+):
+    # The form arrives through htmx; the browser may focus its first field (autofocus) as
+    # soon as it is in the page. Whoever starts typing then must be heard by the duplicate
+    # check: here a phone on file is typed in the very task that focuses the field.
+    services.quick_add_contact(actor=user, name="Ioana Dumitrescu", phone="0722 123 456")
+    page = logged_in
+    page.goto(live_server.url + "/contacts/")
+    page.wait_for_load_state("load")
+    page.evaluate(
+        """() => document.addEventListener("focusin", (event) => {
+          const form = event.target.closest("#quick-add-form");
+          if (!form || event.target.name !== "name" || form.dataset.typed) return;
+          form.dataset.typed = "yes";
+          event.target.value = "Ioana D.";
+          form.elements.phone.value = "+40 (722) 123-456";
+          form.elements.phone.dispatchEvent(new Event("input", { bubbles: true }));
+        })"""
+    )
+    press(page, "c")
+    dialog = page.get_by_role("dialog", name="Add a contact")
+    expect(dialog.get_by_label("Name")).to_be_focused()
+    expect(dialog.locator(".suspects")).to_contain_text("Ioana Dumitrescu")
+    expect(dialog.locator(".suspects")).to_contain_text("same phone")
