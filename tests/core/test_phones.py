@@ -3,7 +3,18 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from clientela.core.phones import display, looks_like_phone, normalize
+from clientela.core.phones import (
+    display,
+    looks_like_phone,
+    normalize,
+    search_prefixes,
+    starting_with,
+)
+from clientela.customers.models import Company, PhoneNumber
+
+
+def company():
+    return Company.objects.get_or_create(name="Fabrica", name_key="fabrica")[0]
 
 
 @pytest.mark.parametrize(
@@ -44,3 +55,34 @@ def test_phone_like_queries():
     assert looks_like_phone("+40-722")
     assert not looks_like_phone("ana 0722")
     assert not looks_like_phone("12")
+
+
+@pytest.mark.parametrize(
+    ("query", "region", "starts"),
+    [
+        ("+40 722", "RO", ["+40722"]),
+        ("0040 722-1", "RO", ["+407221"]),
+        ("0722 12", "RO", ["+4072212"]),  # national: trunk 0 dropped
+        ("722 12", "RO", ["+4072212"]),  # national without the trunk prefix
+        ("40722", "RO", ["+4040722", "+40722"]),  # or international without its plus
+        ("(202) 555", "US", ["+1202555"]),
+        ("1 202 555", "US", ["+1202555"]),  # the US trunk prefix is 1
+        ("06 30 123", "HU", ["+3630123"]),  # a two-digit trunk prefix
+        ("06 123", "IT", ["+3906123"]),  # no trunk prefix: the 0 is part of the number
+    ],
+)
+def test_a_phone_query_is_the_start_of_numbers_written_any_of_these_ways(query, region, starts):
+    assert search_prefixes(query, region) == starts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["+40722", "+407229", "+40799", "+999"])
+def test_numbers_starting_with_a_prefix_are_those_the_range_gives(prefix):
+    numbers = [
+        "+40722", "+4072200", "+407229", "+4072299", "+40723", "+40799", "+407999",
+        "+4080", "+999", "+9991", "40722", "0722",
+    ]  # fmt: skip
+    for number in numbers:
+        PhoneNumber.objects.create(raw=number, e164=number, digits=number, company=company())
+    found = PhoneNumber.objects.filter(starting_with("e164", prefix)).order_by("e164")
+    assert [p.e164 for p in found] == sorted(n for n in numbers if n.startswith(prefix))

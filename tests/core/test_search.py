@@ -136,3 +136,27 @@ def test_a_common_substring_gives_a_full_page_of_matches_and_prefixes_first(user
     found = [entry.title for entry in best_entries("fabric", 5)]
     assert found[:2] == ["Fabricio Luz 0", "Fabricio Luz 1"]  # titles starting with it
     assert len(found) == 5 and all(title.startswith("Ana Pop") for title in found[2:])
+
+
+@pytest.mark.django_db
+def test_a_phone_query_reads_only_as_many_numbers_as_it_shows(user, people):
+    for i in range(6):
+        services.quick_add_contact(actor=user, name=f"Radu {i}", phone=f"0722 555 00{i}")
+    with CaptureQueriesContext(connection) as captured:
+        found = best_entries("0722 555", 3)
+    assert len(found) == 3 and all(entry.title.startswith("Radu") for entry in found)
+    # One query: a range of the numbers' index per record type, LIMIT 3 each.
+    assert len(captured) == 1
+    assert captured[0]["sql"].count("LIMIT 3") == 2
+    # Every number starting so is matched, whichever way the query writes it.
+    for query in ("0722 555", "+40 722 555", "0040722555", "722555", "40722555"):
+        assert titles(query) == [f"Radu {i}" for i in range(6)], query
+
+
+@pytest.mark.django_db
+def test_digits_no_number_starts_with_are_looked_for_anywhere(user, people):
+    services.quick_add_contact(
+        actor=user, name="Ion Pop", email="ion@pop.ro", company_name="Fabrica 2000"
+    )
+    assert titles("2000") == ["Fabrica 2000", "Ion Pop"]
+    assert [entry.title for entry in best_entries("2000", 10)] == ["Fabrica 2000", "Ion Pop"]

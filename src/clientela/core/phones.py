@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 NON_DIGITS = re.compile(r"\D+")
@@ -80,6 +81,42 @@ def _remember_display(e164: str, shown: str) -> str:
         _DISPLAY.clear()
     _DISPLAY[e164] = shown
     return shown
+
+
+def search_prefixes(query: str, region: str | None = None) -> list[str]:
+    """The E.164 starts a phone-looking query may be: "+40 722" and "0040 722" are
+    international, "0722 12" national (the region's trunk prefix dropped, its country code
+    put before), "722 12" the national number without its trunk prefix and, when it starts
+    with the region's country code, "40722" an international one without its plus."""
+    query = query.strip()
+    digits = NON_DIGITS.sub("", query)
+    if query.startswith("+"):
+        return [f"+{digits}"]
+    if digits.startswith("00"):
+        return [f"+{digits[2:]}"]
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(
+        (region or settings.PHONE_REGION).upper()
+    )
+    if metadata is None:
+        return [f"+{digits}"]
+    country = str(metadata.country_code)
+    trunk = metadata.national_prefix or ""
+    if trunk and digits.startswith(trunk):
+        return [f"+{country}{digits[len(trunk) :]}"]
+    starts = [f"+{country}{digits}"]
+    if digits.startswith(country):
+        starts.append(f"+{digits}")
+    return starts
+
+
+def starting_with(field: str, prefix: str) -> Q:
+    """Values of `field` that start with `prefix` (digits after a "+"), as a range its
+    index answers in order, whatever the database's collation, and the exact test."""
+    condition = Q(**{f"{field}__gte": prefix, f"{field}__startswith": prefix})
+    head = prefix.rstrip("9")
+    if head and head[-1].isdigit():
+        condition &= Q(**{f"{field}__lt": head[:-1] + chr(ord(head[-1]) + 1)})
+    return condition
 
 
 def looks_like_phone(query: str) -> bool:

@@ -4,6 +4,8 @@ PostgreSQL (pg_trgm) and on SQLite (FTS5 trigram table)."""
 from __future__ import annotations
 
 import contextvars
+import functools
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from django.db.models.expressions import RawSQL
 
 from clientela.core import bulk
 from clientela.core.models import SearchEntry
-from clientela.core.phones import NON_DIGITS, looks_like_phone
+from clientela.core.phones import NON_DIGITS, looks_like_phone, search_prefixes
 from clientela.core.text import fold
 
 
@@ -32,6 +34,17 @@ BUILDERS: dict[type[models.Model], Callable[[models.Model], Document]] = {}
 
 def register(model: type[models.Model], builder: Callable[[models.Model], Document]) -> None:
     BUILDERS[model] = builder
+
+
+# Where the phone numbers of each record type are, registered by the app that keeps them:
+# for an E.164 prefix, the ids of the records with a number starting with it, in the
+# numbers' order, read from the numbers' own index. A phone-looking query finds records by
+# the start of their numbers there, whatever the number of records.
+NUMBER_OWNERS: dict[type[models.Model], Callable[[str], models.QuerySet]] = {}
+
+
+def register_numbers(model: type[models.Model], owners: Callable[[str], models.QuerySet]) -> None:
+    NUMBER_OWNERS[model] = owners
 
 
 def entry_fields(document: Document) -> dict:
@@ -155,12 +168,44 @@ def _substring_matches(
     return entries.filter(text__contains=term)
 
 
+def _number_entries(entries: models.QuerySet, query: str) -> models.QuerySet | None:
+    """For a phone-looking query, the entries of the records with a number starting with
+    it, written any way `search_prefixes` knows; None when no number does (the digits are
+    then looked for anywhere in the entries' text: part of a number, a name, a website)."""
+    if not looks_like_phone(query):
+        return None
+    owners = [
+        (model, owners(prefix))
+        for prefix in search_prefixes(query)
+        for model, owners in NUMBER_OWNERS.items()
+    ]
+    if not any(ids.exists() for _model, ids in owners):
+        return None
+    return entries.filter(_entries_of(owners))
+
+
+def _entries_of(owners: list[tuple[type[models.Model], models.QuerySet | list[int]]]) -> models.Q:
+    """The entries of these records: (record type, their ids) pairs."""
+    return functools.reduce(
+        operator.or_,
+        (
+            models.Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+            for model, ids in owners
+        ),
+    )
+
+
 def matching_entries(query: str, entries: models.QuerySet | None = None) -> models.QuerySet:
-    """SearchEntry rows whose text holds the query, best first (title starts with it)."""
+    """SearchEntry rows that match the query, best first: for a phone-looking query the
+    records with a number starting with it (else the entries holding its digits), for
+    other queries the entries whose text holds it, titles starting with it first."""
     entries = SearchEntry.objects.all() if entries is None else entries
     term = normalise_query(query)
     if not term:
         return entries.none()
+    numbers = _number_entries(entries, query)
+    if numbers is not None:
+        return numbers.order_by("title_key", "id")
     if len(term) < 3:
         # Trigram indexes need three characters; shorter terms match title prefixes.
         return _prefix_matches(entries, term).order_by("title_key", "id")
@@ -176,17 +221,37 @@ def matching_entries(query: str, entries: models.QuerySet | None = None) -> mode
     )
 
 
+def _first_number_entries(entries: models.QuerySet, query: str, limit: int) -> list:
+    """Up to `limit` entries of records with a number starting with a phone-looking query,
+    in one query: for each prefix and record type, the first `limit` numbers in their
+    index's order (a common start like "0722" reads `limit` numbers, not all of them);
+    sorted as `matching_entries` sorts."""
+    owners = [
+        (model, owners(prefix)[:limit])
+        for prefix in search_prefixes(query)
+        for model, owners in NUMBER_OWNERS.items()
+    ]
+    found = entries.filter(_entries_of(owners)) if owners else []
+    return sorted(found, key=lambda e: (e.title_key, e.pk))[:limit]
+
+
 def best_entries(query: str, limit: int) -> list[SearchEntry]:
     """The first `limit` entries in `matching_entries` order, reading at most `limit` rows
-    per step: titles starting with the query from the title index, then (only when those
-    are too few) other matches from the trigram index, sorted here. Ranking every match in
-    SQL would sort thousands of rows for a common name at a million contacts."""
+    per step: for a phone-looking query the records whose numbers start with it, from the
+    numbers' index; else titles starting with the query from the title index, then (only
+    when those are too few) other matches from the trigram index, sorted here. Ranking
+    every match in SQL would sort thousands of rows for a common name at a million
+    contacts."""
     term = normalise_query(query)
     if not term:
         return []
     entries = SearchEntry.objects.select_related("content_type")
     found = []
-    if not looks_like_phone(query):
+    if looks_like_phone(query):
+        found = _first_number_entries(entries, query, limit)
+        if found:
+            return found
+    else:
         found = list(_prefix_matches(entries, term).order_by("title_key", "id")[:limit])
     if len(found) == limit or len(term) < 3:
         return found

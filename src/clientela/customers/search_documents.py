@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from clientela.core.phones import display as display_phone
-from clientela.core.search import Document, register
+from clientela.core.phones import starting_with
+from clientela.core.search import Document, register, register_numbers
 from clientela.customers.models import Company, Contact, EmailAddress, PhoneNumber
 
 
@@ -47,6 +48,22 @@ def company_document_from(company: Company, emails: list[str], digits: list[str]
     )
 
 
+def number_owners(owner: str):
+    """For a prefix, the ids of the contacts (or companies) with a number starting with
+    it, in the numbers' order: a range of the numbers' E.164 index."""
+
+    def owners(prefix: str):
+        return (
+            PhoneNumber.objects.filter(starting_with("e164", prefix), **{f"{owner}__isnull": False})
+            .order_by("e164")
+            .values_list(f"{owner}_id", flat=True)
+        )
+
+    return owners
+
+
 def register_documents() -> None:
     register(Contact, contact_document)
     register(Company, company_document)
+    register_numbers(Contact, number_owners("contact"))
+    register_numbers(Company, number_owners("company"))
