@@ -116,6 +116,26 @@ def test_list_filters_sort_and_columns(user_client, user, make_user):
 
 
 @pytest.mark.django_db
+def test_list_search_by_the_start_of_a_phone_or_digits_anywhere(user_client, user, settings):
+    settings.PHONE_REGION = "RO"
+    services.quick_add_contact(actor=user, name="Radu Pop", phone="0722 123 456")
+    services.quick_add_contact(actor=user, name="Dana Pop", phone="0733 123 456")
+    services.quick_add_contact(
+        actor=user, name="Ion Stan", email="ion@fabrica.ro", company_name="Fabrica 2000"
+    )
+
+    def listed(query):
+        page = user_client.get("/contacts/", {"q": query}).content.decode()
+        return [name for name in ("Radu Pop", "Dana Pop", "Ion Stan") if name in page]
+
+    assert listed("0722 12") == ["Radu Pop"]
+    assert listed("+40 733") == ["Dana Pop"]
+    assert listed("40722") == ["Radu Pop"]  # international, without its plus
+    assert listed("123 456") == ["Radu Pop", "Dana Pop"]  # no number starts so: anywhere
+    assert listed("2000") == ["Ion Stan"]  # digits of the company's name
+
+
+@pytest.mark.django_db
 def test_list_filters_by_several_owners(user_client, user, make_user):
     from clientela.users.services import role_named
 

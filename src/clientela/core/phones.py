@@ -110,13 +110,15 @@ def search_prefixes(query: str, region: str | None = None) -> list[str]:
 
 
 def starting_with(field: str, prefix: str) -> Q:
-    """Values of `field` that start with `prefix` (digits after a "+"), as a range its
-    index answers in order, whatever the database's collation, and the exact test."""
-    condition = Q(**{f"{field}__gte": prefix, f"{field}__startswith": prefix})
+    """Values of `field` that start with `prefix` ("+" and digits), as a range of its index
+    that the database reads in order, so a LIMIT stops early however many match. In a
+    collation that ignores the "+" (a language's, on PostgreSQL) the range also holds
+    numbers kept as the digits typed that start with the same digits."""
     head = prefix.rstrip("9")
-    if head and head[-1].isdigit():
-        condition &= Q(**{f"{field}__lt": head[:-1] + chr(ord(head[-1]) + 1)})
-    return condition
+    if not head[1:]:  # "+99…": no range ends it
+        return Q(**{f"{field}__startswith": prefix})
+    after = head[:-1] + chr(ord(head[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": after})
 
 
 def looks_like_phone(query: str) -> bool:

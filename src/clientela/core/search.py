@@ -4,8 +4,6 @@ PostgreSQL (pg_trgm) and on SQLite (FTS5 trigram table)."""
 from __future__ import annotations
 
 import contextvars
-import functools
-import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -175,24 +173,21 @@ def _number_entries(entries: models.QuerySet, query: str) -> models.QuerySet | N
     if not looks_like_phone(query):
         return None
     owners = [
-        (model, owners(prefix))
+        (model, numbers_of(prefix))
         for prefix in search_prefixes(query)
-        for model, owners in NUMBER_OWNERS.items()
+        for model, numbers_of in NUMBER_OWNERS.items()
     ]
     if not any(ids.exists() for _model, ids in owners):
         return None
-    return entries.filter(_entries_of(owners))
+    # A UNION of one SELECT per prefix and record type: PostgreSQL answers an OR of
+    # `object_id IN (subquery)` by reading every entry, each SELECT alone by an index.
+    parts = [SearchEntry.objects.filter(_entries_of(*owner)).values("pk") for owner in owners]
+    return entries.filter(pk__in=parts[0].union(*parts[1:], all=True))
 
 
-def _entries_of(owners: list[tuple[type[models.Model], models.QuerySet | list[int]]]) -> models.Q:
-    """The entries of these records: (record type, their ids) pairs."""
-    return functools.reduce(
-        operator.or_,
-        (
-            models.Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
-            for model, ids in owners
-        ),
-    )
+def _entries_of(model: type[models.Model], ids: models.QuerySet) -> models.Q:
+    """The entries of the records of type `model` whose ids `ids` gives."""
+    return models.Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
 
 
 def matching_entries(query: str, entries: models.QuerySet | None = None) -> models.QuerySet:
@@ -200,12 +195,16 @@ def matching_entries(query: str, entries: models.QuerySet | None = None) -> mode
     records with a number starting with it (else the entries holding its digits), for
     other queries the entries whose text holds it, titles starting with it first."""
     entries = SearchEntry.objects.all() if entries is None else entries
-    term = normalise_query(query)
-    if not term:
-        return entries.none()
     numbers = _number_entries(entries, query)
     if numbers is not None:
         return numbers.order_by("title_key", "id")
+    return _text_matches(entries, normalise_query(query))
+
+
+def _text_matches(entries: models.QuerySet, term: str) -> models.QuerySet:
+    """Entries whose text holds the (normalised) term, titles starting with it first."""
+    if not term:
+        return entries.none()
     if len(term) < 3:
         # Trigram indexes need three characters; shorter terms match title prefixes.
         return _prefix_matches(entries, term).order_by("title_key", "id")
@@ -221,18 +220,38 @@ def matching_entries(query: str, entries: models.QuerySet | None = None) -> mode
     )
 
 
+def matching_ids(query: str, model: type[models.Model]) -> models.QuerySet:
+    """The ids of the records of type `model` that match the query, as a subquery: what a
+    list's search box narrows it to. A phone-looking query is matched against the starts
+    of these records' own numbers, read from the numbers' index; when none starts with it,
+    or for other queries, as `matching_entries` matches text."""
+    numbers_of = NUMBER_OWNERS.get(model)
+    if numbers_of is not None and looks_like_phone(query):
+        parts = [numbers_of(prefix).order_by() for prefix in search_prefixes(query)]
+        if any(part.exists() for part in parts):
+            return parts[0].union(*parts[1:])
+    content_type = ContentType.objects.get_for_model(model)
+    entries = SearchEntry.objects.filter(content_type=content_type)
+    return _text_matches(entries, normalise_query(query)).values("object_id")
+
+
 def _first_number_entries(entries: models.QuerySet, query: str, limit: int) -> list:
     """Up to `limit` entries of records with a number starting with a phone-looking query,
     in one query: for each prefix and record type, the first `limit` numbers in their
     index's order (a common start like "0722" reads `limit` numbers, not all of them);
     sorted as `matching_entries` sorts."""
-    owners = [
-        (model, owners(prefix)[:limit])
+    # One SELECT per prefix and record type, joined by UNION ALL: PostgreSQL answers an
+    # OR of `object_id IN (subquery)` by reading every entry, each SELECT alone from the
+    # entries' unique index.
+    parts = [
+        entries.filter(_entries_of(model, numbers_of(prefix)[:limit]))
         for prefix in search_prefixes(query)
-        for model, owners in NUMBER_OWNERS.items()
+        for model, numbers_of in NUMBER_OWNERS.items()
     ]
-    found = entries.filter(_entries_of(owners)) if owners else []
-    return sorted(found, key=lambda e: (e.title_key, e.pk))[:limit]
+    if not parts:
+        return []
+    found = {entry.pk: entry for entry in parts[0].union(*parts[1:], all=True)}
+    return sorted(found.values(), key=lambda e: (e.title_key, e.pk))[:limit]
 
 
 def best_entries(query: str, limit: int) -> list[SearchEntry]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.core import custom_fields
 from clientela.core.listing import Cell, Column, ListSpec, custom_filter, day_start, person_cell
 from clientela.core.phones import display as display_phone
-from clientela.core.search import matching_entries
+from clientela.core.search import matching_ids
 from clientela.customers import selectors
 from clientela.customers.models import Company, Contact
 
@@ -114,12 +114,7 @@ def company_spec(user) -> ListSpec:
 def apply_filters(user, spec: ListSpec, queryset: QuerySet, data: dict, raw) -> QuerySet:
     """Narrow a list by the cleaned filter form `data` and the raw query string `raw`."""
     if data.get("q"):
-        entries = (
-            matching_entries(data["q"])
-            .filter(content_type__model=spec.record_type)
-            .values("object_id")
-        )
-        queryset = queryset.filter(pk__in=entries)
+        queryset = queryset.filter(pk__in=matching_ids(data["q"], queryset.model))
     owner = data.get("owner")
     if owner == "me":
         queryset = queryset.filter(owner=user)

@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from clientela.core.listing import day_start
-from clientela.core.search import matching_entries
+from clientela.core.search import matching_ids
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
 from clientela.users import permissions
 
@@ -43,8 +43,7 @@ def filter_list(user, queryset: QuerySet[Deal], data: dict) -> QuerySet[Deal]:
     """The deals list's filters and its search, as the list page and the API offer them."""
     queryset = apply_filters(user, queryset, data)
     if data.get("q"):
-        entries = matching_entries(data["q"]).filter(content_type__model="deal").values("object_id")
-        queryset = queryset.filter(pk__in=entries)
+        queryset = queryset.filter(pk__in=matching_ids(data["q"], Deal))
     return queryset
 
 
