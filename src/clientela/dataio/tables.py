@@ -382,23 +382,23 @@ def value_preparer(field, connection) -> Callable:
 
         def prepare_datetime(value):
             # What to_python() and get_db_prep_save() come to for an aware ISO datetime,
-            # and for no date-time at all.
+            # and for no date-time at all; anything else goes the field's own way.
             if value is None:
                 return None
-            if type(value) is str:
-                try:
-                    parsed = datetime.datetime.fromisoformat(value)
-                except ValueError:
-                    parsed = None
-                if parsed is not None:
-                    offset = parsed.utcoffset()
-                    if offset is not None:
-                        if as_text and not offset:
-                            # In UTC already: the text SQLite's adapter would make of it,
-                            # str() of the naive time, is its ISO form less "+00:00".
-                            return parsed.isoformat(" ")[:-6]
-                        return adapt(parsed)
-            return convert(value)
+            if type(value) is not str:
+                return convert(value)
+            try:
+                parsed = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                return convert(value)
+            offset = parsed.utcoffset()
+            if offset is None:
+                return convert(value)
+            if as_text and not offset:
+                # In UTC already: the text SQLite's adapter would make of it, str() of
+                # the naive time, is its ISO form less "+00:00".
+                return parsed.isoformat(" ")[:-6]
+            return adapt(parsed)
 
         return prepare_datetime
     return convert
