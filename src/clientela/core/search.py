@@ -166,21 +166,28 @@ def _substring_matches(
     return entries.filter(text__contains=term)
 
 
+def _number_owners(query: str, model: type[models.Model] | None = None) -> list:
+    """(record type, ids of its records with a number starting so) for each E.164 start
+    `search_prefixes` makes of the query and each record type with numbers (or `model`
+    only), in the numbers' index order. Each pair becomes its own SELECT, joined by UNION:
+    PostgreSQL answers an OR of `object_id IN (subquery)` by reading every entry."""
+    return [
+        (kind, numbers_of(prefix))
+        for prefix in search_prefixes(query)
+        for kind, numbers_of in NUMBER_OWNERS.items()
+        if model is None or kind is model
+    ]
+
+
 def _number_entries(entries: models.QuerySet, query: str) -> models.QuerySet | None:
     """For a phone-looking query, the entries of the records with a number starting with
     it, written any way `search_prefixes` knows; None when no number does (the digits are
     then looked for anywhere in the entries' text: part of a number, a name, a website)."""
     if not looks_like_phone(query):
         return None
-    owners = [
-        (model, numbers_of(prefix))
-        for prefix in search_prefixes(query)
-        for model, numbers_of in NUMBER_OWNERS.items()
-    ]
+    owners = _number_owners(query)
     if not any(ids.exists() for _model, ids in owners):
         return None
-    # A UNION of one SELECT per prefix and record type: PostgreSQL answers an OR of
-    # `object_id IN (subquery)` by reading every entry, each SELECT alone by an index.
     parts = [SearchEntry.objects.filter(_entries_of(*owner)).values("pk") for owner in owners]
     return entries.filter(pk__in=parts[0].union(*parts[1:], all=True))
 
@@ -225,9 +232,8 @@ def matching_ids(query: str, model: type[models.Model]) -> models.QuerySet:
     list's search box narrows it to. A phone-looking query is matched against the starts
     of these records' own numbers, read from the numbers' index; when none starts with it,
     or for other queries, as `matching_entries` matches text."""
-    numbers_of = NUMBER_OWNERS.get(model)
-    if numbers_of is not None and looks_like_phone(query):
-        parts = [numbers_of(prefix).order_by() for prefix in search_prefixes(query)]
+    if looks_like_phone(query):
+        parts = [ids.order_by() for _model, ids in _number_owners(query, model)]
         if any(part.exists() for part in parts):
             return parts[0].union(*parts[1:])
     content_type = ContentType.objects.get_for_model(model)
@@ -240,13 +246,8 @@ def _first_number_entries(entries: models.QuerySet, query: str, limit: int) -> l
     in one query: for each prefix and record type, the first `limit` numbers in their
     index's order (a common start like "0722" reads `limit` numbers, not all of them);
     sorted as `matching_entries` sorts."""
-    # One SELECT per prefix and record type, joined by UNION ALL: PostgreSQL answers an
-    # OR of `object_id IN (subquery)` by reading every entry, each SELECT alone from the
-    # entries' unique index.
     parts = [
-        entries.filter(_entries_of(model, numbers_of(prefix)[:limit]))
-        for prefix in search_prefixes(query)
-        for model, numbers_of in NUMBER_OWNERS.items()
+        entries.filter(_entries_of(model, ids[:limit])) for model, ids in _number_owners(query)
     ]
     if not parts:
         return []
