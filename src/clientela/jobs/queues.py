@@ -192,26 +192,49 @@ class RedisQueue:
         return False
 
     def requeue_abandoned(self, live_workers: set[str], older_than: datetime) -> list[str]:
+        from rq.executions import Execution
         from rq.job import JobStatus
         from rq.registry import StartedJobRegistry
 
         requeued = []
         for queue in self._queues():
             registry = StartedJobRegistry(queue=queue)
-            ids = registry.get_job_ids(cleanup=False)
-            for job in queue.job_class.fetch_many(ids, queue.connection):
-                if job is None or job.get_status() != JobStatus.STARTED:
+            for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+                job = queue.job_class.fetch_many([job_id], queue.connection)[0]
+                if job is None:
                     continue
-                if job.worker_name in live_workers:
+                try:
+                    execution = Execution.fetch(execution_id, job_id, queue.connection)
+                except ValueError:
+                    execution = None
+                if execution is not None:
+                    # The holder is the execution's worker, written in the same Redis
+                    # transaction that put the entry here. The job's own fields are filled
+                    # in a moment later: read in between, they show a started job with no
+                    # worker and no start, which must not pass for an abandoned one.
+                    holder, started = execution.worker_name, execution.created_at
+                    # A job taken by a worker that died before marking it started waits too.
+                    held = (JobStatus.STARTED, JobStatus.QUEUED)
+                else:
+                    # The execution's record outlived its TTL: only the job's fields remain,
+                    # read in one snapshot.
+                    holder, started = job.worker_name, job.started_at
+                    held = (JobStatus.STARTED,)
+                if job.get_status(refresh=False) not in held or holder in live_workers:
                     continue
-                if job.started_at and job.started_at > older_than:
+                if started is None or started > older_than:
                     continue
-                # Two workers may notice the same dead worker: only one requeues.
-                token = f"clientela:jobs:requeued:{job.id}:{job.worker_name}"
-                if not queue.connection.set(token, "1", nx=True, ex=24 * 3600):
+                # Two workers may notice the same dead worker: the one whose removal of
+                # the entry counts requeues it, with the job's other entries gone too.
+                if not queue.connection.zrem(registry.key, f"{job_id}:{execution_id}"):
                     continue
-                registry.remove_executions(job)
-                queue.enqueue_job(job)
+                with queue.connection.pipeline() as pipeline:
+                    queue.enqueue_job(job, pipeline=pipeline)
+                    registry.remove_executions(job, pipeline=pipeline)
+                    # A job taken but never marked started is still in RQ's list of jobs
+                    # being taken, which would otherwise fail it a minute later.
+                    pipeline.lrem(queue.intermediate_queue_key, 1, job_id)
+                    pipeline.execute()
                 requeued.append(job.id)
         return requeued
 
