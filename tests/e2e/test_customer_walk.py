@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import wave
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from playwright.sync_api import expect
 
 from clientela.activities.models import Activity, Task
@@ -174,3 +176,18 @@ def test_quick_add_hears_what_is_typed_as_soon_as_its_first_field_has_the_focus(
     expect(dialog.get_by_label("Name")).to_be_focused()
     expect(dialog.locator(".suspects")).to_contain_text("Ioana Dumitrescu")
     expect(dialog.locator(".suspects")).to_contain_text("same phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relative_time_shows_its_exact_date_and_time_on_hover(logged_in, live_server, user):
+    contact = services.quick_add_contact(actor=user, name="Radu Ene", phone="0733 000 111")
+    stamp = datetime.datetime(2026, 3, 4, 15, 7, 30, tzinfo=datetime.UTC)
+    Contact.objects.filter(pk=contact.pk).update(updated_at=stamp)
+    page = logged_in
+    page.goto(live_server.url + "/contacts/?cols=name,updated")
+    page.wait_for_load_state("load")
+    time = page.locator(f'tr:has(a[href="/contacts/{contact.pk}/"]) time')
+    expect(time).to_have_text(naturaltime(stamp))
+    time.hover()
+    # In the product's time zone (UTC in the tests), in the page's language.
+    expect(time).to_have_attribute("title", re.compile(r"^Mar 4, 2026, 3:07\s?PM$"))

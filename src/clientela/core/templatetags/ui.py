@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,13 +17,13 @@ register = template.Library()
 
 @register.simple_tag
 def when(value, empty="—"):
-    """A relative time ("3 hours ago") with the exact local time on hover."""
+    """A relative time ("3 hours ago"). The browser shows the exact date and time on
+    hover (app.js, from the `datetime` attribute): formatted here, it was a third of a
+    list page's cells (docs/performance.md)."""
     if not value:
         return empty
-    local = timezone.localtime(value)
-    return mark_safe(  # noqa: S308 - the values are escaped here
-        f'<time datetime="{value.isoformat()}" '
-        f'title="{conditional_escape(formats.date_format(local, "DATETIME_FORMAT"))}">'
+    return mark_safe(  # noqa: S308 - the text is escaped here
+        f'<time datetime="{value.isoformat(timespec="seconds")}">'
         f"{conditional_escape(naturaltime(value))}</time>"
     )
 

@@ -41,6 +41,37 @@
   });
 })();
 
+// Times: a relative time ("3 hours ago", templatetags/ui.py `when`) shows its exact date
+// and time on hover or focus, formatted here in the page's language and the product's
+// time zone, once, when first pointed at.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var format;
+
+  function formatter() {
+    var options = { dateStyle: "medium", timeStyle: "short", timeZone: root.getAttribute("data-time-zone") || undefined };
+    try {
+      return new Intl.DateTimeFormat(root.lang || undefined, options);
+    } catch (error) {  // a time zone this browser does not know: its own
+      delete options.timeZone;
+      return new Intl.DateTimeFormat(root.lang || undefined, options);
+    }
+  }
+
+  function exact(event) {
+    var time = event.target.closest && event.target.closest("time[datetime]");
+    if (!time || time.title) return;
+    var date = new Date(time.dateTime);
+    if (isNaN(date.getTime())) return;
+    format = format || formatter();
+    time.title = format.format(date);
+  }
+
+  document.addEventListener("mouseover", exact);
+  document.addEventListener("focusin", exact);
+})();
+
 // Dialogs, the search palette, quick-add, keyboard shortcuts, composer tabs, bulk selection.
 (function () {
   "use strict";
