@@ -158,9 +158,7 @@ def apply_filters(user, spec: ListSpec, queryset: QuerySet, data: dict, raw) -> 
 
 
 def base_queryset(user, record_type: str) -> QuerySet:
-    if record_type == "contact":
-        return selectors.contact_list(user)
-    return selectors.company_list(user)
+    return selectors.list_rows(user, record_type)
 
 
 MODELS = {"contact": Contact, "company": Company}

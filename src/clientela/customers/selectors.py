@@ -49,6 +49,25 @@ def company_list(user) -> QuerySet[Company]:
     return companies_for(user).select_related("owner")
 
 
+# What a list row shows of a record's company and owner (a link, a name, initials).
+ROW_RELATED = {"company": ("name",), "owner": ("full_name", "email")}
+
+
+def list_rows(user, record_type: str) -> QuerySet[Contact] | QuerySet[Company]:
+    """The records of a list page, with only what a row shows of the related ones: a
+    page's 51 companies and owners read whole were a third of its time (their dates
+    parsed, their custom fields decoded)."""
+    queryset = contact_list(user) if record_type == "contact" else company_list(user)
+    deferred = [
+        f"{relation}__{field.name}"
+        for relation, shown in ROW_RELATED.items()
+        if relation in queryset.query.select_related
+        for field in queryset.model._meta.get_field(relation).related_model._meta.concrete_fields
+        if not field.primary_key and field.name not in shown
+    ]
+    return queryset.defer(*deferred)
+
+
 def contact_detail(user, pk: int) -> Contact:
     return contact_list(user).prefetch_related("emails", "phones", "addresses", "tags").get(pk=pk)
 

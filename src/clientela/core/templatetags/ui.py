@@ -130,10 +130,23 @@ def _cell(value) -> str:
 
 
 @register.simple_tag
-def cells(values):
-    """A row's cells (core.listing.Cell), each in its <td>: one tag a row rather than a
-    loop and a tag a cell, which cost a list page a fifth of its time."""
-    return mark_safe("".join(f"<td>{_cell(value)}</td>" for value in values))  # noqa: S308
+def table_rows(rows, select: bool = False):
+    """A list page's rows (record, cells from core.listing.page_context), each cell in its
+    <td>, after a checkbox to select the record when `select`. One tag a page: a loop and
+    a tag a cell, or a translated label a row, cost a list page a fifth of its time."""
+    label = _("Select %(name)s")
+    html_ = []
+    for record, values in rows:
+        html_.append("<tr>")
+        if select:
+            html_.append(
+                '<td class="table__select"><input type="checkbox" name="ids" '
+                f'value="{record.pk}" aria-label="'
+                f'{conditional_escape(label % {"name": record})}" data-row-select></td>'
+            )
+        html_.extend(f"<td>{_cell(value)}</td>" for value in values)
+        html_.append("</tr>")
+    return mark_safe("".join(html_))  # noqa: S308 - every value escaped by _cell or here
 
 
 @register.simple_tag
