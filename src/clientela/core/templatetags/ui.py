@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from clientela.core.money import format_money, format_totals
 from clientela.core.phones import display as display_phone
 
 register = template.Library()
+
+
+@lru_cache(maxsize=4096)
+def _phrase(table: str, key: str, language: str | None, params: tuple) -> str:
+    return str(getattr(NaturalTimeFormatter, table)[key] % dict(params))
+
+
+class _Phrase:
+    """One of naturaltime's phrases, translated and filled in once per language and
+    number: Django translates each afresh (three lookups a time, ~20 µs)."""
+
+    __slots__ = ("key", "table")
+
+    def __init__(self, table: str, key: str) -> None:
+        self.table, self.key = table, key
+
+    def __mod__(self, params: dict) -> str:
+        return _phrase(self.table, self.key, get_language(), tuple(params.items()))
+
+    def __str__(self) -> str:
+        return _phrase(self.table, self.key, get_language(), ())
+
+
+class _NaturalTime(NaturalTimeFormatter):
+    """Django's naturaltime, same rules and words, with its phrases kept."""
+
+    time_strings = {key: _Phrase("time_strings", key) for key in NaturalTimeFormatter.time_strings}
+    past_substrings = {
+        key: _Phrase("past_substrings", key) for key in NaturalTimeFormatter.past_substrings
+    }
+    future_substrings = {
+        key: _Phrase("future_substrings", key) for key in NaturalTimeFormatter.future_substrings
+    }
+
+
+def relative(value) -> str:
+    """What humanize's naturaltime says of `value` ("3 hours ago")."""
+    return str(_NaturalTime.string_for(value))
 
 
 @register.simple_tag
@@ -24,7 +64,7 @@ def when(value, empty="—"):
         return empty
     return mark_safe(  # noqa: S308 - the text is escaped here
         f'<time datetime="{value.isoformat(timespec="seconds")}">'
-        f"{conditional_escape(naturaltime(value))}</time>"
+        f"{conditional_escape(relative(value))}</time>"
     )
 
 

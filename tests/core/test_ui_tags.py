@@ -1,0 +1,69 @@
+"""The list and timeline template helpers: what they print is what Django would."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.humanize.templatetags import humanize
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import timezone, translation
+
+from clientela.core.templatetags.ui import relative, when
+
+AGES = [
+    timedelta(0),
+    timedelta(seconds=1),
+    timedelta(seconds=59),
+    timedelta(minutes=1),
+    timedelta(minutes=42, seconds=3),
+    timedelta(hours=1),
+    timedelta(hours=23, minutes=59),
+    timedelta(days=1),
+    timedelta(days=1, hours=5),
+    timedelta(days=9, hours=2),
+    timedelta(days=45),
+    timedelta(days=400),
+    timedelta(days=3000, hours=7),
+]
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """One "now" for Django's naturaltime and ours, which reads it the same way."""
+    frozen = timezone.now()
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return frozen
+
+    monkeypatch.setattr(humanize, "datetime", Frozen)
+    return frozen
+
+
+@pytest.mark.parametrize("language", ["en", "ro", "es"])
+def test_relative_times_read_as_djangos_in_each_language(language, now):
+    moments = [now - age for age in AGES] + [now + age for age in AGES[1:]]
+    with translation.override(language):
+        for moment in moments:
+            assert relative(moment) == str(naturaltime(moment)), moment
+            # Asked again (the phrases are kept), the same words.
+            assert relative(moment) == str(naturaltime(moment)), moment
+
+
+def test_relative_time_follows_the_language_of_each_request(now):
+    moment = now - timedelta(days=9, hours=2)
+    with translation.override("en"):
+        english = relative(moment)
+    with translation.override("ro"):
+        romanian = relative(moment)
+    assert english == "1\xa0week, 2\xa0days ago"
+    assert romanian != english and "2\xa0zile" in romanian
+
+
+def test_when_carries_the_instant_for_the_browser(now):
+    moment = now - timedelta(hours=3)
+    html = when(moment)
+    assert html == f'<time datetime="{moment.isoformat(timespec="seconds")}">3\xa0hours ago</time>'
+    assert when(None) == "—"
