@@ -100,5 +100,22 @@ def test_a_job_of_a_dead_worker_is_queued_again_once(rq_queue, mark_started):
     assert second == []
     assert rq_queue.get_job_ids() == [job.id]
     assert rq_queue.started_job_registry.get_job_ids(cleanup=False) == []
-    # Nothing left in RQ's list of jobs being taken, which would fail it later.
+    # Nothing left in RQ's list of jobs being taken, which would fail it later, nor of the
+    # abandoned execution.
     assert rq_queue.connection.lrange(rq_queue.intermediate_queue_key, 0, -1) == []
+    assert job.execution_registry.get_execution_ids() == []
+
+
+def test_a_job_whose_execution_record_expired_is_left_to_rqs_own_cleanup(rq_queue):
+    job = _enqueue(rq_queue)
+    _take(rq_queue, "dead-worker", mark_started=True)
+    # Every worker was down for longer than the record's time to live: RQ's cleanup of
+    # the registry retries or fails the job; recovering it here as well could run it twice.
+    from rq.executions import Execution
+
+    (execution_id,) = job.execution_registry.get_execution_ids()
+    rq_queue.connection.delete(Execution(execution_id, job.id, rq_queue.connection).key)
+
+    assert _Queues(rq_queue).requeue_abandoned(set(), _later()) == []
+    assert rq_queue.count == 0
+    assert rq_queue.started_job_registry.get_job_ids(cleanup=False) == [job.id]

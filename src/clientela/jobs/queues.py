@@ -175,7 +175,10 @@ class RedisQueue:
             finished_at=job.ended_at,
             worker=job.worker_name or "",
             error=error,
-            attempts=max(len(job.get_executions()), 1) if status == "running" else 1,
+            # Ids only: a record past its time to live is gone while its id stays a minute.
+            attempts=max(len(job.execution_registry.get_execution_ids()), 1)
+            if status == "running"
+            else 1,
         )
 
     def retry(self, job_id: str) -> bool:
@@ -198,44 +201,51 @@ class RedisQueue:
 
         requeued = []
         for queue in self._queues():
+            connection = queue.connection
             registry = StartedJobRegistry(queue=queue)
-            for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
-                job = queue.job_class.fetch_many([job_id], queue.connection)[0]
-                if job is None:
+            entries = registry.get_job_and_execution_ids(cleanup=False)
+            for job_id, execution_id in entries:
+                # The holder is the execution's worker, written in the same Redis
+                # transaction that put the entry here. The job's own fields are filled
+                # in a moment later: read in between, they show a started job with no
+                # worker and no start, which must not pass for an abandoned one.
+                try:
+                    execution = Execution.fetch(execution_id, job_id, connection)
+                except ValueError:
+                    # Its record outlived its time to live (every worker was down for
+                    # minutes): RQ's own cleanup of the registry retries or fails the job,
+                    # which the Jobs page shows; doing it here too could run it twice.
+                    continue
+                if execution.worker_name in live_workers or execution.created_at > older_than:
+                    continue
+                job = queue.job_class.fetch_many([job_id], connection)[0]
+                # Taken by a worker that died before marking it started, it waits too.
+                held = (JobStatus.STARTED, JobStatus.QUEUED)
+                if job is None or job.get_status(refresh=False) not in held:
+                    continue
+                entry = f"{job_id}:{execution_id}"
+                score = connection.zscore(registry.key, entry)
+                # Two workers may notice the same dead worker: the one whose removal of
+                # the entry counts requeues it.
+                if score is None or not connection.zrem(registry.key, entry):
                     continue
                 try:
-                    execution = Execution.fetch(execution_id, job_id, queue.connection)
-                except ValueError:
-                    execution = None
-                if execution is not None:
-                    # The holder is the execution's worker, written in the same Redis
-                    # transaction that put the entry here. The job's own fields are filled
-                    # in a moment later: read in between, they show a started job with no
-                    # worker and no start, which must not pass for an abandoned one.
-                    holder, started = execution.worker_name, execution.created_at
-                    # A job taken by a worker that died before marking it started waits too.
-                    held = (JobStatus.STARTED, JobStatus.QUEUED)
-                else:
-                    # The execution's record outlived its TTL: only the job's fields remain,
-                    # read in one snapshot.
-                    holder, started = job.worker_name, job.started_at
-                    held = (JobStatus.STARTED,)
-                if job.get_status(refresh=False) not in held or holder in live_workers:
-                    continue
-                if started is None or started > older_than:
-                    continue
-                # Two workers may notice the same dead worker: the one whose removal of
-                # the entry counts requeues it, with the job's other entries gone too.
-                if not queue.connection.zrem(registry.key, f"{job_id}:{execution_id}"):
-                    continue
-                with queue.connection.pipeline() as pipeline:
-                    queue.enqueue_job(job, pipeline=pipeline)
-                    registry.remove_executions(job, pipeline=pipeline)
-                    # A job taken but never marked started is still in RQ's list of jobs
-                    # being taken, which would otherwise fail it a minute later.
-                    pipeline.lrem(queue.intermediate_queue_key, 1, job_id)
-                    pipeline.execute()
-                requeued.append(job.id)
+                    with connection.pipeline() as pipeline:
+                        queue.enqueue_job(job, pipeline=pipeline)
+                        execution.delete(job=job, pipeline=pipeline)
+                        stale = [
+                            f"{job_id}:{e}" for j, e in entries if j == job_id and e != execution_id
+                        ]
+                        if stale:
+                            pipeline.zrem(registry.key, *stale)
+                        # A job taken but never marked started is still in RQ's list of
+                        # jobs being taken, which would otherwise fail it a minute later.
+                        pipeline.lrem(queue.intermediate_queue_key, 1, job_id)
+                        pipeline.execute()
+                except Exception:
+                    connection.zadd(registry.key, {entry: score})  # for the next round
+                    raise
+                requeued.append(job_id)
         return requeued
 
 

@@ -42,8 +42,8 @@
 })();
 
 // Times: a relative time ("3 hours ago", templatetags/ui.py `when`) shows its exact date
-// and time on hover or focus, formatted here in the page's language and the product's
-// time zone, once, when first pointed at.
+// and time on hover, formatted here in the page's language and the product's time zone,
+// once, when first pointed at.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -69,7 +69,6 @@
   }
 
   document.addEventListener("mouseover", exact);
-  document.addEventListener("focusin", exact);
 })();
 
 // Dialogs, the search palette, quick-add, keyboard shortcuts, composer tabs, bulk selection.
