@@ -138,3 +138,19 @@ def test_trash_hides_a_contact_from_lists_and_search(actor):
     assert matching_entries("gone").count() == 0
     services.restore_from_trash(actor=actor, records=[Contact.objects.get(pk=contact.pk)])
     assert matching_entries("gone").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_company_website_is_a_web_address_or_refused(actor):
+    company = services.create_company(
+        actor=actor, data={"name": "Fabrica SRL", "website": " https://fabrica.ro "}
+    )
+    assert company.website == "https://fabrica.ro"
+    for address in ("javascript://%0Aalert(1)", "data:text/html,hi", "fabrica"):
+        with pytest.raises(ValidationError) as refused:
+            services.update_company(
+                actor=actor, company=company, data={"website": address}, expected_version=None
+            )
+        assert "website" in refused.value.message_dict, address
+    company.refresh_from_db()
+    assert company.website == "https://fabrica.ro"

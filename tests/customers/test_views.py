@@ -4,7 +4,7 @@ import pytest
 
 from clientela.core.models import CustomField, FieldType, SavedView
 from clientela.customers import services
-from clientela.customers.models import Contact
+from clientela.customers.models import Company, Contact
 
 
 @pytest.fixture
@@ -350,3 +350,14 @@ def test_record_url_is_reverse_with_the_script_prefix():
         assert record_url("company-detail", 5) == "/crm/companies/5/"
     finally:
         set_script_prefix("/")
+
+
+def test_a_website_stored_as_script_is_shown_as_text_never_as_a_link(user_client, user):
+    company = services.create_company(actor=user, data={"name": "Fabrica SRL"})
+    # Stored before the services refused such addresses.
+    Company.objects.filter(pk=company.pk).update(website="javascript://%0Aalert(1)")
+    listed = user_client.get("/companies/?cols=name,website").content.decode()
+    shown = user_client.get(f"/companies/{company.pk}/").content.decode()
+    for page in (listed, shown):
+        assert "javascript://%0Aalert(1)" in page
+        assert 'href="javascript:' not in page

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,6 +60,23 @@ COMPANY_FIELDS = (
 )
 MAX_TAGS = 50
 KINDS = frozenset(Kind.values)  # checked for every e-mail and phone an import brings
+
+
+WEBSITE = URLValidator(schemes=["http", "https"])
+
+
+def clean_website(value: str) -> str:
+    """A web address as stored and linked to: http or https only, so no stored address
+    can run script when clicked (the forms check it too; the API and imports do not)."""
+    value = (value or "").strip()
+    if value:
+        try:
+            WEBSITE(value)
+        except ValidationError:
+            raise ValidationError(
+                {"website": _("Give the website as a web address, like https://example.com.")}
+            ) from None
+    return value
 
 
 # Contact points -----------------------------------------------------------------------
@@ -469,6 +486,8 @@ def _save_company(*, actor, company: Company, data: dict, action: str = "") -> C
             value = data[key]
             setattr(company, key, value.strip() if isinstance(value, str) else value)
     _apply_company_name(company)
+    if "website" in data:
+        company.website = clean_website(company.website)
     emails = clean_emails(data["emails"]) if "emails" in data else None
     phones = clean_phones(data["phones"]) if "phones" in data else None
     if "custom" in data:

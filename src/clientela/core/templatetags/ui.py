@@ -141,6 +141,13 @@ def model_name(record) -> str:
     return record._meta.model_name
 
 
+@register.filter
+def is_web_address(url) -> bool:
+    """Whether a stored address may be a link: http or https only, never `javascript:` (the
+    services refuse others; an address stored before they did is shown as text)."""
+    return isinstance(url, str) and url.lower().startswith(("https://", "http://"))
+
+
 def _cell(value) -> str:
     """One list cell (core.listing.Cell) as HTML. Built in Python, not an included
     template: a list page renders hundreds of cells and an include each cost most of
@@ -151,7 +158,7 @@ def _cell(value) -> str:
     if not text:
         return ""
     text = conditional_escape(text)
-    if kind == "link" and value.url:
+    if kind == "link" and ((value.url or "").startswith("/") or is_web_address(value.url)):
         html_ = f'<a href="{conditional_escape(value.url)}" class="cell-link">{text}</a>'
     elif kind == "email":
         html_ = f'<a href="mailto:{text}">{text}</a>'
