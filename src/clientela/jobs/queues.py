@@ -199,6 +199,8 @@ class RedisQueue:
         from rq.job import JobStatus
         from rq.registry import StartedJobRegistry
 
+        # Taken by a worker that died before marking it started, a job waits too.
+        held = (JobStatus.STARTED, JobStatus.QUEUED)
         requeued = []
         for queue in self._queues():
             connection = queue.connection
@@ -219,8 +221,6 @@ class RedisQueue:
                 if execution.worker_name in live_workers or execution.created_at > older_than:
                     continue
                 job = queue.job_class.fetch_many([job_id], connection)[0]
-                # Taken by a worker that died before marking it started, it waits too.
-                held = (JobStatus.STARTED, JobStatus.QUEUED)
                 if job is None or job.get_status(refresh=False) not in held:
                     continue
                 entry = f"{job_id}:{execution_id}"
