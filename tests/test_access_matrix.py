@@ -20,7 +20,7 @@ from clientela.activities import services as activity_services
 from clientela.activities.models import Activity
 from clientela.api import services as api_services
 from clientela.api.models import ApiToken
-from clientela.core import audit
+from clientela.core import audit, permissions
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
@@ -31,7 +31,6 @@ from clientela.notifications import services as notifications
 from clientela.orders import invoicing, shipping
 from clientela.orders import services as order_services
 from clientela.orders.models import Invoice, Order, Payment, Shipment
-from clientela.users import permissions
 from clientela.users.services import create_user, role_named, team_named
 from clientela.webhooks.models import Delivery, Subscription
 from tests.orders.conftest import build_shop

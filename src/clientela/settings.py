@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "clientela.notifications",
     "clientela.api",
     "clientela.webhooks",
+    "clientela.workspace",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

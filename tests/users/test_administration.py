@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from clientela.activities import services as activity_services
 from clientela.activities.models import Task
+from clientela.core import permissions
 from clientela.core.models import AuditEntry, SearchEntry
 from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact
-from clientela.users import permissions
 from clientela.users.models import Role, User
 from clientela.users.services import create_user, role_named, team_named
 

@@ -22,11 +22,9 @@ from clientela.activities.models import (
     Task,
     TimelineLink,
 )
-from clientela.core import audit, bulk
+from clientela.core import audit, bulk, permissions
 from clientela.core.records import timeline_records
-from clientela.customers.models import Contact
 from clientela.notifications import services as notifications
-from clientela.users import permissions
 
 # Kinds that count as talking to the customer (a note does not).
 CONTACT_KINDS = {ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL, ActivityKind.MESSAGE}
@@ -211,7 +209,7 @@ def _mark_activity(record, when: datetime.datetime, *, talked: bool) -> None:
         updates["last_activity_at"] = when
     if (
         talked
-        and isinstance(record, Contact)
+        and hasattr(record, "last_contacted_at")  # people, not their companies or deals
         and (record.last_contacted_at is None or when > record.last_contacted_at)
     ):
         updates["last_contacted_at"] = when

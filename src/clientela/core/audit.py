@@ -20,10 +20,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 
-from clientela.core import bulk, custom_fields, events
+from clientela.core import bulk, custom_fields, events, permissions
 from clientela.core.models import AuditEntry, AuditSource
 from clientela.core.text import spreadsheet_safe
-from clientela.users import permissions
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from clientela.core import permissions
 from clientela.core.models import CustomField, FieldType
-from clientela.users import permissions
 
 MAX_TEXT = 1000
 CURRENCY_LENGTH = 3

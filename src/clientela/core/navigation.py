@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from clientela.users import permissions
+from clientela.core import permissions
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Area:
     label: str | Promise
     url_name: str
     icon: str  # a heroicons outline name
-    # A role capability the area needs (users.permissions); "*settings": any settings section.
+    # A role capability the area needs (core.permissions); "*settings": any settings section.
     capability: str = ""
     # Other URL prefixes whose pages belong to this area (pages outside Django's admin).
     also: tuple[str, ...] = ()

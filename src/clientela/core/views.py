@@ -1,63 +1,24 @@
-"""Pages of the shell: home, global search, settings, the audit trail, the health check."""
+"""Pages of the kernel: global search, the audit trail, the health check."""
 
 from __future__ import annotations
 
 import csv
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from clientela.activities import selectors as activity_selectors
-from clientela.core import audit, health, navigation
+from clientela.core import audit, health
 from clientela.core.forms import AuditFilterForm
 from clientela.core.pagination import keyset_page
+from clientela.core.permissions import capability_required
 from clientela.core.search import search as global_search
 from clientela.core.text import Echo
-from clientela.customers import selectors as customer_selectors
-from clientela.users import permissions
-from clientela.users import selectors as user_selectors
-from clientela.users.permissions import capability_required
 
 MAX_QUERY = 200
-
-
-@require_safe
-def home(request):
-    """A representative sees their day; a role with team reports also sees the team's
-    numbers and what is stuck."""
-    user = request.user
-    day = activity_selectors.my_day(user)
-    context = {
-        "attention": customer_selectors.needs_attention(user),
-        "overdue": day["overdue"][:5],
-        "today": day["today"][:5],
-        "can_invite": permissions.can(user, "manage_users"),
-    }
-    if permissions.can(user, "view_reports"):
-        members = list(user_selectors.colleagues(user))
-        ids = [member.pk for member in members]
-        book = customer_selectors.team_book(user, ids)
-        work = activity_selectors.team_workload(ids)
-        context["team"] = {
-            "name": user.team.name if user.team_id else None,
-            "rows": [{"member": m, **book[m.pk], **work[m.pk]} for m in members],
-            "stuck": customer_selectors.team_stuck(user, ids),
-            "overdue": activity_selectors.team_overdue(ids),
-        }
-    return render(request, "core/home.html", context)
-
-
-@require_safe
-def settings_index(request):
-    sections = navigation.sections_for(request.user)
-    if not sections:
-        raise PermissionDenied
-    return render(request, "core/settings.html", {"sections": sections})
 
 
 AUDIT_PAGE = 50

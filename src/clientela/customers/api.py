@@ -10,7 +10,7 @@ from ninja import Field, Schema
 
 from clientela.api.registry import Resource, register
 from clientela.api.types import Id, JsonObject, text
-from clientela.core import custom_fields
+from clientela.core import custom_fields, permissions
 from clientela.customers import listing, selectors, services
 from clientela.customers.models import (
     AddressKind,
@@ -22,7 +22,6 @@ from clientela.customers.models import (
     Source,
     Tag,
 )
-from clientela.users import permissions
 from clientela.users.models import User
 
 KindName = Literal[tuple(Kind.values)]

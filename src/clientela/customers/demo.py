@@ -8,7 +8,7 @@ import random
 
 from django.utils import timezone
 
-from clientela.customers import services
+from clientela.customers import demo_timeline, services
 from clientela.customers.models import Contact
 from clientela.users.models import User
 
@@ -92,6 +92,10 @@ REGIONS = {"RO": "RO", "ES": "ES", "IN": "IN", "GB": "GB", "US": "US"}
 
 
 def load() -> str:
+    return f"{_companies_and_people()}; {demo_timeline.load()}"
+
+
+def _companies_and_people() -> str:
     if (
         Contact.objects.filter(email__endswith=".example").exists()
         or Contact.objects.filter(email__endswith="fabricadepaine.ro").exists()

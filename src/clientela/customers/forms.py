@@ -5,14 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core import custom_fields
+from clientela.core import custom_fields, permissions
 from clientela.core.models import CustomField, FieldType
 from clientela.customers.models import (
     CompanyStatus,
     LifecycleStage,
     Source,
 )
-from clientela.users import permissions
 from clientela.users.models import User
 
 

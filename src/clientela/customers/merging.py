@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities.models import Attachment, Task, TimelineLink
-from clientela.core import audit, search
+from clientela.core import audit, permissions, search
 from clientela.core.concurrency import claim_version
 from clientela.core.text import fold
 from clientela.customers.models import (
@@ -23,7 +23,6 @@ from clientela.customers.models import (
     PhoneNumber,
 )
 from clientela.customers.services import trash_record, untrash_record
-from clientela.users import permissions
 
 # Fields a person chooses between when merging, by record type (attribute names).
 MERGE_FIELDS = {

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from clientela.core import permissions
 from clientela.customers.models import (
     ADDRESS_FIELDS,
     Address,
@@ -18,7 +19,6 @@ from clientela.customers.models import (
     EmailAddress,
     PhoneNumber,
 )
-from clientela.users import permissions
 
 
 def contacts_for(user, action: str = "view") -> QuerySet[Contact]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from clientela.core import audit, bulk, custom_fields, records, search
+from clientela.core import audit, bulk, custom_fields, permissions, records, search
 from clientela.core.concurrency import claim_version
 from clientela.core.phones import normalize as normalize_phone
 from clientela.core.text import fold
@@ -34,7 +34,6 @@ from clientela.customers.models import (
     Tag,
 )
 from clientela.customers.search_documents import company_document_from, contact_document_from
-from clientela.users import permissions
 
 CONTACT_FIELDS = (
     "given_name",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind, CallOutcome
-from clientela.core import audit, custom_fields, records
+from clientela.core import audit, custom_fields, permissions, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
@@ -34,7 +34,6 @@ from clientela.customers.forms import (
     tag_names,
 )
 from clientela.customers.models import Company, Contact, LifecycleStage, Merge
-from clientela.users import permissions
 from clientela.users.models import User
 
 SPECS = {"contact": listing.contact_spec, "company": listing.company_spec}

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from clientela.core.permissions import capability_required
 from clientela.customers import listing, selectors
 from clientela.customers.forms import ListFilterForm
 from clientela.customers.models import Contact
 from clientela.dataio import exporting
-from clientela.users.permissions import capability_required
 
 export_required = capability_required("export")
 staff_required = capability_required("manage_settings")

@@ -21,13 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import clientela
-from clientela.core import audit, custom_fields
+from clientela.core import audit, custom_fields, permissions
 from clientela.core.models import AuditEntry
 from clientela.core.text import Echo, spreadsheet_safe
 from clientela.customers import selectors
 from clientela.customers.models import Company, Contact
 from clientela.dataio.importing import vcard
-from clientela.users import permissions
 
 FORMATS = ("csv", "xlsx", "json", "vcard")
 CONTENT_TYPES = {

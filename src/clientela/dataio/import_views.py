@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
 from clientela.dataio.importing import mapping, reading, selectors, services
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
-from clientela.users.permissions import capability_required
 
 import_required = capability_required("import")
 RECORD_TYPES = (("contact", _("Contacts")), ("company", _("Companies")))

@@ -16,12 +16,12 @@ from ninja import Field, Schema
 from clientela.api.registry import Resource, register
 from clientela.api.requests import api_field_names
 from clientela.api.types import Id, JsonObject, text
+from clientela.core import permissions
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.api import service_data, visible_custom
 from clientela.customers.models import Source
 from clientela.deals import listing, selectors, services
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
-from clientela.users import permissions
 
 MAX_CONTACTS = 50
 # The services' names for fields → the API's, so a 422 points at the field that was sent.

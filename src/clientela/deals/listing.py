@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core import custom_fields
+from clientela.core import custom_fields, permissions
 from clientela.core.listing import Cell, Column, ListSpec, person_cell
 from clientela.core.money import format_money
-from clientela.users import permissions
 
 
 def deal_spec(user) -> ListSpec:

@@ -12,10 +12,10 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from clientela.core import permissions
 from clientela.core.listing import day_start
 from clientela.core.search import matching_ids
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
-from clientela.users import permissions
 
 BOARD_CARDS = 50  # cards per column; the rest are one click away in the list
 CENT = Decimal("0.01")

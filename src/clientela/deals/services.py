@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit, custom_fields, search
+from clientela.core import audit, custom_fields, permissions, search
 from clientela.core.concurrency import claim_version
 from clientela.core.text import fold
 from clientela.customers.models import Source
@@ -21,7 +21,6 @@ from clientela.deals.models import Deal, DealLine, DealStatus, Pipeline, Stage, 
 from clientela.orders import pricing
 from clientela.orders import services as order_services
 from clientela.orders.models import Order, Product
-from clientela.users import permissions
 
 DEAL_FIELDS = ("name", "company", "expected_close", "source", "owner")
 MAX_AMOUNT = Decimal("999999999999.99")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind, CallOutcome
-from clientela.core import custom_fields
+from clientela.core import custom_fields, permissions
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
@@ -27,7 +27,6 @@ from clientela.deals.forms import DealFilterForm, DealForm
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
 from clientela.orders import pricing
 from clientela.orders.models import Order, Product
-from clientela.users import permissions
 from clientela.users.models import Team, User
 
 

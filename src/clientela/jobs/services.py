@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clientela.core import permissions
 from clientela.jobs import queues
 from clientela.jobs.interface import PeriodicJob, enqueue
 from clientela.jobs.models import PeriodicClaim, WorkerHeartbeat
-from clientela.users import permissions
 
 logger = logging.getLogger(__name__)
 

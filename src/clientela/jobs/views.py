@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from clientela.core.permissions import capability_required
 from clientela.jobs import selectors, services
-from clientela.users.permissions import capability_required
 
 settings_managers = capability_required("manage_settings")
 

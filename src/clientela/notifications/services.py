@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela import jobs
+from clientela.core import permissions
 from clientela.notifications.models import Notification, NotificationPreference
-from clientela.users import permissions
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
+from clientela.core import permissions
 from clientela.customers.models import Company, Contact
 from clientela.orders.models import (
     Invoice,
@@ -17,7 +18,6 @@ from clientela.orders.models import (
     ShipmentEvent,
     money,
 )
-from clientela.users import permissions
 
 
 def orders_for(user, action: str = "view") -> QuerySet[Order]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.core import audit
+from clientela.core import audit, permissions
 from clientela.core.concurrency import claim_version
 from clientela.customers.models import Company, Contact
 from clientela.orders import pricing, stock
@@ -27,7 +27,6 @@ from clientela.orders.models import (
     StageChange,
     Warehouse,
 )
-from clientela.users import permissions
 
 QUOTE, PLACED, PAID, SHIPPED, DELIVERED, CANCELLED, RETURNED = (
     "quote",

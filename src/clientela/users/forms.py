@@ -84,7 +84,7 @@ class RoleForm(forms.Form):
     )
 
     def __init__(self, *args, role=None, **kwargs):
-        from clientela.users import permissions
+        from clientela.core import permissions
 
         super().__init__(*args, **kwargs)
         current = role.permissions if role is not None else {}
@@ -123,7 +123,7 @@ class RoleForm(forms.Form):
             self.capability_names.append(name)
 
     def matrix_rows(self):
-        from clientela.users import permissions
+        from clientela.core import permissions
 
         return [
             (permissions.RECORD_TYPE_LABELS.get(record_type, record_type), [self[n] for n in names])
@@ -134,7 +134,7 @@ class RoleForm(forms.Form):
         return [self[name] for name in self.capability_names]
 
     def permissions_value(self) -> dict:
-        from clientela.users import permissions
+        from clientela.core import permissions
 
         data = self.cleaned_data
         return {

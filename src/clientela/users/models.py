@@ -111,7 +111,7 @@ class Team(models.Model):
 class Role(models.Model):
     """A position's permissions, editable without code. `permissions` holds, per record
     type and action (view, edit, delete), a scope (none, own, team, all), and a list of
-    capabilities (export, see_sensitive, manage_users, …); see users.permissions."""
+    capabilities (export, see_sensitive, manage_users, …); see core.permissions."""
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)

@@ -18,8 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from clientela.core import audit
-from clientela.users import permissions
+from clientela.core import audit, permissions
 from clientela.users.models import Role, Team, User
 
 

@@ -1,13 +1,9 @@
-"""Log in, log out, change and reset a password."""
+"""Log out, change and reset a password (logging in is the security app's)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clientela.security.views import LoginView
-
 urlpatterns = [
-    # Asks for the second factor when the user has it on (clientela.security).
-    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

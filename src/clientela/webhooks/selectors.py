@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from clientela.users import permissions
+from clientela.core import permissions
 from clientela.webhooks.models import Delivery, Subscription
 
 LOG_SIZE = 50

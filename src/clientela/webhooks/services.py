@@ -20,8 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import events
-from clientela.users import permissions
+from clientela.core import events, permissions
 from clientela.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 SIGNATURE_HEADER = "Clientela-Signature"

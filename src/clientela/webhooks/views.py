@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.core.forms import submitted
-from clientela.users.permissions import capability_required
+from clientela.core.permissions import capability_required
 from clientela.webhooks import selectors, services
 from clientela.webhooks.forms import SubscriptionForm
 from clientela.webhooks.models import Delivery

@@ -207,6 +207,6 @@ def money(amount, currency: str = "") -> str:
 @register.filter
 def can(user, capability: str) -> bool:
     """`{% if request.user|can:"export" %}`: whether the user's role has a capability."""
-    from clientela.users import permissions
+    from clientela.core import permissions
 
     return permissions.can(user, capability)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
-from clientela.core import audit, bulk, search
+from clientela.core import audit, bulk, permissions, search
 from clientela.core.models import AuditSource
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
@@ -42,7 +42,6 @@ from clientela.dataio.models import (
     ImportRun,
     MappingTemplate,
 )
-from clientela.users import permissions
 
 logger = logging.getLogger(__name__)
 RECORD_TYPES = {"contact": Contact, "company": Company}

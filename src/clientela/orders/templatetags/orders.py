@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from clientela.core import permissions
 from clientela.orders import selectors
-from clientela.users import permissions
 
 register = template.Library()
 

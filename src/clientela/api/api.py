@@ -1,5 +1,6 @@
-"""Custom field definitions in the API, read-only: what the `custom` object of a record
-may hold."""
+"""The kernel's own resources in the API, read-only: users (who records and tasks can be
+assigned to) and custom field definitions (what the `custom` object of a record may hold).
+The apps below the API framework cannot register resources themselves, so they are here."""
 
 from ninja import Field, Schema
 
@@ -7,6 +8,8 @@ from clientela.api.registry import Resource, register
 from clientela.api.types import text
 from clientela.core import custom_fields
 from clientela.core.models import CustomField
+from clientela.users import selectors
+from clientela.users.models import User
 
 
 class CustomFieldOut(Schema):
@@ -48,5 +51,33 @@ register(
         default_sort="position",
         filters=CustomFieldFilters,
         apply_filters=_filter,
+    )
+)
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    team: str | None
+    role: str | None
+
+
+register(
+    Resource(
+        name="users",
+        label="user",
+        model=User,
+        out=UserOut,
+        queryset=selectors.assignable,
+        serialize=lambda person, user: {
+            "id": person.pk,
+            "email": person.email,
+            "full_name": person.display_name,
+            "team": person.team.name if person.team_id else None,
+            "role": person.role.key if person.role_id else None,
+        },
+        sorts={"email": ["email", "id"]},
+        default_sort="email",
     )
 )

@@ -1,4 +1,5 @@
-"""A demo timeline: calls, meetings and notes over the last weeks, and tasks for today."""
+"""A demo timeline on the demo contacts: calls, meetings and notes over the last weeks, and
+tasks for today (loaded by customers.demo once its contacts exist)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from clientela.users.models import User
 def test_first_run_creates_one_administrator_with_a_printed_password(capsys, monkeypatch):
     monkeypatch.delenv("CLIENTELA_ADMIN_EMAIL", raising=False)
     monkeypatch.delenv("CLIENTELA_ADMIN_PASSWORD", raising=False)
-    from clientela.core.management.commands.run import Command
+    from clientela.workspace.management.commands.run import Command
     from clientela.users import services
 
     result = services.ensure_first_administrator(email="admin@example.com", password=None)
@@ -86,7 +86,7 @@ def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, mo
 
 
 def test_ctrl_c_while_waiting_for_the_worker_stops_it_at_once():
-    from clientela.core.management.commands.run import Command
+    from clientela.workspace.management.commands.run import Command
 
     class Worker:
         killed = False

@@ -1,0 +1,46 @@
+"""Pages that combine apps: the home page by role and the settings index."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from clientela.activities import selectors as activity_selectors
+from clientela.core import navigation, permissions
+from clientela.customers import selectors as customer_selectors
+from clientela.users import selectors as user_selectors
+
+
+@require_safe
+def home(request):
+    """A representative sees their day; a role with team reports also sees the team's
+    numbers and what is stuck."""
+    user = request.user
+    day = activity_selectors.my_day(user)
+    context = {
+        "attention": customer_selectors.needs_attention(user),
+        "overdue": day["overdue"][:5],
+        "today": day["today"][:5],
+        "can_invite": permissions.can(user, "manage_users"),
+    }
+    if permissions.can(user, "view_reports"):
+        members = list(user_selectors.colleagues(user))
+        ids = [member.pk for member in members]
+        book = customer_selectors.team_book(user, ids)
+        work = activity_selectors.team_workload(ids)
+        context["team"] = {
+            "name": user.team.name if user.team_id else None,
+            "rows": [{"member": m, **book[m.pk], **work[m.pk]} for m in members],
+            "stuck": customer_selectors.team_stuck(user, ids),
+            "overdue": activity_selectors.team_overdue(ids),
+        }
+    return render(request, "workspace/home.html", context)
+
+
+@require_safe
+def settings_index(request):
+    sections = navigation.sections_for(request.user)
+    if not sections:
+        raise PermissionDenied
+    return render(request, "workspace/settings.html", {"sections": sections})
