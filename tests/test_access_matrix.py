@@ -20,7 +20,7 @@ from clientela.activities import services as activity_services
 from clientela.activities.models import Activity
 from clientela.api import services as api_services
 from clientela.api.models import ApiToken
-from clientela.core import audit, permissions
+from clientela.core import audit, permissions, record_services
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
@@ -441,7 +441,7 @@ def world(db, settings, tmp_path):
     )
     other = services.create_contact(actor=owner_b, data={"full_name": "Secreta I. (duplicate)"})
     trashed = services.create_contact(actor=owner_b, data={"full_name": "Secreta Gunoi"})
-    services.move_to_trash(actor=owner_b, records=[trashed])
+    record_services.move_to_trash(actor=owner_b, records=[trashed])
     services.update_contact(
         actor=owner_b, contact=contact, data={"position": "CFO"}, expected_version=None
     )

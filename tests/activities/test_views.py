@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clientela.activities import services
 from clientela.activities.models import Activity, Attachment, Task
+from clientela.core import record_services
 from clientela.customers import services as customer_services
 
 
@@ -80,7 +81,7 @@ def test_files_download_only_while_their_record_is_visible(
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 offer"
     assert 'filename="offer.pdf"' in download["Content-Disposition"]
-    customer_services.move_to_trash(actor=user, records=[ana])
+    record_services.move_to_trash(actor=user, records=[ana])
     assert user_client.get(f"/files/{attachment.pk}/").status_code == 404
 
 

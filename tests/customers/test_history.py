@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from clientela.core import audit
+from clientela.core import audit, record_services
 from clientela.core.models import AuditEntry
 from clientela.customers import merging, services
 from clientela.customers.models import Contact
@@ -94,7 +94,7 @@ def test_merge_and_trash_are_audited(user, ana):
 def test_trash_page_restores_and_only_administrators_delete_for_good(
     user_client, client, user, make_user, ana
 ):
-    services.move_to_trash(actor=user, records=[ana])
+    record_services.move_to_trash(actor=user, records=[ana])
     page = user_client.get("/trash/").content.decode()
     assert "Ana Popescu" in page and "Delete for good" not in page
     assert (
@@ -106,7 +106,7 @@ def test_trash_page_restores_and_only_administrators_delete_for_good(
     user_client.post("/trash/action/", {"type": "contact", "id": ana.pk, "action": "restore"})
     assert Contact.objects.get(pk=ana.pk).deleted_at is None
 
-    services.move_to_trash(actor=user, records=[Contact.objects.get(pk=ana.pk)])
+    record_services.move_to_trash(actor=user, records=[Contact.objects.get(pk=ana.pk)])
     admin = make_user(email="boss@firma.ro", administrator=True)
     client.force_login(admin)
     client.post("/trash/action/", {"type": "contact", "id": ana.pk, "action": "purge"})
@@ -118,7 +118,7 @@ def test_trash_page_restores_and_only_administrators_delete_for_good(
 def test_purge_command_deletes_only_what_is_past_retention(user, ana, settings, capsys):
     settings.TRASH_RETENTION_DAYS = 30
     recent = services.quick_add_contact(actor=user, name="Recent", email="r@x.ro")
-    services.move_to_trash(actor=user, records=[ana, recent])
+    record_services.move_to_trash(actor=user, records=[ana, recent])
     Contact.objects.filter(pk=ana.pk).update(
         deleted_at=timezone.now() - datetime.timedelta(days=31)
     )

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clientela.core import record_services
 from clientela.core.concurrency import StaleRecordError
 from clientela.customers import selectors, services
 from clientela.customers.duplicates import contact_suspects
@@ -133,10 +134,10 @@ def test_trash_hides_a_contact_from_lists_and_search(actor):
 
     contact = services.quick_add_contact(actor=actor, name="Gone Soon", email="g@x.ro")
     assert matching_entries("gone").count() == 1
-    services.move_to_trash(actor=actor, records=[contact])
+    record_services.move_to_trash(actor=actor, records=[contact])
     assert not selectors.contacts_for(actor).exists()
     assert matching_entries("gone").count() == 0
-    services.restore_from_trash(actor=actor, records=[Contact.objects.get(pk=contact.pk)])
+    record_services.restore_from_trash(actor=actor, records=[Contact.objects.get(pk=contact.pk)])
     assert matching_entries("gone").count() == 1
 
 

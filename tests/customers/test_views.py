@@ -2,6 +2,7 @@
 
 import pytest
 
+from clientela.core import record_services
 from clientela.core.models import CustomField, FieldType, SavedView
 from clientela.customers import services
 from clientela.customers.models import Company, Contact
@@ -229,7 +230,7 @@ def test_palette_and_search_page(user_client, ana):
 @pytest.mark.django_db
 def test_unknown_or_trashed_records_are_404(user_client, user, ana):
     assert user_client.get("/contacts/999999/").status_code == 404
-    services.move_to_trash(actor=user, records=[ana])
+    record_services.move_to_trash(actor=user, records=[ana])
     assert user_client.get(ana.get_absolute_url()).status_code == 404
     assert (
         user_client.post(

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from clientela.activities.models import Activity
+from clientela.core import record_services
 from clientela.core.models import AuditEntry, CustomField
 from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact
@@ -590,7 +591,7 @@ def test_name_and_company_match_only_a_live_namesake_at_that_company(admin, exis
     trashed = customer_services.create_contact(
         actor=admin, data={"full_name": "Ana Pop", "company": existing.company}
     )
-    customer_services.trash_record(actor=admin, record=trashed)
+    record_services.trash_record(actor=admin, record=trashed)
     headers = ["Name", "Company", "Position"]
     run = import_file(
         admin, csv_bytes([headers, ["Ana Pop", "Atelier Nord", "Buyer"]]), mode="update"
@@ -849,7 +850,7 @@ def test_a_trashed_record_with_the_same_e_mail_or_phone_is_not_a_duplicate(admin
         actor=admin,
         data={"full_name": "Old Ana", "emails": ["ana@pop.ro"], "phones": ["0722 000 111"]},
     )
-    customer_services.trash_record(actor=admin, record=gone)
+    record_services.trash_record(actor=admin, record=gone)
     headers = ["Name", "Email", "Phone", "Position"]
     first = import_file(
         admin, csv_bytes([headers, ["Ana Pop", "ana@pop.ro", "", "Buyer"]]), mode="update"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clientela.activities import services as activity_services
 from clientela.activities.models import Task
-from clientela.core import permissions
+from clientela.core import permissions, record_services
 from clientela.core.models import AuditEntry, SearchEntry
 from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact
@@ -132,7 +132,7 @@ def test_deactivating_hands_over_everything_in_one_step(admin_client, admin):
         customer_services.create_contact(actor=leaving, data={"full_name": f"Client {i}"})
         for i in range(3)
     ]
-    customer_services.move_to_trash(actor=leaving, records=[contacts[2]])
+    record_services.move_to_trash(actor=leaving, records=[contacts[2]])
     company = customer_services.create_company(actor=leaving, data={"name": "Firma Lui SRL"})
     soon = timezone.now() + datetime.timedelta(days=1)
     open_task = activity_services.create_task(

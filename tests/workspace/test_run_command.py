@@ -12,8 +12,8 @@ from clientela.users.models import User
 def test_first_run_creates_one_administrator_with_a_printed_password(capsys, monkeypatch):
     monkeypatch.delenv("CLIENTELA_ADMIN_EMAIL", raising=False)
     monkeypatch.delenv("CLIENTELA_ADMIN_PASSWORD", raising=False)
-    from clientela.workspace.management.commands.run import Command
     from clientela.users import services
+    from clientela.workspace.management.commands.run import Command
 
     result = services.ensure_first_administrator(email="admin@example.com", password=None)
     assert result.created and result.generated_password

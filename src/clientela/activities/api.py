@@ -15,7 +15,7 @@ from clientela.api.registry import DEFAULT_LIMIT, Resource, register
 from clientela.api.types import Id, text
 from clientela.core import records
 from clientela.core.pagination import keyset_page
-from clientela.users.models import User
+from clientela.users import selectors as user_selectors
 
 RecordToken = text(60)
 
@@ -162,7 +162,7 @@ def task_out(task: Task, user) -> dict:
 def create_task(user, data: dict) -> Task:
     assignee = user
     if data.get("assignee_id"):
-        assignee = User.objects.filter(pk=data["assignee_id"], is_active=True).first()
+        assignee = user_selectors.active_person(data["assignee_id"])
         if assignee is None:
             raise ValidationError({"assignee_id": _("There is no such active user.")})
     record = _record(user, data["record"]) if data.get("record") else None

@@ -40,7 +40,7 @@ class ActivitiesConfig(AppConfig):
         events.declare("task", "created", "updated", "completed")
 
         from clientela.activities.services import reassign_tasks
-        from clientela.users import handover
+        from clientela.core import handover
 
         handover.register(
             handover.Handover(

@@ -13,7 +13,7 @@ from clientela.activities import selectors, services
 from clientela.activities.forms import ComposerForm, FileForm, TaskForm
 from clientela.activities.models import Attachment, Task
 from clientela.core.records import visible_record
-from clientela.users.models import User
+from clientela.users import selectors as user_selectors
 
 
 def _back(request, record):
@@ -77,9 +77,7 @@ def task_create(request, token: str):
         return _back(request, record)
     data = form.cleaned_data
     assignee = (
-        User.objects.filter(pk=data["assignee"], is_active=True).first()
-        if data["assignee"]
-        else None
+        user_selectors.active_person(data["assignee"]) if data["assignee"] else None
     ) or request.user
     try:
         services.create_task(

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core import permissions
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -13,6 +15,24 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RecordQuerySet(models.QuerySet):
+    """Every record type's queries: the trash and the one visibility rule, said once."""
+
+    def live(self):
+        """Records not in the trash."""
+        return self.filter(deleted_at__isnull=True)
+
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def visible_to(self, user, action: str = "view"):
+        """Those of these records `user` may `action` by their role's scope (own, team,
+        all), as NetBox's RestrictedQuerySet.restrict does; trashed ones are not dropped,
+        so `.live().visible_to(user)` is a list and `.trashed().visible_to(user, "delete")`
+        a trash."""
+        return permissions.limit(user, self, self.model._meta.model_name, action)
 
 
 class Record(TimeStamped):
@@ -32,6 +52,8 @@ class Record(TimeStamped):
     deleted_at = models.DateTimeField(_("moved to trash"), null=True, blank=True, editable=False)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         abstract = True

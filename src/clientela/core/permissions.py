@@ -74,17 +74,15 @@ DEFAULT_ROLES = {
 DEFAULT_ROLE = "sales-representative"
 
 
-# Built-in fields only roles with "see_sensitive" see; custom fields say it themselves.
-SENSITIVE_FIELDS = {
-    "company": {"tax_id"},
-    "contact": set(),
-    "deal": {"amount", "lines"},  # a deal's lines carry their prices
-    # Amounts: the audit snapshot keys that carry prices, totals and payments. Order pages
-    # hide every amount (and the invoice PDF) from roles without see_sensitive.
-    "order": {"total", "lines"},
-    "invoice": {"total"},
-    "payment": {"amount"},
-}
+# Built-in fields only roles with "see_sensitive" see, by record type (or audit shape:
+# an invoice's total), declared by the apps; custom fields say it themselves.
+SENSITIVE_FIELDS: dict[str, set[str]] = {}
+
+
+def declare_sensitive(record_type: str, fields: set[str] | frozenset[str]) -> None:
+    SENSITIVE_FIELDS.setdefault(record_type, set()).update(fields)
+
+
 HIDDEN = "•••"
 
 

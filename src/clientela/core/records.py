@@ -11,6 +11,9 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from clientela.core import handover, permissions
+from clientela.core.handover import Handover
+
 
 @dataclass(frozen=True)
 class RecordRef:
@@ -43,24 +46,73 @@ class RecordRef:
         return self.model._default_manager.get(pk=self.object_id)
 
 
-# Models that can own a timeline, tasks and files, by their model name, with the selector
-# that limits them to what a user may see. Apps add theirs in AppConfig.ready().
+@dataclass(frozen=True)
+class RecordType:
+    """One record type as the platform sees it, declared once by its app in
+    AppConfig.ready(): the timeline, tasks, files, search, audit trail, trash, history,
+    webhooks and handover of a person leaving all work from this."""
+
+    model: type[models.Model]
+    # The live records a user may see (or edit, delete): the app's selector.
+    selector: Callable[..., models.QuerySet]
+    # The audit trail's picture of a record (every version is restorable from it).
+    snapshot: Callable[[models.Model], dict] | None = None
+    # What the one search finds a record by (core.search.Document).
+    document: Callable[[models.Model], object] | None = None
+    # The records whose timelines also show this one's entries: a contact's company.
+    rolls_up_to: Callable[[models.Model], list[models.Model]] | None = None
+    # The webhook events it raises, as verbs ("created" gives "contact.created").
+    events: tuple[str, ...] = ("created", "updated", "deleted", "restored")
+    own_verbs: dict[str, str] | None = None
+    # What a person leaving hands over of this type (core.handover).
+    handover: Handover | None = None
+    # Built-in fields only roles with "see_sensitive" see.
+    sensitive_fields: frozenset[str] = frozenset()
+    # Brings a record back to an audit snapshot: (actor=, record=, state=, action=) ->
+    # record. Types with it have a history page with "Restore this version".
+    restore: Callable[..., models.Model] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.model_name
+
+
+# The declared record types by model name, and the parts other modules read by model.
+TYPES: dict[str, RecordType] = {}
 RECORD_MODELS: dict[str, type[models.Model]] = {}
 VISIBLE: dict[type[models.Model], Callable[[object], models.QuerySet]] = {}
-# For each record type, the records whose timelines also show its entries: a contact's
-# company; a deal's company and contacts.
 ROLL_UP: dict[type[models.Model], Callable[[models.Model], list[models.Model]]] = {}
 
 
-def register_record_model(
-    model: type[models.Model],
-    visible: Callable[[object], models.QuerySet],
-    rolls_up_to: Callable[[models.Model], list[models.Model]] | None = None,
-) -> None:
-    RECORD_MODELS[model._meta.model_name] = model
-    VISIBLE[model] = visible
-    if rolls_up_to is not None:
-        ROLL_UP[model] = rolls_up_to
+def declare(record_type: RecordType) -> RecordType:
+    """Make a record type known to every part of the platform at once."""
+    from clientela.core import audit, events, search
+
+    model, name = record_type.model, record_type.name
+    TYPES[name] = record_type
+    RECORD_MODELS[name] = model
+    VISIBLE[model] = record_type.selector
+    if record_type.rolls_up_to is not None:
+        ROLL_UP[model] = record_type.rolls_up_to
+    if record_type.snapshot is not None:
+        audit.register(model, record_type.snapshot)
+    if record_type.document is not None:
+        search.register(model, record_type.document)
+    if record_type.events:
+        events.declare(name, *record_type.events, own_verbs=record_type.own_verbs)
+    if record_type.handover is not None:
+        handover.register(record_type.handover)
+    if record_type.sensitive_fields:
+        permissions.declare_sensitive(name, record_type.sensitive_fields)
+    return record_type
+
+
+def declared(name: str) -> RecordType:
+    """The record type called `name` ("contact"); Http404 for anything else."""
+    try:
+        return TYPES[name]
+    except KeyError:
+        raise Http404 from None
 
 
 def timeline_records(record: models.Model) -> list[models.Model]:

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 
 from clientela.api.registry import Resource, register
 from clientela.api.types import Id, JsonObject, text
-from clientela.core import custom_fields, permissions
+from clientela.core import custom_fields, permissions, record_services
 from clientela.customers import listing, selectors, services
 from clientela.customers.models import (
     AddressKind,
@@ -22,7 +22,7 @@ from clientela.customers.models import (
     Source,
     Tag,
 )
-from clientela.users.models import User
+from clientela.users import selectors as user_selectors
 
 KindName = Literal[tuple(Kind.values)]
 
@@ -220,7 +220,7 @@ def service_data(user, record_type: str, data: dict, stored_custom: dict | None)
         data.pop(name, None)
     if "owner_id" in data:
         owner_id = data.pop("owner_id")
-        owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
+        owner = user_selectors.active_person(owner_id) if owner_id else None
         if owner_id and owner is None:
             raise ValidationError({"owner_id": _("There is no such active user.")})
         data["owner"] = owner
@@ -318,7 +318,7 @@ def _record_resource(record_type: str, name: str, model, out, filters, create_in
             data=to_data(user, data, record),
             expected_version=expected,
         ),
-        delete=lambda user, record: services.move_to_trash(actor=user, records=[record]),
+        delete=lambda user, record: record_services.move_to_trash(actor=user, records=[record]),
         versioned=True,
     )
 

@@ -1,4 +1,4 @@
-"""Registers the customers app and its record types."""
+"""Registers the customers app and declares its record types: contacts and companies."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,33 +10,45 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from clientela.core import events
-        from clientela.core.records import register_record_model
-        from clientela.customers.history import register_snapshots
+        from clientela.core import record_services, search
+        from clientela.core.handover import Handover
+        from clientela.core.records import RecordType, declare
+        from clientela.customers import search_documents
+        from clientela.customers.history import company_snapshot, contact_snapshot
         from clientela.customers.models import Company, Contact
-        from clientela.customers.search_documents import register_documents
         from clientela.customers.selectors import companies_for, contacts_for
+        from clientela.customers.services import return_to_state
 
-        register_record_model(
-            Contact, contacts_for, rolls_up_to=lambda c: [c.company] if c.company_id else []
-        )
-        register_record_model(Company, companies_for)
-        register_documents()
-        register_snapshots()
-        events.declare("contact", "created", "updated", "deleted", "restored")
-        events.declare("company", "created", "updated", "deleted", "restored")
-
-        from clientela.customers.services import assign_owner
-        from clientela.users import handover
-
-        def hand_over(*, actor, records, to):
-            return assign_owner(actor=actor, records=records, owner=to)
-
-        for model, label in ((Contact, _("contacts")), (Company, _("companies"))):
-            handover.register(
-                handover.Handover(
-                    label=label,
-                    held_by=lambda user, model=model: model.objects.filter(owner=user),
-                    hand_over=hand_over,
-                )
+        def handover(model, label):
+            return Handover(
+                label=label,
+                held_by=lambda user: model.objects.filter(owner=user),
+                hand_over=lambda *, actor, records, to: record_services.assign_owner(
+                    actor=actor, records=records, owner=to
+                ),
             )
+
+        declare(
+            RecordType(
+                model=Contact,
+                selector=contacts_for,
+                snapshot=contact_snapshot,
+                document=search_documents.contact_document,
+                rolls_up_to=lambda c: [c.company] if c.company_id else [],
+                handover=handover(Contact, _("contacts")),
+                restore=return_to_state,
+            )
+        )
+        declare(
+            RecordType(
+                model=Company,
+                selector=companies_for,
+                snapshot=company_snapshot,
+                document=search_documents.company_document,
+                handover=handover(Company, _("companies")),
+                sensitive_fields=frozenset({"tax_id"}),
+                restore=return_to_state,
+            )
+        )
+        search.register_numbers(Contact, search_documents.number_owners("contact"))
+        search.register_numbers(Company, search_documents.number_owners("company"))

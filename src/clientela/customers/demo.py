@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clientela.customers import demo_timeline, services
 from clientela.customers.models import Contact
+from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
 COMPANIES = [
@@ -103,7 +104,7 @@ def _companies_and_people() -> str:
         return "contacts already there"
     rng = random.Random(2026)
     admin = User.objects.filter(is_superuser=True).order_by("date_joined").first()
-    team = list(User.objects.filter(is_active=True).order_by("date_joined"))
+    team = list(user_selectors.active().order_by("date_joined"))
     stages = services.ensure_stages()
     actor = admin or team[0]
     created = 0

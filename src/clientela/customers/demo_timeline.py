@@ -35,9 +35,7 @@ def load() -> str:
         return "timeline already there"
     rng = random.Random(7)
     now = timezone.now()
-    contacts = list(
-        Contact.objects.filter(deleted_at__isnull=True).select_related("owner", "company")
-    )
+    contacts = list(Contact.objects.live().select_related("owner", "company"))
     logged = 0
     for contact in contacts[::2]:
         actor = contact.owner

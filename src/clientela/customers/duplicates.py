@@ -35,7 +35,7 @@ def contact_suspects(
 ) -> list[Suspect]:
     """Contacts (from the `contacts` queryset the user may see) that may be the same person."""
     found: dict[int, Suspect] = {}
-    live = contacts.filter(deleted_at__isnull=True)
+    live = contacts.live()
     if exclude_id:
         live = live.exclude(pk=exclude_id)
 

@@ -12,7 +12,7 @@ from clientela.customers.models import (
     LifecycleStage,
     Source,
 )
-from clientela.users.models import User
+from clientela.users import selectors as user_selectors
 
 
 class QuickAddForm(forms.Form):
@@ -30,8 +30,7 @@ class QuickAddForm(forms.Form):
 
 def owner_choices():
     return [("", _("No owner"))] + [
-        (user.pk, user.display_name)
-        for user in User.objects.filter(is_active=True).order_by("full_name", "email")
+        (user.pk, user.display_name) for user in user_selectors.by_name()
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from clientela.core import audit
 from clientela.customers.models import ADDRESS_FIELDS, Company, Contact, LifecycleStage
 from clientela.users.models import User
 
@@ -81,8 +80,3 @@ def data_from_snapshot(model, state: dict) -> dict:
         else:
             data.pop("lifecycle_stage", None)
     return data
-
-
-def register_snapshots() -> None:
-    audit.register(Contact, contact_snapshot)
-    audit.register(Company, company_snapshot)

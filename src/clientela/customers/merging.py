@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from clientela.activities.models import Attachment, Task, TimelineLink
 from clientela.core import audit, permissions, search
 from clientela.core.concurrency import claim_version
+from clientela.core.record_services import trash_record, untrash_record
 from clientela.core.text import fold
 from clientela.customers.models import (
     Address,
@@ -22,7 +23,6 @@ from clientela.customers.models import (
     Merge,
     PhoneNumber,
 )
-from clientela.customers.services import trash_record, untrash_record
 
 # Fields a person chooses between when merging, by record type (attribute names).
 MERGE_FIELDS = {

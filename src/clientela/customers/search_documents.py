@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clientela.core.phones import display as display_phone
 from clientela.core.phones import starting_with
-from clientela.core.search import Document, register, register_numbers
+from clientela.core.search import Document
 from clientela.customers.models import Company, Contact, EmailAddress, PhoneNumber
 
 
@@ -60,10 +60,3 @@ def number_owners(owner: str):
         )
 
     return owners
-
-
-def register_documents() -> None:
-    register(Contact, contact_document)
-    register(Company, company_document)
-    register_numbers(Contact, number_owners("contact"))
-    register_numbers(Company, number_owners("company"))

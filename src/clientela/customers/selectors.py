@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from clientela.core import permissions
 from clientela.customers.models import (
     ADDRESS_FIELDS,
     Address,
@@ -23,22 +22,11 @@ from clientela.customers.models import (
 
 def contacts_for(user, action: str = "view") -> QuerySet[Contact]:
     """The one visibility rule for contacts: live ones, within the user's role scope."""
-    return permissions.limit(
-        user, Contact.objects.filter(deleted_at__isnull=True), "contact", action
-    )
+    return Contact.objects.live().visible_to(user, action)
 
 
 def companies_for(user, action: str = "view") -> QuerySet[Company]:
-    return permissions.limit(
-        user, Company.objects.filter(deleted_at__isnull=True), "company", action
-    )
-
-
-def trashed_for(user, model) -> QuerySet:
-    """Records in the trash the user could delete (and so may restore)."""
-    return permissions.limit(
-        user, model.objects.filter(deleted_at__isnull=False), model._meta.model_name, "delete"
-    )
+    return Company.objects.live().visible_to(user, action)
 
 
 def contact_list(user) -> QuerySet[Contact]:

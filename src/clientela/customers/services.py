@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
@@ -14,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from clientela.core import audit, bulk, custom_fields, permissions, records, search
+from clientela.core import audit, bulk, custom_fields, permissions, record_services, search
 from clientela.core.concurrency import claim_version
 from clientela.core.phones import normalize as normalize_phone
 from clientela.core.text import fold
@@ -250,11 +248,6 @@ def _apply_names(contact: Contact, data: dict) -> None:
     contact.name_key = fold(contact.full_name)[:200]
 
 
-def _fresh(record) -> None:
-    """Forget prefetched related rows this save may have replaced."""
-    getattr(record, "_prefetched_objects_cache", {}).clear()
-
-
 def _save_contact(
     *, actor, contact: Contact, data: dict, creating: bool, action: str = ""
 ) -> Contact:
@@ -309,7 +302,7 @@ def _save_contact(
             changed_by=actor,
         )
     search.index(contact)
-    _fresh(contact)
+    record_services.fresh(contact)
     audit.log(
         actor=actor,
         action=action or ("create" if creating else "update"),
@@ -504,7 +497,7 @@ def _save_company(*, actor, company: Company, data: dict, action: str = "") -> C
     if tags is not None:
         company.tags.set(tags)
     search.index(company)
-    _fresh(company)
+    record_services.fresh(company)
     audit.log(
         actor=actor,
         action=action or ("create" if creating else "update"),
@@ -565,40 +558,17 @@ def create_companies(*, actor, companies: list[Company]) -> list[Company]:
 
 def company_named(*, actor, name: str) -> Company:
     """The company with this name (any case, accents), or a new one."""
-    existing = Company.objects.filter(name_key=fold(name), deleted_at__isnull=True).first()
+    existing = Company.objects.live().filter(name_key=fold(name)).first()
     return existing or create_company(actor=actor, data={"name": name})
 
 
-# Bulk changes and trash ---------------------------------------------------------------
-def _bulk_change(actor, records: list, change) -> int:
-    """Apply `change` to each record with its version raised, search entry and audit."""
-    for record in records:
-        permissions.check(actor, record, "edit")
-        before = audit.snapshot(record)
-        change(record)
-        claim_version(record, None)
-        if record.deleted_at is None:  # a trashed record stays out of search
-            search.index(record)
-        _fresh(record)
-        audit.log(
-            actor=actor, action="update", record=record, before=before, after=audit.snapshot(record)
-        )
-    return len(records)
-
-
-@transaction.atomic
-def assign_owner(*, actor, records: list, owner) -> int:
-    def change(record):
-        record.owner = owner
-        record.save(update_fields=["owner", "updated_at"])
-
-    return _bulk_change(actor, records, change)
-
-
+# Bulk changes and going back to a snapshot ---------------------------------------------
 @transaction.atomic
 def add_tags(*, actor, records: list, names: list[str]) -> int:
     tags = tags_named(names)
-    return _bulk_change(actor, records, lambda record: record.tags.add(*tags))
+    return record_services.change_each(
+        actor=actor, records=records, change=lambda record: record.tags.add(*tags)
+    )
 
 
 @transaction.atomic
@@ -610,97 +580,6 @@ def change_stage(*, actor, contacts: list[Contact], stage: LifecycleStage) -> in
                 actor=actor, contact=contact, data={"lifecycle_stage": stage}, creating=False
             )
     return len(contacts)
-
-
-IN_TRASH = "in_trash"
-
-
-def trash_record(*, actor, record, action: str = "delete") -> None:
-    """Move one record to the trash: out of lists and search, restorable."""
-    permissions.check(actor, record, "delete")
-    record.deleted_at = timezone.now()
-    record.save(update_fields=["deleted_at", "updated_at"])
-    claim_version(record, None)
-    search.remove(record)
-    audit.log(
-        actor=actor,
-        action=action,
-        record=record,
-        before={IN_TRASH: False},
-        after={IN_TRASH: True},
-        state=None,
-    )
-
-
-def untrash_record(*, actor, record, action: str = "restore") -> None:
-    permissions.check(actor, record, "delete")
-    record.deleted_at = None
-    record.save(update_fields=["deleted_at", "updated_at"])
-    claim_version(record, None)
-    search.index(record)
-    audit.log(
-        actor=actor,
-        action=action,
-        record=record,
-        before={IN_TRASH: True},
-        after={IN_TRASH: False},
-        state=None,
-    )
-
-
-@transaction.atomic
-def move_to_trash(*, actor, records: list) -> int:
-    for record in records:
-        trash_record(actor=actor, record=record)
-    return len(records)
-
-
-@transaction.atomic
-def restore_from_trash(*, actor, records: list) -> int:
-    for record in records:
-        untrash_record(actor=actor, record=record)
-    return len(records)
-
-
-@transaction.atomic
-def purge(*, actor, records: list) -> int:
-    """Delete records from the trash for good; the audit trail keeps that it happened."""
-    permissions.require(actor, "purge_trash")
-    for record in records:
-        if record.deleted_at is None:
-            raise ValidationError(_("Only records in the trash can be deleted for good."))
-        audit.log(
-            actor=actor,
-            action="purge",
-            record=record,
-            before={IN_TRASH: True},
-            after={},
-            state=None,
-        )
-        record.delete()
-    return len(records)
-
-
-def purge_expired_trash(*, actor=None, days: int | None = None) -> int:
-    """Delete what has been in the trash longer than the retention (CLIENTELA_TRASH_DAYS)."""
-    days = settings.TRASH_RETENTION_DAYS if days is None else days
-    cutoff = timezone.now() - datetime.timedelta(days=days)
-    purged = 0
-    for model in records.RECORD_MODELS.values():
-        expired = list(model.objects.filter(deleted_at__lt=cutoff)[:1000])
-        purged += purge(actor=actor, records=expired)
-    return purged
-
-
-@transaction.atomic
-def restore_version(*, actor, entry) -> object:
-    """Bring a record back to how it stood after `entry`; the restore is audited too."""
-    model = entry.content_type.model_class()
-    if entry.state is None or model not in (Contact, Company):
-        raise ValidationError(_("This change has no version to go back to."))
-    record = model.objects.get(pk=entry.object_id)
-    permissions.require(actor, "restore_versions")
-    return return_to_state(actor=actor, record=record, state=entry.state, action="restore version")
 
 
 def return_to_state(*, actor, record, state: dict, action: str) -> object:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from clientela import jobs
-from clientela.customers import services
+from clientela.core import record_services
 
 
 @jobs.periodic(every=timedelta(days=1))
 @jobs.job
 def purge_expired_trash() -> None:
-    services.purge_expired_trash()
+    record_services.purge_expired_trash()

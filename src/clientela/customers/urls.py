@@ -19,13 +19,7 @@ urlpatterns = [
     path("lists/<str:record_type>/bulk/", views.bulk_action, name="bulk-action"),
     path("lists/<str:record_type>/views/", views.save_view, name="save-view"),
     path("lists/views/<int:pk>/delete/", views.delete_view, name="delete-view"),
-    path("trash/", views.trash, name="trash"),
-    path("trash/action/", views.trash_action, name="trash-action"),
     path("trash/undo/", views.undo_trash, name="undo-trash"),
-    path(
-        "records/<str:record_type>/<int:pk>/history/", views.record_history, name="record-history"
-    ),
-    path("history/<int:entry_id>/restore/", views.restore_version, name="restore-version"),
     path("merge/<str:record_type>/<int:pk>/<int:other_pk>/", views.merge_view, name="merge"),
     path("merge/undo/", views.merge_undo, name="merge-undo"),
 ]

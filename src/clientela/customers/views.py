@@ -15,11 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind, CallOutcome
-from clientela.core import audit, custom_fields, permissions, records
+from clientela.core import custom_fields, permissions, record_services
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
-from clientela.core.models import AuditEntry, SavedView
+from clientela.core.models import SavedView
 from clientela.core.text import fold
 from clientela.customers import listing, merging, selectors, services
 from clientela.customers.duplicates import contact_suspects
@@ -34,6 +34,7 @@ from clientela.customers.forms import (
     tag_names,
 )
 from clientela.customers.models import Company, Contact, LifecycleStage, Merge
+from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
 SPECS = {"contact": listing.contact_spec, "company": listing.company_spec}
@@ -61,7 +62,7 @@ def _list(request, record_type: str):
         "has_filters": bool(filters_query),
         "saved_views": SavedView.objects.filter(user=request.user, record_type=record_type),
         "stages": LifecycleStage.objects.all(),
-        "owners": User.objects.filter(is_active=True).order_by("full_name", "email"),
+        "owners": user_selectors.by_name(),
         "sort_links": _sort_links(query, columns, sort),
         "chosen_cols": {column.key for column in columns},
         "custom_filters": [(d, request.GET.get(f"cf_{d.key}", "")) for d in spec.custom],
@@ -150,9 +151,7 @@ def bulk_action(request, record_type: str):
     tags = tag_names(request.POST.get("tags", ""))
     if action == "assign":
         owner_id = request.POST.get("owner", "")
-        owner = (
-            User.objects.filter(pk=owner_id, is_active=True).first() if owner_id.isdigit() else None
-        )
+        owner = user_selectors.active_person(owner_id) if owner_id.isdigit() else None
         if owner is None and owner_id != "none":
             messages.error(request, _("Choose whom to assign them to."))
             return redirect(back)
@@ -182,7 +181,7 @@ def bulk_action(request, record_type: str):
     count = len(records)
     try:
         if action == "assign":
-            services.assign_owner(actor=request.user, records=records, owner=owner)
+            record_services.assign_owner(actor=request.user, records=records, owner=owner)
             messages.success(
                 request,
                 ngettext("%(n)d record assigned.", "%(n)d records assigned.", count) % {"n": count},
@@ -200,7 +199,7 @@ def bulk_action(request, record_type: str):
                 ngettext("%(n)d contact moved.", "%(n)d contacts moved.", count) % {"n": count},
             )
         else:
-            services.move_to_trash(actor=request.user, records=records)
+            record_services.move_to_trash(actor=request.user, records=records)
             request.session["undo_trash"] = {"type": record_type, "ids": [r.pk for r in records]}
             messages.success(
                 request,
@@ -222,8 +221,8 @@ def undo_trash(request):
         messages.error(request, _("There is nothing to undo."))
         return redirect("home")
     model = listing.MODELS[pending["type"]]
-    records = list(model.objects.filter(pk__in=pending["ids"], deleted_at__isnull=False))
-    services.restore_from_trash(actor=request.user, records=records)
+    records = list(model.objects.trashed().filter(pk__in=pending["ids"]))
+    record_services.restore_from_trash(actor=request.user, records=records)
     messages.success(request, _("Restored."))
     return redirect(LIST_URLS[pending["type"]])
 
@@ -261,7 +260,7 @@ def _detail_context(request, record, record_type: str) -> dict:
         "files": activity_selectors.files_for_record(record),
         "health": health,
         "suspects": suspects,
-        "users": User.objects.filter(is_active=True).order_by("full_name", "email"),
+        "users": user_selectors.by_name(),
         "kind_choices": ActivityKind.choices,
         "call_outcomes": CallOutcome.choices,
     }
@@ -690,75 +689,3 @@ def inline_edit(request, record_type: str, pk: int):
         "customers/_facts_form.html",
         {"form": form, "record": record, "record_type": record_type},
     )
-
-
-# History and trash ----------------------------------------------------------------------
-@require_safe
-def record_history(request, record_type: str, pk: int):
-    if record_type not in listing.MODELS:
-        raise Http404
-    record = get_object_or_404(listing.base_queryset(request.user, record_type), pk=pk)
-    entries = list(audit.history(record)[:200])
-    for entry in entries:
-        entry.changes = audit.masked_changes(entry.changes, request.user, record_type)
-    return render(request, "customers/history.html", {"record": record, "entries": entries})
-
-
-@require_POST
-def restore_version(request, entry_id: int):
-    entry = get_object_or_404(AuditEntry.objects.select_related("content_type"), pk=entry_id)
-    model = entry.content_type.model_class()
-    if model not in listing.MODELS.values():
-        raise Http404
-    record_type = model._meta.model_name
-    get_object_or_404(listing.base_queryset(request.user, record_type), pk=entry.object_id)
-    try:
-        record = services.restore_version(actor=request.user, entry=entry)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("record-history", record_type=record_type, pk=entry.object_id)
-    messages.success(request, _("The earlier version is back. This restore is in the history too."))
-    return redirect(record.get_absolute_url())
-
-
-def _trashed(user):
-    """Every record type's trash (contacts, companies, deals, …: the registered records)."""
-    rows = []
-    for model in records.RECORD_MODELS.values():
-        label = str(model._meta.verbose_name).capitalize()
-        trashed = selectors.trashed_for(user, model)
-        rows += [(record, label) for record in trashed.order_by("-deleted_at")[:200]]
-    return sorted(rows, key=lambda row: row[0].deleted_at, reverse=True)
-
-
-@require_safe
-def trash(request):
-    return render(
-        request,
-        "customers/trash.html",
-        {
-            "rows": _trashed(request.user),
-            "days": settings.TRASH_RETENTION_DAYS,
-            "may_purge": permissions.can(request.user, "purge_trash"),
-        },
-    )
-
-
-@require_POST
-def trash_action(request):
-    model = records.RECORD_MODELS.get(request.POST.get("type", ""))
-    if model is None:
-        raise Http404
-    record = get_object_or_404(
-        selectors.trashed_for(request.user, model), pk=request.POST.get("id")
-    )
-    action = request.POST.get("action")
-    if action == "restore":
-        services.restore_from_trash(actor=request.user, records=[record])
-        messages.success(request, _("%(name)s is back.") % {"name": record})
-    elif action == "purge":
-        services.purge(actor=request.user, records=[record])
-        messages.success(request, _("%(name)s was deleted for good.") % {"name": record})
-    else:
-        raise Http404
-    return redirect("trash")

@@ -10,8 +10,9 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self):
-        from clientela.core import audit, events, search
-        from clientela.core.records import register_record_model
+        from clientela.core import audit, record_services
+        from clientela.core.handover import Handover
+        from clientela.core.records import RecordType, declare
         from clientela.deals.models import Deal, DealStatus, Pipeline
         from clientela.deals.selectors import deals_for
 
@@ -19,31 +20,32 @@ class DealsConfig(AppConfig):
             # A deal's calls and notes show on its company's and its people's timelines too.
             return [*([deal.company] if deal.company_id else []), *deal.contacts.all()]
 
-        register_record_model(Deal, deals_for, rolls_up_to=rolls_up_to)
-        audit.register(Deal, deal_snapshot)
+        declare(
+            RecordType(
+                model=Deal,
+                selector=deals_for,
+                snapshot=deal_snapshot,
+                document=deal_document,
+                rolls_up_to=rolls_up_to,
+                events=("created", "updated", "deleted", "restored", "won", "lost"),
+                # Open deals pass to the successor of someone who leaves; won and lost ones
+                # keep the owner who closed them, for the funnel and the forecast by owner.
+                handover=Handover(
+                    label=_("open deals"),
+                    held_by=lambda user: Deal.objects.filter(owner=user, status=DealStatus.OPEN),
+                    hand_over=lambda *, actor, records, to: record_services.assign_owner(
+                        actor=actor, records=records, owner=to
+                    ),
+                ),
+                sensitive_fields=frozenset({"amount", "lines"}),  # lines carry their prices
+            )
+        )
         audit.register(
             Pipeline,
             lambda p: {
                 "name": p.name,
                 "stages": [f"{s.name} ({s.probability}%)" for s in p.stages.all()],
             },
-        )
-        search.register(Deal, deal_document)
-        events.declare("deal", "created", "updated", "deleted", "restored", "won", "lost")
-
-        from clientela.customers.services import assign_owner
-        from clientela.users import handover
-
-        # Open deals pass to the successor of someone who leaves; won and lost ones keep
-        # the owner who closed them, for the funnel and the forecast by owner.
-        handover.register(
-            handover.Handover(
-                label=_("open deals"),
-                held_by=lambda user: Deal.objects.filter(owner=user, status=DealStatus.OPEN),
-                hand_over=lambda *, actor, records, to: assign_owner(
-                    actor=actor, records=records, owner=to
-                ),
-            )
         )
 
 

@@ -43,7 +43,7 @@ def load() -> str:
             {"name": "Agreed", "probability": 90},
         ],
     )
-    companies = list(Company.objects.filter(deleted_at__isnull=True).select_related("owner")[:12])
+    companies = list(Company.objects.live().select_related("owner")[:12])
     made = 0
     for pipeline in [new_business, *Pipeline.objects.exclude(pk=new_business.pk)]:
         stages = list(pipeline.stages.all())

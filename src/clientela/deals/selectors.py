@@ -12,7 +12,6 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
-from clientela.core import permissions
 from clientela.core.listing import day_start
 from clientela.core.search import matching_ids
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
@@ -23,7 +22,7 @@ CENT = Decimal("0.01")
 
 def deals_for(user, action: str = "view") -> QuerySet[Deal]:
     """The one visibility rule for deals: live ones, within the user's role scope."""
-    return permissions.limit(user, Deal.objects.filter(deleted_at__isnull=True), "deal", action)
+    return Deal.objects.live().visible_to(user, action)
 
 
 def deal_list(user) -> QuerySet[Deal]:

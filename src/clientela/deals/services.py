@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit, custom_fields, permissions, search
 from clientela.core.concurrency import claim_version
+from clientela.core.record_services import trash_record, untrash_record
 from clientela.core.text import fold
 from clientela.customers.models import Source
-from clientela.customers.services import trash_record, untrash_record
 from clientela.deals.models import Deal, DealLine, DealStatus, Pipeline, Stage, StageChange
 from clientela.orders import pricing
 from clientela.orders import services as order_services

@@ -27,6 +27,7 @@ from clientela.deals.forms import DealFilterForm, DealForm
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
 from clientela.orders import pricing
 from clientela.orders.models import Order, Product
+from clientela.users import selectors as user_selectors
 from clientela.users.models import Team, User
 
 
@@ -37,7 +38,7 @@ def _filters(request) -> tuple[DealFilterForm, dict]:
 
 def _filter_choices() -> dict:
     return {
-        "owners": User.objects.filter(is_active=True).order_by("full_name", "email"),
+        "owners": user_selectors.by_name(),
         "teams": Team.objects.all(),
     }
 
@@ -208,7 +209,7 @@ def deal_detail(request, pk: int):
         "counts": activity_selectors.timeline_counts(deal),
         "tasks": activity_selectors.open_tasks_for_record(deal),
         "files": activity_selectors.files_for_record(deal),
-        "users": User.objects.filter(is_active=True).order_by("full_name", "email"),
+        "users": user_selectors.by_name(),
         "kind_choices": ActivityKind.choices,
         "call_outcomes": CallOutcome.choices,
         "changes": list(reversed(changes)),
@@ -487,7 +488,7 @@ def funnel(request):
             "start": start,
             "end": end,
             "owner": owner,
-            "owners": User.objects.filter(is_active=True).order_by("full_name", "email"),
+            "owners": user_selectors.by_name(),
             "show_amounts": permissions.sees_sensitive(request.user),
         },
     )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-
 from clientela import jobs
 from clientela.notifications import services
+from clientela.users import selectors as user_selectors
 
 
 @jobs.job
 def deliver_reminder(user_id: int, *, key: str, title: str, url: str = "") -> None:
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    user = user_selectors.active_person(user_id)
     if user is None:
         # The person left or was deactivated: nobody to remind.
         return

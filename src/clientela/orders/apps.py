@@ -10,15 +10,13 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self):
-        from clientela.core import audit, events
-        from clientela.core.records import register_record_model
+        from clientela.core import audit, events, permissions
+        from clientela.core.records import RecordType, declare
         from clientela.orders.models import Invoice, Order, Payment, Product, Shipment
         from clientela.orders.selectors import orders_for
 
-        register_record_model(Order, orders_for)
-        audit.register(
-            Order,
-            lambda o: {
+        def order_snapshot(o) -> dict:
+            return {
                 "stage": o.stage.key,
                 "contact": o.contact_id,
                 "company": o.company_id,
@@ -30,8 +28,23 @@ class OrdersConfig(AppConfig):
                 "placed_at": o.placed_at,
                 "paid_at": o.paid_at,
                 "notes": o.notes,
-            },
+            }
+
+        declare(
+            RecordType(
+                model=Order,
+                selector=orders_for,
+                snapshot=order_snapshot,
+                # A stage move, an added line or a payment that pays the order is
+                # order.updated.
+                events=("created", "updated"),
+                # Order pages hide every amount (and the invoice PDF) from roles without
+                # see_sensitive; these are the audit snapshot keys that carry them.
+                sensitive_fields=frozenset({"total", "lines"}),
+            )
         )
+        permissions.declare_sensitive("invoice", {"total"})
+        permissions.declare_sensitive("payment", {"amount"})
         audit.register(
             Invoice,
             lambda i: {"number": i.number, "kind": i.kind, "order": i.order_id, "total": i.total},
@@ -60,7 +73,5 @@ class OrdersConfig(AppConfig):
                 "allows_backorder": p.allows_backorder,
             },
         )
-        # A stage move, an added line or a payment that pays the order is order.updated.
-        events.declare("order", "created", "updated")
         events.declare("invoice", "issued", own_verbs={"create": "issued"})
         events.declare("shipment", "created", "updated")

@@ -43,7 +43,7 @@ def load() -> str:
         if on_hand:
             stock.receive(product, warehouse, on_hand, note="opening stock")
         products.append(product)
-    company = Company.objects.filter(deleted_at__isnull=True).order_by("id").first()
+    company = Company.objects.live().order_by("id").first()
     if company is not None:
         special = PriceList.objects.create(name=f"{company.name} contract", company=company)
         for product in products[:3]:
@@ -57,7 +57,8 @@ def load() -> str:
     services.ensure_builtin_stages()
     rng = random.Random(9)
     contacts = list(
-        Contact.objects.filter(deleted_at__isnull=True, owner__isnull=False)
+        Contact.objects.live()
+        .filter(owner__isnull=False)
         .select_related("owner", "company")
         .order_by("id")[: len(JOURNEYS) * 2 : 2]
     )

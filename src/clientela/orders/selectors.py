@@ -22,7 +22,7 @@ from clientela.orders.models import (
 
 def orders_for(user, action: str = "view") -> QuerySet[Order]:
     """The one visibility rule for orders: within the user's role scope for orders."""
-    return permissions.limit(user, Order.objects.filter(deleted_at__isnull=True), "order", action)
+    return Order.objects.live().visible_to(user, action)
 
 
 def order_list(user) -> QuerySet[Order]:

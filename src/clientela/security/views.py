@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from clientela.security import lockout, selectors, services
 from clientela.security.forms import CodeForm, LoginCodeForm
+from clientela.users import selectors as user_selectors
 from clientela.users import two_factor
 from clientela.users.forms import EmailAuthenticationForm
 from clientela.users.models import User
@@ -88,7 +89,7 @@ def _pending_user(request) -> tuple[User, dict] | None:
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    user = user_selectors.active_person(pending["user"])
     return (user, pending) if user else None
 
 

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from clientela.users import selectors
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
@@ -61,13 +63,10 @@ class DeactivateForm(forms.Form):
     )
 
     def __init__(self, *args, leaving, **kwargs):
-        from clientela.users.models import User
 
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = (
-            User.objects.filter(is_active=True)
-            .exclude(pk=leaving.pk)
-            .order_by("full_name", "email")
+            selectors.active().exclude(pk=leaving.pk).order_by("full_name", "email")
         )
 
 

@@ -10,9 +10,24 @@ from django.utils import timezone
 from clientela.users.models import Role, Team, User
 
 
+def active() -> QuerySet[User]:
+    """Everyone who may log in and be given work: the one definition of an active person."""
+    return User.objects.filter(is_active=True)
+
+
+def by_name() -> QuerySet[User]:
+    """Active people by name, as owner and assignee pickers list them."""
+    return active().order_by("full_name", "email")
+
+
+def active_person(pk) -> User | None:
+    """The active person with this id; None for an unknown, inactive or missing id."""
+    return active().filter(pk=pk).first() if pk else None
+
+
 def people(*, show_inactive: bool = False) -> QuerySet[User]:
-    users = User.objects.select_related("team", "role").order_by("-is_active", "full_name", "email")
-    return users if show_inactive else users.filter(is_active=True)
+    users = User.objects.all() if show_inactive else active()
+    return users.select_related("team", "role").order_by("-is_active", "full_name", "email")
 
 
 def teams() -> QuerySet[Team]:
@@ -31,7 +46,7 @@ def colleagues(user) -> QuerySet[User]:
     """The active people of the user's team (or just them, without a team)."""
     if user.team_id is None:
         return User.objects.filter(pk=user.pk)
-    return User.objects.filter(team_id=user.team_id, is_active=True).order_by("full_name", "email")
+    return by_name().filter(team_id=user.team_id)
 
 
 def since(days: int) -> datetime.datetime:
@@ -40,4 +55,4 @@ def since(days: int) -> datetime.datetime:
 
 def assignable(user) -> QuerySet[User]:
     """Every active person, as the owner and assignee pickers list them (the API's users)."""
-    return User.objects.filter(is_active=True).select_related("team", "role")
+    return active().select_related("team", "role")

@@ -193,7 +193,7 @@ def change_access(*, actor, user: User, team: Team | None, role: Role, full_name
 def deactivate_user(*, actor, user: User, successor: User | None) -> dict[str, int]:
     """The person can no longer log in, and everything they held passes to `successor`
     in the same step: nothing is left owned by someone nobody can reach."""
-    from clientela.users import handover
+    from clientela.core import handover
 
     _require_manager(actor)
     if user == actor:

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clientela.core import handover
 from clientela.core.forms import add_service_errors
 from clientela.core.permissions import capability_required
-from clientela.users import handover, selectors, services
+from clientela.users import selectors, services
 from clientela.users.forms import AccessForm, DeactivateForm, InviteForm, RoleForm, TeamForm
 from clientela.users.models import Role, User
 

@@ -27,6 +27,7 @@ from clientela.customers.models import (
 )
 from clientela.dataio.importing.mapping import CUSTOM_PREFIX
 from clientela.dataio.models import ExternalKey
+from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
 SPLIT = re.compile(r"\s*[;,|]\s*")
@@ -130,7 +131,7 @@ class Lookups:
     def owner(self, text: str) -> User | None:
         key = fold(text)
         if key not in self._owners:
-            users = User.objects.filter(is_active=True)
+            users = user_selectors.active()
             found = (
                 users.filter(email=text.strip().lower()).first()
                 if "@" in text
@@ -322,7 +323,7 @@ def live(actor, record_type: str):
     system itself (a command run without a user)."""
     if actor is None:
         model = Contact if record_type == "contact" else Company
-        return model.objects.filter(deleted_at__isnull=True)
+        return model.objects.live()
     if record_type == "contact":
         return selectors.contacts_for(actor)
     return selectors.companies_for(actor)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
-from clientela.core import audit, bulk, permissions, search
+from clientela.core import audit, bulk, permissions, record_services, search
 from clientela.core.models import AuditSource
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
@@ -671,7 +671,7 @@ def _undo_one(actor, entry: ImportedRecord) -> int:
     if entry.created:
         if record.deleted_at is not None:
             return 0
-        customer_services.trash_record(actor=actor, record=record, action="undo import")
+        record_services.trash_record(actor=actor, record=record, action="undo import")
         return 1
     customer_services.return_to_state(
         actor=actor, record=record, state=entry.before, action="undo import"

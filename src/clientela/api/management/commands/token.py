@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clientela.api import services
 from clientela.api.scopes import all_scopes
-from clientela.users.models import User
+from clientela.users import selectors as user_selectors
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         create.add_argument("--expires-days", type=int, default=None)
 
     def handle(self, *args, action, **options):
-        user = User.objects.filter(email__iexact=options["user"].strip(), is_active=True).first()
+        user = user_selectors.active().filter(email__iexact=options["user"].strip()).first()
         if user is None:
             raise CommandError(f"No active user has the e-mail {options['user']}.")
         scopes = [part for scope in options["scope"] for part in scope.split(",")]

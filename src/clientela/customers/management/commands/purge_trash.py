@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from clientela.customers import services
+from clientela.core import record_services
 
 
 class Command(BaseCommand):
@@ -15,5 +15,5 @@ class Command(BaseCommand):
         if days is not None and days < 0:
             self.stderr.write("--days must be zero or more.")
             raise SystemExit(2)
-        purged = services.purge_expired_trash(days=days)
+        purged = record_services.purge_expired_trash(days=days)
         self.stdout.write(f"{purged} records deleted for good.")

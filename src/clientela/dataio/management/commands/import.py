@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clientela.dataio.importing import selectors, services
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
-from clientela.users.models import User
+from clientela.users import selectors as user_selectors
 
 TYPES = {"contacts": "contact", "contact": "contact", "companies": "company", "company": "company"}
 
@@ -129,7 +129,7 @@ class Command(BaseCommand):
         return mapping.from_template(run.headers, table, allowed)
 
     def _user(self, email: str):
-        users = User.objects.filter(is_active=True)
+        users = user_selectors.active()
         if email:
             user = users.filter(email=email.strip().lower()).first()
             if user is None:

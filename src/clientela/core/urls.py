@@ -1,0 +1,22 @@
+"""The kernel's pages: search, the audit trail, the health check, the trash and records'
+history."""
+
+from django.urls import path
+
+from clientela.core import record_views, views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search, name="search"),
+    path("search/palette/", views.palette, name="search-palette"),
+    path("settings/audit/", views.audit_trail, name="audit-trail"),
+    path("settings/audit/export.csv", views.audit_export, name="audit-export"),
+    path("trash/", record_views.trash, name="trash"),
+    path("trash/action/", record_views.trash_action, name="trash-action"),
+    path(
+        "records/<str:record_type>/<int:pk>/history/",
+        record_views.record_history,
+        name="record-history",
+    ),
+    path("history/<int:entry_id>/restore/", record_views.restore_version, name="restore-version"),
+]

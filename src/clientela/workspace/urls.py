@@ -1,0 +1,10 @@
+"""The home page and the settings index."""
+
+from django.urls import path
+
+from clientela.workspace import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("settings/", views.settings_index, name="settings"),
+]
