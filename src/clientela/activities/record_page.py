@@ -1,0 +1,39 @@
+"""What every record page (contact, company, deal) shows around its own facts: the
+timeline filtered by kind and paged, open tasks, files, and what the entry forms need.
+Written once, so a detail view only adds its own panels."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from clientela.activities import selectors
+from clientela.activities.models import ActivityKind, CallOutcome
+from clientela.users import selectors as user_selectors
+
+# The htmx targets that ask for the timeline alone: a kind filter, the next entries.
+TIMELINE_TARGETS = {"timeline", "timeline-more"}
+
+
+def record_context(request, record) -> dict:
+    kinds = [k for k in request.GET.getlist("kind") if k]
+    record_type = record._meta.model_name
+    return {
+        "record": record,
+        "record_type": record_type,
+        "token": f"{record_type}:{record.pk}",
+        "timeline": selectors.timeline(record, kinds=kinds, cursor=request.GET.get("after")),
+        "timeline_kinds": kinds,
+        "counts": selectors.timeline_counts(record),
+        "tasks": selectors.open_tasks_for_record(record),
+        "files": selectors.files_for_record(record),
+        "users": user_selectors.by_name(),
+        "kind_choices": ActivityKind.choices,
+        "call_outcomes": CallOutcome.choices,
+    }
+
+
+def render_record_page(request, template: str, context: dict):
+    """The whole page, or only its timeline when htmx asks for it."""
+    if request.htmx and request.htmx.target in TIMELINE_TARGETS:
+        return render(request, "activities/_timeline.html", context)
+    return render(request, template, context)
