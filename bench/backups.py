@@ -27,7 +27,7 @@ def database_bytes() -> int:
 
 def run(log) -> dict:
     from clientela.customers.models import Contact
-    from clientela.dataio import backup
+    from clientela.dataio.backups import backup
 
     folder = Path(tempfile.mkdtemp(prefix=".backup-bench-", dir=settings.DATA_DIR))
     output = folder / "clientela-backup-bench.tar.gz"

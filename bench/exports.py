@@ -20,7 +20,7 @@ SAMPLES = 10  # memory noted after every tenth of the rows
 
 def run(log) -> dict:
     from clientela.customers import listing
-    from clientela.dataio import exporting
+    from clientela.dataio.exporting import services as exporting
     from clientela.users.models import User
 
     admin = User.objects.get(email=ADMIN_EMAIL)

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from clientela import config
-from clientela.dataio import tables
+from clientela.dataio.backups import tables
 from clientela.users import services as user_services
 
 PG_ADMIN_URL = os.environ.get(

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
-from clientela.dataio import backup, tables
+from clientela.dataio.backups import backup, tables
 from clientela.dataio.models import Backup
 from clientela.users.models import User
 from tests.dataio.conftest import UPLOAD_BYTES, rewrite_archive

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from clientela.dataio import backup
+from clientela.dataio.backups import backup
 from clientela.dataio.models import Backup
 
 PAGE = "/settings/backups/"

@@ -16,7 +16,7 @@ from clientela.activities import services as activity_services
 from clientela.core.models import CustomField
 from clientela.core.text import spreadsheet_safe
 from clientela.customers import services
-from clientela.dataio import exporting
+from clientela.dataio.exporting import services as exporting
 from clientela.dataio.importing import vcard
 from clientela.users.models import Role
 from clientela.users.services import create_user, role_named, team_named

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from clientela.dataio import tables
+from clientela.dataio.backups import tables
 
 # One row of each kind of value a database hands back, and the line and checksum that
 # format version 1 archives hold for them (written by the first release's encoder).

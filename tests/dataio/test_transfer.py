@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from clientela.dataio import backup, tables, transfer
+from clientela.dataio.backups import backup, tables, transfer
 from clientela.users.models import User
 from tests.dataio.test_backup_restore import current_tables, figures
 

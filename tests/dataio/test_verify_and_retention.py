@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
 from clientela import config
-from clientela.dataio import backup, tables
+from clientela.dataio.backups import backup, tables
 from clientela.dataio.models import Backup
 from tests.conftest import run_clientela
 from tests.dataio.test_backup_restore import current_tables

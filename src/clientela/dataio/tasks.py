@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from clientela import jobs
-from clientela.dataio import backup
+from clientela.dataio.backups import backup
 
 
 @jobs.periodic(every=timedelta(days=1))

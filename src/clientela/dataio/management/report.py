@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clientela.dataio.backup import Verification
-from clientela.dataio.tables import Comparison
+from clientela.dataio.backups.backup import Verification
+from clientela.dataio.backups.tables import Comparison
 
 
 def print_tables(command: BaseCommand, comparison: Comparison) -> None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from clientela.dataio import selectors
+from clientela.dataio.backups import selectors
 
 register = template.Library()
 

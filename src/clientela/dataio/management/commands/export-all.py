@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from clientela.dataio import exporting
+from clientela.dataio.exporting import services as exporting
 
 
 class Command(BaseCommand):

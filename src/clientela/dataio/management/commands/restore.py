@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from clientela.dataio import backup
+from clientela.dataio.backups import backup
 from clientela.dataio.management.report import print_tables
 
 

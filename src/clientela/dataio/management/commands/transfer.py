@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from clientela.dataio import backup, transfer
+from clientela.dataio.backups import backup, transfer
 from clientela.dataio.management.report import print_tables
 
 

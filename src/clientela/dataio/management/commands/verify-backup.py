@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from clientela.dataio import backup
+from clientela.dataio.backups import backup
 from clientela.dataio.management.report import print_verification
 
 

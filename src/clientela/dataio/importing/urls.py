@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clientela.dataio import import_views as views
+from clientela.dataio.importing import views
 
 app_name = "imports"
 

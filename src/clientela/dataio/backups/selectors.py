@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from clientela.dataio.backup import WARN_AFTER, archives_in
+from clientela.dataio.backups.backup import WARN_AFTER, archives_in
 from clientela.dataio.models import Backup
 
 

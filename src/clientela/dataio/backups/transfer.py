@@ -11,8 +11,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.utils.translation import gettext as _
 
 from clientela import config
-from clientela.dataio import tables
-from clientela.dataio.backup import BackupError, describe_failure, snapshot
+from clientela.dataio.backups import tables
+from clientela.dataio.backups.backup import BackupError, describe_failure, snapshot
 
 
 @dataclass

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 import clientela
 from clientela import config
-from clientela.dataio import archive, tables
+from clientela.dataio.backups import archive, tables
 from clientela.dataio.models import Backup
 
 log = logging.getLogger(__name__)

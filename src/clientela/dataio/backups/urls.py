@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clientela.dataio import views
+from clientela.dataio.backups import views
 
 app_name = "dataio"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clientela.dataio import export_views as views
+from clientela.dataio.exporting import views
 
 app_name = "exports"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clientela.core.permissions import capability_required
-from clientela.dataio import backup, selectors
+from clientela.dataio.backups import backup, selectors
 
 # Backups hold every record of the business: only roles that manage settings see them.
 staff_required = capability_required("manage_settings")

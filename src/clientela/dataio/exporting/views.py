@@ -15,7 +15,7 @@ from clientela.core.permissions import capability_required
 from clientela.customers import listing, selectors
 from clientela.customers.forms import ListFilterForm
 from clientela.customers.models import Contact
-from clientela.dataio import exporting
+from clientela.dataio.exporting import services as exporting
 
 export_required = capability_required("export")
 staff_required = capability_required("manage_settings")
