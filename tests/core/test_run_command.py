@@ -1,11 +1,14 @@
-"""`clientela run` prepares a fresh installation: database, first administrator, demo data."""
+"""`clientela run` prepares a fresh installation: database, first administrator, demo data,
+static files."""
 
+import json
 import re
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from clientela.users.models import User
+from tests.conftest import run_clientela
 
 
 @pytest.mark.django_db
@@ -107,3 +110,30 @@ def test_ctrl_c_while_waiting_for_the_worker_stops_it_at_once():
     worker = Worker()
     Command()._stop_worker(worker)
     assert worker.killed
+
+
+@pytest.fixture(scope="module")
+def started_once(tmp_path_factory):
+    """A data folder after one `clientela run --no-serve`, with the product's real storage."""
+    data = tmp_path_factory.mktemp("started") / "data"
+    first = run_clientela(data, "run", "--no-serve")
+    assert first.returncode == 0, first.stderr
+    return data, first
+
+
+def test_only_the_hashed_files_pages_load_are_compressed(started_once):
+    data, _first = started_once
+    static = data / "static"
+    paths = json.loads((static / "staticfiles.json").read_text())["paths"]
+
+    stylesheet = paths["clientela/app.css"]
+    assert stylesheet != "clientela/app.css"
+    assert (static / f"{stylesheet}.br").is_file()
+    assert (static / f"{stylesheet}.gz").is_file()
+    # The plain copy is kept, uncompressed: nothing the app renders names it.
+    assert (static / "clientela/app.css").is_file()
+    assert not (static / "clientela/app.css.br").exists()
+    # Source maps are for a browser's developer tools only.
+    source_map = paths["ninja/redoc.standalone.js.map"]
+    assert (static / source_map).is_file()
+    assert not (static / f"{source_map}.br").exists()
