@@ -236,7 +236,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # WhiteNoise's hashed files, compressed where pages load them (clientela.core.staticfiles).
+    "staticfiles": {"BACKEND": "clientela.core.staticfiles.StaticFilesStorage"},
 }
 BACKUP_DIR = DATA_DIR / "backups"
 # Retention of the scheduled backups: the newest of each of the last N days and M weeks.

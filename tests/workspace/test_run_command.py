@@ -1,11 +1,20 @@
-"""`clientela run` prepares a fresh installation: database, first administrator, demo data."""
+"""`clientela run` prepares a fresh installation: database, first administrator, demo data,
+static files collected once rather than on every start."""
 
+import io
+import json
+import os
 import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
+from clientela.core import staticfiles
 from clientela.users.models import User
+from tests.conftest import run_clientela
+
+COLLECTING = "Collecting static files (first start or after an upgrade)…"
 
 
 @pytest.mark.django_db
@@ -107,3 +116,105 @@ def test_ctrl_c_while_waiting_for_the_worker_stops_it_at_once():
     worker = Worker()
     Command()._stop_worker(worker)
     assert worker.killed
+
+
+@pytest.fixture(scope="module")
+def started_once(tmp_path_factory):
+    """A data folder after one `clientela run --no-serve`, with the product's real storage."""
+    data = tmp_path_factory.mktemp("started") / "data"
+    first = run_clientela(data, "run", "--no-serve")
+    assert first.returncode == 0, first.stderr
+    return data, first
+
+
+def test_a_restart_does_not_collect_the_static_files_again(started_once):
+    data, first = started_once
+    manifest = data / "static" / "staticfiles.json"
+    assert COLLECTING in first.stdout
+    collected_at = manifest.stat().st_mtime_ns
+
+    again = run_clientela(data, "run", "--no-serve")
+
+    assert again.returncode == 0, again.stderr
+    assert "Collecting static files" not in again.stdout
+    assert manifest.stat().st_mtime_ns == collected_at
+
+
+def test_only_the_hashed_files_pages_load_are_compressed(started_once):
+    data, _first = started_once
+    static = data / "static"
+    paths = json.loads((static / "staticfiles.json").read_text())["paths"]
+
+    stylesheet = paths["clientela/app.css"]
+    assert stylesheet != "clientela/app.css"
+    assert (static / f"{stylesheet}.br").is_file()
+    assert (static / f"{stylesheet}.gz").is_file()
+    # The plain copy is kept, uncompressed: nothing the app renders names it.
+    assert (static / "clientela/app.css").is_file()
+    assert not (static / "clientela/app.css.br").exists()
+    # Source maps are for a browser's developer tools only.
+    source_map = paths["ninja/redoc.standalone.js.map"]
+    assert (static / source_map).is_file()
+    assert not (static / f"{source_map}.br").exists()
+
+
+@pytest.fixture
+def own_static(tmp_path, monkeypatch):
+    """A static folder of its own and one extra source file, with the hashing storage."""
+    monkeypatch.setenv("CLIENTELA_ADMIN_PASSWORD", "Munte-Albastru-2026")
+    sources = tmp_path / "sources"
+    (sources / "site").mkdir(parents=True)
+    (sources / "site" / "brand.css").write_text("body { color: navy; }\n")
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        # Hashed like the product's, without compressing: the test stays quick.
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    with override_settings(
+        STATIC_ROOT=tmp_path / "static", STATICFILES_DIRS=[sources], STORAGES=storages
+    ):
+        yield tmp_path / "static", sources / "site" / "brand.css"
+
+
+def start() -> str:
+    out = io.StringIO()
+    call_command("run", "--no-serve", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_changed_static_source_is_collected_again(own_static):
+    static, source = own_static
+    assert COLLECTING in start()
+    assert COLLECTING not in start()
+    before = json.loads((static / "staticfiles.json").read_text())["paths"]["site/brand.css"]
+
+    # An upgrade that changes a file but neither its size nor its time, which is older
+    # than its collected copy's.
+    stat = source.stat()
+    source.write_text("body { color: teal; }\n")
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    assert COLLECTING in start()
+    after = json.loads((static / "staticfiles.json").read_text())["paths"]["site/brand.css"]
+    assert after != before
+    assert (static / after).read_text() == "body { color: teal; }\n"
+    assert (static / "site" / "brand.css").read_text() == "body { color: teal; }\n"
+    assert COLLECTING not in start()
+
+
+@pytest.mark.django_db
+def test_a_missing_manifest_or_a_stopped_collection_is_collected_again(own_static, monkeypatch):
+    static, _source = own_static
+    start()
+    (static / "staticfiles.json").unlink()
+    assert COLLECTING in start()
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl+C while compressing
+
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(staticfiles, "call_command", stopped)
+        staticfiles.collect()
+    assert not staticfiles.is_current()
+    assert COLLECTING in start()

@@ -1,4 +1,5 @@
-"""`clientela run`: migrate when needed, make sure an administrator exists, and serve."""
+"""`clientela run`: migrate and collect static files when needed, make sure an administrator
+exists, and serve."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from clientela.core import health
+from clientela.core import health, staticfiles
 from clientela.users import services as user_services
 
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
@@ -52,7 +53,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.check(display_num_errors=False)
         self._migrate()
-        call_command("collectstatic", interactive=False, verbosity=0)
+        self._collect_static()
         admin = self._first_administrator()
         if options["demo"]:
             call_command("demo", stdout=self.stdout)
@@ -67,7 +68,17 @@ class Command(BaseCommand):
             raise CommandError(f"The database cannot be reached: {error}") from None
         if pending:
             self.stdout.write(f"Setting up the database ({len(pending)} steps)…")
+            self.stdout.flush()
             call_command("migrate", interactive=False, verbosity=0)
+
+    def _collect_static(self) -> None:
+        # Hashing and compressing takes a while on a small machine, and is needed only when
+        # the files changed: on the first start and after an upgrade.
+        if staticfiles.is_current():
+            return
+        self.stdout.write("Collecting static files (first start or after an upgrade)…")
+        self.stdout.flush()
+        staticfiles.collect()
 
     def _first_administrator(self) -> user_services.FirstAdministrator:
         email = os.environ.get("CLIENTELA_ADMIN_EMAIL", "").strip() or DEFAULT_ADMIN_EMAIL
