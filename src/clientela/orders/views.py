@@ -90,8 +90,7 @@ def _customer(request, token: str):
 def order_create(request):
     token = request.GET.get("customer") or request.POST.get("customer", "")
     customer = _customer(request, token)
-    show_amounts = selectors.shows_amounts(request.user)
-    price_list, products = pricing.product_choices(customer, show_amounts)
+    price_list, products = pricing.product_choices(request.user, customer)
     form = OrderForm(
         request.POST or None, products=products, initial={"customer": token, "quantity_0": 1}
     )
