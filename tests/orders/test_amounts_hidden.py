@@ -135,3 +135,21 @@ def test_the_new_order_form_offers_products_without_prices(client, office):
 
     manager = page(client, office["manager"], url).content.decode()
     assert "Boiler · BO-1 · 4321.09 RON" in manager
+
+
+def test_an_overpayment_refusal_does_not_say_what_is_due(client, office):
+    rep_order = services.create_order_for_customer(
+        office["rep"],
+        office["shop"]["contact"],
+        [{"product": office["shop"]["chair"], "quantity": 1}],
+    )
+    invoice = invoicing.issue_invoice(office["rep"], rep_order)
+    client.force_login(office["rep"])
+    response = client.post(
+        f"/invoices/{invoice.pk}/payments/",
+        {"amount": "99999", "received_on": "2026-01-05"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "more than is due" in body
+    assert "535.50" not in body and "535" not in body
