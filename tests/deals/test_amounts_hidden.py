@@ -165,3 +165,13 @@ def test_the_forecast_shows_no_amount_to_a_reporting_role_without_amounts(client
 
     manager = page(client, office["manager"], "/deals/funnel/").content.decode()
     assert "98,765.43 RON" in manager
+
+
+def test_the_trash_lists_a_deal_without_its_amount(client, office):
+    quoted = office["quoted"]
+    quoted.refresh_from_db()
+    services.trash_deal(actor=office["rep"], deal=quoted)
+    response = page(client, office["rep"], "/trash/")
+    assert "Boilere" in response.content.decode()
+    shows_none_of(response, office["figures"])
+    assert [record.amount for record, _label in response.context["rows"]] == [None]
