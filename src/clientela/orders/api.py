@@ -4,7 +4,8 @@ price lock and the stock guard (R14), stage moves, invoices that never change, s
 An order moves by a PATCH of `stage` (a stage key: `paid`, `cancelled`, …), like a deal's
 `stage_id`; a line is added with `POST /orders/{id}/lines`. An invoice is issued with
 `POST /invoices/` for an order, paid with `POST /invoices/{id}/payments`, downloaded from
-`GET /invoices/{id}/pdf`. Amounts are null for roles that may not see them."""
+`GET /invoices/{id}/pdf`. Amounts are null for roles that may not see them: records are
+presented to the user (core.presenting) before they are written out."""
 
 import datetime
 from contextlib import contextmanager
@@ -19,7 +20,9 @@ from ninja import Field, Schema
 from clientela.api.registry import Action, Resource, exact_filters, register
 from clientela.api.requests import api_field_names
 from clientela.api.types import Id, text
+from clientela.core import presenting
 from clientela.core.concurrency import StaleRecordError
+from clientela.core.money import amount_text
 from clientela.customers import selectors as customer_selectors
 from clientela.orders import catalogue, invoicing, selectors, services, shipping
 from clientela.orders.models import (
@@ -36,10 +39,6 @@ from clientela.orders.pdf import invoice_pdf_for
 Day = Field(None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1))
 MAX_QUANTITY = 1_000_000
 AMOUNT = "A decimal as text; null for roles that may not see amounts."
-
-
-def _amount(value, shown: bool) -> str | None:
-    return f"{Decimal(value):.2f}" if shown else None
 
 
 # Products -------------------------------------------------------------------------------
@@ -87,7 +86,6 @@ class ProductFilters(Schema):
 
 
 def product_out(product: Product, user) -> dict:
-    shown = selectors.shows_amounts(user)
     return {
         **{name: getattr(product, name) for name in ("id", "sku", "name", "unit", "active")},
         "allows_backorder": product.allows_backorder,
@@ -97,11 +95,11 @@ def product_out(product: Product, user) -> dict:
                 "price_list_id": price.price_list_id,
                 "price_list": price.price_list.name,
                 "currency": price.price_list.currency,
-                "unit_price": _amount(price.unit_price, True),
+                "unit_price": amount_text(price.unit_price),
             }
             for price in product.prices.all()
         ]
-        if shown
+        if not presenting.hides(user, "price", "unit_price")
         else None,
     }
 
@@ -213,7 +211,7 @@ class OrderFilters(Schema):
     owner: str | None = Field(None, pattern=r"^(me|[0-9]{1,18})$", description="`me` or a user id.")
 
 
-def _line_out(line, shown: bool) -> dict:
+def _line_out(line) -> dict:
     return {
         **{
             name: getattr(line, name)
@@ -222,14 +220,14 @@ def _line_out(line, shown: bool) -> dict:
         "reserved": line.reserved,
         "shipped": line.shipped,
         "tax_rate": f"{line.tax_rate:.2f}",
-        "unit_price": _amount(line.unit_price, shown),
-        "net": _amount(line.net, shown),
-        "tax": _amount(line.tax, shown),
+        "unit_price": amount_text(line.unit_price),
+        "net": amount_text(line.net),
+        "tax": amount_text(line.tax),
     }
 
 
 def order_out(order: Order, user) -> dict:
-    shown = selectors.shows_amounts(user)
+    shown = presenting.present(user, order)
     fields = (
         "id",
         "version",
@@ -249,14 +247,14 @@ def order_out(order: Order, user) -> dict:
         "updated_at",
     )
     return {
-        **{name: getattr(order, name) for name in fields},
+        **{name: getattr(shown, name) for name in fields},
         "stage": order.stage.key,
         "stage_name": order.stage.name,
         "next_stages": [stage.key for stage in order.stage.next_stages.all()],
-        "net_total": _amount(order.net_total, shown),
-        "tax_total": _amount(order.tax_total, shown),
-        "total": _amount(order.total, shown),
-        "lines": [_line_out(line, shown) for line in order.lines.all()],
+        "net_total": amount_text(shown.net_total),
+        "tax_total": amount_text(shown.tax_total),
+        "total": amount_text(shown.total),
+        "lines": [_line_out(line) for line in shown.lines.all()],
     }
 
 
@@ -287,7 +285,7 @@ def _customer(user, data: dict):
 
 def _seen_price(user, line: dict):
     # A role that may not see prices may not test them either: the refusal would say it.
-    return line.get("unit_price") if selectors.shows_amounts(user) else None
+    return None if presenting.hides(user, "orderline", "unit_price") else line.get("unit_price")
 
 
 @contextmanager
@@ -456,36 +454,36 @@ class InvoiceFilters(Schema):
 
 
 def invoice_out(invoice: Invoice, user) -> dict:
-    shown = selectors.shows_amounts(user)
-    payments = list(invoice.payments.all())
+    shown = presenting.present(user, invoice)
+    paid = sum((payment.amount for payment in invoice.payments.all()), Decimal(0))
     lines = [
         {
             **{name: getattr(line, name) for name in ("description", "unit", "quantity")},
             "tax_rate": f"{line.tax_rate:.2f}",
-            "unit_price": _amount(line.unit_price, shown),
-            "net": _amount(line.net, shown),
-            "tax": _amount(line.tax, shown),
+            "unit_price": amount_text(line.unit_price),
+            "net": amount_text(line.net),
+            "tax": amount_text(line.tax),
         }
-        for line in invoice.lines.all()
+        for line in shown.lines.all()
     ]
     fields = ("id", "number", "kind", "order_id", "corrects_id", "issued_at", "currency", "reason")
     return {
-        **{name: getattr(invoice, name) for name in fields},
+        **{name: getattr(shown, name) for name in fields},
         "cancelled": bool(invoice.corrections.all()),
-        "net_total": _amount(invoice.net_total, shown),
-        "tax_total": _amount(invoice.tax_total, shown),
-        "total": _amount(invoice.total, shown),
-        "paid": _amount(sum((p.amount for p in payments), Decimal(0)), shown),
+        "net_total": amount_text(shown.net_total),
+        "tax_total": amount_text(shown.tax_total),
+        "total": amount_text(shown.total),
+        "paid": amount_text(presenting.shown(user, "invoice", "paid", paid)),
         "lines": lines,
         "payments": [
             {
-                "id": p.pk,
-                "amount": _amount(p.amount, shown),
-                "received_on": p.received_on,
-                "method": p.method,
-                "reference": p.reference,
+                "id": payment.pk,
+                "amount": amount_text(payment.amount),
+                "received_on": payment.received_on,
+                "method": payment.method,
+                "reference": payment.reference,
             }
-            for p in payments
+            for payment in shown.payments.all()
         ],
     }
 
