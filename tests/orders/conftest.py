@@ -54,3 +54,53 @@ def user(make_user):
     from clientela.users.services import role_named
 
     return make_user(full_name="Ana Popescu", role=role_named("manager"))
+
+
+# Amounts a role without "see_sensitive" must never be given -----------------------------
+def written(amount) -> set[str]:
+    """The ways a page could write an amount's whole part: 12345, 12,345 and 12.345."""
+    whole = int(amount)
+    grouped = f"{whole:,}"
+    return {str(whole), grouped, grouped.replace(",", ".")}
+
+
+def raw_in_context(response, amounts) -> list:
+    """What the templates of a response were given that a role without "see_sensitive"
+    must not be: a record that carries amounts as it is, not presented (core.presenting),
+    or one of `amounts` itself, anywhere in the context, its lists, dicts, dataclasses and
+    forms' initial values."""
+    import dataclasses
+
+    from django import forms
+
+    from clientela.deals.models import Deal, DealLine
+    from clientela.orders.models import Invoice, InvoiceLine, Order, OrderLine, Payment
+
+    carrying = (Deal, DealLine, Order, OrderLine, Invoice, InvoiceLine, Payment, Price)
+    amounts = {Decimal(amount) for amount in amounts}
+    found = []
+
+    def walk(value, depth):
+        if depth > 5 or value is None or isinstance(value, str | bytes):
+            return
+        if isinstance(value, carrying):
+            found.append(value)
+        elif isinstance(value, Decimal):
+            if value in amounts:
+                found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item, depth + 1)
+        elif isinstance(value, list | tuple | set):
+            for item in value:
+                walk(item, depth + 1)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for item in dataclasses.fields(value):
+                walk(getattr(value, item.name), depth + 1)
+        elif isinstance(value, forms.BaseForm):
+            walk(dict(value.initial), depth + 1)
+
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    for context in contexts:
+        walk(context.flatten(), 0)
+    return found

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from clientela.core import custom_fields
+from clientela.core import custom_fields, presenting
 from clientela.core.models import CustomField, FieldType
 from clientela.core.pagination import Page, keyset_page
 
@@ -132,16 +132,22 @@ def day_start(day: datetime.date) -> datetime.datetime:
 
 def page_context(request, page: Page, columns: list[Column], sort: str) -> tuple:
     """What a list template needs to show a page: its rows of cells, the query string
-    without the cursor and the next page's; and that query (to build sort links)."""
+    without the cursor and the next page's; and that query (to build sort links). The
+    records come presented to the user (core.presenting): the spec already left out the
+    columns of the fields the user may not see."""
     query = request.GET.copy()
     query.pop("after", None)
     next_query = query.copy()
     if page.next_cursor:
         next_query["after"] = page.next_cursor
+    records = presenting.present_all(request.user, page.items)
     context = {
         "columns": columns,
-        "rows": [(record, [column.cell(record) for column in columns]) for record in page.items],
-        "page": page,
+        "rows": [
+            (shown, [column.cell(record) for column in columns])
+            for record, shown in zip(page.items, records, strict=True)
+        ],
+        "page": replace(page, items=records),
         "sort": sort,
         "query": query.urlencode(),
         "next_query": next_query.urlencode() if page.next_cursor else "",

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from clientela.core import audit, permissions, record_services, records
+from clientela.core import audit, permissions, presenting, record_services, records
 from clientela.core.models import AuditEntry
 
 TRASH_ROWS = 200  # per record type
@@ -34,7 +34,13 @@ def record_history(request, record_type: str, pk: int):
     for entry in entries:
         entry.changes = audit.masked_changes(entry.changes, request.user, record_type)
     return render(
-        request, "core/history.html", {"record": record, "entries": entries, "restorable": True}
+        request,
+        "core/history.html",
+        {
+            "record": presenting.present(request.user, record),
+            "entries": entries,
+            "restorable": True,
+        },
     )
 
 
@@ -64,11 +70,12 @@ def _trashed(user) -> list[tuple[object, str]]:
 
 @require_safe
 def trash(request):
+    user = request.user
     return render(
         request,
         "core/trash.html",
         {
-            "rows": _trashed(request.user),
+            "rows": [(presenting.present(user, record), label) for record, label in _trashed(user)],
             "days": settings.TRASH_RETENTION_DAYS,
             "may_purge": permissions.can(request.user, "purge_trash"),
         },

@@ -16,7 +16,8 @@ from ninja import Field, Schema
 from clientela.api.registry import Resource, register
 from clientela.api.requests import api_field_names
 from clientela.api.types import Id, JsonObject, text
-from clientela.core import permissions
+from clientela.core import presenting
+from clientela.core.money import amount_text
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.api import service_data, visible_custom
 from clientela.customers.models import Source
@@ -98,7 +99,7 @@ class DealFilters(Schema):
 
 
 def deal_out(deal: Deal, user) -> dict:
-    hidden = permissions.hidden_fields(user, "deal")
+    shown = presenting.present(user, deal)
     visible = visible_custom(user, "deal")
     fields = (
         "id",
@@ -119,9 +120,9 @@ def deal_out(deal: Deal, user) -> dict:
         "updated_at",
     )
     return {
-        **{name: getattr(deal, name) for name in fields},
+        **{name: getattr(shown, name) for name in fields},
         "contact_ids": [contact.pk for contact in deal.contacts.all()],
-        "amount": None if "amount" in hidden else f"{Decimal(deal.amount):.2f}",
+        "amount": amount_text(shown.amount),
         "custom": {k: v for k, v in (deal.custom or {}).items() if k in visible},
     }
 

@@ -10,7 +10,7 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self):
-        from clientela.core import audit, record_services
+        from clientela.core import audit, permissions, record_services
         from clientela.core.handover import Handover
         from clientela.core.records import RecordType, declare
         from clientela.deals.models import Deal, DealStatus, Pipeline
@@ -40,6 +40,8 @@ class DealsConfig(AppConfig):
                 sensitive_fields=frozenset({"amount", "lines"}),  # lines carry their prices
             )
         )
+        # What a line's prices show: hidden with the amount (core.presenting).
+        permissions.declare_sensitive("dealline", {"unit_price", "discount", "agreed_price", "net"})
         audit.register(
             Pipeline,
             lambda p: {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core import custom_fields, permissions
+from clientela.core import custom_fields, presenting
 from clientela.core.listing import Cell, Column, ListSpec, person_cell
 from clientela.core.money import format_money
 
@@ -26,7 +26,7 @@ def deal_spec(user) -> ListSpec:
         Column("stage", _("Stage"), lambda d: Cell(d.stage.name, kind="badge")),
         Column("status", _("Status"), lambda d: Cell(d.get_status_display())),
     ]
-    if permissions.sees_sensitive(user):
+    if not presenting.hides(user, "deal", "amount"):
         columns.append(
             Column("amount", _("Amount"), lambda d: Cell(format_money(d.amount, d.currency)))
         )

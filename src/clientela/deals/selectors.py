@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from clientela.core import presenting
 from clientela.core.listing import day_start
 from clientela.core.search import matching_ids
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage, StageChange
@@ -80,12 +81,22 @@ class Column:
     stage: Stage
     cards: list[Deal] = field(default_factory=list)
     count: int = 0
-    totals: dict[str, Decimal] = field(default_factory=dict)  # currency → amount
-    weighted: dict[str, Decimal] = field(default_factory=dict)
+    # Currency → amount; None once presented to a user who may not see amounts.
+    totals: dict[str, Decimal] | None = field(default_factory=dict)
+    weighted: dict[str, Decimal] | None = field(default_factory=dict)
 
     @property
     def hidden(self) -> int:
         return self.count - len(self.cards)
+
+    def presented(self, user) -> Column:
+        """The column as the user may see it: its cards and sums without hidden amounts."""
+        return replace(
+            self,
+            cards=presenting.present_all(user, self.cards),
+            totals=presenting.shown(user, "deal", "amount", self.totals),
+            weighted=presenting.shown(user, "deal", "amount", self.weighted),
+        )
 
 
 def board(user, pipeline: Pipeline, data: dict, *, now=None) -> list[Column]:
@@ -250,8 +261,15 @@ class ForecastMonth:
     month: datetime.date | None  # None: open deals with no expected close date
     currency: str
     deals: int
-    total: Decimal
-    weighted: Decimal
+    total: Decimal | None  # None once presented to a user who may not see amounts
+    weighted: Decimal | None
+
+    def presented(self, user) -> ForecastMonth:
+        return replace(
+            self,
+            total=presenting.shown(user, "deal", "amount", self.total),
+            weighted=presenting.shown(user, "deal", "amount", self.weighted),
+        )
 
 
 def forecast(user, pipeline: Pipeline | None = None, *, owner=None) -> list[ForecastMonth]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind, CallOutcome
-from clientela.core import custom_fields, permissions
+from clientela.core import custom_fields, permissions, presenting
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
@@ -59,18 +59,18 @@ def _pipeline(pipeline_id: int | None) -> tuple[Pipeline, list[Pipeline]]:
 def board(request, pipeline_id: int | None = None):
     pipeline, all_pipelines = _pipeline(pipeline_id)
     form, data = _filters(request)
-    columns = selectors.board(request.user, pipeline, data)
+    user = request.user
+    columns = selectors.board(user, pipeline, data)
     totals, weighted = selectors.board_totals(columns)
     query = request.GET.urlencode()
     context = {
         "pipeline": pipeline,
         "pipelines": all_pipelines,
-        "columns": columns,
-        "totals": totals,
-        "weighted": weighted,
+        "columns": [column.presented(user) for column in columns],
+        "totals": presenting.shown(user, "deal", "amount", totals),
+        "weighted": presenting.shown(user, "deal", "amount", weighted),
         "form": form,
         "query": query,
-        "show_amounts": permissions.sees_sensitive(request.user),
         "may_settings": permissions.can(request.user, "manage_settings"),
         "board_url": reverse("deal-board-pipeline", args=[pipeline.pk]),
         **_filter_choices(),
@@ -199,9 +199,10 @@ def deal_detail(request, pk: int):
     timeline = activity_selectors.timeline(deal, kinds=kinds, cursor=request.GET.get("after"))
     changes = selectors.stage_history(deal)
     definitions = custom_fields.definitions("deal", request.user)
+    shown = presenting.present(request.user, deal, custom=[d.key for d in definitions])
     context = {
-        "record": deal,
-        "deal": deal,
+        "record": shown,
+        "deal": shown,
         "record_type": "deal",
         "token": f"deal:{deal.pk}",
         "timeline": timeline,
@@ -220,7 +221,6 @@ def deal_detail(request, pk: int):
             for d in definitions
             if (deal.custom or {}).get(d.key) not in (None, "")
         ],
-        "show_amounts": permissions.sees_sensitive(request.user),
         "may_edit": permissions.allows(request.user, deal, "edit"),
         "may_delete": permissions.allows(request.user, deal, "delete"),
         **_lines_context(request, deal),
@@ -233,21 +233,17 @@ def deal_detail(request, pk: int):
 def _lines_context(request, deal: Deal) -> dict:
     """The deal's product lines, what may be done with them, and the products to add."""
     user = request.user
-    lines = list(deal.lines.all())
     may_change = permissions.allows(user, deal, "edit") and not deal.order_id
-    show_amounts = permissions.sees_sensitive(user)
     customer = services.deal_customer(deal) if may_change else None
-    price_list, products = (
-        pricing.product_choices(customer, show_amounts) if customer else (None, [])
-    )
+    price_list, products = pricing.product_choices(user, customer) if customer else (None, [])
     order = deal.order if deal.order_id and permissions.allows(user, deal.order, "view") else None
     return {
-        "lines": lines,
+        "lines": presenting.present_all(user, deal.lines.all()),
         "may_change_lines": may_change,
         "has_customer": customer is not None,
-        "price_list": price_list,
+        "price_list": presenting.present(user, price_list),
         "products": products,
-        "order": order,
+        "order": presenting.present(user, order),
         "may_order": (
             deal.status == DealStatus.WON
             and not deal.order_id
@@ -428,11 +424,12 @@ def deal_create(request):
 @require_http_methods(["GET", "POST"])
 def deal_edit(request, pk: int):
     deal = _visible_deal(request, pk)
+    shown = presenting.present(request.user, deal)
     initial = {
         "name": deal.name,
         "company": deal.company.name if deal.company_id else "",
         "stage": deal.stage_id,
-        "amount": deal.amount,
+        "amount": shown.amount,
         "currency": deal.currency,
         "expected_close": deal.expected_close,
         "owner": deal.owner_id,
@@ -457,7 +454,7 @@ def deal_edit(request, pk: int):
     return render(
         request,
         "deals/edit.html",
-        {"form": form, "record": deal, "title": _("Edit %(deal)s") % {"deal": deal}},
+        {"form": form, "record": shown, "title": _("Edit %(deal)s") % {"deal": deal}},
     )
 
 
@@ -477,6 +474,7 @@ def funnel(request):
     start, end = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
     owner_id = request.GET.get("owner", "")
     owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
+    forecast = selectors.forecast(request.user, pipeline, owner=owner)
     return render(
         request,
         "deals/funnel.html",
@@ -484,12 +482,11 @@ def funnel(request):
             "pipeline": pipeline,
             "pipelines": all_pipelines,
             "funnel": selectors.funnel(request.user, pipeline, start=start, end=end, owner=owner),
-            "forecast": selectors.forecast(request.user, pipeline, owner=owner),
+            "forecast": [month.presented(request.user) for month in forecast],
             "start": start,
             "end": end,
             "owner": owner,
             "owners": user_selectors.by_name(),
-            "show_amounts": permissions.sees_sensitive(request.user),
         },
     )
 

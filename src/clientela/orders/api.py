@@ -1,10 +1,13 @@
 """Products, orders, invoices and shipments in the API, through the orders services: the
 price lock and the stock guard (R14), stage moves, invoices that never change, shipments.
+Invoices and shipments have modules of their own, imported at the end of this one: the API
+finds each app's `api` module only.
 
 An order moves by a PATCH of `stage` (a stage key: `paid`, `cancelled`, …), like a deal's
 `stage_id`; a line is added with `POST /orders/{id}/lines`. An invoice is issued with
 `POST /invoices/` for an order, paid with `POST /invoices/{id}/payments`, downloaded from
-`GET /invoices/{id}/pdf`. Amounts are null for roles that may not see them."""
+`GET /invoices/{id}/pdf`. Amounts are null for roles that may not see them: records are
+presented to the user (core.presenting) before they are written out."""
 
 import datetime
 from contextlib import contextmanager
@@ -12,34 +15,30 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from clientela.api.registry import Action, Resource, exact_filters, register
 from clientela.api.requests import api_field_names
 from clientela.api.types import Id, text
+from clientela.core import presenting
 from clientela.core.concurrency import StaleRecordError
+from clientela.core.money import amount_text
 from clientela.customers import selectors as customer_selectors
-from clientela.orders import catalogue, invoicing, selectors, services, shipping
-from clientela.orders.models import (
-    Carrier,
-    Invoice,
-    Order,
-    OrderStage,
-    Product,
-    Shipment,
-    ShipmentStatus,
-)
-from clientela.orders.pdf import invoice_pdf_for
+from clientela.orders import catalogue, selectors, services
+from clientela.orders.models import Order, OrderStage, Product
 
 Day = Field(None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1))
 MAX_QUANTITY = 1_000_000
 AMOUNT = "A decimal as text; null for roles that may not see amounts."
 
 
-def _amount(value, shown: bool) -> str | None:
-    return f"{Decimal(value):.2f}" if shown else None
+def order_for(user, order_id: int) -> Order:
+    """The order a payload names, if the user may see it; 422 otherwise."""
+    order = selectors.orders_for(user).filter(pk=order_id).first()
+    if order is None:
+        raise ValidationError({"order_id": _("There is no such order.")})
+    return order
 
 
 # Products -------------------------------------------------------------------------------
@@ -87,7 +86,6 @@ class ProductFilters(Schema):
 
 
 def product_out(product: Product, user) -> dict:
-    shown = selectors.shows_amounts(user)
     return {
         **{name: getattr(product, name) for name in ("id", "sku", "name", "unit", "active")},
         "allows_backorder": product.allows_backorder,
@@ -97,11 +95,11 @@ def product_out(product: Product, user) -> dict:
                 "price_list_id": price.price_list_id,
                 "price_list": price.price_list.name,
                 "currency": price.price_list.currency,
-                "unit_price": _amount(price.unit_price, True),
+                "unit_price": amount_text(price.unit_price),
             }
             for price in product.prices.all()
         ]
-        if shown
+        if not presenting.hides(user, "price", "unit_price")
         else None,
     }
 
@@ -213,7 +211,7 @@ class OrderFilters(Schema):
     owner: str | None = Field(None, pattern=r"^(me|[0-9]{1,18})$", description="`me` or a user id.")
 
 
-def _line_out(line, shown: bool) -> dict:
+def _line_out(line) -> dict:
     return {
         **{
             name: getattr(line, name)
@@ -222,14 +220,14 @@ def _line_out(line, shown: bool) -> dict:
         "reserved": line.reserved,
         "shipped": line.shipped,
         "tax_rate": f"{line.tax_rate:.2f}",
-        "unit_price": _amount(line.unit_price, shown),
-        "net": _amount(line.net, shown),
-        "tax": _amount(line.tax, shown),
+        "unit_price": amount_text(line.unit_price),
+        "net": amount_text(line.net),
+        "tax": amount_text(line.tax),
     }
 
 
 def order_out(order: Order, user) -> dict:
-    shown = selectors.shows_amounts(user)
+    shown = presenting.present(user, order)
     fields = (
         "id",
         "version",
@@ -249,14 +247,14 @@ def order_out(order: Order, user) -> dict:
         "updated_at",
     )
     return {
-        **{name: getattr(order, name) for name in fields},
+        **{name: getattr(shown, name) for name in fields},
         "stage": order.stage.key,
         "stage_name": order.stage.name,
         "next_stages": [stage.key for stage in order.stage.next_stages.all()],
-        "net_total": _amount(order.net_total, shown),
-        "tax_total": _amount(order.tax_total, shown),
-        "total": _amount(order.total, shown),
-        "lines": [_line_out(line, shown) for line in order.lines.all()],
+        "net_total": amount_text(shown.net_total),
+        "tax_total": amount_text(shown.tax_total),
+        "total": amount_text(shown.total),
+        "lines": [_line_out(line) for line in shown.lines.all()],
     }
 
 
@@ -287,7 +285,7 @@ def _customer(user, data: dict):
 
 def _seen_price(user, line: dict):
     # A role that may not see prices may not test them either: the refusal would say it.
-    return line.get("unit_price") if selectors.shows_amounts(user) else None
+    return None if presenting.hides(user, "orderline", "unit_price") else line.get("unit_price")
 
 
 @contextmanager
@@ -400,272 +398,5 @@ register(
 )
 
 
-# Invoices -------------------------------------------------------------------------------
-class InvoiceLineOut(Schema):
-    description: str
-    unit: str
-    quantity: int
-    unit_price: str | None = Field(None, description=AMOUNT)
-    tax_rate: str
-    net: str | None = Field(None, description=AMOUNT)
-    tax: str | None = Field(None, description=AMOUNT)
-
-
-class PaymentOut(Schema):
-    id: int
-    amount: str | None = Field(None, description=AMOUNT)
-    received_on: datetime.date
-    method: str
-    reference: str
-
-
-class InvoiceOut(Schema):
-    id: int
-    number: str
-    kind: str
-    order_id: int
-    corrects_id: int | None
-    cancelled: bool
-    issued_at: datetime.datetime
-    currency: str
-    net_total: str | None = Field(None, description=AMOUNT)
-    tax_total: str | None = Field(None, description=AMOUNT)
-    total: str | None = Field(None, description=AMOUNT)
-    paid: str | None = Field(None, description=AMOUNT)
-    reason: str
-    lines: list[InvoiceLineOut]
-    payments: list[PaymentOut]
-
-
-class InvoiceIn(Schema):
-    order_id: Id
-
-
-class PaymentIn(Schema):
-    amount: Decimal = Field(
-        ..., gt=0, le=Decimal("999999999999.99"), max_digits=14, decimal_places=2
-    )
-    received_on: datetime.date | None = Day
-    method: text(40) = ""
-    reference: text(100) = ""
-
-
-class InvoiceFilters(Schema):
-    order: Id | None = None
-    kind: text(12) | None = Field(None, description="`invoice` or `credit_note`.")
-
-
-def invoice_out(invoice: Invoice, user) -> dict:
-    shown = selectors.shows_amounts(user)
-    payments = list(invoice.payments.all())
-    lines = [
-        {
-            **{name: getattr(line, name) for name in ("description", "unit", "quantity")},
-            "tax_rate": f"{line.tax_rate:.2f}",
-            "unit_price": _amount(line.unit_price, shown),
-            "net": _amount(line.net, shown),
-            "tax": _amount(line.tax, shown),
-        }
-        for line in invoice.lines.all()
-    ]
-    fields = ("id", "number", "kind", "order_id", "corrects_id", "issued_at", "currency", "reason")
-    return {
-        **{name: getattr(invoice, name) for name in fields},
-        "cancelled": bool(invoice.corrections.all()),
-        "net_total": _amount(invoice.net_total, shown),
-        "tax_total": _amount(invoice.tax_total, shown),
-        "total": _amount(invoice.total, shown),
-        "paid": _amount(sum((p.amount for p in payments), Decimal(0)), shown),
-        "lines": lines,
-        "payments": [
-            {
-                "id": p.pk,
-                "amount": _amount(p.amount, shown),
-                "received_on": p.received_on,
-                "method": p.method,
-                "reference": p.reference,
-            }
-            for p in payments
-        ],
-    }
-
-
-def _order_for(user, order_id: int) -> Order:
-    order = selectors.orders_for(user).filter(pk=order_id).first()
-    if order is None:
-        raise ValidationError({"order_id": _("There is no such order.")})
-    return order
-
-
-def issue_invoice(user, data: dict) -> Invoice:
-    with api_field_names({}, default="order_id"):
-        return invoicing.issue_invoice(user, _order_for(user, data["order_id"]))
-
-
-def record_payment(user, invoice: Invoice, data: dict, _expected) -> Invoice:
-    with api_field_names({}):
-        invoicing.record_payment(
-            user,
-            invoice,
-            data["amount"],
-            received_on=data.get("received_on"),
-            method=data.get("method", ""),
-            reference=data.get("reference", ""),
-        )
-    return invoice
-
-
-def download_invoice(user, invoice: Invoice, _data, _expected) -> HttpResponse:
-    response = HttpResponse(invoice_pdf_for(user, invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
-    return response
-
-
-register(
-    Resource(
-        name="invoices",
-        label="invoice",
-        model=Invoice,
-        out=InvoiceOut,
-        queryset=selectors.invoices_for,
-        serialize=invoice_out,
-        sorts={"issued": ["issued_at", "id"], "id": ["id"]},
-        default_sort="-issued",
-        filters=InvoiceFilters,
-        apply_filters=exact_filters({"order": "order_id", "kind": "kind"}),
-        create_in=InvoiceIn,
-        create=issue_invoice,
-        actions=[
-            Action(
-                "payments",
-                "Record a payment on an invoice",
-                record_payment,
-                payload=PaymentIn,
-                description="Paid in full, the order moves to paid.",
-            ),
-            Action(
-                "pdf",
-                "The invoice as a PDF",
-                download_invoice,
-                method="GET",
-                media_type="application/pdf",
-                description="403 for roles that may not see amounts.",
-            ),
-        ],
-        description="Issued once, never changed: POST `order_id` to issue the invoice of "
-        "an order; a credit note (on the order's page) cancels one.",
-    )
-)
-
-
-# Shipments ------------------------------------------------------------------------------
-class ShipmentLineOut(Schema):
-    order_line_id: int
-    quantity: int
-
-
-class ShipmentEventOut(Schema):
-    status: str
-    at: datetime.datetime
-    note: str
-
-
-class ShipmentOut(Schema):
-    id: int
-    order_id: int
-    carrier_id: int
-    carrier: str
-    tracking_number: str
-    tracking_url: str
-    status: str
-    created_at: datetime.datetime
-    lines: list[ShipmentLineOut]
-    events: list[ShipmentEventOut]
-
-
-class ShipmentLineIn(Schema):
-    line_id: Id = Field(..., description="An order line's id.")
-    quantity: int = Field(..., ge=1, le=MAX_QUANTITY)
-
-
-class ShipmentIn(Schema):
-    order_id: Id
-    carrier_id: Id
-    tracking_number: text(60) = ""
-    lines: list[ShipmentLineIn] = Field(..., min_length=1, max_length=services.MAX_LINES)
-
-
-class ShipmentEventIn(Schema):
-    status: str = Field(..., pattern="^(" + "|".join(ShipmentStatus.values) + ")$")
-    note: text(200) = ""
-
-
-class ShipmentFilters(Schema):
-    order: Id | None = None
-    status: str | None = Field(None, pattern="^(" + "|".join(ShipmentStatus.values) + ")$")
-
-
-def shipment_out(shipment: Shipment, user) -> dict:
-    fields = ("id", "order_id", "carrier_id", "tracking_number", "tracking_url", "status")
-    return {
-        **{name: getattr(shipment, name) for name in fields},
-        "carrier": shipment.carrier.name,
-        "created_at": shipment.created_at,
-        "lines": [
-            {"order_line_id": line.order_line_id, "quantity": line.quantity}
-            for line in shipment.lines.all()
-        ],
-        "events": [
-            {"status": event.status, "at": event.at, "note": event.note}
-            for event in shipment.events.all()
-        ],
-    }
-
-
-def create_shipment(user, data: dict) -> Shipment:
-    with api_field_names({}):
-        order = _order_for(user, data["order_id"])
-        carrier = Carrier.objects.filter(pk=data["carrier_id"]).first()
-        if carrier is None:
-            raise ValidationError({"carrier_id": _("There is no such carrier.")})
-        quantities: dict[int, int] = {}
-        for line in data["lines"]:
-            quantities[line["line_id"]] = quantities.get(line["line_id"], 0) + line["quantity"]
-        return shipping.create_shipment(
-            user, order, carrier, quantities, tracking_number=data.get("tracking_number", "")
-        )
-
-
-def add_shipment_event(user, shipment: Shipment, data: dict, _expected) -> Shipment:
-    with api_field_names({}, default="status"):
-        return shipping.update_shipment(user, shipment, data["status"], note=data.get("note", ""))
-
-
-register(
-    Resource(
-        name="shipments",
-        label="shipment",
-        model=Shipment,
-        out=ShipmentOut,
-        queryset=selectors.shipments_for,
-        serialize=shipment_out,
-        sorts={"created": ["created_at", "id"], "id": ["id"]},
-        default_sort="-created",
-        filters=ShipmentFilters,
-        apply_filters=exact_filters({"order": "order_id", "status": "status"}),
-        create_in=ShipmentIn,
-        create=create_shipment,
-        actions=[
-            Action(
-                "events",
-                "Add a status to a shipment's tracking history",
-                add_shipment_event,
-                payload=ShipmentEventIn,
-                description="`in_transit`, `delivered` or `exception`; when every parcel "
-                "of a fully shipped order is delivered, the order is delivered.",
-            )
-        ],
-        description="Parcels of an order's lines: the stock leaves the warehouse when one "
-        "is created; when nothing is left to ship, the order moves to shipped.",
-    )
-)
+# Registered after the orders, in this order, for the API's reference and token scopes.
+from clientela.orders import api_invoices, api_shipments  # noqa: E402, F401

@@ -38,13 +38,20 @@ class OrdersConfig(AppConfig):
                 # A stage move, an added line or a payment that pays the order is
                 # order.updated.
                 events=("created", "updated"),
-                # Order pages hide every amount (and the invoice PDF) from roles without
-                # see_sensitive; these are the audit snapshot keys that carry them.
-                sensitive_fields=frozenset({"total", "lines"}),
+                # Order pages and the API hide every amount (and the invoice PDF) from
+                # roles without see_sensitive: these fields and audit snapshot keys carry
+                # them, and core.presenting takes them out.
+                sensitive_fields=frozenset({"total", "net_total", "tax_total", "lines"}),
             )
         )
-        permissions.declare_sensitive("invoice", {"total"})
+        prices = {"unit_price", "net", "tax"}
+        permissions.declare_sensitive("orderline", prices)
+        permissions.declare_sensitive("invoiceline", prices)
+        permissions.declare_sensitive(
+            "invoice", {"total", "net_total", "tax_total", "lines", "paid", "due", "pdf_url"}
+        )
         permissions.declare_sensitive("payment", {"amount"})
+        permissions.declare_sensitive("price", {"unit_price"})
         audit.register(
             Invoice,
             lambda i: {"number": i.number, "kind": i.kind, "order": i.order_id, "total": i.total},

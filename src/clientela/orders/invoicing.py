@@ -14,7 +14,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit
+from clientela.core import audit, presenting
 from clientela.orders import services
 from clientela.orders.models import (
     ZERO,
@@ -186,6 +186,8 @@ def record_payment(
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be above zero.")})
     if amount > due:
+        if presenting.hides(actor, "invoice", "due"):  # the refusal must not say it either
+            raise ValidationError({"amount": _("The amount is more than is due on this invoice.")})
         raise ValidationError(
             {"amount": _("Only %(due)s %(cur)s is due.") % {"due": due, "cur": invoice.currency}}
         )

@@ -345,6 +345,11 @@ class Invoice(models.Model):
     def delete(self, *args, **kwargs):
         raise ImmutableInvoiceError(_("An issued invoice can't be deleted; issue a credit note."))
 
+    @property
+    def pdf_url(self) -> str:
+        """Where it downloads as a PDF: declared sensitive, as its amounts are."""
+        return record_url("orders:invoice-pdf", self.pk)
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")

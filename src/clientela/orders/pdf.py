@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from clientela.core import presenting
 from clientela.orders.models import Invoice
-from clientela.orders.selectors import shows_amounts
 
 
 def invoice_pdf_for(user, invoice: Invoice) -> bytes:
     """The PDF for a user who may see the invoice (the caller's selector) and its amounts."""
-    if not shows_amounts(user):
+    if presenting.hides(user, "invoice", "pdf_url"):
         raise PermissionDenied(_("Your role does not show amounts."))
     return invoice_pdf(invoice)
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.core import presenting
 from clientela.customers.models import Company, Contact
 from clientela.orders.models import Price, PriceList, Product
 
@@ -72,10 +73,10 @@ def check_not_outdated(product: Product, seen: Decimal, current: Decimal) -> Non
         )
 
 
-def product_choices(customer, show_amounts: bool) -> tuple[PriceList | None, list]:
+def product_choices(user, customer) -> tuple[PriceList | None, list]:
     """The customer's price list of today and the products on it, as (product, price,
-    label) for a form; (None, []) when no list is valid. Without amounts in view, the
-    price stays out of the label and out of the page's source."""
+    label) for a form; (None, []) when no list is valid. The price is None for a user who
+    may not see it, and then stays out of the label and out of the page's source."""
     try:
         price_list = price_list_for(customer)
     except ValidationError:
@@ -84,11 +85,9 @@ def product_choices(customer, show_amounts: bool) -> tuple[PriceList | None, lis
     products = Product.objects.filter(pk__in=prices, active=True).order_by("name", "id")
     choices = []
     for product in products:
-        price = prices[product.pk]
-        label = (
-            f"{product.name} · {product.sku} · {price} {price_list.currency}"
-            if show_amounts
-            else f"{product.name} · {product.sku}"
-        )
-        choices.append((product, price if show_amounts else None, label))
+        price = presenting.shown(user, "price", "unit_price", prices[product.pk])
+        label = f"{product.name} · {product.sku}"
+        if price is not None:
+            label += f" · {price} {price_list.currency}"
+        choices.append((product, price, label))
     return price_list, choices

@@ -120,7 +120,3 @@ def lifetime_value(user, customer) -> dict[str, Decimal]:
     for row in rows:
         totals[row["currency"]] += row["total"]
     return {currency: money(amount) for currency, amount in totals.items()}
-
-
-def shows_amounts(user) -> bool:
-    return permissions.sees_sensitive(user)

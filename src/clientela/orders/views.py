@@ -3,6 +3,8 @@ shipments, and the buttons that move it on. Thin: services write, selectors read
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import selectors as activity_selectors
-from clientela.core import records
+from clientela.core import presenting, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.pagination import keyset_page
@@ -59,6 +61,7 @@ def order_list(request):
     if data.get("owner") == "me":
         orders = orders.filter(owner=request.user)
     page = keyset_page(orders, ["-created_at", "-id"], request.GET.get("after"), PAGE_SIZE)
+    page = replace(page, items=presenting.present_all(request.user, page.items))
     query = request.GET.copy()
     query.pop("after", None)
     next_query = query.copy()
@@ -75,7 +78,6 @@ def order_list(request):
             "query": query.urlencode(),
             "next_query": next_query.urlencode() if page.next_cursor else "",
             "is_first_page": not request.GET.get("after"),
-            "show_amounts": selectors.shows_amounts(request.user),
         },
     )
 
@@ -90,8 +92,7 @@ def _customer(request, token: str):
 def order_create(request):
     token = request.GET.get("customer") or request.POST.get("customer", "")
     customer = _customer(request, token)
-    show_amounts = selectors.shows_amounts(request.user)
-    price_list, products = pricing.product_choices(customer, show_amounts)
+    price_list, products = pricing.product_choices(request.user, customer)
     form = OrderForm(
         request.POST or None, products=products, initial={"customer": token, "quantity_0": 1}
     )
@@ -112,7 +113,12 @@ def order_create(request):
     return render(
         request,
         "orders/new.html",
-        {"form": form, "customer": customer, "price_list": price_list, "has_products": products},
+        {
+            "form": form,
+            "customer": presenting.present(request.user, customer),
+            "price_list": presenting.present(request.user, price_list),
+            "has_products": bool(products),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -126,13 +132,16 @@ def _visible_order(request, pk: int) -> Order:
 
 @require_safe
 def order_detail(request, pk: int):
+    user = request.user
     order = _visible_order(request, pk)
-    lines = list(order.lines.all())
+    lines = presenting.present_all(user, order.lines.all())
     invoices = list(order.invoices.all())
     for invoice in invoices:
         invoice.paid = sum((p.amount for p in invoice.payments.all()), 0)
         invoice.due = invoice.total - invoice.paid
+        invoice.settled = invoice.due <= 0
         invoice.cancelled = bool(invoice.corrections.all())
+    invoices = presenting.present_all(user, invoices)
     open_invoice = next((i for i in invoices if i.kind == "invoice" and not i.cancelled), None)
     timeline = activity_selectors.timeline(order, cursor=request.GET.get("after"))
     if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
@@ -141,15 +150,14 @@ def order_detail(request, pk: int):
         request,
         "orders/detail.html",
         {
-            "order": order,
-            "deal": selectors.source_deal(request.user, order),
+            "order": presenting.present(user, order),
+            "deal": presenting.present(user, selectors.source_deal(user, order)),
             "lines": lines,
             "invoices": invoices,
             "open_invoice": open_invoice,
-            "shipments": order.shipments.all(),
+            "shipments": presenting.present_all(user, order.shipments.all()),
             "next_stages": [s for s in order.stage.next_stages.all() if s.key != services.SHIPPED],
             "timeline": timeline,
-            "show_amounts": selectors.shows_amounts(request.user),
             "payment_form": PaymentForm(
                 initial={
                     "amount": open_invoice.due if open_invoice else None,

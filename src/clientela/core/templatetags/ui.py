@@ -1,4 +1,4 @@
-"""Template helpers of the component set: times, phone display, query strings."""
+"""Template helpers of the component set: times, phone display, query strings, amounts."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from functools import lru_cache
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
+from django.template.defaultfilters import floatformat
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from clientela.core.money import format_money, format_totals
+from clientela.core.permissions import HIDDEN
 from clientela.core.phones import display as display_phone
 
 register = template.Library()
@@ -196,12 +199,33 @@ def table_rows(rows, select: bool = False):
     return mark_safe("".join(html_))  # noqa: S308 - every value escaped by _cell or here
 
 
+# Amounts come to a template already presented (core.presenting): None stands for a value
+# the user may not see, and these print its mark instead. No template asks about the role.
 @register.simple_tag
 def money(amount, currency: str = "") -> str:
-    """An amount with its currency, or sums by currency when given a dict."""
+    """An amount with its currency, grouped ("12,500.50 RON"), or sums by currency when
+    given a dict."""
+    if amount is None:
+        return HIDDEN
     if isinstance(amount, dict):
         return format_totals(amount) or "—"
     return format_money(amount, currency)
+
+
+@register.filter
+def masked(value, unit: str = ""):
+    """A value as it stands ("450.00"), or with its unit ("450.00 RON")."""
+    if value is None:
+        return HIDDEN
+    return f"{localize(value)} {unit}" if unit else value
+
+
+@register.filter
+def percent(value) -> str:
+    """A rate or a discount: "19%", "7.50%"."""
+    if value is None:
+        return HIDDEN
+    return f"{floatformat(value, '-2')}%"
 
 
 @register.filter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from clientela.core import permissions
+from clientela.core import permissions, presenting
 from clientela.orders import selectors
 
 register = template.Library()
@@ -13,11 +13,11 @@ register = template.Library()
 @register.inclusion_tag("orders/_customer_orders.html", takes_context=True)
 def customer_orders(context, record, record_type: str):
     user = context["request"].user
-    show_amounts = selectors.shows_amounts(user)
+    hidden = presenting.hides(user, "invoice", "total")
     return {
-        "orders": selectors.customer_orders(user, record),
-        "lifetime": selectors.lifetime_value(user, record) if show_amounts else {},
-        "show_amounts": show_amounts,
+        "orders": presenting.present_all(user, selectors.customer_orders(user, record)),
+        # Not even read for a user who may not see it.
+        "lifetime": None if hidden else selectors.lifetime_value(user, record),
         "can_order": permissions.scope(user, "order", "edit") != permissions.NONE,
         "token": f"{record_type}:{record.pk}",
     }

@@ -1,0 +1,108 @@
+"""Records as a template or the API may show them to one user: every sensitive field of a
+record type is None for a role without "see_sensitive", taken out here before a page or an
+endpoint sees it, so no template hides a value behind an `{% if %}` of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from clientela.core import permissions
+
+
+def hides(user, record_type: str, field: str) -> bool:
+    """Whether `user` may not see `field` of `record_type` (apps declare which fields)."""
+    return field in permissions.hidden_fields(user, record_type)
+
+
+def shown(user, record_type: str, field: str, value):
+    """A value drawn from a sensitive field (a sum of amounts, a weighted total) as the user
+    may see it: the value, or None."""
+    return None if hides(user, record_type, field) else value
+
+
+def present(user, record, *, custom: Iterable[str] = ()):
+    """`record` as `user` may see it. Someone who sees everything is shown the record itself;
+    anyone else a Presented view of it. `custom` names the custom fields the caller showed
+    the user may see (core.custom_fields.definitions); the others are left out."""
+    if record is None or permissions.sees_sensitive(user):
+        return record
+    return Presented(record, user, frozenset(custom))
+
+
+def present_all(user, records: Iterable) -> list:
+    return [present(user, record) for record in records]
+
+
+class Presented:
+    """A record with the fields the user may not see reading None. What it leads to is
+    presented too: a related record by its own type's fields (`invoice.order.total`), a set
+    of them (`order.lines.all`) line by line, a sensitive relation such as a deal's `lines`
+    as its records with their prices taken out. Templates cannot read names that begin with
+    an underscore, so the record inside stays out of their reach."""
+
+    __slots__ = ("_custom", "_hidden", "_record", "_user")
+
+    def __init__(self, record: models.Model, user, custom: frozenset[str]):
+        self._record = record
+        self._user = user
+        self._hidden = frozenset(permissions.hidden_fields(user, record._meta.model_name))
+        self._custom = custom
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # Python's own protocols (copy, pickle), never a field
+            raise AttributeError(name)
+        record = self._record
+        if name in self._hidden and not _is_relation(record, name):
+            return None
+        value = getattr(record, name)
+        if name == "custom" and isinstance(value, dict):
+            return {key: item for key, item in value.items() if key in self._custom}
+        if isinstance(value, models.Model):
+            return present(self._user, value)
+        if isinstance(value, models.Manager | models.QuerySet):
+            return PresentedSet(value, self._user)
+        return value
+
+    def __str__(self) -> str:
+        return str(self._record)
+
+    def __repr__(self) -> str:
+        return f"<Presented {self._record!r}>"
+
+    def __eq__(self, other) -> bool:
+        return self._record == (other._record if isinstance(other, Presented) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._record)
+
+
+class PresentedSet:
+    """A set of related records (`order.lines`) as the user may see them: read only."""
+
+    __slots__ = ("_records", "_user")
+
+    def __init__(self, records, user):
+        self._records = records
+        self._user = user
+
+    def all(self) -> list:
+        return present_all(self._user, self._records.all())
+
+    def __iter__(self):
+        return iter(self.all())
+
+    def count(self) -> int:
+        return self._records.count()
+
+    def exists(self) -> bool:
+        return self._records.exists()
+
+
+def _is_relation(record: models.Model, name: str) -> bool:
+    try:
+        return record._meta.get_field(name).is_relation
+    except FieldDoesNotExist:
+        return False
