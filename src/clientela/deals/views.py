@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clientela.activities import selectors as activity_selectors
-from clientela.activities.models import ActivityKind, CallOutcome
+from clientela.activities import record_page
 from clientela.core import custom_fields, permissions, presenting
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
@@ -195,24 +194,13 @@ def deal_list(request):
 @require_safe
 def deal_detail(request, pk: int):
     deal = _visible_deal(request, pk)
-    kinds = [k for k in request.GET.getlist("kind") if k]
-    timeline = activity_selectors.timeline(deal, kinds=kinds, cursor=request.GET.get("after"))
     changes = selectors.stage_history(deal)
     definitions = custom_fields.definitions("deal", request.user)
     shown = presenting.present(request.user, deal, custom=[d.key for d in definitions])
     context = {
+        **record_page.record_context(request, deal),
         "record": shown,
         "deal": shown,
-        "record_type": "deal",
-        "token": f"deal:{deal.pk}",
-        "timeline": timeline,
-        "timeline_kinds": kinds,
-        "counts": activity_selectors.timeline_counts(deal),
-        "tasks": activity_selectors.open_tasks_for_record(deal),
-        "files": activity_selectors.files_for_record(deal),
-        "users": user_selectors.by_name(),
-        "kind_choices": ActivityKind.choices,
-        "call_outcomes": CallOutcome.choices,
         "changes": list(reversed(changes)),
         "stage_times": selectors.time_in_stages(deal, changes),
         "stages": list(deal.pipeline.stages.all()),
@@ -225,9 +213,7 @@ def deal_detail(request, pk: int):
         "may_delete": permissions.allows(request.user, deal, "delete"),
         **_lines_context(request, deal),
     }
-    if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
-        return render(request, "activities/_timeline.html", context)
-    return render(request, "deals/detail.html", context)
+    return record_page.render_record_page(request, "deals/detail.html", context)
 
 
 def _lines_context(request, deal: Deal) -> dict:
