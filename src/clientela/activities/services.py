@@ -172,7 +172,7 @@ def _link(activity: Activity, records: list) -> None:
 @transaction.atomic
 def record_event(
     *,
-    author,
+    actor,
     records: list,
     kind: str,
     subject: str,
@@ -181,7 +181,7 @@ def record_event(
 ) -> Activity:
     """Put something that happened to records (an order placed, paid, shipped) on their
     timelines and on those that roll them up. The calling service has already checked that
-    `author` may make the change, so no log_activity capability is asked for."""
+    `actor` may make the change, so no log_activity capability is asked for."""
     linked = []
     for record in records:
         for target in timeline_records(record):
@@ -192,7 +192,7 @@ def record_event(
         subject=subject[:200],
         body=body,
         occurred_at=occurred_at or timezone.now(),
-        author=author if getattr(author, "pk", None) else None,
+        author=actor if getattr(actor, "pk", None) else None,
     )
     _link(activity, linked)
     return activity

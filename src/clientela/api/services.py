@@ -37,7 +37,7 @@ def clean_scopes(scopes) -> list[str]:
 
 @transaction.atomic
 def create_token(
-    *, user, name: str, scopes, expires_in_days: int | None = None
+    *, actor, name: str, scopes, expires_in_days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new token and its secret, which is returned here once and never stored."""
     name = " ".join((name or "").split())
@@ -47,7 +47,7 @@ def create_token(
         raise ValidationError({"expires_in_days": _("Between 1 and %(n)d days.") % {"n": MAX_DAYS}})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user,
+        user=actor,
         name=name[:80],
         prefix=raw[:10],
         key_hash=hash_token(raw),
@@ -78,10 +78,10 @@ def authenticate(raw: str) -> ApiToken | None:
     return token
 
 
-def revoke_token(*, user, token_id: int) -> bool:
+def revoke_token(*, actor, token_id: int) -> bool:
     """Revoke one of the user's own tokens; False when they have no such token."""
     return bool(
-        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        ApiToken.objects.filter(pk=token_id, user=actor, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
     )

@@ -18,7 +18,7 @@ from clientela.core.forms import submitted
 def tokens(request):
     form = TokenForm(request.POST or None)
     created = submitted(
-        request, form, lambda **data: services.create_token(user=request.user, **data)
+        request, form, lambda **data: services.create_token(actor=request.user, **data)
     )
     new_token = created[1] if created else None
     status = 400 if request.method == "POST" and created is None else 200
@@ -30,7 +30,7 @@ def tokens(request):
 
 @require_POST
 def revoke(request, token_id: int):
-    if services.revoke_token(user=request.user, token_id=token_id):
+    if services.revoke_token(actor=request.user, token_id=token_id):
         messages.success(request, _("The token is revoked: it no longer works."))
     else:
         messages.error(request, _("That token is not one of yours, or is already revoked."))

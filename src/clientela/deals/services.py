@@ -515,9 +515,9 @@ def order_from_won_deal(*, actor, deal: Deal, expected_version: int | None = Non
     before = audit.snapshot(deal)
     claim_version(deal, expected_version)
     order = order_services.create_order_for_customer(
-        actor,
-        customer,
-        [
+        actor=actor,
+        customer=customer,
+        lines=[
             {"product": line.product, "quantity": line.quantity, "agreed_price": line.agreed_price}
             for line in lines
         ],

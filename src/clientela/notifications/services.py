@@ -91,22 +91,23 @@ def schedule_reminder(*, user, when: datetime, key: str, title: str, url: str = 
     jobs.schedule_at(when, deliver_reminder, user.pk, key=key, title=title, url=url)
 
 
-def mark_read(user, notification_id: int) -> Notification | None:
-    notification = Notification.objects.filter(user=user, pk=notification_id).first()
+def mark_read(*, actor, notification_id: int) -> Notification | None:
+    notification = Notification.objects.filter(user=actor, pk=notification_id).first()
     if notification is not None and notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
 
 
-def mark_all_read(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+def mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def set_preferences(user, *, in_app: bool, email: bool, actor=None) -> NotificationPreference:
-    if actor is not None and actor != user:
+def set_preferences(*, actor, user, in_app: bool, email: bool) -> NotificationPreference:
+    """Someone's own choices, or another's by a user manager."""
+    if actor != user:
         permissions.require(actor, "manage_users")
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, defaults={"in_app": in_app, "email": email}

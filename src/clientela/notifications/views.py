@@ -30,7 +30,7 @@ def preferences(request):
     form = PreferencesForm(request.POST)
     if not form.is_valid():
         return _render_index(request, form, status=400)
-    services.set_preferences(request.user, **form.cleaned_data)
+    services.set_preferences(actor=request.user, user=request.user, **form.cleaned_data)
     messages.success(request, _("Your notification preferences are saved."))
     return redirect("notifications:index")
 
@@ -50,7 +50,7 @@ def menu(request):
 
 @require_POST
 def open_notification(request, notification_id: int):
-    notification = services.mark_read(request.user, notification_id)
+    notification = services.mark_read(actor=request.user, notification_id=notification_id)
     if notification is None:
         messages.error(request, _("That notification is not there any more."))
         return redirect("notifications:index")
@@ -62,7 +62,7 @@ def open_notification(request, notification_id: int):
 
 @require_POST
 def read_all(request):
-    count = services.mark_all_read(request.user)
+    count = services.mark_all_read(actor=request.user)
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect(request.POST.get("next") or "notifications:index")

@@ -100,7 +100,7 @@ def _issue(actor, order, kind, lines, *, corrects=None, reason="") -> Invoice:
 
 @transaction.atomic
 def issue_invoice(actor, order: Order) -> Invoice:
-    services.may_edit(actor, order)
+    services.may_edit(actor=actor, order=order)
     if order.is_quote or order.stage.key in {services.CANCELLED, services.RETURNED}:
         raise ValidationError(_("Only a placed order can be invoiced."))
     if open_invoice(order) is not None:
@@ -119,14 +119,16 @@ def issue_invoice(actor, order: Order) -> Invoice:
         for line in order.lines.select_related("product")
     ]
     invoice = _issue(actor, order, InvoiceKind.INVOICE, lines)
-    services.timeline_event(actor, order, _("Invoice %(n)s issued") % {"n": invoice.number})
+    services.timeline_event(
+        actor=actor, order=order, subject=_("Invoice %(n)s issued") % {"n": invoice.number}
+    )
     return invoice
 
 
 @transaction.atomic
 def issue_credit_note(actor, invoice: Invoice, reason: str) -> Invoice:
     """Cancel an invoice in full with a credit note of its own number series."""
-    services.may_edit(actor, invoice.order)
+    services.may_edit(actor=actor, order=invoice.order)
     reason = " ".join(reason.split())[:200]
     if not reason:
         raise ValidationError({"reason": _("Say why the invoice is cancelled.")})
@@ -150,10 +152,10 @@ def issue_credit_note(actor, invoice: Invoice, reason: str) -> Invoice:
         actor, invoice.order, InvoiceKind.CREDIT_NOTE, lines, corrects=invoice, reason=reason
     )
     services.timeline_event(
-        actor,
-        invoice.order,
-        _("Credit note %(n)s cancels %(invoice)s") % {"n": note.number, "invoice": invoice},
-        reason,
+        actor=actor,
+        order=invoice.order,
+        subject=_("Credit note %(n)s cancels %(invoice)s") % {"n": note.number, "invoice": invoice},
+        body=reason,
     )
     return note
 
@@ -173,7 +175,7 @@ def record_payment(
     reference: str = "",
 ) -> Payment:
     """A payment against an invoice; paid in full, the order moves to paid."""
-    services.may_edit(actor, invoice.order)
+    services.may_edit(actor=actor, order=invoice.order)
     try:
         amount = Decimal(str(amount)).quantize(Decimal("0.01"))
     except InvalidOperation:
@@ -198,7 +200,9 @@ def record_payment(
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     audit.log(actor=actor, action="create", record=payment, after=audit.snapshot(payment))
-    services.timeline_event(actor, invoice.order, _("Payment recorded on %(n)s") % {"n": invoice})
+    services.timeline_event(
+        actor=actor, order=invoice.order, subject=_("Payment recorded on %(n)s") % {"n": invoice}
+    )
     if amount == due:
-        services.advance_if_allowed(actor, invoice.order, services.PAID)
+        services.advance_if_allowed(actor=actor, order=invoice.order, to=services.PAID)
     return payment

@@ -79,12 +79,12 @@ def default_warehouse() -> Warehouse:
     return warehouse
 
 
-def timeline_event(actor, order: Order, subject: str, body: str = "", also_on=()) -> None:
+def timeline_event(*, actor, order: Order, subject: str, body: str = "", also_on=()) -> None:
     """One entry on the order's timeline and its customer's (and the contact's company),
     and on `also_on` (the deal an order was made from)."""
     records = [order, *(r for r in (order.contact, order.company) if r is not None), *also_on]
     activities.record_event(
-        author=actor, records=records, kind=ActivityKind.ORDER, subject=subject, body=body
+        actor=actor, records=records, kind=ActivityKind.ORDER, subject=subject, body=body
     )
 
 
@@ -97,7 +97,7 @@ def _may_order_for(actor, customer) -> None:
         raise PermissionDenied(_("You may not see %(record)s.") % {"record": customer})
 
 
-def may_edit(actor, order: Order) -> None:
+def may_edit(*, actor, order: Order) -> None:
     permissions.check(actor, order, "edit")
 
 
@@ -179,10 +179,10 @@ def _recompute_totals(order: Order) -> None:
 
 @transaction.atomic
 def create_order_for_customer(
+    *,
     actor,
     customer: Contact | Company,
     lines: list[dict],
-    *,
     quote: bool = False,
     notes: str = "",
     warehouse: Warehouse | None = None,
@@ -235,10 +235,10 @@ def create_order_for_customer(
     if deal is not None:
         body = _("%(lines)s, from the deal “%(deal)s”") % {"lines": body, "deal": deal}
     timeline_event(
-        actor,
-        order,
-        (_("%(order)s created") if quote else _("%(order)s placed")) % {"order": order},
-        body,
+        actor=actor,
+        order=order,
+        subject=(_("%(order)s created") if quote else _("%(order)s placed")) % {"order": order},
+        body=body,
         also_on=[deal] if deal is not None else (),
     )
     return order
@@ -250,10 +250,10 @@ def _user(actor):
 
 @transaction.atomic
 def add_line(
-    actor, order: Order, product: Product, quantity, unit_price=None, *, expected_version=None
+    *, actor, order: Order, product: Product, quantity, unit_price=None, expected_version=None
 ) -> OrderLine:
     """Add a line to a quote or to a placed order that has not been paid or shipped."""
-    may_edit(actor, order)
+    may_edit(actor=actor, order=order)
     if order.stage.key not in {QUOTE, PLACED}:
         raise ValidationError(_("Lines can be added only before an order is paid."))
     before = audit.snapshot(order)
@@ -314,10 +314,10 @@ def _check_shipped(order: Order) -> None:
 
 
 @transaction.atomic
-def move_order(actor, order: Order, to: str, *, expected_version=None, note: str = "") -> Order:
+def move_order(*, actor, order: Order, to: str, expected_version=None, note: str = "") -> Order:
     """Move an order to the stage `to` if its current stage leads there; built-in stages
     hold, release or take stock as they go. Timestamped, audited and on the timeline."""
-    may_edit(actor, order)
+    may_edit(actor=actor, order=order)
     target = OrderStage.objects.filter(key=to).first()
     if target is None:
         raise ValidationError(_("Unknown stage."))
@@ -351,16 +351,19 @@ def move_order(actor, order: Order, to: str, *, expected_version=None, note: str
         actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)
     )
     timeline_event(
-        actor, order, _("%(order)s: %(stage)s") % {"order": order, "stage": target.name}, note
+        actor=actor,
+        order=order,
+        subject=_("%(order)s: %(stage)s") % {"order": order, "stage": target.name},
+        body=note,
     )
     return order
 
 
-def advance_if_allowed(actor, order: Order, to: str) -> bool:
+def advance_if_allowed(*, actor, order: Order, to: str) -> bool:
     """Move the order on by itself (paid when its invoice is paid, delivered when its
     parcels are) when its current stage leads there; otherwise leave it."""
     order.refresh_from_db()
     if order.stage.key == to or not order.stage.next_stages.filter(key=to).exists():
         return False
-    move_order(actor, order, to)
+    move_order(actor=actor, order=order, to=to)
     return True

@@ -98,9 +98,9 @@ def order_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             order = services.create_order_for_customer(
-                request.user,
-                customer,
-                form.cleaned_data["lines"],
+                actor=request.user,
+                customer=customer,
+                lines=form.cleaned_data["lines"],
                 quote=form.cleaned_data["quote"],
                 notes=form.cleaned_data["notes"],
             )
@@ -184,9 +184,9 @@ def order_move(request, pk: int):
 
     def move():
         target = services.move_order(
-            request.user,
-            order,
-            form.cleaned_data["to"],
+            actor=request.user,
+            order=order,
+            to=form.cleaned_data["to"],
             expected_version=form.cleaned_data["version"],
         )
         messages.success(

@@ -109,7 +109,7 @@ def login_code(request):
         return locked_out(request, credentials=get_credentials(user.email))
     form = LoginCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.verify_second_factor(user, form.cleaned_data["code"]):
+        if services.verify_second_factor(actor=user, code=form.cleaned_data["code"]):
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             return redirect(pending["next"])
@@ -135,15 +135,15 @@ def two_factor_settings(request):
         action = request.POST.get("action")
         try:
             if action == "start":
-                services.start_two_factor(user)
+                services.start_two_factor(actor=user)
                 return redirect("two-factor")
             if action in {"confirm", "off"} and form.is_valid():
                 code = form.cleaned_data["code"]
                 if action == "confirm":
-                    request.session[NEW_CODES] = services.confirm_two_factor(user, code)
+                    request.session[NEW_CODES] = services.confirm_two_factor(actor=user, code=code)
                     messages.success(request, _("Two-factor login is on."))
                 else:
-                    services.turn_off_two_factor(user, code)
+                    services.turn_off_two_factor(actor=user, code=code)
                     messages.success(request, _("Two-factor login is off."))
                 return redirect("two-factor")
         except ValidationError as error:

@@ -315,14 +315,14 @@ class ListExport:
 
 
 # One person's data (R26) --------------------------------------------------------------
-def person_data(user, contact: Contact) -> dict:
+def person_data(*, actor, contact: Contact) -> dict:
     """Everything kept about one contact, as the user may see it: the record, its
     timeline, tasks, files and history of changes."""
     from clientela.activities.models import Attachment, Task, TimelineLink
 
     record_type = "contact"
-    definitions = custom_fields.definitions(record_type, user)
-    hidden = permissions.hidden_fields(user, record_type)
+    definitions = custom_fields.definitions(record_type, actor)
+    hidden = permissions.hidden_fields(actor, record_type)
     content_type = ContentType.objects.get_for_model(Contact)
     links = (
         TimelineLink.objects.filter(content_type=content_type, object_id=contact.pk)
@@ -370,7 +370,7 @@ def person_data(user, contact: Contact) -> dict:
                 "by": entry.actor.email if entry.actor_id else "",
                 "from": entry.source,
                 "action": entry.action,
-                "changes": audit.masked_changes(entry.changes, user, record_type),
+                "changes": audit.masked_changes(entry.changes, actor, record_type),
             }
             for entry in AuditEntry.objects.filter(content_type=content_type, object_id=contact.pk)
             .select_related("actor")

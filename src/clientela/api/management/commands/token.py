@@ -33,7 +33,7 @@ class Command(BaseCommand):
         scopes = [part for scope in options["scope"] for part in scope.split(",")]
         try:
             _token, raw = services.create_token(
-                user=user,
+                actor=user,
                 name=options["name"],
                 scopes=scopes,
                 expires_in_days=options["expires_days"],
