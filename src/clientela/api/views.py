@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,10 +15,13 @@ from clientela.api import selectors, services
 from clientela.api.forms import TokenForm
 from clientela.core.forms import submitted
 
+if TYPE_CHECKING:
+    from clientela.users.requests import AuthenticatedRequest
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def tokens(request):
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = submitted(
         request, form, lambda **data: services.create_token(actor=request.user, **data)
@@ -29,7 +35,7 @@ def tokens(request):
 
 
 @require_POST
-def revoke(request, token_id: int):
+def revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
     if services.revoke_token(actor=request.user, token_id=token_id):
         messages.success(request, _("The token is revoked: it no longer works."))
     else:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from typing import TYPE_CHECKING
 
 import pyotp
 from axes.utils import reset as axes_reset
@@ -17,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit
 from clientela.security.models import RecoveryCode, TwoFactorDevice
+
+if TYPE_CHECKING:
+    from clientela.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ def provisioning_uri(device: TwoFactorDevice) -> str:
     return pyotp.TOTP(device.secret).provisioning_uri(name=device.user.email, issuer_name=ISSUER)
 
 
-def start_two_factor(*, actor) -> TwoFactorDevice:
+def start_two_factor(*, actor: User) -> TwoFactorDevice:
     """A fresh secret to scan; it protects nothing until confirmed with a code."""
     with transaction.atomic():
         device = TwoFactorDevice.objects.select_for_update().filter(user=actor).first()
@@ -50,7 +54,7 @@ def start_two_factor(*, actor) -> TwoFactorDevice:
         return device
 
 
-def confirm_two_factor(*, actor, code: str) -> list[str]:
+def confirm_two_factor(*, actor: User, code: str) -> list[str]:
     """Turn two-factor on once the app shows a right code; returns the recovery codes,
     the only time they exist in clear."""
     with transaction.atomic():
@@ -71,7 +75,7 @@ def confirm_two_factor(*, actor, code: str) -> list[str]:
     return codes
 
 
-def turn_off_two_factor(*, actor, code: str) -> None:
+def turn_off_two_factor(*, actor: User, code: str) -> None:
     """Off again, proven with a current code or an unused recovery code."""
     with transaction.atomic():
         if not verify_second_factor(actor=actor, code=code):
@@ -82,7 +86,7 @@ def turn_off_two_factor(*, actor, code: str) -> None:
     logger.info("Two-factor login turned off for user %s", actor.pk)
 
 
-def verify_second_factor(*, actor, code: str) -> bool:
+def verify_second_factor(*, actor: User, code: str) -> bool:
     """True for a current authenticator code or an unused recovery code (used up here)."""
     device = TwoFactorDevice.objects.filter(user=actor, confirmed_at__isnull=False).first()
     if device is None:
@@ -122,7 +126,7 @@ def _accept_totp(device: TwoFactorDevice, code: str) -> bool:
     return False
 
 
-def _replace_recovery_codes(user) -> list[str]:
+def _replace_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = []
     for _index in range(RECOVERY_CODE_COUNT):
@@ -144,7 +148,7 @@ def _hash(cleaned: str) -> str:
     return hashlib.sha256(cleaned.encode("ascii", "ignore")).hexdigest()
 
 
-def _audit(user, *, on: bool) -> None:
+def _audit(user: User, *, on: bool) -> None:
     audit.log(
         actor=user,
         action="two_factor_on" if on else "two_factor_off",
