@@ -118,7 +118,8 @@ def board(user, pipeline: Pipeline, data: dict, *, now=None) -> list[Column]:
     for deal in ranked.filter(rank__lte=BOARD_CARDS).order_by("stage_id", "rank"):
         column = columns.get(deal.stage_id)
         if column is not None:
-            deal.days_in_stage = max((now - deal.stage_entered_at).days, 0)
+            # For the card only: not a field of Deal.
+            deal.days_in_stage = max((now - deal.stage_entered_at).days, 0)  # type: ignore[attr-defined]
             column.cards.append(deal)
     return [columns[stage.pk] for stage in stages]
 

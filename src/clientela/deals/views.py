@@ -430,7 +430,7 @@ def deal_edit(request, pk: int):
     deal = _visible_deal(request, pk)
     initial = {
         "name": deal.name,
-        "company": deal.company.name if deal.company_id else "",
+        "company": deal.company.name if deal.company is not None else "",
         "stage": deal.stage_id,
         "amount": deal.amount,
         "currency": deal.currency,

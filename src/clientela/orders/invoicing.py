@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit
 from clientela.orders import services
+
+if TYPE_CHECKING:
+    from clientela.customers.models import Company, Contact
 from clientela.orders.models import (
     ZERO,
     Invoice,
@@ -40,12 +44,18 @@ def next_number(prefix: str) -> tuple[InvoiceSeries, int]:
 
 def buyer_details(order: Order) -> dict:
     company, contact = order.company, order.contact
-    address = (company or contact).addresses.first() if (company or contact) else None
+    if company is not None:
+        buyer: Company | Contact = company
+        name = company.legal_name or company.name
+    else:
+        assert contact is not None  # an order is for a company or a contact
+        buyer, name = contact, contact.full_name
+    address = buyer.addresses.first()
     return {
-        "name": company.legal_name or company.name if company else contact.full_name,
+        "name": name,
         "tax_id": company.tax_id if company else "",
         "contact": contact.full_name if contact and company else "",
-        "email": (contact or company).email,
+        "email": (contact or buyer).email,
         "address": str(address) if address else "",
     }
 

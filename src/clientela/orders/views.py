@@ -3,6 +3,9 @@ shipments, and the buttons that move it on. Thin: services write, selectors read
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -158,7 +161,9 @@ def order_detail(request, pk: int):
             ),
             "shipment_form": ShipmentForm(lines=lines),
             "can_ship": any(line.to_ship for line in lines) and not order.is_quote,
-            "shipment_statuses": ShipmentStatusForm.base_fields["status"].choices,
+            "shipment_statuses": cast(
+                "forms.ChoiceField", ShipmentStatusForm.base_fields["status"]
+            ).choices,
         },
     )
 
