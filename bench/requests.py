@@ -372,7 +372,7 @@ def api_client(user) -> tuple[Client, ApiToken]:
     """A client calling as `user` with a new read token from the product's token service,
     sending no session cookie: as a script would."""
     token, raw = api_services.create_token(
-        user=user, name="Benchmark", scopes=["contacts:read"], expires_in_days=1
+        actor=user, name="Benchmark", scopes=["contacts:read"], expires_in_days=1
     )
     # A token notes its last use with one UPDATE at most once a minute; dated an hour
     # ahead, it never does so inside a timed request and makes that one's count jump.
@@ -482,5 +482,5 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
                 | {"sql_floor": floor}
             )
             log(f"{role}: {benchmark.name}: p95 {figures['p95_ms']} ms")
-        api_services.revoke_token(user=user, token_id=token.pk)
+        api_services.revoke_token(actor=user, token_id=token.pk)
     return result

@@ -520,7 +520,7 @@ def world(db, settings, tmp_path):
         ),
         "owner": owner_b,
         "activity": Activity.objects.filter(body="Secret deal terms").get(),
-        "token": api_services.create_token(user=owner_b, name="B's", scopes=["contacts:read"])[0],
+        "token": api_services.create_token(actor=owner_b, name="B's", scopes=["contacts:read"])[0],
         "subscription": subscription,
         "delivery": delivery,
         "role": owner_b.role,
@@ -534,10 +534,10 @@ def order_world(owner_b, contact, settings) -> dict:
     settings.ORDERS_SHIP_BEFORE_PAYMENT = True
     shop = build_shop(owner_b)
     line = [{"product": shop["chair"], "quantity": 1}]
-    order = order_services.create_order_for_customer(owner_b, contact, line)
-    invoiced = order_services.create_order_for_customer(owner_b, contact, line)
+    order = order_services.create_order_for_customer(actor=owner_b, customer=contact, lines=line)
+    invoiced = order_services.create_order_for_customer(actor=owner_b, customer=contact, lines=line)
     invoice = invoicing.issue_invoice(owner_b, invoiced)
-    shipped = order_services.create_order_for_customer(owner_b, contact, line)
+    shipped = order_services.create_order_for_customer(actor=owner_b, customer=contact, lines=line)
     shipment = shipping.create_shipment(
         owner_b, shipped, shop["carrier"], {shipped.lines.get().pk: 1}, tracking_number="SECRET1"
     )

@@ -185,7 +185,7 @@ def add_orders(user, shop, count: int) -> list:
 
     return [
         order_services.create_order_for_customer(
-            user, shop["contact"], [{"product": shop["chair"], "quantity": 1}]
+            actor=user, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 1}]
         )
         for _ in range(count)
     ]
@@ -216,7 +216,9 @@ def test_order_page_does_not_grow_with_lines_invoices_and_shipments(
 
     def order_with(lines: int):
         order = order_services.create_order_for_customer(
-            user, shop["contact"], [{"product": shop["chair"], "quantity": 2}] * lines
+            actor=user,
+            customer=shop["contact"],
+            lines=[{"product": shop["chair"], "quantity": 2}] * lines,
         )
         invoice = invoicing.issue_invoice(user, order)
         invoicing.record_payment(user, invoice, "1.00")

@@ -141,7 +141,7 @@ def secret_key(folder: Path) -> str:
 
 @dataclass(frozen=True)
 class Database:
-    config: dict
+    config: dj_database_url.DBConfig
     is_sqlite: bool
 
 

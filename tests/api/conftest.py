@@ -45,7 +45,7 @@ def api_for(client):
     def make(
         user, scopes=("contacts:write", "companies:write", "tasks:write", "activities:write"), **kw
     ):
-        _token, raw = services.create_token(user=user, name="tests", scopes=list(scopes), **kw)
+        _token, raw = services.create_token(actor=user, name="tests", scopes=list(scopes), **kw)
         return ApiClient(client, raw)
 
     return make

@@ -33,7 +33,7 @@ def test_every_curl_example_in_the_docs_works(live_server, make_user):
     admin = make_user(email="admin@firma.ro", administrator=True)
     contact = customers.create_contact(actor=admin, data={"full_name": "Ion Popescu"})
     shop = build_shop(admin)  # a price list, stock and an office chair at 450.00
-    _token, raw = services.create_token(user=admin, name="docs", scopes=all_scopes())
+    _token, raw = services.create_token(actor=admin, name="docs", scopes=all_scopes())
     env = {
         **os.environ,
         "BASE": live_server.url,

@@ -130,8 +130,12 @@ def test_stage_moves_and_refused_moves_say_why(api, shop):
 
 
 def test_a_stale_if_match_is_refused_with_409_and_changes_nothing(api, shop, admin):
-    order = services.create_order_for_customer(admin, shop["contact"], [line_of(shop)])
-    services.add_line(admin, order, shop["desk"], 1)  # someone else added one: version 2
+    order = services.create_order_for_customer(
+        actor=admin, customer=shop["contact"], lines=[line_of(shop)]
+    )
+    services.add_line(
+        actor=admin, order=order, product=shop["desk"], quantity=1
+    )  # someone else added one: version 2
     stale = api.patch(f"/api/v1/orders/{order.pk}", {"stage": "cancelled"}, if_match='"1"')
     assert stale.status_code == 409 and stale.json()["current_version"] == 2
     stale_line = api.post(f"/api/v1/orders/{order.pk}/lines", line(shop["chair"]), if_match='"1"')
@@ -147,7 +151,9 @@ def line_of(shop, quantity=1):
 
 
 def test_a_line_is_added_at_todays_price_before_payment(api, shop, admin):
-    order = services.create_order_for_customer(admin, shop["contact"], [line_of(shop)])
+    order = services.create_order_for_customer(
+        actor=admin, customer=shop["contact"], lines=[line_of(shop)]
+    )
     url = f"/api/v1/orders/{order.pk}/lines"
     added = api.post(url, {**line(shop["desk"]), "unit_price": "1200.50", "version": 1})
     assert added.status_code == 201, added.content
@@ -176,7 +182,9 @@ def test_the_same_idempotency_key_twice_makes_one_order(api, shop):
 
 
 def test_a_read_token_cannot_write(api_for, admin, shop):
-    order = services.create_order_for_customer(admin, shop["contact"], [line_of(shop)])
+    order = services.create_order_for_customer(
+        actor=admin, customer=shop["contact"], lines=[line_of(shop)]
+    )
     reader = api_for(admin, ("orders:read", "products:read", "invoices:read", "shipments:read"))
     assert reader.get("/api/v1/orders/").status_code == 200
     assert reader.get(f"/api/v1/orders/{order.pk}").status_code == 200
@@ -204,7 +212,9 @@ def test_another_teams_order_is_404_and_stays_as_it_was(api_for, settings):
     settings.ORDERS_SHIP_BEFORE_PAYMENT = True
     owner = create_user(email="b@firma-b.ro", team=team_named("B"), role=role_named("manager"))
     shop = build_shop(owner)
-    theirs = services.create_order_for_customer(owner, shop["contact"], [line_of(shop)])
+    theirs = services.create_order_for_customer(
+        actor=owner, customer=shop["contact"], lines=[line_of(shop)]
+    )
     rep = create_user(
         email="rep@firma-a.ro", team=team_named("A"), role=role_named("sales-representative")
     )
@@ -236,7 +246,9 @@ def test_another_teams_order_is_404_and_stays_as_it_was(api_for, settings):
 
 
 def test_invoice_issue_payment_and_pdf(api, api_for, shop, admin):
-    order = services.create_order_for_customer(admin, shop["contact"], [line_of(shop, 2)])
+    order = services.create_order_for_customer(
+        actor=admin, customer=shop["contact"], lines=[line_of(shop, 2)]
+    )
     issued = api.post("/api/v1/invoices/", {"order_id": order.pk})
     assert issued.status_code == 201, issued.content
     invoice = issued.json()
@@ -270,7 +282,9 @@ def test_invoice_issue_payment_and_pdf(api, api_for, shop, admin):
 def test_amounts_are_left_out_and_the_pdf_refused_without_see_sensitive(api_for, admin):
     rep = create_user(email="rep@firma.ro", role=role_named("sales-representative"))
     shop = build_shop(rep)
-    order = services.create_order_for_customer(rep, shop["contact"], [line_of(shop)])
+    order = services.create_order_for_customer(
+        actor=rep, customer=shop["contact"], lines=[line_of(shop)]
+    )
     from clientela.orders import invoicing
 
     invoice = invoicing.issue_invoice(rep, order)
@@ -295,7 +309,9 @@ def test_amounts_are_left_out_and_the_pdf_refused_without_see_sensitive(api_for,
 def test_a_shipment_is_created_for_an_order_and_tracked(api, shop, admin, settings):
     settings.ORDERS_SHIP_BEFORE_PAYMENT = False
     order = services.create_order_for_customer(
-        admin, shop["contact"], [line_of(shop, 2), {"product": shop["desk"], "quantity": 1}]
+        actor=admin,
+        customer=shop["contact"],
+        lines=[line_of(shop, 2), {"product": shop["desk"], "quantity": 1}],
     )
     chair_line, desk_line = order.lines.all()
     body = {
@@ -309,7 +325,7 @@ def test_a_shipment_is_created_for_an_order_and_tracked(api, shop, admin, settin
     }
     unpaid = api.post("/api/v1/shipments/", body)
     assert unpaid.status_code == 422 and "not paid" in unpaid.json()["detail"][0]["msg"]
-    services.move_order(admin, order, "paid")
+    services.move_order(actor=admin, order=order, to="paid")
     too_many = api.post(
         "/api/v1/shipments/", {**body, "lines": [{"line_id": chair_line.pk, "quantity": 3}]}
     )
@@ -345,12 +361,18 @@ def test_a_shipment_is_created_for_an_order_and_tracked(api, shop, admin, settin
 
 
 def test_the_order_list_filters_pages_by_cursor_and_syncs(api, shop, admin):
-    other = services.create_order_for_customer(admin, shop["company"], [line_of(shop)])
+    other = services.create_order_for_customer(
+        actor=admin, customer=shop["company"], lines=[line_of(shop)]
+    )
     orders = [
-        services.create_order_for_customer(admin, shop["contact"], [line_of(shop)])
+        services.create_order_for_customer(
+            actor=admin, customer=shop["contact"], lines=[line_of(shop)]
+        )
         for _ in range(3)
     ]
-    quote = services.create_order_for_customer(admin, shop["contact"], [line_of(shop)], quote=True)
+    quote = services.create_order_for_customer(
+        actor=admin, customer=shop["contact"], lines=[line_of(shop)], quote=True
+    )
     first = api.get("/api/v1/orders/?limit=3").json()
     assert [o["id"] for o in first["items"]] == [quote.pk, orders[2].pk, orders[1].pk]
     rest = api.get(f"/api/v1/orders/?limit=3&cursor={first['next_cursor']}").json()
@@ -365,7 +387,7 @@ def test_the_order_list_filters_pages_by_cursor_and_syncs(api, shop, admin):
     assert len(by_company) == 5  # the company's and its people's
     assert len(api.get("/api/v1/orders/?owner=me").json()["items"]) == 5
 
-    services.move_order(admin, orders[0], "cancelled")
+    services.move_order(actor=admin, order=orders[0], to="cancelled")
     synced = api.get("/api/v1/orders/?updated_since=2000-01-01T00:00:00Z").json()["items"]
     assert synced[-1]["id"] == orders[0].pk  # moved last
 
@@ -425,7 +447,9 @@ def test_order_invoice_and_shipment_events_are_declared_and_raised(admin, shop, 
     seen = []
     events.listen(seen.extend)
     try:
-        order = services.create_order_for_customer(admin, shop["contact"], [line_of(shop)])
+        order = services.create_order_for_customer(
+            actor=admin, customer=shop["contact"], lines=[line_of(shop)]
+        )
         invoicing.issue_invoice(admin, order)
         shipment = shipping.create_shipment(
             admin, order, shop["carrier"], {order.lines.get().pk: 1}
@@ -460,7 +484,9 @@ def test_an_order_webhook_carries_the_order_as_the_api_shows_it(admin, shop):
     Subscription.objects.create(
         owner=admin, url="http://127.0.0.1:9/hook", events=["order.created"], secret="s"
     )
-    order = services.create_order_for_customer(admin, shop["contact"], [line_of(shop)])
+    order = services.create_order_for_customer(
+        actor=admin, customer=shop["contact"], lines=[line_of(shop)]
+    )
     delivery = Delivery.objects.get(event="order.created")
     assert delivery.payload["data"]["id"] == order.pk
     assert delivery.payload["data"]["total"] == str(Decimal("535.50"))

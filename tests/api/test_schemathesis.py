@@ -32,7 +32,7 @@ def test_the_api_keeps_its_schema_under_fuzzing(live_server, make_user, settings
     customers.create_contact(
         actor=admin, data={"full_name": "Ion Popescu", "emails": ["ion@firma.ro"]}
     )
-    _token, raw = services.create_token(user=admin, name="fuzz", scopes=all_scopes())
+    _token, raw = services.create_token(actor=admin, name="fuzz", scopes=all_scopes())
     st = Path(sys.executable).with_name("st")
     result = subprocess.run(
         [

@@ -45,7 +45,7 @@ def test_two_orders_racing_for_the_last_unit_exactly_one_wins(user):
     shop = build_shop(user)  # one standing desk in stock
     results = race(
         lambda i: services.create_order_for_customer(
-            user, shop["contact"], [{"product": shop["desk"], "quantity": 1}]
+            actor=user, customer=shop["contact"], lines=[{"product": shop["desk"], "quantity": 1}]
         ),
         THREADS,
     )
@@ -65,7 +65,7 @@ def test_many_orders_share_the_stock_without_overselling(user):
     stock.receive(shop["desk"], shop["warehouse"], 3)  # four desks; six orders of one each
     results = race(
         lambda i: services.create_order_for_customer(
-            user, shop["company"], [{"product": shop["desk"], "quantity": 1}]
+            actor=user, customer=shop["company"], lines=[{"product": shop["desk"], "quantity": 1}]
         ),
         THREADS,
     )
@@ -78,7 +78,7 @@ def test_invoice_numbers_have_no_gaps_under_concurrency(user):
     shop = build_shop(user)
     orders = [
         services.create_order_for_customer(
-            user, shop["contact"], [{"product": shop["chair"], "quantity": 1}]
+            actor=user, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 1}]
         )
         for _ in range(THREADS)
     ]

@@ -38,9 +38,9 @@ def timeline_subjects(record) -> list[str]:
 
 def place(user, shop, **lines):
     return services.create_order_for_customer(
-        user,
-        shop["contact"],
-        [{"product": shop[name], "quantity": n} for name, n in lines.items()],
+        actor=user,
+        customer=shop["contact"],
+        lines=[{"product": shop[name], "quantity": n} for name, n in lines.items()],
     )
 
 
@@ -60,9 +60,9 @@ def test_an_order_takes_todays_price_and_keeps_it_when_the_list_changes(user, sh
 def test_a_line_at_an_outdated_price_is_refused_with_the_current_price(user, shop):
     with pytest.raises(ValidationError, match=r"now 450\.00, not 400\.00"):
         services.create_order_for_customer(
-            user,
-            shop["contact"],
-            [{"product": shop["chair"], "quantity": 1, "unit_price": "400.00"}],
+            actor=user,
+            customer=shop["contact"],
+            lines=[{"product": shop["chair"], "quantity": 1, "unit_price": "400.00"}],
         )
     assert not selectors.orders_for(user).exists()  # nothing half-written
     assert level(shop, "chair").reserved == 0
@@ -70,12 +70,15 @@ def test_a_line_at_an_outdated_price_is_refused_with_the_current_price(user, sho
 
 def test_a_quote_priced_yesterday_cannot_become_an_order_at_an_old_price(user, shop):
     quote = services.create_order_for_customer(
-        user, shop["company"], [{"product": shop["chair"], "quantity": 1}], quote=True
+        actor=user,
+        customer=shop["company"],
+        lines=[{"product": shop["chair"], "quantity": 1}],
+        quote=True,
     )
     assert quote.is_quote and level(shop, "chair").reserved == 0  # a quote holds no stock
     Price.objects.filter(product=shop["chair"]).update(unit_price=Decimal("470.00"))
     with pytest.raises(ValidationError, match=r"now 470\.00"):
-        services.move_order(user, quote, "placed")
+        services.move_order(actor=user, order=quote, to="placed")
     quote.refresh_from_db()
     assert quote.stage.key == "quote" and level(shop, "chair").reserved == 0
 
@@ -92,7 +95,7 @@ def test_a_customer_price_list_wins_over_the_default_one(user, shop):
 def test_stock_is_held_on_placement_released_on_cancel(user, shop):
     order = place(user, shop, chair=3)
     assert (level(shop, "chair").on_hand, level(shop, "chair").reserved) == (10, 3)
-    services.move_order(user, order, "cancelled")
+    services.move_order(actor=user, order=order, to="cancelled")
     assert (level(shop, "chair").on_hand, level(shop, "chair").reserved) == (10, 0)
     kinds = list(
         StockMovement.objects.filter(order=order).order_by("id").values_list("kind", flat=True)
@@ -112,7 +115,7 @@ def test_a_line_beyond_the_stock_is_refused_unless_backorders_are_allowed(user, 
 def test_stages_are_validated_timestamped_audited_and_on_the_timeline(user, shop, settings):
     order = place(user, shop, chair=1)
     with pytest.raises(ValidationError, match="can't go from “Placed” to “Delivered”"):
-        services.move_order(user, order, "delivered")
+        services.move_order(actor=user, order=order, to="delivered")
     with pytest.raises(ValidationError, match="not paid yet"):
         shipping.create_shipment(user, order, shop["carrier"], {order.lines.get().pk: 1})
     settings.ORDERS_SHIP_BEFORE_PAYMENT = True
@@ -138,10 +141,10 @@ def test_a_business_stage_between_paid_and_shipped(user, shop):
     packed.next_stages.add(OrderStage.objects.get(key="shipped"))
     order = place(user, shop, chair=1)
     with pytest.raises(ValidationError):
-        services.move_order(user, order, "packed")
+        services.move_order(actor=user, order=order, to="packed")
     invoice = invoicing.issue_invoice(user, order)
     invoicing.record_payment(user, invoice, invoice.total)
-    services.move_order(user, order, "packed")
+    services.move_order(actor=user, order=order, to="packed")
     shipping.create_shipment(user, order, shop["carrier"], {order.lines.get().pk: 1})
     order.refresh_from_db()
     assert order.stage.key == "shipped"
@@ -206,10 +209,10 @@ def test_another_teams_order_cannot_be_changed_or_seen(user, shop):
     order = place(user, shop, chair=1)
     assert not selectors.orders_for(rep).filter(pk=order.pk).exists()
     with pytest.raises(PermissionDenied):
-        services.move_order(rep, order, "cancelled")
+        services.move_order(actor=rep, order=order, to="cancelled")
     with pytest.raises(PermissionDenied):
         services.create_order_for_customer(
-            rep, shop["contact"], [{"product": shop["chair"], "quantity": 1}]
+            actor=rep, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 1}]
         )
     assert presenting.hides(rep, "order", "total")
 

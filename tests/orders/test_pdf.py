@@ -21,9 +21,9 @@ def pdf_text(data: bytes) -> str:
 def test_the_invoice_pdf_holds_the_parties_lines_taxes_and_totals(user, shop, settings):
     settings.SELLER = {"name": "Mobila Vânzări SRL", "tax_id": "RO111", "address": "Str. Lungă 2"}
     order = services.create_order_for_customer(
-        user,
-        shop["contact"],
-        [{"product": shop["chair"], "quantity": 2}, {"product": shop["desk"], "quantity": 1}],
+        actor=user,
+        customer=shop["contact"],
+        lines=[{"product": shop["chair"], "quantity": 2}, {"product": shop["desk"], "quantity": 1}],
     )
     invoice = invoicing.issue_invoice(user, order)
     data = invoice_pdf(invoice)

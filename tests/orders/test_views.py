@@ -99,7 +99,7 @@ def test_amounts_are_hidden_from_roles_without_sensitive_access(client, user, sh
     rep = create_user(email="rep@firma.ro", role=role_named("sales-representative"))
     mine = customers.create_contact(actor=rep, data={"full_name": "Radu Client"})
     order = services.create_order_for_customer(
-        rep, mine, [{"product": shop["chair"], "quantity": 1}]
+        actor=rep, customer=mine, lines=[{"product": shop["chair"], "quantity": 1}]
     )
     client.force_login(rep)
     detail = client.get(f"/orders/{order.pk}/").content.decode()

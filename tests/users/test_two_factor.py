@@ -27,8 +27,8 @@ def next_code(user) -> str:
 
 @pytest.fixture
 def two_factor_user(user):
-    device = services.start_two_factor(user)
-    codes = services.confirm_two_factor(user, pyotp.TOTP(device.secret).now())
+    device = services.start_two_factor(actor=user)
+    codes = services.confirm_two_factor(actor=user, code=pyotp.TOTP(device.secret).now())
     user.recovery = codes
     return user
 

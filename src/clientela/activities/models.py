@@ -34,6 +34,8 @@ class CallOutcome(models.TextChoices):
 class Activity(models.Model):
     """Something that happened with a customer. Kind-specific fields stay empty for others."""
 
+    # The other records an entry is on, given to a page's entries by selectors.timeline.
+    others: list[models.Model]
     kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
@@ -70,6 +72,9 @@ class Activity(models.Model):
 class TimelineLink(models.Model):
     """Puts an entry on one record's timeline. A call with a contact is linked to the contact
     and to their company; later a deal, order or ticket is linked the same way."""
+
+    # The record linked, when the selectors load it for a page (None when it is gone).
+    record: models.Model | None
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="links")
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clientela.activities.models import Activity, ActivityKind, Attachment, Task, TimelineLink
 from clientela.core import records
+from clientela.core.models import model_of
 from clientela.core.pagination import Page, keyset_page
 
 TIMELINE_PAGE = 25
@@ -98,7 +99,7 @@ def files_for_record(record) -> QuerySet[Attachment]:
 def attachment_for(user, pk: int) -> Attachment:
     """A file the user may download: its record must be visible to them."""
     attachment = Attachment.objects.select_related("content_type").get(pk=pk)
-    model = attachment.content_type.model_class()
+    model = model_of(attachment.content_type)
     if not records.visible(user, model).filter(pk=attachment.object_id).exists():
         raise Attachment.DoesNotExist
     return attachment
@@ -116,7 +117,7 @@ def my_day(user, *, now: datetime.datetime | None = None) -> dict[str, list[Task
         .order_by("due_at", "id")[:500]
     )
     _attach_records(tasks)
-    groups = {"overdue": [], "today": [], "upcoming": [], "someday": []}
+    groups: dict[str, list[Task]] = {"overdue": [], "today": [], "upcoming": [], "someday": []}
     for task in tasks:
         if task.due_at is None:
             groups["someday"].append(task)
@@ -138,7 +139,7 @@ def _attach_records(rows: list) -> None:
             wanted.setdefault(row.content_type_id, set()).add(row.object_id)
     loaded = {}
     for content_type_id, ids in wanted.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        model = model_of(ContentType.objects.get_for_id(content_type_id))
         for found in model._default_manager.filter(pk__in=ids):
             loaded[(content_type_id, found.pk)] = found
     for row in rows:
@@ -183,8 +184,8 @@ def team_workload(member_ids: list[int], *, now: datetime.datetime | None = None
     numbers = {pk: {"open": 0, "overdue": 0, "logged_7d": 0} for pk in member_ids}
     for row in tasks:
         numbers[row["assignee_id"]].update(open=row["open"], overdue=row["overdue"])
-    for row in logged:
-        numbers[row["author_id"]]["logged_7d"] = row["count"]
+    for logged_row in logged:
+        numbers[logged_row["author_id"]]["logged_7d"] = logged_row["count"]
     return numbers
 
 

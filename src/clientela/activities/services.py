@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,12 @@ from clientela.core import audit, bulk, permissions
 from clientela.core.records import timeline_records
 from clientela.notifications import services as notifications
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from clientela.core.models import Record
+    from clientela.users.models import User
+
 # Kinds that count as talking to the customer (a note does not).
 CONTACT_KINDS = {ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL, ActivityKind.MESSAGE}
 ACTIVITY_FIELDS = (
@@ -41,7 +48,7 @@ ACTIVITY_FIELDS = (
 )
 
 
-def _may_log(actor, record) -> None:
+def _may_log(actor: User | None, record: Record) -> None:
     """Writing on a timeline needs the record in view and a role that logs activity."""
     if actor is None:
         return
@@ -50,29 +57,30 @@ def _may_log(actor, record) -> None:
         raise PermissionDenied(_("You may not see %(record)s.") % {"record": record})
 
 
-def check_file(upload) -> None:
-    extension = Path(upload.name).suffix.lower().lstrip(".")
+def check_file(upload: UploadedFile) -> None:
+    extension = Path(upload.name or "").suffix.lower().lstrip(".")
     if extension not in settings.UPLOAD_ALLOWED_EXTENSIONS:
         raise ValidationError(
             {"file": _("Files of type .%(ext)s can't be attached.") % {"ext": extension or "?"}}
         )
-    if upload.size > settings.UPLOAD_MAX_BYTES:
+    size = upload.size or 0  # always known for an upload; the stubs allow None for any file
+    if size > settings.UPLOAD_MAX_BYTES:
         limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
         raise ValidationError({"file": _("Files can be at most %(mb)d MB.") % {"mb": limit}})
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
 
 
 @transaction.atomic
 def log_activity(
     *,
-    actor,
-    record,
+    actor: User | None,
+    record: Record,
     kind: str,
     occurred_at: datetime.datetime | None = None,
-    recording=None,
+    recording: UploadedFile | None = None,
     callback_at: datetime.datetime | None = None,
-    **fields,
+    **fields: Any,
 ) -> Activity:
     """Log a note, call, meeting, e-mail or message on a record's timeline; a call can bring
     its recording and schedule its call-back task in the same step."""
@@ -96,6 +104,7 @@ def log_activity(
         attach_file(actor=actor, record=record, upload=recording, activity=activity)
     audit.log(actor=actor, action="create", record=activity, after=audit.snapshot(activity))
     if callback_at is not None:
+        assert actor is not None  # a call-back is the caller's own task
         create_task(
             actor=actor,
             title=_("Call back %(name)s") % {"name": record},
@@ -108,7 +117,7 @@ def log_activity(
 
 
 @transaction.atomic
-def log_notes(*, actor, notes: list[tuple[models.Model, str]]) -> list[Activity]:
+def log_notes(*, actor: User | None, notes: list[tuple[Record, str]]) -> list[Activity]:
     """Many notes at once, each on its record's timeline (an import's batch): the checks,
     rows and audit entries `log_activity` writes for a note, in a few statements."""
     if not notes:
@@ -128,7 +137,7 @@ def log_notes(*, actor, notes: list[tuple[models.Model, str]]) -> list[Activity]
             for _record, body in notes
         ],
     )
-    linked_by_model: dict[type, dict[int, models.Model]] = {}
+    linked_by_model: dict[type[Record], dict[int, Record]] = {}
     links = []
     for (record, _body), activity in zip(notes, activities, strict=True):
         for linked in timeline_records(record):
@@ -154,7 +163,7 @@ def log_notes(*, actor, notes: list[tuple[models.Model, str]]) -> list[Activity]
     return activities
 
 
-def _link(activity: Activity, records: list) -> None:
+def _link(activity: Activity, records: list[Record]) -> None:
     TimelineLink.objects.bulk_create(
         TimelineLink(
             activity=activity,
@@ -172,8 +181,8 @@ def _link(activity: Activity, records: list) -> None:
 @transaction.atomic
 def record_event(
     *,
-    author,
-    records: list,
+    actor: User | None,
+    records: list[Record],
     kind: str,
     subject: str,
     body: str = "",
@@ -181,8 +190,8 @@ def record_event(
 ) -> Activity:
     """Put something that happened to records (an order placed, paid, shipped) on their
     timelines and on those that roll them up. The calling service has already checked that
-    `author` may make the change, so no log_activity capability is asked for."""
-    linked = []
+    `actor` may make the change, so no log_activity capability is asked for."""
+    linked: list[Record] = []
     for record in records:
         for target in timeline_records(record):
             if all(type(t) is not type(target) or t.pk != target.pk for t in linked):
@@ -192,19 +201,19 @@ def record_event(
         subject=subject[:200],
         body=body,
         occurred_at=occurred_at or timezone.now(),
-        author=author if getattr(author, "pk", None) else None,
+        author=actor if actor is not None and actor.pk else None,
     )
     _link(activity, linked)
     return activity
 
 
-def _empty(field: str):
+def _empty(field: str) -> str | None:
     return None if field in {"duration_seconds", "ends_at"} else ""
 
 
-def _mark_activity(record, when: datetime.datetime, *, talked: bool) -> None:
+def _mark_activity(record: Record, when: datetime.datetime, *, talked: bool) -> None:
     model = type(record)
-    updates = {}
+    updates: dict[str, datetime.datetime] = {}
     if record.last_activity_at is None or when > record.last_activity_at:
         updates["last_activity_at"] = when
     if (
@@ -220,13 +229,15 @@ def _mark_activity(record, when: datetime.datetime, *, talked: bool) -> None:
 
 
 @transaction.atomic
-def attach_file(*, actor, record, upload, activity: Activity | None = None) -> Attachment:
+def attach_file(
+    *, actor: User | None, record: Record, upload: UploadedFile, activity: Activity | None = None
+) -> Attachment:
     _may_log(actor, record)
     check_file(upload)
     attachment = Attachment.objects.create(
         file=upload,
-        name=Path(upload.name).name[:255],
-        size=upload.size,
+        name=Path(upload.name or "").name[:255],
+        size=upload.size or 0,
         content_type_header=(getattr(upload, "content_type", "") or "")[:120],
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
@@ -240,13 +251,13 @@ def attach_file(*, actor, record, upload, activity: Activity | None = None) -> A
 @transaction.atomic
 def create_task(
     *,
-    actor,
+    actor: User | None,
     title: str,
-    assignee,
+    assignee: User,
     due_at: datetime.datetime | None = None,
     reminder_at: datetime.datetime | None = None,
     priority: str = Priority.NORMAL,
-    record=None,
+    record: Record | None = None,
     notes: str = "",
     source_activity: Activity | None = None,
 ) -> Task:
@@ -273,24 +284,25 @@ def create_task(
     )
     audit.log(actor=actor, action="create", record=task, after=audit.snapshot(task))
     if reminder_at is not None:
-        _schedule_reminder(task, record)
+        _schedule_reminder(task, record, reminder_at)
     return task
 
 
-def _schedule_reminder(task: Task, record) -> None:
-    """A bell notification and an e-mail at the reminder time. The key names the time,
-    so a moved reminder is a new one while a job that runs twice still delivers once."""
+def _schedule_reminder(task: Task, record: Record | None, when: datetime.datetime) -> None:
+    """A bell notification and an e-mail at the reminder time (the task's `reminder_at`).
+    The key names the time, so a moved reminder is a new one while a job that runs twice
+    still delivers once."""
     notifications.schedule_reminder(
         user=task.assignee,
-        when=task.reminder_at,
-        key=f"task:{task.pk}:reminder:{task.reminder_at.isoformat()}",
+        when=when,
+        key=f"task:{task.pk}:reminder:{when.isoformat()}",
         title=_("Reminder: %(task)s") % {"task": task.title},
         url=record.get_absolute_url() if record is not None else reverse("my-day"),
     )
 
 
 @transaction.atomic
-def set_task_done(*, actor, task: Task, done: bool) -> Task:
+def set_task_done(*, actor: User, task: Task, done: bool) -> Task:
     before = audit.snapshot(task)
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
@@ -299,7 +311,7 @@ def set_task_done(*, actor, task: Task, done: bool) -> Task:
 
 
 @transaction.atomic
-def reassign_tasks(*, actor, records: list[Task], to) -> int:
+def reassign_tasks(*, actor: User, records: list[Task], to: User) -> int:
     """Open tasks pass to a colleague, each audited; a reminder still ahead is scheduled for
     them (the former assignee's, if they are deactivated, is not delivered)."""
     now = timezone.now()

@@ -31,7 +31,8 @@ def log_activity(request, token: str):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
         return _back(request, record)
     data = form.cleaned_data
     kind = data["kind"]

@@ -2,6 +2,9 @@
 assigned to) and custom field definitions (what the `custom` object of a record may hold).
 The apps below the API framework cannot register resources themselves, so they are here."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from ninja import Field, Schema
 
 from clientela.api.registry import Resource, register
@@ -27,7 +30,7 @@ class CustomFieldFilters(Schema):
     record_type: text(40) | None = Field(None, description="`contact`, `company`, …")
 
 
-def _filter(user, queryset, params: dict, raw):
+def _filter(user: User, queryset: QuerySet[CustomField], params: dict, raw: Any) -> QuerySet:
     if params.get("record_type"):
         queryset = queryset.filter(record_type=params["record_type"])
     return queryset

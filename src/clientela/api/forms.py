@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,8 @@ class TokenForm(forms.Form):
         initial=90,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scopes"].choices = [(scope, scope) for scope in all_scopes()]
+        # self.fields holds a copy of the field declared above.
+        scopes = cast("forms.MultipleChoiceField", self.fields["scopes"])
+        scopes.choices = [(scope, scope) for scope in all_scopes()]

@@ -8,11 +8,10 @@ bulk endpoints, token scopes, idempotent POSTs and webhook payloads from that on
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.module_loading import autodiscover_modules
 from ninja import Field, Header, Path, Query, Router, Schema, Status
 from pydantic import create_model
@@ -22,6 +21,10 @@ from clientela.api.scopes import READ, WRITE
 from clientela.api.types import MAX_ID
 from clientela.core.listing import ListSpec, sort_queryset
 from clientela.core.pagination import Page, keyset_page
+from clientela.users.requests import AuthenticatedRequest
+
+if TYPE_CHECKING:
+    from clientela.users.models import User
 
 DEFAULT_LIMIT, MAX_LIMIT, MAX_BULK = 50, 200, 100
 
@@ -58,7 +61,8 @@ class Action:
 
     name: str  # the URL segment after the id, and the route's name: "lines"
     summary: str
-    run: Callable[[Any, models.Model, dict, int | None], Any]
+    # (user, record, data, expected version): the record is of the resource's own model.
+    run: Callable[[Any, Any, dict, int | None], Any]
     method: str = "POST"
     payload: type[Schema] | None = None
     versioned: bool = False
@@ -98,33 +102,34 @@ class Resource:
     page: Callable[[Any, dict], Page] | None = None
     updated_field: str | None = None
     create_in: type[Schema] | None = None
-    create: Callable[[Any, dict], models.Model] | None = None
+    # Each callable is given and returns records of the resource's own model.
+    create: Callable[[Any, dict], Any] | None = None
     update_in: type[Schema] | None = None
-    update: Callable[[Any, models.Model, dict, int | None], models.Model] | None = None
-    delete: Callable[[Any, models.Model], None] | None = None
+    update: Callable[[Any, Any, dict, int | None], Any] | None = None
+    delete: Callable[[Any, Any], object] | None = None
     actions: list[Action] = field(default_factory=list)
     versioned: bool = False
     description: str = ""
 
     @property
     def levels(self) -> tuple[str, ...]:
-        writes = self.create or self.update or self.delete
+        writes = bool(self.create or self.update or self.delete)
         writes = writes or any(action.level == WRITE for action in self.actions)
         return (READ, WRITE) if writes else (READ,)
 
-    def spec(self, user) -> ListSpec:
+    def spec(self, user: "User") -> ListSpec:
         if self.list_spec is not None:
             return self.list_spec(user)
         return ListSpec(self.label, [], self.sorts, self.default_sort)
 
-    def get(self, user, pk: int) -> models.Model:
+    def get(self, user: "User", pk: int) -> models.Model:
         """The record if this user may see it; DoesNotExist (a 404) otherwise."""
         return self.queryset(user).get(pk=pk)
 
-    def can_see(self, user, record) -> bool:
+    def can_see(self, user: "User", record: models.Model) -> bool:
         return self.queryset(user).filter(pk=record.pk).exists()
 
-    def list(self, user, params: dict, raw) -> Page:
+    def list(self, user: "User", params: dict, raw: Any) -> Page:
         if self.page is not None:
             return self.page(user, params)
         queryset = self.queryset(user)
@@ -145,7 +150,7 @@ class Resource:
 def exact_filters(fields: dict[str, str]) -> Callable[[Any, QuerySet, dict, Any], QuerySet]:
     """An `apply_filters` for filters that each match one field: filter name → field."""
 
-    def apply(user, queryset: QuerySet, params: dict, raw) -> QuerySet:
+    def apply(user: "User", queryset: QuerySet, params: dict, raw: Any) -> QuerySet:
         chosen = {
             field: params[name]
             for name, field in fields.items()
@@ -186,21 +191,33 @@ def router_for(resource: Resource) -> Router:
     """The endpoints of one resource; `api.site` mounts it under /api/v1/<name>."""
     router = Router(tags=[resource.name])
     title = _title(resource)
+    # The schemas below are made at run time for this resource and handed to django-ninja
+    # in the endpoints' annotations, which it reads; a type checker sees only variables
+    # there (valid-type), and the payloads as Any.
     out = resource.out
     errors = api_requests.ERROR_RESPONSES
     page_schema = create_model(
-        f"{title}Page", __base__=Schema, items=(list[out], ...), next_cursor=(str | None, None)
+        f"{title}Page",
+        __base__=Schema,
+        items=(list[out], ...),  # type: ignore[valid-type]
+        next_cursor=(str | None, None),
     )
     query_schema = create_model(f"{title}ListQuery", __base__=(ListParams, resource.filters))
-    many_out = create_model(f"{title}List", __base__=Schema, items=(list[out], ...))
+    many_out = create_model(f"{title}List", __base__=Schema, items=(list[out], ...))  # type: ignore[valid-type]
     snake = resource.name.replace("-", "_")
 
     def endpoint(
-        method: str, path: str, action: str, level: str, answer: dict, summary: str, **extra
-    ):
+        method: str,
+        path: str,
+        action: str,
+        level: str,
+        answer: dict,
+        summary: str,
+        **extra: Any,
+    ) -> Callable[[Callable[..., Any]], Any]:
         """Route `view` for this resource: scope-guarded, named `<resource>-<action>`."""
 
-        def decorate(view):
+        def decorate(view: Callable[..., Any]) -> Any:
             return router.api_operation(
                 [method],
                 path,
@@ -222,8 +239,11 @@ def router_for(resource: Resource) -> Router:
         f"List {resource.name}",
         description=resource.description,
     )
-    def list_records(request: HttpRequest, params: Query[query_schema]):
-        page = resource.list(request.user, params.dict(), request.GET)
+    def list_records(
+        request: AuthenticatedRequest,
+        params: Query[query_schema],  # type: ignore[valid-type]
+    ) -> dict[str, Any]:
+        page = resource.list(request.user, cast(Schema, params).dict(), request.GET)
         if resource.prepare is not None:
             resource.prepare(page.items)
         return {
@@ -232,11 +252,12 @@ def router_for(resource: Resource) -> Router:
         }
 
     if resource.create is not None:
+        create = resource.create
         create_in = resource.create_in
         bulk_create_in = create_model(
             f"{title}BulkCreate",
             __base__=Schema,
-            items=(list[create_in], Field(..., min_length=1, max_length=MAX_BULK)),
+            items=(list[create_in], Field(..., min_length=1, max_length=MAX_BULK)),  # type: ignore[valid-type]
         )
 
         @endpoint(
@@ -248,12 +269,12 @@ def router_for(resource: Resource) -> Router:
             f"Create a {resource.label}",
         )
         def create_record(
-            request: HttpRequest,
-            payload: create_in,
+            request: AuthenticatedRequest,
+            payload: create_in,  # type: ignore[valid-type]
             idempotency_key: str | None = IDEMPOTENCY_KEY,
-        ):
-            def run():
-                record = resource.create(request.user, payload.dict(exclude_unset=True))
+        ) -> Any:
+            def run() -> dict:
+                record = create(request.user, cast(Schema, payload).dict(exclude_unset=True))
                 return resource.serialize(record, request.user)
 
             return api_requests.idempotent(request, idempotency_key, out, run)
@@ -267,20 +288,21 @@ def router_for(resource: Resource) -> Router:
             f"Create several {resource.name} at once (all or none)",
         )
         def bulk_create(
-            request: HttpRequest,
-            payload: bulk_create_in,
+            request: AuthenticatedRequest,
+            payload: bulk_create_in,  # type: ignore[valid-type]
             idempotency_key: str | None = IDEMPOTENCY_KEY,
-        ):
-            def run():
+        ) -> Any:
+            def run() -> dict:
                 records = api_requests.each_item(
-                    payload.items,
-                    lambda item: resource.create(request.user, item.dict(exclude_unset=True)),
+                    cast(Any, payload).items,
+                    lambda item: create(request.user, item.dict(exclude_unset=True)),
                 )
                 return {"items": [resource.serialize(r, request.user) for r in records]}
 
             return api_requests.idempotent(request, idempotency_key, many_out, run)
 
     if resource.update is not None:
+        update = resource.update
         update_in = resource.update_in
         bulk_item = create_model(
             f"{title}BulkUpdateItem",
@@ -290,7 +312,7 @@ def router_for(resource: Resource) -> Router:
         bulk_update_in = create_model(
             f"{title}BulkUpdate",
             __base__=Schema,
-            items=(list[bulk_item], Field(..., min_length=1, max_length=MAX_BULK)),
+            items=(list[bulk_item], Field(..., min_length=1, max_length=MAX_BULK)),  # type: ignore[valid-type]
         )
 
         @endpoint(
@@ -301,14 +323,17 @@ def router_for(resource: Resource) -> Router:
             {200: many_out},
             f"Change several {resource.name} at once (all or none)",
         )
-        def bulk_update(request: HttpRequest, payload: bulk_update_in):
-            def change(item):
+        def bulk_update(
+            request: AuthenticatedRequest,
+            payload: bulk_update_in,  # type: ignore[valid-type]
+        ) -> dict[str, Any]:
+            def change(item: Schema) -> models.Model:
                 data = item.dict(exclude_unset=True)
                 record = resource.get(request.user, data.pop("id"))
                 expected = data.pop("version", None)
-                return resource.update(request.user, record, data, expected)
+                return update(request.user, record, data, expected)
 
-            records = api_requests.each_item(payload.items, change)
+            records = api_requests.each_item(cast(Any, payload).items, change)
             return {"items": [resource.serialize(r, request.user) for r in records]}
 
         @endpoint(
@@ -322,15 +347,15 @@ def router_for(resource: Resource) -> Router:
             "header with the ETag) to be refused with 409 if someone changed it since.",
         )
         def update_record(
-            request: HttpRequest,
-            payload: update_in,
+            request: AuthenticatedRequest,
+            payload: update_in,  # type: ignore[valid-type]
             record_id: int = Path(..., ge=1, le=MAX_ID),
             if_match: str | None = Header(None, alias="If-Match", max_length=100),
-        ):
+        ) -> dict:
             record = resource.get(request.user, record_id)
-            data = payload.dict(exclude_unset=True)
+            data = cast(Schema, payload).dict(exclude_unset=True)
             expected = api_requests.expected_version(data.pop("version", None), if_match)
-            record = resource.update(request.user, record, data, expected)
+            record = update(request.user, record, data, expected)
             return resource.serialize(record, request.user)
 
     @endpoint(
@@ -341,11 +366,14 @@ def router_for(resource: Resource) -> Router:
         {200: out},
         f"Read a {resource.label}",
     )
-    def get_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
+    def get_record(
+        request: AuthenticatedRequest, record_id: int = Path(..., ge=1, le=MAX_ID)
+    ) -> dict:
         record = resource.get(request.user, record_id)
         return resource.serialize(record, request.user)
 
     if resource.delete is not None:
+        delete = resource.delete
 
         @endpoint(
             "DELETE",
@@ -355,8 +383,10 @@ def router_for(resource: Resource) -> Router:
             {204: None},
             f"Move a {resource.label} to the trash",
         )
-        def delete_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
-            resource.delete(request.user, resource.get(request.user, record_id))
+        def delete_record(
+            request: AuthenticatedRequest, record_id: int = Path(..., ge=1, le=MAX_ID)
+        ) -> Status:
+            delete(request.user, resource.get(request.user, record_id))
             return Status(204, None)
 
     for action in resource.actions:
@@ -364,7 +394,9 @@ def router_for(resource: Resource) -> Router:
     return router
 
 
-def _action_route(resource: Resource, action: Action, endpoint) -> None:
+def _action_route(
+    resource: Resource, action: Action, endpoint: Callable[..., Callable[[Callable[..., Any]], Any]]
+) -> None:
     """Mount one Action at /<resource>/{record_id}/<action.name>."""
     path, url_name = f"/{{record_id}}/{action.name}", action.name
     if action.media_type is not None:
@@ -389,7 +421,9 @@ def _action_route(resource: Resource, action: Action, endpoint) -> None:
             description=action.description,
             openapi_extra=file_answer,
         )
-        def download(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)):
+        def download(
+            request: AuthenticatedRequest, record_id: int = Path(..., ge=1, le=MAX_ID)
+        ) -> Any:
             return action.run(request.user, resource.get(request.user, record_id), {}, None)
 
         return
@@ -415,17 +449,17 @@ def _action_route(resource: Resource, action: Action, endpoint) -> None:
         description=action.description,
     )
     def act(
-        request: HttpRequest,
-        payload: payload_schema,
+        request: AuthenticatedRequest,
+        payload: payload_schema,  # type: ignore[valid-type]
         record_id: int = Path(..., ge=1, le=MAX_ID),
         if_match: str | None = Header(None, alias="If-Match", max_length=100),
         idempotency_key: str | None = IDEMPOTENCY_KEY,
-    ):
+    ) -> Any:
         record = resource.get(request.user, record_id)
-        data = payload.dict(exclude_unset=True)
+        data = cast(Schema, payload).dict(exclude_unset=True)
         expected = api_requests.expected_version(data.pop("version", None), if_match)
 
-        def run():
+        def run() -> dict:
             result = action.run(request.user, record, data, expected if action.versioned else None)
             return resource.serialize(resource.get(request.user, result.pk), request.user)
 

@@ -5,21 +5,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Status
+from ninja import Schema, Status
 
 from clientela.api.models import ApiToken, IdempotentRequest
 from clientela.api.schemas import ErrorOut, StaleOut, ValidationErrorOut
 from clientela.api.scopes import grants
 from clientela.core import audit
 from clientela.core.models import AuditSource
+
+if TYPE_CHECKING:
+    from clientela.api.registry import Resource
+    from clientela.users.requests import AuthenticatedRequest
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 ERROR_RESPONSES = {
     400: ErrorOut,
@@ -32,18 +41,18 @@ ERROR_RESPONSES = {
 }
 
 
-def token_of(request) -> ApiToken | None:
+def token_of(request: HttpRequest) -> ApiToken | None:
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, ApiToken) else None
 
 
-def guarded(resource, level: str):
+def guarded(resource: Resource, level: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Run an endpoint as the authenticated user, within the token's scopes, audited as
     coming from the API."""
 
-    def decorate(view):
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             token = token_of(request)
             if token is not None:
                 request.user = token.user
@@ -77,7 +86,7 @@ def expected_version(version: int | None, if_match: str | None) -> int | None:
     return int(value)
 
 
-def each_item(items: list, change) -> list:
+def each_item(items: list[_Item], change: Callable[[_Item], _Result]) -> list[_Result]:
     """Apply `change` to every item in one transaction: all succeed, or nothing is written
     and the error names the item."""
     results = []
@@ -86,13 +95,14 @@ def each_item(items: list, change) -> list:
             try:
                 results.append(change(item))
             except Exception as error:
-                error.item_index = index
+                # Read by the API's error handlers, whatever the exception's class.
+                error.item_index = index  # type: ignore[attr-defined]
                 raise
     return results
 
 
 @contextmanager
-def api_field_names(names: dict[str, str], default: str = ""):
+def api_field_names(names: dict[str, str], default: str = "") -> Iterator[None]:
     """All or nothing, with the services' field names in errors turned into the API's
     (a service's `carrier` is the API's `carrier_id`); an error of no field is put on
     `default` when given, so a 422 still points at what was sent."""
@@ -109,15 +119,17 @@ def api_field_names(names: dict[str, str], default: str = ""):
         raise
 
 
-def _fingerprint(request) -> str:
+def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.path.encode(), request.body):
+    for part in ((request.method or "").encode(), request.path.encode(), request.body):
         digest.update(part)
         digest.update(b"\x00")
     return digest.hexdigest()
 
 
-def idempotent(request, key: str | None, schema, run):
+def idempotent(
+    request: AuthenticatedRequest, key: str | None, schema: type[Schema], run: Callable[[], Any]
+) -> Any:
     """Create once per Idempotency-Key: the same key again returns the first answer; the
     key reused for a different request is refused. Failed requests keep no key."""
     if not key:

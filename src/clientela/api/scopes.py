@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 READ, WRITE = "read", "write"
 
 
@@ -11,7 +13,7 @@ def all_scopes() -> list[str]:
     return [f"{name}:{level}" for name, resource in discover().items() for level in resource.levels]
 
 
-def grants(scopes, resource: str, level: str) -> bool:
+def grants(scopes: Iterable[str], resource: str, level: str) -> bool:
     """A write scope includes reading the same resource."""
     wanted = {f"{resource}:{level}"}
     if level == READ:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +15,9 @@ from django.utils.translation import gettext as _
 
 from clientela.api.models import ApiToken, IdempotentRequest
 from clientela.api.scopes import all_scopes
+
+if TYPE_CHECKING:
+    from clientela.users.models import User
 
 TOKEN_PREFIX = "clt_"  # noqa: S105 - a prefix, not a secret
 MAX_DAYS = 3650
@@ -24,7 +29,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def clean_scopes(scopes) -> list[str]:
+def clean_scopes(scopes: Iterable[str]) -> list[str]:
     known = all_scopes()
     scopes = [scope.strip() for scope in scopes if scope and scope.strip()]
     unknown = sorted(set(scopes) - set(known))
@@ -37,7 +42,7 @@ def clean_scopes(scopes) -> list[str]:
 
 @transaction.atomic
 def create_token(
-    *, user, name: str, scopes, expires_in_days: int | None = None
+    *, actor: User, name: str, scopes: Iterable[str], expires_in_days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new token and its secret, which is returned here once and never stored."""
     name = " ".join((name or "").split())
@@ -47,7 +52,7 @@ def create_token(
         raise ValidationError({"expires_in_days": _("Between 1 and %(n)d days.") % {"n": MAX_DAYS}})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user,
+        user=actor,
         name=name[:80],
         prefix=raw[:10],
         key_hash=hash_token(raw),
@@ -78,10 +83,10 @@ def authenticate(raw: str) -> ApiToken | None:
     return token
 
 
-def revoke_token(*, user, token_id: int) -> bool:
+def revoke_token(*, actor: User, token_id: int) -> bool:
     """Revoke one of the user's own tokens; False when they have no such token."""
     return bool(
-        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        ApiToken.objects.filter(pk=token_id, user=actor, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
     )

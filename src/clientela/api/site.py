@@ -4,11 +4,13 @@ authentication, rate limits, JSON errors, OpenAPI at /api/openapi.json, docs at 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -22,20 +24,26 @@ from clientela.api.registry import discover, router_for
 from clientela.api.requests import etag, token_of
 from clientela.core.concurrency import StaleRecordError
 
+if TYPE_CHECKING:
+    from django.urls import URLPattern, URLResolver
+
+    from clientela.api.models import ApiToken
+    from clientela.users.models import User
+
 LOCATIONS = {"header", "query", "path", "body"}
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer clt_…`: a personal access token."""
 
-    def authenticate(self, request, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         return services.authenticate(token)
 
 
 class BrowserSession(SessionAuth):
     """The logged-in browser (the docs page, the app's own scripts), CSRF-checked on writes."""
 
-    def authenticate(self, request, key):
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
 
@@ -49,21 +57,23 @@ class PerClientThrottle(SimpleRateThrottle):
     def get_rate(self) -> str:
         return f"{settings.API_RATE_PER_MINUTE}/m"
 
-    def allow_request(self, request) -> bool:
+    def allow_request(self, request: HttpRequest) -> bool:
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
 
-    def get_cache_key(self, request) -> str | None:
+    def get_cache_key(self, request: HttpRequest) -> str | None:
         token = token_of(request)
         if token is not None:
             return f"api-rate:token:{token.pk}"
         user = getattr(request, "auth", None)
-        return f"api-rate:user:{user.pk}" if getattr(user, "pk", None) else None
+        return f"api-rate:user:{user.pk}" if user is not None and user.pk else None
 
 
 class Site(NinjaAPI):
-    def create_response(self, request, data, *args, **kwargs):
+    def create_response(
+        self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         response = super().create_response(request, data, *args, **kwargs)
         if (
             isinstance(data, dict)
@@ -89,20 +99,23 @@ api = Site(
 )
 
 
-def _errors(request, items: list[dict], status: int = 422):
+def _errors(request: HttpRequest, items: list[dict], status: int = 422) -> HttpResponse:
     return api.create_response(request, {"detail": items}, status=status)
 
 
-def _location(key: str, index: int | None) -> list:
+def _location(key: str, index: int | None) -> list[int | str]:
     # "lines.2.unit_price": a list item's index is a number, as in the schema's own errors.
-    parts = [int(part) if part.isdigit() else part for part in key.split(".") if part]
+    parts: list[int | str] = [
+        int(part) if part.isdigit() else part for part in key.split(".") if part
+    ]
     if not parts or parts[0] not in LOCATIONS:
-        parts = ["body", *([] if index is None else ["items", index]), *parts]
+        item: list[int | str] = [] if index is None else ["items", index]
+        parts = ["body", *item, *parts]
     return parts
 
 
 @api.exception_handler(ValidationError)
-def on_validation_error(request, error: ValidationError):
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
     index = getattr(error, "item_index", None)
     if hasattr(error, "error_dict"):
         items = [
@@ -122,7 +135,7 @@ def on_validation_error(request, error: ValidationError):
 
 
 @api.exception_handler(NinjaValidationError)
-def on_schema_error(request, error: NinjaValidationError):
+def on_schema_error(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
     items = [
         {
             "loc": [part if isinstance(part, int) else str(part) for part in item.get("loc", [])],
@@ -139,7 +152,7 @@ def _detail(message: str, index: int | None) -> str:
 
 
 @api.exception_handler(StaleRecordError)
-def on_stale(request, error: StaleRecordError):
+def on_stale(request: HttpRequest, error: StaleRecordError) -> HttpResponse:
     return api.create_response(
         request,
         {
@@ -151,14 +164,14 @@ def on_stale(request, error: StaleRecordError):
 
 
 @api.exception_handler(PermissionDenied)
-def on_forbidden(request, error: PermissionDenied):
+def on_forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     message = str(error) or _("Your role does not allow this.")
     return api.create_response(
         request, {"detail": _detail(message, getattr(error, "item_index", None))}, status=403
     )
 
 
-def _not_found(request, error):
+def _not_found(request: HttpRequest, error: object) -> HttpResponse:
     return api.create_response(
         request,
         {"detail": _detail(_("Not found."), getattr(error, "item_index", None))},
@@ -171,7 +184,7 @@ api.add_exception_handler(Http404, _not_found)
 
 
 @api.exception_handler(AuthenticationError)
-def on_unauthenticated(request, error):
+def on_unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     response = api.create_response(
         request,
         {"detail": _("Send a valid token: Authorization: Bearer <token>, or log in.")},
@@ -182,7 +195,7 @@ def on_unauthenticated(request, error):
 
 
 @api.exception_handler(Throttled)
-def on_throttled(request, error: Throttled):
+def on_throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
     response = api.create_response(
         request, {"detail": _("Too many requests: slow down and retry later.")}, status=429
     )
@@ -191,7 +204,7 @@ def on_throttled(request, error: Throttled):
 
 
 @api.exception_handler(HttpError)
-def on_http_error(request, error: HttpError):
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     # Ninja's own (a body that is not JSON is a 400).
     return api.create_response(request, {"detail": str(error)}, status=error.status_code)
 
@@ -204,16 +217,18 @@ def _mount() -> None:
 _mount()
 
 
-def urlpatterns() -> list:
+def urlpatterns() -> list[URLPattern | URLResolver]:
     """The site's URLs, open to token callers: LoginRequiredMiddleware would send them to
     the login page; the site authenticates each call itself."""
     patterns, _app, _namespace = api.urls
     for pattern in patterns:
-        pattern.callback = login_not_required(pattern.callback)
+        # Ninja's patterns are all views (no includes), so each has a callback.
+        view = cast("Callable[..., HttpResponse]", pattern.callback)
+        pattern.callback = login_not_required(view)
     # Anything else under /api/ is a JSON 404 too, never the HTML page.
     return [*patterns, re_path(r"^.*$", not_found, name="not-found")]
 
 
 @login_not_required
-def not_found(request, *args, **kwargs):
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -30,7 +30,8 @@ def _no_nul_inside(value: Any) -> Any:
     return value
 
 
-def text(max_length: int):
+def text(max_length: int) -> Any:
+    """Bounded text without NUL, as a pydantic annotation (a value made at run time)."""
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 

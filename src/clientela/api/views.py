@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,13 +15,16 @@ from clientela.api import selectors, services
 from clientela.api.forms import TokenForm
 from clientela.core.forms import submitted
 
+if TYPE_CHECKING:
+    from clientela.users.requests import AuthenticatedRequest
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def tokens(request):
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = submitted(
-        request, form, lambda **data: services.create_token(user=request.user, **data)
+        request, form, lambda **data: services.create_token(actor=request.user, **data)
     )
     new_token = created[1] if created else None
     status = 400 if request.method == "POST" and created is None else 200
@@ -29,8 +35,8 @@ def tokens(request):
 
 
 @require_POST
-def revoke(request, token_id: int):
-    if services.revoke_token(user=request.user, token_id=token_id):
+def revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
+    if services.revoke_token(actor=request.user, token_id=token_id):
         messages.success(request, _("The token is revoked: it no longer works."))
     else:
         messages.error(request, _("That token is not one of yours, or is already revoked."))

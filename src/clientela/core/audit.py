@@ -9,20 +9,29 @@ import datetime
 import functools
 import ipaddress
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from clientela.core import bulk, custom_fields, events, permissions
 from clientela.core.models import AuditEntry, AuditSource
 from clientela.core.text import spreadsheet_safe
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from clientela.core.actors import Actor
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ _origin: contextvars.ContextVar[Origin] = contextvars.ContextVar(
 
 
 @contextmanager
-def acting(source: str, ip: str | None = None):
+def acting(source: str, ip: str | None = None) -> Iterator[None]:
     """Everything audited inside this block is marked as coming from `source`."""
     token = _origin.set(Origin(source=source, ip=ip))
     try:
@@ -48,7 +57,9 @@ def acting(source: str, ip: str | None = None):
 
 
 @functools.cache
-def _trusted_networks(proxies: tuple[str, ...]) -> tuple:
+def _trusted_networks(
+    proxies: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     networks = []
     for proxy in proxies:
         try:
@@ -60,14 +71,14 @@ def _trusted_networks(proxies: tuple[str, ...]) -> tuple:
     return tuple(networks)
 
 
-def _address(text: str):
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(text.strip())
     except ValueError:
         return None
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from. Behind trusted proxies, the right-most address of
     X-Forwarded-For that is not one of them: a client cannot forge its way past the proxy
     by sending the header itself, since only what the trusted proxies appended is read."""
@@ -76,7 +87,7 @@ def client_ip(request) -> str | None:
     if remote is None or not networks:
         return str(remote) if remote else None
 
-    def trusted(address) -> bool:
+    def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         return any(address in network for network in networks)
 
     if not trusted(remote):
@@ -94,10 +105,10 @@ def client_ip(request) -> str | None:
 class AuditMiddleware:
     """Marks writes made while serving a page as coming from the web UI, with the IP."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         with acting(AuditSource.UI, client_ip(request)):
             return self.get_response(request)
 
@@ -106,11 +117,12 @@ class AuditMiddleware:
 SNAPSHOTS: dict[type[models.Model], Callable[[models.Model], dict]] = {}
 
 
-def register(model: type[models.Model], snapshot: Callable[[models.Model], dict]) -> None:
-    SNAPSHOTS[model] = snapshot
+def register(model: type[_M], snapshot: Callable[[_M], dict]) -> None:
+    # Keyed by the model: a snapshot function is only ever given its own model's records.
+    SNAPSHOTS[model] = cast("Callable[[models.Model], dict]", snapshot)
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -144,12 +156,12 @@ KEEP_STATE = object()
 
 def log(
     *,
-    actor,
+    actor: Actor | None,
     action: str,
     record: models.Model,
     before: dict | None = None,
     after: dict | None = None,
-    state=KEEP_STATE,
+    state: object = KEEP_STATE,
 ) -> AuditEntry | None:
     """Record one change. An update that changed nothing is not recorded. `state` is the
     record as it stands afterwards (by default `after`); None where there is no version
@@ -165,12 +177,14 @@ def log(
     return entry
 
 
-def _entry_row(actor, action: str, record: models.Model, changes: dict, state) -> dict:
+def _entry_row(
+    actor: Actor | None, action: str, record: models.Model, changes: dict, state: object
+) -> dict[str, Any]:
     """One audit entry's columns: who (and from where, by the acting context), when, what."""
     origin = _origin.get()
     return {
         "at": timezone.now(),
-        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "actor_id": actor.pk if actor is not None and actor.pk else None,
         "source": origin.source,
         "ip": origin.ip,
         "action": action,
@@ -182,7 +196,9 @@ def _entry_row(actor, action: str, record: models.Model, changes: dict, state) -
     }
 
 
-def log_created(*, actor, records: list[models.Model], states: list[dict] | None = None) -> None:
+def log_created(
+    *, actor: Actor | None, records: Sequence[models.Model], states: list[dict] | None = None
+) -> None:
     """One "create" entry per record for many records created at once (an import's
     batch), written in one statement; `states` are the records' snapshot dicts when the
     caller has them (each record's snapshot must otherwise need no query). Each still
@@ -201,7 +217,7 @@ def log_created(*, actor, records: list[models.Model], states: list[dict] | None
     )
 
 
-def history(record: models.Model):
+def history(record: models.Model) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(record), object_id=record.pk
@@ -211,7 +227,7 @@ def history(record: models.Model):
     )
 
 
-EMPTY = (None, "", [], {})
+EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
 def shown_changes(changes: dict) -> dict:
@@ -221,13 +237,13 @@ def shown_changes(changes: dict) -> dict:
     }
 
 
-def masked_changes(changes: dict, user, record_type: str) -> dict:
+def masked_changes(changes: dict, user: Actor | None, record_type: str) -> dict:
     """An audit entry's changes as `user` may read them: sensitive values hidden."""
     if permissions.sees_sensitive(user):
         return changes
     hidden = permissions.hidden_fields(user, record_type)
     secret_keys = {d.key for d in custom_fields.definitions(record_type) if d.sensitive}
-    shown = {}
+    shown: dict[str, list[Any]] = {}
     for field, (before, after) in changes.items():
         if field in hidden:
             shown[field] = [permissions.HIDDEN, permissions.HIDDEN]
@@ -252,7 +268,7 @@ def trail(
     record_type: str = "",
     since: datetime.date | None = None,
     until: datetime.date | None = None,
-):
+) -> QuerySet[AuditEntry]:
     """Audit entries, newest first, narrowed by the filters given (each has an index)."""
     entries = AuditEntry.objects.select_related("actor", "content_type")
     if actor_id:
@@ -281,13 +297,13 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_row(entry: AuditEntry, user) -> list:
+def export_row(entry: AuditEntry, user: Actor | None) -> list[str]:
     """One entry as a CSV row for `user`: sensitive values hidden as on the History tab."""
     record_type = entry.content_type.model
     changes = masked_changes(entry.changes, user, record_type)
     row = [
         entry.at.isoformat(),
-        entry.actor.email if entry.actor_id else "",
+        entry.actor.email if entry.actor is not None else "",
         entry.source,
         entry.ip or "",
         entry.action,

@@ -11,14 +11,17 @@ back from multi-row INSERTs)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
 from django.utils import timezone
 
+_M = TypeVar("_M", bound=models.Model)
 
-def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[models.Model]:
+
+def insert(model: type[_M], objs: Sequence[_M]) -> list[_M]:
     """INSERT `objs` (instances of `model` not saved yet); those without a primary key get
     theirs from the database, as `bulk_create` gives them. No signals are sent and
     `save()` is not called, as with `bulk_create`.
@@ -61,7 +64,8 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[mode
                 sql = (
                     f"{_statement(table, fields, quote).split(' VALUES ')[0]} VALUES "
                     + ", ".join([row] * len(chunk))
-                    + f" RETURNING {quote(pk.column)}"
+                    # A primary key always has a column; the stubs allow None for any field.
+                    + f" RETURNING {quote(pk.column)}"  # type: ignore[arg-type]
                 )
                 cursor.execute(
                     sql, [v for values in _values(fields, chunk, connection) for v in values]
@@ -103,17 +107,19 @@ def append(model: type[models.Model], rows: Sequence[dict]) -> int:
     prepare = _preparer(fields, connection)
     values = []
     for row in rows:
-        given = list(map(row.get, names, defaults))  # row.get(name, default), in C
+        row_values = list(map(row.get, names, defaults))  # row.get(name, default), in C
         for i in at_now:
-            given[i] = now
-        values.append(prepare(given))
+            row_values[i] = now
+        values.append(prepare(row_values))
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         _write(cursor, quote(meta.db_table), fields, values, quote)
     return len(values)
 
 
-def _write(cursor, table: str, fields: list, values: list[tuple], quote) -> None:
+def _write(
+    cursor: Any, table: str, fields: list, values: list[tuple], quote: Callable[[str], str]
+) -> None:
     """Rows of stored values: COPY on PostgreSQL, one prepared statement elsewhere."""
     if cursor.db.vendor == "postgresql":
         columns = ", ".join(quote(f.column) for f in fields)
@@ -124,7 +130,7 @@ def _write(cursor, table: str, fields: list, values: list[tuple], quote) -> None
         cursor.executemany(_statement(table, fields, quote), values)
 
 
-def _statement(table: str, fields: list, quote) -> str:
+def _statement(table: str, fields: list, quote: Callable[[str], str]) -> str:
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (quoted names)
@@ -152,7 +158,7 @@ PLAIN = {
 PLAIN_TYPES = (str, int, bool, type(None))
 
 
-def _preparer(fields: list, connection):
+def _preparer(fields: list, connection: Any) -> Callable[[list], tuple]:
     """A function turning one row's Python values (a list in `fields` order, which it may
     change) into stored values. A row whose plain fields all hold a str, int, bool or None
     (nearly every row) is checked with one set of its values' types, not value by value."""
@@ -166,7 +172,7 @@ def _preparer(fields: list, connection):
     plain_types = frozenset(PLAIN_TYPES)
     converted: dict = {}  # (field, value) → stored value, for the repeated dates
 
-    def stored(field, value):
+    def stored(field: models.Field, value: object) -> object:
         key = (field, value)
         value = converted.get(key, key)
         if value is key:
@@ -188,7 +194,7 @@ def _preparer(fields: list, connection):
     return prepare
 
 
-def _values(fields: list, objs: list[models.Model], connection) -> list[tuple]:
+def _values(fields: list, objs: Sequence[models.Model], connection: Any) -> list[tuple]:
     now = timezone.now()
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
@@ -204,7 +210,8 @@ def _values(fields: list, objs: list[models.Model], connection) -> list[tuple]:
         # A row given its parent object before the parent was saved takes the parent's
         # new id here, or is refused, as bulk_create does.
         if any(getattr(obj, f.attname) is None and f.is_cached(obj) for f in relations):
-            obj._prepare_related_fields_for_save(operation_name="insert")
+            # Django's own step of bulk_create, which the stubs leave out.
+            obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
         for field in stamped:  # one instant for the whole call, as one statement has
             setattr(obj, field.attname, now)
         rows.append(

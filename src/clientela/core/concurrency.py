@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from clientela.core.models import Record
 
 
 class StaleRecordError(Exception):
     """Someone saved this record after the version the change was based on."""
 
-    def __init__(self, record: models.Model, expected: int, current: int):
+    def __init__(self, record: models.Model, expected: int, current: int) -> None:
         self.record, self.expected, self.current = record, expected, current
         super().__init__(
             _("%(record)s was changed by someone else after you opened it. Reload to see it.")
@@ -18,7 +23,7 @@ class StaleRecordError(Exception):
         )
 
 
-def claim_version(record: models.Model, expected: int | None) -> None:
+def claim_version(record: Record, expected: int | None) -> None:
     """Raise the stored version by one if it is still `expected` (None: no check).
 
     One conditional UPDATE, so of two concurrent writers exactly one wins."""

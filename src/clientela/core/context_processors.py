@@ -1,9 +1,11 @@
 """Template context every page needs: the sidebar areas for the person looking."""
 
+from django.http import HttpRequest
+
 from clientela.core.navigation import areas_for
 
 
-def navigation(request) -> dict:
+def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -12,11 +13,16 @@ from django.utils.translation import gettext as _
 from clientela.core import permissions
 from clientela.core.models import CustomField, FieldType
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from clientela.core.actors import Actor
+
 MAX_TEXT = 1000
 CURRENCY_LENGTH = 3
 
 
-def visible_definitions(user=None):
+def visible_definitions(user: Actor | None = None) -> QuerySet[CustomField]:
     """Every custom field the user may see (all of them for the system itself)."""
     fields = CustomField.objects.all()
     if user is not None and not permissions.sees_sensitive(user):
@@ -24,12 +30,12 @@ def visible_definitions(user=None):
     return fields
 
 
-def definitions(record_type: str, user=None) -> list[CustomField]:
+def definitions(record_type: str, user: Actor | None = None) -> list[CustomField]:
     """The record type's custom fields; with `user`, only those the user may see."""
     return list(visible_definitions(user).filter(record_type=record_type))
 
 
-def keep_hidden(record_type: str, user, stored: dict, edited: dict) -> dict:
+def keep_hidden(record_type: str, user: Actor | None, stored: dict, edited: dict) -> dict:
     """The custom values to save when `user` edited only the fields they can see: the
     sensitive ones they cannot see keep their stored values."""
     visible = {field.key for field in definitions(record_type, user)}
@@ -37,7 +43,7 @@ def keep_hidden(record_type: str, user, stored: dict, edited: dict) -> dict:
     return {**kept, **{key: value for key, value in edited.items() if key in visible}}
 
 
-def _clean_value(field: CustomField, value):
+def _clean_value(field: CustomField, value: Any) -> Any:
     kind = field.field_type
     if kind == FieldType.TEXT:
         value = str(value).strip()
@@ -127,7 +133,7 @@ def clean(record_type: str, values: dict, *, fields: list[CustomField] | None = 
     return cleaned
 
 
-def display(field: CustomField, value) -> str:
+def display(field: CustomField, value: Any) -> str:
     if value is None or value == "":
         return ""
     if field.field_type == FieldType.MULTI_CHOICE:

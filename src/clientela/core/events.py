@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
+
+from clientela.core.models import model_name
+
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor
 
 # The audit action a service records → the event's verb.
 VERBS = {
@@ -28,7 +34,7 @@ VERBS = {
 class Event:
     name: str  # "contact.updated"
     record: models.Model
-    actor: object
+    actor: Actor | None
     changes: dict
 
 
@@ -59,7 +65,7 @@ def listen(listener: Callable[[list[Event]], None]) -> None:
 
 def events_for(record: models.Model, action: str, changes: dict) -> list[str]:
     """The declared events one audited change raises."""
-    record_type = record._meta.model_name
+    record_type = model_name(record)
     declared = EVENTS.get(record_type, [])
     found = []
     verb = OWN_VERBS.get(record_type, {}).get(action) or VERBS.get(action)
@@ -74,7 +80,7 @@ def events_for(record: models.Model, action: str, changes: dict) -> list[str]:
     return found
 
 
-def from_audit(*, record: models.Model, action: str, actor, changes: dict) -> None:
+def from_audit(*, record: models.Model, action: str, actor: Actor | None, changes: dict) -> None:
     """Called by `audit.log`, inside the writing transaction."""
     dispatch(
         [

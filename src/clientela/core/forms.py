@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -20,7 +26,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, messages)
 
 
-def submitted(request, form: forms.Form, call):
+def submitted(request: HttpRequest, form: forms.Form, call: Callable[..., Any]) -> Any:
     """On a valid POST, `call(**form.cleaned_data)`; a service's ValidationError goes next to
     the fields. Returns the call's result, or None when nothing was done."""
     if request.method != "POST" or not form.is_valid():
@@ -35,7 +41,9 @@ def submitted(request, form: forms.Form, call):
 class AuditFilterForm(forms.Form):
     """The audit trail's filters; each matches an index of AuditEntry."""
 
-    actor = forms.ModelChoiceField(queryset=None, required=False, label=_("Person"))
+    actor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Person")
+    )
     source = forms.ChoiceField(required=False, label=_("From"))
     record_type = forms.ChoiceField(required=False, label=_("Record type"))
     since = forms.DateField(
@@ -45,17 +53,22 @@ class AuditFilterForm(forms.Form):
         required=False, label=_("To date"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from django.contrib.auth import get_user_model
 
         from clientela.core import audit
         from clientela.core.models import AuditSource
 
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = get_user_model().objects.order_by("full_name", "email")
-        self.fields["actor"].empty_label = _("Anyone")
-        self.fields["source"].choices = [("", _("Anywhere")), *AuditSource.choices]
-        self.fields["record_type"].choices = [
+        # self.fields holds copies of the fields declared above, of the same classes.
+        actor = cast("forms.ModelChoiceField[Any]", self.fields["actor"])
+        actor.queryset = get_user_model().objects.order_by("full_name", "email")
+        actor.empty_label = _("Anyone")
+        cast("forms.ChoiceField", self.fields["source"]).choices = [
+            ("", _("Anywhere")),
+            *AuditSource.choices,
+        ]
+        cast("forms.ChoiceField", self.fields["record_type"]).choices = [
             ("", _("Any record")),
             *((model._meta.model_name, model._meta.verbose_name) for model in audit.SNAPSHOTS),
         ]

@@ -6,15 +6,22 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from clientela.core import custom_fields, presenting
 from clientela.core.models import CustomField, FieldType
 from clientela.core.pagination import Page, keyset_page
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from clientela.core.actors import Actor, ActorRequest
 
 PAGE_SIZE = 50
 
@@ -24,14 +31,15 @@ class Cell:
     text: str = ""
     url: str = ""
     kind: str = "text"  # text, link, badge, tags, email, phone, date, person
-    extra: object = None
+    extra: Any = None  # by kind: the date of a "date", the initials of a "person"
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
-    cell: Callable[[object], Cell]
+    label: StrOrPromise
+    # Given a record of the list's own type (a Contact, a Deal).
+    cell: Callable[[Any], Cell]
     sort: str = ""  # the name of the sort this column's header toggles
     default: bool = True
 
@@ -59,7 +67,7 @@ SORTABLE_CUSTOM = {FieldType.TEXT, FieldType.CHOICE, FieldType.DATE, FieldType.U
 
 
 def custom_column(definition: CustomField) -> Column:
-    def cell(record) -> Cell:
+    def cell(record: Any) -> Cell:
         return Cell(custom_fields.display(definition, (record.custom or {}).get(definition.key)))
 
     sortable = definition.field_type in SORTABLE_CUSTOM | {FieldType.NUMBER}
@@ -121,7 +129,7 @@ def custom_filter(queryset: QuerySet, definition: CustomField, raw: str) -> Quer
     return queryset.alias(_cf=KT(key)).filter(_cf=raw)
 
 
-def person_cell(user) -> Cell:
+def person_cell(user: Actor | None) -> Cell:
     return Cell(user.display_name, kind="person", extra=user.initials) if user else Cell()
 
 
@@ -130,7 +138,9 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def page_context(request, page: Page, columns: list[Column], sort: str) -> tuple:
+def page_context(
+    request: ActorRequest, page: Page, columns: list[Column], sort: str
+) -> tuple[dict[str, Any], QueryDict]:
     """What a list template needs to show a page: its rows of cells, the query string
     without the cursor and the next page's; and that query (to build sort links). The
     records come presented to the user (core.presenting): the spec already left out the

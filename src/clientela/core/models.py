@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import permissions
+
+if TYPE_CHECKING:
+    from django.contrib.contenttypes.models import ContentType
+
+    from clientela.core.actors import Actor
+
+
+def model_name(model: models.Model | type[models.Model]) -> str:
+    """A model's lower-case name, its record type ("contact"). Set on every model Django
+    has registered; the stubs leave room for the unregistered Options, hence this one place."""
+    name = model._meta.model_name
+    assert name is not None  # set by ModelBase for every model class
+    return name
+
+
+def model_of(content_type: ContentType) -> type[models.Model]:
+    """The model of a content type the records point at; those models are installed (a
+    content type left by a removed app names none, and no record points at one)."""
+    model = content_type.model_class()
+    assert model is not None
+    return model
 
 
 class TimeStamped(models.Model):
@@ -20,19 +43,19 @@ class TimeStamped(models.Model):
 class RecordQuerySet(models.QuerySet):
     """Every record type's queries: the trash and the one visibility rule, said once."""
 
-    def live(self):
+    def live(self) -> Self:
         """Records not in the trash."""
         return self.filter(deleted_at__isnull=True)
 
-    def trashed(self):
+    def trashed(self) -> Self:
         return self.filter(deleted_at__isnull=False)
 
-    def visible_to(self, user, action: str = "view"):
+    def visible_to(self, user: Actor | None, action: str = "view") -> Self:
         """Those of these records `user` may `action` by their role's scope (own, team,
         all), as NetBox's RestrictedQuerySet.restrict does; trashed ones are not dropped,
         so `.live().visible_to(user)` is a list and `.trashed().visible_to(user, "delete")`
         a trash."""
-        return permissions.limit(user, self, self.model._meta.model_name, action)
+        return permissions.limit(user, self, model_name(self.model), action)
 
 
 class Record(TimeStamped):
@@ -57,6 +80,10 @@ class Record(TimeStamped):
 
     class Meta:
         abstract = True
+
+    if TYPE_CHECKING:
+        # Every record type has its own page (declared by each concrete model).
+        def get_absolute_url(self) -> str: ...
 
 
 class FieldType(models.TextChoices):

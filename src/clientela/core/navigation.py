@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import permissions
+
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def sections_for(user) -> list[dict]:
+def sections_for(user: Actor) -> list[dict]:
     shown = []
     for section in SECTIONS:
         if section.staff_only and not getattr(user, "is_staff", False):
@@ -133,7 +137,7 @@ def sections_for(user) -> list[dict]:
     return shown
 
 
-def areas_for(user, path: str) -> list[dict]:
+def areas_for(user: Actor, path: str) -> list[dict]:
     """The areas this user may open; the one holding `path` is marked active."""
     visible = []
     for area in AREAS:

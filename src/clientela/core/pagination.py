@@ -6,9 +6,10 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 
 
 @dataclass
@@ -79,15 +80,17 @@ def keyset_page(queryset: QuerySet, ordering: list[str], cursor: str | None, lim
 MAX_INTEGER = 2**63 - 1
 
 
-def _parse(model, ordering: list[str], values: list | None) -> list | None:
+def _parse(model: type[Model], ordering: list[str], values: list | None) -> list | None:
     """The cursor's values as the fields hold them; None when one does not fit (a cursor
     that was edited or comes from elsewhere starts from the first page)."""
     if values is None:
         return None
     parsed = []
     for field_name, value in zip(ordering, values, strict=True):
+        field: Field | None
         try:
-            field = model._meta.get_field(field_name.lstrip("-"))
+            # Orderings name the model's own columns, never a reverse relation.
+            field = cast("Field", model._meta.get_field(field_name.lstrip("-")))
         except FieldDoesNotExist:  # an annotation: compared as it was sent
             field = None
         try:
@@ -102,6 +105,6 @@ def _parse(model, ordering: list[str], values: list | None) -> list | None:
     return parsed
 
 
-def _value(row, name: str):
+def _value(row: Model, name: str) -> Any:
     value = getattr(row, name)
     return value.isoformat() if hasattr(value, "isoformat") else value

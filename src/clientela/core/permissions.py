@@ -3,12 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor, ActorRequest, RoleRecord
+
+_Q = TypeVar("_Q", bound=QuerySet[Any])
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 NONE, OWN, TEAM, ALL = "none", "own", "team", "all"
 SCOPES = (NONE, OWN, TEAM, ALL)
@@ -46,11 +56,11 @@ CAPABILITY_LABELS = {
 }
 
 
-def _scopes(view: str, edit: str, delete: str) -> dict:
+def _scopes(view: str, edit: str, delete: str) -> dict[str, str]:
     return {"view": view, "edit": edit, "delete": delete}
 
 
-def _records(view: str, edit: str, delete: str) -> dict:
+def _records(view: str, edit: str, delete: str) -> dict[str, dict[str, str]]:
     return {record_type: _scopes(view, edit, delete) for record_type in RECORD_TYPES}
 
 
@@ -86,17 +96,17 @@ def declare_sensitive(record_type: str, fields: set[str] | frozenset[str]) -> No
 HIDDEN = "•••"
 
 
-def sees_sensitive(user) -> bool:
+def sees_sensitive(user: Actor | None) -> bool:
     return user is None or can(user, "see_sensitive")
 
 
-def hidden_fields(user, record_type: str) -> set[str]:
+def hidden_fields(user: Actor | None, record_type: str) -> set[str]:
     """Built-in field names the user may not see on this record type."""
     return set() if sees_sensitive(user) else set(SENSITIVE_FIELDS.get(record_type, ()))
 
 
-def scope(user, record_type: str, action: str = "view") -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def scope(user: Actor | None, record_type: str, action: str = "view") -> str:
+    if user is None or not user.is_authenticated or not user.is_active:
         return NONE
     if user.is_superuser:
         return ALL
@@ -107,25 +117,25 @@ def scope(user, record_type: str, action: str = "view") -> str:
     return value if value in SCOPES else NONE
 
 
-def can(user, capability: str) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def can(user: Actor | None, capability: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
     return user.role is not None and capability in user.role.permissions.get("capabilities", [])
 
 
-def can_with_role(role, capability: str) -> bool:
+def can_with_role(role: RoleRecord | None, capability: str) -> bool:
     """Whether a role (not yet a user's) holds a capability: for checks before a change."""
     return role is not None and capability in role.permissions.get("capabilities", [])
 
 
-def clean_role_permissions(value: dict) -> dict:
+def clean_role_permissions(value: dict[str, Any]) -> dict[str, Any]:
     """A role's permissions with every record type and action given a known scope and only
     known capabilities: a typo in an edited role can neither grant nor withhold silently."""
     from django.core.exceptions import ValidationError
 
-    records = {}
+    records: dict[str, dict[str, str]] = {}
     for record_type in RECORD_TYPES:
         given = (value.get("records") or {}).get(record_type) or {}
         records[record_type] = {}
@@ -148,32 +158,34 @@ def clean_role_permissions(value: dict) -> dict:
     }
 
 
-def team_member_ids(user) -> list[int]:
+def team_member_ids(user: Actor) -> list[int]:
     """The user and their teammates: a short list, so the filter stays an index lookup."""
-    if user.team_id is None:
+    team = user.team if user.team_id is not None else None
+    if team is None:
         return [user.pk]
-    ids = list(user.team.members.filter(is_active=True).values_list("pk", flat=True))
+    ids = list(team.members.filter(is_active=True).values_list("pk", flat=True))
     return ids if user.pk in ids else [*ids, user.pk]
 
 
-def owner_filter(user, record_type: str, action: str = "view") -> Q | None:
+def owner_filter(user: Actor | None, record_type: str, action: str = "view") -> Q | None:
     """The condition on `owner` a record must meet; None when every record qualifies."""
     granted = scope(user, record_type, action)
     if granted == ALL:
         return None
-    if granted == TEAM:
+    # No one (scope NONE) is None here; the checks on `user` only tell the type checker.
+    if granted == TEAM and user is not None:
         return Q(owner_id__in=team_member_ids(user))
-    if granted == OWN:
+    if granted == OWN and user is not None:
         return Q(owner_id=user.pk)
     return Q(pk__in=[])
 
 
-def limit(user, queryset: QuerySet, record_type: str, action: str = "view") -> QuerySet:
+def limit(user: Actor | None, queryset: _Q, record_type: str, action: str = "view") -> _Q:
     condition = owner_filter(user, record_type, action)
     return queryset if condition is None else queryset.filter(condition)
 
 
-def allows(user, record, action: str) -> bool:
+def allows(user: Actor | None, record: Any, action: str) -> bool:
     if user is None:  # the system itself: migrations, jobs, demo data
         return True
     record_type = record._meta.model_name
@@ -187,27 +199,27 @@ def allows(user, record, action: str) -> bool:
     return False
 
 
-def check(user, record, action: str) -> None:
+def check(user: Actor | None, record: models.Model, action: str) -> None:
     """Raise PermissionDenied unless `user` may `action` this record."""
     if not allows(user, record, action):
         raise PermissionDenied(_("You may not change %(record)s.") % {"record": record})
 
 
-def require(user, capability: str) -> None:
+def require(user: Actor | None, capability: str) -> None:
     if user is not None and not can(user, capability):
         raise PermissionDenied(_("Your role does not allow this."))
 
 
-def capability_required(capability: str):
+def capability_required(capability: str) -> Callable[[_View], _View]:
     """A view decorator: 403 unless the user's role has `capability`."""
 
-    def decorate(view):
+    def decorate(view: _View) -> _View:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not can(request.user, capability):
                 raise PermissionDenied(_("Your role does not allow this."))
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast("_View", wrapped)
 
     return decorate

@@ -4,26 +4,30 @@ endpoint sees it, so no template hides a value behind an `{% if %}` of its own."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from clientela.core import permissions
 
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor
 
-def hides(user, record_type: str, field: str) -> bool:
+
+def hides(user: Actor | None, record_type: str, field: str) -> bool:
     """Whether `user` may not see `field` of `record_type` (apps declare which fields)."""
     return field in permissions.hidden_fields(user, record_type)
 
 
-def shown(user, record_type: str, field: str, value):
+def shown(user: Actor | None, record_type: str, field: str, value: Any) -> Any:
     """A value drawn from a sensitive field (a sum of amounts, a weighted total) as the user
     may see it: the value, or None."""
     return None if hides(user, record_type, field) else value
 
 
-def present(user, record, *, custom: Iterable[str] = ()):
+def present(user: Actor | None, record: Any, *, custom: Iterable[str] = ()) -> Any:
     """`record` as `user` may see it. Someone who sees everything is shown the record itself;
     anyone else a Presented view of it. `custom` names the custom fields the caller showed
     the user may see (core.custom_fields.definitions); the others are left out."""
@@ -32,7 +36,7 @@ def present(user, record, *, custom: Iterable[str] = ()):
     return Presented(record, user, frozenset(custom))
 
 
-def present_all(user, records: Iterable) -> list:
+def present_all(user: Actor | None, records: Iterable[Any]) -> list[Any]:
     return [present(user, record) for record in records]
 
 
@@ -45,13 +49,13 @@ class Presented:
 
     __slots__ = ("_custom", "_hidden", "_record", "_user")
 
-    def __init__(self, record: models.Model, user, custom: frozenset[str]):
+    def __init__(self, record: models.Model, user: Actor | None, custom: frozenset[str]):
         self._record = record
         self._user = user
-        self._hidden = frozenset(permissions.hidden_fields(user, record._meta.model_name))
+        self._hidden = frozenset(permissions.hidden_fields(user, record._meta.model_name or ""))
         self._custom = custom
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # Python's own protocols (copy, pickle), never a field
             raise AttributeError(name)
         record = self._record
@@ -72,7 +76,7 @@ class Presented:
     def __repr__(self) -> str:
         return f"<Presented {self._record!r}>"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return self._record == (other._record if isinstance(other, Presented) else other)
 
     def __hash__(self) -> int:
@@ -84,14 +88,14 @@ class PresentedSet:
 
     __slots__ = ("_records", "_user")
 
-    def __init__(self, records, user):
+    def __init__(self, records: models.Manager[Any] | models.QuerySet[Any], user: Actor | None):
         self._records = records
         self._user = user
 
-    def all(self) -> list:
+    def all(self) -> list[Any]:
         return present_all(self._user, self._records.all())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.all())
 
     def count(self) -> int:

@@ -5,7 +5,8 @@ permission rule, audited, and kept in step with search, whatever the record type
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit, permissions, records, search
 from clientela.core.concurrency import claim_version
-from clientela.core.models import AuditEntry
+from clientela.core.models import AuditEntry, Record
+
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor
+
+_R = TypeVar("_R", bound=Record)
 
 IN_TRASH = "in_trash"
 
@@ -25,7 +31,9 @@ def fresh(record: models.Model) -> None:
     getattr(record, "_prefetched_objects_cache", {}).clear()
 
 
-def change_each(*, actor, records: list, change: Callable[[models.Model], None]) -> int:
+def change_each(
+    *, actor: Actor | None, records: Sequence[_R], change: Callable[[_R], object]
+) -> int:
     """Apply `change` to each record with its version raised, search entry and audit."""
     for record in records:
         permissions.check(actor, record, "edit")
@@ -42,15 +50,16 @@ def change_each(*, actor, records: list, change: Callable[[models.Model], None])
 
 
 @transaction.atomic
-def assign_owner(*, actor, records: list, owner) -> int:
-    def change(record):
-        record.owner = owner
+def assign_owner(*, actor: Actor | None, records: Sequence[Record], owner: Actor | None) -> int:
+    def change(record: Record) -> None:
+        # The owner is a users.User, which the kernel below the users app knows as Actor.
+        record.owner = owner  # type: ignore[assignment]
         record.save(update_fields=["owner", "updated_at"])
 
     return change_each(actor=actor, records=records, change=change)
 
 
-def trash_record(*, actor, record, action: str = "delete") -> None:
+def trash_record(*, actor: Actor | None, record: Record, action: str = "delete") -> None:
     """Move one record to the trash: out of lists and search, restorable."""
     permissions.check(actor, record, "delete")
     record.deleted_at = timezone.now()
@@ -67,7 +76,7 @@ def trash_record(*, actor, record, action: str = "delete") -> None:
     )
 
 
-def untrash_record(*, actor, record, action: str = "restore") -> None:
+def untrash_record(*, actor: Actor | None, record: Record, action: str = "restore") -> None:
     permissions.check(actor, record, "delete")
     record.deleted_at = None
     record.save(update_fields=["deleted_at", "updated_at"])
@@ -84,21 +93,21 @@ def untrash_record(*, actor, record, action: str = "restore") -> None:
 
 
 @transaction.atomic
-def move_to_trash(*, actor, records: list) -> int:
+def move_to_trash(*, actor: Actor | None, records: Sequence[Record]) -> int:
     for record in records:
         trash_record(actor=actor, record=record)
     return len(records)
 
 
 @transaction.atomic
-def restore_from_trash(*, actor, records: list) -> int:
+def restore_from_trash(*, actor: Actor | None, records: Sequence[Record]) -> int:
     for record in records:
         untrash_record(actor=actor, record=record)
     return len(records)
 
 
 @transaction.atomic
-def purge(*, actor, records: list) -> int:
+def purge(*, actor: Actor | None, records: Sequence[Record]) -> int:
     """Delete records from the trash for good; the audit trail keeps that it happened."""
     permissions.require(actor, "purge_trash")
     for record in records:
@@ -116,7 +125,7 @@ def purge(*, actor, records: list) -> int:
     return len(records)
 
 
-def purge_expired_trash(*, actor=None, days: int | None = None) -> int:
+def purge_expired_trash(*, actor: Actor | None = None, days: int | None = None) -> int:
     """Delete what has been in the trash longer than the retention (CLIENTELA_TRASH_DAYS)."""
     days = settings.TRASH_RETENTION_DAYS if days is None else days
     cutoff = timezone.now() - datetime.timedelta(days=days)
@@ -128,7 +137,7 @@ def purge_expired_trash(*, actor=None, days: int | None = None) -> int:
 
 
 @transaction.atomic
-def restore_version(*, actor, entry: AuditEntry) -> models.Model:
+def restore_version(*, actor: Actor, entry: AuditEntry) -> Record:
     """Bring a record back to how it stood after `entry`; the restore is audited too."""
     record_type = records.TYPES.get(entry.content_type.model)
     if entry.state is None or record_type is None or record_type.restore is None:

@@ -4,16 +4,22 @@ record type has them by declaring itself."""
 
 from __future__ import annotations
 
+import datetime
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clientela.core import audit, permissions, presenting, record_services, records
-from clientela.core.models import AuditEntry
+from clientela.core.models import AuditEntry, Record
+
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor, ActorRequest
 
 TRASH_ROWS = 200  # per record type
 
@@ -27,7 +33,7 @@ def _with_history(record_type: str) -> records.RecordType:
 
 
 @require_safe
-def record_history(request, record_type: str, pk: int):
+def record_history(request: ActorRequest, record_type: str, pk: int) -> HttpResponse:
     declared = _with_history(record_type)
     record = get_object_or_404(declared.selector(request.user), pk=pk)
     entries = list(audit.history(record)[:200])
@@ -45,7 +51,7 @@ def record_history(request, record_type: str, pk: int):
 
 
 @require_POST
-def restore_version(request, entry_id: int):
+def restore_version(request: ActorRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(AuditEntry.objects.select_related("content_type"), pk=entry_id)
     declared = _with_history(entry.content_type.model)
     get_object_or_404(declared.selector(request.user), pk=entry.object_id)
@@ -58,18 +64,24 @@ def restore_version(request, entry_id: int):
     return redirect(record.get_absolute_url())
 
 
-def _trashed(user) -> list[tuple[object, str]]:
+def _trashed(user: Actor) -> list[tuple[Record, str]]:
     """Every record type's trash that the user could delete (and so may restore)."""
     rows = []
     for model in records.RECORD_MODELS.values():
         label = str(model._meta.verbose_name).capitalize()
         trashed = model.objects.trashed().visible_to(user, "delete")
         rows += [(record, label) for record in trashed.order_by("-deleted_at")[:TRASH_ROWS]]
-    return sorted(rows, key=lambda row: row[0].deleted_at, reverse=True)
+    return sorted(rows, key=_deleted_at, reverse=True)
+
+
+def _deleted_at(row: tuple[Record, str]) -> datetime.datetime:
+    deleted_at = row[0].deleted_at
+    assert deleted_at is not None  # the rows come from trashed()
+    return deleted_at
 
 
 @require_safe
-def trash(request):
+def trash(request: ActorRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -83,7 +95,7 @@ def trash(request):
 
 
 @require_POST
-def trash_action(request):
+def trash_action(request: ActorRequest) -> HttpResponse:
     model = records.RECORD_MODELS.get(request.POST.get("type", ""))
     if model is None:
         raise Http404

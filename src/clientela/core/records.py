@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -13,6 +14,11 @@ from django.shortcuts import get_object_or_404
 
 from clientela.core import handover, permissions
 from clientela.core.handover import Handover
+from clientela.core.models import Record, model_name, model_of
+
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor
+    from clientela.core.search import Document
 
 
 @dataclass(frozen=True)
@@ -36,11 +42,11 @@ class RecordRef:
 
     @property
     def model(self) -> type[models.Model]:
-        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return model_of(ContentType.objects.get_for_id(self.content_type_id))
 
     @property
     def token(self) -> str:
-        return f"{self.model._meta.model_name}:{self.object_id}"
+        return f"{model_name(self.model)}:{self.object_id}"
 
     def get(self) -> models.Model:
         return self.model._default_manager.get(pk=self.object_id)
@@ -52,15 +58,15 @@ class RecordType:
     AppConfig.ready(): the timeline, tasks, files, search, audit trail, trash, history,
     webhooks and handover of a person leaving all work from this."""
 
-    model: type[models.Model]
+    model: type[Record]
     # The live records a user may see (or edit, delete): the app's selector.
     selector: Callable[..., models.QuerySet]
     # The audit trail's picture of a record (every version is restorable from it).
     snapshot: Callable[[models.Model], dict] | None = None
     # What the one search finds a record by (core.search.Document).
-    document: Callable[[models.Model], object] | None = None
+    document: Callable[[models.Model], Document] | None = None
     # The records whose timelines also show this one's entries: a contact's company.
-    rolls_up_to: Callable[[models.Model], list[models.Model]] | None = None
+    rolls_up_to: Callable[[Record], list[Record]] | None = None
     # The webhook events it raises, as verbs ("created" gives "contact.created").
     events: tuple[str, ...] = ("created", "updated", "deleted", "restored")
     own_verbs: dict[str, str] | None = None
@@ -70,18 +76,18 @@ class RecordType:
     sensitive_fields: frozenset[str] = frozenset()
     # Brings a record back to an audit snapshot: (actor=, record=, state=, action=) ->
     # record. Types with it have a history page with "Restore this version".
-    restore: Callable[..., models.Model] | None = None
+    restore: Callable[..., Record] | None = None
 
     @property
     def name(self) -> str:
-        return self.model._meta.model_name
+        return model_name(self.model)
 
 
 # The declared record types by model name, and the parts other modules read by model.
 TYPES: dict[str, RecordType] = {}
-RECORD_MODELS: dict[str, type[models.Model]] = {}
-VISIBLE: dict[type[models.Model], Callable[[object], models.QuerySet]] = {}
-ROLL_UP: dict[type[models.Model], Callable[[models.Model], list[models.Model]]] = {}
+RECORD_MODELS: dict[str, type[Record]] = {}
+VISIBLE: dict[type[models.Model], Callable[[Actor], models.QuerySet]] = {}
+ROLL_UP: dict[type[models.Model], Callable[[Record], list[Record]]] = {}
 
 
 def declare(record_type: RecordType) -> RecordType:
@@ -115,19 +121,19 @@ def declared(name: str) -> RecordType:
         raise Http404 from None
 
 
-def timeline_records(record: models.Model) -> list[models.Model]:
+def timeline_records(record: Record) -> list[Record]:
     """The record an entry is logged on, then the records its timeline rolls up into."""
     rolls_up_to = ROLL_UP.get(type(record))
     return [record, *(rolls_up_to(record) if rolls_up_to else [])]
 
 
-def visible(user, model: type[models.Model]) -> models.QuerySet:
+def visible(user: Actor, model: type[models.Model]) -> models.QuerySet:
     """The records of `model` this user may see; none for a model that is not a record."""
     selector = VISIBLE.get(model)
     return selector(user) if selector else model._default_manager.none()
 
 
-def visible_record(user, token: str) -> models.Model:
+def visible_record(user: Actor, token: str) -> Record:
     """The record named by "contact:42" if the user may see it; Http404 otherwise."""
     try:
         ref = RecordRef.parse(token)

@@ -7,15 +7,19 @@ import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
 from clientela.core import bulk
-from clientela.core.models import SearchEntry
+from clientela.core.models import SearchEntry, model_name, model_of
 from clientela.core.phones import NON_DIGITS, looks_like_phone, search_prefixes
 from clientela.core.text import fold
+
+if TYPE_CHECKING:
+    from clientela.core.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -290,7 +294,7 @@ class Result:
     kind_label: str
 
 
-def search(user, query: str, limit: int = 20) -> list[Result]:
+def search(user: Actor, query: str, limit: int = 20) -> list[Result]:
     """What `user` may see that matches `query`, best first: the one search function
     behind the palette, the results page and list filters."""
     from clientela.core import records
@@ -301,20 +305,21 @@ def search(user, query: str, limit: int = 20) -> list[Result]:
     for entry in candidates:
         by_type.setdefault(entry.content_type_id, []).append(entry.object_id)
     for content_type_id, ids in by_type.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        model = model_of(ContentType.objects.get_for_id(content_type_id))
         visible = records.visible(user, model).filter(pk__in=ids).values_list("pk", flat=True)
         allowed.update((content_type_id, pk) for pk in visible)
     results = []
     for entry in candidates:
         if (entry.content_type_id, entry.object_id) not in allowed:
             continue
-        model = entry.content_type.model_class()
+        model = model_of(entry.content_type)
         results.append(
             Result(
                 title=entry.title,
                 subtitle=entry.subtitle,
-                url=model(pk=entry.object_id).get_absolute_url(),
-                kind=model._meta.model_name,
+                # Every record type has a page; Model itself declares no get_absolute_url.
+                url=model(pk=entry.object_id).get_absolute_url(),  # type: ignore[attr-defined]
+                kind=model_name(model),
                 kind_label=str(model._meta.verbose_name).capitalize(),
             )
         )

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.apps import StaticFilesConfig
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from whitenoise.storage import CompressedManifestStaticFilesStorage
@@ -33,7 +36,7 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     uncompressed too. About a fifth of the work remains, at the same level.
     """
 
-    def compress_files(self, paths):
+    def compress_files(self, paths: Iterable[str]) -> Iterator[Any]:
         hashed = set(self.hashed_files.values())
         pages_load = [path for path in paths if path in hashed and not path.endswith(".map")]
         yield from super().compress_files(pages_load)
@@ -42,7 +45,8 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
 def _sources() -> list[tuple[str, str]]:
     """(name in the static folder, source file) for every file collectstatic collects,
     the first found for a name winning, as it does."""
-    ignore_patterns = apps.get_app_config("staticfiles").ignore_patterns
+    config = cast("StaticFilesConfig", apps.get_app_config("staticfiles"))
+    ignore_patterns = config.ignore_patterns
     found: dict[str, str] = {}
     for finder in finders.get_finders():
         for path, storage in finder.list(ignore_patterns):

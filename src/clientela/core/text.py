@@ -24,7 +24,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().,/-]+$")
 
 
-def spreadsheet_safe(value) -> str:
+def spreadsheet_safe(value: object) -> str:
     """A cell a spreadsheet won't run as a formula: text starting with = + - @ (or a tab or
     carriage return) gets a leading apostrophe. Plain numbers and phone numbers
     ("+40 722 123 456", "-12.5") are left alone: they hold nothing a spreadsheet could run."""

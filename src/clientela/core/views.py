@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,6 +20,9 @@ from clientela.core.permissions import capability_required
 from clientela.core.search import search as global_search
 from clientela.core.text import Echo
 
+if TYPE_CHECKING:
+    from clientela.core.actors import ActorRequest
+
 MAX_QUERY = 200
 
 
@@ -26,7 +31,7 @@ AUDIT_PAGE = 50
 
 @require_safe
 @capability_required("view_audit_trail")
-def audit_trail(request):
+def audit_trail(request: ActorRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     page = keyset_page(
         audit.trail(**form.filters()), ["-at", "-id"], request.GET.get("after"), AUDIT_PAGE
@@ -46,13 +51,13 @@ def audit_trail(request):
 
 @require_safe
 @capability_required("view_audit_trail")
-def audit_export(request):
+def audit_export(request: ActorRequest) -> StreamingHttpResponse:
     """The whole filtered trail as CSV, streamed: an auditor's copy of any size."""
     form = AuditFilterForm(request.GET or None)
     entries = audit.trail(**form.filters()).order_by("-at", "-id")
     user = request.user
 
-    def rows():
+    def rows() -> Iterator[str]:
         writer = csv.writer(Echo())
         yield "\ufeff"  # spreadsheets read the file as UTF-8
         yield writer.writerow(audit.EXPORT_COLUMNS)
@@ -66,14 +71,14 @@ def audit_export(request):
 
 
 @require_safe
-def search(request):
+def search(request: ActorRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
     results = global_search(request.user, query, limit=50) if query else []
     return render(request, "core/search.html", {"query": query, "results": results})
 
 
 @require_safe
-def palette(request):
+def palette(request: ActorRequest) -> HttpResponse:
     """Results while typing in the Cmd/Ctrl+K palette."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
     results = global_search(request.user, query, limit=8) if query else []
@@ -83,6 +88,6 @@ def palette(request):
 @login_not_required
 @never_cache
 @require_safe
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     result = health.check()
     return JsonResponse(result.as_dict(), status=200 if result.ok else 503)

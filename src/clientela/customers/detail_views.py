@@ -125,7 +125,7 @@ def _contact_initial(contact: Contact) -> dict:
         "family_name": contact.family_name,
         "full_name": contact.full_name,
         "position": contact.position,
-        "company": contact.company.name if contact.company_id else "",
+        "company": contact.company.name if contact.company is not None else "",
         "emails": "\n".join(e.address for e in contact.emails.all()),
         "phones": "\n".join(p.raw for p in contact.phones.all()),
         "lifecycle_stage": contact.lifecycle_stage_id,
@@ -287,24 +287,31 @@ def inline_edit(request, record_type: str, pk: int):
     form_class, names = INLINE[record_type]
     initial = {name: getattr(record, name) for name in names}
     initial.update(owner=record.owner_id, version=record.version)
-    if record_type == "contact":
-        initial.update(company=record.company.name if record.company_id else "")
+    if isinstance(record, Contact):
+        initial.update(company=record.company.name if record.company is not None else "")
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in names}
         data["owner"] = User.objects.filter(pk=form.cleaned_data["owner"]).first()
-        if record_type == "contact":
+        if isinstance(record, Contact):
             data["company_name"] = form.cleaned_data["company"]
             if data["full_name"] != record.full_name:
                 data["given_name"], data["family_name"] = services.split_name(data["full_name"])
-        update = services.update_contact if record_type == "contact" else services.update_company
         try:
-            record = update(
-                actor=request.user,
-                **{record_type: record},
-                data=data,
-                expected_version=form.cleaned_data["version"],
-            )
+            if isinstance(record, Contact):
+                record = services.update_contact(
+                    actor=request.user,
+                    contact=record,
+                    data=data,
+                    expected_version=form.cleaned_data["version"],
+                )
+            else:
+                record = services.update_company(
+                    actor=request.user,
+                    company=record,
+                    data=data,
+                    expected_version=form.cleaned_data["version"],
+                )
         except StaleRecordError as error:
             form.add_error(None, str(error))
         except ValidationError as error:

@@ -52,10 +52,10 @@ def contact_suspects(
         except ValidationError:
             continue
     if numbers:
-        ids = PhoneNumber.objects.filter(e164__in=numbers, contact__isnull=False).values(
+        by_phone = PhoneNumber.objects.filter(e164__in=numbers, contact__isnull=False).values(
             "contact_id"
         )
-        for contact in live.filter(pk__in=ids)[:limit]:
+        for contact in live.filter(pk__in=by_phone)[:limit]:
             found.setdefault(contact.pk, Suspect(contact, str(_("same phone"))))
 
     key = fold(name)

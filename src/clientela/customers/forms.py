@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any, TypedDict
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +41,10 @@ class CustomFieldsMixin:
     """Adds one form field per custom field definition, named custom__<key>."""
 
     record_type = ""
+    # Given by the Form this is mixed into.
+    fields: dict[str, forms.Field]
+    initial: MutableMapping[str, Any]
+    cleaned_data: dict[str, Any]
 
     def add_custom_fields(self, values: dict, user) -> None:
         self.user, self.stored_custom = user, values
@@ -61,8 +68,13 @@ class CustomFieldsMixin:
         return [f"custom__{d.key}" for d in self.custom_definitions]
 
 
+class _Common(TypedDict):
+    label: str
+    required: bool
+
+
 def custom_form_field(definition: CustomField) -> forms.Field:
-    common = {"label": definition.label, "required": False}
+    common: _Common = {"label": definition.label, "required": False}
     kind = definition.field_type
     if kind == FieldType.CHOICE:
         return forms.ChoiceField(

@@ -34,10 +34,10 @@ def contact_snapshot(contact: Contact, points_at_hand: dict | None = None) -> di
         "given_name": contact.given_name,
         "family_name": contact.family_name,
         "position": contact.position,
-        "company": contact.company.name if contact.company_id else "",
+        "company": contact.company.name if contact.company is not None else "",
         "lifecycle_stage": contact.lifecycle_stage.key if contact.lifecycle_stage_id else "",
         "source": contact.source,
-        "owner": contact.owner.email if contact.owner_id else "",
+        "owner": contact.owner.email if contact.owner is not None else "",
         "marketing_consent": contact.marketing_consent,
         "next_step": contact.next_step,
         "custom": contact.custom or {},
@@ -50,7 +50,7 @@ def company_snapshot(company: Company, points_at_hand: dict | None = None) -> di
     fields = ("name", "legal_name", "tax_id", "industry", "size", "website", "status")
     return {
         **{name: getattr(company, name) for name in fields},
-        "owner": company.owner.email if company.owner_id else "",
+        "owner": company.owner.email if company.owner is not None else "",
         "custom": company.custom or {},
         **(points_at_hand if points_at_hand is not None else _points(company)),
     }

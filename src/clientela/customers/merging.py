@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,8 +53,12 @@ MERGE_FIELDS = {
         "custom",
     ),
 }
-POINT_MODELS = {"emails": EmailAddress, "phones": PhoneNumber, "addresses": Address}
-RECORD_ROWS = {"tasks": Task, "files": Attachment}
+POINT_MODELS: dict[str, type[EmailAddress] | type[PhoneNumber] | type[Address]] = {
+    "emails": EmailAddress,
+    "phones": PhoneNumber,
+    "addresses": Address,
+}
+RECORD_ROWS: dict[str, type[Task] | type[Attachment]] = {"tasks": Task, "files": Attachment}
 
 
 def _owner_field(record) -> str:
@@ -78,7 +84,9 @@ def _refresh_primary(record) -> None:
 
 
 @transaction.atomic
-def merge(*, actor, survivor, duplicate, take_from_duplicate: set[str] = frozenset()) -> Merge:
+def merge(
+    *, actor, survivor, duplicate, take_from_duplicate: AbstractSet[str] = frozenset()
+) -> Merge:
     """Make `duplicate` part of `survivor`: chosen fields, contact points, tags, timeline,
     tasks and files move over; the duplicate goes to the trash. Undo with `undo`."""
     model = type(survivor)
@@ -133,14 +141,18 @@ def merge(*, actor, survivor, duplicate, take_from_duplicate: set[str] = frozens
         snapshot["moved"][label] = list(rows.values_list("pk", flat=True))
         rows.update(object_id=survivor.pk)
     if isinstance(survivor, Contact):
-        for label, row_model in (("employments", Employment), ("stage_changes", LifecycleChange)):
-            rows = row_model.objects.filter(contact=duplicate)
-            snapshot["moved"][label] = list(rows.values_list("pk", flat=True))
-            rows.update(contact=survivor)
+        history: tuple[tuple[str, type[Employment] | type[LifecycleChange]], ...] = (
+            ("employments", Employment),
+            ("stage_changes", LifecycleChange),
+        )
+        for label, history_model in history:
+            moved_rows = history_model.objects.filter(contact=duplicate)
+            snapshot["moved"][label] = list(moved_rows.values_list("pk", flat=True))
+            moved_rows.update(contact=survivor)
     else:
-        rows = Contact.objects.filter(company=duplicate)
-        snapshot["moved"]["contacts"] = list(rows.values_list("pk", flat=True))
-        rows.update(company=survivor)
+        people = Contact.objects.filter(company=duplicate)
+        snapshot["moved"]["contacts"] = list(people.values_list("pk", flat=True))
+        people.update(company=survivor)
         for contact in Contact.objects.filter(pk__in=snapshot["moved"]["contacts"]):
             search.index(contact)
 
@@ -186,7 +198,9 @@ def undo(*, actor, merge_record: Merge) -> None:
     for name, value in fields.items():
         setattr(survivor, name, value)
     survivor.last_activity_at = last_activity
-    survivor.name_key = fold(survivor.full_name if model is Contact else survivor.name)[:200]
+    survivor.name_key = fold(
+        survivor.full_name if isinstance(survivor, Contact) else survivor.name
+    )[:200]
 
     owner_field = _owner_field(survivor)
     for label, point_model in POINT_MODELS.items():

@@ -21,7 +21,7 @@ def contact_document(contact: Contact) -> Document:
 def contact_document_from(contact: Contact, emails: list[str], digits: list[str]) -> Document:
     """The document from e-mails and phone digits already at hand, so a bulk loader builds
     many documents without two queries each."""
-    company_name = contact.company.name if contact.company_id else ""
+    company_name = contact.company.name if contact.company is not None else ""
     subtitle = " · ".join(
         part for part in (company_name, contact.email, display_phone(contact.phone)) if part
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from clientela.customers.models import (
@@ -46,14 +47,22 @@ def list_rows(user, record_type: str) -> QuerySet[Contact] | QuerySet[Company]:
     page's 51 companies and owners read whole were a third of its time (their dates
     parsed, their custom fields decoded)."""
     queryset = contact_list(user) if record_type == "contact" else company_list(user)
+    # The selectors name their joins, so select_related is a dict of them (not True).
+    joined = cast(dict, queryset.query.select_related)
     deferred = [
         f"{relation}__{field.name}"
         for relation, shown in ROW_RELATED.items()
-        if relation in queryset.query.select_related
-        for field in queryset.model._meta.get_field(relation).related_model._meta.concrete_fields
+        if relation in joined
+        for field in _related_model(queryset.model, relation)._meta.concrete_fields
         if not field.primary_key and field.name not in shown
     ]
     return queryset.defer(*deferred)
+
+
+def _related_model(model: type[Model], relation: str) -> type[Model]:
+    related = model._meta.get_field(relation).related_model
+    assert related is not None and not isinstance(related, str)  # a foreign key's model
+    return related
 
 
 def contact_detail(user, pk: int) -> Contact:
@@ -82,7 +91,7 @@ def with_contact_points(records: Sequence[Contact | Company]) -> Sequence[Contac
     queryset per row and relation, which cost an export most of its time."""
     if not records:
         return records
-    model = records[0]._meta.model
+    model = type(records[0])
     by = f"{model._meta.model_name}_id"  # contact_id or company_id
     points = {record.pk: ContactPoints() for record in records}
     ids = list(points)
@@ -100,8 +109,10 @@ def with_contact_points(records: Sequence[Contact | Company]) -> Sequence[Contac
     links = model.tags.through.objects.filter(**{f"{by}__in": ids}).order_by("tag__key")
     for pk, name in links.values_list(by, "tag__name"):
         points[pk].tags.append(name)
+    # `contact_points` is an attribute of these record objects, not a field the models
+    # (or the type checker) know.
     for record in records:
-        record.contact_points = points[record.pk]
+        record.contact_points = points[record.pk]  # type: ignore[union-attr]
     return records
 
 
@@ -110,7 +121,7 @@ def contact_points(record: Contact | Company) -> ContactPoints:
     to its page or chunk, or read now for this one record."""
     if not hasattr(record, "contact_points"):
         with_contact_points([record])
-    return record.contact_points
+    return record.contact_points  # type: ignore[union-attr]  # given just above
 
 
 def stale_cutoff() -> datetime.datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -32,6 +33,10 @@ from clientela.customers.models import (
     Tag,
 )
 from clientela.customers.search_documents import company_document_from, contact_document_from
+
+if TYPE_CHECKING:
+    from clientela.core.phones import Phone
+    from clientela.users.models import User
 
 CONTACT_FIELDS = (
     "given_name",
@@ -77,7 +82,7 @@ def clean_website(value: str) -> str:
 
 
 # Contact points -----------------------------------------------------------------------
-def clean_emails(items: Iterable) -> list[tuple[str, str]]:
+def clean_emails(items: Iterable[str | dict[str, Any]]) -> list[tuple[str, str]]:
     """[(address, kind)] from dicts or plain strings, lower-cased, duplicates dropped."""
     cleaned: list[tuple[str, str]] = []
     for item in items:
@@ -105,8 +110,8 @@ def clean_emails(items: Iterable) -> list[tuple[str, str]]:
     return cleaned
 
 
-def clean_phones(items: Iterable) -> list[tuple[object, str]]:
-    cleaned = []
+def clean_phones(items: Iterable[str | dict[str, Any]]) -> list[tuple[Phone, str]]:
+    cleaned: list[tuple[Phone, str]] = []
     for item in items:
         raw, kind = (
             (item, Kind.WORK)
@@ -129,14 +134,14 @@ def clean_phones(items: Iterable) -> list[tuple[object, str]]:
     return cleaned
 
 
-def _owner_of(record) -> dict:
+def _owner_of(record: Contact | Company) -> dict[str, int]:
     """The owner column of a contact point row: contact_id or company_id."""
     return {"contact_id": record.pk} if isinstance(record, Contact) else {"company_id": record.pk}
 
 
 # Contact point rows as plain dicts (bulk.append): one builder each for a single save and
 # for an import's batch.
-def _email_rows(record, emails: list[tuple[str, str]]) -> list[dict]:
+def _email_rows(record: Contact | Company, emails: list[tuple[str, str]]) -> list[dict]:
     owner = _owner_of(record)
     return [
         {"address": address, "kind": kind, "position": i, **owner}
@@ -144,7 +149,7 @@ def _email_rows(record, emails: list[tuple[str, str]]) -> list[dict]:
     ]
 
 
-def _phone_rows(record, phones) -> list[dict]:
+def _phone_rows(record: Contact | Company, phones: list[tuple[Phone, str]]) -> list[dict]:
     owner = _owner_of(record)
     return [
         {
@@ -172,24 +177,24 @@ def clean_addresses(addresses: Iterable[dict]) -> list[dict]:
     return cleaned
 
 
-def _address_rows(record, addresses: list[dict]) -> list[dict]:
+def _address_rows(record: Contact | Company, addresses: list[dict]) -> list[dict]:
     owner = _owner_of(record)
     return [{"position": i, **values, **owner} for i, values in enumerate(addresses)]
 
 
-def _replace_emails(record, emails: list[tuple[str, str]]) -> None:
+def _replace_emails(record: Contact | Company, emails: list[tuple[str, str]]) -> None:
     EmailAddress.objects.filter(**_owner_of(record)).delete()
     bulk.append(EmailAddress, _email_rows(record, emails))
     record.email = emails[0][0] if emails else ""
 
 
-def _replace_phones(record, phones) -> None:
+def _replace_phones(record: Contact | Company, phones: list[tuple[Phone, str]]) -> None:
     PhoneNumber.objects.filter(**_owner_of(record)).delete()
     bulk.append(PhoneNumber, _phone_rows(record, phones))
     record.phone = phones[0][0].e164 if phones else ""
 
 
-def _replace_addresses(record, addresses: Iterable[dict]) -> None:
+def _replace_addresses(record: Contact | Company, addresses: Iterable[dict]) -> None:
     Address.objects.filter(**_owner_of(record)).delete()
     bulk.append(Address, _address_rows(record, clean_addresses(addresses)))
 
@@ -249,7 +254,7 @@ def _apply_names(contact: Contact, data: dict) -> None:
 
 
 def _save_contact(
-    *, actor, contact: Contact, data: dict, creating: bool, action: str = ""
+    *, actor: User | None, contact: Contact, data: dict, creating: bool, action: str = ""
 ) -> Contact:
     before = None if creating else audit.snapshot(contact)
     previous_company_id = contact.company_id
@@ -313,20 +318,22 @@ def _save_contact(
     return contact
 
 
-def _may_create(actor, record_type: str) -> None:
+def _may_create(actor: User | None, record_type: str) -> None:
     if actor is not None and permissions.scope(actor, record_type, "edit") == permissions.NONE:
         raise PermissionDenied(_("Your role does not allow adding records."))
 
 
 @transaction.atomic
-def create_contact(*, actor, data: dict) -> Contact:
+def create_contact(*, actor: User | None, data: dict) -> Contact:
     _may_create(actor, "contact")
     data = {"owner": actor, **data}
     return _save_contact(actor=actor, contact=Contact(), data=data, creating=True)
 
 
 @transaction.atomic
-def update_contact(*, actor, contact: Contact, data: dict, expected_version: int | None) -> Contact:
+def update_contact(
+    *, actor: User | None, contact: Contact, data: dict, expected_version: int | None
+) -> Contact:
     """Change the given fields only; refused when someone saved since `expected_version`."""
     permissions.check(actor, contact, "edit")
     claim_version(contact, expected_version)
@@ -344,7 +351,9 @@ class NewContact:
     tags: list[Tag]
 
 
-def prepare_contact(*, actor, data: dict, tags: dict[str, Tag] | None = None) -> NewContact:
+def prepare_contact(
+    *, actor: User | None, data: dict, tags: dict[str, Tag] | None = None
+) -> NewContact:
     """Check a new contact's data exactly as `create_contact` does, without writing the
     contact. `data` names its company by object (`company`), not by name."""
     if "company_name" in data:
@@ -375,7 +384,7 @@ def prepare_contact(*, actor, data: dict, tags: dict[str, Tag] | None = None) ->
 
 
 @transaction.atomic
-def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
+def create_contacts(*, actor: User | None, prepared: list[NewContact]) -> list[Contact]:
     """Write many checked contacts in a few statements per table, with everything
     `create_contact` writes beside each: e-mails, phones, addresses, tags, employment,
     the stage change, the search entry and the audit entry."""
@@ -384,7 +393,7 @@ def create_contacts(*, actor, prepared: list[NewContact]) -> list[Contact]:
         return []
     contacts = bulk.insert(Contact, [item.contact for item in prepared])
     now = timezone.now()
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = actor.pk if actor is not None and actor.pk else None
     emails, phones, addresses, links, jobs, stages, entries, states = ([] for _i in range(8))
     through = Contact.tags.through
     for item, contact in zip(prepared, contacts, strict=True):
@@ -448,7 +457,7 @@ def split_name(name: str) -> tuple[str, str]:
 
 @transaction.atomic
 def quick_add_contact(
-    *, actor, name: str, email: str = "", phone: str = "", company_name: str = ""
+    *, actor: User | None, name: str, email: str = "", phone: str = "", company_name: str = ""
 ) -> Contact:
     """A contact from a name and an e-mail or phone: the two-second path (R7, R23)."""
     name = " ".join(name.split())
@@ -470,7 +479,7 @@ def quick_add_contact(
 
 
 # Companies ----------------------------------------------------------------------------
-def _save_company(*, actor, company: Company, data: dict, action: str = "") -> Company:
+def _save_company(*, actor: User | None, company: Company, data: dict, action: str = "") -> Company:
     creating = company.pk is None
     before = None if creating else audit.snapshot(company)
     for key in COMPANY_FIELDS:
@@ -509,13 +518,15 @@ def _save_company(*, actor, company: Company, data: dict, action: str = "") -> C
 
 
 @transaction.atomic
-def create_company(*, actor, data: dict) -> Company:
+def create_company(*, actor: User | None, data: dict) -> Company:
     _may_create(actor, "company")
     return _save_company(actor=actor, company=Company(), data={"owner": actor, **data})
 
 
 @transaction.atomic
-def update_company(*, actor, company: Company, data: dict, expected_version: int | None) -> Company:
+def update_company(
+    *, actor: User | None, company: Company, data: dict, expected_version: int | None
+) -> Company:
     permissions.check(actor, company, "edit")
     claim_version(company, expected_version)
     return _save_company(actor=actor, company=company, data=data)
@@ -537,7 +548,7 @@ def _apply_company_name(company: Company) -> None:
 
 
 @transaction.atomic
-def create_companies(*, actor, companies: list[Company]) -> list[Company]:
+def create_companies(*, actor: User | None, companies: list[Company]) -> list[Company]:
     """Write many new companies from `new_company_named` in a few statements, each with
     the search entry and audit entry `create_company` writes; owned by `actor`."""
     _may_create(actor, "company")
@@ -556,7 +567,7 @@ def create_companies(*, actor, companies: list[Company]) -> list[Company]:
     return companies
 
 
-def company_named(*, actor, name: str) -> Company:
+def company_named(*, actor: User | None, name: str) -> Company:
     """The company with this name (any case, accents), or a new one."""
     existing = Company.objects.live().filter(name_key=fold(name)).first()
     return existing or create_company(actor=actor, data={"name": name})
@@ -564,7 +575,7 @@ def company_named(*, actor, name: str) -> Company:
 
 # Bulk changes and going back to a snapshot ---------------------------------------------
 @transaction.atomic
-def add_tags(*, actor, records: list, names: list[str]) -> int:
+def add_tags(*, actor: User | None, records: list[Contact | Company], names: list[str]) -> int:
     tags = tags_named(names)
     return record_services.change_each(
         actor=actor, records=records, change=lambda record: record.tags.add(*tags)
@@ -572,7 +583,7 @@ def add_tags(*, actor, records: list, names: list[str]) -> int:
 
 
 @transaction.atomic
-def change_stage(*, actor, contacts: list[Contact], stage: LifecycleStage) -> int:
+def change_stage(*, actor: User | None, contacts: list[Contact], stage: LifecycleStage) -> int:
     for contact in contacts:
         permissions.check(actor, contact, "edit")
         if contact.lifecycle_stage_id != stage.pk:
@@ -582,7 +593,9 @@ def change_stage(*, actor, contacts: list[Contact], stage: LifecycleStage) -> in
     return len(contacts)
 
 
-def return_to_state(*, actor, record, state: dict, action: str) -> object:
+def return_to_state(
+    *, actor: User | None, record: Contact | Company, state: dict, action: str
+) -> Contact | Company:
     """Bring a contact or company back to a snapshot of it (`audit.snapshot`), audited as
     `action`: restoring a version, undoing an import."""
     from clientela.customers.history import data_from_snapshot

@@ -178,7 +178,7 @@ def bulk_action(request, record_type: str):
                 request,
                 ngettext("%(n)d record tagged.", "%(n)d records tagged.", count) % {"n": count},
             )
-        elif action == "stage":
+        elif action == "stage" and stage is not None:  # a missing stage was refused above
             services.change_stage(actor=request.user, contacts=records, stage=stage)
             messages.success(
                 request,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clientela.customers.forms import CustomFieldsMixin, owner_choices
-from clientela.customers.models import Source
+from clientela.customers.models import Contact, Source
 from clientela.deals.models import DealStatus, Stage
 from clientela.users.models import Team, User
 
@@ -52,7 +54,7 @@ class DealForm(CustomFieldsMixin, forms.Form):
     )
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
-    contacts = forms.ModelMultipleChoiceField(
+    contacts: forms.ModelMultipleChoiceField[Contact] = forms.ModelMultipleChoiceField(
         label=_("Contacts"),
         queryset=None,
         required=False,
@@ -68,9 +70,13 @@ class DealForm(CustomFieldsMixin, forms.Form):
             self.fields.pop("amount")
             self.fields["currency"].disabled = True
             self.fields["currency"].help_text = _("The currency of the deal's products.")
-        self.fields["stage"].queryset = stages
-        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"
-        self.fields["owner"].choices = owner_choices()
-        self.fields["contacts"].queryset = contacts
+        # self.fields holds copies of the fields declared above, of the same classes.
+        stage = cast("forms.ModelChoiceField[Stage]", self.fields["stage"])
+        stage.queryset = stages
+        # Replaces the method on this field object only, as Django's documentation shows;
+        # a type checker reads it as a change to the class's method.
+        stage.label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"  # type: ignore[method-assign, assignment]
+        cast("forms.ChoiceField", self.fields["owner"]).choices = owner_choices()
+        cast("forms.ModelMultipleChoiceField[Contact]", self.fields["contacts"]).queryset = contacts
         self.add_custom_fields(custom, user)
         self.drop_hidden_fields()

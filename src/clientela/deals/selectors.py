@@ -115,10 +115,12 @@ def board(user, pipeline: Pipeline, data: dict, *, now=None) -> list[Column]:
         if column is None:
             continue
         column.count += row["n"]
+        totals, weighted_totals = column.totals, column.weighted
+        assert totals is not None and weighted_totals is not None  # not presented yet
         total = (row["total"] or Decimal(0)).quantize(CENT)
-        column.totals[row["currency"]] = column.totals.get(row["currency"], Decimal(0)) + total
+        totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + total
         weighted = (total * column.stage.probability / 100).quantize(CENT)
-        column.weighted[row["currency"]] = column.weighted.get(row["currency"], 0) + weighted
+        weighted_totals[row["currency"]] = weighted_totals.get(row["currency"], 0) + weighted
     ranked = deals.select_related("company", "owner").annotate(
         rank=Window(
             RowNumber(),
@@ -129,7 +131,8 @@ def board(user, pipeline: Pipeline, data: dict, *, now=None) -> list[Column]:
     for deal in ranked.filter(rank__lte=BOARD_CARDS).order_by("stage_id", "rank"):
         column = columns.get(deal.stage_id)
         if column is not None:
-            deal.days_in_stage = max((now - deal.stage_entered_at).days, 0)
+            # For the card only: not a field of Deal.
+            deal.days_in_stage = max((now - deal.stage_entered_at).days, 0)  # type: ignore[attr-defined]
             column.cards.append(deal)
     return [columns[stage.pk] for stage in stages]
 
@@ -138,9 +141,9 @@ def board_totals(columns: list[Column]) -> tuple[dict, dict]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     weighted: dict[str, Decimal] = defaultdict(Decimal)
     for column in columns:
-        for currency, amount in column.totals.items():
+        for currency, amount in (column.totals or {}).items():
             totals[currency] += amount
-        for currency, amount in column.weighted.items():
+        for currency, amount in (column.weighted or {}).items():
             weighted[currency] += amount
     return dict(totals), dict(weighted)
 
@@ -297,6 +300,7 @@ def forecast(user, pipeline: Pipeline | None = None, *, owner=None) -> list[Fore
             key, ForecastMonth(month, row["currency"], 0, Decimal(0), Decimal(0))
         )
         total = (row["total"] or Decimal(0)).quantize(CENT)
+        assert entry.total is not None and entry.weighted is not None  # not presented yet
         entry.deals += row["n"]
         entry.total += total
         entry.weighted += (total * row["stage__probability"] / 100).quantize(CENT)

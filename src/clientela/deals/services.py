@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +22,11 @@ from clientela.customers.models import Source
 from clientela.deals.models import Deal, DealLine, DealStatus, Pipeline, Stage, StageChange
 from clientela.orders import pricing
 from clientela.orders import services as order_services
-from clientela.orders.models import Order, Product
+from clientela.orders.models import Order, PriceList, Product
+
+if TYPE_CHECKING:
+    from clientela.customers.models import Company, Contact
+    from clientela.users.models import User
 
 DEAL_FIELDS = ("name", "company", "expected_close", "source", "owner")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -77,7 +83,9 @@ def _clean_stage_rows(rows: list[dict]) -> list[dict]:
 
 
 @transaction.atomic
-def save_pipeline(*, actor, pipeline: Pipeline | None, name: str, stages: list[dict]) -> Pipeline:
+def save_pipeline(
+    *, actor: User | None, pipeline: Pipeline | None, name: str, stages: list[dict]
+) -> Pipeline:
     """Create or change a pipeline and its stages in order. `stages` rows carry `id` (absent
     for a new stage), `name`, `probability`, `position` and `delete`. A stage that still
     holds deals cannot be deleted: move them first."""
@@ -85,16 +93,15 @@ def save_pipeline(*, actor, pipeline: Pipeline | None, name: str, stages: list[d
     name = " ".join((name or "").split())[:80]
     if not name:
         raise ValidationError({"name": _("Give the pipeline a name.")})
-    if (
-        Pipeline.objects.filter(name__iexact=name)
-        .exclude(pk=getattr(pipeline, "pk", None))
-        .exists()
-    ):
+    others = (
+        Pipeline.objects.all() if pipeline is None else Pipeline.objects.exclude(pk=pipeline.pk)
+    )
+    if others.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("There is a pipeline with this name already.")})
     creating = pipeline is None
-    before = None if creating else audit.snapshot(pipeline)
+    before = None if pipeline is None else audit.snapshot(pipeline)
     rows = _clean_stage_rows([dict(row) for row in stages])
-    if creating:
+    if pipeline is None:
         pipeline = Pipeline.objects.create(name=name, position=Pipeline.objects.count())
     else:
         pipeline.name = name
@@ -113,8 +120,9 @@ def save_pipeline(*, actor, pipeline: Pipeline | None, name: str, stages: list[d
                 }
             ) from None
     for position, row in enumerate(rows):
-        stage_id = int(row["id"]) if str(row.get("id") or "").isdigit() else None
-        stage = existing.get(stage_id) or Stage(pipeline=pipeline)
+        row_id = int(row["id"]) if str(row.get("id") or "").isdigit() else None
+        stage = existing.get(row_id) if row_id is not None else None
+        stage = stage or Stage(pipeline=pipeline)
         stage.name, stage.probability, stage.position = row["name"], row["probability"], position
         stage.save()
     audit.log(
@@ -128,7 +136,7 @@ def save_pipeline(*, actor, pipeline: Pipeline | None, name: str, stages: list[d
 
 
 # Deals ---------------------------------------------------------------------------------
-def parse_amount(value) -> Decimal:
+def parse_amount(value: object) -> Decimal:
     """An amount as typed ("12 500,50", "12500.5"): a Decimal with two places, never a float."""
     if isinstance(value, Decimal):
         amount = value
@@ -159,7 +167,7 @@ def _clean_currency(value: str) -> str:
     return currency
 
 
-def _apply(actor, deal: Deal, data: dict) -> list | None:
+def _apply(actor: User | None, deal: Deal, data: dict) -> list | None:
     """Set the deal's fields from `data`; the contacts to set, or None to leave them."""
     for key in DEAL_FIELDS:
         if key in data:
@@ -206,7 +214,14 @@ def _apply(actor, deal: Deal, data: dict) -> list | None:
     return list(contacts) if contacts is not None else None
 
 
-def _record_change(deal: Deal, actor, *, from_stage_id, status: str, at) -> None:
+def _record_change(
+    deal: Deal,
+    actor: User | None,
+    *,
+    from_stage_id: int | None,
+    status: str,
+    at: datetime.datetime,
+) -> None:
     StageChange.objects.create(
         deal=deal,
         from_stage_id=from_stage_id,
@@ -217,7 +232,7 @@ def _record_change(deal: Deal, actor, *, from_stage_id, status: str, at) -> None
     )
 
 
-def _finish(actor, deal: Deal, before: dict | None, action: str) -> Deal:
+def _finish(actor: User | None, deal: Deal, before: dict | None, action: str) -> Deal:
     search.index(deal)
     getattr(deal, "_prefetched_objects_cache", {}).clear()
     audit.log(
@@ -231,7 +246,7 @@ def _finish(actor, deal: Deal, before: dict | None, action: str) -> Deal:
 
 
 @transaction.atomic
-def create_deal(*, actor, data: dict, now: datetime.datetime | None = None) -> Deal:
+def create_deal(*, actor: User | None, data: dict, now: datetime.datetime | None = None) -> Deal:
     if actor is not None and permissions.scope(actor, "deal", "edit") == permissions.NONE:
         raise PermissionDenied(_("Your role does not allow adding deals."))
     backdated = now is not None  # demo data and tests that build a history
@@ -254,7 +269,7 @@ def create_deal(*, actor, data: dict, now: datetime.datetime | None = None) -> D
 
 
 @transaction.atomic
-def update_deal(*, actor, deal: Deal, data: dict, expected_version: int | None) -> Deal:
+def update_deal(*, actor: User, deal: Deal, data: dict, expected_version: int | None) -> Deal:
     """Change the given fields; a new stage counts as a move (kept in the stage history)."""
     permissions.check(actor, deal, "edit")
     claim_version(deal, expected_version)
@@ -276,7 +291,7 @@ def update_deal(*, actor, deal: Deal, data: dict, expected_version: int | None) 
 @transaction.atomic
 def move_deal(
     *,
-    actor,
+    actor: User | None,
     deal: Deal,
     stage: Stage,
     expected_version: int | None,
@@ -303,7 +318,7 @@ def move_deal(
 @transaction.atomic
 def close_deal(
     *,
-    actor,
+    actor: User | None,
     deal: Deal,
     outcome: str,
     reason: str = "",
@@ -330,7 +345,7 @@ def close_deal(
 
 
 @transaction.atomic
-def reopen_deal(*, actor, deal: Deal, expected_version: int | None) -> Deal:
+def reopen_deal(*, actor: User, deal: Deal, expected_version: int | None) -> Deal:
     """Back to open in the stage it closed in: a deal closed by mistake."""
     permissions.check(actor, deal, "edit")
     if deal.status == DealStatus.OPEN:
@@ -350,24 +365,24 @@ def reopen_deal(*, actor, deal: Deal, expected_version: int | None) -> Deal:
 
 
 @transaction.atomic
-def trash_deal(*, actor, deal: Deal) -> None:
+def trash_deal(*, actor: User, deal: Deal) -> None:
     trash_record(actor=actor, record=deal)
 
 
 @transaction.atomic
-def restore_deal(*, actor, deal: Deal) -> None:
+def restore_deal(*, actor: User, deal: Deal) -> None:
     untrash_record(actor=actor, record=deal)
 
 
 # Product lines ------------------------------------------------------------------------
-def deal_customer(deal: Deal):
+def deal_customer(deal: Deal) -> Company | Contact | None:
     """Who the deal's prices and its order are for: its company, else its first contact."""
     if deal.company_id:
         return deal.company
     return deal.contacts.order_by("name_key", "id").first()
 
 
-def _price_list(deal: Deal):
+def _price_list(deal: Deal) -> PriceList:
     customer = deal_customer(deal)
     if customer is None:
         raise ValidationError(
@@ -377,7 +392,7 @@ def _price_list(deal: Deal):
     return pricing.price_list_for(customer)
 
 
-def _quantity(raw) -> int:
+def _quantity(raw: object) -> int:
     try:
         quantity = int(str(raw).strip())
     except (TypeError, ValueError):
@@ -387,7 +402,7 @@ def _quantity(raw) -> int:
     return quantity
 
 
-def _discount(raw) -> Decimal:
+def _discount(raw: object) -> Decimal:
     text = str(raw if raw is not None else "").strip().replace(",", ".").rstrip("%").strip()
     try:
         discount = Decimal(text or "0")
@@ -398,7 +413,9 @@ def _discount(raw) -> Decimal:
     return discount.quantize(Decimal("0.01"))
 
 
-def _set_terms(actor, line: DealLine, quantity, unit_price, discount) -> None:
+def _set_terms(
+    actor: User, line: DealLine, quantity: object, unit_price: object, discount: object
+) -> None:
     """Quantity for everyone; price and discount only from a role that sees amounts (a role
     that does not leaves them as they are, the price list's for a new line)."""
     line.quantity = _quantity(quantity)
@@ -410,7 +427,9 @@ def _set_terms(actor, line: DealLine, quantity, unit_price, discount) -> None:
         line.discount = _discount(discount)
 
 
-def _change_lines(actor, deal: Deal, expected_version: int | None, change) -> Deal:
+def _change_lines(
+    actor: User, deal: Deal, expected_version: int | None, change: Callable[[], Any]
+) -> Deal:
     """Change a deal's lines and set its amount to their total: one version of the deal,
     checked against the one the user saw, and one audit entry."""
     permissions.check(actor, deal, "edit")
@@ -434,18 +453,18 @@ def _change_lines(actor, deal: Deal, expected_version: int | None, change) -> De
 @transaction.atomic
 def add_deal_line(
     *,
-    actor,
+    actor: User,
     deal: Deal,
     product: Product,
-    quantity,
-    unit_price=None,
-    discount=None,
+    quantity: object,
+    unit_price: object = None,
+    discount: object = None,
     expected_version: int | None,
 ) -> Deal:
     """Quote a product on the deal at the customer's price list price of today, or at the
     price agreed (a role that sees amounts may set it)."""
 
-    def add():
+    def add() -> None:
         if not product.active:
             raise ValidationError(_("%(product)s is no longer sold.") % {"product": product.name})
         if deal.lines.count() >= MAX_LINES:
@@ -471,9 +490,16 @@ def add_deal_line(
 
 @transaction.atomic
 def change_deal_line(
-    *, actor, deal: Deal, line: DealLine, quantity, unit_price=None, discount=None, expected_version
+    *,
+    actor: User,
+    deal: Deal,
+    line: DealLine,
+    quantity: object,
+    unit_price: object = None,
+    discount: object = None,
+    expected_version: int | None,
 ) -> Deal:
-    def change():
+    def change() -> None:
         _set_terms(actor, line, quantity, unit_price, discount)
         line.save(update_fields=["quantity", "unit_price", "discount"])
 
@@ -481,13 +507,15 @@ def change_deal_line(
 
 
 @transaction.atomic
-def remove_deal_line(*, actor, deal: Deal, line: DealLine, expected_version) -> Deal:
+def remove_deal_line(
+    *, actor: User, deal: Deal, line: DealLine, expected_version: int | None
+) -> Deal:
     return _change_lines(actor, deal, expected_version, line.delete)
 
 
 # Deal → order -------------------------------------------------------------------------
 @transaction.atomic
-def order_from_won_deal(*, actor, deal: Deal, expected_version: int | None = None) -> Order:
+def order_from_won_deal(*, actor: User, deal: Deal, expected_version: int | None = None) -> Order:
     """Turn a won deal into an order without retyping: an order for the deal's company (or
     its first contact) with the deal's products at the prices agreed, linked to the deal.
     Once per deal; a refusal by the order rules (stock, a product no longer sold) leaves
@@ -512,12 +540,13 @@ def order_from_won_deal(*, actor, deal: Deal, expected_version: int | None = Non
             _("The customer's prices are in another currency than the deal's (%(c)s).")
             % {"c": deal.currency}
         )
+    assert customer is not None  # refused by _price_list above
     before = audit.snapshot(deal)
     claim_version(deal, expected_version)
     order = order_services.create_order_for_customer(
-        actor,
-        customer,
-        [
+        actor=actor,
+        customer=customer,
+        lines=[
             {"product": line.product, "quantity": line.quantity, "agreed_price": line.agreed_price}
             for line in lines
         ],

@@ -413,7 +413,7 @@ def deal_edit(request, pk: int):
     shown = presenting.present(request.user, deal)
     initial = {
         "name": deal.name,
-        "company": deal.company.name if deal.company_id else "",
+        "company": deal.company.name if deal.company is not None else "",
         "stage": deal.stage_id,
         "amount": shown.amount,
         "currency": deal.currency,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +34,7 @@ class PeriodicJob:
 _PERIODIC: dict[str, PeriodicJob] = {}
 
 
-def periodic(*, every: timedelta):
+def periodic(*, every: timedelta) -> Callable[[Task], Task]:
     """Run a job without arguments once per `every`, however many workers are running."""
     if every.total_seconds() < 1:
         raise ValueError("A periodic job runs at most once a second.")
@@ -48,12 +50,12 @@ def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_PERIODIC.values(), key=lambda entry: entry.name)
 
 
-def enqueue(task: Task, *args, **kwargs) -> None:
+def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
     """Run `task(*args, **kwargs)` on a worker as soon as one is free."""
     _send(task, None, args, kwargs)
 
 
-def schedule_at(when: datetime, task: Task, *args, **kwargs) -> None:
+def schedule_at(when: datetime, task: Task, *args: Any, **kwargs: Any) -> None:
     """Run `task(*args, **kwargs)` on a worker at `when` (an aware datetime), or soon after."""
     if timezone.is_naive(when):
         raise ValueError("schedule_at needs an aware datetime.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -60,7 +61,7 @@ class DatabaseQueue:
         rows = DBTaskResult.objects.all()
         never = get_date_max()
 
-        def row(result, status):
+        def row(result: DBTaskResult, status: str) -> JobRow:
             return JobRow(
                 id=str(result.id),
                 name=_short_name(result.task_path),
@@ -128,7 +129,7 @@ class DatabaseQueue:
 class RedisQueue:
     """RQ on Redis: queued, scheduled, started and failed jobs are RQ's own registries."""
 
-    def _queues(self):
+    def _queues(self) -> list[Any]:
         import django_rq
         from django_tasks_rq.backend import Job
 
@@ -160,7 +161,7 @@ class RedisQueue:
                     board.failed.append(self._row(job, "failed"))
         return board
 
-    def _row(self, job, status, scheduled=None) -> JobRow:
+    def _row(self, job: Any, status: str, scheduled: Any = None) -> JobRow:
         error = ""
         if status == "failed":
             result = job.latest_result()

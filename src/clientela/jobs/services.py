@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +16,9 @@ from clientela.core import permissions
 from clientela.jobs import queues
 from clientela.jobs.interface import PeriodicJob, enqueue
 from clientela.jobs.models import PeriodicClaim, WorkerHeartbeat
+
+if TYPE_CHECKING:
+    from clientela.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +86,7 @@ def claim_period(periodic: PeriodicJob, slot: int, worker_id: str) -> bool:
     return bool(won)
 
 
-def retry(*, actor, job_id: str) -> bool:
+def retry(*, actor: User, job_id: str) -> bool:
     """Queue a failed job again; only administrators may."""
     permissions.require(actor, "manage_settings")
     retried = queues.current().retry(job_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -30,15 +31,18 @@ from clientela import jobs
 from clientela.core import permissions
 from clientela.notifications.models import Notification, NotificationPreference
 
+if TYPE_CHECKING:
+    from clientela.users.models import User
+
 logger = logging.getLogger(__name__)
 
 
-def preferences_for(user) -> NotificationPreference:
+def preferences_for(user: User) -> NotificationPreference:
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference or NotificationPreference(user=user)
 
 
-def notify(user, *, key: str, title: str, body: str = "", url: str = "") -> Notification:
+def notify(user: User, *, key: str, title: str, body: str = "", url: str = "") -> Notification:
     key = (key or "").strip()
     title = (title or "").strip()
     if not key:
@@ -81,7 +85,7 @@ def notify(user, *, key: str, title: str, body: str = "", url: str = "") -> Noti
     return notification
 
 
-def schedule_reminder(*, user, when: datetime, key: str, title: str, url: str = "") -> None:
+def schedule_reminder(*, user: User, when: datetime, key: str, title: str, url: str = "") -> None:
     if not isinstance(when, datetime) or timezone.is_naive(when):
         raise ValidationError({"when": _("A reminder needs a date and time with a time zone.")})
     if not (key or "").strip() or not (title or "").strip():
@@ -91,22 +95,25 @@ def schedule_reminder(*, user, when: datetime, key: str, title: str, url: str = 
     jobs.schedule_at(when, deliver_reminder, user.pk, key=key, title=title, url=url)
 
 
-def mark_read(user, notification_id: int) -> Notification | None:
-    notification = Notification.objects.filter(user=user, pk=notification_id).first()
+def mark_read(*, actor: User, notification_id: int) -> Notification | None:
+    notification = Notification.objects.filter(user=actor, pk=notification_id).first()
     if notification is not None and notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
 
 
-def mark_all_read(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+def mark_all_read(*, actor: User) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def set_preferences(user, *, in_app: bool, email: bool, actor=None) -> NotificationPreference:
-    if actor is not None and actor != user:
+def set_preferences(
+    *, actor: User, user: User, in_app: bool, email: bool
+) -> NotificationPreference:
+    """Someone's own choices, or another's by a user manager."""
+    if actor != user:
         permissions.require(actor, "manage_users")
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, defaults={"in_app": in_app, "email": email}

@@ -313,7 +313,11 @@ def create_order(user, data: dict) -> Order:
             for index, line in enumerate(data["lines"])
         ]
         return services.create_order_for_customer(
-            user, customer, lines, quote=data.get("quote", False), notes=data.get("notes", "")
+            actor=user,
+            customer=customer,
+            lines=lines,
+            quote=data.get("quote", False),
+            notes=data.get("notes", ""),
         )
 
 
@@ -327,7 +331,7 @@ def move_order(user, order: Order, data: dict, expected: int | None) -> Order:
                 raise StaleRecordError(order, expected, order.version)
             return order
         return services.move_order(
-            user, order, target, expected_version=expected, note=data.get("note", "")
+            actor=user, order=order, to=target, expected_version=expected, note=data.get("note", "")
         )
 
 
@@ -335,11 +339,11 @@ def add_line(user, order: Order, data: dict, expected: int | None) -> Order:
     product = _product(data["product_id"], "product_id")
     with api_field_names({}):
         services.add_line(
-            user,
-            order,
-            product,
-            data["quantity"],
-            _seen_price(user, data),
+            actor=user,
+            order=order,
+            product=product,
+            quantity=data["quantity"],
+            unit_price=_seen_price(user, data),
             expected_version=expected,
         )
     return order

@@ -26,8 +26,8 @@ def save_product(actor, product: Product | None, data: dict) -> Product:
     creating = product is None
     if not may_manage_products(actor, "add" if creating else "change"):
         raise PermissionDenied(_("Your role does not allow managing products."))
-    before = None if creating else audit.snapshot(product)
-    product = Product() if creating else product
+    before = None if product is None else audit.snapshot(product)
+    product = Product() if product is None else product
     for name in PRODUCT_FIELDS:
         if name in data and data[name] is not None:
             value = data[name]

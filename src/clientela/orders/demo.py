@@ -77,11 +77,15 @@ def load() -> str:
 
 
 def _walk(actor, contact, lines, journey: str, carrier, rng) -> Order:
-    order = services.create_order_for_customer(actor, contact, lines, quote=journey == "quote")
+    order = services.create_order_for_customer(
+        actor=actor, customer=contact, lines=lines, quote=journey == "quote"
+    )
     if journey in {"quote", "placed"}:
         return order
     if journey == "cancelled":
-        return services.move_order(actor, order, "cancelled", note="Customer changed their mind")
+        return services.move_order(
+            actor=actor, order=order, to="cancelled", note="Customer changed their mind"
+        )
     invoice = invoicing.issue_invoice(actor, order)
     invoicing.record_payment(actor, invoice, invoice.total, method="Bank transfer")
     if journey == "paid":

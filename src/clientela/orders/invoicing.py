@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit, presenting
 from clientela.orders import services
+
+if TYPE_CHECKING:
+    from clientela.customers.models import Company, Contact
 from clientela.orders.models import (
     ZERO,
     Invoice,
@@ -40,12 +44,18 @@ def next_number(prefix: str) -> tuple[InvoiceSeries, int]:
 
 def buyer_details(order: Order) -> dict:
     company, contact = order.company, order.contact
-    address = (company or contact).addresses.first() if (company or contact) else None
+    if company is not None:
+        buyer: Company | Contact = company
+        name = company.legal_name or company.name
+    else:
+        assert contact is not None  # an order is for a company or a contact
+        buyer, name = contact, contact.full_name
+    address = buyer.addresses.first()
     return {
-        "name": company.legal_name or company.name if company else contact.full_name,
+        "name": name,
         "tax_id": company.tax_id if company else "",
         "contact": contact.full_name if contact and company else "",
-        "email": (contact or company).email,
+        "email": (contact or buyer).email,
         "address": str(address) if address else "",
     }
 
@@ -100,7 +110,7 @@ def _issue(actor, order, kind, lines, *, corrects=None, reason="") -> Invoice:
 
 @transaction.atomic
 def issue_invoice(actor, order: Order) -> Invoice:
-    services.may_edit(actor, order)
+    services.may_edit(actor=actor, order=order)
     if order.is_quote or order.stage.key in {services.CANCELLED, services.RETURNED}:
         raise ValidationError(_("Only a placed order can be invoiced."))
     if open_invoice(order) is not None:
@@ -119,14 +129,16 @@ def issue_invoice(actor, order: Order) -> Invoice:
         for line in order.lines.select_related("product")
     ]
     invoice = _issue(actor, order, InvoiceKind.INVOICE, lines)
-    services.timeline_event(actor, order, _("Invoice %(n)s issued") % {"n": invoice.number})
+    services.timeline_event(
+        actor=actor, order=order, subject=_("Invoice %(n)s issued") % {"n": invoice.number}
+    )
     return invoice
 
 
 @transaction.atomic
 def issue_credit_note(actor, invoice: Invoice, reason: str) -> Invoice:
     """Cancel an invoice in full with a credit note of its own number series."""
-    services.may_edit(actor, invoice.order)
+    services.may_edit(actor=actor, order=invoice.order)
     reason = " ".join(reason.split())[:200]
     if not reason:
         raise ValidationError({"reason": _("Say why the invoice is cancelled.")})
@@ -150,10 +162,10 @@ def issue_credit_note(actor, invoice: Invoice, reason: str) -> Invoice:
         actor, invoice.order, InvoiceKind.CREDIT_NOTE, lines, corrects=invoice, reason=reason
     )
     services.timeline_event(
-        actor,
-        invoice.order,
-        _("Credit note %(n)s cancels %(invoice)s") % {"n": note.number, "invoice": invoice},
-        reason,
+        actor=actor,
+        order=invoice.order,
+        subject=_("Credit note %(n)s cancels %(invoice)s") % {"n": note.number, "invoice": invoice},
+        body=reason,
     )
     return note
 
@@ -173,7 +185,7 @@ def record_payment(
     reference: str = "",
 ) -> Payment:
     """A payment against an invoice; paid in full, the order moves to paid."""
-    services.may_edit(actor, invoice.order)
+    services.may_edit(actor=actor, order=invoice.order)
     try:
         amount = Decimal(str(amount)).quantize(Decimal("0.01"))
     except InvalidOperation:
@@ -200,7 +212,9 @@ def record_payment(
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     audit.log(actor=actor, action="create", record=payment, after=audit.snapshot(payment))
-    services.timeline_event(actor, invoice.order, _("Payment recorded on %(n)s") % {"n": invoice})
+    services.timeline_event(
+        actor=actor, order=invoice.order, subject=_("Payment recorded on %(n)s") % {"n": invoice}
+    )
     if amount == due:
-        services.advance_if_allowed(actor, invoice.order, services.PAID)
+        services.advance_if_allowed(actor=actor, order=invoice.order, to=services.PAID)
     return payment

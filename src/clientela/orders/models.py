@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 from urllib.parse import quote
 
 from django.conf import settings
@@ -14,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from clientela.core.links import record_url
 from clientela.core.models import Record
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -306,6 +313,11 @@ class ImmutableInvoiceError(Exception):
 class Invoice(models.Model):
     """Issued once, never changed: a mistake is corrected by a credit note."""
 
+    # What the order page works out for each of its invoices before showing them.
+    paid: Decimal | int
+    due: Decimal
+    settled: bool
+    cancelled: bool
     kind = models.CharField(max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
     series = models.ForeignKey(InvoiceSeries, on_delete=models.PROTECT, related_name="+")
     sequence = models.PositiveIntegerField()

@@ -3,7 +3,9 @@ stages, with the stock each step holds or gives back."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,10 +25,15 @@ from clientela.orders.models import (
     Order,
     OrderLine,
     OrderStage,
+    PriceList,
     Product,
     StageChange,
     Warehouse,
 )
+
+if TYPE_CHECKING:
+    from clientela.core.models import Record
+    from clientela.users.models import User
 
 QUOTE, PLACED, PAID, SHIPPED, DELIVERED, CANCELLED, RETURNED = (
     "quote",
@@ -79,16 +86,27 @@ def default_warehouse() -> Warehouse:
     return warehouse
 
 
-def timeline_event(actor, order: Order, subject: str, body: str = "", also_on=()) -> None:
+def timeline_event(
+    *,
+    actor: User | None,
+    order: Order,
+    subject: str,
+    body: str = "",
+    also_on: Iterable[Record] = (),
+) -> None:
     """One entry on the order's timeline and its customer's (and the contact's company),
     and on `also_on` (the deal an order was made from)."""
-    records = [order, *(r for r in (order.contact, order.company) if r is not None), *also_on]
+    records: list[Record] = [
+        order,
+        *(r for r in (order.contact, order.company) if r is not None),
+        *also_on,
+    ]
     activities.record_event(
-        author=actor, records=records, kind=ActivityKind.ORDER, subject=subject, body=body
+        actor=actor, records=records, kind=ActivityKind.ORDER, subject=subject, body=body
     )
 
 
-def _may_order_for(actor, customer) -> None:
+def _may_order_for(actor: User | None, customer: Contact | Company) -> None:
     if actor is None:
         return
     if permissions.scope(actor, "order", "edit") == permissions.NONE:
@@ -97,11 +115,11 @@ def _may_order_for(actor, customer) -> None:
         raise PermissionDenied(_("You may not see %(record)s.") % {"record": customer})
 
 
-def may_edit(actor, order: Order) -> None:
+def may_edit(*, actor: User | None, order: Order) -> None:
     permissions.check(actor, order, "edit")
 
 
-def _quantity(raw) -> int:
+def _quantity(raw: Any) -> int:
     try:
         quantity = int(raw)
     except (TypeError, ValueError):
@@ -111,7 +129,7 @@ def _quantity(raw) -> int:
     return quantity
 
 
-def _seen_price(raw) -> Decimal | None:
+def _seen_price(raw: object) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
@@ -120,9 +138,21 @@ def _seen_price(raw) -> Decimal | None:
         raise ValidationError(_("“%(value)s” is not a price.") % {"value": raw}) from None
 
 
+def _price_list(order: Order) -> PriceList:
+    price_list = order.price_list
+    assert price_list is not None  # set when the order was written
+    return price_list
+
+
 def _add_line(
-    actor, order: Order, product: Product, quantity, seen_price, position: int, agreed=None
-):
+    actor: User | None,
+    order: Order,
+    product: Product,
+    quantity: object,
+    seen_price: object,
+    position: int,
+    agreed: object = None,
+) -> OrderLine:
     """Price the line from the order's price list now and lock that price on it; a price
     the user saw that is no longer valid is refused (R14). A price agreed with the
     customer (a won deal's) is locked instead, for a product the price list still sells.
@@ -130,15 +160,15 @@ def _add_line(
     if not product.active:
         raise ValidationError(_("%(product)s is no longer sold.") % {"product": product.name})
     quantity = _quantity(quantity)
-    price = pricing.current_price(order.price_list, product)
+    price = pricing.current_price(_price_list(order), product)
     seen = _seen_price(seen_price)
     if seen is not None:
         pricing.check_not_outdated(product, seen, price)
-    agreed = _seen_price(agreed)
-    if agreed is not None:
-        if agreed < 0:
+    agreed_price = _seen_price(agreed)
+    if agreed_price is not None:
+        if agreed_price < 0:
             raise ValidationError(_("A price can't be below zero."))
-        price = agreed
+        price = agreed_price
     line = OrderLine.objects.create(
         order=order,
         product=product,
@@ -154,7 +184,7 @@ def _add_line(
     return line
 
 
-def _reserve(actor, order: Order, line: OrderLine) -> None:
+def _reserve(actor: User | None, order: Order, line: OrderLine) -> None:
     stock.reserve(line.product, order.warehouse, line.quantity, actor=actor, order=order)
     OrderLine.objects.filter(pk=line.pk).update(reserved=line.quantity)
     line.reserved = line.quantity
@@ -179,14 +209,14 @@ def _recompute_totals(order: Order) -> None:
 
 @transaction.atomic
 def create_order_for_customer(
-    actor,
+    *,
+    actor: User | None,
     customer: Contact | Company,
     lines: list[dict],
-    *,
     quote: bool = False,
     notes: str = "",
     warehouse: Warehouse | None = None,
-    deal=None,
+    deal: Record | None = None,  # the won deal it comes from (deals sit above orders)
 ) -> Order:
     """A quote or an order for a contact or company. `lines` are dicts with `product`,
     `quantity` and optionally `unit_price`: the price the user was shown, refused when it is
@@ -226,7 +256,8 @@ def create_order_for_customer(
                 agreed=line.get("agreed_price"),
             )
         except ValidationError as error:
-            error.line_index = position  # which line was refused: the API names it
+            # Which line was refused: the API names it (an attribute of this error only).
+            error.line_index = position  # type: ignore[attr-defined]
             raise
     _recompute_totals(order)
     StageChange.objects.create(order=order, to_stage=order.stage, at=now, actor=_user(actor))
@@ -235,25 +266,31 @@ def create_order_for_customer(
     if deal is not None:
         body = _("%(lines)s, from the deal “%(deal)s”") % {"lines": body, "deal": deal}
     timeline_event(
-        actor,
-        order,
-        (_("%(order)s created") if quote else _("%(order)s placed")) % {"order": order},
-        body,
+        actor=actor,
+        order=order,
+        subject=(_("%(order)s created") if quote else _("%(order)s placed")) % {"order": order},
+        body=body,
         also_on=[deal] if deal is not None else (),
     )
     return order
 
 
-def _user(actor):
+def _user(actor: User | None) -> User | None:
     return actor if getattr(actor, "pk", None) else None
 
 
 @transaction.atomic
 def add_line(
-    actor, order: Order, product: Product, quantity, unit_price=None, *, expected_version=None
+    *,
+    actor: User | None,
+    order: Order,
+    product: Product,
+    quantity: object,
+    unit_price: object = None,
+    expected_version: int | None = None,
 ) -> OrderLine:
     """Add a line to a quote or to a placed order that has not been paid or shipped."""
-    may_edit(actor, order)
+    may_edit(actor=actor, order=order)
     if order.stage.key not in {QUOTE, PLACED}:
         raise ValidationError(_("Lines can be added only before an order is paid."))
     before = audit.snapshot(order)
@@ -275,7 +312,7 @@ def _transition_allowed(order: Order, target: OrderStage) -> None:
         )
 
 
-def _place(actor, order: Order) -> None:
+def _place(actor: User | None, order: Order) -> None:
     """A quote becomes an order: every line must still be at the valid price (R14), and
     the stock is reserved."""
     today = pricing.price_list_for(order.customer)
@@ -285,13 +322,13 @@ def _place(actor, order: Order) -> None:
         )
     for line in order.lines.select_related("product"):
         pricing.check_not_outdated(
-            line.product, line.unit_price, pricing.current_price(order.price_list, line.product)
+            line.product, line.unit_price, pricing.current_price(_price_list(order), line.product)
         )
         _reserve(actor, order, line)
     order.placed_at = timezone.now()
 
 
-def _cancel(actor, order: Order) -> None:
+def _cancel(actor: User | None, order: Order) -> None:
     for line in order.lines.select_related("product"):
         if line.shipped:
             raise ValidationError(_("Part of this order has shipped: record a return instead."))
@@ -299,7 +336,7 @@ def _cancel(actor, order: Order) -> None:
     order.lines.update(reserved=0)
 
 
-def _return(actor, order: Order) -> None:
+def _return(actor: User | None, order: Order) -> None:
     for line in order.lines.select_related("product"):
         stock.put_back(line.product, order.warehouse, line.shipped, actor=actor, order=order)
         stock.release(line.product, order.warehouse, line.reserved, actor=actor, order=order)
@@ -314,10 +351,17 @@ def _check_shipped(order: Order) -> None:
 
 
 @transaction.atomic
-def move_order(actor, order: Order, to: str, *, expected_version=None, note: str = "") -> Order:
+def move_order(
+    *,
+    actor: User | None,
+    order: Order,
+    to: str,
+    expected_version: int | None = None,
+    note: str = "",
+) -> Order:
     """Move an order to the stage `to` if its current stage leads there; built-in stages
     hold, release or take stock as they go. Timestamped, audited and on the timeline."""
-    may_edit(actor, order)
+    may_edit(actor=actor, order=order)
     target = OrderStage.objects.filter(key=to).first()
     if target is None:
         raise ValidationError(_("Unknown stage."))
@@ -351,16 +395,19 @@ def move_order(actor, order: Order, to: str, *, expected_version=None, note: str
         actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)
     )
     timeline_event(
-        actor, order, _("%(order)s: %(stage)s") % {"order": order, "stage": target.name}, note
+        actor=actor,
+        order=order,
+        subject=_("%(order)s: %(stage)s") % {"order": order, "stage": target.name},
+        body=note,
     )
     return order
 
 
-def advance_if_allowed(actor, order: Order, to: str) -> bool:
+def advance_if_allowed(*, actor: User | None, order: Order, to: str) -> bool:
     """Move the order on by itself (paid when its invoice is paid, delivered when its
     parcels are) when its current stage leads there; otherwise leave it."""
     order.refresh_from_db()
     if order.stage.key == to or not order.stage.next_stages.filter(key=to).exists():
         return False
-    move_order(actor, order, to)
+    move_order(actor=actor, order=order, to=to)
     return True

@@ -36,7 +36,7 @@ def create_shipment(
 ) -> Shipment:
     """Ship `quantities` (order line id → how many) of an order; the stock leaves the
     warehouse now. When nothing is left to ship, the order moves to shipped."""
-    services.may_edit(actor, order)
+    services.may_edit(actor=actor, order=order)
     order.refresh_from_db()
     if order.is_quote:
         raise ValidationError(_("A quote can't ship: place the order first."))
@@ -74,15 +74,15 @@ def create_shipment(
     )
     audit.log(actor=actor, action="create", record=shipment, after=audit.snapshot(shipment))
     services.timeline_event(
-        actor,
-        order,
-        _("%(order)s shipped with %(carrier)s") % {"order": order, "carrier": carrier},
-        _("Tracking number %(n)s") % {"n": shipment.tracking_number}
+        actor=actor,
+        order=order,
+        subject=_("%(order)s shipped with %(carrier)s") % {"order": order, "carrier": carrier},
+        body=_("Tracking number %(n)s") % {"n": shipment.tracking_number}
         if shipment.tracking_number
         else "",
     )
     if not OrderLine.objects.filter(order=order, shipped__lt=F("quantity")).exists():
-        services.advance_if_allowed(actor, order, services.SHIPPED)
+        services.advance_if_allowed(actor=actor, order=order, to=services.SHIPPED)
     return shipment
 
 
@@ -90,7 +90,7 @@ def create_shipment(
 def update_shipment(actor, shipment: Shipment, status: str, *, note: str = "") -> Shipment:
     """A new status in the parcel's history; when every parcel of a fully shipped order is
     delivered, the order is delivered."""
-    services.may_edit(actor, shipment.order)
+    services.may_edit(actor=actor, order=shipment.order)
     if status not in ShipmentStatus.values:
         raise ValidationError(_("Unknown shipment status."))
     if shipment.status == ShipmentStatus.DELIVERED:
@@ -110,13 +110,13 @@ def update_shipment(actor, shipment: Shipment, status: str, *, note: str = "") -
     )
     order = shipment.order
     services.timeline_event(
-        actor,
-        order,
-        _("%(shipment)s: %(status)s")
+        actor=actor,
+        order=order,
+        subject=_("%(shipment)s: %(status)s")
         % {"shipment": shipment, "status": shipment.get_status_display()},
-        note,
+        body=note,
     )
     all_delivered = not order.shipments.exclude(status=ShipmentStatus.DELIVERED).exists()
     if status == ShipmentStatus.DELIVERED and all_delivered:
-        services.advance_if_allowed(actor, order, services.DELIVERED)
+        services.advance_if_allowed(actor=actor, order=order, to=services.DELIVERED)
     return shipment

@@ -4,7 +4,9 @@ shipments, and the buttons that move it on. Thin: services write, selectors read
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -99,9 +101,9 @@ def order_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             order = services.create_order_for_customer(
-                request.user,
-                customer,
-                form.cleaned_data["lines"],
+                actor=request.user,
+                customer=customer,
+                lines=form.cleaned_data["lines"],
                 quote=form.cleaned_data["quote"],
                 notes=form.cleaned_data["notes"],
             )
@@ -166,7 +168,9 @@ def order_detail(request, pk: int):
             ),
             "shipment_form": ShipmentForm(lines=lines),
             "can_ship": any(line.to_ship for line in lines) and not order.is_quote,
-            "shipment_statuses": ShipmentStatusForm.base_fields["status"].choices,
+            "shipment_statuses": cast(
+                "forms.ChoiceField", ShipmentStatusForm.base_fields["status"]
+            ).choices,
         },
     )
 
@@ -192,9 +196,9 @@ def order_move(request, pk: int):
 
     def move():
         target = services.move_order(
-            request.user,
-            order,
-            form.cleaned_data["to"],
+            actor=request.user,
+            order=order,
+            to=form.cleaned_data["to"],
             expected_version=form.cleaned_data["version"],
         )
         messages.success(

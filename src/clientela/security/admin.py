@@ -1,6 +1,7 @@
 """Technical admin: who has two-factor on, and removing it for someone who lost their phone."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from clientela.security.models import TwoFactorDevice
 
@@ -13,5 +14,5 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
     fields = ("user", "confirmed_at", "created_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

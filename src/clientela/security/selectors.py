@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_credentials
@@ -12,36 +13,43 @@ from django.conf import settings
 from clientela.security.lockout import cool_off
 from clientela.security.models import RecoveryCode, TwoFactorDevice
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
-def device_for(user) -> TwoFactorDevice | None:
+    from clientela.users.models import User
+
+
+def device_for(user: User) -> TwoFactorDevice | None:
     """The user's device, confirmed or still being set up."""
     return TwoFactorDevice.objects.filter(user=user).first()
 
 
-def has_two_factor(user) -> bool:
+def has_two_factor(user: User) -> bool:
     return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
-def recovery_codes_left(user) -> int:
+def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
-def is_locked_out(request, email: str) -> bool:
+def is_locked_out(request: HttpRequest, email: str) -> bool:
     return AxesProxyHandler.is_locked(request, get_credentials(email))
 
 
-def failures_left(request, email: str) -> int:
+def failures_left(request: HttpRequest, email: str) -> int:
     """How many more wrong attempts this e-mail may make from this address."""
     failures = AxesProxyHandler.get_failures(request, get_credentials(email))
     return max(settings.CLIENTELA_LOGIN_FAILURES - failures, 0)
 
 
-def lockout_ends_at(request, email: str) -> datetime.datetime | None:
+def lockout_ends_at(request: HttpRequest, email: str) -> datetime.datetime | None:
     """When the lock on this e-mail from this address lifts (the last failure + the pause)."""
     AxesProxyHandler.update_request(request)
     last = (
         AccessAttempt.objects.filter(
-            username=email.strip().lower(), ip_address=request.axes_ip_address
+            # Set on the request by update_request above; the stubs' HttpRequest lacks it.
+            username=email.strip().lower(),
+            ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
         )
         .order_by("-attempt_time")
         .values_list("attempt_time", flat=True)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from typing import TYPE_CHECKING
 
 import pyotp
 from axes.utils import reset as axes_reset
@@ -17,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit
 from clientela.security.models import RecoveryCode, TwoFactorDevice
+
+if TYPE_CHECKING:
+    from clientela.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -36,25 +40,25 @@ def provisioning_uri(device: TwoFactorDevice) -> str:
     return pyotp.TOTP(device.secret).provisioning_uri(name=device.user.email, issuer_name=ISSUER)
 
 
-def start_two_factor(user) -> TwoFactorDevice:
+def start_two_factor(*, actor: User) -> TwoFactorDevice:
     """A fresh secret to scan; it protects nothing until confirmed with a code."""
     with transaction.atomic():
-        device = TwoFactorDevice.objects.select_for_update().filter(user=user).first()
+        device = TwoFactorDevice.objects.select_for_update().filter(user=actor).first()
         if device is not None and device.confirmed:
             raise AlreadyOn(_("Two-factor login is already on."))
         if device is None:
-            device = TwoFactorDevice(user=user)
+            device = TwoFactorDevice(user=actor)
         device.secret = pyotp.random_base32()
         device.created_at = timezone.now()
         device.save()
         return device
 
 
-def confirm_two_factor(user, code: str) -> list[str]:
+def confirm_two_factor(*, actor: User, code: str) -> list[str]:
     """Turn two-factor on once the app shows a right code; returns the recovery codes,
     the only time they exist in clear."""
     with transaction.atomic():
-        device = TwoFactorDevice.objects.select_for_update().filter(user=user).first()
+        device = TwoFactorDevice.objects.select_for_update().filter(user=actor).first()
         if device is None:
             raise ValidationError(_("Start again: scan the QR code, then type the code."))
         if device.confirmed:
@@ -65,33 +69,33 @@ def confirm_two_factor(user, code: str) -> list[str]:
             )
         device.confirmed_at = timezone.now()
         device.save(update_fields=["confirmed_at"])
-        codes = _replace_recovery_codes(user)
-        _audit(user, on=True)
-    logger.info("Two-factor login turned on for user %s", user.pk)
+        codes = _replace_recovery_codes(actor)
+        _audit(actor, on=True)
+    logger.info("Two-factor login turned on for user %s", actor.pk)
     return codes
 
 
-def turn_off_two_factor(user, code: str) -> None:
+def turn_off_two_factor(*, actor: User, code: str) -> None:
     """Off again, proven with a current code or an unused recovery code."""
     with transaction.atomic():
-        if not verify_second_factor(user, code):
+        if not verify_second_factor(actor=actor, code=code):
             raise ValidationError(_("That code is not right, so two-factor login stays on."))
-        TwoFactorDevice.objects.filter(user=user).delete()
-        RecoveryCode.objects.filter(user=user).delete()
-        _audit(user, on=False)
-    logger.info("Two-factor login turned off for user %s", user.pk)
+        TwoFactorDevice.objects.filter(user=actor).delete()
+        RecoveryCode.objects.filter(user=actor).delete()
+        _audit(actor, on=False)
+    logger.info("Two-factor login turned off for user %s", actor.pk)
 
 
-def verify_second_factor(user, code: str) -> bool:
+def verify_second_factor(*, actor: User, code: str) -> bool:
     """True for a current authenticator code or an unused recovery code (used up here)."""
-    device = TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    device = TwoFactorDevice.objects.filter(user=actor, confirmed_at__isnull=False).first()
     if device is None:
         return False
     cleaned = _clean(code)
     if cleaned.isdigit():
         return _accept_totp(device, cleaned)
     used = RecoveryCode.objects.filter(
-        user=user, code_hash=_hash(cleaned), used_at__isnull=True
+        user=actor, code_hash=_hash(cleaned), used_at__isnull=True
     ).update(used_at=timezone.now())
     return used == 1
 
@@ -122,7 +126,7 @@ def _accept_totp(device: TwoFactorDevice, code: str) -> bool:
     return False
 
 
-def _replace_recovery_codes(user) -> list[str]:
+def _replace_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = []
     for _index in range(RECOVERY_CODE_COUNT):
@@ -144,7 +148,7 @@ def _hash(cleaned: str) -> str:
     return hashlib.sha256(cleaned.encode("ascii", "ignore")).hexdigest()
 
 
-def _audit(user, *, on: bool) -> None:
+def _audit(user: User, *, on: bool) -> None:
     audit.log(
         actor=user,
         action="two_factor_on" if on else "two_factor_off",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 import segno
 from axes.helpers import get_credentials
@@ -11,8 +12,10 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -28,6 +31,9 @@ from clientela.users import two_factor
 from clientela.users.forms import EmailAuthenticationForm
 from clientela.users.models import User
 
+if TYPE_CHECKING:
+    from clientela.users.requests import AuthenticatedRequest
+
 # The password step's result, kept in the session until the code is typed. The session
 # is not logged in meanwhile: every other page still sends the person to log in.
 PENDING = "security.pending_login"
@@ -41,7 +47,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if not selectors.has_two_factor(user):
             return super().form_valid(form)
@@ -53,7 +59,7 @@ class LoginView(auth_views.LoginView):
         }
         return redirect("login-code")
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # Set by django-axes while it counted this request's failure; said under the
         # "do not match" error, so the person knows before the lock, not after.
         failures = getattr(self.request, "axes_failures_since_start", None)
@@ -71,7 +77,11 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
-def locked_out(request, original_response=None, credentials=None):
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """django-axes' lockout response: the login page saying when to try again."""
     email = lockout.username(request, credentials) or ""
     request.session.pop(PENDING, None)
@@ -85,7 +95,7 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "registration/login.html", context, status=429)
 
 
-def _pending_user(request) -> tuple[User, dict] | None:
+def _pending_user(request: HttpRequest) -> tuple[User, dict] | None:
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
@@ -97,7 +107,7 @@ def _pending_user(request) -> tuple[User, dict] | None:
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
-def login_code(request):
+def login_code(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the authenticator app or a recovery code."""
     found = _pending_user(request)
     if found is None:
@@ -109,7 +119,7 @@ def login_code(request):
         return locked_out(request, credentials=get_credentials(user.email))
     form = LoginCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.verify_second_factor(user, form.cleaned_data["code"]):
+        if services.verify_second_factor(actor=user, code=form.cleaned_data["code"]):
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             return redirect(pending["next"])
@@ -127,7 +137,7 @@ def login_code(request):
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
-def two_factor_settings(request):
+def two_factor_settings(request: AuthenticatedRequest) -> HttpResponse:
     """Turn two-factor login on (scan, confirm, keep the recovery codes) or off."""
     user = request.user
     form = CodeForm(request.POST or None)
@@ -135,15 +145,15 @@ def two_factor_settings(request):
         action = request.POST.get("action")
         try:
             if action == "start":
-                services.start_two_factor(user)
+                services.start_two_factor(actor=user)
                 return redirect("two-factor")
             if action in {"confirm", "off"} and form.is_valid():
                 code = form.cleaned_data["code"]
                 if action == "confirm":
-                    request.session[NEW_CODES] = services.confirm_two_factor(user, code)
+                    request.session[NEW_CODES] = services.confirm_two_factor(actor=user, code=code)
                     messages.success(request, _("Two-factor login is on."))
                 else:
-                    services.turn_off_two_factor(user, code)
+                    services.turn_off_two_factor(actor=user, code=code)
                     messages.success(request, _("Two-factor login is off."))
                 return redirect("two-factor")
         except ValidationError as error:

@@ -9,7 +9,7 @@ class UsersConfig(AppConfig):
     label = "users"
     verbose_name = _("Users")
 
-    def ready(self):
+    def ready(self) -> None:
         from clientela.core import audit
         from clientela.users import services
         from clientela.users.models import Role, Team, User

@@ -1,10 +1,19 @@
 """Forms of the login pages."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from clientela.users import selectors
+
+if TYPE_CHECKING:
+    from django.forms.boundfield import BoundField
+
+    from clientela.users.models import Role, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -22,7 +31,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 # Administration in the product -----------------------------------------------------------
 class TeamChoiceField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         from clientela.users.models import Team
 
         super().__init__(
@@ -35,7 +44,7 @@ class TeamChoiceField(forms.ModelChoiceField):
 
 
 class RoleChoiceField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         from clientela.users.models import Role
 
         super().__init__(queryset=Role.objects.order_by("name"), label=_("Role"), **kwargs)
@@ -55,17 +64,18 @@ class AccessForm(forms.Form):
 
 
 class DeactivateForm(forms.Form):
-    successor = forms.ModelChoiceField(
+    successor: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label=_("Hand their records over to"),
         empty_label=_("Choose a colleague"),
     )
 
-    def __init__(self, *args, leaving, **kwargs):
+    def __init__(self, *args: Any, leaving: User, **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        self.fields["successor"].queryset = (
+        # self.fields holds a copy of the field declared above.
+        cast("forms.ModelChoiceField[User]", self.fields["successor"]).queryset = (
             selectors.active().exclude(pk=leaving.pk).order_by("full_name", "email")
         )
 
@@ -82,7 +92,7 @@ class RoleForm(forms.Form):
         label=_("Everyone in this role must use two-factor login"), required=False
     )
 
-    def __init__(self, *args, role=None, **kwargs):
+    def __init__(self, *args: Any, role: Role | None = None, **kwargs: Any) -> None:
         from clientela.core import permissions
 
         super().__init__(*args, **kwargs)
@@ -96,7 +106,7 @@ class RoleForm(forms.Form):
             (permissions.TEAM, _("Team")),
             (permissions.ALL, _("All")),
         ]
-        self.matrix = []
+        self.matrix: list[tuple[str, list[str]]] = []
         for record_type in permissions.RECORD_TYPES:
             row = []
             for action in permissions.ACTIONS:
@@ -111,7 +121,7 @@ class RoleForm(forms.Form):
                 row.append(name)
             self.matrix.append((record_type, row))
         granted = set(current.get("capabilities", []))
-        self.capability_names = []
+        self.capability_names: list[str] = []
         for capability in permissions.CAPABILITIES:
             name = f"can__{capability}"
             self.fields[name] = forms.BooleanField(
@@ -121,7 +131,7 @@ class RoleForm(forms.Form):
             )
             self.capability_names.append(name)
 
-    def matrix_rows(self):
+    def matrix_rows(self) -> list[tuple[object, list[BoundField]]]:
         from clientela.core import permissions
 
         return [
@@ -129,7 +139,7 @@ class RoleForm(forms.Form):
             for record_type, names in self.matrix
         ]
 
-    def capability_fields(self):
+    def capability_fields(self) -> list[BoundField]:
         return [self[name] for name in self.capability_names]
 
     def permissions_value(self) -> dict:

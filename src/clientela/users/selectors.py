@@ -20,7 +20,7 @@ def by_name() -> QuerySet[User]:
     return active().order_by("full_name", "email")
 
 
-def active_person(pk) -> User | None:
+def active_person(pk: int | str | None) -> User | None:
     """The active person with this id; None for an unknown, inactive or missing id."""
     return active().filter(pk=pk).first() if pk else None
 
@@ -42,7 +42,7 @@ def roles() -> QuerySet[Role]:
     ).order_by("name")
 
 
-def colleagues(user) -> QuerySet[User]:
+def colleagues(user: User) -> QuerySet[User]:
     """The active people of the user's team (or just them, without a team)."""
     if user.team_id is None:
         return User.objects.filter(pk=user.pk)
@@ -53,6 +53,6 @@ def since(days: int) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=days)
 
 
-def assignable(user) -> QuerySet[User]:
+def assignable(user: User) -> QuerySet[User]:
     """Every active person, as the owner and assignee pickers list them (the API's users)."""
     return active().select_related("team", "role")

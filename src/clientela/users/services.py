@@ -101,7 +101,7 @@ def ensure_first_administrator(*, email: str, password: str | None) -> FirstAdmi
 
 
 # Administration in the product: invite, change access, deactivate with hand-over -------
-def _require_manager(actor) -> None:
+def _require_manager(actor: User | None) -> None:
     permissions.require(actor, "manage_users")
 
 
@@ -109,8 +109,8 @@ def user_snapshot(user: User) -> dict:
     return {
         "email": user.email,
         "full_name": user.full_name,
-        "team": user.team.name if user.team_id else None,
-        "role": user.role.name if user.role_id else None,
+        "team": user.team.name if user.team is not None else None,
+        "role": user.role.name if user.role is not None else None,
         "active": user.is_active,
         "administrator": user.is_superuser,
     }
@@ -119,7 +119,7 @@ def user_snapshot(user: User) -> dict:
 def role_snapshot(role: Role) -> dict:
     """Flat, so the History shows "contact.edit: own → team", not two nested documents."""
     granted = role.permissions or {}
-    flat = {"key": role.key, "name": role.name}
+    flat: dict[str, str | bool] = {"key": role.key, "name": role.name}
     for record_type, actions in sorted((granted.get("records") or {}).items()):
         for action, scope in sorted(actions.items()):
             flat[f"{record_type}.{action}"] = scope
@@ -144,7 +144,7 @@ def invitation_link(user: User, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def send_invitation(*, actor, user: User, base_url: str) -> None:
+def send_invitation(*, actor: User | None, user: User, base_url: str) -> None:
     _require_manager(actor)
     if not user.is_active:
         raise ValidationError(_("%(user)s is deactivated: reactivate them first.") % {"user": user})
@@ -162,7 +162,7 @@ def send_invitation(*, actor, user: User, base_url: str) -> None:
 
 
 def invite_user(
-    *, actor, email: str, full_name: str, team: Team | None, role: Role, base_url: str
+    *, actor: User | None, email: str, full_name: str, team: Team | None, role: Role, base_url: str
 ) -> User:
     """A new colleague with no password yet: the e-mail sent holds the link to choose one.
     The invitation goes out once the account is saved, so a failed save sends nothing."""
@@ -175,7 +175,9 @@ def invite_user(
 
 
 @transaction.atomic
-def change_access(*, actor, user: User, team: Team | None, role: Role, full_name: str) -> User:
+def change_access(
+    *, actor: User, user: User, team: Team | None, role: Role, full_name: str
+) -> User:
     """Team, role and name of a colleague: a permission change, audited like any other."""
     _require_manager(actor)
     if user == actor and role != user.role and not permissions.can_with_role(role, "manage_users"):
@@ -190,7 +192,7 @@ def change_access(*, actor, user: User, team: Team | None, role: Role, full_name
 
 
 @transaction.atomic
-def deactivate_user(*, actor, user: User, successor: User | None) -> dict[str, int]:
+def deactivate_user(*, actor: User, user: User, successor: User | None) -> dict[str, int]:
     """The person can no longer log in, and everything they held passes to `successor`
     in the same step: nothing is left owned by someone nobody can reach."""
     from clientela.core import handover
@@ -226,7 +228,7 @@ def deactivate_user(*, actor, user: User, successor: User | None) -> dict[str, i
 
 
 @transaction.atomic
-def reactivate_user(*, actor, user: User) -> User:
+def reactivate_user(*, actor: User, user: User) -> User:
     _require_manager(actor)
     before = user_snapshot(user)
     user.is_active = True
@@ -238,7 +240,7 @@ def reactivate_user(*, actor, user: User) -> User:
 
 
 @transaction.atomic
-def create_team(*, actor, name: str) -> Team:
+def create_team(*, actor: User, name: str) -> Team:
     _require_manager(actor)
     name = " ".join(name.split())
     if not name:
@@ -253,7 +255,7 @@ def create_team(*, actor, name: str) -> Team:
 
 
 @transaction.atomic
-def save_role(*, actor, role: Role | None, name: str, permissions_value: dict) -> Role:
+def save_role(*, actor: User | None, role: Role | None, name: str, permissions_value: dict) -> Role:
     """Create or change a role; the permissions are checked for known scopes and
     capabilities, so a typo cannot silently grant or withhold anything."""
     _require_manager(actor)
@@ -261,13 +263,19 @@ def save_role(*, actor, role: Role | None, name: str, permissions_value: dict) -
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": _("A role needs a name.")})
-    clash = Role.objects.filter(name__iexact=name).exclude(pk=getattr(role, "pk", None))
+    clash = Role.objects.all() if role is None else Role.objects.exclude(pk=role.pk)
+    clash = clash.filter(name__iexact=name)
     if clash.exists():
         raise ValidationError(
             {"name": _("There is already a role called %(name)s.") % {"name": name}}
         )
-    own_role = role is not None and actor is not None and actor.role_id == role.pk
-    if own_role and "manage_users" not in cleaned["capabilities"] and not actor.is_superuser:
+    if (
+        role is not None
+        and actor is not None
+        and actor.role_id == role.pk  # their own role
+        and "manage_users" not in cleaned["capabilities"]
+        and not actor.is_superuser
+    ):
         raise ValidationError(
             _("This is your own role: you cannot take away its right to manage users.")
         )

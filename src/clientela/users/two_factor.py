@@ -3,10 +3,17 @@ and anyone whose role says so (a role's permissions can hold "require_two_factor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def required_for(user) -> bool:
+    from clientela.users.models import User
+
+
+def required_for(user: User | AnonymousUser | None) -> bool:
     """True when this user may not use Clientela until two-factor login is on."""
     if getattr(user, "is_superuser", False) and settings.CLIENTELA_REQUIRE_2FA_FOR_ADMINS:
         return True

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,16 +19,19 @@ from clientela.users import selectors, services
 from clientela.users.forms import AccessForm, DeactivateForm, InviteForm, RoleForm, TeamForm
 from clientela.users.models import Role, User
 
+if TYPE_CHECKING:
+    from clientela.users.requests import AuthenticatedRequest
+
 managers_only = capability_required("manage_users")
 
 
-def _base_url(request) -> str:
+def _base_url(request: AuthenticatedRequest) -> str:
     return request.build_absolute_uri("/")
 
 
 @require_safe
 @managers_only
-def people(request):
+def people(request: AuthenticatedRequest) -> HttpResponse:
     show_inactive = request.GET.get("inactive") == "on"
     return render(
         request,
@@ -40,7 +47,7 @@ def people(request):
 
 @require_http_methods(["GET", "POST"])
 @managers_only
-def invite(request):
+def invite(request: AuthenticatedRequest) -> HttpResponse:
     form = InviteForm(
         request.POST or None, initial={"role": services.role_named("sales-representative")}
     )
@@ -63,7 +70,7 @@ def invite(request):
 
 @require_http_methods(["GET", "POST"])
 @managers_only
-def person(request, pk: int):
+def person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User.objects.select_related("team", "role"), pk=pk)
     form = AccessForm(
         request.POST or None,
@@ -80,7 +87,13 @@ def person(request, pk: int):
     return _person_page(request, member, form, DeactivateForm(leaving=member))
 
 
-def _person_page(request, member, form, deactivate_form, status=200):
+def _person_page(
+    request: AuthenticatedRequest,
+    member: User,
+    form: forms.Form,
+    deactivate_form: DeactivateForm,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "users/person.html",
@@ -97,7 +110,7 @@ def _person_page(request, member, form, deactivate_form, status=200):
 
 @require_POST
 @managers_only
-def deactivate(request, pk: int):
+def deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     form = DeactivateForm(request.POST, leaving=member)
     if form.is_valid():
@@ -126,7 +139,7 @@ def deactivate(request, pk: int):
 
 @require_POST
 @managers_only
-def reactivate(request, pk: int):
+def reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     services.reactivate_user(actor=request.user, user=member)
     messages.success(request, _("%(user)s can log in again.") % {"user": member})
@@ -135,7 +148,7 @@ def reactivate(request, pk: int):
 
 @require_POST
 @managers_only
-def resend_invitation(request, pk: int):
+def resend_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     try:
         services.send_invitation(actor=request.user, user=member, base_url=_base_url(request))
@@ -150,7 +163,7 @@ def resend_invitation(request, pk: int):
 
 @require_POST
 @managers_only
-def create_team(request):
+def create_team(request: AuthenticatedRequest) -> HttpResponse:
     form = TeamForm(request.POST)
     if form.is_valid():
         try:
@@ -166,13 +179,13 @@ def create_team(request):
 
 @require_safe
 @managers_only
-def roles(request):
+def roles(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "users/roles.html", {"roles": selectors.roles()})
 
 
 @require_http_methods(["GET", "POST"])
 @managers_only
-def role(request, pk: int | None = None):
+def role(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     existing = get_object_or_404(Role, pk=pk) if pk is not None else None
     form = RoleForm(request.POST or None, role=existing)
     if request.method == "POST" and form.is_valid():

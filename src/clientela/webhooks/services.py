@@ -11,6 +11,8 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,27 +25,33 @@ from django.utils.translation import gettext as _
 from clientela.core import events, permissions
 from clientela.webhooks.models import Delivery, DeliveryStatus, Subscription
 
+if TYPE_CHECKING:
+    from django.db import models
+
+    from clientela.users.models import User
+
 SIGNATURE_HEADER = "Clientela-Signature"
 USER_AGENT = "Clientela-Webhooks/1"
 
 
 # Subscriptions --------------------------------------------------------------------------
-def _clean(url: str, chosen) -> tuple[str, list[str]]:
+def _clean(url: str, chosen: Iterable[str] | None) -> tuple[str, list[str]]:
     url = (url or "").strip()
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise ValidationError({"url": _("Enter an http:// or https:// address.")}) from None
     known = events.names()
-    chosen = [name for name in known if name in set(chosen or [])]
-    if not chosen:
+    wanted = set(chosen or [])
+    picked = [name for name in known if name in wanted]
+    if not picked:
         raise ValidationError({"events": _("Choose at least one event.")})
-    return url, chosen
+    return url, picked
 
 
 @transaction.atomic
 def create_subscription(
-    *, actor, url: str, events: list[str], description: str = ""
+    *, actor: User, url: str, events: list[str], description: str = ""
 ) -> Subscription:
     permissions.require(actor, "manage_settings")
     url, chosen = _clean(url, events)
@@ -57,7 +65,7 @@ def create_subscription(
 
 
 @transaction.atomic
-def set_active(*, actor, subscription: Subscription, active: bool) -> Subscription:
+def set_active(*, actor: User | None, subscription: Subscription, active: bool) -> Subscription:
     permissions.require(actor, "manage_settings")
     subscription.is_active = active
     if active:
@@ -68,13 +76,13 @@ def set_active(*, actor, subscription: Subscription, active: bool) -> Subscripti
 
 
 @transaction.atomic
-def delete_subscription(*, actor, subscription: Subscription) -> None:
+def delete_subscription(*, actor: User, subscription: Subscription) -> None:
     permissions.require(actor, "manage_settings")
     subscription.delete()
 
 
 # Events → deliveries --------------------------------------------------------------------
-def _record_data(record, owner) -> dict | None:
+def _record_data(record: models.Model, owner: User) -> dict | None:
     """The record as the subscription's owner sees it through the API, or None when they
     may not see it (another team's contact is never sent to their URL)."""
     from clientela.api.registry import resource_for
@@ -187,7 +195,7 @@ def deliver(delivery_id: int) -> Delivery | None:
             Subscription.objects.filter(pk=subscription.pk).update(failures_in_row=0)
         else:
             failures = subscription.failures_in_row + 1
-            updates = {"failures_in_row": failures}
+            updates: dict[str, Any] = {"failures_in_row": failures}
             if failures >= settings.WEBHOOK_DISABLE_AFTER:
                 updates |= {
                     "is_active": False,
@@ -206,7 +214,7 @@ def deliver(delivery_id: int) -> Delivery | None:
 
 
 @transaction.atomic
-def redeliver(*, actor, delivery: Delivery) -> Delivery:
+def redeliver(*, actor: User, delivery: Delivery) -> Delivery:
     """Send a delivery again, as a new delivery of the same payload (the log keeps both)."""
     from clientela.jobs import enqueue
     from clientela.webhooks.tasks import deliver as deliver_job

@@ -21,7 +21,7 @@ def _icon(style: str, name: str, size: int | None, attrs: tuple[tuple[str, objec
     return getattr(library, f"heroicon_{style}")(name, size=size, **dict(attrs))
 
 
-def _tag(style: str, default_size: int):
+def _tag(style: str, default_size: int) -> None:
     def tag(name: str, *, size: int | None = default_size, **attrs: object) -> str:
         return _icon(style, name, size, tuple(sorted(attrs.items())))
 

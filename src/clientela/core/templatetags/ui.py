@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
@@ -16,6 +18,12 @@ from django.utils.translation import gettext as _
 from clientela.core.money import format_money, format_totals
 from clientela.core.permissions import HIDDEN
 from clientela.core.phones import display as display_phone
+
+if TYPE_CHECKING:
+    from django.utils.safestring import SafeString
+
+    from clientela.core.actors import Actor
+    from clientela.core.listing import Cell
 
 register = template.Library()
 
@@ -44,22 +52,26 @@ class _Phrase:
 class _NaturalTime(NaturalTimeFormatter):
     """Django's naturaltime, same rules and words, with its phrases kept."""
 
-    time_strings = {key: _Phrase("time_strings", key) for key in NaturalTimeFormatter.time_strings}
+    # The formatter only fills its phrases in with %, which _Phrase answers as a str does;
+    # the stubs type them as str.
+    time_strings = {key: _Phrase("time_strings", key) for key in NaturalTimeFormatter.time_strings}  # type: ignore[misc]
     past_substrings = {
-        key: _Phrase("past_substrings", key) for key in NaturalTimeFormatter.past_substrings
+        key: _Phrase("past_substrings", key)  # type: ignore[misc]
+        for key in NaturalTimeFormatter.past_substrings
     }
     future_substrings = {
-        key: _Phrase("future_substrings", key) for key in NaturalTimeFormatter.future_substrings
+        key: _Phrase("future_substrings", key)  # type: ignore[misc]
+        for key in NaturalTimeFormatter.future_substrings
     }
 
 
-def relative(value) -> str:
+def relative(value: datetime.datetime) -> str:
     """What humanize's naturaltime says of `value` ("3 hours ago")."""
     return str(_NaturalTime.string_for(value))
 
 
 @register.simple_tag
-def when(value, empty="—"):
+def when(value: datetime.datetime | None, empty: str = "—") -> str:
     """A relative time ("3 hours ago"). The browser shows the exact date and time on
     hover (app.js, from the `datetime` attribute): formatted here, it was a third of a
     list page's cells (docs/performance.md)."""
@@ -77,7 +89,7 @@ def phone(value: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def query_with(context, **changes):
+def query_with(context: template.Context, **changes: object) -> str:
     """The current query string with some parameters replaced (None removes)."""
     query = context["request"].GET.copy()
     query.pop("after", None)
@@ -90,7 +102,7 @@ def query_with(context, **changes):
 
 
 @register.filter
-def duration(seconds) -> str:
+def duration(seconds: float | str | None) -> str:
     if seconds is None:
         return ""
     minutes, secs = divmod(int(seconds), 60)
@@ -104,7 +116,7 @@ def duration(seconds) -> str:
 
 
 @register.filter
-def get_item(mapping, key):
+def get_item(mapping: Any, key: object) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
 
@@ -127,7 +139,7 @@ def change_label(field: str) -> str:
 
 
 @register.filter
-def change_value(value) -> str:
+def change_value(value: object) -> str:
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, bool):
@@ -140,18 +152,20 @@ def change_value(value) -> str:
 
 
 @register.filter
-def model_name(record) -> str:
-    return record._meta.model_name
+def model_name(record: Any) -> str:
+    from clientela.core.models import model_name as name_of
+
+    return name_of(record)
 
 
 @register.filter
-def is_web_address(url) -> bool:
+def is_web_address(url: object) -> bool:
     """Whether a stored address may be a link: http or https only, never `javascript:` (the
     services refuse others; an address stored before they did is shown as text)."""
     return isinstance(url, str) and url.lower().startswith(("https://", "http://"))
 
 
-def _cell(value) -> str:
+def _cell(value: Cell) -> str:
     """One list cell (core.listing.Cell) as HTML. Built in Python, not an included
     template: a list page renders hundreds of cells and an include each cost most of
     the page's time (see docs/performance.md)."""
@@ -180,7 +194,7 @@ def _cell(value) -> str:
 
 
 @register.simple_tag
-def table_rows(rows, select: bool = False):
+def table_rows(rows: list[tuple[Any, list[Cell]]], select: bool = False) -> SafeString:
     """A list page's rows (record, cells from core.listing.page_context), each cell in its
     <td>, after a checkbox to select the record when `select`. One tag a page: a loop and
     a tag a cell, or a translated label a row, cost a list page a fifth of its time."""
@@ -202,7 +216,7 @@ def table_rows(rows, select: bool = False):
 # Amounts come to a template already presented (core.presenting): None stands for a value
 # the user may not see, and these print its mark instead. No template asks about the role.
 @register.simple_tag
-def money(amount, currency: str = "") -> str:
+def money(amount: Any, currency: str = "") -> str:
     """An amount with its currency, grouped ("12,500.50 RON"), or sums by currency when
     given a dict."""
     if amount is None:
@@ -213,7 +227,7 @@ def money(amount, currency: str = "") -> str:
 
 
 @register.filter
-def masked(value, unit: str = ""):
+def masked(value: Any, unit: str = "") -> Any:
     """A value as it stands ("450.00"), or with its unit ("450.00 RON")."""
     if value is None:
         return HIDDEN
@@ -221,7 +235,7 @@ def masked(value, unit: str = ""):
 
 
 @register.filter
-def percent(value) -> str:
+def percent(value: Any) -> str:
     """A rate or a discount: "19%", "7.50%"."""
     if value is None:
         return HIDDEN
@@ -229,7 +243,7 @@ def percent(value) -> str:
 
 
 @register.filter
-def can(user, capability: str) -> bool:
+def can(user: Actor | None, capability: str) -> bool:
     """`{% if request.user|can:"export" %}`: whether the user's role has a capability."""
     from clientela.core import permissions
 

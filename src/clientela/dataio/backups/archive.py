@@ -62,8 +62,10 @@ def write(final: Path, manifest: dict, members: list[Member]) -> tuple[int, str]
     Returns the archive's size and SHA-256.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
-    temporary = Path(temporary)
+    handle, temporary_name = tempfile.mkstemp(
+        dir=final.parent, prefix=f".{final.name}.", suffix=".part"
+    )
+    temporary = Path(temporary_name)
     try:
         with os.fdopen(handle, "wb") as raw:
             with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=1) as tar:
@@ -119,12 +121,13 @@ def extract(archive: Path, into: Path) -> dict:
                         _("The archive holds something that is not a plain file: %(name)s.")
                         % {"name": info.name}
                     )
-                name = safe_name(info.name)
+                path = safe_name(info.name)
                 content = tar.extractfile(info)
+                assert content is not None  # a plain file, checked above
                 if info.name == MANIFEST:
                     manifest_bytes = content.read()
                     continue
-                target = into.joinpath(*name.parts)
+                target = into.joinpath(*path.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with target.open("wb") as out:
                     found[info.name] = copy_digest(content, out)

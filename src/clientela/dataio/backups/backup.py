@@ -171,7 +171,8 @@ def dump_tables(alias: str, schema: tables.Schema, staging: Path) -> tuple[list[
 
 def upload_members() -> tuple[list[dict], list]:
     root = Path(settings.MEDIA_ROOT)
-    entries, members = [], []
+    entries: list[dict] = []
+    members: list = []
     if not root.is_dir():
         return entries, members
     for path in sorted(root.rglob("*")):
@@ -457,7 +458,7 @@ def kept_archives(
     """The newest archive of each of the last `daily` days and `weekly` ISO weeks that have one."""
     keep: set[Path] = set()
     for count, period in ((daily, lambda d: d.date()), (weekly, lambda d: d.isocalendar()[:2])):
-        seen = []
+        seen: list[object] = []
         for path, when in found:  # newest first, so the first of a period is its newest
             key = period(when)
             if key in seen:

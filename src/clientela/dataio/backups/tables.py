@@ -8,11 +8,12 @@ import decimal
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from hashlib import sha256
 from itertools import chain, islice
+from typing import cast
 
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -105,7 +106,8 @@ def recorded_migrations(alias: str) -> list[MigrationKey]:
 
 def schema_for(alias: str, migrations: Iterable[MigrationKey]) -> Schema:
     """The schema `migrations` describe, using this code's migration files and `alias`."""
-    migrations = tuple(sorted(tuple(key) for key in migrations))
+    # Keys read back from a manifest are JSON lists: made tuples again to look them up.
+    migrations = tuple(sorted(cast(MigrationKey, tuple(key)) for key in migrations))
     loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
     graph = loader.graph
     replaced_by = {
@@ -159,7 +161,8 @@ def dependency_order(models: list[type[Model]]) -> list[type[Model]]:
         needs[label] = {
             f.remote_field.model._meta.label_lower
             for f in model._meta.local_concrete_fields
-            if f.is_relation and f.remote_field.model._meta.label_lower != label
+            # remote_field is set exactly on relations (Field.is_relation).
+            if f.remote_field is not None and f.remote_field.model._meta.label_lower != label
         } & by_label.keys()
     ordered: list[type[Model]] = []
     done: set[str] = set()
@@ -454,7 +457,7 @@ def reset_sequences(alias: str, models: Iterable[type[Model]]) -> None:
 
 # Databases ---------------------------------------------------------------------------
 @contextmanager
-def database_alias(settings_dict: dict, prefix: str = "dataio") -> Iterator[str]:
+def database_alias(settings_dict: Mapping[str, object], prefix: str = "dataio") -> Iterator[str]:
     """A connection alias for another database, in this thread, for as long as the block runs."""
     alias = f"{prefix}_{secrets.token_hex(4)}"
     configured = connections.configure_settings({DEFAULT_DB_ALIAS: dict(settings_dict)})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ class TransferResult:
     migrated_forward: list[str]
 
 
-def target_settings(url: str) -> dict:
+def target_settings(url: str) -> Mapping[str, object]:
     try:
         return config.database(Path(settings.DATA_DIR), url).config
     except config.ConfigurationError as error:

@@ -9,14 +9,15 @@ import itertools
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,12 @@ from clientela.core.text import Echo, spreadsheet_safe
 from clientela.customers import selectors
 from clientela.customers.models import Company, Contact
 from clientela.dataio.importing import vcard
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+
+    from clientela.core.models import CustomField
+    from clientela.users.models import User
 
 FORMATS = ("csv", "xlsx", "json", "vcard")
 CONTENT_TYPES = {
@@ -60,7 +67,7 @@ DERIVED_TABLES = {"core.searchentry"}
 
 # Spreadsheet safety -------------------------------------------------------------------
 # Records as plain data ----------------------------------------------------------------
-def _iso(value) -> str:
+def _iso(value: datetime.date | datetime.datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
@@ -72,16 +79,16 @@ def _address(points: selectors.ContactPoints) -> dict:
     return {key: first[key] if first else "" for key in ADDRESS_KEYS}
 
 
-def _custom(record, definitions) -> dict:
+def _custom(record: Contact | Company, definitions: list[CustomField]) -> dict:
     stored = record.custom or {}
     return {d.key: stored.get(d.key) for d in definitions if d.key in stored}
 
 
-def _shared(record, definitions) -> dict:
+def _shared(record: Contact | Company, definitions: list[CustomField]) -> dict:
     """What contacts and companies both carry: owner, contact points, tags, dates, custom."""
     points = selectors.contact_points(record)
     return {
-        "owner": record.owner.email if record.owner_id else "",
+        "owner": record.owner.email if record.owner is not None else "",
         "emails": points.emails,
         "phones": points.phones,
         "address": _address(points),
@@ -99,13 +106,13 @@ def _without(data: dict, hidden: set[str]) -> dict:
     return data
 
 
-def contact_data(contact: Contact, definitions, hidden: set[str]) -> dict:
+def contact_data(contact: Contact, definitions: list[CustomField], hidden: set[str]) -> dict:
     data = {
         "id": contact.pk,
         "full_name": contact.full_name,
         "given_name": contact.given_name,
         "family_name": contact.family_name,
-        "company": contact.company.name if contact.company_id else "",
+        "company": contact.company.name if contact.company is not None else "",
         "position": contact.position,
         "lifecycle_stage": contact.lifecycle_stage.name,
         "source": contact.source,
@@ -117,7 +124,7 @@ def contact_data(contact: Contact, definitions, hidden: set[str]) -> dict:
     return _without(data, hidden)
 
 
-def company_data(company: Company, definitions, hidden: set[str]) -> dict:
+def company_data(company: Company, definitions: list[CustomField], hidden: set[str]) -> dict:
     data = {
         "id": company.pk,
         "name": company.name,
@@ -200,7 +207,7 @@ COMPANY_COLUMNS = (
 class ListExport:
     """One list, as the user may see it, ready to be written in any format."""
 
-    def __init__(self, user, record_type: str, queryset: QuerySet):
+    def __init__(self, user: User | None, record_type: str, queryset: QuerySet) -> None:
         self.user = user
         self.record_type = record_type
         if record_type == "contact":
@@ -221,7 +228,10 @@ class ListExport:
         self.columns += [(f"custom:{d.key}", d.label) for d in self.definitions]
 
     def records(self) -> Iterator[dict]:
-        serialise = contact_data if self.record_type == "contact" else company_data
+        # Given the records of this list's own type.
+        serialise: Callable[[Any, list[CustomField], set[str]], dict] = (
+            contact_data if self.record_type == "contact" else company_data
+        )
         # Keyset order by id, streamed in chunks: memory stays flat however long the list.
         # Each chunk's e-mails, phones, addresses and tags come in one query per relation.
         rows = self.queryset.order_by("id").iterator(chunk_size=CHUNK)
@@ -229,7 +239,7 @@ class ListExport:
             for record in selectors.with_contact_points(chunk):
                 yield serialise(record, self.definitions, self.hidden)
 
-    def flat(self, data: dict) -> list:
+    def flat(self, data: dict) -> list[str]:
         row = []
         for key, _label in self.columns:
             if key.startswith("custom:"):
@@ -297,7 +307,7 @@ class ListExport:
             str(_("Contacts") if self.record_type == "contact" else _("Companies"))
         )
 
-        def cells(values):
+        def cells(values: list[str]) -> list[WriteOnlyCell]:
             out = []
             for value in values:
                 cell = WriteOnlyCell(sheet, value=value)
@@ -315,14 +325,14 @@ class ListExport:
 
 
 # One person's data (R26) --------------------------------------------------------------
-def person_data(user, contact: Contact) -> dict:
+def person_data(*, actor: User, contact: Contact) -> dict:
     """Everything kept about one contact, as the user may see it: the record, its
     timeline, tasks, files and history of changes."""
     from clientela.activities.models import Attachment, Task, TimelineLink
 
     record_type = "contact"
-    definitions = custom_fields.definitions(record_type, user)
-    hidden = permissions.hidden_fields(user, record_type)
+    definitions = custom_fields.definitions(record_type, actor)
+    hidden = permissions.hidden_fields(actor, record_type)
     content_type = ContentType.objects.get_for_model(Contact)
     links = (
         TimelineLink.objects.filter(content_type=content_type, object_id=contact.pk)
@@ -338,7 +348,7 @@ def person_data(user, contact: Contact) -> dict:
             {
                 "kind": link.activity.kind,
                 "occurred_at": _iso(link.activity.occurred_at),
-                "author": link.activity.author.email if link.activity.author_id else "",
+                "author": link.activity.author.email if link.activity.author is not None else "",
                 "subject": link.activity.subject,
                 "body": link.activity.body,
                 "direction": link.activity.direction,
@@ -367,10 +377,10 @@ def person_data(user, contact: Contact) -> dict:
         "history": [
             {
                 "at": _iso(entry.at),
-                "by": entry.actor.email if entry.actor_id else "",
+                "by": entry.actor.email if entry.actor is not None else "",
                 "from": entry.source,
                 "action": entry.action,
-                "changes": audit.masked_changes(entry.changes, user, record_type),
+                "changes": audit.masked_changes(entry.changes, actor, record_type),
             }
             for entry in AuditEntry.objects.filter(content_type=content_type, object_id=contact.pk)
             .select_related("actor")
@@ -395,7 +405,7 @@ def exported_models() -> list:
     )
 
 
-def _table_lines(model) -> Iterator[str]:
+def _table_lines(model: type[Model]) -> Iterator[str]:
     fields = [field for field in model._meta.concrete_fields if field.name not in SECRET_COLUMNS]
     names = [field.attname for field in fields]
     rows = model._base_manager.order_by("pk").values_list(*names)

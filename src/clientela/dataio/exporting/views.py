@@ -62,7 +62,7 @@ def person_export(request, pk: int):
         contact = selectors.contact_list(request.user).get(pk=pk)
     except Contact.DoesNotExist:
         raise Http404(_("There is no such contact.")) from None
-    data = exporting.person_data(request.user, contact)
+    data = exporting.person_data(actor=request.user, contact=contact)
     response = StreamingHttpResponse(
         [json.dumps(data, ensure_ascii=False, indent=2)], content_type="application/json"
     )

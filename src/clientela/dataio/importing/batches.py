@@ -35,7 +35,7 @@ from clientela.dataio.models import (
     ImportRun,
 )
 
-RECORD_TYPES = {"contact": Contact, "company": Company}
+RECORD_TYPES: dict[str, type[Contact] | type[Company]] = {"contact": Contact, "company": Company}
 
 
 @dataclass

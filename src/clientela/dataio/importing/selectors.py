@@ -47,7 +47,7 @@ def progress(run: ImportRun) -> Progress:
     rate = 0.0
     left = None
     if run.stretch_started_at is not None:
-        end = run.finished_at if run.status == "done" else timezone.now()
+        end = run.finished_at if run.status == "done" and run.finished_at else timezone.now()
         elapsed = max((end - run.stretch_started_at).total_seconds(), 0.001)
         rate = (run.rows_done - run.stretch_start_rows) / elapsed
         if rate > 0 and total is not None and run.status == "running":

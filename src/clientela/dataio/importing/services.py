@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,16 +37,22 @@ from clientela.dataio.models import (
     MappingTemplate,
 )
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from clientela.dataio.importing.rows import Converted
+    from clientela.users.models import User
+
 logger = logging.getLogger(__name__)
 Status = ImportRun.Status
 
 
-def _require(actor) -> None:
+def _require(actor: User) -> None:
     permissions.require(actor, "import")
 
 
 # Setting a run up ---------------------------------------------------------------------
-def _store(source, name: str) -> tuple[Path, int]:
+def _store(source: UploadedFile | BinaryIO, name: str) -> tuple[Path, int]:
     """Copy an upload (or a file on disk) into the imports folder, refusing it as soon as
     it passes the size limit."""
     folder = Path(settings.IMPORT_DIR)
@@ -51,10 +60,10 @@ def _store(source, name: str) -> tuple[Path, int]:
     target = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:10]}"
     size = 0
     limit = settings.IMPORT_MAX_BYTES
-    chunks = (
+    chunks: Iterable[bytes] = (
         source.chunks()
         if hasattr(source, "chunks")
-        else iter(lambda handle=source: handle.read(1024 * 1024), b"")
+        else iter(partial(source.read, 1024 * 1024), b"")
     )
     with target.open("wb") as out:
         for chunk in chunks:
@@ -75,8 +84,8 @@ def _store(source, name: str) -> tuple[Path, int]:
 
 def create_run(
     *,
-    actor,
-    source,
+    actor: User,
+    source: UploadedFile | BinaryIO,
     file_name: str,
     record_type: str,
     encoding: str = "",
@@ -121,7 +130,7 @@ def create_run(
     )
 
 
-def _check_draft(actor, run: ImportRun) -> None:
+def _check_draft(actor: User, run: ImportRun) -> None:
     _require(actor)
     if run.status != Status.DRAFT:
         raise ValidationError(_("This import has already started; its settings are fixed."))
@@ -129,7 +138,7 @@ def _check_draft(actor, run: ImportRun) -> None:
 
 def configure(
     *,
-    actor,
+    actor: User,
     run: ImportRun,
     columns: list[str],
     duplicate_mode: str,
@@ -176,7 +185,7 @@ def configure(
     return run
 
 
-def save_template(*, actor, run: ImportRun, name: str) -> MappingTemplate:
+def save_template(*, actor: User, run: ImportRun, name: str) -> MappingTemplate:
     _require(actor)
     name = " ".join(name.split())[:80]
     if not name:
@@ -224,9 +233,9 @@ def preview(run: ImportRun, limit: int = 10) -> list[PreviewRow]:
     return shown
 
 
-def _display(converted) -> dict:
+def _display(converted: Converted) -> dict[str, str]:
     data = converted.data
-    values = {}
+    values: dict[str, str] = {}
     for key, value in data.items():
         if key == "emails":
             value = ", ".join(item["address"] for item in value)
@@ -251,7 +260,7 @@ def _display(converted) -> dict:
 
 
 # Running ------------------------------------------------------------------------------
-def start(*, actor, run: ImportRun) -> ImportRun:
+def start(*, actor: User, run: ImportRun) -> ImportRun:
     """Queue the run for a worker; the page follows its progress."""
     from clientela.dataio import tasks
 
@@ -273,7 +282,7 @@ def stalled(run: ImportRun) -> bool:
     return run.status == Status.RUNNING and (run.beat_at is None or run.beat_at < limit)
 
 
-def resume(*, actor, run: ImportRun) -> ImportRun:
+def resume(*, actor: User, run: ImportRun) -> ImportRun:
     """Queue a stopped or failed run again; it carries on after its last committed batch."""
     from clientela.dataio import tasks
     from clientela.jobs import enqueue
@@ -303,7 +312,9 @@ def _claim(run_id: int, force: bool) -> bool:
     )
 
 
-def execute(run_id: int, *, force: bool = False, on_batch=None) -> ImportRun:
+def execute(
+    run_id: int, *, force: bool = False, on_batch: Callable[[ImportRun], Any] | None = None
+) -> ImportRun:
     """Run (or carry on with) an import. Each batch of rows commits as one transaction
     together with the run's counters, so a process killed at any moment leaves whole
     batches only, and the next call starts after the last of them."""
@@ -346,7 +357,7 @@ def execute(run_id: int, *, force: bool = False, on_batch=None) -> ImportRun:
 
 
 # Undo ---------------------------------------------------------------------------------
-def undo(*, actor, run: ImportRun) -> int:
+def undo(*, actor: User, run: ImportRun) -> int:
     """Reverse a whole run: records it created go to the trash, records it changed go back
     to how they stood before it. Audited as "undo import"; returns the records touched."""
     _require(actor)
@@ -371,7 +382,7 @@ def undo(*, actor, run: ImportRun) -> int:
     return touched
 
 
-def request_undo(*, actor, run: ImportRun) -> None:
+def request_undo(*, actor: User, run: ImportRun) -> None:
     """Mark the run as being undone and leave the work to a worker: a large import takes
     longer to undo than a page may wait."""
     from clientela.dataio import tasks
@@ -388,7 +399,7 @@ def request_undo(*, actor, run: ImportRun) -> None:
     run.refresh_from_db()
 
 
-def _undo_one(actor, entry: ImportedRecord) -> int:
+def _undo_one(actor: User, entry: ImportedRecord) -> int:
     model = RECORD_TYPES[entry.record_type]
     record = model.objects.filter(pk=entry.object_id).first()
     if record is None:
@@ -398,13 +409,14 @@ def _undo_one(actor, entry: ImportedRecord) -> int:
             return 0
         record_services.trash_record(actor=actor, record=record, action="undo import")
         return 1
+    assert entry.before is not None  # kept for every record the run changed
     customer_services.return_to_state(
         actor=actor, record=record, state=entry.before, action="undo import"
     )
     return 1
 
 
-def discard(*, actor, run: ImportRun) -> None:
+def discard(*, actor: User, run: ImportRun) -> None:
     """Forget a draft that was never started, with its copy of the file."""
     _check_draft(actor, run)
     Path(run.path).unlink(missing_ok=True)

@@ -106,7 +106,10 @@ def _parse_line(line: str) -> tuple[str, dict[str, list[str]], str] | None:
 
 def _card_row(properties: list[tuple[str, dict, str]]) -> dict[str, str]:
     row: dict[str, str] = {}
-    emails, phones, mobiles, categories = [], [], [], []
+    emails: list[str] = []
+    phones: list[str] = []
+    mobiles: list[str] = []
+    categories: list[str] = []
     for name, params, value in properties:
         types = {t.lower() for t in params.get("TYPE", [])}
         if name == "FN":

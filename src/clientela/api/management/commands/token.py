@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,7 +16,7 @@ from clientela.users import selectors as user_selectors
 class Command(BaseCommand):
     help = "Create a personal access token for a user and print it (shown only this once)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="Create a token and print it.")
         create.add_argument("--user", required=True, help="The e-mail of the token's user.")
@@ -26,14 +29,14 @@ class Command(BaseCommand):
         create.add_argument("--name", default="Command line")
         create.add_argument("--expires-days", type=int, default=None)
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         user = user_selectors.active().filter(email__iexact=options["user"].strip()).first()
         if user is None:
             raise CommandError(f"No active user has the e-mail {options['user']}.")
         scopes = [part for scope in options["scope"] for part in scope.split(",")]
         try:
             _token, raw = services.create_token(
-                user=user,
+                actor=user,
                 name=options["name"],
                 scopes=scopes,
                 expires_in_days=options["expires_days"],

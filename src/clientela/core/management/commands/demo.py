@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -12,7 +13,7 @@ from django.db import transaction
 class Command(BaseCommand):
     help = "Load the demo data set (names in English, Romanian and Spanish). Safe to run twice."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         # Each app that has demo data keeps it in its own demo.py with a load() function;
         # apps are loaded in INSTALLED_APPS order so later apps can use earlier ones' data.
         with transaction.atomic():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import signal
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -16,7 +18,7 @@ class Command(BaseCommand):
         "Start one per CPU on as many machines as needed; stop with Ctrl+C or SIGTERM."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--parent-pid",
             type=int,
@@ -24,7 +26,7 @@ class Command(BaseCommand):
             help="Stop when this process (the `clientela run` that started us) is gone.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         from django.conf import settings
 
         # Until the queue library installs its own handlers, SIGTERM stops us like Ctrl+C.
