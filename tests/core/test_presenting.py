@@ -27,7 +27,7 @@ def world(db):
     rep = create_user(email="rep@firma.ro", role=role_named("sales-representative"), team=team)
     shop = build_shop(manager)
     order = order_services.create_order_for_customer(
-        manager, shop["contact"], [{"product": shop["chair"], "quantity": 2}]
+        actor=manager, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 2}]
     )
     invoice = invoicing.issue_invoice(manager, order)
     invoicing.record_payment(manager, invoice, Decimal("100.00"))

@@ -29,7 +29,7 @@ def office(db):
     Price.objects.create(price_list=shop["price_list"], product=boiler, unit_price=PRICE)
     stock.receive(boiler, shop["warehouse"], 5)
     order = services.create_order_for_customer(
-        manager, shop["contact"], [{"product": boiler, "quantity": 2}]
+        actor=manager, customer=shop["contact"], lines=[{"product": boiler, "quantity": 2}]
     )
     invoice = invoicing.issue_invoice(manager, order)
     invoicing.record_payment(manager, invoice, PAID)
@@ -139,9 +139,9 @@ def test_the_new_order_form_offers_products_without_prices(client, office):
 
 def test_an_overpayment_refusal_does_not_say_what_is_due(client, office):
     rep_order = services.create_order_for_customer(
-        office["rep"],
-        office["shop"]["contact"],
-        [{"product": office["shop"]["chair"], "quantity": 1}],
+        actor=office["rep"],
+        customer=office["shop"]["contact"],
+        lines=[{"product": office["shop"]["chair"], "quantity": 1}],
     )
     invoice = invoicing.issue_invoice(office["rep"], rep_order)
     client.force_login(office["rep"])
