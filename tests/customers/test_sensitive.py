@@ -90,3 +90,14 @@ def test_the_merge_page_neither_shows_nor_offers_them(client, setup):
     other = services.create_company(actor=rep, data={"name": "Fabrica S.R.L.", "tax_id": "RO5555"})
     page = page_for(client, rep, f"/merge/company/{company.pk}/{other.pk}/")
     assert "RO5555" not in page and "RO11112222" not in page and "Tax id" not in page
+
+
+def test_the_company_page_is_given_no_tax_id_for_a_representative(client, setup):
+    manager, rep, company = setup
+    client.force_login(rep)
+    response = client.get(company.get_absolute_url())
+    assert response.context["record"].tax_id is None
+    assert response.context["record"].name == "Fabrica SRL"
+    client.force_login(manager)
+    response = client.get(company.get_absolute_url())
+    assert response.context["record"].tax_id == "RO11112222"

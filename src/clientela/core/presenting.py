@@ -36,6 +36,12 @@ def present(user: Actor | None, record: Any, *, custom: Iterable[str] = ()) -> A
     return Presented(record, user, frozenset(custom))
 
 
+def underlying(value: Any) -> Any:
+    """The record behind a presented one, for server code that queries by it (a template
+    tag handed `record`): never to be put in a template's context."""
+    return value._record if isinstance(value, Presented) else value
+
+
 def present_all(user: Actor | None, records: Iterable[Any]) -> list[Any]:
     return [present(user, record) for record in records]
 

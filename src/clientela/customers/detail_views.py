@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clientela.activities import record_page
 from clientela.activities import selectors as activity_selectors
-from clientela.core import custom_fields, permissions
+from clientela.core import custom_fields, presenting
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.customers import selectors, services
@@ -254,17 +254,17 @@ INLINE = {
 
 
 def _facts_context(user, record, record_type: str) -> dict:
-    """What the Details card shows: sensitive fields only to roles that may see them."""
+    """What the Details card shows, the record presented (core.presenting): a sensitive
+    field (a company's tax id) reads None for a role that may not see it."""
     definitions = custom_fields.definitions(record_type, user)
     custom = [
         (d.label, custom_fields.display(d, (record.custom or {}).get(d.key))) for d in definitions
     ]
     return {
-        "record": record,
+        "record": presenting.present(user, record, custom=[d.key for d in definitions]),
         "record_type": record_type,
         "custom": [(label, value) for label, value in custom if value],
         "meetings_held": activity_selectors.meetings_held(record),
-        "show_sensitive": permissions.sees_sensitive(user),
     }
 
 

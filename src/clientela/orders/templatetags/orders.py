@@ -13,6 +13,7 @@ register = template.Library()
 @register.inclusion_tag("orders/_customer_orders.html", takes_context=True)
 def customer_orders(context, record, record_type: str):
     user = context["request"].user
+    record = presenting.underlying(record)  # the page hands its presented record
     hidden = presenting.hides(user, "invoice", "total")
     return {
         "orders": presenting.present_all(user, selectors.customer_orders(user, record)),
