@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 if TYPE_CHECKING:
     from clientela.core.actors import Actor, ActorRequest, RoleRecord
@@ -35,13 +36,18 @@ CAPABILITIES = (
     "view_reports",
     "view_audit_trail",  # browse and export the audit trail of every record
 )
-RECORD_TYPES = ("contact", "company", "deal", "order")
-RECORD_TYPE_LABELS = {
-    "contact": gettext_lazy("Contacts"),
-    "company": gettext_lazy("Companies"),
-    "deal": gettext_lazy("Deals"),
-    "order": gettext_lazy("Orders"),
-}
+# The record types roles give scopes on, in the order the roles page lists them, with
+# their labels there: each declared by its app (core.records.declare), none named here.
+RECORD_TYPES: list[str] = []
+RECORD_TYPE_LABELS: dict[str, StrOrPromise] = {}
+
+
+def declare_record_type(record_type: str, label: StrOrPromise) -> None:
+    if record_type not in RECORD_TYPES:
+        RECORD_TYPES.append(record_type)
+    RECORD_TYPE_LABELS[record_type] = label
+
+
 CAPABILITY_LABELS = {
     "log_activity": gettext_lazy("Log activities, tasks and files on records they can see"),
     "export": gettext_lazy("Export lists"),
@@ -60,27 +66,31 @@ def _scopes(view: str, edit: str, delete: str) -> dict[str, str]:
     return {"view": view, "edit": edit, "delete": delete}
 
 
-def _records(view: str, edit: str, delete: str) -> dict[str, dict[str, str]]:
-    return {record_type: _scopes(view, edit, delete) for record_type in RECORD_TYPES}
-
-
-# The roles a new installation starts with (created by a migration; editable after).
-DEFAULT_ROLES = {
-    "administrator": ("Administrator", _records(ALL, ALL, ALL), list(CAPABILITIES)),
+# The roles a new installation starts with (editable after): a name, the scopes (view,
+# edit, delete) on every record type, and the capabilities.
+DEFAULT_ROLES: dict[str, tuple[str, tuple[str, str, str], list[str]]] = {
+    "administrator": ("Administrator", (ALL, ALL, ALL), list(CAPABILITIES)),
     "manager": (
         "Manager",
-        _records(ALL, TEAM, TEAM),
+        (ALL, TEAM, TEAM),
         ["log_activity", "export", "see_sensitive", "restore_versions", "view_reports"],
     ),
-    "sales-representative": (
-        "Sales representative",
-        _records(TEAM, OWN, OWN),
-        ["log_activity"],
-    ),
-    "support-agent": ("Support agent", _records(ALL, OWN, NONE), ["log_activity"]),
-    "marketing": ("Marketing", _records(ALL, OWN, NONE), ["log_activity", "export"]),
-    "read-only": ("Read-only", _records(ALL, NONE, NONE), []),
+    "sales-representative": ("Sales representative", (TEAM, OWN, OWN), ["log_activity"]),
+    "support-agent": ("Support agent", (ALL, OWN, NONE), ["log_activity"]),
+    "marketing": ("Marketing", (ALL, OWN, NONE), ["log_activity", "export"]),
+    "read-only": ("Read-only", (ALL, NONE, NONE), []),
 }
+
+
+def default_role_permissions(key: str) -> dict[str, Any]:
+    """A default role's permissions over the record types declared now."""
+    _name, (view, edit, delete), capabilities = DEFAULT_ROLES[key]
+    return {
+        "records": {record_type: _scopes(view, edit, delete) for record_type in RECORD_TYPES},
+        "capabilities": list(capabilities),
+    }
+
+
 DEFAULT_ROLE = "sales-representative"
 
 

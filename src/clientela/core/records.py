@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
 
 from clientela.core import handover, permissions
 from clientela.core.handover import Handover
@@ -96,6 +97,7 @@ def declare(record_type: RecordType) -> RecordType:
 
     model, name = record_type.model, record_type.name
     TYPES[name] = record_type
+    permissions.declare_record_type(name, capfirst(model._meta.verbose_name_plural) or name)
     RECORD_MODELS[name] = model
     VISIBLE[model] = record_type.selector
     if record_type.rolls_up_to is not None:

@@ -32,13 +32,10 @@ class FirstAdministrator:
 
 def ensure_default_roles() -> None:
     """Create the roles a new installation starts with; existing ones are left as edited."""
-    for key, (name, records, capabilities) in permissions.DEFAULT_ROLES.items():
+    for key, (name, _scopes, _capabilities) in permissions.DEFAULT_ROLES.items():
         Role.objects.get_or_create(
             key=key,
-            defaults={
-                "name": name,
-                "permissions": {"records": records, "capabilities": capabilities},
-            },
+            defaults={"name": name, "permissions": permissions.default_role_permissions(key)},
         )
 
 
