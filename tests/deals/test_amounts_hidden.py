@@ -14,7 +14,7 @@ from clientela.core.permissions import HIDDEN
 from clientela.deals import services
 from clientela.orders.models import Price, Product
 from clientela.users.services import create_user, role_named, save_role, team_named
-from tests.orders.conftest import build_shop, raw_in_context, written
+from tests.orders.conftest import build_shop, page, shows_none_of
 
 AMOUNT = Decimal("98765.43")
 PRICE = Decimal("4321.09")  # a boiler on the price list: two at 7.5 % off make 7994.02
@@ -56,21 +56,6 @@ def office(db):
         "quoted": quoted,
         "figures": [AMOUNT, PRICE, line.agreed_price, line.net, quoted.amount],
     }
-
-
-def page(client, user, url):
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response
-
-
-def shows_none_of(response, figures) -> None:
-    body = response.content.decode()
-    for figure in figures:
-        for text in written(figure):
-            assert text not in body, f"{response.request['PATH_INFO']} shows {text}"
-    assert raw_in_context(response, figures) == []
 
 
 def test_the_board_shows_no_amount_or_sum_to_a_representative(client, office):

@@ -104,3 +104,20 @@ def raw_in_context(response, amounts) -> list:
     for context in contexts:
         walk(context.flatten(), 0)
     return found
+
+
+def page(client, user, url):
+    """A page as `user` sees it, which must answer 200."""
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def shows_none_of(response, figures) -> None:
+    """No figure written any way in the page, nor a raw record carrying one in its context."""
+    body = response.content.decode()
+    for figure in figures:
+        for text in written(figure):
+            assert text not in body, f"{response.request['PATH_INFO']} shows {text}"
+    assert raw_in_context(response, figures) == []

@@ -13,7 +13,7 @@ from clientela.core.permissions import HIDDEN
 from clientela.orders import invoicing, services, stock
 from clientela.orders.models import Price, Product
 from clientela.users.services import create_user, role_named, team_named
-from tests.orders.conftest import build_shop, raw_in_context, written
+from tests.orders.conftest import build_shop, page, shows_none_of
 
 PRICE = Decimal("4321.09")
 PAID = Decimal("1111.11")
@@ -54,21 +54,6 @@ def office(db):
             invoice.total - PAID,
         ],
     }
-
-
-def page(client, user, url):
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response
-
-
-def shows_none_of(response, figures) -> None:
-    body = response.content.decode()
-    for figure in figures:
-        for text in written(figure):
-            assert text not in body, f"{response.request['PATH_INFO']} shows {text}"
-    assert raw_in_context(response, figures) == []
 
 
 def test_the_orders_list_marks_the_totals_for_a_representative(client, office):
