@@ -19,14 +19,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def started_app(tmp_path):
-    """`scripts/run` in a fresh data folder; yields its URL, e-mail and password."""
+@pytest.fixture(scope="module")
+def started_app(tmp_path_factory):
+    """`scripts/run` in a fresh data folder; yields its URL, e-mail and password.
+
+    Started once for this module's tests run by one process: a first start (migrations,
+    collectstatic with compression) takes most of a minute, and neither test depends on
+    what the other did."""
     port = free_port()
     process = subprocess.Popen(
         ["bash", "scripts/run", "--port", str(port)],
         cwd=ROOT,
-        env=clientela_env(tmp_path / "data"),
+        env=clientela_env(tmp_path_factory.mktemp("first-start") / "data"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
