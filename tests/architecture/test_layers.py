@@ -70,3 +70,14 @@ def test_a_lower_domain_app_importing_a_higher_one_breaks_the_domain_order(tmp_p
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Domain apps in order" in result.stdout
     assert "clientela.customers.orders_of -> clientela.orders.models" in result.stdout
+
+
+def test_no_module_passes_600_lines():
+    """A module past 600 lines does more than one thing: split it by what it does."""
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in (ROOT / "src" / "clientela").rglob("*.py")
+        if "migrations" not in path.parts
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert long == {}

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from clientela.api.registry import Resource, register
 from clientela.api.types import Id, JsonObject, text
 from clientela.core import custom_fields, permissions, record_services
-from clientela.customers import listing, selectors, services
+from clientela.customers import contact_points, listing, selectors, services
 from clientela.customers.models import (
     AddressKind,
     Company,
@@ -88,7 +88,7 @@ class PointsIn(Schema):
     emails: list[EmailIO] | None = Field(None, max_length=20)
     phones: list[PhoneIO] | None = Field(None, max_length=20)
     addresses: list[AddressIO] | None = Field(None, max_length=10)
-    tags: list[text(60)] | None = Field(None, max_length=services.MAX_TAGS)
+    tags: list[text(60)] | None = Field(None, max_length=contact_points.MAX_TAGS)
     custom: JsonObject | None = None
 
 

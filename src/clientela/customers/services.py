@@ -1,13 +1,12 @@
-"""Every write to contacts and companies: create, edit, quick-add, bulk changes, trash, merge."""
+"""Every write to contacts and companies: create, edit, quick-add, bulk changes, going back
+to a snapshot (trash and merge are core.record_services and customers.merging)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,18 +14,16 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from clientela.core import audit, bulk, custom_fields, permissions, record_services, search
 from clientela.core.concurrency import claim_version
-from clientela.core.phones import normalize as normalize_phone
 from clientela.core.text import fold
+from clientela.customers import contact_points
 from clientela.customers.history import company_snapshot, contact_snapshot
 from clientela.customers.history import points as history_points
 from clientela.customers.models import (
-    ADDRESS_FIELDS,
     Address,
     Company,
     Contact,
     EmailAddress,
     Employment,
-    Kind,
     LifecycleChange,
     LifecycleStage,
     PhoneNumber,
@@ -35,7 +32,6 @@ from clientela.customers.models import (
 from clientela.customers.search_documents import company_document_from, contact_document_from
 
 if TYPE_CHECKING:
-    from clientela.core.phones import Phone
     from clientela.users.models import User
 
 CONTACT_FIELDS = (
@@ -60,161 +56,6 @@ COMPANY_FIELDS = (
     "status",
     "owner",
 )
-MAX_TAGS = 50
-KINDS = frozenset(Kind.values)  # checked for every e-mail and phone an import brings
-
-
-WEBSITE = URLValidator(schemes=["http", "https"])
-
-
-def clean_website(value: str) -> str:
-    """A web address as stored and linked to: http or https only, so no stored address
-    can run script when clicked (the forms check it too; the API and imports do not)."""
-    value = (value or "").strip()
-    if value:
-        try:
-            WEBSITE(value)
-        except ValidationError:
-            raise ValidationError(
-                {"website": _("Give the website as a web address, like https://example.com.")}
-            ) from None
-    return value
-
-
-# Contact points -----------------------------------------------------------------------
-def clean_emails(items: Iterable[str | dict[str, Any]]) -> list[tuple[str, str]]:
-    """[(address, kind)] from dicts or plain strings, lower-cased, duplicates dropped."""
-    cleaned: list[tuple[str, str]] = []
-    for item in items:
-        address, kind = (
-            (item, Kind.WORK)
-            if isinstance(item, str)
-            else (
-                item.get("address", ""),
-                item.get("kind") or Kind.WORK,
-            )
-        )
-        address = address.strip().lower()
-        if not address:
-            continue
-        try:
-            validate_email(address)
-        except ValidationError:
-            raise ValidationError(
-                {"emails": _("“%(value)s” is not an e-mail address.") % {"value": address}}
-            ) from None
-        if kind not in KINDS:
-            raise ValidationError({"emails": _("Unknown e-mail type “%(kind)s”.") % {"kind": kind}})
-        if address not in [existing for existing, _kind in cleaned]:
-            cleaned.append((address, kind))
-    return cleaned
-
-
-def clean_phones(items: Iterable[str | dict[str, Any]]) -> list[tuple[Phone, str]]:
-    cleaned: list[tuple[Phone, str]] = []
-    for item in items:
-        raw, kind = (
-            (item, Kind.WORK)
-            if isinstance(item, str)
-            else (
-                item.get("number", ""),
-                item.get("kind") or Kind.WORK,
-            )
-        )
-        if not raw.strip():
-            continue
-        try:
-            phone = normalize_phone(raw)
-        except ValidationError as error:
-            raise ValidationError({"phones": error.messages}) from None
-        if kind not in KINDS:
-            raise ValidationError({"phones": _("Unknown phone type “%(kind)s”.") % {"kind": kind}})
-        if phone.e164 not in [existing.e164 for existing, _kind in cleaned]:
-            cleaned.append((phone, kind))
-    return cleaned
-
-
-def _owner_of(record: Contact | Company) -> dict[str, int]:
-    """The owner column of a contact point row: contact_id or company_id."""
-    return {"contact_id": record.pk} if isinstance(record, Contact) else {"company_id": record.pk}
-
-
-# Contact point rows as plain dicts (bulk.append): one builder each for a single save and
-# for an import's batch.
-def _email_rows(record: Contact | Company, emails: list[tuple[str, str]]) -> list[dict]:
-    owner = _owner_of(record)
-    return [
-        {"address": address, "kind": kind, "position": i, **owner}
-        for i, (address, kind) in enumerate(emails)
-    ]
-
-
-def _phone_rows(record: Contact | Company, phones: list[tuple[Phone, str]]) -> list[dict]:
-    owner = _owner_of(record)
-    return [
-        {
-            "raw": phone.raw,
-            "e164": phone.e164,
-            "digits": phone.search_digits,
-            "kind": kind,
-            "position": i,
-            **owner,
-        }
-        for i, (phone, kind) in enumerate(phones)
-    ]
-
-
-def clean_addresses(addresses: Iterable[dict]) -> list[dict]:
-    """Addresses as stored: trimmed, country as two capitals, kind "work" by default; an
-    address with nothing but a kind is dropped."""
-    cleaned = []
-    for item in addresses:
-        values = {key: str(item.get(key) or "").strip() for key in ADDRESS_FIELDS}
-        values["country"] = values["country"].upper()[:2]
-        values["address_kind"] = values["address_kind"] or "work"
-        if any(values[key] for key in ADDRESS_FIELDS if key != "address_kind"):
-            cleaned.append(values)
-    return cleaned
-
-
-def _address_rows(record: Contact | Company, addresses: list[dict]) -> list[dict]:
-    owner = _owner_of(record)
-    return [{"position": i, **values, **owner} for i, values in enumerate(addresses)]
-
-
-def _replace_emails(record: Contact | Company, emails: list[tuple[str, str]]) -> None:
-    EmailAddress.objects.filter(**_owner_of(record)).delete()
-    bulk.append(EmailAddress, _email_rows(record, emails))
-    record.email = emails[0][0] if emails else ""
-
-
-def _replace_phones(record: Contact | Company, phones: list[tuple[Phone, str]]) -> None:
-    PhoneNumber.objects.filter(**_owner_of(record)).delete()
-    bulk.append(PhoneNumber, _phone_rows(record, phones))
-    record.phone = phones[0][0].e164 if phones else ""
-
-
-def _replace_addresses(record: Contact | Company, addresses: Iterable[dict]) -> None:
-    Address.objects.filter(**_owner_of(record)).delete()
-    bulk.append(Address, _address_rows(record, clean_addresses(addresses)))
-
-
-def tags_named(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[Tag]:
-    """The tags with these names, created when missing; `known` remembers them across
-    calls (an import's batch names the same few tags again and again)."""
-    names = [name.strip() for name in names if name and name.strip()]
-    if len(names) > MAX_TAGS:
-        raise ValidationError({"tags": _("At most %(n)d tags.") % {"n": MAX_TAGS}})
-    known = {} if known is None else known
-    tags = []
-    for name in dict.fromkeys(names, None):
-        key = name.lower()
-        if key not in known:
-            known[key] = Tag.objects.filter(key=key).first() or Tag.objects.create(name=name[:60])
-        tags.append(known[key])
-    return tags
-
-
 # Contacts -----------------------------------------------------------------------------
 DEFAULT_STAGES = (
     ("lead", _lazy("Lead")),
@@ -270,21 +111,21 @@ def _save_contact(
         contact.lifecycle_stage = default_stage()
     if "marketing_consent" in data:
         contact.marketing_consent_at = timezone.now() if data["marketing_consent"] else None
-    emails = clean_emails(data["emails"]) if "emails" in data else None
-    phones = clean_phones(data["phones"]) if "phones" in data else None
+    emails = contact_points.clean_emails(data["emails"]) if "emails" in data else None
+    phones = contact_points.clean_phones(data["phones"]) if "phones" in data else None
     if "custom" in data:
         contact.custom = custom_fields.clean("contact", data["custom"] or {})
-    tags = tags_named(data["tags"]) if "tags" in data else None
+    tags = contact_points.tags_named(data["tags"]) if "tags" in data else None
 
     contact.save()
     if emails is not None:
-        _replace_emails(contact, emails)
+        contact_points.replace_emails(contact, emails)
     if phones is not None:
-        _replace_phones(contact, phones)
+        contact_points.replace_phones(contact, phones)
     if emails is not None or phones is not None:
         contact.save(update_fields=["email", "phone"])
     if "addresses" in data:
-        _replace_addresses(contact, data["addresses"])
+        contact_points.replace_addresses(contact, data["addresses"])
     if tags is not None:
         contact.tags.set(tags)
 
@@ -368,8 +209,8 @@ def prepare_contact(
         contact.lifecycle_stage = default_stage()
     if data.get("marketing_consent"):
         contact.marketing_consent_at = timezone.now()
-    emails = clean_emails(data.get("emails", []))
-    phones = clean_phones(data.get("phones", []))
+    emails = contact_points.clean_emails(data.get("emails", []))
+    phones = contact_points.clean_phones(data.get("phones", []))
     if "custom" in data:
         contact.custom = custom_fields.clean("contact", data["custom"] or {})
     contact.email = emails[0][0] if emails else ""
@@ -378,8 +219,8 @@ def prepare_contact(
         contact=contact,
         emails=emails,
         phones=phones,
-        addresses=clean_addresses(data.get("addresses", [])),
-        tags=tags_named(data["tags"], tags) if "tags" in data else [],
+        addresses=contact_points.clean_addresses(data.get("addresses", [])),
+        tags=contact_points.tags_named(data["tags"], tags) if "tags" in data else [],
     )
 
 
@@ -397,9 +238,9 @@ def create_contacts(*, actor: User | None, prepared: list[NewContact]) -> list[C
     emails, phones, addresses, links, jobs, stages, entries, states = ([] for _i in range(8))
     through = Contact.tags.through
     for item, contact in zip(prepared, contacts, strict=True):
-        emails += _email_rows(contact, item.emails)
-        phones += _phone_rows(contact, item.phones)
-        addresses += _address_rows(contact, item.addresses)
+        emails += contact_points.email_rows(contact, item.emails)
+        phones += contact_points.phone_rows(contact, item.phones)
+        addresses += contact_points.address_rows(contact, item.addresses)
         links += [{"contact_id": contact.pk, "tag_id": tag.pk} for tag in item.tags]
         if contact.company_id:
             jobs.append(
@@ -488,21 +329,21 @@ def _save_company(*, actor: User | None, company: Company, data: dict, action: s
             setattr(company, key, value.strip() if isinstance(value, str) else value)
     _apply_company_name(company)
     if "website" in data:
-        company.website = clean_website(company.website)
-    emails = clean_emails(data["emails"]) if "emails" in data else None
-    phones = clean_phones(data["phones"]) if "phones" in data else None
+        company.website = contact_points.clean_website(company.website)
+    emails = contact_points.clean_emails(data["emails"]) if "emails" in data else None
+    phones = contact_points.clean_phones(data["phones"]) if "phones" in data else None
     if "custom" in data:
         company.custom = custom_fields.clean("company", data["custom"] or {})
-    tags = tags_named(data["tags"]) if "tags" in data else None
+    tags = contact_points.tags_named(data["tags"]) if "tags" in data else None
     company.save()
     if emails is not None:
-        _replace_emails(company, emails)
+        contact_points.replace_emails(company, emails)
     if phones is not None:
-        _replace_phones(company, phones)
+        contact_points.replace_phones(company, phones)
     if emails is not None or phones is not None:
         company.save(update_fields=["email", "phone"])
     if "addresses" in data:
-        _replace_addresses(company, data["addresses"])
+        contact_points.replace_addresses(company, data["addresses"])
     if tags is not None:
         company.tags.set(tags)
     search.index(company)
@@ -576,7 +417,7 @@ def company_named(*, actor: User | None, name: str) -> Company:
 # Bulk changes and going back to a snapshot ---------------------------------------------
 @transaction.atomic
 def add_tags(*, actor: User | None, records: list[Contact | Company], names: list[str]) -> int:
-    tags = tags_named(names)
+    tags = contact_points.tags_named(names)
     return record_services.change_each(
         actor=actor, records=records, change=lambda record: record.tags.add(*tags)
     )

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from clientela.core import custom_fields
 from clientela.core.models import FieldType
 from clientela.core.text import fold
-from clientela.customers import selectors
+from clientela.customers import contact_points, selectors
 from clientela.customers import services as customer_services
 from clientela.customers.models import (
+    ADDRESS_FIELDS,
     Company,
     CompanyStatus,
     Contact,
@@ -246,7 +247,7 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
     for column, text in values.get("email", []):
         for address in SPLIT.split(text):
             try:
-                emails.extend(customer_services.clean_emails([address]))
+                emails.extend(contact_points.clean_emails([address]))
             except ValidationError as error:
                 problems.append((column, " ".join(error.messages)))
     if emails:
@@ -256,7 +257,7 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
         for column, text in values.get(target, []):
             for number in re.split(r"\s*[;|]\s*", text):
                 try:
-                    cleaned = customer_services.clean_phones([number])
+                    cleaned = contact_points.clean_phones([number])
                 except ValidationError as error:
                     problems.append((column, " ".join(error.messages)))
                 else:
@@ -477,7 +478,7 @@ def merged(record, data: dict) -> dict:
         known = {p.e164 for p in record.phones.all()}
         new = []
         for item in data["phones"]:
-            e164 = customer_services.clean_phones([item])[0][0].e164
+            e164 = contact_points.clean_phones([item])[0][0].e164
             if e164 not in known:
                 known.add(e164)
                 new.append(item)
@@ -487,9 +488,6 @@ def merged(record, data: dict) -> dict:
     if "custom" in data:
         data["custom"] = {**(record.custom or {}), **data["custom"]}
     if "addresses" in data:
-        have = [
-            {k: getattr(a, k) for k in customer_services.ADDRESS_FIELDS}
-            for a in record.addresses.all()
-        ]
+        have = [{k: getattr(a, k) for k in ADDRESS_FIELDS} for a in record.addresses.all()]
         data["addresses"] = have + data["addresses"]
     return data

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit, permissions, record_services
 from clientela.core.models import AuditSource
+from clientela.customers import contact_points
 from clientela.customers import services as customer_services
 from clientela.dataio.importing import batches, mapping, reading
 from clientela.dataio.importing.batches import RECORD_TYPES
@@ -240,7 +241,7 @@ def _display(converted: Converted) -> dict[str, str]:
         if key == "emails":
             value = ", ".join(item["address"] for item in value)
         elif key == "phones":
-            value = ", ".join(phone.e164 for phone, _kind in customer_services.clean_phones(value))
+            value = ", ".join(phone.e164 for phone, _kind in contact_points.clean_phones(value))
         elif key == "tags":
             value = ", ".join(value)
         elif key == "addresses":
