@@ -536,10 +536,14 @@ def order_world(owner_b, contact, settings) -> dict:
     line = [{"product": shop["chair"], "quantity": 1}]
     order = order_services.create_order_for_customer(actor=owner_b, customer=contact, lines=line)
     invoiced = order_services.create_order_for_customer(actor=owner_b, customer=contact, lines=line)
-    invoice = invoicing.issue_invoice(owner_b, invoiced)
+    invoice = invoicing.issue_invoice(actor=owner_b, order=invoiced)
     shipped = order_services.create_order_for_customer(actor=owner_b, customer=contact, lines=line)
     shipment = shipping.create_shipment(
-        owner_b, shipped, shop["carrier"], {shipped.lines.get().pk: 1}, tracking_number="SECRET1"
+        actor=owner_b,
+        order=shipped,
+        carrier=shop["carrier"],
+        quantities={shipped.lines.get().pk: 1},
+        tracking_number="SECRET1",
     )
     order.refresh_from_db()
     return {

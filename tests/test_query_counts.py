@@ -220,10 +220,12 @@ def test_order_page_does_not_grow_with_lines_invoices_and_shipments(
             customer=shop["contact"],
             lines=[{"product": shop["chair"], "quantity": 2}] * lines,
         )
-        invoice = invoicing.issue_invoice(user, order)
-        invoicing.record_payment(user, invoice, "1.00")
+        invoice = invoicing.issue_invoice(actor=user, order=order)
+        invoicing.record_payment(actor=user, invoice=invoice, amount="1.00")
         for line in order.lines.all():
-            shipping.create_shipment(user, order, shop["carrier"], {line.pk: 1})
+            shipping.create_shipment(
+                actor=user, order=order, carrier=shop["carrier"], quantities={line.pk: 1}
+            )
         return order.get_absolute_url()
 
     few = queries_for(user_client, order_with(1))
@@ -237,12 +239,16 @@ def add_invoiced_and_shipped_orders(user, shop, count: int) -> None:
     from clientela.orders import invoicing, shipping
 
     for order in add_orders(user, shop, count):
-        invoice = invoicing.issue_invoice(user, order)
-        invoicing.record_payment(user, invoice, "1.00")
+        invoice = invoicing.issue_invoice(actor=user, order=order)
+        invoicing.record_payment(actor=user, invoice=invoice, amount="1.00")
         shipment = shipping.create_shipment(
-            user, order, shop["carrier"], {order.lines.get().pk: 1}, tracking_number="AWB"
+            actor=user,
+            order=order,
+            carrier=shop["carrier"],
+            quantities={order.lines.get().pk: 1},
+            tracking_number="AWB",
         )
-        shipping.update_shipment(user, shipment, "in_transit")
+        shipping.update_shipment(actor=user, shipment=shipment, status="in_transit")
 
 
 @pytest.mark.django_db

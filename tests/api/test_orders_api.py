@@ -287,7 +287,7 @@ def test_amounts_are_left_out_and_the_pdf_refused_without_see_sensitive(api_for,
     )
     from clientela.orders import invoicing
 
-    invoice = invoicing.issue_invoice(rep, order)
+    invoice = invoicing.issue_invoice(actor=rep, order=order)
     api = api_for(rep, WRITE)
     body = api.get(f"/api/v1/orders/{order.pk}").json()
     assert body["total"] is None and body["lines"][0]["unit_price"] is None
@@ -450,11 +450,11 @@ def test_order_invoice_and_shipment_events_are_declared_and_raised(admin, shop, 
         order = services.create_order_for_customer(
             actor=admin, customer=shop["contact"], lines=[line_of(shop)]
         )
-        invoicing.issue_invoice(admin, order)
+        invoicing.issue_invoice(actor=admin, order=order)
         shipment = shipping.create_shipment(
-            admin, order, shop["carrier"], {order.lines.get().pk: 1}
+            actor=admin, order=order, carrier=shop["carrier"], quantities={order.lines.get().pk: 1}
         )
-        shipping.update_shipment(admin, shipment, "in_transit")
+        shipping.update_shipment(actor=admin, shipment=shipment, status="in_transit")
     finally:
         events._LISTENERS.remove(seen.extend)
     assert [e.name for e in seen] == [

@@ -29,8 +29,8 @@ def world(db):
     order = order_services.create_order_for_customer(
         actor=manager, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 2}]
     )
-    invoice = invoicing.issue_invoice(manager, order)
-    invoicing.record_payment(manager, invoice, Decimal("100.00"))
+    invoice = invoicing.issue_invoice(actor=manager, order=order)
+    invoicing.record_payment(actor=manager, invoice=invoice, amount=Decimal("100.00"))
     deal = deal_services.create_deal(
         actor=manager,
         data={"name": "Scaune", "company": shop["company"], "custom": {}},

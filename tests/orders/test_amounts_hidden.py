@@ -31,8 +31,8 @@ def office(db):
     order = services.create_order_for_customer(
         actor=manager, customer=shop["contact"], lines=[{"product": boiler, "quantity": 2}]
     )
-    invoice = invoicing.issue_invoice(manager, order)
-    invoicing.record_payment(manager, invoice, PAID)
+    invoice = invoicing.issue_invoice(actor=manager, order=order)
+    invoicing.record_payment(actor=manager, invoice=invoice, amount=PAID)
     order.refresh_from_db()
     line = order.lines.get()
     return {
@@ -128,7 +128,7 @@ def test_an_overpayment_refusal_does_not_say_what_is_due(client, office):
         customer=office["shop"]["contact"],
         lines=[{"product": office["shop"]["chair"], "quantity": 1}],
     )
-    invoice = invoicing.issue_invoice(office["rep"], rep_order)
+    invoice = invoicing.issue_invoice(actor=office["rep"], order=rep_order)
     client.force_login(office["rep"])
     response = client.post(
         f"/invoices/{invoice.pk}/payments/",

@@ -85,7 +85,7 @@ def test_invoice_numbers_have_no_gaps_under_concurrency(user):
 
     def issue(i):
         with transaction.atomic():
-            invoice = invoicing.issue_invoice(user, orders[i])
+            invoice = invoicing.issue_invoice(actor=user, order=orders[i])
             if i == 0:
                 raise RuntimeError("the printer jammed")  # rolled back: gives its number back
         return invoice

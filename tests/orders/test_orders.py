@@ -53,7 +53,7 @@ def test_an_order_takes_todays_price_and_keeps_it_when_the_list_changes(user, sh
     Price.objects.filter(product=shop["chair"]).update(unit_price=Decimal("500.00"))
     line = order.lines.get(product=shop["chair"])
     assert line.unit_price == Decimal("450.00")  # locked
-    invoice = invoicing.issue_invoice(user, order)
+    invoice = invoicing.issue_invoice(actor=user, order=order)
     assert invoice.total == Decimal("2379.55")
 
 
@@ -109,7 +109,7 @@ def test_a_line_beyond_the_stock_is_refused_unless_backorders_are_allowed(user, 
     order = place(user, shop, lamp=5)  # no stock at all, but sold on backorder
     assert order.lines.get().reserved == 5
     with pytest.raises(ValidationError, match="Out of stock: Desk lamp"):
-        invoicing.issue_invoice(user, order)  # R14: no invoice for what is not in
+        invoicing.issue_invoice(actor=user, order=order)  # R14: no invoice for what is not in
 
 
 def test_stages_are_validated_timestamped_audited_and_on_the_timeline(user, shop, settings):
@@ -117,9 +117,13 @@ def test_stages_are_validated_timestamped_audited_and_on_the_timeline(user, shop
     with pytest.raises(ValidationError, match="can't go from “Placed” to “Delivered”"):
         services.move_order(actor=user, order=order, to="delivered")
     with pytest.raises(ValidationError, match="not paid yet"):
-        shipping.create_shipment(user, order, shop["carrier"], {order.lines.get().pk: 1})
+        shipping.create_shipment(
+            actor=user, order=order, carrier=shop["carrier"], quantities={order.lines.get().pk: 1}
+        )
     settings.ORDERS_SHIP_BEFORE_PAYMENT = True
-    shipping.create_shipment(user, order, shop["carrier"], {order.lines.get().pk: 1})
+    shipping.create_shipment(
+        actor=user, order=order, carrier=shop["carrier"], quantities={order.lines.get().pk: 1}
+    )
     order.refresh_from_db()
     assert order.stage.key == "shipped"
     assert [c.to_stage.key for c in order.stage_changes.all()] == ["placed", "shipped"]
@@ -142,41 +146,49 @@ def test_a_business_stage_between_paid_and_shipped(user, shop):
     order = place(user, shop, chair=1)
     with pytest.raises(ValidationError):
         services.move_order(actor=user, order=order, to="packed")
-    invoice = invoicing.issue_invoice(user, order)
-    invoicing.record_payment(user, invoice, invoice.total)
+    invoice = invoicing.issue_invoice(actor=user, order=order)
+    invoicing.record_payment(actor=user, invoice=invoice, amount=invoice.total)
     services.move_order(actor=user, order=order, to="packed")
-    shipping.create_shipment(user, order, shop["carrier"], {order.lines.get().pk: 1})
+    shipping.create_shipment(
+        actor=user, order=order, carrier=shop["carrier"], quantities={order.lines.get().pk: 1}
+    )
     order.refresh_from_db()
     assert order.stage.key == "shipped"
 
 
 def test_payment_partial_shipments_and_delivery_move_the_order(user, shop):
     order = place(user, shop, chair=3)
-    invoice = invoicing.issue_invoice(user, order)
-    invoicing.record_payment(user, invoice, Decimal("1000"))
+    invoice = invoicing.issue_invoice(actor=user, order=order)
+    invoicing.record_payment(actor=user, invoice=invoice, amount=Decimal("1000"))
     order.refresh_from_db()
     assert order.stage.key == "placed"
     with pytest.raises(ValidationError, match=r"Only 606\.50 RON is due"):
-        invoicing.record_payment(user, invoice, Decimal("700"))
-    invoicing.record_payment(user, invoice, Decimal("606.50"))
+        invoicing.record_payment(actor=user, invoice=invoice, amount=Decimal("700"))
+    invoicing.record_payment(actor=user, invoice=invoice, amount=Decimal("606.50"))
     order.refresh_from_db()
     assert order.stage.key == "paid" and order.paid_at is not None
     line = order.lines.get()
     first = shipping.create_shipment(
-        user, order, shop["carrier"], {line.pk: 2}, tracking_number="AWB 1"
+        actor=user,
+        order=order,
+        carrier=shop["carrier"],
+        quantities={line.pk: 2},
+        tracking_number="AWB 1",
     )
     assert first.tracking_url == "https://fan.example/awb/AWB%201"
     order.refresh_from_db()
     assert order.stage.key == "paid"  # one chair still to ship
-    second = shipping.create_shipment(user, order, shop["carrier"], {line.pk: 1})
+    second = shipping.create_shipment(
+        actor=user, order=order, carrier=shop["carrier"], quantities={line.pk: 1}
+    )
     order.refresh_from_db()
     assert order.stage.key == "shipped"
     assert (level(shop, "chair").on_hand, level(shop, "chair").reserved) == (7, 0)
-    shipping.update_shipment(user, first, "in_transit")
-    shipping.update_shipment(user, first, "delivered")
+    shipping.update_shipment(actor=user, shipment=first, status="in_transit")
+    shipping.update_shipment(actor=user, shipment=first, status="delivered")
     order.refresh_from_db()
     assert order.stage.key == "shipped"
-    shipping.update_shipment(user, second, "delivered")
+    shipping.update_shipment(actor=user, shipment=second, status="delivered")
     order.refresh_from_db()
     assert order.stage.key == "delivered"
     assert [e.status for e in first.events.all()] == ["label_created", "in_transit", "delivered"]
@@ -185,21 +197,21 @@ def test_payment_partial_shipments_and_delivery_move_the_order(user, shop):
 
 def test_an_issued_invoice_never_changes_and_a_credit_note_cancels_it(user, shop):
     order = place(user, shop, chair=1)
-    invoice = invoicing.issue_invoice(user, order)
+    invoice = invoicing.issue_invoice(actor=user, order=order)
     invoice.reason = "edited"
     with pytest.raises(ImmutableInvoiceError):
         invoice.save()
     with pytest.raises(ImmutableInvoiceError):
         invoice.delete()
     with pytest.raises(ValidationError, match="invoiced already"):
-        invoicing.issue_invoice(user, order)
-    note = invoicing.issue_credit_note(user, invoice, "Wrong buyer")
+        invoicing.issue_invoice(actor=user, order=order)
+    note = invoicing.issue_credit_note(actor=user, invoice=invoice, reason="Wrong buyer")
     assert note.number == "CN-000001" and note.total == -invoice.total
     assert selectors.lifetime_value(user, shop["contact"]) == {"RON": Decimal("0.00")}
-    again = invoicing.issue_invoice(user, order)
+    again = invoicing.issue_invoice(actor=user, order=order)
     assert again.number == "INV-000002"
     with pytest.raises(ValidationError, match="cancelled"):
-        invoicing.record_payment(user, invoice, Decimal("1"))
+        invoicing.record_payment(actor=user, invoice=invoice, amount=Decimal("1"))
 
 
 def test_another_teams_order_cannot_be_changed_or_seen(user, shop):
@@ -237,8 +249,8 @@ def test_amounts_in_the_audit_trail_are_hidden_from_roles_without_sensitive_acce
 
     rep = create_user(email="rep2@firma.ro", role=role_named("sales-representative"))
     order = place(user, shop, chair=1)
-    invoice = invoicing.issue_invoice(user, order)
-    payment = invoicing.record_payment(user, invoice, Decimal("10"))
+    invoice = invoicing.issue_invoice(actor=user, order=order)
+    payment = invoicing.record_payment(actor=user, invoice=invoice, amount=Decimal("10"))
     for record, field in ((order, "total"), (invoice, "total"), (payment, "amount")):
         entry = audit.history(record).last()
         model = record._meta.model_name

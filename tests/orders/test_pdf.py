@@ -25,7 +25,7 @@ def test_the_invoice_pdf_holds_the_parties_lines_taxes_and_totals(user, shop, se
         customer=shop["contact"],
         lines=[{"product": shop["chair"], "quantity": 2}, {"product": shop["desk"], "quantity": 1}],
     )
-    invoice = invoicing.issue_invoice(user, order)
+    invoice = invoicing.issue_invoice(actor=user, order=order)
     data = invoice_pdf(invoice)
     assert data.startswith(b"%PDF")
     text = pdf_text(data)

@@ -108,7 +108,12 @@ def test_amounts_are_hidden_from_roles_without_sensitive_access(client, user, sh
     assert "Office chair · CH-1" in form and "450.00" not in form
     assert "535.50" not in client.get("/orders/").content.decode()
     assert "535.50" not in client.get(mine.get_absolute_url()).content.decode()
-    assert client.get(f"/invoices/{invoicing.issue_invoice(rep, order).pk}/pdf/").status_code == 403
+    assert (
+        client.get(
+            f"/invoices/{invoicing.issue_invoice(actor=rep, order=order).pk}/pdf/"
+        ).status_code
+        == 403
+    )
 
 
 def test_bad_payment_and_shipment_input_is_explained_not_crashed(user_client, shop):

@@ -124,9 +124,11 @@ register(
         filters=ProductFilters,
         apply_filters=filter_products,
         create_in=ProductIn,
-        create=lambda user, data: catalogue.save_product(user, None, data),
+        create=lambda user, data: catalogue.save_product(actor=user, product=None, data=data),
         update_in=ProductUpdate,
-        update=lambda user, product, data, _version: catalogue.save_product(user, product, data),
+        update=lambda user, product, data, _version: catalogue.save_product(
+            actor=user, product=product, data=data
+        ),
         description="The catalogue. Creating and changing products takes the permission "
         "Django's admin asks for (staff, with the add or change product permission).",
     )

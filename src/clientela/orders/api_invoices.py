@@ -109,15 +109,15 @@ def invoice_out(invoice: Invoice, user) -> dict:
 
 def issue_invoice(user, data: dict) -> Invoice:
     with api_field_names({}, default="order_id"):
-        return invoicing.issue_invoice(user, order_for(user, data["order_id"]))
+        return invoicing.issue_invoice(actor=user, order=order_for(user, data["order_id"]))
 
 
 def record_payment(user, invoice: Invoice, data: dict, _expected) -> Invoice:
     with api_field_names({}):
         invoicing.record_payment(
-            user,
-            invoice,
-            data["amount"],
+            actor=user,
+            invoice=invoice,
+            amount=data["amount"],
             received_on=data.get("received_on"),
             method=data.get("method", ""),
             reference=data.get("reference", ""),

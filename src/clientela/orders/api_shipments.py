@@ -88,13 +88,19 @@ def create_shipment(user, data: dict) -> Shipment:
         for line in data["lines"]:
             quantities[line["line_id"]] = quantities.get(line["line_id"], 0) + line["quantity"]
         return shipping.create_shipment(
-            user, order, carrier, quantities, tracking_number=data.get("tracking_number", "")
+            actor=user,
+            order=order,
+            carrier=carrier,
+            quantities=quantities,
+            tracking_number=data.get("tracking_number", ""),
         )
 
 
 def add_shipment_event(user, shipment: Shipment, data: dict, _expected) -> Shipment:
     with api_field_names({}, default="status"):
-        return shipping.update_shipment(user, shipment, data["status"], note=data.get("note", ""))
+        return shipping.update_shipment(
+            actor=user, shipment=shipment, status=data["status"], note=data.get("note", "")
+        )
 
 
 register(

@@ -3,12 +3,17 @@ for products, validated by the model and audited."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientela.core import audit
 from clientela.orders.models import Product
+
+if TYPE_CHECKING:
+    from clientela.users.models import User
 
 PRODUCT_FIELDS = ("sku", "name", "unit", "tax_rate", "active", "allows_backorder")
 
@@ -21,7 +26,7 @@ def may_manage_products(actor, action: str = "change") -> bool:
 
 
 @transaction.atomic
-def save_product(actor, product: Product | None, data: dict) -> Product:
+def save_product(*, actor: User | None, product: Product | None, data: dict) -> Product:
     """Create a product (`product` None) or change the fields in `data`."""
     creating = product is None
     if not may_manage_products(actor, "add" if creating else "change"):

@@ -86,18 +86,20 @@ def _walk(actor, contact, lines, journey: str, carrier, rng) -> Order:
         return services.move_order(
             actor=actor, order=order, to="cancelled", note="Customer changed their mind"
         )
-    invoice = invoicing.issue_invoice(actor, order)
-    invoicing.record_payment(actor, invoice, invoice.total, method="Bank transfer")
+    invoice = invoicing.issue_invoice(actor=actor, order=order)
+    invoicing.record_payment(
+        actor=actor, invoice=invoice, amount=invoice.total, method="Bank transfer"
+    )
     if journey == "paid":
         return order
     shipment = shipping.create_shipment(
-        actor,
-        order,
-        carrier,
-        {line.pk: line.quantity for line in order.lines.all()},
+        actor=actor,
+        order=order,
+        carrier=carrier,
+        quantities={line.pk: line.quantity for line in order.lines.all()},
         tracking_number=f"{rng.randint(10**9, 10**10 - 1)}",
     )
-    shipping.update_shipment(actor, shipment, "in_transit")
+    shipping.update_shipment(actor=actor, shipment=shipment, status="in_transit")
     if journey == "delivered":
-        shipping.update_shipment(actor, shipment, "delivered")
+        shipping.update_shipment(actor=actor, shipment=shipment, status="delivered")
     return order

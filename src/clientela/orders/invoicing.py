@@ -20,6 +20,7 @@ from clientela.orders import services
 
 if TYPE_CHECKING:
     from clientela.customers.models import Company, Contact
+    from clientela.users.models import User
 from clientela.orders.models import (
     ZERO,
     Invoice,
@@ -109,7 +110,7 @@ def _issue(actor, order, kind, lines, *, corrects=None, reason="") -> Invoice:
 
 
 @transaction.atomic
-def issue_invoice(actor, order: Order) -> Invoice:
+def issue_invoice(*, actor: User | None, order: Order) -> Invoice:
     services.may_edit(actor=actor, order=order)
     if order.is_quote or order.stage.key in {services.CANCELLED, services.RETURNED}:
         raise ValidationError(_("Only a placed order can be invoiced."))
@@ -136,7 +137,7 @@ def issue_invoice(actor, order: Order) -> Invoice:
 
 
 @transaction.atomic
-def issue_credit_note(actor, invoice: Invoice, reason: str) -> Invoice:
+def issue_credit_note(*, actor: User | None, invoice: Invoice, reason: str) -> Invoice:
     """Cancel an invoice in full with a credit note of its own number series."""
     services.may_edit(actor=actor, order=invoice.order)
     reason = " ".join(reason.split())[:200]
@@ -176,10 +177,10 @@ def paid_amount(invoice: Invoice) -> Decimal:
 
 @transaction.atomic
 def record_payment(
-    actor,
-    invoice: Invoice,
-    amount,
     *,
+    actor: User | None,
+    invoice: Invoice,
+    amount: Decimal | str,
     received_on: datetime.date | None = None,
     method: str = "",
     reference: str = "",

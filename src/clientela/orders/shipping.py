@@ -3,6 +3,8 @@ tracking number, and the status history that moves the order to shipped and deli
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,16 +24,19 @@ from clientela.orders.models import (
     ShipmentStatus,
 )
 
+if TYPE_CHECKING:
+    from clientela.users.models import User
+
 CLOSED = {services.CANCELLED, services.RETURNED, services.DELIVERED}
 
 
 @transaction.atomic
 def create_shipment(
-    actor,
+    *,
+    actor: User | None,
     order: Order,
     carrier: Carrier,
     quantities: dict[int, int],
-    *,
     tracking_number: str = "",
 ) -> Shipment:
     """Ship `quantities` (order line id → how many) of an order; the stock leaves the
@@ -87,7 +92,9 @@ def create_shipment(
 
 
 @transaction.atomic
-def update_shipment(actor, shipment: Shipment, status: str, *, note: str = "") -> Shipment:
+def update_shipment(
+    *, actor: User | None, shipment: Shipment, status: str, note: str = ""
+) -> Shipment:
     """A new status in the parcel's history; when every parcel of a fully shipped order is
     delivered, the order is delivered."""
     services.may_edit(actor=actor, order=shipment.order)

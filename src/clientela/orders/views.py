@@ -213,7 +213,7 @@ def invoice_create(request, pk: int):
     order = get_object_or_404(selectors.orders_for(request.user), pk=pk)
 
     def issue():
-        invoice = invoicing.issue_invoice(request.user, order)
+        invoice = invoicing.issue_invoice(actor=request.user, order=order)
         messages.success(request, _("Invoice %(n)s issued.") % {"n": invoice.number})
 
     return _act(request, order, issue)
@@ -235,9 +235,9 @@ def payment_create(request, pk: int):
 
     def pay():
         invoicing.record_payment(
-            request.user,
-            invoice,
-            form.cleaned_data["amount"],
+            actor=request.user,
+            invoice=invoice,
+            amount=form.cleaned_data["amount"],
             received_on=form.cleaned_data["received_on"],
             method=form.cleaned_data["method"],
             reference=form.cleaned_data["reference"],
@@ -256,7 +256,9 @@ def credit_note_create(request, pk: int):
         return redirect(invoice.order)
 
     def credit():
-        note = invoicing.issue_credit_note(request.user, invoice, form.cleaned_data["reason"])
+        note = invoicing.issue_credit_note(
+            actor=request.user, invoice=invoice, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("Credit note %(n)s issued.") % {"n": note.number})
 
     return _act(request, invoice.order, credit)
@@ -279,10 +281,10 @@ def shipment_create(request, pk: int):
 
     def ship():
         shipment = shipping.create_shipment(
-            request.user,
-            order,
-            form.cleaned_data["carrier"],
-            form.quantities(),
+            actor=request.user,
+            order=order,
+            carrier=form.cleaned_data["carrier"],
+            quantities=form.quantities(),
             tracking_number=form.cleaned_data["tracking_number"],
         )
         messages.success(request, _("%(s)s created.") % {"s": shipment})
@@ -303,7 +305,10 @@ def shipment_status(request, pk: int):
 
     def update():
         shipping.update_shipment(
-            request.user, shipment, form.cleaned_data["status"], note=form.cleaned_data["note"]
+            actor=request.user,
+            shipment=shipment,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
         )
         messages.success(
             request,
