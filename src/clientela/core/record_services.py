@@ -61,33 +61,28 @@ def assign_owner(*, actor: Actor | None, records: Sequence[Record], owner: Actor
 
 def trash_record(*, actor: Actor | None, record: Record, action: str = "delete") -> None:
     """Move one record to the trash: out of lists and search, restorable."""
-    permissions.check(actor, record, "delete")
-    record.deleted_at = timezone.now()
-    record.save(update_fields=["deleted_at", "updated_at"])
-    claim_version(record, None)
-    search.remove(record)
-    audit.log(
-        actor=actor,
-        action=action,
-        record=record,
-        before={IN_TRASH: False},
-        after={IN_TRASH: True},
-        state=None,
-    )
+    _set_in_trash(actor, record, in_trash=True, action=action)
 
 
 def untrash_record(*, actor: Actor | None, record: Record, action: str = "restore") -> None:
+    _set_in_trash(actor, record, in_trash=False, action=action)
+
+
+def _set_in_trash(actor: Actor | None, record: Record, *, in_trash: bool, action: str) -> None:
     permissions.check(actor, record, "delete")
-    record.deleted_at = None
+    record.deleted_at = timezone.now() if in_trash else None
     record.save(update_fields=["deleted_at", "updated_at"])
     claim_version(record, None)
-    search.index(record)
+    if in_trash:
+        search.remove(record)
+    else:
+        search.index(record)
     audit.log(
         actor=actor,
         action=action,
         record=record,
-        before={IN_TRASH: True},
-        after={IN_TRASH: False},
+        before={IN_TRASH: not in_trash},
+        after={IN_TRASH: in_trash},
         state=None,
     )
 
