@@ -58,75 +58,79 @@ def probes(w) -> dict[str, Probe]:
         "source": "web",
     }
     return {
-        "home": Probe("self", "GET", "/"),
-        "healthz": Probe("self", "GET", "/healthz"),
-        "search": Probe("list", "GET", "/search/?q=secreta"),
-        "search-palette": Probe("list", "GET", "/search/palette/?q=secreta"),
-        "contact-list": Probe("list", "GET", "/contacts/?q=secreta"),
-        "contact-create": Probe("self", "GET", "/contacts/new/"),
-        "quick-add": Probe("self", "GET", "/contacts/quick-add/"),
-        "quick-add-check": Probe(
+        "workspace:home": Probe("self", "GET", "/"),
+        "core:healthz": Probe("self", "GET", "/healthz"),
+        "core:search": Probe("list", "GET", "/search/?q=secreta"),
+        "core:search-palette": Probe("list", "GET", "/search/palette/?q=secreta"),
+        "customers:contact-list": Probe("list", "GET", "/contacts/?q=secreta"),
+        "customers:contact-create": Probe("self", "GET", "/contacts/new/"),
+        "customers:quick-add": Probe("self", "GET", "/contacts/quick-add/"),
+        "customers:quick-add-check": Probe(
             "list", "GET", "/contacts/quick-add/check/?email=secreta@firma-b.ro"
         ),
-        "contact-detail": Probe("view", "GET", f"/contacts/{c}/"),
-        "contact-edit": Probe("edit", "POST", f"/contacts/{c}/edit/", edit_form),
-        "company-list": Probe("list", "GET", "/companies/?q=compania"),
-        "company-create": Probe("self", "GET", "/companies/new/"),
-        "company-detail": Probe("view", "GET", f"/companies/{co}/"),
-        "company-edit": Probe(
+        "customers:contact-detail": Probe("view", "GET", f"/contacts/{c}/"),
+        "customers:contact-edit": Probe("edit", "POST", f"/contacts/{c}/edit/", edit_form),
+        "customers:company-list": Probe("list", "GET", "/companies/?q=compania"),
+        "customers:company-create": Probe("self", "GET", "/companies/new/"),
+        "customers:company-detail": Probe("view", "GET", f"/companies/{co}/"),
+        "customers:company-edit": Probe(
             "edit", "POST", f"/companies/{co}/edit/", {"name": "Changed", "status": "active"}
         ),
-        "inline-edit": Probe(
+        "customers:inline-edit": Probe(
             "edit",
             "POST",
             f"/records/contact/{c}/inline/",
             {**edit_form, "version": w["contact"].version},
         ),
-        "bulk-action": Probe(
+        "customers:bulk-action": Probe(
             "edit",
             "POST",
             "/lists/contact/bulk/",
             {"action": "tag", "ids": [c], "tags": "hacked", "confirm": "yes"},
         ),
-        "save-view": Probe(
+        "customers:save-view": Probe(
             "self", "POST", "/lists/contact/views/", {"name": "Mine", "query": "owner=me"}
         ),
-        "delete-view": Probe("owner", "POST", f"/lists/views/{w['view'].pk}/delete/"),
-        "trash": Probe("list", "GET", "/trash/"),
-        "trash-action": Probe(
+        "customers:delete-view": Probe("owner", "POST", f"/lists/views/{w['view'].pk}/delete/"),
+        "core:trash": Probe("list", "GET", "/trash/"),
+        "core:trash-action": Probe(
             "delete",
             "POST",
             "/trash/action/",
             {"type": "contact", "id": w["trashed"].pk, "action": "restore"},
         ),
-        "undo-trash": Probe("self", "POST", "/trash/undo/"),
-        "record-history": Probe("view", "GET", f"/records/contact/{c}/history/"),
-        "restore-version": Probe("edit", "POST", f"/history/{w['version'].pk}/restore/"),
-        "merge": Probe("delete", "POST", f"/merge/contact/{c}/{w['other'].pk}/"),
-        "merge-undo": Probe("self", "POST", "/merge/undo/"),
-        "my-day": Probe("self", "GET", "/my-day/"),
-        "log-activity": Probe(
+        "customers:undo-trash": Probe("self", "POST", "/trash/undo/"),
+        "core:record-history": Probe("view", "GET", f"/records/contact/{c}/history/"),
+        "core:restore-version": Probe("edit", "POST", f"/history/{w['version'].pk}/restore/"),
+        "customers:merge": Probe("delete", "POST", f"/merge/contact/{c}/{w['other'].pk}/"),
+        "customers:merge-undo": Probe("self", "POST", "/merge/undo/"),
+        "activities:my-day": Probe("self", "GET", "/my-day/"),
+        "activities:log-activity": Probe(
             "edit", "POST", f"/records/{token}/log/", {"kind": "note", "body": "hacked"}
         ),
-        "task-create": Probe("edit", "POST", f"/records/{token}/tasks/", {"title": "hacked"}),
-        "file-upload": Probe(
+        "activities:task-create": Probe(
+            "edit", "POST", f"/records/{token}/tasks/", {"title": "hacked"}
+        ),
+        "activities:file-upload": Probe(
             "edit",
             "POST",
             f"/records/{token}/files/",
             {"file": SimpleUploadedFile("x.txt", b"hacked")},
         ),
-        "task-done": Probe("owner", "POST", f"/tasks/{w['task'].pk}/done/"),
-        "file-download": Probe("view", "GET", f"/files/{w['file'].pk}/"),
-        "login": Probe("self", "GET", "/login/"),
-        "login-code": Probe("self", "GET", "/login/code/"),
-        "two-factor": Probe("self", "GET", "/account/two-factor/"),
-        "logout": Probe("self", "GET", "/account/password/"),  # logging out would end the probe
-        "password_change": Probe("self", "GET", "/account/password/"),
-        "password_change_done": Probe("self", "GET", "/account/password/done/"),
-        "password_reset": Probe("self", "GET", "/password-reset/"),
-        "password_reset_done": Probe("self", "GET", "/password-reset/sent/"),
-        "password_reset_confirm": Probe("self", "GET", "/password-reset/MQ/bad-token/"),
-        "password_reset_complete": Probe("self", "GET", "/password-reset/complete/"),
+        "activities:task-done": Probe("owner", "POST", f"/tasks/{w['task'].pk}/done/"),
+        "activities:file-download": Probe("view", "GET", f"/files/{w['file'].pk}/"),
+        "security:login": Probe("self", "GET", "/login/"),
+        "security:login-code": Probe("self", "GET", "/login/code/"),
+        "security:two-factor": Probe("self", "GET", "/account/two-factor/"),
+        "users:logout": Probe(
+            "self", "GET", "/account/password/"
+        ),  # logging out would end the probe
+        "users:password_change": Probe("self", "GET", "/account/password/"),
+        "users:password_change_done": Probe("self", "GET", "/account/password/done/"),
+        "users:password_reset": Probe("self", "GET", "/password-reset/"),
+        "users:password_reset_done": Probe("self", "GET", "/password-reset/sent/"),
+        "users:password_reset_confirm": Probe("self", "GET", "/password-reset/MQ/bad-token/"),
+        "users:password_reset_complete": Probe("self", "GET", "/password-reset/complete/"),
         "dataio:backups": Probe("settings", "GET", "/settings/backups/"),
         "dataio:back_up_now": Probe("settings", "POST", "/settings/backups/run/"),
         "dataio:download": Probe("settings", "GET", "/settings/backups/none.tar.gz/download/"),
@@ -172,40 +176,46 @@ def probes(w) -> dict[str, Probe]:
         **order_api_probes(w),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
-        "settings": Probe("self", "GET", "/settings/"),
-        "audit-trail": Probe("settings", "GET", "/settings/audit/", capability="view_audit_trail"),
-        "audit-export": Probe(
+        "workspace:settings": Probe("self", "GET", "/settings/"),
+        "core:audit-trail": Probe(
+            "settings", "GET", "/settings/audit/", capability="view_audit_trail"
+        ),
+        "core:audit-export": Probe(
             "settings", "GET", "/settings/audit/export.csv", capability="view_audit_trail"
         ),
-        "people": Probe("settings", "GET", "/settings/people/", capability="manage_users"),
-        "people-invite": Probe(
+        "users:people": Probe("settings", "GET", "/settings/people/", capability="manage_users"),
+        "users:people-invite": Probe(
             "settings", "GET", "/settings/people/invite/", capability="manage_users"
         ),
-        "person": Probe("settings", "GET", f"/settings/people/{o}/", capability="manage_users"),
-        "person-deactivate": Probe(
+        "users:person": Probe(
+            "settings", "GET", f"/settings/people/{o}/", capability="manage_users"
+        ),
+        "users:person-deactivate": Probe(
             "settings", "POST", f"/settings/people/{o}/deactivate/", capability="manage_users"
         ),
-        "person-reactivate": Probe(
+        "users:person-reactivate": Probe(
             "settings", "POST", f"/settings/people/{o}/reactivate/", capability="manage_users"
         ),
-        "person-invitation": Probe(
+        "users:person-invitation": Probe(
             "settings", "POST", f"/settings/people/{o}/invitation/", capability="manage_users"
         ),
-        "team-create": Probe(
+        "users:team-create": Probe(
             "settings", "POST", "/settings/teams/", {"name": "Hijack"}, capability="manage_users"
         ),
-        "roles": Probe("settings", "GET", "/settings/roles/", capability="manage_users"),
-        "role-create": Probe("settings", "GET", "/settings/roles/new/", capability="manage_users"),
-        "role": Probe(
+        "users:roles": Probe("settings", "GET", "/settings/roles/", capability="manage_users"),
+        "users:role-create": Probe(
+            "settings", "GET", "/settings/roles/new/", capability="manage_users"
+        ),
+        "users:role": Probe(
             "settings", "GET", f"/settings/roles/{w['role'].pk}/", capability="manage_users"
         ),
-        "deal-board": Probe("list", "GET", "/deals/"),
-        "deal-board-pipeline": Probe("list", "GET", f"/deals/pipeline/{w['pipeline'].pk}/"),
-        "deal-list": Probe("list", "GET", "/deals/list/?q=secreta"),
-        "deal-create": Probe("self", "GET", "/deals/new/"),
-        "deal-funnel": Probe("list", "GET", "/deals/funnel/"),
-        "deal-detail": Probe("view", "GET", f"/deals/{d}/"),
-        "deal-edit": Probe(
+        "deals:deal-board": Probe("list", "GET", "/deals/"),
+        "deals:deal-board-pipeline": Probe("list", "GET", f"/deals/pipeline/{w['pipeline'].pk}/"),
+        "deals:deal-list": Probe("list", "GET", "/deals/list/?q=secreta"),
+        "deals:deal-create": Probe("self", "GET", "/deals/new/"),
+        "deals:deal-funnel": Probe("list", "GET", "/deals/funnel/"),
+        "deals:deal-detail": Probe("view", "GET", f"/deals/{d}/"),
+        "deals:deal-edit": Probe(
             "edit",
             "POST",
             f"/deals/{d}/edit/",
@@ -217,35 +227,35 @@ def probes(w) -> dict[str, Probe]:
                 "version": w["deal"].version,
             },
         ),
-        "deal-move": Probe(
+        "deals:deal-move": Probe(
             "edit", "POST", f"/deals/{d}/move/", {"stage": w["stage"].pk, "version": ""}
         ),
-        "deal-close": Probe("edit", "POST", f"/deals/{d}/close/", {"outcome": "won"}),
-        "deal-reopen": Probe("edit", "POST", f"/deals/{w['lost_deal'].pk}/reopen/"),
-        "deal-line-add": Probe(
+        "deals:deal-close": Probe("edit", "POST", f"/deals/{d}/close/", {"outcome": "won"}),
+        "deals:deal-reopen": Probe("edit", "POST", f"/deals/{w['lost_deal'].pk}/reopen/"),
+        "deals:deal-line-add": Probe(
             "edit",
             "POST",
             f"/deals/{d}/lines/",
             {"product": w["product"].pk, "quantity": 5, "version": w["deal"].version},
         ),
-        "deal-line": Probe(
+        "deals:deal-line": Probe(
             "edit",
             "POST",
             f"/deals/{d}/lines/{w['deal_line'].pk}/",
             {"quantity": 9, "unit_price": "1", "version": w["deal"].version},
         ),
         # The deal is open: no role may order it, however far it sees.
-        "deal-order": Probe("edit", "POST", f"/deals/{d}/order/"),
+        "deals:deal-order": Probe("edit", "POST", f"/deals/{d}/order/"),
         **deal_api_probes(w),
-        "deal-trash": Probe("delete", "POST", f"/deals/{d}/trash/"),
-        "pipeline-settings": Probe("settings", "GET", "/settings/pipelines/"),
-        "pipeline-create": Probe(
+        "deals:deal-trash": Probe("delete", "POST", f"/deals/{d}/trash/"),
+        "deals:pipeline-settings": Probe("settings", "GET", "/settings/pipelines/"),
+        "deals:pipeline-create": Probe(
             "settings",
             "POST",
             "/settings/pipelines/new/",
             {"name": "Hacked", "rows": "1", "stage-0-name": "X", "stage-0-probability": "5"},
         ),
-        "pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
+        "deals:pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
         "imports:start": Probe("self", "GET", "/imports/"),
         "imports:run": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/"),
         "imports:progress": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/progress/"),
@@ -273,8 +283,8 @@ def api_probes(w) -> dict[str, Probe]:
         "api:openapi-json": Probe("self", "GET", "/api/openapi.json"),
         "api:openapi-view": Probe("self", "GET", "/api/docs"),
         "api:not-found": Probe("self", "GET", "/api/v2/contacts/"),
-        "api-tokens": Probe("self", "GET", "/account/api-tokens/"),
-        "api-token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
+        "api:tokens": Probe("self", "GET", "/account/api-tokens/"),
+        "api:token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
         "webhooks:index": Probe("settings", "GET", "/settings/webhooks/"),
         "webhooks:detail": Probe("settings", "GET", f"/settings/webhooks/{sub}/"),
         "webhooks:toggle": Probe("settings", "POST", f"/settings/webhooks/{sub}/toggle/"),
@@ -677,9 +687,9 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             if may["view"] and response.status_code != 200:
                 leaks.append(f"{name}: {response.status_code}, but the role may see it")
         elif probe.kind == "list":
-            if not may["view"] and shows_secret and name != "trash":
+            if not may["view"] and shows_secret and name != "core:trash":
                 leaks.append(f"{name}: lists the other team's record")
-            if name == "trash" and not may["delete"] and "Secreta Gunoi" in body:
+            if name == "core:trash" and not may["delete"] and "Secreta Gunoi" in body:
                 leaks.append("trash: lists a record the role may not restore")
         elif probe.kind in {"edit", "delete"}:
             allowed = may["edit"] if probe.kind == "edit" else (may["delete"] and may["edit"])

@@ -95,7 +95,7 @@ def test_detail_pages_do_not_grow_with_timeline_tasks_and_files(user_client, use
     add_contacts(user, company, 2, 5)
     many = queries_for(user_client, url)
     assert many == few
-    assert many == snapshot[f"{kind}-detail"], f"{kind}: {many} queries"
+    assert many == snapshot[f"customers:{kind}-detail"], f"{kind}: {many} queries"
 
 
 def add_deals(user, company, start: int, count: int) -> list:
@@ -166,7 +166,7 @@ def test_deal_page_does_not_grow_with_timeline_history_tasks_and_lines(user_clie
         activity_services.create_task(actor=user, title=f"task {i}", assignee=user, record=deal)
     many = queries_for(user_client, deal.get_absolute_url())
     assert many == few
-    assert many == snapshot["deal-detail"], f"deal: {many} queries"
+    assert many == snapshot["deals:deal-detail"], f"deal: {many} queries"
 
 
 def assert_flat(client, url: str, snapshot: dict, add_rows) -> None:
@@ -231,7 +231,7 @@ def test_order_page_does_not_grow_with_lines_invoices_and_shipments(
     few = queries_for(user_client, order_with(1))
     many = queries_for(user_client, order_with(12))
     assert many == few
-    assert many == snapshot["order-detail"], f"order: {many} queries"
+    assert many == snapshot["orders:detail"], f"order: {many} queries"
 
 
 def add_invoiced_and_shipped_orders(user, shop, count: int) -> None:

@@ -129,9 +129,9 @@ NOTIFICATIONS_POLL_SECONDS = config.env_float("CLIENTELA_NOTIFICATIONS_POLL_SECO
 
 # Users and login ---------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "security:login"
+LOGIN_REDIRECT_URL = "workspace:home"
+LOGOUT_REDIRECT_URL = "security:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -343,12 +343,14 @@ def test_record_url_is_reverse_with_the_script_prefix():
     from clientela.core.links import record_url
 
     assert (
-        record_url("contact-detail", 42) == reverse("contact-detail", args=[42]) == "/contacts/42/"
+        record_url("customers:contact-detail", 42)
+        == reverse("customers:contact-detail", args=[42])
+        == "/contacts/42/"
     )
     assert record_url("orders:detail", "7") == reverse("orders:detail", args=[7])
     set_script_prefix("/crm/")
     try:
-        assert record_url("company-detail", 5) == "/crm/companies/5/"
+        assert record_url("customers:company-detail", 5) == "/crm/companies/5/"
     finally:
         set_script_prefix("/")
 

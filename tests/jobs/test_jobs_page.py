@@ -63,7 +63,7 @@ def test_people_who_are_not_staff_cannot_see_or_retry_jobs(user_client):
     assert user_client.post(reverse("jobs:retry", args=[row.id])).status_code == 403
     row.refresh_from_db()
     assert row.status == "FAILED"
-    assert "Jobs" not in user_client.get(reverse("home")).content.decode()
+    assert "Jobs" not in user_client.get(reverse("workspace:home")).content.decode()
 
 
 def test_retry_is_post_only(admin_client):

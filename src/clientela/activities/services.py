@@ -297,7 +297,7 @@ def _schedule_reminder(task: Task, record: Record | None, when: datetime.datetim
         when=when,
         key=f"task:{task.pk}:reminder:{when.isoformat()}",
         title=_("Reminder: %(task)s") % {"task": task.title},
-        url=record.get_absolute_url() if record is not None else reverse("my-day"),
+        url=record.get_absolute_url() if record is not None else reverse("activities:my-day"),
     )
 
 
@@ -328,6 +328,6 @@ def reassign_tasks(*, actor: User, records: list[Task], to: User) -> int:
                 when=task.reminder_at,
                 key=f"task:{task.pk}:reminder:{task.reminder_at.isoformat()}:user:{to.pk}",
                 title=_("Reminder: %(task)s") % {"task": task.title},
-                url=reverse("my-day"),
+                url=reverse("activities:my-day"),
             )
     return len(records)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from clientela.activities import views
 
+app_name = "activities"
 urlpatterns = [
     path("my-day/", views.my_day, name="my-day"),
     path("records/<str:token>/log/", views.log_activity, name="log-activity"),

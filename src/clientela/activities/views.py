@@ -103,7 +103,7 @@ def task_done(request, pk: int):
     services.set_task_done(actor=request.user, task=task, done=request.POST.get("done") != "no")
     if request.htmx:
         return render(request, "activities/_task.html", {"task": task})
-    return redirect(request.POST.get("next") or "my-day")
+    return redirect(request.POST.get("next") or "activities:my-day")
 
 
 @require_POST

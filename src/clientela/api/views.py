@@ -40,4 +40,4 @@ def revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
         messages.success(request, _("The token is revoked: it no longer works."))
     else:
         messages.error(request, _("That token is not one of yours, or is already revoked."))
-    return redirect("api-tokens")
+    return redirect("api:tokens")

@@ -59,7 +59,7 @@ def restore_version(request: ActorRequest, entry_id: int) -> HttpResponse:
         record = record_services.restore_version(actor=request.user, entry=entry)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("record-history", record_type=declared.name, pk=entry.object_id)
+        return redirect("core:record-history", record_type=declared.name, pk=entry.object_id)
     messages.success(request, _("The earlier version is back. This restore is in the history too."))
     return redirect(record.get_absolute_url())
 
@@ -111,4 +111,4 @@ def trash_action(request: ActorRequest) -> HttpResponse:
         messages.success(request, _("%(name)s was deleted for good.") % {"name": record})
     else:
         raise Http404
-    return redirect("trash")
+    return redirect("core:trash")

@@ -5,6 +5,7 @@ from django.urls import path
 
 from clientela.core import record_views, views
 
+app_name = "core"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("search/", views.search, name="search"),

@@ -279,7 +279,7 @@ def inline_edit(request, record_type: str, pk: int):
     except (Contact.DoesNotExist, Company.DoesNotExist):
         raise Http404 from None
     if not request.htmx:
-        return redirect(f"{record_type}-edit", pk=pk)
+        return redirect(f"customers:{record_type}-edit", pk=pk)
     if request.GET.get("cancel"):
         return render(
             request, "customers/_facts.html", _facts_context(request.user, record, record_type)

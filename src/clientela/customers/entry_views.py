@@ -168,7 +168,7 @@ def merge_undo(request):
     ).first()
     if merge is None:
         messages.error(request, _("There is nothing to undo."))
-        return redirect("home")
+        return redirect("workspace:home")
     merging.undo(actor=request.user, merge_record=merge)
     model = listing.MODELS[merge.record_type]
     messages.success(request, _("The merge was undone."))

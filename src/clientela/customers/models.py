@@ -95,7 +95,7 @@ class Company(Record):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return record_url("company-detail", self.pk)
+        return record_url("customers:company-detail", self.pk)
 
 
 class Contact(Record):
@@ -148,7 +148,7 @@ class Contact(Record):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return record_url("contact-detail", self.pk)
+        return record_url("customers:contact-detail", self.pk)
 
 
 class Kind(models.TextChoices):

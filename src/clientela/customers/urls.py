@@ -4,6 +4,7 @@ from django.urls import path
 
 from clientela.customers import detail_views, entry_views, views
 
+app_name = "customers"
 urlpatterns = [
     path("contacts/", views.contact_list, name="contact-list"),
     path("contacts/new/", detail_views.contact_create, name="contact-create"),

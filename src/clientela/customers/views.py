@@ -24,7 +24,7 @@ from clientela.customers.models import LifecycleStage
 from clientela.users import selectors as user_selectors
 
 SPECS = {"contact": listing.contact_spec, "company": listing.company_spec}
-LIST_URLS = {"contact": "contact-list", "company": "company-list"}
+LIST_URLS = {"contact": "customers:contact-list", "company": "customers:company-list"}
 BULK_ACTIONS = {"assign", "tag", "stage", "trash", "merge"}
 
 
@@ -112,7 +112,7 @@ def delete_view(request, pk: int):
     record_type = view.record_type
     view.delete()
     messages.success(request, _("View deleted."))
-    return redirect(LIST_URLS.get(record_type, "home"))
+    return redirect(LIST_URLS.get(record_type, "workspace:home"))
 
 
 @require_POST
@@ -132,7 +132,7 @@ def bulk_action(request, record_type: str):
             messages.error(request, _("Select exactly two records to merge."))
             return redirect(back)
         first, second = sorted(records, key=lambda r: ids.index(r.pk))
-        return redirect("merge", record_type=record_type, pk=first.pk, other_pk=second.pk)
+        return redirect("customers:merge", record_type=record_type, pk=first.pk, other_pk=second.pk)
     owner = stage = None
     tags = tag_names(request.POST.get("tags", ""))
     if action == "assign":
@@ -205,7 +205,7 @@ def undo_trash(request):
     pending = request.session.pop("undo_trash", None)
     if not pending or pending.get("type") not in listing.MODELS:
         messages.error(request, _("There is nothing to undo."))
-        return redirect("home")
+        return redirect("workspace:home")
     model = listing.MODELS[pending["type"]]
     records = list(model.objects.trashed().filter(pk__in=pending["ids"]))
     record_services.restore_from_trash(actor=request.user, records=records)

@@ -125,7 +125,7 @@ class Deal(Record):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return record_url("deal-detail", self.pk)
+        return record_url("deals:deal-detail", self.pk)
 
 
 class DealLine(models.Model):

@@ -4,6 +4,7 @@ from django.urls import path
 
 from clientela.deals import views
 
+app_name = "deals"
 urlpatterns = [
     path("deals/", views.board, name="deal-board"),
     path("deals/pipeline/<int:pipeline_id>/", views.board, name="deal-board-pipeline"),

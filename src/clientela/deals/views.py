@@ -71,7 +71,7 @@ def board(request, pipeline_id: int | None = None):
         "form": form,
         "query": query,
         "may_settings": permissions.can(request.user, "manage_settings"),
-        "board_url": reverse("deal-board-pipeline", args=[pipeline.pk]),
+        "board_url": reverse("deals:deal-board-pipeline", args=[pipeline.pk]),
         **_filter_choices(),
     }
     template = "deals/_board.html" if request.htmx else "deals/board.html"
@@ -167,7 +167,7 @@ def deal_trash(request, pk: int):
         messages.error(request, str(error))
         return redirect(deal.get_absolute_url())
     messages.success(request, _("%(deal)s was moved to the trash.") % {"deal": deal})
-    return redirect("deal-list")
+    return redirect("deals:deal-list")
 
 
 # The list -----------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def _deal_action(request, pk: int, action, done: str):
         messages.success(request, done % {"deal": deal, "result": result})
         if isinstance(result, Order):
             return redirect(result.get_absolute_url())
-    return redirect(reverse("deal-detail", args=[deal.pk]) + "#deal-lines")
+    return redirect(reverse("deals:deal-detail", args=[deal.pk]) + "#deal-lines")
 
 
 def _product(request) -> Product:
@@ -522,7 +522,7 @@ def pipeline_edit(request, pk: int | None = None):
                 status=400,
             )
         messages.success(request, _("Pipeline “%(name)s” saved.") % {"name": pipeline})
-        return redirect("pipeline-settings")
+        return redirect("deals:pipeline-settings")
     rows = [
         {"id": s.pk, "name": s.name, "probability": s.probability, "position": s.position}
         for s in (pipeline.stages.all() if pipeline else [])

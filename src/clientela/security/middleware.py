@@ -52,9 +52,9 @@ class TwoFactorRequiredMiddleware:
         # Public pages (health check, password reset) stay public.
         if not getattr(view_func, "login_required", True):
             return None
-        allowed = (reverse("two-factor"), reverse("logout"))
+        allowed = (reverse("security:two-factor"), reverse("users:logout"))
         if request.path in allowed or not two_factor.required_for(user):
             return None
         if selectors.has_two_factor(user):
             return None
-        return redirect("two-factor")
+        return redirect("security:two-factor")

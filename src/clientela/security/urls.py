@@ -5,6 +5,7 @@ from django.urls import path
 
 from clientela.security import views
 
+app_name = "security"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/code/", views.login_code, name="login-code"),

@@ -57,7 +57,7 @@ class LoginView(auth_views.LoginView):
             "at": int(time.time()),
             "next": self.get_success_url(),
         }
-        return redirect("login-code")
+        return redirect("security:login-code")
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # Set by django-axes while it counted this request's failure; said under the
@@ -113,7 +113,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if found is None:
         request.session.pop(PENDING, None)
         messages.info(request, _("Log in again: the code page was open too long."))
-        return redirect("login")
+        return redirect("security:login")
     user, pending = found
     if selectors.is_locked_out(request, user.email):
         return locked_out(request, credentials=get_credentials(user.email))
@@ -146,7 +146,7 @@ def two_factor_settings(request: AuthenticatedRequest) -> HttpResponse:
         try:
             if action == "start":
                 services.start_two_factor(actor=user)
-                return redirect("two-factor")
+                return redirect("security:two-factor")
             if action in {"confirm", "off"} and form.is_valid():
                 code = form.cleaned_data["code"]
                 if action == "confirm":
@@ -155,7 +155,7 @@ def two_factor_settings(request: AuthenticatedRequest) -> HttpResponse:
                 else:
                     services.turn_off_two_factor(actor=user, code=code)
                     messages.success(request, _("Two-factor login is off."))
-                return redirect("two-factor")
+                return redirect("security:two-factor")
         except ValidationError as error:
             form.add_error("code", error)
     device = selectors.device_for(user)

@@ -132,7 +132,7 @@ def team_snapshot(team: Team) -> dict:
 def invitation_link(user: User, base_url: str) -> str:
     """Where an invited person chooses their password: a one-use link, like a reset."""
     path = reverse(
-        "password_reset_confirm",
+        "users:password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),

@@ -1,4 +1,4 @@
-"""People, teams and roles under Settings."""
+"""People, teams and roles under Settings (included by users.urls, in its namespace)."""
 
 from django.urls import path
 

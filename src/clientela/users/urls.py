@@ -1,17 +1,30 @@
-"""Log out, change and reset a password (logging in is the security app's)."""
+"""Log out, change and reset a password (logging in is the security app's), and people,
+teams and roles under Settings."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path, reverse_lazy
 
+app_name = "users"
 urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/",
+        # Django's views reverse bare names by default; ours live in this namespace.
+        auth_views.PasswordChangeView.as_view(
+            success_url=reverse_lazy("users:password_change_done")
+        ),
+        name="password_change",
+    ),
     path(
         "account/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(success_url=reverse_lazy("users:password_reset_done")),
+        name="password_reset",
+    ),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -19,7 +32,9 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("users:password_reset_complete")
+        ),
         name="password_reset_confirm",
     ),
     path(
@@ -27,4 +42,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("settings/", include("clientela.users.settings_urls")),
 ]

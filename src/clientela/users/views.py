@@ -64,7 +64,7 @@ def invite(request: AuthenticatedRequest) -> HttpResponse:
                 _("%(email)s is invited: the e-mail holds a link to choose a password.")
                 % {"email": user.email},
             )
-            return redirect("people")
+            return redirect("users:people")
     return render(request, "users/invite.html", {"form": form})
 
 
@@ -83,7 +83,7 @@ def person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("%(user)s is saved.") % {"user": member})
-            return redirect("person", pk=member.pk)
+            return redirect("users:person", pk=member.pk)
     return _person_page(request, member, form, DeactivateForm(leaving=member))
 
 
@@ -130,7 +130,7 @@ def deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 if moved
                 else _("%(user)s is deactivated.") % {"user": member},
             )
-            return redirect("person", pk=member.pk)
+            return redirect("users:person", pk=member.pk)
     access = AccessForm(
         initial={"full_name": member.full_name, "team": member.team, "role": member.role}
     )
@@ -143,7 +143,7 @@ def reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     services.reactivate_user(actor=request.user, user=member)
     messages.success(request, _("%(user)s can log in again.") % {"user": member})
-    return redirect("person", pk=member.pk)
+    return redirect("users:person", pk=member.pk)
 
 
 @require_POST
@@ -158,7 +158,7 @@ def resend_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("The invitation is sent again to %(email)s.") % {"email": member.email}
         )
-    return redirect("person", pk=member.pk)
+    return redirect("users:person", pk=member.pk)
 
 
 @require_POST
@@ -174,7 +174,7 @@ def create_team(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("Team %(team)s added.") % {"team": team})
     else:
         messages.error(request, _("A team needs a name."))
-    return redirect("people")
+    return redirect("users:people")
 
 
 @require_safe
@@ -200,5 +200,5 @@ def role(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Role %(role)s is saved.") % {"role": saved})
-            return redirect("roles")
+            return redirect("users:roles")
     return render(request, "users/role.html", {"form": form, "role": existing})

@@ -4,6 +4,7 @@ from django.urls import path
 
 from clientela.workspace import views
 
+app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("settings/", views.settings_index, name="settings"),
