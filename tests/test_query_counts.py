@@ -198,7 +198,9 @@ def test_order_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
     from tests.orders.conftest import build_shop
 
     shop = build_shop(user)
-    stock.receive(shop["chair"], Warehouse.objects.get(), 100)
+    stock.receive(
+        actor=None, product=shop["chair"], warehouse=Warehouse.objects.get(), quantity=100
+    )
     assert_flat(user_client, url, snapshot, lambda count: add_orders(user, shop, count))
 
 
@@ -212,7 +214,7 @@ def test_order_page_does_not_grow_with_lines_invoices_and_shipments(
 
     settings.ORDERS_SHIP_BEFORE_PAYMENT = True
     shop = build_shop(user)
-    stock.receive(shop["chair"], shop["warehouse"], 100)
+    stock.receive(actor=None, product=shop["chair"], warehouse=shop["warehouse"], quantity=100)
 
     def order_with(lines: int):
         order = order_services.create_order_for_customer(
@@ -267,7 +269,7 @@ def test_order_api_lists_do_not_grow_with_rows(user_client, user, url, snapshot,
 
     settings.ORDERS_SHIP_BEFORE_PAYMENT = True
     shop = build_shop(user)
-    stock.receive(shop["chair"], shop["warehouse"], 100)
+    stock.receive(actor=None, product=shop["chair"], warehouse=shop["warehouse"], quantity=100)
     assert_flat(
         user_client, url, snapshot, lambda count: add_invoiced_and_shipped_orders(user, shop, count)
     )

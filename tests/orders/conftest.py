@@ -20,8 +20,8 @@ def build_shop(owner):
     Price.objects.create(price_list=price_list, product=chair, unit_price=Decimal("450.00"))
     Price.objects.create(price_list=price_list, product=desk, unit_price=Decimal("1200.50"))
     Price.objects.create(price_list=price_list, product=lamp, unit_price=Decimal("99.90"))
-    stock.receive(chair, warehouse, 10)
-    stock.receive(desk, warehouse, 1)
+    stock.receive(actor=None, product=chair, warehouse=warehouse, quantity=10)
+    stock.receive(actor=None, product=desk, warehouse=warehouse, quantity=1)
     company = customers.create_company(
         actor=owner, data={"name": "Fabrica de Mobilă SRL", "tax_id": "RO998877"}
     )

@@ -27,7 +27,7 @@ def office(db):
     shop = build_shop(manager)
     boiler = Product.objects.create(sku="BO-1", name="Boiler", tax_rate=Decimal("19"))
     Price.objects.create(price_list=shop["price_list"], product=boiler, unit_price=PRICE)
-    stock.receive(boiler, shop["warehouse"], 5)
+    stock.receive(actor=None, product=boiler, warehouse=shop["warehouse"], quantity=5)
     order = services.create_order_for_customer(
         actor=manager, customer=shop["contact"], lines=[{"product": boiler, "quantity": 2}]
     )

@@ -62,7 +62,8 @@ def test_two_orders_racing_for_the_last_unit_exactly_one_wins(user):
 @pytest.mark.django_db(transaction=True)
 def test_many_orders_share_the_stock_without_overselling(user):
     shop = build_shop(user)
-    stock.receive(shop["desk"], shop["warehouse"], 3)  # four desks; six orders of one each
+    # Four desks; six orders of one each.
+    stock.receive(actor=None, product=shop["desk"], warehouse=shop["warehouse"], quantity=3)
     results = race(
         lambda i: services.create_order_for_customer(
             actor=user, customer=shop["company"], lines=[{"product": shop["desk"], "quantity": 1}]

@@ -119,7 +119,22 @@ class StockMovementAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
-            move = stock.receive if obj.kind == MovementKind.RECEIVED else stock.adjust
-            move(obj.product, obj.warehouse, obj.quantity, actor=request.user, note=obj.note)
+            product, warehouse, user = obj.product, obj.warehouse, request.user
+            if obj.kind == MovementKind.RECEIVED:
+                stock.receive(
+                    actor=user,
+                    product=product,
+                    warehouse=warehouse,
+                    quantity=obj.quantity,
+                    note=obj.note,
+                )
+            else:
+                stock.adjust(
+                    actor=user,
+                    product=product,
+                    warehouse=warehouse,
+                    counted=obj.quantity,
+                    note=obj.note,
+                )
             # The service wrote the movement; the admin's log entry points at it.
             obj.pk = StockMovement.objects.latest("id").pk

@@ -41,7 +41,13 @@ def load() -> str:
         )
         Price.objects.create(price_list=default, product=product, unit_price=Decimal(price))
         if on_hand:
-            stock.receive(product, warehouse, on_hand, note="opening stock")
+            stock.receive(
+                actor=None,
+                product=product,
+                warehouse=warehouse,
+                quantity=on_hand,
+                note="opening stock",
+            )
         products.append(product)
     company = Company.objects.live().order_by("id").first()
     if company is not None:

@@ -185,7 +185,13 @@ def _add_line(
 
 
 def _reserve(actor: User | None, order: Order, line: OrderLine) -> None:
-    stock.reserve(line.product, order.warehouse, line.quantity, actor=actor, order=order)
+    stock.reserve(
+        actor=actor,
+        product=line.product,
+        warehouse=order.warehouse,
+        quantity=line.quantity,
+        order=order,
+    )
     OrderLine.objects.filter(pk=line.pk).update(reserved=line.quantity)
     line.reserved = line.quantity
 
@@ -332,14 +338,32 @@ def _cancel(actor: User | None, order: Order) -> None:
     for line in order.lines.select_related("product"):
         if line.shipped:
             raise ValidationError(_("Part of this order has shipped: record a return instead."))
-        stock.release(line.product, order.warehouse, line.reserved, actor=actor, order=order)
+        stock.release(
+            actor=actor,
+            product=line.product,
+            warehouse=order.warehouse,
+            quantity=line.reserved,
+            order=order,
+        )
     order.lines.update(reserved=0)
 
 
 def _return(actor: User | None, order: Order) -> None:
     for line in order.lines.select_related("product"):
-        stock.put_back(line.product, order.warehouse, line.shipped, actor=actor, order=order)
-        stock.release(line.product, order.warehouse, line.reserved, actor=actor, order=order)
+        stock.put_back(
+            actor=actor,
+            product=line.product,
+            warehouse=order.warehouse,
+            quantity=line.shipped,
+            order=order,
+        )
+        stock.release(
+            actor=actor,
+            product=line.product,
+            warehouse=order.warehouse,
+            quantity=line.reserved,
+            order=order,
+        )
     order.lines.update(reserved=0)
 
 

@@ -66,7 +66,13 @@ def create_shipment(
     )
     for pk, quantity in wanted.items():
         line = lines[pk]
-        stock.take(line.product, order.warehouse, quantity, actor=actor, order=order)
+        stock.take(
+            actor=actor,
+            product=line.product,
+            warehouse=order.warehouse,
+            quantity=quantity,
+            order=order,
+        )
         ShipmentLine.objects.create(shipment=shipment, order_line=line, quantity=quantity)
         OrderLine.objects.filter(pk=pk).update(
             shipped=line.shipped + quantity, reserved=max(line.reserved - quantity, 0)

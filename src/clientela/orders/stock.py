@@ -4,9 +4,14 @@ orders racing for the last unit can't both get it (R14), on SQLite and PostgreSQ
 Why no SELECT … FOR UPDATE: the guard is in the UPDATE's own WHERE. PostgreSQL re-checks
 that condition on the newest row version after waiting for a concurrent writer's lock, and
 SQLite runs writing transactions one at a time (BEGIN IMMEDIATE), so the check and the
-change can't be split by another order on either database."""
+change can't be split by another order on either database.
+
+Like every service, each move takes its arguments by keyword with the acting user as
+`actor` (None: the system itself, e.g. the demo's opening stock)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -14,12 +19,27 @@ from django.utils.translation import gettext as _
 
 from clientela.orders.models import MovementKind, Product, StockLevel, StockMovement, Warehouse
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def _level(product: Product, warehouse: Warehouse):
+    from clientela.orders.models import Order
+    from clientela.users.models import User
+
+
+def _level(product: Product, warehouse: Warehouse) -> QuerySet[StockLevel]:
     return StockLevel.objects.filter(product=product, warehouse=warehouse)
 
 
-def _move(product, warehouse, kind, quantity, *, actor=None, order=None, note="") -> None:
+def _move(
+    product: Product,
+    warehouse: Warehouse,
+    kind: str,
+    quantity: int,
+    *,
+    actor: User | None,
+    order: Order | None = None,
+    note: str = "",
+) -> None:
     StockMovement.objects.create(
         product=product,
         warehouse=warehouse,
@@ -31,12 +51,14 @@ def _move(product, warehouse, kind, quantity, *, actor=None, order=None, note=""
     )
 
 
-def available(product: Product, warehouse: Warehouse) -> int:
+def available(*, product: Product, warehouse: Warehouse) -> int:
     level = _level(product, warehouse).first()
     return level.available if level else 0
 
 
-def receive(product: Product, warehouse: Warehouse, quantity: int, *, actor=None, note="") -> None:
+def receive(
+    *, actor: User | None, product: Product, warehouse: Warehouse, quantity: int, note: str = ""
+) -> None:
     if quantity <= 0:
         raise ValidationError(_("Receive a quantity above zero."))
     StockLevel.objects.get_or_create(product=product, warehouse=warehouse)
@@ -44,7 +66,9 @@ def receive(product: Product, warehouse: Warehouse, quantity: int, *, actor=None
     _move(product, warehouse, MovementKind.RECEIVED, quantity, actor=actor, note=note)
 
 
-def adjust(product: Product, warehouse: Warehouse, counted: int, *, actor=None, note="") -> None:
+def adjust(
+    *, actor: User | None, product: Product, warehouse: Warehouse, counted: int, note: str = ""
+) -> None:
     """Set what is on hand to what was counted."""
     if counted < 0:
         raise ValidationError(_("A count can't be below zero."))
@@ -55,7 +79,14 @@ def adjust(product: Product, warehouse: Warehouse, counted: int, *, actor=None, 
     )
 
 
-def reserve(product: Product, warehouse: Warehouse, quantity: int, *, actor=None, order=None):
+def reserve(
+    *,
+    actor: User | None,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    order: Order | None = None,
+) -> None:
     """Hold `quantity` for an order, or refuse when that much is not available (unless the
     product may be sold on backorder)."""
     taken = _level(product, warehouse).filter(on_hand__gte=F("reserved") + quantity)
@@ -64,7 +95,7 @@ def reserve(product: Product, warehouse: Warehouse, quantity: int, *, actor=None
             raise ValidationError(
                 _("Only %(n)d of %(product)s available in %(warehouse)s: the line was not saved.")
                 % {
-                    "n": max(available(product, warehouse), 0),
+                    "n": max(available(product=product, warehouse=warehouse), 0),
                     "product": product.name,
                     "warehouse": warehouse.name,
                 }
@@ -74,13 +105,27 @@ def reserve(product: Product, warehouse: Warehouse, quantity: int, *, actor=None
     _move(product, warehouse, MovementKind.RESERVED, quantity, actor=actor, order=order)
 
 
-def release(product: Product, warehouse: Warehouse, quantity: int, *, actor=None, order=None):
+def release(
+    *,
+    actor: User | None,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    order: Order | None = None,
+) -> None:
     if quantity:
         _level(product, warehouse).update(reserved=F("reserved") - quantity)
         _move(product, warehouse, MovementKind.RELEASED, quantity, actor=actor, order=order)
 
 
-def take(product: Product, warehouse: Warehouse, quantity: int, *, actor=None, order=None):
+def take(
+    *,
+    actor: User | None,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    order: Order | None = None,
+) -> None:
     """Ship reserved units: they leave the warehouse."""
     taken = _level(product, warehouse).filter(on_hand__gte=quantity, reserved__gte=quantity)
     if not taken.update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity):
@@ -91,7 +136,14 @@ def take(product: Product, warehouse: Warehouse, quantity: int, *, actor=None, o
     _move(product, warehouse, MovementKind.SHIPPED, quantity, actor=actor, order=order)
 
 
-def put_back(product: Product, warehouse: Warehouse, quantity: int, *, actor=None, order=None):
+def put_back(
+    *,
+    actor: User | None,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    order: Order | None = None,
+) -> None:
     """Returned goods come back on hand."""
     if quantity:
         _level(product, warehouse).update(on_hand=F("on_hand") + quantity)
