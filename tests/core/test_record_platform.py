@@ -11,7 +11,7 @@ from clientela.core.models import AuditEntry
 from clientela.customers import services
 from clientela.customers.models import Company, Contact
 from clientela.deals import services as deal_services
-from clientela.deals.models import Deal
+from clientela.deals.models import Deal, Pipeline
 from clientela.orders.models import Order
 from clientela.users.services import create_user, role_named, team_named
 
@@ -67,7 +67,12 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
         "deal": Deal,
         "order": Order,
     }
-    assert {name: rt.model for name, rt in records.TYPES.items()} == records.RECORD_MODELS
+    # What the rest of the kernel reads by name or by model comes from those declarations.
+    assert records.record_models() == {name: rt.model for name, rt in records.TYPES.items()}
+    assert permissions.record_types() == ["contact", "company", "deal", "order"]
+    assert str(permissions.record_type_label("company")) == "Companies"
+    assert records.type_of(Deal) is records.TYPES["deal"]
+    assert records.type_of(Pipeline) is None
     assert set(search.BUILDERS) >= {Contact, Company, Deal}
     assert {"deal.won", "deal.lost", "contact.restored", "order.updated"} <= set(events.names())
     assert {str(item.label) for item in handover.HANDOVERS} >= {

@@ -183,7 +183,7 @@ def test_deactivating_someone_who_holds_records_needs_a_successor(admin_client):
 
 def test_an_administrator_adds_a_role_without_code_and_it_takes_effect(admin_client, client):
     fields = {"name": "Key account manager", "can__log_activity": "on", "can__export": "on"}
-    for record_type in permissions.RECORD_TYPES:
+    for record_type in permissions.record_types():
         fields |= {
             f"{record_type}__view": "all",
             f"{record_type}__edit": "team",

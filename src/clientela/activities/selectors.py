@@ -149,7 +149,7 @@ def _attach_records(rows: list) -> None:
 def activities_for(user) -> QuerySet[Activity]:
     """Timeline entries on at least one record the user may see."""
     visible_links = TimelineLink.objects.none()
-    for model in records.RECORD_MODELS.values():
+    for model in records.record_models().values():
         content_type = ContentType.objects.get_for_model(model)
         visible_links = visible_links | TimelineLink.objects.filter(
             content_type=content_type,

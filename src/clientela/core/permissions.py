@@ -36,16 +36,22 @@ CAPABILITIES = (
     "view_reports",
     "view_audit_trail",  # browse and export the audit trail of every record
 )
-# The record types roles give scopes on, in the order the roles page lists them, with
-# their labels there: each declared by its app (core.records.declare), none named here.
-RECORD_TYPES: list[str] = []
-RECORD_TYPE_LABELS: dict[str, StrOrPromise] = {}
 
 
-def declare_record_type(record_type: str, label: StrOrPromise) -> None:
-    if record_type not in RECORD_TYPES:
-        RECORD_TYPES.append(record_type)
-    RECORD_TYPE_LABELS[record_type] = label
+def record_types() -> list[str]:
+    """The record types roles give scopes on, in the order the roles page lists them: those
+    the apps declared (core.records), none named here."""
+    from clientela.core import records  # records builds on this module, not the reverse
+
+    return list(records.TYPES)
+
+
+def record_type_label(record_type: str) -> StrOrPromise:
+    """What the roles page calls a record type ("Contacts")."""
+    from clientela.core import records
+
+    declared = records.TYPES.get(record_type)
+    return declared.label if declared is not None else record_type
 
 
 CAPABILITY_LABELS = {
@@ -86,7 +92,7 @@ def default_role_permissions(key: str) -> dict[str, Any]:
     """A default role's permissions over the record types declared now."""
     _name, (view, edit, delete), capabilities = DEFAULT_ROLES[key]
     return {
-        "records": {record_type: _scopes(view, edit, delete) for record_type in RECORD_TYPES},
+        "records": {record_type: _scopes(view, edit, delete) for record_type in record_types()},
         "capabilities": list(capabilities),
     }
 
@@ -146,7 +152,7 @@ def clean_role_permissions(value: dict[str, Any]) -> dict[str, Any]:
     from django.core.exceptions import ValidationError
 
     records: dict[str, dict[str, str]] = {}
-    for record_type in RECORD_TYPES:
+    for record_type in record_types():
         given = (value.get("records") or {}).get(record_type) or {}
         records[record_type] = {}
         for action in ACTIONS:

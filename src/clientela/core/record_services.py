@@ -125,7 +125,7 @@ def purge_expired_trash(*, actor: Actor | None = None, days: int | None = None) 
     days = settings.TRASH_RETENTION_DAYS if days is None else days
     cutoff = timezone.now() - datetime.timedelta(days=days)
     purged = 0
-    for model in records.RECORD_MODELS.values():
+    for model in records.record_models().values():
         expired = list(model.objects.filter(deleted_at__lt=cutoff)[:1000])
         purged += purge(actor=actor, records=expired)
     return purged

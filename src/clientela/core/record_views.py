@@ -67,7 +67,7 @@ def restore_version(request: ActorRequest, entry_id: int) -> HttpResponse:
 def _trashed(user: Actor) -> list[tuple[Record, str]]:
     """Every record type's trash that the user could delete (and so may restore)."""
     rows = []
-    for model in records.RECORD_MODELS.values():
+    for model in records.record_models().values():
         label = str(model._meta.verbose_name).capitalize()
         trashed = model.objects.trashed().visible_to(user, "delete")
         rows += [(record, label) for record in trashed.order_by("-deleted_at")[:TRASH_ROWS]]
@@ -96,7 +96,7 @@ def trash(request: ActorRequest) -> HttpResponse:
 
 @require_POST
 def trash_action(request: ActorRequest) -> HttpResponse:
-    model = records.RECORD_MODELS.get(request.POST.get("type", ""))
+    model = records.record_models().get(request.POST.get("type", ""))
     if model is None:
         raise Http404
     record = get_object_or_404(

@@ -1,5 +1,6 @@
-"""A reference to any customer record by (content type, id): how timelines, tasks and
-files attach to contacts, companies and, later, deals, orders and tickets alike."""
+"""The record types, each declared once by its app (`declare(RecordType(...))`), and a
+reference to any record by (content type, id): how timelines, tasks and files attach to
+contacts, companies, deals, orders and the types to come alike."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
+from django_stubs_ext import StrOrPromise
 
 from clientela.core import handover, permissions
 from clientela.core.handover import Handover
@@ -36,10 +38,10 @@ class RecordRef:
     def parse(cls, token: str) -> RecordRef:
         """From "contact:42"-style tokens used in forms and URLs; ValueError when malformed."""
         label, _sep, raw_id = token.partition(":")
-        model = RECORD_MODELS.get(label)
-        if model is None or not raw_id.isdigit():
+        declared_type = TYPES.get(label)
+        if declared_type is None or not raw_id.isdigit():
             raise ValueError(f"Not a record reference: {token!r}")
-        return cls(ContentType.objects.get_for_model(model).pk, int(raw_id))
+        return cls(ContentType.objects.get_for_model(declared_type.model).pk, int(raw_id))
 
     @property
     def model(self) -> type[models.Model]:
@@ -83,12 +85,26 @@ class RecordType:
     def name(self) -> str:
         return model_name(self.model)
 
+    @property
+    def label(self) -> StrOrPromise:
+        """What the roles page and the trash call records of this type: "Contacts"."""
+        return capfirst(self.model._meta.verbose_name_plural) or self.name
 
-# The declared record types by model name, and the parts other modules read by model.
+
+# The declared record types by model name, in the order they were declared: the one table
+# the platform reads, by name or (type_of) by model.
 TYPES: dict[str, RecordType] = {}
-RECORD_MODELS: dict[str, type[Record]] = {}
-VISIBLE: dict[type[models.Model], Callable[[Actor], models.QuerySet]] = {}
-ROLL_UP: dict[type[models.Model], Callable[[Record], list[Record]]] = {}
+
+
+def record_models() -> dict[str, type[Record]]:
+    """Every declared record type's model, by name."""
+    return {name: declared_type.model for name, declared_type in TYPES.items()}
+
+
+def type_of(model: type[models.Model]) -> RecordType | None:
+    """The declaration of `model`; None for a model that is not a record type."""
+    declared_type = TYPES.get(model_name(model))
+    return declared_type if declared_type is not None and declared_type.model is model else None
 
 
 def declare(record_type: RecordType) -> RecordType:
@@ -97,11 +113,6 @@ def declare(record_type: RecordType) -> RecordType:
 
     model, name = record_type.model, record_type.name
     TYPES[name] = record_type
-    permissions.declare_record_type(name, capfirst(model._meta.verbose_name_plural) or name)
-    RECORD_MODELS[name] = model
-    VISIBLE[model] = record_type.selector
-    if record_type.rolls_up_to is not None:
-        ROLL_UP[model] = record_type.rolls_up_to
     if record_type.snapshot is not None:
         audit.register(model, record_type.snapshot)
     if record_type.document is not None:
@@ -125,14 +136,17 @@ def declared(name: str) -> RecordType:
 
 def timeline_records(record: Record) -> list[Record]:
     """The record an entry is logged on, then the records its timeline rolls up into."""
-    rolls_up_to = ROLL_UP.get(type(record))
-    return [record, *(rolls_up_to(record) if rolls_up_to else [])]
+    declared_type = type_of(type(record))
+    rolls_up_to = declared_type.rolls_up_to if declared_type is not None else None
+    return [record, *(rolls_up_to(record) if rolls_up_to is not None else [])]
 
 
 def visible(user: Actor, model: type[models.Model]) -> models.QuerySet:
     """The records of `model` this user may see; none for a model that is not a record."""
-    selector = VISIBLE.get(model)
-    return selector(user) if selector else model._default_manager.none()
+    declared_type = type_of(model)
+    if declared_type is None:
+        return model._default_manager.none()
+    return declared_type.selector(user)
 
 
 def visible_record(user: Actor, token: str) -> Record:

@@ -107,7 +107,7 @@ class RoleForm(forms.Form):
             (permissions.ALL, _("All")),
         ]
         self.matrix: list[tuple[str, list[str]]] = []
-        for record_type in permissions.RECORD_TYPES:
+        for record_type in permissions.record_types():
             row = []
             for action in permissions.ACTIONS:
                 name = f"{record_type}__{action}"
@@ -135,7 +135,7 @@ class RoleForm(forms.Form):
         from clientela.core import permissions
 
         return [
-            (permissions.RECORD_TYPE_LABELS.get(record_type, record_type), [self[n] for n in names])
+            (permissions.record_type_label(record_type), [self[n] for n in names])
             for record_type, names in self.matrix
         ]
 
@@ -151,7 +151,7 @@ class RoleForm(forms.Form):
                 record_type: {
                     action: data[f"{record_type}__{action}"] for action in permissions.ACTIONS
                 }
-                for record_type in permissions.RECORD_TYPES
+                for record_type in permissions.record_types()
             },
             "capabilities": [
                 capability for capability in permissions.CAPABILITIES if data[f"can__{capability}"]
