@@ -67,12 +67,15 @@ def written(amount) -> set[str]:
 def raw_in_context(response, amounts) -> list:
     """What the templates of a response were given that a role without "see_sensitive"
     must not be: a record that carries amounts as it is, not presented (core.presenting),
-    or one of `amounts` itself, anywhere in the context, its lists, dicts, dataclasses and
-    forms' initial values."""
+    or one of `amounts` itself, anywhere in the context, its lists, dicts, dataclasses,
+    forms' initial values, and what a view or selector attached to a record besides its
+    fields (a task's `record`, an invoice's `paid`), presented or not."""
     import dataclasses
 
     from django import forms
+    from django.db import models
 
+    from clientela.core.presenting import Presented, underlying
     from clientela.deals.models import Deal, DealLine
     from clientela.orders.models import Invoice, InvoiceLine, Order, OrderLine, Payment
 
@@ -99,6 +102,17 @@ def raw_in_context(response, amounts) -> list:
                 walk(getattr(value, item.name), depth + 1)
         elif isinstance(value, forms.BaseForm):
             walk(dict(value.initial), depth + 1)
+        if isinstance(value, Presented | models.Model):
+            for item in attached(underlying(value)):
+                walk(item, depth + 1)
+
+    def attached(record):
+        fields = {field.attname for field in record._meta.concrete_fields}
+        return [
+            item
+            for name, item in vars(record).items()
+            if not name.startswith("_") and name not in fields
+        ]
 
     contexts = response.context if isinstance(response.context, list) else [response.context]
     for context in contexts:

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from clientela.core import presenting
 from clientela.core.permissions import HIDDEN
 from clientela.orders import invoicing, services, stock
 from clientela.orders.models import Price, Product
 from clientela.users.services import create_user, role_named, team_named
-from tests.orders.conftest import build_shop, page, shows_none_of
+from tests.orders.conftest import build_shop, page, raw_in_context, shows_none_of
 
 PRICE = Decimal("4321.09")
 PAID = Decimal("1111.11")
@@ -138,3 +139,17 @@ def test_an_overpayment_refusal_does_not_say_what_is_due(client, office):
     body = response.content.decode()
     assert "more than is due" in body
     assert "535.50" not in body and "535" not in body
+
+
+def test_the_invoice_sums_are_worked_out_only_as_the_role_may_see_them(client, office):
+    """What was paid and what is due join the invoice through the presenter: for a
+    representative they are None on the invoice itself, not only on its presented view."""
+    response = page(client, office["rep"], office["order"].get_absolute_url())
+    (invoice,) = response.context["invoices"]
+    record = presenting.underlying(invoice)
+    assert (record.paid, record.due, record.settled) == (None, None, False)
+    assert raw_in_context(response, [PAID, record.total - PAID]) == []
+
+    manager = page(client, office["manager"], office["order"].get_absolute_url())
+    (invoice,) = manager.context["invoices"]
+    assert (invoice.paid, invoice.due) == (PAID, invoice.total - PAID)

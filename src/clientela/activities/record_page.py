@@ -8,6 +8,8 @@ from django.shortcuts import render
 
 from clientela.activities import selectors
 from clientela.activities.models import ActivityKind, CallOutcome
+from clientela.core import presenting
+from clientela.core.pagination import Page
 from clientela.users import selectors as user_selectors
 
 # The htmx targets that ask for the timeline alone: a kind filter, the next entries.
@@ -21,7 +23,9 @@ def record_context(request, record) -> dict:
         "record": record,
         "record_type": record_type,
         "token": f"{record_type}:{record.pk}",
-        "timeline": selectors.timeline(record, kinds=kinds, cursor=request.GET.get("after")),
+        "timeline": timeline_page(
+            request.user, record, kinds=kinds, cursor=request.GET.get("after")
+        ),
         "timeline_kinds": kinds,
         "counts": selectors.timeline_counts(record),
         "tasks": selectors.open_tasks_for_record(record),
@@ -30,6 +34,17 @@ def record_context(request, record) -> dict:
         "kind_choices": ActivityKind.choices,
         "call_outcomes": CallOutcome.choices,
     }
+
+
+def timeline_page(
+    user, record, *, kinds: list[str] | None = None, cursor: str | None = None
+) -> Page:
+    """A page of `record`'s timeline with the other records each entry is about (the deal
+    a call on a contact was logged on) as `user` may see them."""
+    page = selectors.timeline(record, kinds=kinds, cursor=cursor)
+    for entry in page.items:
+        entry.others = presenting.present_all(user, entry.others)
+    return page
 
 
 def render_record_page(request, template: str, context: dict):

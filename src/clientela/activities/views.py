@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from clientela.activities import selectors, services
 from clientela.activities.forms import ComposerForm, FileForm, TaskForm
 from clientela.activities.models import Attachment, Task
+from clientela.core import presenting
 from clientela.core.records import visible_record
 from clientela.users import selectors as user_selectors
 
@@ -139,7 +140,10 @@ def file_download(request, pk: int):
 
 @require_safe
 def my_day(request):
-    groups = selectors.my_day(request.user)
+    groups = {
+        name: presenting.present_attached(request.user, tasks)
+        for name, tasks in selectors.my_day(request.user).items()
+    }
     sections = [
         ("overdue", _("Overdue")),
         ("today", _("Today")),

@@ -46,6 +46,15 @@ def present_all(user: Actor | None, records: Iterable[Any]) -> list[Any]:
     return [present(user, record) for record in records]
 
 
+def present_attached(user: Actor | None, rows: list[Any], name: str = "record") -> list[Any]:
+    """`rows` (tasks, timeline entries) with the record a selector attached to each as
+    `name` replaced by that record as `user` may see it: a task on a deal must not hand a
+    template the deal's amount."""
+    for row in rows:
+        setattr(row, name, present(user, getattr(row, name, None)))
+    return rows
+
+
 class Presented:
     """A record with the fields the user may not see reading None. What it leads to is
     presented too: a related record by its own type's fields (`invoice.order.total`), a set

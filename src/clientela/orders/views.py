@@ -4,6 +4,7 @@ shipments, and the buttons that move it on. Thin: services write, selectors read
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import cast
 
 from django import forms
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clientela.activities import selectors as activity_selectors
+from clientela.activities import record_page
 from clientela.core import presenting, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
@@ -132,20 +133,30 @@ def _visible_order(request, pk: int) -> Order:
         raise Http404 from None
 
 
+def _with_sums(user, invoices) -> list[Invoice]:
+    """Each invoice with what was paid and what is due, as `user` may see them: the sums
+    join the invoice through the presenter, so for a role without "see_sensitive" they are
+    None before the invoice is presented, not only after."""
+    summed = []
+    for invoice in invoices:
+        paid = sum((p.amount for p in invoice.payments.all()), Decimal(0))
+        due = invoice.total - paid
+        invoice.settled = due <= 0  # a state the page shows as "Paid", not an amount
+        invoice.cancelled = bool(invoice.corrections.all())
+        invoice.paid = presenting.shown(user, "invoice", "paid", paid)
+        invoice.due = presenting.shown(user, "invoice", "due", due)
+        summed.append(invoice)
+    return summed
+
+
 @require_safe
 def order_detail(request, pk: int):
     user = request.user
     order = _visible_order(request, pk)
     lines = presenting.present_all(user, order.lines.all())
-    invoices = list(order.invoices.all())
-    for invoice in invoices:
-        invoice.paid = sum((p.amount for p in invoice.payments.all()), 0)
-        invoice.due = invoice.total - invoice.paid
-        invoice.settled = invoice.due <= 0
-        invoice.cancelled = bool(invoice.corrections.all())
-    invoices = presenting.present_all(user, invoices)
+    invoices = presenting.present_all(user, _with_sums(user, order.invoices.all()))
     open_invoice = next((i for i in invoices if i.kind == "invoice" and not i.cancelled), None)
-    timeline = activity_selectors.timeline(order, cursor=request.GET.get("after"))
+    timeline = record_page.timeline_page(user, order, cursor=request.GET.get("after"))
     if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
         return render(request, "activities/_timeline.html", {"timeline": timeline})
     return render(

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from clientela.activities import selectors as activity_selectors
-from clientela.core import navigation, permissions
+from clientela.core import navigation, permissions, presenting
 from clientela.customers import selectors as customer_selectors
 from clientela.users import selectors as user_selectors
 
@@ -20,8 +20,9 @@ def home(request):
     day = activity_selectors.my_day(user)
     context = {
         "attention": customer_selectors.needs_attention(user),
-        "overdue": day["overdue"][:5],
-        "today": day["today"][:5],
+        # The records the tasks are on, as the user may see them (a deal without amount).
+        "overdue": presenting.present_attached(user, day["overdue"][:5]),
+        "today": presenting.present_attached(user, day["today"][:5]),
         "can_invite": permissions.can(user, "manage_users"),
     }
     if permissions.can(user, "view_reports"):
@@ -33,7 +34,7 @@ def home(request):
             "name": user.team.name if user.team_id else None,
             "rows": [{"member": m, **book[m.pk], **work[m.pk]} for m in members],
             "stuck": customer_selectors.team_stuck(user, ids),
-            "overdue": activity_selectors.team_overdue(ids),
+            "overdue": presenting.present_attached(user, activity_selectors.team_overdue(ids)),
         }
     return render(request, "workspace/home.html", context)
 
