@@ -12,7 +12,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from clientela.security import selectors
-from clientela.users import two_factor
 
 
 def static_source(request: HttpRequest) -> str:
@@ -66,8 +65,6 @@ class TwoFactorRequiredMiddleware:
         if not getattr(view_func, "login_required", True):
             return None
         allowed = (reverse("two-factor"), reverse("logout"))
-        if request.path in allowed or not two_factor.required_for(user):
-            return None
-        if selectors.has_two_factor(user):
+        if request.path in allowed or not selectors.must_set_up_two_factor(user):
             return None
         return redirect("two-factor")
