@@ -344,7 +344,10 @@ def _save_form(request, form: DealForm, deal: Deal | None):
     data = _form_data(form)
     name = form.cleaned_data["company"].strip()
     try:
-        data["company"] = company_named(actor=request.user, name=name) if name else None
+        current = deal.company if deal is not None and deal.company_id else None
+        data["company"] = (
+            company_named(actor=request.user, name=name, current=current) if name else None
+        )
         if deal is None:
             return services.create_deal(actor=request.user, data=data)
         return services.update_deal(
