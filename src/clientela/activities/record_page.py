@@ -21,7 +21,9 @@ def record_context(request, record) -> dict:
         "record": record,
         "record_type": record_type,
         "token": f"{record_type}:{record.pk}",
-        "timeline": selectors.timeline(record, kinds=kinds, cursor=request.GET.get("after")),
+        "timeline": selectors.timeline(
+            record, user=request.user, kinds=kinds, cursor=request.GET.get("after")
+        ),
         "timeline_kinds": kinds,
         "counts": selectors.timeline_counts(record),
         "tasks": selectors.open_tasks_for_record(record),

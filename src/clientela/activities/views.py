@@ -102,6 +102,7 @@ def task_done(request, pk: int):
     task = get_object_or_404(Task, pk=pk, assignee=request.user)
     services.set_task_done(actor=request.user, task=task, done=request.POST.get("done") != "no")
     if request.htmx:
+        selectors.with_records([task], request.user)
         return render(request, "activities/_task.html", {"task": task})
     return redirect(request.POST.get("next") or "my-day")
 

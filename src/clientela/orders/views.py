@@ -145,7 +145,7 @@ def order_detail(request, pk: int):
         invoice.cancelled = bool(invoice.corrections.all())
     invoices = presenting.present_all(user, invoices)
     open_invoice = next((i for i in invoices if i.kind == "invoice" and not i.cancelled), None)
-    timeline = activity_selectors.timeline(order, cursor=request.GET.get("after"))
+    timeline = activity_selectors.timeline(order, user=user, cursor=request.GET.get("after"))
     if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
         return render(request, "activities/_timeline.html", {"timeline": timeline})
     return render(

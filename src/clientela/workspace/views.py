@@ -33,7 +33,7 @@ def home(request):
             "name": user.team.name if user.team_id else None,
             "rows": [{"member": m, **book[m.pk], **work[m.pk]} for m in members],
             "stuck": customer_selectors.team_stuck(user, ids),
-            "overdue": activity_selectors.team_overdue(ids),
+            "overdue": activity_selectors.team_overdue(user, ids),
         }
     return render(request, "workspace/home.html", context)
 
