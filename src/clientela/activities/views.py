@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clientela.activities import file_types, selectors, services
 from clientela.activities.forms import ComposerForm, FileForm, TaskForm
 from clientela.activities.models import Attachment, Task
+from clientela.core import redirects
 from clientela.core.records import visible_record
 from clientela.users import selectors as user_selectors
 
 
 def _back(request, record):
-    return redirect(request.POST.get("next") or record.get_absolute_url())
+    return redirects.back(request, record.get_absolute_url())
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -104,7 +105,7 @@ def task_done(request, pk: int):
     if request.htmx:
         selectors.with_records([task], request.user)
         return render(request, "activities/_task.html", {"task": task})
-    return redirect(request.POST.get("next") or "my-day")
+    return redirects.back(request, "my-day")
 
 
 @require_POST
