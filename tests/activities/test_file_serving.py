@@ -178,5 +178,8 @@ def test_a_file_stored_with_the_uploaders_type_is_served_safely(user_client, use
 def test_the_apps_pages_load_scripts_only_from_the_static_folder(user_client, contact):
     """The file path is never a source of scripts or styles for the app's own pages."""
     policy = directives(user_client.get(contact.get_absolute_url())["Content-Security-Policy"])
-    assert policy["script-src"] == ["http://testserver/static/"]
+    assert policy["script-src"] == [
+        "http://testserver/static/",
+        "http://testserver/admin/jsi18n/",
+    ]
     assert policy["style-src"] == ["http://testserver/static/"]
