@@ -8,11 +8,13 @@ import pytest
 from django.test import Client
 
 from clientela.activities import services as activity_services
+from clientela.core import permissions
 from clientela.customers import services
 from clientela.customers.models import Company, Contact
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal
-from clientela.users.services import create_user, role_named, team_named
+from clientela.users.services import create_user, role_named, save_role, team_named
+from tests.dataio.importing_helpers import csv_bytes, import_file
 
 SECRET_COMPANY = "Compania Secretă"
 
@@ -134,6 +136,29 @@ def test_saving_a_contact_unchanged_keeps_a_company_its_editor_may_not_see(teams
     contact.refresh_from_db()
     assert contact.company == secret
     assert Company.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_import_naming_another_teams_company_does_not_link_it(teams, settings, tmp_path):
+    _owner_b, rep_a, secret = teams
+    settings.IMPORT_DIR = tmp_path / "imports"
+    # A representative whose role may import: the file's company column is looked up
+    # among the companies they see, as the forms do.
+    rep_a.role = save_role(
+        actor=None,
+        role=None,
+        name="Importing representative",
+        permissions_value={
+            **permissions.default_role_permissions("sales-representative"),
+            "capabilities": ["log_activity", "import"],
+        },
+    )
+    rep_a.save(update_fields=["role"])
+    rows = [["Name", "Email", "Company"], ["Ion Pop", "ion@pop.ro", SECRET_COMPANY]]
+    run = import_file(rep_a, csv_bytes(rows))
+    assert run.created == 1
+    assert Contact.objects.get(full_name="Ion Pop").company != secret
+    assert_untouched(secret, rep_a)
 
 
 def _client_for(user) -> Client:
