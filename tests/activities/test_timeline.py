@@ -42,7 +42,7 @@ def test_a_call_with_recording_and_call_back(user, contact, tmp_path, settings):
     assert task[0].due_at == tomorrow and task[0].source_activity == call
     contact = Contact.objects.get(pk=contact.pk)
     assert contact.last_contacted_at == call.occurred_at
-    assert selectors.timeline(contact.company).items == [call]
+    assert selectors.timeline(contact.company, user=user).items == [call]
 
 
 @pytest.mark.django_db
@@ -56,12 +56,12 @@ def test_timeline_pages_newest_first_and_filters_by_kind(user, contact):
             body=f"entry {i}",
             occurred_at=start + datetime.timedelta(days=i),
         )
-    first = selectors.timeline(contact)
+    first = selectors.timeline(contact, user=user)
     assert [a.body for a in first.items[:2]] == ["entry 29", "entry 28"]
-    second = selectors.timeline(contact, cursor=first.next_cursor)
+    second = selectors.timeline(contact, user=user, cursor=first.next_cursor)
     assert [a.body for a in second.items] == [f"entry {i}" for i in range(4, -1, -1)]
     assert second.next_cursor is None
-    meetings = selectors.timeline(contact, kinds=["meeting"])
+    meetings = selectors.timeline(contact, user=user, kinds=["meeting"])
     assert len(meetings.items) == 10
     assert selectors.meetings_held(contact) == 10
 

@@ -35,7 +35,9 @@ def pair(user, settings):
 
 
 def timeline_subjects(record):
-    return [a.subject or a.body for a in activity_selectors.timeline(record).items]
+    return [
+        a.subject or a.body for a in activity_selectors.timeline(record, user=record.owner).items
+    ]
 
 
 @pytest.mark.django_db

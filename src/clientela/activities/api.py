@@ -73,7 +73,7 @@ def activity_page(user, params: dict):
     kinds = [params["kind"]] if params.get("kind") else None
     if params.get("record"):
         record = records.visible_record(user, params["record"])
-        return selectors.timeline(record, kinds=kinds, cursor=params.get("cursor"))
+        return selectors.timeline(record, user=user, kinds=kinds, cursor=params.get("cursor"))
     queryset = selectors.activities_for(user)
     if kinds:
         queryset = queryset.filter(kind__in=kinds)

@@ -41,7 +41,7 @@ def timeline_page(
 ) -> Page:
     """A page of `record`'s timeline with the other records each entry is about (the deal
     a call on a contact was logged on) as `user` may see them."""
-    page = selectors.timeline(record, kinds=kinds, cursor=cursor)
+    page = selectors.timeline(record, user=user, kinds=kinds, cursor=cursor)
     for entry in page.items:
         entry.others = presenting.present_all(user, entry.others)
     return page

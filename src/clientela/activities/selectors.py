@@ -23,9 +23,9 @@ def _record_filter(record) -> dict:
     }
 
 
-def timeline(record, *, kinds: list[str] | None = None, cursor: str | None = None) -> Page:
+def timeline(record, *, user, kinds: list[str] | None = None, cursor: str | None = None) -> Page:
     """One page of a record's timeline, newest first; the caller has checked the record is
-    visible (it came from a selector)."""
+    visible to `user` (it came from a selector)."""
     links = TimelineLink.objects.filter(**_record_filter(record))
     if kinds:
         links = links.filter(kind__in=kinds)
@@ -42,23 +42,24 @@ def timeline(record, *, kinds: list[str] | None = None, cursor: str | None = Non
     )
     by_id = {activity.pk: activity for activity in activities}
     page.items = [by_id[link.activity_id] for link in page.items if link.activity_id in by_id]
-    _attach_other_records(page.items, record)
+    _attach_other_records(page.items, record, user)
     return page
 
 
-def _attach_other_records(activities: list[Activity], record) -> None:
+def _attach_other_records(activities: list[Activity], record, user) -> None:
     """Each entry's `others`: the records it is about besides `record` (on a company's
-    timeline, the contact the call was with). Two queries per page, not one per entry."""
+    timeline, the contact the call was with) that `user` may see; one the user may not
+    see is left out, name and all. Two queries per page, not one per entry."""
     here = _record_filter(record)
     links = list(
         TimelineLink.objects.filter(activity_id__in=[a.pk for a in activities]).exclude(
             content_type=here["content_type"], object_id=here["object_id"]
         )
     )
-    _attach_records(links)
+    _attach_records(links, user)
     others: dict[int, list] = {}
     for link in links:
-        if link.record is not None and getattr(link.record, "deleted_at", None) is None:
+        if link.record is not None:
             others.setdefault(link.activity_id, []).append(link.record)
     for activity in activities:
         activity.others = [
@@ -116,7 +117,7 @@ def my_day(user, *, now: datetime.datetime | None = None) -> dict[str, list[Task
         .select_related("content_type")
         .order_by("due_at", "id")[:500]
     )
-    _attach_records(tasks)
+    _attach_records(tasks, user)
     groups: dict[str, list[Task]] = {"overdue": [], "today": [], "upcoming": [], "someday": []}
     for task in tasks:
         if task.due_at is None:
@@ -130,9 +131,11 @@ def my_day(user, *, now: datetime.datetime | None = None) -> dict[str, list[Task
     return groups
 
 
-def _attach_records(rows: list) -> None:
-    """Set `row.record` on tasks or timeline links from their (content type, object id),
-    with one query per record type, not one per row."""
+def _attach_records(rows: list, user) -> None:
+    """Set `row.record` on tasks or timeline links from their (content type, object id):
+    the record if `user` may see it (live, within their role's scope), else None with
+    `row.record_hidden` set, so a page says "a record you cannot see" and never its name.
+    One query per record type, not one per row."""
     wanted: dict[int, set[int]] = {}
     for row in rows:
         if row.content_type_id:
@@ -140,10 +143,17 @@ def _attach_records(rows: list) -> None:
     loaded = {}
     for content_type_id, ids in wanted.items():
         model = model_of(ContentType.objects.get_for_id(content_type_id))
-        for found in model._default_manager.filter(pk__in=ids):
+        for found in records.visible(user, model).filter(pk__in=ids):
             loaded[(content_type_id, found.pk)] = found
     for row in rows:
         row.record = loaded.get((row.content_type_id, row.object_id))
+        row.record_hidden = bool(row.content_type_id) and row.record is None
+
+
+def with_records(tasks: list[Task], user) -> list[Task]:
+    """Tasks with the records they are about, as `user` may see them (`_attach_records`)."""
+    _attach_records(tasks, user)
+    return tasks
 
 
 def activities_for(user) -> QuerySet[Activity]:
@@ -189,8 +199,9 @@ def team_workload(member_ids: list[int], *, now: datetime.datetime | None = None
     return numbers
 
 
-def team_overdue(member_ids: list[int], limit: int = 8) -> list[Task]:
-    """The team's tasks most overdue, with their records, for a manager's home page."""
+def team_overdue(user, member_ids: list[int], limit: int = 8) -> list[Task]:
+    """The team's tasks most overdue, with their records as `user` (the manager looking)
+    may see them, for a manager's home page."""
     tasks = list(
         Task.objects.filter(
             assignee_id__in=member_ids, done_at__isnull=True, due_at__lt=timezone.now()
@@ -198,5 +209,5 @@ def team_overdue(member_ids: list[int], limit: int = 8) -> list[Task]:
         .select_related("assignee", "content_type")
         .order_by("due_at", "id")[:limit]
     )
-    _attach_records(tasks)
+    _attach_records(tasks, user)
     return tasks

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.activities import file_types
 from clientela.activities.models import (
     Activity,
     ActivityKind,
@@ -234,11 +235,13 @@ def attach_file(
 ) -> Attachment:
     _may_log(actor, record)
     check_file(upload)
+    name = Path(upload.name or "").name[:255]
     attachment = Attachment.objects.create(
         file=upload,
-        name=Path(upload.name or "").name[:255],
+        name=name,
         size=upload.size or 0,
-        content_type_header=(getattr(upload, "content_type", "") or "")[:120],
+        # What the server found the file to be; the type the browser sent is not kept.
+        content_type_header=file_types.sniff(upload, name).content_type[:120],
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
         activity=activity,

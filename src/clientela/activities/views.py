@@ -5,20 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from clientela.activities import selectors, services
+from clientela.activities import file_types, selectors, services
 from clientela.activities.forms import ComposerForm, FileForm, TaskForm
 from clientela.activities.models import Attachment, Task
-from clientela.core import presenting
+from clientela.core import presenting, redirects
 from clientela.core.records import visible_record
 from clientela.users import selectors as user_selectors
 
 
 def _back(request, record):
-    return redirect(request.POST.get("next") or record.get_absolute_url())
+    return redirects.back(request, record.get_absolute_url())
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -103,8 +103,9 @@ def task_done(request, pk: int):
     task = get_object_or_404(Task, pk=pk, assignee=request.user)
     services.set_task_done(actor=request.user, task=task, done=request.POST.get("done") != "no")
     if request.htmx:
+        selectors.with_records([task], request.user)
         return render(request, "activities/_task.html", {"task": task})
-    return redirect(request.POST.get("next") or "activities:my-day")
+    return redirects.back(request, "activities:my-day")
 
 
 @require_POST
@@ -125,17 +126,26 @@ def file_upload(request, token: str):
 
 @require_safe
 def file_download(request, pk: int):
+    """A file as the server finds it to be, decided on every download (files stored before
+    the type was decided on upload too): shown in the browser only when it is an image,
+    PDF, audio or plain text and asked to be, always sandboxed, never sniffed."""
     try:
         attachment = selectors.attachment_for(request.user, pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
-    inline = attachment.is_audio or request.GET.get("inline") == "1"
-    return FileResponse(
-        attachment.file.open("rb"),
+    stream = attachment.file.open("rb")
+    served = file_types.sniff(stream, attachment.name)
+    inline = served.inline and (served.is_audio or request.GET.get("inline") == "1")
+    response = FileResponse(
+        stream,
         as_attachment=not inline,
         filename=attachment.name,
-        content_type=attachment.content_type_header or None,
+        content_type=served.content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = file_types.FILE_POLICY
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
 
 
 @require_safe

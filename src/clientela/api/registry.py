@@ -19,6 +19,7 @@ from pydantic import create_model
 from clientela.api import requests as api_requests
 from clientela.api.scopes import READ, WRITE
 from clientela.api.types import MAX_ID
+from clientela.core import permissions, records
 from clientela.core.listing import ListSpec, sort_queryset
 from clientela.core.pagination import Page, keyset_page
 from clientela.users.requests import AuthenticatedRequest
@@ -106,6 +107,10 @@ class Resource:
     create: Callable[[Any, dict], Any] | None = None
     update_in: type[Schema] | None = None
     update: Callable[[Any, Any, dict, int | None], Any] | None = None
+    # (user, record): raises PermissionDenied unless the user may change the record. Asked
+    # before `update` sees the request, so a change that turns out to change nothing is
+    # refused like any other; record types default to their role's edit scope.
+    may_update: Callable[[Any, Any], None] | None = None
     delete: Callable[[Any, Any], object] | None = None
     actions: list[Action] = field(default_factory=list)
     versioned: bool = False
@@ -128,6 +133,12 @@ class Resource:
 
     def can_see(self, user: "User", record: models.Model) -> bool:
         return self.queryset(user).filter(pk=record.pk).exists()
+
+    def check_update(self, user: "User", record: models.Model) -> None:
+        if self.may_update is not None:
+            self.may_update(user, record)
+        elif record._meta.model_name in records.TYPES:
+            permissions.check(user, record, "edit")
 
     def list(self, user: "User", params: dict, raw: Any) -> Page:
         if self.page is not None:
@@ -330,6 +341,7 @@ def router_for(resource: Resource) -> Router:
             def change(item: Schema) -> models.Model:
                 data = item.dict(exclude_unset=True)
                 record = resource.get(request.user, data.pop("id"))
+                resource.check_update(request.user, record)
                 expected = data.pop("version", None)
                 return update(request.user, record, data, expected)
 
@@ -353,6 +365,7 @@ def router_for(resource: Resource) -> Router:
             if_match: str | None = Header(None, alias="If-Match", max_length=100),
         ) -> dict:
             record = resource.get(request.user, record_id)
+            resource.check_update(request.user, record)
             data = cast(Schema, payload).dict(exclude_unset=True)
             expected = api_requests.expected_version(data.pop("version", None), if_match)
             record = update(request.user, record, data, expected)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import re_path
+from django.urls import re_path, reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -23,6 +23,7 @@ from clientela.api import services
 from clientela.api.registry import discover, router_for
 from clientela.api.requests import etag, token_of
 from clientela.core.concurrency import StaleRecordError
+from clientela.security import selectors as security_selectors
 
 if TYPE_CHECKING:
     from django.urls import URLPattern, URLResolver
@@ -33,11 +34,28 @@ if TYPE_CHECKING:
 LOCATIONS = {"header", "query", "path", "body"}
 
 
+def _two_factor_first(user: User) -> None:
+    """The API answers no one the pages would send to the two-factor set-up page: not
+    their browser session, and not a token of theirs, even one issued before two-factor
+    became required for them (it works again once they have set it up)."""
+    if security_selectors.must_set_up_two_factor(user):
+        raise PermissionDenied(
+            _(
+                "Two-factor login is required for your account and is not set up yet: "
+                "set it up at %(page)s, then try again."
+            )
+            % {"page": reverse("security:two-factor")}
+        )
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer clt_…`: a personal access token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        return services.authenticate(token)
+        found = services.authenticate(token)
+        if found is not None:
+            _two_factor_first(found.user)
+        return found
 
 
 class BrowserSession(SessionAuth):
@@ -45,7 +63,10 @@ class BrowserSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated else None
+        if user is None or not user.is_authenticated:
+            return None
+        _two_factor_first(user)
+        return user
 
 
 class PerClientThrottle(SimpleRateThrottle):

@@ -102,7 +102,8 @@ def _save_contact(
     previous_stage_id = contact.lifecycle_stage_id if not creating else None
     if "company_name" in data:
         name = (data.pop("company_name") or "").strip()
-        data["company"] = company_named(actor=actor, name=name) if name else None
+        current = contact.company if contact.company_id else None
+        data["company"] = company_named(actor=actor, name=name, current=current) if name else None
     _apply_names(contact, data)
     for key in CONTACT_FIELDS:
         if key in data and key not in {"given_name", "family_name", "full_name"}:
@@ -408,9 +409,21 @@ def create_companies(*, actor: User | None, companies: list[Company]) -> list[Co
     return companies
 
 
-def company_named(*, actor: User | None, name: str) -> Company:
-    """The company with this name (any case, accents), or a new one."""
-    existing = Company.objects.live().filter(name_key=fold(name)).first()
+def company_named(*, actor: User | None, name: str, current: Company | None = None) -> Company:
+    """The company with this name (any case, accents) that `actor` may see, or a new one of
+    theirs: a name is looked up through the same visibility as an id. A company of that
+    name they may not see is left alone, as if it did not exist: linking to it would put
+    their contact on another team's company page, and refusing would tell them that a
+    customer of that name exists elsewhere (and stop them from recording their own).
+    `current`, the company the record has now, stays when the name still names it, even
+    one the actor may not see: saving a form unchanged moves nothing."""
+    key = fold(name)[:200]
+    if current is not None and current.name_key == key:
+        return current
+    companies = Company.objects.live()
+    if actor is not None:  # the system itself (demo data, jobs) sees every company
+        companies = companies.visible_to(actor, "view")
+    existing = companies.filter(name_key=key).first()
     return existing or create_company(actor=actor, data={"name": name})
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import record_page
-from clientela.core import custom_fields, permissions, presenting
+from clientela.core import custom_fields, permissions, presenting, redirects
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
@@ -79,10 +79,7 @@ def board(request, pipeline_id: int | None = None):
 
 
 def _back_to(request, deal: Deal):
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(deal.get_absolute_url())
+    return redirects.back(request, deal.get_absolute_url())
 
 
 def _visible_deal(request, pk: int) -> Deal:
@@ -344,7 +341,10 @@ def _save_form(request, form: DealForm, deal: Deal | None):
     data = _form_data(form)
     name = form.cleaned_data["company"].strip()
     try:
-        data["company"] = company_named(actor=request.user, name=name) if name else None
+        current = deal.company if deal is not None and deal.company_id else None
+        data["company"] = (
+            company_named(actor=request.user, name=name, current=current) if name else None
+        )
         if deal is None:
             return services.create_deal(actor=request.user, data=data)
         return services.update_deal(

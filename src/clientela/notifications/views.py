@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from clientela.core import redirects
 from clientela.notifications import selectors, services
 from clientela.notifications.forms import PreferencesForm
 
@@ -62,10 +62,7 @@ def open_notification(request: AuthenticatedRequest, notification_id: int) -> Ht
     if notification is None:
         messages.error(request, _("That notification is not there any more."))
         return redirect("notifications:index")
-    safe = url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return redirect(notification.url if notification.url and safe else "notifications:index")
+    return redirect(redirects.safe_url(request, notification.url) or "notifications:index")
 
 
 @require_POST
@@ -73,4 +70,4 @@ def read_all(request: AuthenticatedRequest) -> HttpResponse:
     count = services.mark_all_read(actor=request.user)
     if count:
         messages.success(request, _("All notifications are marked as read."))
-    return redirect(request.POST.get("next") or "notifications:index")
+    return redirects.back(request, "notifications:index")

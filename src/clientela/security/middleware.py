@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from clientela.security import selectors
-from clientela.users import two_factor
+
+
+def code_sources(request: HttpRequest) -> dict[str, str]:
+    """The policy's sources of code on this origin, as full URLs with a path: styles from
+    the static files' folder ("https://crm.example.com/static/"), scripts from there and
+    from the one view that is a script (the admin's translation catalogue). No other path,
+    an attached file's above all, is ever one. Browsers match an http source for the same
+    host on https too, so a proxy that hides the scheme breaks nothing."""
+    try:
+        static = request.build_absolute_uri(settings.STATIC_URL)
+        catalogue = request.build_absolute_uri(_catalogue(get_script_prefix()))
+    except DisallowedHost:  # a refused Host header: its error page needs no script
+        return {"{static}": "'self'", "{scripts}": "'self'"}
+    return {"{static}": static, "{scripts}": f"{static} {catalogue}"}
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue(prefix: str) -> str:
+    # Reversed once per script prefix, not on every response.
+    return reverse("admin:jsi18n")
 
 
 class SecurityHeadersMiddleware:
@@ -23,7 +44,10 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if settings.CONTENT_SECURITY_POLICY:
-            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+            policy = settings.CONTENT_SECURITY_POLICY
+            for name, sources in code_sources(request).items():
+                policy = policy.replace(name, sources)
+            response.headers.setdefault("Content-Security-Policy", policy)
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
@@ -53,8 +77,6 @@ class TwoFactorRequiredMiddleware:
         if not getattr(view_func, "login_required", True):
             return None
         allowed = (reverse("security:two-factor"), reverse("users:logout"))
-        if request.path in allowed or not two_factor.required_for(user):
-            return None
-        if selectors.has_two_factor(user):
+        if request.path in allowed or not selectors.must_set_up_two_factor(user):
             return None
         return redirect("security:two-factor")

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from clientela.security.lockout import cool_off
 from clientela.security.models import RecoveryCode, TwoFactorDevice
+from clientela.users import two_factor
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -26,6 +27,12 @@ def device_for(user: User) -> TwoFactorDevice | None:
 
 def has_two_factor(user: User) -> bool:
     return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def must_set_up_two_factor(user: User) -> bool:
+    """True while a user who is required to use two-factor login has not turned it on:
+    the pages send them to the set-up page, the API refuses them (session or token)."""
+    return two_factor.required_for(user) and not has_two_factor(user)
 
 
 def recovery_codes_left(user: User) -> int:
