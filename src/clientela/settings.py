@@ -46,6 +46,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: proxy headers from a peer that is not a trusted proxy are dropped before
+    # anything reads them (the HTTPS redirect, the client's address).
+    "clientela.core.proxies.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clientela.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
