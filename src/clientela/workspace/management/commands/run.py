@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from clientela.core import health, staticfiles
+from clientela.core import health, startup, staticfiles
 from clientela.users import services as user_services
 
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
@@ -76,6 +76,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.check(display_num_errors=False)
         self._migrate()
+        self._tidy()
         self._collect_static()
         admin = self._first_administrator()
         if options["demo"]:
@@ -93,6 +94,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Setting up the database ({len(pending)} steps)…")
             self.stdout.flush()
             call_command("migrate", interactive=False, verbosity=0)
+
+    def _tidy(self) -> None:
+        """What a process killed last time (kill -9, a power cut) left behind: each app's
+        start-up steps (clientela.core.startup)."""
+        for line in startup.run_all():
+            self.stdout.write(line)
 
     def _collect_static(self) -> None:
         # Hashing and compressing takes a while on a small machine, and is needed only when
