@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, JsonValue
 
 from clientela.api.registry import Resource, register
 from clientela.api.types import Date, Id, JsonObject, SchemaFormat, name_text, text
@@ -94,7 +94,9 @@ class PointsIn(Schema):
 
 
 # A new contact needs a name: its full name, or a given or family name to make it from.
-ONE_NAME = {"anyOf": [{"required": [key]} for key in ("full_name", "given_name", "family_name")]}
+ONE_NAME: dict[str, JsonValue] = {
+    "anyOf": [{"required": [key]} for key in ("full_name", "given_name", "family_name")]
+}
 
 
 class ContactFields(PointsIn):
