@@ -46,6 +46,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: proxy headers from a peer that is not a trusted proxy are dropped before
+    # anything reads them (the HTTPS redirect, the client's address).
+    "clientela.core.proxies.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clientela.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -355,6 +358,12 @@ SELLER = {
 # Uploaded import files are kept here until the import is undone or deleted.
 IMPORT_DIR = DATA_DIR / "imports"
 IMPORT_MAX_BYTES = config.env_int("CLIENTELA_IMPORT_MAX_MB", 200) * 1024 * 1024
+# Bounds every file is checked against (in a job, before its columns are mapped): data
+# rows, characters in one cell, and the text an XLSX unpacks to (a small zipped file can
+# hold millions of rows or a cell of hundreds of megabytes).
+IMPORT_MAX_ROWS = config.env_int("CLIENTELA_IMPORT_MAX_ROWS", 1_000_000)
+IMPORT_MAX_CELL_CHARS = config.env_int("CLIENTELA_IMPORT_MAX_CELL_CHARS", 100_000)
+IMPORT_MAX_TEXT_BYTES = config.env_int("CLIENTELA_IMPORT_MAX_TEXT_MB", 200) * 1024 * 1024
 # Rows written per transaction: a batch is stored whole or not at all.
 IMPORT_BATCH_ROWS = config.env_int("CLIENTELA_IMPORT_BATCH_ROWS", 1000)
 # A running import silent this long is taken to have stopped, and may be resumed.

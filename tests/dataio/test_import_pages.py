@@ -49,6 +49,7 @@ def test_upload_map_preview_start_and_follow(client, admin):
     response = upload(client, csv_bytes(ROWS))
     run = ImportRun.objects.get()
     assert response["Location"] == f"/imports/{run.pk}/"
+    services.check_upload(run.pk)  # what the worker does: reads the whole file within bounds
     page = client.get(f"/imports/{run.pk}/").content.decode()
     # Romanian headers mapped by themselves; the preview shows the stored phone and the
     # broken e-mail with its reason.
@@ -124,6 +125,7 @@ def test_a_duplicate_field_mapping_is_refused(client, admin):
     client.force_login(admin)
     upload(client, csv_bytes(ROWS))
     run = ImportRun.objects.get()
+    services.check_upload(run.pk)  # what the worker does
     response = client.post(
         f"/imports/{run.pk}/",
         {"action": "start", "col_0": "full_name", "col_1": "full_name", "duplicate_mode": "skip"},
@@ -146,6 +148,7 @@ def test_nonsense_posted_values_get_messages_not_errors(client, admin):
     )
     run = ImportRun.objects.get()
     assert response.status_code == 302
+    services.check_upload(run.pk)  # what the worker does
     for data, message in (
         ({"action": "template", "template": "abc"}, "Choose a saved mapping."),
         ({"action": "preview", "delimiter": "ab"}, "The delimiter is one character"),

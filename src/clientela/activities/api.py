@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from clientela.activities import selectors, services
 from clientela.activities.models import Activity, ActivityKind, CallDirection, Priority, Task
 from clientela.api.registry import DEFAULT_LIMIT, Resource, register
-from clientela.api.types import Id, text
+from clientela.api.types import DateTime, Id, name_text, text
 from clientela.core import records
 from clientela.core.pagination import keyset_page
 from clientela.users import selectors as user_selectors
@@ -42,11 +42,11 @@ class ActivityIn(Schema):
     kind: Literal[tuple(ActivityKind.values)]
     subject: text(200) = ""
     body: text(20000) = ""
-    occurred_at: datetime.datetime | None = None
+    occurred_at: DateTime | None = None
     direction: Literal[("", *CallDirection.values)] = ""
     duration_seconds: int | None = Field(None, ge=0, le=10**6)
     outcome: text(200) = ""
-    ends_at: datetime.datetime | None = None
+    ends_at: DateTime | None = None
     place: text(200) = ""
     attendees: text(500) = ""
     channel: text(40) = ""
@@ -123,10 +123,10 @@ class TaskOut(Schema):
 
 
 class TaskIn(Schema):
-    title: text(200)
+    title: name_text(200)
     notes: text(20000) = ""
-    due_at: datetime.datetime | None = None
-    reminder_at: datetime.datetime | None = None
+    due_at: DateTime | None = None
+    reminder_at: DateTime | None = None
     priority: Literal[tuple(Priority.values)] = Priority.NORMAL
     record: RecordToken | None = None
     assignee_id: Id | None = Field(None, description="Yourself when left out.")

@@ -5,7 +5,6 @@ bulk endpoints, token scopes, idempotent POSTs and webhook payloads from that on
 # No `from __future__ import annotations`: django-ninja reads the endpoint functions'
 # annotations, which here are schemas chosen at run time.
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -18,7 +17,7 @@ from pydantic import create_model
 
 from clientela.api import requests as api_requests
 from clientela.api.scopes import READ, WRITE
-from clientela.api.types import MAX_ID
+from clientela.api.types import MAX_ID, DateTime, IfMatch
 from clientela.core import permissions, records
 from clientela.core.listing import ListSpec, sort_queryset
 from clientela.core.pagination import Page, keyset_page
@@ -38,11 +37,17 @@ class ListParams(Schema):
     sort: str | None = Field(
         None, max_length=60, description="A sort name; a leading `-` reverses it."
     )
-    updated_since: datetime.datetime | None = Field(
+    updated_since: DateTime | None = Field(
         None, description="Only records changed at or after this time (for syncing)."
     )
 
 
+IF_MATCH_HEADER = Header(
+    None,
+    alias="If-Match",
+    max_length=100,
+    description='The ETag you read (`"3"`), to be refused with 409 if it changed since.',
+)
 IDEMPOTENCY_KEY = Header(
     None, alias="Idempotency-Key", max_length=200, description="Send the same key to retry."
 )
@@ -282,7 +287,7 @@ def router_for(resource: Resource) -> Router:
         def create_record(
             request: AuthenticatedRequest,
             payload: create_in,  # type: ignore[valid-type]
-            idempotency_key: str | None = IDEMPOTENCY_KEY,
+            idempotency_key: str = IDEMPOTENCY_KEY,
         ) -> Any:
             def run() -> dict:
                 record = create(request.user, cast(Schema, payload).dict(exclude_unset=True))
@@ -301,7 +306,7 @@ def router_for(resource: Resource) -> Router:
         def bulk_create(
             request: AuthenticatedRequest,
             payload: bulk_create_in,  # type: ignore[valid-type]
-            idempotency_key: str | None = IDEMPOTENCY_KEY,
+            idempotency_key: str = IDEMPOTENCY_KEY,
         ) -> Any:
             def run() -> dict:
                 records = api_requests.each_item(
@@ -362,7 +367,7 @@ def router_for(resource: Resource) -> Router:
             request: AuthenticatedRequest,
             payload: update_in,  # type: ignore[valid-type]
             record_id: int = Path(..., ge=1, le=MAX_ID),
-            if_match: str | None = Header(None, alias="If-Match", max_length=100),
+            if_match: IfMatch = IF_MATCH_HEADER,
         ) -> dict:
             record = resource.get(request.user, record_id)
             resource.check_update(request.user, record)
@@ -465,8 +470,8 @@ def _action_route(
         request: AuthenticatedRequest,
         payload: payload_schema,  # type: ignore[valid-type]
         record_id: int = Path(..., ge=1, le=MAX_ID),
-        if_match: str | None = Header(None, alias="If-Match", max_length=100),
-        idempotency_key: str | None = IDEMPOTENCY_KEY,
+        if_match: IfMatch = IF_MATCH_HEADER,
+        idempotency_key: str = IDEMPOTENCY_KEY,
     ) -> Any:
         record = resource.get(request.user, record_id)
         data = cast(Schema, payload).dict(exclude_unset=True)

@@ -76,7 +76,7 @@ def etag(version: int) -> str:
 def expected_version(version: int | None, if_match: str | None) -> int | None:
     if version is not None:
         return version
-    if not if_match or if_match.strip() == "*":
+    if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit() or len(value) > 18:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextvars
 import datetime
-import functools
-import ipaddress
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,14 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from clientela.core import bulk, custom_fields, events, permissions
+from clientela.core import bulk, custom_fields, events, permissions, proxies
 from clientela.core.models import AuditEntry, AuditSource
 from clientela.core.text import spreadsheet_safe
 
@@ -56,50 +52,9 @@ def acting(source: str, ip: str | None = None) -> Iterator[None]:
         _origin.reset(token)
 
 
-@functools.cache
-def _trusted_networks(
-    proxies: tuple[str, ...],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    networks = []
-    for proxy in proxies:
-        try:
-            networks.append(ipaddress.ip_network(proxy.strip(), strict=False))
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"CLIENTELA_TRUSTED_PROXIES holds {proxy!r}, which is not an address or network."
-            ) from None
-    return tuple(networks)
-
-
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-
-
 def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from. Behind trusted proxies, the right-most address of
-    X-Forwarded-For that is not one of them: a client cannot forge its way past the proxy
-    by sending the header itself, since only what the trusted proxies appended is read."""
-    remote = _address(request.META.get("REMOTE_ADDR") or "")
-    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
-    if remote is None or not networks:
-        return str(remote) if remote else None
-
-    def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        return any(address in network for network in networks)
-
-    if not trusted(remote):
-        return str(remote)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    for hop in reversed([part for part in forwarded.split(",") if part.strip()]):
-        address = _address(hop)
-        if address is None:
-            break  # a garbled chain: believe only the proxy itself
-        if not trusted(address):
-            return str(address)
-    return str(remote)
+    """The client's address, through trusted proxies (see clientela.core.proxies)."""
+    return proxies.client_ip(request)
 
 
 class AuditMiddleware:

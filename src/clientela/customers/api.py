@@ -2,14 +2,15 @@
 services as the pages (permissions, validation, audit, versions)."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import ConfigDict, JsonValue
 
 from clientela.api.registry import Resource, register
-from clientela.api.types import Id, JsonObject, text
+from clientela.api.types import Date, Id, JsonObject, SchemaFormat, name_text, text
 from clientela.core import custom_fields, permissions, record_services
 from clientela.customers import contact_points, listing, selectors, services
 from clientela.customers.models import (
@@ -28,7 +29,7 @@ KindName = Literal[tuple(Kind.values)]
 
 
 class EmailIO(Schema):
-    address: text(254)
+    address: Annotated[text(254), SchemaFormat("email")]
     kind: KindName = "work"
 
 
@@ -92,10 +93,16 @@ class PointsIn(Schema):
     custom: JsonObject | None = None
 
 
-class ContactIn(PointsIn):
-    full_name: text(200) = ""
-    given_name: text(100) = ""
-    family_name: text(100) = ""
+# A new contact needs a name: its full name, or a given or family name to make it from.
+ONE_NAME: dict[str, JsonValue] = {
+    "anyOf": [{"required": [key]} for key in ("full_name", "given_name", "family_name")]
+}
+
+
+class ContactFields(PointsIn):
+    full_name: name_text(200) = Field(None)
+    given_name: name_text(100) = Field(None)
+    family_name: name_text(100) = Field(None)
     position: text(120) = ""
     company_id: Id | None = None
     company_name: text(200) | None = Field(None, description="Find or create the company by name.")
@@ -105,12 +112,15 @@ class ContactIn(PointsIn):
     next_step: text(200) = ""
 
 
-class ContactUpdate(ContactIn):
+class ContactIn(ContactFields):
+    model_config = ConfigDict(json_schema_extra=ONE_NAME)
+
+
+class ContactUpdate(ContactFields):
     version: int | None = Field(None, ge=1, le=2**31, description="The version you read.")
 
 
-class CompanyIn(PointsIn):
-    name: text(200) = ""
+class CompanyFields(PointsIn):
     legal_name: text(200) = ""
     tax_id: text(40) = ""
     industry: text(80) = ""
@@ -119,7 +129,12 @@ class CompanyIn(PointsIn):
     status: Literal[tuple(CompanyStatus.values)] | None = None
 
 
-class CompanyUpdate(CompanyIn):
+class CompanyIn(CompanyFields):
+    name: name_text(200)
+
+
+class CompanyUpdate(CompanyFields):
+    name: name_text(200) = Field(None)
     version: int | None = Field(None, ge=1, le=2**31)
 
 
@@ -129,30 +144,18 @@ class RecordFilters(Schema):
     q: text(200) | None = None
     owner: text(200) | None = Field(None, description="`me`, `none` or user ids: `3,5`.")
     tag: text(60) | None = None
-    created_from: datetime.date | None = Field(
-        None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1)
-    )
-    created_to: datetime.date | None = Field(
-        None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1)
-    )
-    updated_from: datetime.date | None = Field(
-        None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1)
-    )
-    updated_to: datetime.date | None = Field(
-        None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1)
-    )
+    created_from: Date | None = None
+    created_to: Date | None = None
+    updated_from: Date | None = None
+    updated_to: Date | None = None
     inactive_days: int | None = Field(None, ge=1, le=3650)
     stale: bool | None = None
 
 
 class ContactFilters(RecordFilters):
     stage: text(40) | None = Field(None, description="Stage keys, comma-separated.")
-    contacted_from: datetime.date | None = Field(
-        None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1)
-    )
-    contacted_to: datetime.date | None = Field(
-        None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1)
-    )
+    contacted_from: Date | None = None
+    contacted_to: Date | None = None
 
 
 def visible_custom(user, record_type: str) -> set[str]:

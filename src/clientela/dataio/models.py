@@ -65,11 +65,15 @@ class ImportRun(models.Model):
     the last committed batch."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
+        REFUSED = "refused", _("Refused")
         DRAFT = "draft", _("Being set up")
         QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Running")
         DONE = "done", _("Finished")
         FAILED = "failed", _("Failed")
+        # Its process ended mid-way (killed, machine stopped): resumable, undoable.
+        STOPPED = "stopped", _("Stopped")
         UNDOING = "undoing", _("Being undone")
         UNDONE = "undone", _("Undone")
 
@@ -93,6 +97,10 @@ class ImportRun(models.Model):
         default=DuplicateMode.SKIP,
     )
     dry_run = models.BooleanField(_("dry run"), default=False)
+    # The saved mapping chosen on upload, applied once the file is checked.
+    template = models.ForeignKey(
+        "MappingTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
     # The last file row whose batch committed (1 = only the header).

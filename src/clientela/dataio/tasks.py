@@ -1,4 +1,5 @@
-"""Background jobs of data safety: the daily verified backup with retention."""
+"""Background jobs of data in and out: the daily verified backup with retention, imports
+checked, run and undone, and what stopped work left behind tidied."""
 
 from __future__ import annotations
 
@@ -40,3 +41,21 @@ def undo_import(run_id: int, actor_id: int) -> None:
     from clientela.users.models import User
 
     services.undo(actor=User.objects.get(pk=actor_id), run=ImportRun.objects.get(pk=run_id))
+
+
+@jobs.job
+def check_upload(run_id: int) -> None:
+    """Read an uploaded file whole within the bounds, off the request that took it."""
+    from clientela.dataio.importing import services
+
+    services.check_upload(run_id)
+
+
+@jobs.periodic(every=timedelta(minutes=5))
+@jobs.job
+def tidy_after_stopped_work() -> None:
+    """Imports whose process ended are marked stopped; working copies of backups killed
+    mid-way are removed (also done on every start of `clientela run` and every backup)."""
+    from clientela.dataio import recovery
+
+    recovery.tidy()

@@ -15,7 +15,7 @@ from ninja import Field, Schema
 
 from clientela.api.registry import Resource, register
 from clientela.api.requests import api_field_names
-from clientela.api.types import Id, JsonObject, text
+from clientela.api.types import Currency, Date, Id, JsonObject, bounded_decimal, name_text, text
 from clientela.core import presenting
 from clientela.core.money import amount_text
 from clientela.customers import selectors as customer_selectors
@@ -27,7 +27,6 @@ from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
 MAX_CONTACTS = 50
 # The services' names for fields → the API's, so a 422 points at the field that was sent.
 API_NAMES = {"stage": "stage_id", "company": "company_id", "reason": "lost_reason"}
-Day = Field(None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1))
 
 
 class DealOut(Schema):
@@ -55,27 +54,26 @@ class DealOut(Schema):
 
 
 class DealFields(Schema):
-    name: text(200) = ""
     stage_id: Id | None = None
     company_id: Id | None = None
     contact_ids: list[Id] | None = Field(None, max_length=MAX_CONTACTS)
-    amount: Decimal | None = Field(
-        None, ge=0, le=services.MAX_AMOUNT, max_digits=14, decimal_places=2
-    )
-    currency: text(3) | None = None
-    expected_close: datetime.date | None = Day
+    amount: bounded_decimal(ge=Decimal(0), le=services.MAX_AMOUNT) | None = None
+    currency: Currency | None = None
+    expected_close: Date | None = None
     source: Literal[tuple(Source.values)] | None = None
     owner_id: Id | None = None
     custom: JsonObject | None = None
 
 
 class DealIn(DealFields):
+    name: name_text(200)
     pipeline_id: Id | None = Field(
         None, description="The first pipeline when left out; `stage_id` implies it."
     )
 
 
 class DealUpdate(DealFields):
+    name: name_text(200) = Field(None)
     version: int | None = Field(None, ge=1, le=2**31, description="The version you read.")
     status: Literal[tuple(DealStatus.values)] | None = Field(
         None, description="`won`, `lost` (with `lost_reason`), or `open` to reopen."
@@ -94,8 +92,8 @@ class DealFilters(Schema):
     pipeline: Id | None = None
     stage: Id | None = None
     status: Literal[tuple(DealStatus.values)] | None = None
-    close_from: datetime.date | None = Day
-    close_to: datetime.date | None = Day
+    close_from: Date | None = None
+    close_to: Date | None = None
 
 
 def deal_out(deal: Deal, user) -> dict:

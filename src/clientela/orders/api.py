@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from clientela.api.registry import Action, Resource, exact_filters, register
 from clientela.api.requests import api_field_names
-from clientela.api.types import Id, text
+from clientela.api.types import Id, bounded_decimal, name_text, text
 from clientela.core import presenting
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.money import amount_text
@@ -28,7 +29,6 @@ from clientela.customers import selectors as customer_selectors
 from clientela.orders import catalogue, selectors, services
 from clientela.orders.models import Order, OrderStage, Product
 
-Day = Field(None, ge=datetime.date(1900, 1, 1), le=datetime.date(9000, 1, 1))
 MAX_QUANTITY = 1_000_000
 AMOUNT = "A decimal as text; null for roles that may not see amounts."
 
@@ -63,20 +63,28 @@ class ProductOut(Schema):
 
 
 class ProductFields(Schema):
-    name: text(200) | None = None
-    unit: text(20) | None = None
-    tax_rate: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
+    name: name_text(200) | None = None
+    unit: name_text(20) | None = None
+    tax_rate: (
+        bounded_decimal(
+            ge=Decimal(0),
+            le=Decimal(100),
+            max_digits=5,
+            written=r"100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?",
+        )
+        | None
+    ) = None
     active: bool | None = None
     allows_backorder: bool | None = None
 
 
 class ProductIn(ProductFields):
-    sku: text(40)
-    name: text(200)
+    sku: name_text(40)
+    name: name_text(200)
 
 
 class ProductUpdate(ProductFields):
-    sku: text(40) | None = None
+    sku: name_text(40) | None = None
 
 
 class ProductFilters(Schema):
@@ -179,18 +187,24 @@ class OrderOut(Schema):
 class LineIn(Schema):
     product_id: Id
     quantity: int = Field(..., ge=1, le=MAX_QUANTITY)
-    unit_price: Decimal | None = Field(
+    unit_price: bounded_decimal(ge=Decimal(0), le=Decimal("999999999999.99")) | None = Field(
         None,
-        ge=0,
-        le=Decimal("999999999999.99"),
-        max_digits=14,
-        decimal_places=2,
         description="The unit price the client was shown: refused (422) if it is no longer "
         "the valid one. Ignored for roles that may not see amounts.",
     )
 
 
 class OrderIn(Schema):
+    # Who the order is for: a contact or a company, or both.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [key], "properties": {key: {"type": "integer"}}}
+                for key in ("contact_id", "company_id")
+            ]
+        }
+    )
+
     contact_id: Id | None = Field(None, description="The customer: a contact, …")
     company_id: Id | None = Field(None, description="… or a company (the contact's, if both).")
     lines: list[LineIn] = Field(..., min_length=1, max_length=services.MAX_LINES)

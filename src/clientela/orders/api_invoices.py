@@ -9,11 +9,11 @@ from ninja import Field, Schema
 
 from clientela.api.registry import Action, Resource, exact_filters, register
 from clientela.api.requests import api_field_names
-from clientela.api.types import Id, text
+from clientela.api.types import Date, Id, bounded_decimal, text
 from clientela.core import presenting
 from clientela.core.money import amount_text
 from clientela.orders import invoicing, selectors
-from clientela.orders.api import AMOUNT, Day, order_for
+from clientela.orders.api import AMOUNT, order_for
 from clientela.orders.models import Invoice
 from clientela.orders.pdf import invoice_pdf_for
 
@@ -59,10 +59,8 @@ class InvoiceIn(Schema):
 
 
 class PaymentIn(Schema):
-    amount: Decimal = Field(
-        ..., gt=0, le=Decimal("999999999999.99"), max_digits=14, decimal_places=2
-    )
-    received_on: datetime.date | None = Day
+    amount: bounded_decimal(gt=Decimal(0), le=Decimal("999999999999.99"))
+    received_on: Date | None = None
     method: text(40) = ""
     reference: text(100) = ""
 

@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
 
+from clientela.dataio.backups import workfiles
+
 FORMAT = "clientela-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -68,6 +70,8 @@ def write(final: Path, manifest: dict, members: list[Member]) -> tuple[int, str]
     temporary = Path(temporary_name)
     try:
         with os.fdopen(handle, "wb") as raw:
+            # Locked while written: a later backup removes it only once this one is gone.
+            workfiles.hold(raw)
             with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=1) as tar:
                 data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
                 info = tarfile.TarInfo(MANIFEST)

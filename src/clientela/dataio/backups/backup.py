@@ -9,7 +9,6 @@ import re
 import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 
 import clientela
 from clientela import config
-from clientela.dataio.backups import archive, tables
+from clientela.dataio.backups import archive, tables, workfiles
 from clientela.dataio.models import Backup
 
 log = logging.getLogger(__name__)
@@ -65,8 +64,8 @@ def snapshot(alias: str = DEFAULT_DB_ALIAS) -> Iterator[str]:
     """
     connection = connections[alias]
     if connection.vendor == "sqlite":
-        with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".snapshot-") as folder:
-            copy = Path(folder) / "snapshot.sqlite3"
+        with workfiles.working_folder(Path(settings.DATA_DIR), ".snapshot-") as folder:
+            copy = folder / "snapshot.sqlite3"
             source = sqlite3.connect(connection.settings_dict["NAME"], timeout=20)
             target = sqlite3.connect(copy)
             try:
@@ -74,9 +73,7 @@ def snapshot(alias: str = DEFAULT_DB_ALIAS) -> Iterator[str]:
             finally:
                 target.close()
                 source.close()
-            with tables.database_alias(
-                config.database(Path(folder), f"sqlite:///{copy}").config
-            ) as name:
+            with tables.database_alias(config.database(folder, f"sqlite:///{copy}").config) as name:
                 yield name
         return
     if connection.vendor == "postgresql":
@@ -112,8 +109,7 @@ def default_archive_path(now: datetime.datetime | None = None) -> Path:
 
 def write_archive(output: Path, alias: str = DEFAULT_DB_ALIAS) -> tuple[int, str]:
     """Write a complete backup archive to `output`; returns its size and SHA-256."""
-    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".backup-") as folder:
-        staging = Path(folder)
+    with workfiles.working_folder(Path(settings.DATA_DIR), ".backup-") as staging:
         with snapshot(alias) as source:
             schema = tables.schema_of(source)
             vendor = connections[source].vendor
@@ -193,7 +189,9 @@ def create_backup(
     kind: str = Backup.Kind.MANUAL,
     user=None,
 ) -> Backup:
-    """Take a backup and record it; a failure is recorded too, then raised as BackupError."""
+    """Take a backup and record it; a failure is recorded too, then raised as BackupError.
+    Working copies left by a backup killed earlier are removed first."""
+    workfiles.clean_leftovers()
     path = Path(output).expanduser().resolve() if output else default_archive_path()
     if path.exists():
         raise BackupError(_("%(path)s already exists; choose another name.") % {"path": path})
@@ -224,13 +222,12 @@ def save_record(record: Backup) -> Backup:
 @contextmanager
 def unpacked(path: Path, near: Path) -> Iterator[tuple[Path, dict]]:
     """The archive checked and unpacked into a private folder next to `near`."""
-    near.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=near, prefix=".restore-") as folder:
+    with workfiles.working_folder(near, ".restore-") as folder:
         try:
-            manifest = archive.extract(Path(path), Path(folder))
+            manifest = archive.extract(Path(path), folder)
         except archive.ArchiveError as error:
             raise BackupError(str(error)) from None
-        yield Path(folder), manifest
+        yield folder, manifest
 
 
 def expected_tables(manifest: dict) -> dict[str, tuple[int, str]]:

@@ -10,17 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from clientela.dataio.importing import vcard
+from clientela.dataio.importing import bounds, vcard
 
 FORMATS = ("csv", "xlsx", "vcard", "json")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1250", "cp1252", "iso-8859-2")
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
-# csv's default field limit (128 KiB) refuses long notes; a cell of 1 MiB is still a cell.
-csv.field_size_limit(1024 * 1024)
 
 # Letters each single-byte encoding is expected to produce for the languages Clientela is
 # used in; a decoding that yields other non-ASCII characters is probably the wrong one.
@@ -133,7 +132,10 @@ def detect_delimiter(text: str) -> str:
         return ","
     best, best_key = ",", (-1, -1)
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # a cell past the bound: reading the file says where
+            continue
         if not counts or counts[0] < 2:
             continue
         consistent = sum(1 for count in counts if count == counts[0])
@@ -146,6 +148,10 @@ def detect_delimiter(text: str) -> str:
 def inspect(path: Path, name: str, *, encoding: str = "", delimiter: str = "") -> FileInfo:
     """Find the file's format (and for CSV its encoding and delimiter) and its headers."""
     kind = detect_format(path, name)
+    if kind == "xlsx":
+        # Before openpyxl opens it (holding all its shared text in memory): its zipped XML
+        # is scanned within the bounds.
+        bounds.check_xlsx(path)
     info = FileInfo(format=kind)
     if kind in {"csv", "json", "vcard"}:
         with path.open("rb") as handle:
@@ -173,9 +179,37 @@ def _decode_sample(path: Path, encoding: str) -> str:
 
 
 def _csv_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
+    max_cell = settings.IMPORT_MAX_CELL_CHARS
+    # The csv module stops a cell at this length instead of growing it; a line is read
+    # at most this long, so one without line breaks is not read whole either.
+    csv.field_size_limit(max_cell + 1)
+    max_line = 4 * max_cell + 1024
     with path.open("r", encoding=info.encoding, errors="replace", newline="") as handle:
+
+        def lines() -> Iterator[str]:
+            while line := handle.readline(max_line):
+                if len(line) >= max_line and not line.endswith(("\n", "\r")):
+                    raise ValidationError(
+                        _("Line %(line)d of the file is longer than %(chars)s characters.")
+                        % {"line": reader.line_num + 1, "chars": f"{max_line:,}"}
+                    )
+                yield line
+
+        reader = csv.reader(lines(), delimiter=info.delimiter or ",")
         first = True
-        for row in csv.reader(handle, delimiter=info.delimiter or ","):
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                raise ValidationError(
+                    _(
+                        "Line %(line)d of the file holds a cell of more than %(chars)s "
+                        "characters, the most a cell may hold."
+                    )
+                    % {"line": reader.line_num, "chars": f"{max_cell:,}"}
+                ) from None
             if first and row:
                 row[0] = row[0].lstrip("\ufeff")
             first = False
@@ -251,14 +285,21 @@ def _vcard_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
 
 
 def header_and_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
-    """The header row first, then every data row, as lists of text."""
+    """The header row first, then every data row, as lists of text, within the bounds
+    (bounds.checked: rows, cell length, no NUL)."""
     if info.format == "csv":
-        return _csv_rows(path, info)
+        return bounds.checked(_csv_rows(path, info))
     if info.format == "xlsx":
-        return _xlsx_rows(path)
+        return bounds.checked(_xlsx_rows(path))
     if info.format == "json":
-        return _json_rows(path, info)
-    return _vcard_rows(path, info)
+        return bounds.checked(_json_rows(path, info))
+    return bounds.checked(_vcard_rows(path, info))
+
+
+def check(path: Path, info: FileInfo) -> int:
+    """Read the whole file within the bounds (`inspect` scanned an XLSX already); returns
+    its number of data rows, or refuses it with the reason."""
+    return count_rows(path, info)
 
 
 def data_rows(path: Path, info: FileInfo) -> Iterator[tuple[int, list[str]]]:

@@ -83,6 +83,56 @@ def _store(source: UploadedFile | BinaryIO, name: str) -> tuple[Path, int]:
     return target, size
 
 
+def _validate_request(actor: User, record_type: str, delimiter: str) -> None:
+    _require(actor)
+    if record_type not in RECORD_TYPES:
+        raise ValidationError(_("Choose what the file holds: contacts or companies."))
+    if delimiter and len(delimiter) != 1:
+        raise ValidationError(_("The delimiter is one character, such as , or ;."))
+
+
+def _examine(
+    actor: User | None,
+    run: ImportRun,
+    *,
+    encoding: str,
+    delimiter: str,
+    template: MappingTemplate | None,
+) -> None:
+    """Read the stored file whole within the bounds (reading.check) and fill in the run's
+    format, encoding, headers, row count and automatic (or saved) mapping."""
+    path = Path(run.path)
+    try:
+        info = reading.inspect(path, run.file_name, encoding=encoding, delimiter=delimiter)
+        total = reading.check(path, info)
+    except UnicodeError:
+        raise ValidationError(
+            _("The file can't be read as %(encoding)s: choose another encoding.")
+            % {"encoding": encoding}
+        ) from None
+    allowed = {target.key for target in mapping.targets(run.record_type, actor)}
+    run.format, run.encoding, run.delimiter = info.format, info.encoding, info.delimiter
+    run.headers, run.total_rows = info.headers, total
+    run.mapping = (
+        mapping.from_template(info.headers, template.mapping, allowed)
+        if template is not None
+        else mapping.guess(info.headers, run.record_type, actor)
+    )
+
+
+def _new_run(
+    actor: User, path: Path, size: int, file_name: str, record_type: str, **fields: Any
+) -> ImportRun:
+    return ImportRun(
+        created_by=actor if getattr(actor, "pk", None) else None,
+        record_type=record_type,
+        file_name=Path(file_name).name[:255],
+        path=str(path),
+        size=size,
+        **fields,
+    )
+
+
 def create_run(
     *,
     actor: User,
@@ -93,42 +143,78 @@ def create_run(
     delimiter: str = "",
     template: MappingTemplate | None = None,
 ) -> ImportRun:
-    """A draft run for an uploaded file (or an open binary file), with its format found
-    and its columns mapped automatically (or by `template`)."""
-    _require(actor)
-    if record_type not in RECORD_TYPES:
-        raise ValidationError(_("Choose what the file holds: contacts or companies."))
-    if delimiter and len(delimiter) != 1:
-        raise ValidationError(_("The delimiter is one character, such as , or ;."))
+    """A draft run for a file, checked here and now (the command line, which may take its
+    time): its format found, every row read within the bounds, its columns mapped
+    automatically (or by `template`). A page uses `receive`, which checks in a job."""
+    _validate_request(actor, record_type, delimiter)
+    path, size = _store(source, file_name)
+    run = _new_run(actor, path, size, file_name, record_type)
+    try:
+        _examine(actor, run, encoding=encoding, delimiter=delimiter, template=template)
+    except ValidationError:
+        path.unlink(missing_ok=True)
+        raise
+    run.save()
+    return run
+
+
+def receive(
+    *,
+    actor: User,
+    source: UploadedFile | BinaryIO,
+    file_name: str,
+    record_type: str,
+    template: MappingTemplate | None = None,
+) -> ImportRun:
+    """Take an upload: store it, refuse at once what its first bytes show is no table
+    (empty, a picture, an archive), and leave reading it whole to a job (`check_upload`),
+    so the page answers at once however many rows the file unpacks to."""
+    from clientela.dataio import tasks
+    from clientela.jobs import enqueue
+
+    _validate_request(actor, record_type, "")
     path, size = _store(source, file_name)
     try:
-        info = reading.inspect(path, file_name, encoding=encoding, delimiter=delimiter)
-    except (ValidationError, UnicodeError) as error:
+        kind = reading.detect_format(path, file_name)
+    except ValidationError:
         path.unlink(missing_ok=True)
-        if isinstance(error, UnicodeError):
-            raise ValidationError(
-                _("The file can't be read as %(encoding)s: choose another encoding.")
-                % {"encoding": encoding}
-            ) from None
         raise
-    allowed = {target.key for target in mapping.targets(record_type, actor)}
-    columns = (
-        mapping.from_template(info.headers, template.mapping, allowed)
-        if template is not None
-        else mapping.guess(info.headers, record_type, actor)
-    )
-    return ImportRun.objects.create(
-        created_by=actor if getattr(actor, "pk", None) else None,
-        record_type=record_type,
-        file_name=Path(file_name).name[:255],
-        path=str(path),
-        size=size,
-        format=info.format,
-        encoding=info.encoding,
-        delimiter=info.delimiter,
-        headers=info.headers,
-        mapping=columns,
-    )
+    run = _new_run(actor, path, size, file_name, record_type, format=kind, status=Status.CHECKING)
+    run.template = template
+    with transaction.atomic():
+        run.save()
+        enqueue(tasks.check_upload, run.pk)
+    return run
+
+
+def check_upload(run_id: int) -> ImportRun:
+    """The job after `receive`: the file read whole within the bounds; the run becomes a
+    draft with its columns mapped, or is refused with the reason, its file removed."""
+    run = ImportRun.objects.select_related("created_by", "template").get(pk=run_id)
+    if run.status != Status.CHECKING:
+        return run  # checked already (a job run twice)
+    try:
+        _examine(run.created_by, run, encoding="", delimiter="", template=run.template)
+    except (ValidationError, OSError) as error:
+        message = " ".join(getattr(error, "messages", [str(error)]))
+        Path(run.path).unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=run.pk, status=Status.CHECKING).update(
+            status=Status.REFUSED, error=message[:2000]
+        )
+        logger.info("Import %s refused: %s", run.pk, message)
+    else:
+        run.status = Status.DRAFT
+        ImportRun.objects.filter(pk=run.pk, status=Status.CHECKING).update(
+            status=Status.DRAFT,
+            format=run.format,
+            encoding=run.encoding,
+            delimiter=run.delimiter,
+            headers=run.headers,
+            total_rows=run.total_rows,
+            mapping=run.mapping,
+        )
+    run.refresh_from_db()
+    return run
 
 
 def _check_draft(actor: User, run: ImportRun) -> None:
@@ -179,6 +265,7 @@ def configure(
         if info.headers != run.headers:
             columns = mapping.guess(info.headers, run.record_type, actor)
         run.encoding, run.delimiter, run.headers = info.encoding, info.delimiter, info.headers
+        run.total_rows = None  # counted again when it runs
     run.mapping = columns
     run.duplicate_mode = duplicate_mode
     run.dry_run = dry_run
@@ -289,7 +376,7 @@ def resume(*, actor: User, run: ImportRun) -> ImportRun:
     from clientela.jobs import enqueue
 
     _require(actor)
-    if not (stalled(run) or run.status == Status.FAILED):
+    if not (stalled(run) or run.status in {Status.FAILED, Status.STOPPED}):
         raise ValidationError(_("This import is not stopped, so there is nothing to resume."))
     with transaction.atomic():
         ImportRun.objects.filter(pk=run.pk).update(status=Status.QUEUED, error="")
@@ -298,11 +385,42 @@ def resume(*, actor: User, run: ImportRun) -> ImportRun:
     return run
 
 
+def stop_abandoned() -> int:
+    """Mark as stopped the runs still "running" with no batch committed for
+    IMPORT_STALL_SECONDS: the process running them ended (killed, the machine stopped).
+    The page then says so; what they stored stays, and may be resumed or undone. Run on
+    every start of `clientela run` and by a periodic job."""
+    limit = timezone.now() - timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+    silent = ImportRun.objects.filter(status=Status.RUNNING).filter(
+        Q(beat_at__isnull=True) | Q(beat_at__lt=limit)
+    )
+    stopped = 0
+    for run in silent.only("pk", "beat_at", "last_row", "rows_done"):
+        if run.rows_done:
+            message = _(
+                "The import stopped after row %(row)d: the program running it ended before "
+                "it finished. The rows up to there are stored: resume to carry on from "
+                "there, or undo what it stored."
+            ) % {"row": run.last_row}
+        else:
+            message = _(
+                "The import stopped before storing any row: the program running it ended. "
+                "Resume to start it again."
+            )
+        # Conditional on the last beat: a run whose batch committed meanwhile is alive.
+        stopped += ImportRun.objects.filter(
+            pk=run.pk, status=Status.RUNNING, beat_at=run.beat_at
+        ).update(status=Status.STOPPED, error=message)
+    if stopped:
+        logger.warning("%d import(s) whose process ended were marked stopped.", stopped)
+    return stopped
+
+
 def _claim(run_id: int, force: bool) -> bool:
     """Take the run for this process: one that is queued, or running but silent."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.IMPORT_STALL_SECONDS)
-    startable = Q(status=Status.QUEUED) | Q(status=Status.FAILED)
+    startable = Q(status__in=[Status.QUEUED, Status.FAILED, Status.STOPPED])
     startable |= Q(status=Status.RUNNING) & (
         Q(beat_at__isnull=True) | Q(beat_at__lt=stale) | Q(pk__in=[run_id] if force else [])
     )
@@ -362,7 +480,12 @@ def undo(*, actor: User, run: ImportRun) -> int:
     """Reverse a whole run: records it created go to the trash, records it changed go back
     to how they stood before it. Audited as "undo import"; returns the records touched."""
     _require(actor)
-    if run.dry_run or run.status not in {Status.DONE, Status.FAILED, Status.UNDOING}:
+    if run.dry_run or run.status not in {
+        Status.DONE,
+        Status.FAILED,
+        Status.STOPPED,
+        Status.UNDOING,
+    }:
         raise ValidationError(_("Only a finished import can be undone."))
     touched = 0
     last_id = None
@@ -392,7 +515,7 @@ def request_undo(*, actor: User, run: ImportRun) -> None:
     _require(actor)
     with transaction.atomic():
         claimed = ImportRun.objects.filter(
-            pk=run.pk, dry_run=False, status__in=[Status.DONE, Status.FAILED]
+            pk=run.pk, dry_run=False, status__in=[Status.DONE, Status.FAILED, Status.STOPPED]
         ).update(status=Status.UNDOING)
         if not claimed:
             raise ValidationError(_("Only a finished import can be undone."))

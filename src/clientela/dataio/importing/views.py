@@ -12,6 +12,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
@@ -29,6 +30,10 @@ ENCODING_CHOICES = (
     ("iso-8859-2", "ISO-8859-2"),
 )
 DELIMITER_CHOICES = ((",", ","), (";", ";"), ("\t", "Tab"), ("|", "|"))
+Status = ImportRun.Status
+CHECK_STATUSES = {Status.CHECKING, Status.REFUSED}
+FINISHED_STATUSES = {Status.DONE, Status.FAILED, Status.STOPPED, Status.UNDONE}
+UNDOABLE_STATUSES = {Status.DONE, Status.FAILED, Status.STOPPED}
 
 
 def _number(value) -> int:
@@ -55,7 +60,7 @@ def start(request):
             errors.append(_("Choose a file to import."))
         else:
             try:
-                run = services.create_run(
+                run = services.receive(
                     actor=request.user,
                     source=upload,
                     file_name=upload.name,
@@ -140,6 +145,8 @@ def _posted_columns(request, run: ImportRun) -> list[str]:
 @import_required
 def run_page(request, pk: int):
     run = _run(request, pk)
+    if run.status in CHECK_STATUSES:
+        return render(request, "dataio/import_check.html", {"run": run})
     if run.status != ImportRun.Status.DRAFT:
         return render(request, "dataio/import_run.html", _progress_context(run))
     errors = []
@@ -198,8 +205,10 @@ def _progress_context(run: ImportRun) -> dict:
         "time_left": selectors.duration(done.seconds_left),
         "stalled": services.stalled(run),
         "rejections": selectors.rejections(run, limit=100),
-        "finished": run.status
-        in {ImportRun.Status.DONE, ImportRun.Status.FAILED, ImportRun.Status.UNDONE},
+        "finished": run.status in FINISHED_STATUSES,
+        "undoable": not run.dry_run
+        and (run.status == ImportRun.Status.DONE or (run.created or run.updated))
+        and run.status in UNDOABLE_STATUSES,
         "undoing": run.status == ImportRun.Status.UNDOING,
     }
 
@@ -208,6 +217,11 @@ def _progress_context(run: ImportRun) -> dict:
 @import_required
 def progress(request, pk: int):
     run = _run(request, pk)
+    if run.status in CHECK_STATUSES:
+        return render(request, "dataio/_import_check.html", {"run": run})
+    if run.status == ImportRun.Status.DRAFT and request.htmx:
+        # Checked: the page that polled reloads into the mapping form.
+        return HttpResponseClientRefresh()
     return render(request, "dataio/_import_progress.html", _progress_context(run))
 
 

@@ -49,7 +49,11 @@ class Command(BaseCommand):
             run = ImportRun.objects.filter(pk=options["resume"]).first()
             if run is None:
                 raise CommandError(f"There is no import {options['resume']}.")
-            if run.status in {ImportRun.Status.DONE, ImportRun.Status.UNDONE}:
+            if run.status in {
+                ImportRun.Status.DONE,
+                ImportRun.Status.UNDONE,
+                ImportRun.Status.REFUSED,
+            }:
                 raise CommandError(f"Import {run.pk} is {run.get_status_display().lower()}.")
         else:
             run = self._new_run(options)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from clientela.core import startup
 from clientela.jobs import worker
 
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
             f"Clientela worker {worker_id} processing jobs from the "
             f"{settings.JOBS_BACKEND} queue. Press Ctrl+C to stop."
         )
+        # What a process killed earlier left behind (the apps' start-up steps).
+        for line in startup.run_all():
+            self.stdout.write(line)
         self.stdout.flush()
         # A stop before the first job could be taken leaves nothing to finish.
         with contextlib.suppress(KeyboardInterrupt):

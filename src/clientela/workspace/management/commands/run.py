@@ -7,6 +7,7 @@ import argparse
 import os
 import subprocess
 import sys
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,10 +15,32 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from clientela.core import health, staticfiles
+from clientela.core import health, startup, staticfiles
 from clientela.users import services as user_services
 
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
+
+
+def create_server(*, host: str, port: int, threads: int) -> Any:
+    """The waitress server for the app, listening already.
+
+    Proxy headers (X-Forwarded-For, -Proto…) reach the app, which believes them only from
+    CLIENTELA_TRUSTED_PROXIES (clientela.core.proxies: addresses and networks, where
+    waitress's own setting takes a single address) and drops them from anyone else.
+    Without trusted proxies waitress drops them itself.
+    """
+    from waitress.server import create_server as waitress_server
+
+    from clientela.wsgi import application
+
+    return waitress_server(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="Clientela",
+        clear_untrusted_proxy_headers=not settings.TRUSTED_PROXIES,
+    )
 
 
 class Command(BaseCommand):
@@ -53,6 +76,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.check(display_num_errors=False)
         self._migrate()
+        self._tidy()
         self._collect_static()
         admin = self._first_administrator()
         if options["demo"]:
@@ -70,6 +94,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Setting up the database ({len(pending)} steps)…")
             self.stdout.flush()
             call_command("migrate", interactive=False, verbosity=0)
+
+    def _tidy(self) -> None:
+        """What a process killed last time (kill -9, a power cut) left behind: each app's
+        start-up steps (clientela.core.startup)."""
+        for line in startup.run_all():
+            self.stdout.write(line)
 
     def _collect_static(self) -> None:
         # Hashing and compressing takes a while on a small machine, and is needed only when
@@ -91,21 +121,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot create the first administrator: {messages}") from None
 
     def _serve(self, options, admin: user_services.FirstAdministrator) -> None:
-        from waitress.server import create_server
-
-        from clientela.wsgi import application
-
         host, port = options["host"], options["port"]
         try:
             # Listening before the URL is printed: a browser opened on it at once connects.
-            server = create_server(
-                application,
-                host=host,
-                port=port,
-                threads=options["threads"],
-                ident="Clientela",
-                clear_untrusted_proxy_headers=True,
-            )
+            server = create_server(host=host, port=port, threads=options["threads"])
         except OSError as error:
             raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror}.") from None
         port = server.effective_port
