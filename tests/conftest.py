@@ -21,6 +21,11 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Pages are rendered in every language: the catalogues must be compiled (scripts/test
+    # does it first; this is for pytest run by itself, and costs nothing when current).
+    from clientela.core import catalogues
+
+    catalogues.ensure_compiled()
 
 
 @pytest.fixture

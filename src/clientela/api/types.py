@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, StringConstraints
 
 MAX_ID = 2**63 - 1
@@ -13,7 +14,7 @@ NUL = "\x00"
 
 def _no_nul(value: str) -> str:
     if NUL in value:
-        raise ValueError("Text may not contain NUL characters.")
+        raise ValueError(_("Text may not contain NUL characters."))
     return value
 
 

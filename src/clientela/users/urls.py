@@ -1,10 +1,13 @@
-"""Log out, change and reset a password (logging in is the security app's)."""
+"""Log out, change and reset a password (logging in is the security app's), choose a language."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from clientela.users import views
+
 urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.choose_language, name="choose-language"),
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password/done/",
