@@ -60,6 +60,9 @@ def probes(w) -> dict[str, Probe]:
     return {
         "home": Probe("self", "GET", "/"),
         "healthz": Probe("self", "GET", "/healthz"),
+        "javascript-catalogue": Probe("self", "GET", "/jsi18n/?l=ro&v=1"),
+        # One's own language only: it changes nobody else's account.
+        "choose-language": Probe("self", "POST", "/language/", {"language": "es", "next": "/"}),
         "search": Probe("list", "GET", "/search/?q=secreta"),
         "search-palette": Probe("list", "GET", "/search/palette/?q=secreta"),
         "contact-list": Probe("list", "GET", "/contacts/?q=secreta"),

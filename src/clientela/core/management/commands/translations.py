@@ -3,7 +3,9 @@ every language, or compile the catalogues when they changed."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clientela.core import catalogues
 
@@ -15,13 +17,13 @@ class Command(BaseCommand):
     )
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["make", "compile"])
         parser.add_argument(
             "--force", action="store_true", help="Compile even when nothing changed."
         )
 
-    def handle(self, *args, action: str, force: bool, **options):
+    def handle(self, *args: object, action: str, force: bool, **options: Any) -> None:
         if action == "make":
             try:
                 catalogues.make_catalogues(verbosity=options["verbosity"])
