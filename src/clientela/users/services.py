@@ -66,7 +66,7 @@ def create_user(
     email = User.objects.normalize_email(email.strip()).lower()
     validate_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "A user with this e-mail address already exists."})
+        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
     candidate = User(email=email, full_name=full_name.strip())
     if password is not None:
         validate_password(password, candidate)
