@@ -95,3 +95,27 @@ def test_the_money_tag_and_the_masked_filter_write_amounts_alike(language, expec
     with translation.override(language):
         shown = template.render(Context({"amount": Decimal("98765.43"), "none": None}))
     assert shown == f"{expected}|{expected}|•••"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["5 seconds ago", "25 minutes ago", "3 days ago"]),
+        ("ro", ["acum 5 secunde", "acum 25 de minute", "acum 3 zile"]),
+        ("es", ["hace 5 segundos", "hace 25 minutos", "hace 3 días"]),
+        # Django's own Hindi catalogue has none of these: the product's does.
+        ("hi", ["5 सेकंड पहले", "25 मिनट पहले", "3 दिन पहले"]),
+    ],
+)
+def test_relative_times_in_each_language(language, expected):
+    from django.utils import timezone
+
+    from clientela.core.templatetags.ui import relative
+
+    now = timezone.now()
+    with translation.override(language):
+        shown = [
+            relative(now - datetime.timedelta(**ago))
+            for ago in ({"seconds": 5}, {"minutes": 25}, {"days": 3})
+        ]
+    assert [text.replace(NBSP, " ") for text in shown] == expected
