@@ -28,6 +28,17 @@ def pytest_configure(config):
     catalogues.ensure_compiled()
 
 
+@pytest.fixture(autouse=True)
+def _language_reset_after_each_test():
+    """A request leaves its language active in the thread (Django's LocaleMiddleware does,
+    and so does a person's own language): without this, a test that read a page in Hindi
+    would leave the next test's messages in Hindi."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db):
     from clientela.users import services

@@ -105,9 +105,10 @@ class JavaScriptCatalogue(JavaScriptCatalog):
 
     def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         language = request.GET.get("l", "")
-        if language in dict(settings.LANGUAGES):
-            translation.activate(language)
-        return super().get(request, *args, **kwargs)
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            return super().get(request, *args, **kwargs)
 
 
 # Public: the login page's scripts read it too. Kept a day by the server's cache and the
