@@ -21,6 +21,22 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Pages are rendered in every language: the catalogues must be compiled (scripts/test
+    # does it first; this is for pytest run by itself, and costs nothing when current).
+    from clientela.core import catalogues
+
+    catalogues.ensure_compiled()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset_after_each_test():
+    """A request leaves its language active in the thread (Django's LocaleMiddleware does,
+    and so does a person's own language): without this, a test that read a page in Hindi
+    would leave the next test's messages in Hindi."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture

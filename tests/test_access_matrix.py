@@ -60,6 +60,11 @@ def probes(w) -> dict[str, Probe]:
     return {
         "workspace:home": Probe("self", "GET", "/"),
         "core:healthz": Probe("self", "GET", "/healthz"),
+        "core:javascript-catalogue": Probe("self", "GET", "/jsi18n/?l=ro&v=1"),
+        # One's own language only: it changes nobody else's account.
+        "users:choose-language": Probe(
+            "self", "POST", "/language/", {"language": "es", "next": "/"}
+        ),
         "core:search": Probe("list", "GET", "/search/?q=secreta"),
         "core:search-palette": Probe("list", "GET", "/search/palette/?q=secreta"),
         "customers:contact-list": Probe("list", "GET", "/contacts/?q=secreta"),

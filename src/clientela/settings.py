@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.utils.translation import gettext_lazy as _
 
 from clientela import config
+
+BASE_DIR = Path(__file__).resolve().parent
 
 MODE = config.mode()
 SERVER_MODE = MODE == "server"
@@ -57,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person's own language over the browser's, once they are known.
+    "clientela.users.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "clientela.security.middleware.TwoFactorRequiredMiddleware",
     "clientela.core.audit.AuditMiddleware",
@@ -231,7 +237,12 @@ PERMISSIONS_POLICY = ", ".join(
 
 # Language, time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ro", _("Romanian")), ("es", _("Spanish"))]
+LANGUAGES = [("en", _("English")), ("ro", _("Romanian")), ("es", _("Spanish")), ("hi", _("Hindi"))]
+# The catalogues of every app, in one place (clientela.core.catalogues makes and compiles them).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where Django's own format of a language is not what its readers expect (Indian grouping in
+# Hindi, the same grouping in Spanish numbers as in its amounts).
+FORMAT_MODULE_PATH = ["clientela.core.formats"]
 TIME_ZONE = config.env_str("CLIENTELA_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

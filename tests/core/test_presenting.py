@@ -116,5 +116,5 @@ def test_the_template_helpers_print_the_mark_for_a_hidden_value():
 
     assert render(amount=None, rate=None, sums=None) == "|".join([HIDDEN] * 5)
     assert render(amount=Decimal("12345.60"), rate=Decimal("7.50"), sums={}) == (
-        "12,345.60 RON|12345.60 RON|12345.60|7.50%|—"
+        "12,345.60 RON|12,345.60 RON|12345.60|7.50%|—"
     )

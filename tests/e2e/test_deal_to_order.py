@@ -62,7 +62,7 @@ def test_quote_products_on_a_deal_win_it_and_create_the_order(
     lines = page.get_by_role("region", name="Lines")
     expect(lines.get_by_role("row", name="Office chair")).to_contain_text("420.00")
     expect(lines.get_by_role("row", name="Office chair")).to_contain_text("3 pcs")
-    expect(lines.get_by_text("1499.40 RON")).to_be_visible()  # 1,260.00 and 19% tax
+    expect(lines.get_by_text("1,499.40 RON")).to_be_visible()  # 1,260.00 and 19% tax
     screenshot(page, "deal-order")
     page.get_by_role("region", name="Details").get_by_role("link", name="Office for 12").click()
     expect(page.get_by_role("heading", name="Office for 12")).to_be_visible()

@@ -38,7 +38,7 @@ def test_place_pay_ship_and_deliver_an_order(page, live_server, make_user, scree
 
     order = Order.objects.get()
     expect(page.get_by_role("heading", name=f"Order #{order.pk}")).to_be_visible()
-    expect(page.get_by_text("2379.55 RON").first).to_be_visible()
+    expect(page.get_by_text("2,379.55 RON").first).to_be_visible()
     page.get_by_role("button", name="Issue invoice").click()
     expect(page.get_by_text("Invoice INV-000001 issued.")).to_be_visible()
     payment = page.get_by_role("region", name="Invoices and payments")
@@ -66,7 +66,7 @@ def test_place_pay_ship_and_deliver_an_order(page, live_server, make_user, scree
     expect(timeline.get_by_text(f"Order #{order.pk}: Delivered")).to_be_visible()
     expect(timeline.get_by_text("Tracking number AWB123456")).to_be_visible()
     expect(
-        page.get_by_role("region", name="Orders").get_by_text("2379.55 RON").first
+        page.get_by_role("region", name="Orders").get_by_text("2,379.55 RON").first
     ).to_be_visible()
     screenshot(page, "order-on-customer")
 

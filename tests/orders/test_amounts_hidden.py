@@ -65,7 +65,7 @@ def test_the_orders_list_marks_the_totals_for_a_representative(client, office):
     assert [order.total for order in response.context["page"].items] == [None]
 
     manager = page(client, office["manager"], "/orders/").content.decode()
-    assert "10284.19 RON" in manager
+    assert "10,284.19 RON" in manager
 
 
 def test_an_order_page_shows_lines_invoice_and_payment_without_amounts(client, office):
@@ -89,7 +89,7 @@ def test_an_order_page_shows_lines_invoice_and_payment_without_amounts(client, o
     assert 'name="amount"' in body
 
     manager = page(client, office["manager"], order.get_absolute_url()).content.decode()
-    assert "10284.19 RON" in manager and "9173.08 due" in manager and "1111.11" in manager
+    assert "10,284.19 RON" in manager and "9173.08 due" in manager and "1111.11" in manager
     assert f"/invoices/{order.invoices.get().pk}/pdf/" in manager
     assert 'value="9173.08"' in manager  # the payment form offers what is due
 
@@ -108,7 +108,7 @@ def test_the_customers_orders_panel_has_no_total_or_lifetime_value(client, offic
         assert [order.total for order in panel["orders"]] == [None]
 
     manager = page(client, office["manager"], record.get_absolute_url()).content.decode()
-    assert "Lifetime value" in manager and "10284.19 RON" in manager
+    assert "Lifetime value" in manager and "10,284.19 RON" in manager
 
 
 def test_the_new_order_form_offers_products_without_prices(client, office):

@@ -39,10 +39,10 @@ def test_the_invoice_pdf_holds_the_parties_lines_taxes_and_totals(user, shop, se
         "Office chair",
         "Standing desk",
         "900.00",  # 2 x 450.00
-        "2100.50 RON",  # net
+        "2,100.50 RON",  # net
         "171.00 RON",  # tax at 19 %
         "108.05 RON",  # tax at 9 %, half up
-        "2379.55 RON",  # total due
+        "2,379.55 RON",  # total due
     ):
         assert expected in text, f"{expected!r} not in the PDF:\n{text}"
     assert invoice.total == Decimal("2379.55")

@@ -37,7 +37,7 @@ def test_an_order_is_placed_from_the_customer_page_and_paid_shipped_delivered(us
     order = Order.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.pk}/"
     detail = user_client.get(response["Location"]).content.decode()
-    assert "1071.00 RON" in detail  # 900 + 19 % tax
+    assert "1,071.00 RON" in detail  # 900 + 19 % tax
     user_client.post(f"/orders/{order.pk}/invoice/")
     invoice = order.invoices.get()
     user_client.post(
@@ -59,11 +59,11 @@ def test_an_order_is_placed_from_the_customer_page_and_paid_shipped_delivered(us
     assert order.stage.key == "delivered"
     customer_page = user_client.get(shop["contact"].get_absolute_url()).content.decode()
     assert f"Order #{order.pk}: Delivered" in customer_page  # on the timeline
-    assert "Lifetime value" in customer_page and "1071.00 RON" in customer_page
+    assert "Lifetime value" in customer_page and "1,071.00 RON" in customer_page
     pdf = user_client.get(f"/invoices/{invoice.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
-    assert "1071.00 RON" in text
+    assert "1,071.00 RON" in text
 
 
 def test_a_price_changed_while_the_form_was_open_is_refused_and_explained(user_client, shop):

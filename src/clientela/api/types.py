@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -26,7 +27,7 @@ NUL = "\x00"
 
 def _no_nul(value: str) -> str:
     if NUL in value:
-        raise ValueError("Text may not contain NUL characters.")
+        raise ValueError(_("Text may not contain NUL characters."))
     return value
 
 

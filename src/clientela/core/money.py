@@ -1,15 +1,44 @@
-"""Money as people read it: Decimal amounts with their currency, grouped digits, two places;
-and as the API writes it."""
+"""Money as people read it, in the active language's way (3.035,69 lei; 3.035,69 €;
+₹3,035.69 with Indian grouping): Decimal amounts with their currency, two places; and as
+the API writes it."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
-from django.utils.formats import number_format
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
+from django.utils.translation import get_language
+
+# English keeps the ISO code after the amount ("12,500.00 RON"), as the product always
+# wrote it: an English reader here is as often in Romania as anywhere, and "RON12,500.00"
+# (CLDR's English) reads badly.
+_PATTERNS = {"en": "#,##0.00 ¤¤"}
+# What CLDR writes as the ISO code and people write as a word.
+_SYMBOLS = {("ro", "RON"): "lei", ("ro", "EUR"): "€"}
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    return f"{number_format(amount, 2, use_l10n=True, force_grouping=True)} {currency}"
+@lru_cache(maxsize=32)
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
+    """An amount with its currency in `language` (by default the active one): digits
+    grouped, two places, the symbol where the language puts it."""
+    language = (language or get_language() or "en").split("-")[0].lower()
+    locale = _locale(language)
+    symbol = _SYMBOLS.get((locale.language, currency))
+    pattern = _PATTERNS.get(locale.language)
+    if symbol is not None:
+        pattern = (pattern or locale.currency_formats["standard"].pattern).replace("¤", symbol)
+    return format_currency(
+        Decimal(amount), currency, format=pattern, locale=locale, currency_digits=False
+    )
 
 
 def format_totals(totals: dict[str, Decimal]) -> str:

@@ -8,6 +8,7 @@ from clientela.core import record_views, views
 app_name = "core"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("jsi18n/", views.javascript_catalogue, name="javascript-catalogue"),
     path("search/", views.search, name="search"),
     path("search/palette/", views.palette, name="search-palette"),
     path("settings/audit/", views.audit_trail, name="audit-trail"),

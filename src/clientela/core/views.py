@@ -1,4 +1,5 @@
-"""Pages of the kernel: global search, the audit trail, the health check."""
+"""Pages of the kernel: global search, the audit trail, the health check, the JavaScript
+catalogue."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import csv
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils import timezone, translation
+from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_safe
+from django.views.i18n import JavaScriptCatalog
 
 from clientela.core import audit, health
 from clientela.core.forms import AuditFilterForm
@@ -91,3 +94,25 @@ def palette(request: ActorRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     result = health.check()
     return JsonResponse(result.as_dict(), status=200 if result.ok else 503)
+
+
+class JavaScriptCatalogue(JavaScriptCatalog):
+    """The `djangojs` strings of the language in the URL (`?l=ro`), so that the page's
+    language and the catalogue it loads always agree, and a browser may keep each
+    language's copy (the URL also carries the catalogues' version)."""
+
+    packages = ["clientela.core"]
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        language = request.GET.get("l", "")
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            return super().get(request, *args, **kwargs)
+
+
+# Public: the login page's scripts read it too. Kept a day by the server's cache and the
+# browser, per URL (language and version) and active language.
+javascript_catalogue = login_not_required(
+    require_safe(cache_page(60 * 60 * 24, key_prefix="jsi18n")(JavaScriptCatalogue.as_view()))
+)

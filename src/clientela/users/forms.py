@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -158,3 +159,11 @@ class RoleForm(forms.Form):
             ],
             "require_two_factor": data["require_two_factor"],
         }
+
+
+# One's own account -------------------------------------------------------------------------
+class LanguageForm(forms.Form):
+    """The language picker of the user menu and the login page."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

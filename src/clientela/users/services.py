@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
@@ -64,7 +66,7 @@ def create_user(
     email = User.objects.normalize_email(email.strip()).lower()
     validate_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "A user with this e-mail address already exists."})
+        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
     candidate = User(email=email, full_name=full_name.strip())
     if password is not None:
         validate_password(password, candidate)
@@ -110,6 +112,7 @@ def user_snapshot(user: User) -> dict:
         "role": user.role.name if user.role is not None else None,
         "active": user.is_active,
         "administrator": user.is_superuser,
+        "language": user.language,
     }
 
 
@@ -150,12 +153,11 @@ def send_invitation(*, actor: User | None, user: User, base_url: str) -> None:
         "inviter": actor.display_name if actor else "Clientela",
         "link": invitation_link(user, base_url),
     }
-    send_mail(
-        render_to_string("users/invitation_subject.txt", context).strip(),
-        render_to_string("users/invitation_email.txt", context),
-        None,
-        [user.email],
-    )
+    # In the language the person chose, if they did; else in the inviter's.
+    with translation.override(user.language or translation.get_language()):
+        subject = render_to_string("users/invitation_subject.txt", context).strip()
+        body = render_to_string("users/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 def invite_user(
@@ -295,3 +297,16 @@ def _unique_role_key(name: str) -> str:
     while Role.objects.filter(key=key).exists():
         key, number = f"{base}-{number}", number + 1
     return key
+
+
+# One's own account ---------------------------------------------------------------------
+@transaction.atomic
+def set_language(*, actor: User, language: str) -> User:
+    """The language a person reads Clientela in (R28); blank follows their browser."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    before = user_snapshot(actor)
+    actor.language = language
+    actor.save(update_fields=["language"])
+    audit.log(actor=actor, action="update", record=actor, before=before, after=user_snapshot(actor))
+    return actor

@@ -1,12 +1,15 @@
-"""Log out, change and reset a password (logging in is the security app's), and people,
-teams and roles under Settings."""
+"""Log out, change and reset a password (logging in is the security app's), choose a
+language, and people, teams and roles under Settings."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from clientela.users import views
+
 app_name = "users"
 urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.choose_language, name="choose-language"),
     path(
         "account/password/",
         # Django's views reverse bare names by default; ours live in this namespace.

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +19,14 @@ from clientela.core import handover
 from clientela.core.forms import add_service_errors
 from clientela.core.permissions import capability_required
 from clientela.users import selectors, services
-from clientela.users.forms import AccessForm, DeactivateForm, InviteForm, RoleForm, TeamForm
+from clientela.users.forms import (
+    AccessForm,
+    DeactivateForm,
+    InviteForm,
+    LanguageForm,
+    RoleForm,
+    TeamForm,
+)
 from clientela.users.models import Role, User
 
 if TYPE_CHECKING:
@@ -202,3 +212,35 @@ def role(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Role %(role)s is saved.") % {"role": saved})
             return redirect("users:roles")
     return render(request, "users/role.html", {"form": form, "role": existing})
+
+
+# The language picker: the user menu's and the login page's --------------------------------
+@login_not_required
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """Save the language chosen (on the person's account when logged in, audited) and in
+    the language cookie, which is what visitors' pages follow; then go back."""
+    form = LanguageForm(request.POST)
+    target = form.data.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.set_language(actor=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

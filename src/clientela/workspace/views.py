@@ -34,7 +34,9 @@ def home(request):
             "name": user.team.name if user.team_id else None,
             "rows": [{"member": m, **book[m.pk], **work[m.pk]} for m in members],
             "stuck": customer_selectors.team_stuck(user, ids),
-            "overdue": presenting.present_attached(user, activity_selectors.team_overdue(user, ids)),
+            "overdue": presenting.present_attached(
+                user, activity_selectors.team_overdue(user, ids)
+            ),
         }
     return render(request, "workspace/home.html", context)
 

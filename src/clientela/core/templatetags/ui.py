@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.template.defaultfilters import floatformat
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
@@ -227,11 +226,12 @@ def money(amount: Any, currency: str = "") -> str:
 
 
 @register.filter
-def masked(value: Any, unit: str = "") -> Any:
-    """A value as it stands ("450.00"), or with its unit ("450.00 RON")."""
+def masked(value: Any, currency: str = "") -> Any:
+    """A value as it stands ("450.00"), or an amount in its currency ("1,450.00 RON"), as
+    {% money %} writes it."""
     if value is None:
         return HIDDEN
-    return f"{localize(value)} {unit}" if unit else value
+    return format_money(value, currency) if currency else value
 
 
 @register.filter

@@ -74,6 +74,8 @@
 // Dialogs, the search palette, quick-add, keyboard shortcuts, composer tabs, bulk selection.
 (function () {
   "use strict";
+  // The page's catalogue (jsi18n) defines it; English if it did not load.
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
 
   function typing(target) {
     if (!target) return false;
@@ -189,13 +191,23 @@
     if (target) { event.preventDefault(); target.click(); }
   });
 
+  // "3 selected", in the page's language with its plural (the djangojs catalogue), the
+  // number in bold.
+  function showSelectedCount(label, count) {
+    var parts = ngettext("%(count)s selected", "%(count)s selected", count).split("%(count)s");
+    var number = document.createElement("strong");
+    number.setAttribute("data-bulk-count", "");
+    number.textContent = count;
+    label.replaceChildren(document.createTextNode(parts[0]), number, document.createTextNode(parts.slice(1).join("")));
+  }
+
   // Bulk selection on lists: the bar appears with the count; each action shows its input.
   function refreshBulk(form) {
     var checked = form.querySelectorAll("[data-row-select]:checked").length;
     var bar = form.querySelector("[data-bulk-bar]");
     if (!bar) return;
     bar.hidden = checked === 0;
-    bar.querySelector("[data-bulk-count]").textContent = checked;
+    showSelectedCount(bar.querySelector("[data-bulk-label]"), checked);
     var action = bar.querySelector("[data-bulk-action]").value;
     bar.querySelectorAll("[data-bulk-param]").forEach(function (input) {
       input.hidden = input.getAttribute("data-bulk-param") !== action;
@@ -208,6 +220,16 @@
       form.querySelectorAll("[data-row-select]").forEach(function (box) { box.checked = event.target.checked; });
     }
     refreshBulk(form);
+  });
+
+  // A choice that is the whole form (the language picker) is sent when made; its button
+  // stays for pages read without JavaScript.
+  document.querySelectorAll("[data-submit-on-change]").forEach(function (select) {
+    var button = select.form && select.form.querySelector("[data-submit-button]");
+    if (button) button.hidden = true;
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-submit-on-change]")) event.target.form.requestSubmit();
   });
 
   // The column picker sends one "cols" value instead of a checkbox per column.

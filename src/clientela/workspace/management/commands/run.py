@@ -1,5 +1,5 @@
-"""`clientela run`: migrate and collect static files when needed, make sure an administrator
-exists, and serve."""
+"""`clientela run`: migrate, collect static files and compile the translations when needed,
+make sure an administrator exists, and serve."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from clientela.core import health, startup, staticfiles
+from clientela.core import catalogues, health, startup, staticfiles
 from clientela.users import services as user_services
 
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
@@ -78,6 +78,7 @@ class Command(BaseCommand):
         self._migrate()
         self._tidy()
         self._collect_static()
+        self._compile_translations()
         admin = self._first_administrator()
         if options["demo"]:
             call_command("demo", stdout=self.stdout)
@@ -109,6 +110,13 @@ class Command(BaseCommand):
         self.stdout.write("Collecting static files (first start or after an upgrade)…")
         self.stdout.flush()
         staticfiles.collect()
+
+    def _compile_translations(self) -> None:
+        # Quick (about a second), and needed only when the catalogues changed.
+        if not catalogues.is_current():
+            self.stdout.write("Compiling the translations (first start or after an upgrade)…")
+            self.stdout.flush()
+            catalogues.compile_catalogues()
 
     def _first_administrator(self) -> user_services.FirstAdministrator:
         email = os.environ.get("CLIENTELA_ADMIN_EMAIL", "").strip() or DEFAULT_ADMIN_EMAIL
