@@ -60,6 +60,7 @@ def probes(w) -> dict[str, Probe]:
     return {
         "home": Probe("self", "GET", "/"),
         "healthz": Probe("self", "GET", "/healthz"),
+        "favicon": Probe("self", "GET", "/favicon.ico"),
         "search": Probe("list", "GET", "/search/?q=secreta"),
         "search-palette": Probe("list", "GET", "/search/palette/?q=secreta"),
         "contact-list": Probe("list", "GET", "/contacts/?q=secreta"),

@@ -7,6 +7,7 @@ from clientela.core import record_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("search/", views.search, name="search"),
     path("search/palette/", views.palette, name="search-palette"),
     path("settings/audit/", views.audit_trail, name="audit-trail"),

@@ -1,4 +1,4 @@
-"""Pages of the kernel: global search, the audit trail, the health check."""
+"""Pages of the kernel: global search, the audit trail, the health check, the favicon."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from clientela.core import audit, health
@@ -91,3 +92,12 @@ def palette(request: ActorRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     result = health.check()
     return JsonResponse(result.as_dict(), status=200 if result.ok else 503)
+
+
+@login_not_required
+@cache_control(max_age=86400, public=True)
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on their own, beside the icon the pages link:
+    the stylesheet's neighbour in static (its hashed name, so it is cached for good)."""
+    return redirect(static("clientela/favicon.ico"))

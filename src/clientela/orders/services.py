@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
@@ -262,7 +263,7 @@ def create_order_for_customer(
     _recompute_totals(order)
     StageChange.objects.create(order=order, to_stage=order.stage, at=now, actor=_user(actor))
     audit.log(actor=actor, action="create", record=order, after=audit.snapshot(order))
-    body = _("%(n)d line(s)") % {"n": len(lines)}
+    body = ngettext("%(n)d line", "%(n)d lines", len(lines)) % {"n": len(lines)}
     if deal is not None:
         body = _("%(lines)s, from the deal “%(deal)s”") % {"lines": body, "deal": deal}
     timeline_event(

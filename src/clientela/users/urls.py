@@ -3,9 +3,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from clientela.users import views
+
 urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -19,7 +21,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +31,11 @@ managers_only = capability_required("manage_users")
 
 def _base_url(request: AuthenticatedRequest) -> str:
     return request.build_absolute_uri("/")
+
+
+def _mail_is_set_up() -> bool:
+    """Without a mail server (CLIENTELA_EMAIL_HOST) e-mails only reach the server's console."""
+    return bool(settings.EMAIL_HOST)
 
 
 @require_safe
@@ -59,13 +68,23 @@ def invite(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if _mail_is_set_up():
+                messages.success(
+                    request,
+                    _("%(email)s is invited: the e-mail holds a link to choose a password.")
+                    % {"email": user.email},
+                )
+                return redirect("people")
             messages.success(
                 request,
-                _("%(email)s is invited: the e-mail holds a link to choose a password.")
+                _(
+                    "%(email)s is invited. Mail is not configured, so no e-mail went out: "
+                    "copy the invitation link below and send it to them yourself."
+                )
                 % {"email": user.email},
             )
-            return redirect("people")
-    return render(request, "users/invite.html", {"form": form})
+            return redirect("person", pk=user.pk)
+    return render(request, "users/invite.html", {"form": form, "mail_is_set_up": _mail_is_set_up()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,6 +113,8 @@ def _person_page(
     deactivate_form: DeactivateForm,
     status: int = 200,
 ) -> HttpResponse:
+    invited = member.is_active and not member.has_usable_password()
+    mail_is_set_up = _mail_is_set_up()
     return render(
         request,
         "users/person.html",
@@ -102,7 +123,13 @@ def _person_page(
             "form": form,
             "deactivate_form": deactivate_form,
             "held": handover.held(member),
-            "invited": member.is_active and not member.has_usable_password(),
+            "invited": invited,
+            "mail_is_set_up": mail_is_set_up,
+            "invitation_link": (
+                services.invitation_link(member, _base_url(request))
+                if invited and not mail_is_set_up
+                else ""
+            ),
         },
         status=status,
     )
@@ -150,6 +177,9 @@ def reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @managers_only
 def resend_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
+    if not _mail_is_set_up():
+        messages.error(request, _("Mail is not configured: copy the invitation link below."))
+        return redirect("person", pk=member.pk)
     try:
         services.send_invitation(actor=request.user, user=member, base_url=_base_url(request))
     except ValidationError as error:
@@ -202,3 +232,22 @@ def role(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Role %(role)s is saved.") % {"role": saved})
             return redirect("roles")
     return render(request, "users/role.html", {"form": form, "role": existing})
+
+
+# Choosing a password: Django's pages, noting it for the home page's first steps ----------
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.note_password_chosen(actor=form.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The reset link's page, which is also where an invited person first chooses one."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.note_password_chosen(actor=form.user)
+        return response

@@ -1,0 +1,80 @@
+"""What a new user trips over in the first hour, in the browser: quick add reopened after
+a duplicate warning keeps to the content security policy; "First steps" ticks the search
+once the palette has been opened."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from clientela.customers import services
+from clientela.users.services import create_user
+from tests.e2e.conftest import log_in
+
+PASSWORD = "Corect-cal-baterie-9"
+
+# Every refusal of the content security policy, however it came (inline style or script).
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective}: ${event.blockedURI || "inline"} ${event.sample || ""}`);
+});
+"""
+
+
+@pytest.fixture
+def admin(db):
+    return create_user(
+        email="ana@firma.ro", full_name="Ana Popescu", password=PASSWORD, administrator=True
+    )
+
+
+def open_quick_add(page):
+    page.wait_for_load_state("load")
+    page.keyboard.press("c")
+    dialog = page.get_by_role("dialog", name="Add a contact")
+    expect(dialog.get_by_label("Name")).to_be_focused()
+    return dialog
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quick_add_reopened_after_a_duplicate_warning_keeps_the_policy(page, live_server, admin):
+    services.create_contact(
+        actor=admin, data={"full_name": "Ioana Dumitrescu", "emails": ["ioana@fabrica.ro"]}
+    )
+    page.add_init_script(WATCH_CSP)
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    log_in(page, live_server, admin)
+
+    dialog = open_quick_add(page)
+    dialog.get_by_label("Name").fill("Ioana D.")
+    dialog.get_by_label("E-mail").fill("ioana@fabrica.ro")
+    expect(dialog.locator(".suspects")).to_contain_text("Ioana Dumitrescu")
+    dialog.get_by_role("button", name="Add contact").click()
+    expect(dialog.get_by_role("button", name="Add anyway")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    dialog = open_quick_add(page)
+    expect(dialog.get_by_role("button", name="Add contact")).to_be_visible()
+    dialog.get_by_label("Name").fill("Ioana Dumitrescu")
+    expect(dialog.locator(".suspects")).to_contain_text("Ioana Dumitrescu")
+    page.keyboard.press("Escape")
+    dialog = open_quick_add(page)
+
+    assert page.evaluate("window.__cspViolations") == []
+    assert not [text for text in messages if "Content Security Policy" in text], messages
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_steps_tick_the_search_once_the_palette_opened(page, live_server, admin):
+    log_in(page, live_server, admin)
+    search_step = page.locator('[data-first-step="search"]')
+    expect(search_step).not_to_have_class("steps__item is-done")
+    page.wait_for_load_state("load")
+    page.keyboard.press("Control+k")
+    expect(page.get_by_role("dialog", name="Search")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.reload()
+    expect(page.locator('[data-first-step="search"]')).to_have_class("steps__item is-done")
