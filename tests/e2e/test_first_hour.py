@@ -5,11 +5,15 @@ are in view on a phone."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
 from clientela.customers import services
 from clientela.orders import services as order_services
+from clientela.orders import stock
+from clientela.orders.models import Price, Product
 from clientela.users.services import create_user
 from tests.e2e.conftest import PHONE, log_in
 from tests.orders.conftest import build_shop
@@ -107,7 +111,14 @@ def test_the_contact_form_puts_each_field_right_under_its_label(page, live_serve
 @pytest.mark.django_db(transaction=True)
 def test_an_orders_totals_are_in_view_on_a_phone(page, live_server, admin):
     shop = build_shop(admin)
-    lines = [{"product": shop[name], "quantity": 1} for name in ("chair", "desk", "lamp")]
+    cabinet = Product.objects.create(
+        sku="DULAP-ARHIVA-0001", name="Dulap metalic pentru arhivă cu patru sertare și încuietoare"
+    )
+    Price.objects.create(price_list=shop["price_list"], product=cabinet, unit_price=Decimal("0"))
+    stock.receive(cabinet, shop["warehouse"], 5)
+    lines = [{"product": shop[name], "quantity": 1} for name in ("chair", "desk", "lamp")] + [
+        {"product": cabinet, "quantity": 1}
+    ]
     order = order_services.create_order_for_customer(
         actor=admin, customer=shop["contact"], lines=lines
     )
@@ -116,7 +127,7 @@ def test_an_orders_totals_are_in_view_on_a_phone(page, live_server, admin):
     page.goto(live_server.url + f"/orders/{order.pk}/")
     total = page.locator("tfoot tr").filter(has_text="Total").locator("strong")
     expect(total).to_have_text("1962.93 RON")
-    total.scroll_into_view_if_needed()
+    # Where it is drawn, without scrolling anything sideways (a scroll into view would).
     right, frame_right = total.evaluate(
         """(el) => [el.getBoundingClientRect().right,
                    el.closest(".table-wrap").getBoundingClientRect().right]"""
