@@ -60,6 +60,7 @@ def probes(w) -> dict[str, Probe]:
     return {
         "workspace:home": Probe("self", "GET", "/"),
         "core:healthz": Probe("self", "GET", "/healthz"),
+        "core:favicon": Probe("self", "GET", "/favicon.ico"),
         "core:javascript-catalogue": Probe("self", "GET", "/jsi18n/?l=ro&v=1"),
         # One's own language only: it changes nobody else's account.
         "users:choose-language": Probe(

@@ -3,6 +3,8 @@ colleague with their records handed over, and finds all of it in the audit trail
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -55,6 +57,13 @@ def test_an_administrator_manages_people_from_settings(live_server, office, page
     screenshot(page, "invite")
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_text("nou@firma.ro is invited")).to_be_visible()
+    # No mail server here: the invitation's link is shown, to send by hand.
+    expect(page.get_by_role("textbox", name="Invitation link")).to_have_value(
+        re.compile(r"/password-reset/")
+    )
+    page.get_by_role("navigation", name="Breadcrumbs").get_by_role(
+        "link", name="People and teams"
+    ).click()
     expect(page.get_by_role("row", name="Coleg Nou")).to_contain_text("Invited")
     screenshot(page, "people")
 

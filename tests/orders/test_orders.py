@@ -256,3 +256,14 @@ def test_amounts_in_the_audit_trail_are_hidden_from_roles_without_sensitive_acce
         model = record._meta.model_name
         assert audit.masked_changes(entry.changes, rep, model)[field] == ["•••", "•••"]
         assert audit.masked_changes(entry.changes, user, model)[field][1] not in (None, "•••")
+
+
+def test_the_timeline_counts_an_orders_lines_in_proper_plural(user, shop):
+    one = place(user, shop, chair=1)
+    two = place(user, shop, chair=1, lamp=3)
+    bodies = {
+        link.activity.subject: link.activity.body
+        for link in TimelineLink.objects.filter(kind="order").select_related("activity")
+    }
+    assert bodies[f"Order #{one.pk} placed"] == "1 line"
+    assert bodies[f"Order #{two.pk} placed"] == "2 lines"

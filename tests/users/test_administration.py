@@ -246,3 +246,68 @@ def test_open_deals_pass_on_and_closed_ones_keep_who_closed_them(admin_client):
     assert response.status_code == 302
     assert Deal.objects.get(pk=open_deal.pk).owner == staying
     assert Deal.objects.get(pk=won.pk).owner == leaving
+
+
+def invite_ion(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return admin_client.post(
+            "/settings/people/invite/",
+            {"email": "ion.pop@firma.ro", "full_name": "Ion Pop", "role": role_named("manager").pk},
+            follow=True,
+        )
+
+
+def test_without_a_mail_server_the_inviter_gets_the_link_to_send_themselves(
+    admin_client, client, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = ""  # mail would only reach the server's console
+    form = admin_client.get("/settings/people/invite/").content.decode()
+    assert "Mail is not configured" in form
+    response = invite_ion(admin_client, django_capture_on_commit_callbacks)
+    page = response.content.decode()
+    invited = User.objects.get(email="ion.pop@firma.ro")
+    assert response.redirect_chain[-1][0] == f"/settings/people/{invited.pk}/"
+    assert "the e-mail holds a link" not in page
+    assert "Mail is not configured, so no e-mail went out" in page
+    assert "Send the invitation again" not in page
+    link = re.search(
+        r'id="invitation-link"[^>]* value="http://testserver(/password-reset/[^"]+)"', page
+    )
+    assert link, page
+    # The link shown is one that works: Ion chooses a password with it and logs in.
+    form_page = client.get(link.group(1), follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    assert (
+        client.post(set_url, {"new_password1": PASSWORD, "new_password2": PASSWORD}).status_code
+        == 302
+    )
+    client.logout()
+    assert log_in(client, "ion.pop@firma.ro", PASSWORD)
+
+
+def test_with_a_mail_server_the_invitation_goes_by_mail_and_no_link_is_shown(
+    admin_client, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = "smtp.firma.ro"
+    page = invite_ion(admin_client, django_capture_on_commit_callbacks).content.decode()
+    assert "ion.pop@firma.ro is invited: the e-mail holds a link" in page
+    assert len(mail.outbox) == 1
+    invited = User.objects.get(email="ion.pop@firma.ro")
+    person = admin_client.get(f"/settings/people/{invited.pk}/").content.decode()
+    assert "invitation-link" not in person and "Send the invitation again" in person
+
+
+def test_the_people_list_names_the_administrator_role_once(admin_client):
+    create_user(email="first@firma.ro", full_name="Administrator", administrator=True)
+    boss = create_user(email="boss@firma.ro", full_name="Bogdan Boss", role=role_named("manager"))
+    User.objects.filter(pk=boss.pk).update(is_superuser=True)
+    page = admin_client.get("/settings/people/").content.decode()
+    rows = {
+        name: re.sub(r"<[^>]+>|\s+", " ", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+        for name in ("first@firma.ro", "boss@firma.ro")
+        if name in row
+    }
+    assert rows["first@firma.ro"].split().count("Administrator") == 2  # the name, the role
+    # A manager who is also a technical administrator shows both.
+    assert "Manager" in rows["boss@firma.ro"] and "Administrator" in rows["boss@firma.ro"]

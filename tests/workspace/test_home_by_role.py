@@ -14,6 +14,7 @@ from django.utils import timezone
 from clientela.activities import services as activity_services
 from clientela.customers import services as customer_services
 from clientela.customers.models import Contact
+from clientela.users.models import Role
 from clientela.users.services import create_user, role_named, team_named
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,28 @@ def test_a_representative_sees_their_day_not_the_team(client, team):
     page = client.get("/").content.decode()
     assert "Your day" in page and "Ofertă întârziată" in page
     assert "Team Sales Iași" not in page and "Rep 1" not in page
+
+
+def test_an_administrator_in_no_team_sees_everyone_not_a_team_of_one(client, team):
+    admin = create_user(email="admin@firma.ro", full_name="Ana Admin", administrator=True)
+    client.force_login(admin)
+    page = client.get("/").content.decode()
+    assert "Your team" not in page
+    assert 'id="team-title"' in page and "Everyone" in page
+    assert numbers_row(page, "Rep 1") == ["3", "3", "0", "0", "0", "0"]
+    assert "Din Altă Echipă" in page and "Șefa Echipei" in page
+
+
+def test_a_team_lead_in_no_team_sees_no_team_of_one(client, team):
+    lead = Role.objects.create(
+        key="team-lead",
+        name="Team lead",
+        permissions={
+            "records": {"contact": {"view": "team", "edit": "own", "delete": "none"}},
+            "capabilities": ["view_reports"],
+        },
+    )
+    loner = create_user(email="singur@firma.ro", full_name="Lider Singur", role=lead)
+    client.force_login(loner)
+    page = client.get("/").content.decode()
+    assert 'id="team-title"' not in page and "Your day" in page

@@ -216,6 +216,14 @@ def masked_changes(changes: dict, user: Actor | None, record_type: str) -> dict:
 
 
 # The trail as an auditor reads it: every record's changes, filtered, exported ----------
+def has_done(actor: Actor, action: str, model: type[models.Model]) -> bool:
+    """Whether this person ever did `action` to a record of this type (the first steps a
+    new user is shown tick by it)."""
+    return AuditEntry.objects.filter(
+        actor_id=actor.pk, action=action, content_type=ContentType.objects.get_for_model(model)
+    ).exists()
+
+
 def trail(
     *,
     actor_id: int | None = None,

@@ -9,6 +9,7 @@ app_name = "core"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("jsi18n/", views.javascript_catalogue, name="javascript-catalogue"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("search/", views.search, name="search"),
     path("search/palette/", views.palette, name="search-palette"),
     path("settings/audit/", views.audit_trail, name="audit-trail"),

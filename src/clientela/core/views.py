@@ -1,5 +1,5 @@
 """Pages of the kernel: global search, the audit trail, the health check, the JavaScript
-catalogue."""
+catalogue, the favicon."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone, translation
-from django.views.decorators.cache import cache_page, never_cache
+from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_safe
 from django.views.i18n import JavaScriptCatalog
 
@@ -116,3 +117,12 @@ class JavaScriptCatalogue(JavaScriptCatalog):
 javascript_catalogue = login_not_required(
     require_safe(cache_page(60 * 60 * 24, key_prefix="jsi18n")(JavaScriptCatalogue.as_view()))
 )
+
+
+@login_not_required
+@cache_control(max_age=86400, public=True)
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on their own, beside the icon the pages link:
+    the stylesheet's neighbour in static (its hashed name, so it is cached for good)."""
+    return redirect(static("clientela/favicon.ico"))

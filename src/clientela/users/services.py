@@ -99,6 +99,12 @@ def ensure_first_administrator(*, email: str, password: str | None) -> FirstAdmi
         return FirstAdministrator(user=user, created=True, generated_password=generated)
 
 
+def note_password_chosen(*, actor: User) -> None:
+    """A person chose their own password (changed it, or set it through an invitation or
+    reset link): in the audit trail, the password itself never."""
+    audit.log(actor=actor, action="password", record=actor)
+
+
 # Administration in the product: invite, change access, deactivate with hand-over -------
 def _require_manager(actor: User | None) -> None:
     permissions.require(actor, "manage_users")

@@ -13,9 +13,7 @@ urlpatterns = [
     path(
         "account/password/",
         # Django's views reverse bare names by default; ours live in this namespace.
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("users:password_change_done")
-        ),
+        views.PasswordChangeView.as_view(success_url=reverse_lazy("users:password_change_done")),
         name="password_change",
     ),
     path(
@@ -35,7 +33,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             success_url=reverse_lazy("users:password_reset_complete")
         ),
         name="password_reset_confirm",

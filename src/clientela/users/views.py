@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clientela.core import handover
+from clientela.core import handover, redirects
 from clientela.core.forms import add_service_errors
 from clientela.core.permissions import capability_required
 from clientela.users import selectors, services
@@ -37,6 +39,11 @@ managers_only = capability_required("manage_users")
 
 def _base_url(request: AuthenticatedRequest) -> str:
     return request.build_absolute_uri("/")
+
+
+def _mail_is_set_up() -> bool:
+    """Without a mail server (CLIENTELA_EMAIL_HOST) e-mails only reach the server's console."""
+    return bool(settings.EMAIL_HOST)
 
 
 @require_safe
@@ -69,13 +76,23 @@ def invite(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if _mail_is_set_up():
+                messages.success(
+                    request,
+                    _("%(email)s is invited: the e-mail holds a link to choose a password.")
+                    % {"email": user.email},
+                )
+                return redirect("users:people")
             messages.success(
                 request,
-                _("%(email)s is invited: the e-mail holds a link to choose a password.")
+                _(
+                    "%(email)s is invited. Mail is not configured, so no e-mail went out: "
+                    "copy the invitation link below and send it to them yourself."
+                )
                 % {"email": user.email},
             )
-            return redirect("users:people")
-    return render(request, "users/invite.html", {"form": form})
+            return redirect("users:person", pk=user.pk)
+    return render(request, "users/invite.html", {"form": form, "mail_is_set_up": _mail_is_set_up()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,6 +121,8 @@ def _person_page(
     deactivate_form: DeactivateForm,
     status: int = 200,
 ) -> HttpResponse:
+    invited = member.is_active and not member.has_usable_password()
+    mail_is_set_up = _mail_is_set_up()
     return render(
         request,
         "users/person.html",
@@ -112,7 +131,13 @@ def _person_page(
             "form": form,
             "deactivate_form": deactivate_form,
             "held": handover.held(member),
-            "invited": member.is_active and not member.has_usable_password(),
+            "invited": invited,
+            "mail_is_set_up": mail_is_set_up,
+            "invitation_link": (
+                services.invitation_link(member, _base_url(request))
+                if invited and not mail_is_set_up
+                else ""
+            ),
         },
         status=status,
     )
@@ -160,6 +185,9 @@ def reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @managers_only
 def resend_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
+    if not _mail_is_set_up():
+        messages.error(request, _("Mail is not configured: copy the invitation link below."))
+        return redirect("users:person", pk=member.pk)
     try:
         services.send_invitation(actor=request.user, user=member, base_url=_base_url(request))
     except ValidationError as error:
@@ -221,11 +249,7 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     """Save the language chosen (on the person's account when logged in, audited) and in
     the language cookie, which is what visitors' pages follow; then go back."""
     form = LanguageForm(request.POST)
-    target = form.data.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
+    target = redirects.safe_url(request, form.data.get("next")) or "/"
     response = redirect(target)
     if not form.is_valid():
         messages.error(request, _("Choose one of the languages offered."))
@@ -244,3 +268,22 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+# Choosing a password: Django's pages, noting it for the home page's first steps ----------
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.note_password_chosen(actor=form.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The reset link's page, which is also where an invited person first chooses one."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.note_password_chosen(actor=form.user)
+        return response

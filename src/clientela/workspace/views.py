@@ -7,9 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from clientela.activities import selectors as activity_selectors
-from clientela.core import navigation, permissions, presenting
+from clientela.core import audit, navigation, permissions, presenting
 from clientela.customers import selectors as customer_selectors
+from clientela.customers.models import Contact
 from clientela.users import selectors as user_selectors
+from clientela.users.models import User
 
 
 @require_safe
@@ -24,9 +26,10 @@ def home(request):
         "overdue": presenting.present_attached(user, day["overdue"][:5]),
         "today": presenting.present_attached(user, day["today"][:5]),
         "can_invite": permissions.can(user, "manage_users"),
+        "steps": _first_steps(user),
     }
-    if permissions.can(user, "view_reports"):
-        members = list(user_selectors.colleagues(user))
+    members = _people_reported_on(user)
+    if members:
         ids = [member.pk for member in members]
         book = customer_selectors.team_book(user, ids)
         work = activity_selectors.team_workload(ids)
@@ -39,6 +42,29 @@ def home(request):
             ),
         }
     return render(request, "workspace/home.html", context)
+
+
+def _first_steps(user) -> dict[str, bool]:
+    """Which of the first steps this person has taken, from what they did (the audit trail).
+    Searching with Ctrl+K is ticked in the browser (app.js), where the palette opens."""
+    return {
+        "contact": audit.has_done(user, "create", Contact),
+        "invite": permissions.can(user, "manage_users") and audit.has_done(user, "create", User),
+        "password": audit.has_done(user, "password", User),
+    }
+
+
+def _people_reported_on(user) -> list:
+    """Whose numbers the home page shows: the team's for a role with reports; everyone's
+    for such a role that is in no team and sees every contact (an administrator); nobody's
+    otherwise (a team of one is no team)."""
+    if not permissions.can(user, "view_reports"):
+        return []
+    if user.team_id is not None:
+        return list(user_selectors.colleagues(user))
+    if permissions.scope(user, "contact", "view") == permissions.ALL:
+        return list(user_selectors.by_name())
+    return []
 
 
 @require_safe

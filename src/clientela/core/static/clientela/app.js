@@ -104,9 +104,17 @@
     });
   }
 
+  // The home page's first step "Find anyone with Ctrl K" is ticked once the palette opened.
+  function tickSearchStep() {
+    document.querySelectorAll('[data-first-step="search"]').forEach(function (step) { step.classList.add("is-done"); });
+  }
+  try { if (localStorage.getItem("clientela.searched")) tickSearchStep(); } catch (error) { /* storage off */ }
+
   function openPalette() {
     var dialog = openDialog("palette");
     if (!dialog) return;
+    try { localStorage.setItem("clientela.searched", "yes"); } catch (error) { /* storage off */ }
+    tickSearchStep();
     var input = dialog.querySelector("[data-palette-input]");
     input.value = "";
     document.getElementById("palette-results").innerHTML = "";
