@@ -40,12 +40,21 @@ CAPABILITIES = (
 # their labels there: each declared by its app (core.records.declare), none named here.
 RECORD_TYPES: list[str] = []
 RECORD_TYPE_LABELS: dict[str, StrOrPromise] = {}
+# A record type's own scopes (view, edit, delete) for some default roles, where the role's
+# usual ones do not fit: a support agent answers every ticket, not only their own.
+TYPE_DEFAULT_SCOPES: dict[str, dict[str, tuple[str, str, str]]] = {}
 
 
-def declare_record_type(record_type: str, label: StrOrPromise) -> None:
+def declare_record_type(
+    record_type: str,
+    label: StrOrPromise,
+    default_scopes: dict[str, tuple[str, str, str]] | None = None,
+) -> None:
     if record_type not in RECORD_TYPES:
         RECORD_TYPES.append(record_type)
     RECORD_TYPE_LABELS[record_type] = label
+    if default_scopes:
+        TYPE_DEFAULT_SCOPES[record_type] = dict(default_scopes)
 
 
 CAPABILITY_LABELS = {
@@ -84,9 +93,12 @@ DEFAULT_ROLES: dict[str, tuple[str, tuple[str, str, str], list[str]]] = {
 
 def default_role_permissions(key: str) -> dict[str, Any]:
     """A default role's permissions over the record types declared now."""
-    _name, (view, edit, delete), capabilities = DEFAULT_ROLES[key]
+    _name, scopes, capabilities = DEFAULT_ROLES[key]
     return {
-        "records": {record_type: _scopes(view, edit, delete) for record_type in RECORD_TYPES},
+        "records": {
+            record_type: _scopes(*TYPE_DEFAULT_SCOPES.get(record_type, {}).get(key, scopes))
+            for record_type in RECORD_TYPES
+        },
         "capabilities": list(capabilities),
     }
 

@@ -4,7 +4,7 @@ files attach to contacts, companies and, later, deals, orders and tickets alike.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
@@ -78,6 +78,9 @@ class RecordType:
     # Brings a record back to an audit snapshot: (actor=, record=, state=, action=) ->
     # record. Types with it have a history page with "Restore this version".
     restore: Callable[..., Record] | None = None
+    # Scopes (view, edit, delete) some default roles get on this type instead of their
+    # usual ones, by role key (core.permissions.DEFAULT_ROLES).
+    default_scopes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -97,7 +100,11 @@ def declare(record_type: RecordType) -> RecordType:
 
     model, name = record_type.model, record_type.name
     TYPES[name] = record_type
-    permissions.declare_record_type(name, capfirst(model._meta.verbose_name_plural) or name)
+    permissions.declare_record_type(
+        name,
+        capfirst(model._meta.verbose_name_plural) or name,
+        record_type.default_scopes,
+    )
     RECORD_MODELS[name] = model
     VISIBLE[model] = record_type.selector
     if record_type.rolls_up_to is not None:
