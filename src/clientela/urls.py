@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("clientela.activities.urls")),
     path("", include("clientela.deals.urls")),
     path("", include("clientela.orders.urls")),
+    path("", include("clientela.tickets.urls")),
     path("", include("clientela.users.urls")),
     path("", include("clientela.security.urls")),
     path("settings/", include("clientela.users.settings_urls")),
