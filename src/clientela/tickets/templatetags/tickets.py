@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from clientela.core import permissions, presenting
 from clientela.tickets import selectors, sla
+from clientela.tickets.models import TicketStatus
 
 register = template.Library()
 
@@ -48,6 +49,12 @@ def timer_text(timer: sla.Timer | None) -> tuple[str, str]:
         return _("breached %(time)s ago") % {"time": _amount(timer.delta)}, "danger"
     tone = "warning" if timer.delta.total_seconds() < 3600 else ""
     return _("due in %(time)s") % {"time": _amount(timer.delta)}, tone
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A stored status ("waiting") as people read it ("Waiting on customer")."""
+    return str(TicketStatus(value).label) if value in TicketStatus.values else value or "—"
 
 
 @register.simple_tag
