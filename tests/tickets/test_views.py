@@ -193,7 +193,13 @@ def test_settings_pages_add_a_department_and_a_rule(client, admin, desk, agents)
     assert returns.holidays == ["2026-12-25", "2027-01-01"]
     response = client.post(
         "/settings/desk/rules/new/",
-        {"name": "Returns", "department": returns.pk, "position": 1, "keywords": "return", "active": "on"},
+        {
+            "name": "Returns",
+            "department": returns.pk,
+            "position": 1,
+            "keywords": "return",
+            "active": "on",
+        },
     )
     assert response.status_code == 302
     assert open_("I want to return the chairs").department == returns
