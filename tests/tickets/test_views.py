@@ -173,7 +173,10 @@ def test_the_public_form_says_what_is_missing(client, desk):
 @pytest.mark.django_db
 def test_settings_pages_add_a_department_and_a_rule(client, admin, desk, agents):
     client.force_login(admin)
-    assert "Billing" in client.get("/settings/desk/").content.decode()
+    page = client.get("/settings/desk/").content.decode()
+    # The departments, the default SLA targets (normal: first answer in 8 business hours)
+    # and the status moves the business allows.
+    assert "Billing" in page and "8 h" in page and "Waiting on customer" in page
     hours = {f"opens_{d}": "08:00" for d in range(5)} | {f"closes_{d}": "16:00" for d in range(5)}
     response = client.post(
         "/settings/desk/departments/new/",

@@ -19,12 +19,48 @@ from clientela.tickets.models import (
     Channel,
     Department,
     RoutingRule,
+    SlaPolicy,
+    StatusTransition,
 )
 
 if TYPE_CHECKING:
     from clientela.users.models import User
 
 SUPPORT_TEAM = "Support"
+
+
+# What a new desk starts with (its migration writes the same): the natural status moves,
+# and per priority the first-response and resolution targets in business minutes.
+DEFAULT_TRANSITIONS = {
+    "new": ["open", "waiting", "resolved", "closed"],
+    "open": ["waiting", "resolved", "closed"],
+    "waiting": ["open", "resolved", "closed"],
+    "resolved": ["open", "closed"],
+    "closed": ["open"],
+}
+DEFAULT_TARGETS = {
+    "urgent": (60, 4 * 60),
+    "high": (4 * 60, 2 * 9 * 60),
+    "normal": (8 * 60, 5 * 9 * 60),
+    "low": (2 * 9 * 60, 10 * 9 * 60),
+}
+
+
+def ensure_defaults() -> None:
+    """The default status moves and SLA targets when there are none at all (a migration
+    writes them; a flushed test database needs them again). A table the business has
+    filled is left as it is."""
+    if not StatusTransition.objects.exists():
+        StatusTransition.objects.bulk_create(
+            StatusTransition(from_status=source, to_status=target)
+            for source, targets in DEFAULT_TRANSITIONS.items()
+            for target in targets
+        )
+    if not SlaPolicy.objects.exists():
+        SlaPolicy.objects.bulk_create(
+            SlaPolicy(priority=priority, first_response_minutes=first, resolution_minutes=last)
+            for priority, (first, last) in DEFAULT_TARGETS.items()
+        )
 
 
 def default_department() -> Department:

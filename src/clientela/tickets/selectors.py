@@ -8,7 +8,15 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from clientela.activities.models import Attachment
 from clientela.core import audit
 from clientela.core.search import matching_ids
-from clientela.tickets.models import DONE, Department, RoutingRule, Ticket, TicketMessage
+from clientela.tickets.models import (
+    DONE,
+    Department,
+    RoutingRule,
+    SlaPolicy,
+    StatusTransition,
+    Ticket,
+    TicketMessage,
+)
 
 # The list's filters that take a value as sent (the form checks them).
 PLAIN_FILTERS = ("status", "priority", "department")
@@ -98,6 +106,18 @@ def department_choices() -> QuerySet[Department]:
 
 def rules() -> list[RoutingRule]:
     return list(RoutingRule.objects.select_related("department"))
+
+
+def sla_policies() -> list[SlaPolicy]:
+    return list(SlaPolicy.objects.all())
+
+
+def transitions() -> dict[str, list[str]]:
+    """Status → the statuses it may move to, as the settings page lists them."""
+    table: dict[str, list[str]] = {}
+    for move in StatusTransition.objects.all():
+        table.setdefault(move.from_status, []).append(move.to_status)
+    return table
 
 
 def open_load(department: Department) -> dict[int, int]:

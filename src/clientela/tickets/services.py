@@ -24,7 +24,7 @@ from clientela.customers import contact_points
 from clientela.customers import services as customers
 from clientela.customers.models import Company, Contact, EmailAddress, Source
 from clientela.tickets import routing, sla
-from clientela.tickets.configuration import default_department
+from clientela.tickets.configuration import default_department, ensure_defaults
 from clientela.tickets.models import (
     DONE,
     Assignment,
@@ -63,6 +63,9 @@ def calendar_of(department: Department) -> sla.Calendar:
 def policy_for(priority: str, tier: str) -> SlaPolicy | None:
     """The customer tier's own targets for the priority, else every customer's."""
     policies = {p.tier: p for p in SlaPolicy.objects.filter(priority=priority, tier__in={tier, ""})}
+    if not policies and not SlaPolicy.objects.exists():
+        ensure_defaults()
+        return policy_for(priority, tier)
     return policies.get(tier) or policies.get("")
 
 
@@ -352,9 +355,13 @@ def transfer(
 
 def allowed_statuses(status: str) -> list[str]:
     """The statuses a ticket in `status` may move to, by the business's table."""
-    return list(
+    allowed = list(
         StatusTransition.objects.filter(from_status=status).values_list("to_status", flat=True)
     )
+    if not allowed and not StatusTransition.objects.exists():
+        ensure_defaults()
+        return allowed_statuses(status)
+    return allowed
 
 
 def _move(ticket: Ticket, to: str, now: datetime.datetime) -> None:

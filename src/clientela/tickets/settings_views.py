@@ -23,7 +23,12 @@ def desk_settings(request):
     return render(
         request,
         "tickets/settings.html",
-        {"departments": selectors.departments(), "rules": selectors.rules()},
+        {
+            "departments": selectors.departments(),
+            "rules": selectors.rules(),
+            "policies": selectors.sla_policies(),
+            "transitions": selectors.transitions(),
+        },
     )
 
 

@@ -57,6 +57,17 @@ def status_label(value: str) -> str:
     return str(TicketStatus(value).label) if value in TicketStatus.values else value or "—"
 
 
+@register.filter
+def business_time(minutes: int) -> str:
+    """A target in business minutes, as hours and minutes: 90 → "1 h 30 min"."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return _("%(m)d min") % {"m": rest}
+    if not rest:
+        return _("%(h)d h") % {"h": hours}
+    return _("%(h)d h %(m)d min") % {"h": hours, "m": rest}
+
+
 @register.simple_tag
 def sla_timer(ticket) -> SafeString | str:
     timer = timer_of(ticket)
