@@ -11,7 +11,7 @@ import multiprocessing
 import time
 from array import array
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -36,6 +36,7 @@ from clientela.customers.search_documents import (
     company_document_from,
     contact_document_from,
 )
+from clientela.tickets.models import Ticket
 from clientela.users import services as user_services
 from clientela.users.models import User
 
@@ -354,6 +355,7 @@ class Plan:
     companies: int
     activities: int
     seed: int
+    tickets: int = 0  # bench/tickets.py writes them, each for one of the contacts
 
     def company_of(self, contact_id: int) -> int | None:
         """The company contact `contact_id` works at (four in five have one), or None."""
@@ -429,6 +431,9 @@ class Ids:
     stages: list[int]
     contact_type: int
     company_type: int
+    # Filled in only when the plan has tickets (bench/tickets.py).
+    ticket_type: int = 0
+    departments: list[int] = field(default_factory=list)
 
 
 def user_email(n: int) -> str:
@@ -662,6 +667,7 @@ TABLES: dict[str, tuple[type[Model], list[str]]] = {
     "company": (Company, []),
     "contact": (Contact, []),
     "activity": (Activity, []),
+    "ticket": (Ticket, []),
     "email": (EmailAddress, [*POINT_FIELDS, "address"]),
     "phone": (PhoneNumber, [*POINT_FIELDS, "raw", "e164", "digits"]),
     "search": (
@@ -762,6 +768,14 @@ def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
     if Contact.objects.exists():
         raise RuntimeError("The database already has contacts: generate into an empty one.")
     ids = ensure_users()
+    if plan.tickets:
+        from bench.tickets import ensure_departments
+
+        ids = replace(
+            ids,
+            ticket_type=ContentType.objects.get_for_model(Ticket).pk,
+            departments=ensure_departments(ids.users),
+        )
     timings: dict[str, float] = {}
     started = time.perf_counter()
     _LATEST["plan"] = Latest.of(plan)  # before the workers fork: they read it
@@ -771,12 +785,17 @@ def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
     # are forked with no database connection open, and never open one.
     connections.close_all()
     deferred = _defer_indexes()
+    from bench.tickets import ticket_rows
+
     with multiprocessing.get_context("fork").Pool(2) as pool:
         for label, builder, total in [
             ("companies", company_rows, plan.companies),
             ("contacts", contact_rows, plan.contacts),
             ("activities", activity_rows, plan.activities),
+            ("tickets", ticket_rows, plan.tickets),
         ]:
+            if not total:
+                continue
             started = time.perf_counter()
             jobs = [(builder, plan, ids, first, last) for first, last in _chunks(total)]
             _load(pool.imap(_build, jobs))
@@ -865,7 +884,7 @@ def _finish() -> None:
     """Sequences past the ids written, and planner statistics."""
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(
-            no_style(), [Company, Contact, Activity]
+            no_style(), [Company, Contact, Activity, Ticket]
         ):
             cursor.execute(statement)
         cursor.execute("ANALYZE")

@@ -25,6 +25,7 @@ from clientela.api import services as api_services
 from clientela.api.models import ApiToken
 from clientela.core.pagination import keyset_page
 from clientela.customers.models import Company, Contact, LifecycleStage
+from clientela.tickets.models import Ticket
 from clientela.users.models import User
 
 WARM_UP = 3
@@ -54,6 +55,10 @@ class Context:
     phone_term: str
     phone_prefix: str
     name_term: str
+    # The ticket pages' ids, when the database has tickets (bench/tickets.py).
+    ticket: int = 0
+    ticket_type: int = 0
+    department: int = 0
 
 
 @dataclass(frozen=True)
@@ -307,6 +312,13 @@ BENCHMARKS = [
 ]
 
 
+def benchmarks(ctx: Context) -> list[Benchmark]:
+    """Every page's benchmark; the ticket pages' when the database has tickets."""
+    from bench import tickets
+
+    return BENCHMARKS + (tickets.benchmarks() if ctx.ticket else [])
+
+
 # Measuring ----------------------------------------------------------------------------------
 @contextmanager
 def database_time(totals: list[float], counts: list[int]):
@@ -372,7 +384,7 @@ def api_client(user) -> tuple[Client, ApiToken]:
     """A client calling as `user` with a new read token from the product's token service,
     sending no session cookie: as a script would."""
     token, raw = api_services.create_token(
-        actor=user, name="Benchmark", scopes=["contacts:read"], expires_in_days=1
+        actor=user, name="Benchmark", scopes=["contacts:read", "tickets:read"], expires_in_days=1
     )
     # A token notes its last use with one UPDATE at most once a minute; dated an hour
     # ahead, it never does so inside a timed request and makes that one's count jump.
@@ -398,6 +410,15 @@ def context() -> Context:
     probe = Contact.objects.filter(pk=total // 3).values("email", "phone").get()
     digits = probe["phone"].lstrip("+")[-9:]
     stage = LifecycleStage.objects.order_by("position")[1]
+    # A ticket both roles see (the limited rep's team's), in the middle of the list.
+    ticket = (
+        Ticket.objects.filter(owner_id__in=team, deleted_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .values("pk", "department_id")[PAGE * 100 : PAGE * 100 + 1]
+    )
+    found = next(iter(ticket), None) or next(
+        iter(Ticket.objects.filter(owner_id__in=team).values("pk", "department_id")[:1]), None
+    )
     return Context(
         admin=admin,
         limited=limited,
@@ -417,6 +438,9 @@ def context() -> Context:
         # What "0722 123" is the start of: the number's country code and those digits.
         phone_prefix=probe["phone"][:-9] + digits[:6],
         name_term="andr",
+        ticket=found["pk"] if found else 0,
+        ticket_type=ContentType.objects.get_for_model(Ticket).pk,
+        department=found["department_id"] if found else 0,
     )
 
 
@@ -446,6 +470,7 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
         "database": {"vendor": connection.vendor},
         "machine": machine(),
         "contacts": ctx.contacts,
+        "tickets": Ticket.objects.count() if ctx.ticket else 0,
         "repeat": repeat,
         "requests": [],
         "notes": [
@@ -467,7 +492,7 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
         api, token = api_client(user)
         bare = time_request(client, "/bench/bare/", repeat)
         log(f"{role}: bare page p95 {bare['p95_ms']} ms")
-        for benchmark in BENCHMARKS:
+        for benchmark in benchmarks(ctx):
             url = benchmark.url(ctx, limited)
             figures = time_request(api if benchmark.api else client, url, repeat)
             floor = time_sql(benchmark.floor(ctx, limited), repeat)

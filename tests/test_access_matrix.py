@@ -5,7 +5,9 @@ Each URL pattern of the product must have a probe below; a new URL without one m
 says what the request touches: the other team's record in view (`view`), in a list
 or search (`list`), a change to it (`edit`, `delete`), something only its owner may
 use (`owner`), settings pages (`settings`), Django's admin (`staff`), amounts only roles with
-sensitive access see (`sensitive`), or nothing of anyone else's (`self`)."""
+sensitive access see (`sensitive`), or nothing of anyone else's (`self`). A probe is judged by
+the role's scopes on its record type (contacts unless it says otherwise: a support agent
+answers every ticket, yet changes only their own contacts)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ from clientela.notifications import services as notifications
 from clientela.orders import invoicing, shipping
 from clientela.orders import services as order_services
 from clientela.orders.models import Invoice, Order, Payment, Shipment
+from clientela.tickets import configuration as desk_configuration
+from clientela.tickets import services as ticket_services
+from clientela.tickets.models import Department, RoutingRule, Ticket, TicketMessage
 from clientela.users.services import create_user, role_named, team_named
 from clientela.webhooks.models import Delivery, Subscription
 from tests.orders.conftest import build_shop
@@ -46,6 +51,7 @@ class Probe:
     url: str
     data: dict | None = None
     capability: str = "manage_settings"  # what a "settings" probe needs
+    record_type: str = "contact"  # whose scopes judge it
 
 
 def probes(w) -> dict[str, Probe]:
@@ -180,6 +186,7 @@ def probes(w) -> dict[str, Probe]:
             "edit", "POST", f"/shipments/{w['shipment'].pk}/status/", {"status": "exception"}
         ),
         **order_api_probes(w),
+        **ticket_probes(w),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
         "workspace:settings": Probe("self", "GET", "/settings/"),
@@ -335,19 +342,66 @@ def api_probes(w) -> dict[str, Probe]:
     return found
 
 
-def record_api_probes(name: str, pk: int, change: dict) -> dict[str, Probe]:
+def record_api_probes(
+    name: str, pk: int, change: dict, record_type: str = "contact"
+) -> dict[str, Probe]:
     """List, read, create, change and delete of one record type in the API."""
-    v1 = "/api/v1"
+    v1, t = "/api/v1", record_type
     return {
-        f"api:{name}-list": Probe("list", "GET", f"{v1}/{name}/?q=secreta"),
-        f"api:{name}-get": Probe("view", "GET", f"{v1}/{name}/{pk}"),
-        f"api:{name}-create": Probe("self", "POST", f"{v1}/{name}/", change),
-        f"api:{name}-bulk-create": Probe("self", "POST", f"{v1}/{name}/bulk", {"items": [change]}),
-        f"api:{name}-update": Probe("edit", "PATCH", f"{v1}/{name}/{pk}", change),
-        f"api:{name}-bulk-update": Probe(
-            "edit", "PATCH", f"{v1}/{name}/bulk", {"items": [{"id": pk, **change}]}
+        f"api:{name}-list": Probe("list", "GET", f"{v1}/{name}/?q=secreta", record_type=t),
+        f"api:{name}-get": Probe("view", "GET", f"{v1}/{name}/{pk}", record_type=t),
+        f"api:{name}-create": Probe("self", "POST", f"{v1}/{name}/", change, record_type=t),
+        f"api:{name}-bulk-create": Probe(
+            "self", "POST", f"{v1}/{name}/bulk", {"items": [change]}, record_type=t
         ),
-        f"api:{name}-delete": Probe("delete", "DELETE", f"{v1}/{name}/{pk}"),
+        f"api:{name}-update": Probe("edit", "PATCH", f"{v1}/{name}/{pk}", change, record_type=t),
+        f"api:{name}-bulk-update": Probe(
+            "edit", "PATCH", f"{v1}/{name}/bulk", {"items": [{"id": pk, **change}]}, record_type=t
+        ),
+        f"api:{name}-delete": Probe("delete", "DELETE", f"{v1}/{name}/{pk}", record_type=t),
+    }
+
+
+def ticket_probes(w) -> dict[str, Probe]:
+    """The other team's ticket on its pages and in the API, the desk's settings, and the
+    public request form. The trash probes come last: they move the ticket away."""
+    t, c = w["ticket"].pk, w["contact"].pk
+
+    def ticket(kind: str, method: str, url: str, data: dict | None = None) -> Probe:
+        return Probe(kind, method, url, data, record_type="ticket")
+
+    api = record_api_probes("tickets", t, {"subject": "Changed"}, "ticket")
+    delete = {"api:tickets-delete": api.pop("api:tickets-delete")}
+    return {
+        "tickets:list": ticket("list", "GET", "/tickets/?q=secreta"),
+        "tickets:create": Probe("view", "GET", f"/tickets/new/?customer=contact:{c}"),
+        "tickets:detail": ticket("view", "GET", f"/tickets/{t}/"),
+        "tickets:reply": ticket("edit", "POST", f"/tickets/{t}/reply/", {"body": "hacked"}),
+        "tickets:status": ticket("edit", "POST", f"/tickets/{t}/status/", {"to": "resolved"}),
+        "tickets:assign": ticket("edit", "POST", f"/tickets/{t}/assign/", {"assignee": ""}),
+        "tickets:transfer": ticket(
+            "edit",
+            "POST",
+            f"/tickets/{t}/transfer/",
+            {"department": w["other_department"].pk, "reason": "hacked"},
+        ),
+        **api,
+        "api:tickets-messages": ticket(
+            "edit", "POST", f"/api/v1/tickets/{t}/messages", {"body": "hacked"}
+        ),
+        **delete,
+        "tickets:trash": ticket("delete", "POST", f"/tickets/{t}/trash/"),
+        "tickets:departments": Probe("settings", "GET", "/settings/desk/"),
+        "tickets:department-create": Probe("settings", "GET", "/settings/desk/departments/new/"),
+        "tickets:department-edit": Probe(
+            "settings", "GET", f"/settings/desk/departments/{w['department'].pk}/"
+        ),
+        "tickets:rule-create": Probe("settings", "GET", "/settings/desk/rules/new/"),
+        "tickets:rule-edit": Probe(
+            "settings", "POST", f"/settings/desk/rules/{w['rule'].pk}/", {"action": "delete"}
+        ),
+        "tickets:public-form": Probe("self", "GET", "/support/"),
+        "tickets:public-thanks": Probe("self", "GET", "/support/thanks/"),
     }
 
 
@@ -477,6 +531,7 @@ def world(db, settings, tmp_path):
         subscription=subscription, event="contact.updated", payload={"name": SECRET}
     )
     orders = order_world(owner_b, contact, settings)
+    tickets = ticket_world(owner_b, contact)
     contact.refresh_from_db()
     # An import owner_b ran, which created the secret contact and rejected a secret row.
     import_run = ImportRun.objects.create(
@@ -541,7 +596,50 @@ def world(db, settings, tmp_path):
         "delivery": delivery,
         "role": owner_b.role,
         **orders,
+        **tickets,
     }
+
+
+def ticket_world(owner_b, contact) -> dict:
+    """The other team's ticket, in a department of its own, assigned to owner_b."""
+
+    def department(name: str) -> Department:
+        return desk_configuration.save_department(
+            actor=None,
+            department=None,
+            name=name,
+            lead=owner_b,
+            members=[owner_b],
+            assignment="round_robin",
+            time_zone="UTC",
+            hours={},
+            holidays=[],
+        )
+
+    home, other = department("Desk B"), department("Desk B2")
+    rule = desk_configuration.save_rule(
+        actor=None, rule=None, name="Secret rule", department=other, position=1, keywords="zzz"
+    )
+    ticket = ticket_services.open_ticket(
+        actor=owner_b,
+        channel="ui",
+        subject=f"{SECRET} complaint",
+        contact=contact,
+        department=home,
+        assignee=owner_b,
+    )
+    return {"ticket": ticket, "department": home, "other_department": other, "rule": rule}
+
+
+def tickets_state(world) -> tuple:
+    ticket = world["ticket"].pk
+    return (
+        Ticket.objects.filter(pk=ticket)
+        .values_list("subject", "status", "version", "owner", "department", "deleted_at")
+        .get(),
+        TicketMessage.objects.filter(ticket_id=ticket).count(),
+        sorted(RoutingRule.objects.values_list("name", flat=True)),
+    )
 
 
 def order_world(owner_b, contact, settings) -> dict:
@@ -613,6 +711,10 @@ def test_every_url_has_a_probe():
             "import_run",
             "product",
             "deal_line",
+            "ticket",
+            "department",
+            "other_department",
+            "rule",
         )
     }
     missing = url_names() - set(probes(fake))
@@ -651,6 +753,7 @@ def state_of(world) -> tuple:
         list(DealLine.objects.order_by("pk").values_list("quantity", "unit_price")),
         sorted(Pipeline.objects.values_list("name", flat=True)),
         orders_state(world),
+        tickets_state(world),
     )
 
 
@@ -660,12 +763,12 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
     team_a = team_named("Sales Cluj")
     user = create_user(email=f"{role_key}@firma-a.ro", role=role_named(role_key), team=team_a)
     client.force_login(user)
-    may = {
-        action: permissions.scope(user, "contact", action) == permissions.ALL
-        for action in permissions.ACTIONS
-    }
     leaks = []
     for name, probe in probes(world).items():
+        may = {
+            action: permissions.scope(user, probe.record_type, action) == permissions.ALL
+            for action in permissions.ACTIONS
+        }
         before = state_of(world)
         response = request(client, probe)
         body = (

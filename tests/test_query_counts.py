@@ -273,3 +273,70 @@ def test_order_api_lists_do_not_grow_with_rows(user_client, user, url, snapshot,
     assert_flat(
         user_client, url, snapshot, lambda count: add_invoiced_and_shipped_orders(user, shop, count)
     )
+
+
+def add_tickets(user, count: int) -> list:
+    from clientela.tickets import services as ticket_services
+
+    company = services.create_company(actor=user, data={"name": "Client SRL"})
+    contact = services.create_contact(
+        actor=user, data={"full_name": "Client Person", "company": company}
+    )
+    return [
+        ticket_services.open_ticket(
+            actor=user,
+            channel="ui",
+            subject=f"Question {i}",
+            contact=contact,
+            priority="high" if i % 2 else "normal",
+            assignee=user,
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tickets/",
+        "/tickets/?status=active&priority=high",
+        "/tickets/?assignee=me&q=question",
+        "/api/v1/tickets/",
+        "/api/v1/tickets/?status=active&assignee=me",
+    ],
+)
+def test_ticket_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
+    assert_flat(user_client, url, snapshot, lambda count: add_tickets(user, count))
+
+
+@pytest.mark.django_db
+def test_ticket_page_does_not_grow_with_messages_notes_files_and_tasks(
+    user_client, user, snapshot, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clientela.tickets import services as ticket_services
+
+    settings.MEDIA_ROOT = tmp_path
+    ticket = add_tickets(user, 1)[0]
+
+    def messages(count: int) -> None:
+        for i in range(count):
+            ticket_services.reply(
+                actor=user,
+                ticket=ticket,
+                body=f"answer {i}",
+                internal=bool(i % 2),
+                attachments=[SimpleUploadedFile(f"f{i}.pdf", b"%PDF x")],
+            )
+            activity_services.create_task(
+                actor=user, title=f"task {i}", assignee=user, record=ticket
+            )
+
+    messages(1)
+    few = queries_for(user_client, ticket.get_absolute_url())
+    messages(20)
+    many = queries_for(user_client, ticket.get_absolute_url())
+    assert many == few
+    assert many == snapshot["tickets:detail"], f"ticket: {many} queries"

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "clientela.activities",
     "clientela.deals",
     "clientela.orders",
+    "clientela.tickets",
     # Before django.contrib.admin: its admin/index.html adds the Backups link to Settings.
     "clientela.dataio",
     "clientela.jobs",
@@ -308,6 +309,10 @@ LOGGING = {
 # API and webhooks --------------------------------------------------------------------
 # Requests per minute a token (or a logged-in browser) may make before a 429.
 API_RATE_PER_MINUTE = config.env_int("CLIENTELA_API_RATE_PER_MINUTE", 600)
+# Requests the public support form takes from one address per hour.
+SUPPORT_FORM_RATE_PER_HOUR = config.env_int("CLIENTELA_SUPPORT_FORM_RATE_PER_HOUR", 10)
+# How long before a ticket's SLA target its assignee and department lead are warned.
+SLA_WARNING_MINUTES = config.env_int("CLIENTELA_SLA_WARNING_MINUTES", 30)
 # A webhook delivery is tried this many times, waiting base * 2^attempt seconds between;
 # a subscription whose deliveries failed this many times in a row is switched off.
 WEBHOOK_MAX_ATTEMPTS = config.env_int("CLIENTELA_WEBHOOK_MAX_ATTEMPTS", 6)

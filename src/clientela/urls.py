@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("clientela.activities.urls")),
     path("", include("clientela.deals.urls")),
     path("", include("clientela.orders.urls")),
+    path("", include("clientela.tickets.urls")),
     path("", include("clientela.users.urls")),
     path("", include("clientela.security.urls")),
     path("settings/backups/", include("clientela.dataio.backups.urls")),

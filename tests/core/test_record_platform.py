@@ -13,6 +13,7 @@ from clientela.customers.models import Company, Contact
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal, Pipeline
 from clientela.orders.models import Order
+from clientela.tickets.models import Ticket
 from clientela.users.services import create_user, role_named, team_named
 
 
@@ -66,6 +67,7 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
         "company": Company,
         "deal": Deal,
         "order": Order,
+        "ticket": Ticket,
     }
     # What the rest of the kernel reads by name or by model comes from those declarations.
     assert records.record_models() == {name: rt.model for name, rt in records.TYPES.items()}
@@ -75,6 +77,7 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
     assert records.type_of(Pipeline) is None
     assert set(search.BUILDERS) >= {Contact, Company, Deal}
     assert {"deal.won", "deal.lost", "contact.restored", "order.updated"} <= set(events.names())
+    assert {"ticket.created", "ticket.assigned", "ticket.resolved"} <= set(events.names())
     assert {str(item.label) for item in handover.HANDOVERS} >= {
         "contacts",
         "companies",

@@ -22,6 +22,12 @@ class Command(BaseCommand):
         generate.add_argument("--companies", type=int, required=True)
         generate.add_argument("--activities", type=int, required=True)
         generate.add_argument("--seed", type=int, default=10)
+        generate.add_argument(
+            "--tickets",
+            type=int,
+            default=0,
+            help="tickets too (the issue's goal: as many as contacts)",
+        )
         run = commands.add_parser("run", help="time the pages against their floors")
         run.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
         run.add_argument("--label", default="", help="names the JSON file in bench/results/")
@@ -57,6 +63,7 @@ class Command(BaseCommand):
             companies=options["companies"],
             activities=options["activities"],
             seed=options["seed"],
+            tickets=options["tickets"],
         )
         if plan.contacts < 100 or plan.companies < 2 or plan.activities < 1000:
             raise CommandError("At least 100 contacts, 2 companies and 1,000 activities.")

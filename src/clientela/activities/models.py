@@ -16,6 +16,7 @@ class ActivityKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     MESSAGE = "message", _("Message")
     ORDER = "order", _("Order")
+    TICKET = "ticket", _("Ticket")
 
 
 class CallDirection(models.TextChoices):

@@ -231,9 +231,18 @@ def _mark_activity(record: Record, when: datetime.datetime, *, talked: bool) -> 
 
 @transaction.atomic
 def attach_file(
-    *, actor: User | None, record: Record, upload: UploadedFile, activity: Activity | None = None
+    *,
+    actor: User | None,
+    record: Record,
+    upload: UploadedFile,
+    activity: Activity | None = None,
+    checked: bool = False,
 ) -> Attachment:
-    _may_log(actor, record)
+    """A file on a record (or one of its entries). `checked`: the calling service has
+    already checked that `actor` may make the change the file comes with (a ticket's
+    reply), so no log_activity capability is asked for, as with `record_event`."""
+    if not checked:
+        _may_log(actor, record)
     check_file(upload)
     name = Path(upload.name or "").name[:255]
     attachment = Attachment.objects.create(

@@ -25,6 +25,8 @@ class Area:
     capability: str = ""
     # Other URL prefixes whose pages belong to this area (pages outside Django's admin).
     also: tuple[str, ...] = ()
+    # A record type the role must see some of (core.permissions scopes) for the area to show.
+    record_type: str = ""
 
 
 # Areas appear here as their apps are built; the order is the sidebar's.
@@ -35,6 +37,7 @@ AREAS: tuple[Area, ...] = (
     Area("companies", _("Companies"), "customers:company-list", "building-office-2"),
     Area("deals", _("Deals"), "deals:deal-board", "currency-dollar"),
     Area("orders", _("Orders"), "orders:list", "shopping-bag", also=("/invoices/", "/shipments/")),
+    Area("tickets", _("Tickets"), "tickets:list", "ticket", record_type="ticket"),
     Area("trash", _("Trash"), "core:trash", "trash"),
     Area(
         "settings",
@@ -79,6 +82,13 @@ SECTIONS: tuple[Section, ...] = (
         _("The stages deals move through, with their win probability."),
         "deals:pipeline-settings",
         "funnel",
+        capability="manage_settings",
+    ),
+    Section(
+        _("Support desk"),
+        _("Departments that take tickets, their hours and holidays, and the routing rules."),
+        "tickets:departments",
+        "lifebuoy",
         capability="manage_settings",
     ),
     Section(
@@ -145,6 +155,8 @@ def areas_for(user: Actor, path: str) -> list[dict]:
             if not sections_for(user):
                 continue
         elif area.capability and not permissions.can(user, area.capability):
+            continue
+        if area.record_type and permissions.scope(user, area.record_type) == permissions.NONE:
             continue
         url = reverse(area.url_name)
         active = path == url if url == "/" else path.startswith((url, *area.also))

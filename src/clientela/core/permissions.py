@@ -54,6 +54,15 @@ def record_type_label(record_type: str) -> StrOrPromise:
     return declared.label if declared is not None else record_type
 
 
+def type_default_scopes(record_type: str) -> dict[str, tuple[str, str, str]]:
+    """A record type's own scopes (view, edit, delete) for some default roles, where the
+    role's usual ones do not fit: a support agent answers every ticket, not only their own."""
+    from clientela.core import records
+
+    declared = records.TYPES.get(record_type)
+    return declared.default_scopes if declared is not None else {}
+
+
 CAPABILITY_LABELS = {
     "log_activity": gettext_lazy("Log activities, tasks and files on records they can see"),
     "export": gettext_lazy("Export lists"),
@@ -90,9 +99,12 @@ DEFAULT_ROLES: dict[str, tuple[str, tuple[str, str, str], list[str]]] = {
 
 def default_role_permissions(key: str) -> dict[str, Any]:
     """A default role's permissions over the record types declared now."""
-    _name, (view, edit, delete), capabilities = DEFAULT_ROLES[key]
+    _name, scopes, capabilities = DEFAULT_ROLES[key]
     return {
-        "records": {record_type: _scopes(view, edit, delete) for record_type in record_types()},
+        "records": {
+            record_type: _scopes(*type_default_scopes(record_type).get(key, scopes))
+            for record_type in record_types()
+        },
         "capabilities": list(capabilities),
     }
 

@@ -5,7 +5,7 @@ contacts, companies, deals, orders and the types to come alike."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
@@ -80,6 +80,9 @@ class RecordType:
     # Brings a record back to an audit snapshot: (actor=, record=, state=, action=) ->
     # record. Types with it have a history page with "Restore this version".
     restore: Callable[..., Record] | None = None
+    # Scopes (view, edit, delete) some default roles get on this type instead of their
+    # usual ones, by role key (core.permissions.DEFAULT_ROLES).
+    default_scopes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -25,3 +25,8 @@ def unread_count(user: User) -> int:
 
 def latest(user: User, limit: int = LISTED) -> list[Notification]:
     return list(visible(user).order_by("-created", "-id")[:limit])
+
+
+def delivered_keys(keys: list[str]) -> set[str]:
+    """Which of these delivery keys were delivered already: a job checking many at once."""
+    return set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))

@@ -1,0 +1,1 @@
+"""The service desk: tickets routed to departments, answered within their SLA."""

@@ -1,0 +1,132 @@
+"""Every read of tickets, limited to what the user may see: the list and its filters, a
+ticket with its conversation and history, a customer's tickets, the desk's settings."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from clientela.activities.models import Attachment
+from clientela.core import audit
+from clientela.core.search import matching_ids
+from clientela.tickets.models import (
+    DONE,
+    Department,
+    RoutingRule,
+    SlaPolicy,
+    StatusTransition,
+    Ticket,
+    TicketMessage,
+)
+
+# The list's filters that take a value as sent (the form checks them).
+PLAIN_FILTERS = ("status", "priority", "department")
+
+
+def tickets_for(user, action: str = "view") -> QuerySet[Ticket]:
+    """The one visibility rule for tickets: live ones, within the role's scope for tickets
+    (a ticket's owner is the agent it is assigned to)."""
+    return Ticket.objects.live().visible_to(user, action)
+
+
+def ticket_list(user) -> QuerySet[Ticket]:
+    return tickets_for(user).select_related("contact", "company", "department", "owner")
+
+
+def filter_list(user, queryset: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
+    """The list's filters and search, as the page and the API offer them. `status` "open"
+    is also every ticket not yet resolved ("active")."""
+    status = data.get("status")
+    if status == "active":
+        queryset = queryset.exclude(status__in=DONE)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if data.get("priority"):
+        queryset = queryset.filter(priority=data["priority"])
+    if data.get("department"):
+        department = data["department"]
+        queryset = queryset.filter(department_id=getattr(department, "pk", department))
+    assignee = data.get("assignee")
+    if assignee == "me":
+        queryset = queryset.filter(owner=user)
+    elif assignee == "none":
+        queryset = queryset.filter(owner__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(owner_id=getattr(assignee, "pk", assignee))
+    if data.get("contact"):
+        queryset = queryset.filter(contact_id=data["contact"])
+    if data.get("q"):
+        queryset = queryset.filter(pk__in=matching_ids(data["q"], Ticket))
+    return queryset
+
+
+def ticket_detail(user, pk: int) -> Ticket:
+    return (
+        ticket_list(user)
+        .select_related("order", "deal", "department__lead")
+        .prefetch_related("tags")
+        .get(pk=pk)
+    )
+
+
+def conversation(ticket: Ticket) -> list[TicketMessage]:
+    """The ticket's messages, oldest first, each with its entry's author and files."""
+    return list(
+        TicketMessage.objects.filter(ticket=ticket)
+        .select_related("activity__author")
+        .prefetch_related(
+            Prefetch("activity__attachments", queryset=Attachment.objects.order_by("id"))
+        )
+        .order_by("id")
+    )
+
+
+def history(ticket: Ticket, limit: int = 50) -> list:
+    """The ticket's audit entries, newest first: status moves, assignments, transfers."""
+    return list(audit.history(ticket)[:limit])
+
+
+def customer_tickets(user, customer, limit: int = 10) -> list[Ticket]:
+    """The latest tickets of a contact or company the user may see."""
+    field = "contact" if customer._meta.model_name == "contact" else "company"
+    return list(
+        tickets_for(user)
+        .filter(**{field: customer})
+        .select_related("department")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def departments() -> list[Department]:
+    return list(Department.objects.select_related("lead").prefetch_related("members"))
+
+
+def department_choices() -> QuerySet[Department]:
+    return Department.objects.order_by("position", "id")
+
+
+def rules() -> list[RoutingRule]:
+    return list(RoutingRule.objects.select_related("department"))
+
+
+def sla_policies() -> list[SlaPolicy]:
+    return list(SlaPolicy.objects.all())
+
+
+def transitions() -> dict[str, list[str]]:
+    """Status → the statuses it may move to, as the settings page lists them."""
+    table: dict[str, list[str]] = {}
+    for move in StatusTransition.objects.all():
+        table.setdefault(move.from_status, []).append(move.to_status)
+    return table
+
+
+def open_load(department: Department) -> dict[int, int]:
+    """Open tickets per member of the department (assignee id → count)."""
+    rows = (
+        Ticket.objects.live()
+        .filter(~Q(status__in=DONE), department=department, owner__isnull=False)
+        .values_list("owner")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)

@@ -1,0 +1,95 @@
+"""Ticket pieces other pages show: a ticket's SLA timer ("due in 2 h", "breached 15 min
+ago") and the tickets card of a contact's or company's page."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clientela.core import permissions, presenting
+from clientela.tickets import selectors, sla
+from clientela.tickets.models import TicketStatus
+
+register = template.Library()
+
+
+def _amount(delta) -> str:
+    n, unit = sla.short_duration(delta)
+    if unit == "min":
+        return ngettext("%(n)d min", "%(n)d min", n) % {"n": n}
+    if unit == "h":
+        return ngettext("%(n)d h", "%(n)d h", n) % {"n": n}
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def timer_of(ticket, now=None) -> sla.Timer | None:
+    return sla.timer(
+        first_response_due=ticket.first_response_due,
+        first_responded_at=ticket.first_responded_at,
+        resolution_due=ticket.resolution_due,
+        done=ticket.is_done,
+        paused=ticket.sla_paused_at is not None,
+        now=now or timezone.now(),
+    )
+
+
+def timer_text(timer: sla.Timer | None) -> tuple[str, str]:
+    """The words and the badge colour of a timer."""
+    if timer is None:
+        return "", ""
+    if timer.state == "met":
+        return _("done"), "success"
+    if timer.state == "paused":
+        return _("paused, waiting on customer"), "info"
+    if timer.state == "breached":
+        return _("breached %(time)s ago") % {"time": _amount(timer.delta)}, "danger"
+    tone = "warning" if timer.delta.total_seconds() < 3600 else ""
+    return _("due in %(time)s") % {"time": _amount(timer.delta)}, tone
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A stored status ("waiting") as people read it ("Waiting on customer")."""
+    return str(TicketStatus(value).label) if value in TicketStatus.values else value or "—"
+
+
+@register.filter
+def business_time(minutes: int) -> str:
+    """A target in business minutes, as hours and minutes: 90 → "1 h 30 min"."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return _("%(m)d min") % {"m": rest}
+    if not rest:
+        return _("%(h)d h") % {"h": hours}
+    return _("%(h)d h %(m)d min") % {"h": hours, "m": rest}
+
+
+@register.simple_tag
+def sla_timer(ticket) -> SafeString | str:
+    timer = timer_of(ticket)
+    text, tone = timer_text(timer)
+    if not text:
+        return ""
+    label = _("first response") if timer is not None and timer.target == "response" else ""
+    title = f"{label}: {text}" if label else text
+    tone_class = f" badge--{tone}" if tone else ""
+    return format_html(
+        '<span class="badge{} sla-timer" title="{}">{}</span>', tone_class, title, text
+    )
+
+
+@register.inclusion_tag("tickets/_customer_tickets.html", takes_context=True)
+def customer_tickets(context, record, record_type: str):
+    user = context["request"].user
+    record = presenting.underlying(record)
+    shown = permissions.scope(user, "ticket") != permissions.NONE
+    return {
+        "shown": shown,
+        "tickets": selectors.customer_tickets(user, record) if shown else [],
+        "can_open": permissions.scope(user, "ticket", "edit") != permissions.NONE,
+        "token": f"{record_type}:{record.pk}",
+    }
