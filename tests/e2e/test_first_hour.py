@@ -115,7 +115,7 @@ def test_an_orders_totals_are_in_view_on_a_phone(page, live_server, admin):
         sku="DULAP-ARHIVA-0001", name="Dulap metalic pentru arhivă cu patru sertare și încuietoare"
     )
     Price.objects.create(price_list=shop["price_list"], product=cabinet, unit_price=Decimal("0"))
-    stock.receive(cabinet, shop["warehouse"], 5)
+    stock.receive(actor=admin, product=cabinet, warehouse=shop["warehouse"], quantity=5)
     lines = [{"product": shop[name], "quantity": 1} for name in ("chair", "desk", "lamp")] + [
         {"product": cabinet, "quantity": 1}
     ]

@@ -39,10 +39,11 @@ def test_app_pages_send_the_headers_and_need_no_inline_code(user_client, path):
 
 def check_headers(response):
     policy = directives(response["Content-Security-Policy"])
-    # Only the static files' folder of this origin (and the admin's translation catalogue,
-    # a script made by a view): never an attached file's path.
+    # Only the static files' folder of this origin (and the two translation catalogues,
+    # scripts made by views): never an attached file's path.
     assert policy["script-src"] == [
         "http://testserver/static/",
+        "http://testserver/jsi18n/",
         "http://testserver/admin/jsi18n/",
     ]
     assert policy["style-src"] == ["http://testserver/static/"]

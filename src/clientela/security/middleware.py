@@ -18,21 +18,24 @@ from clientela.security import selectors
 def code_sources(request: HttpRequest) -> dict[str, str]:
     """The policy's sources of code on this origin, as full URLs with a path: styles from
     the static files' folder ("https://crm.example.com/static/"), scripts from there and
-    from the one view that is a script (the admin's translation catalogue). No other path,
-    an attached file's above all, is ever one. Browsers match an http source for the same
+    from the two views that are scripts (the app's and the admin's translation catalogues).
+    No other path, an attached file's above all, is ever one. Browsers match an http source for the same
     host on https too, so a proxy that hides the scheme breaks nothing."""
     try:
         static = request.build_absolute_uri(settings.STATIC_URL)
-        catalogue = request.build_absolute_uri(_catalogue(get_script_prefix()))
+        catalogues = " ".join(
+            request.build_absolute_uri(path) for path in _catalogues(get_script_prefix())
+        )
     except DisallowedHost:  # a refused Host header: its error page needs no script
         return {"{static}": "'self'", "{scripts}": "'self'"}
-    return {"{static}": static, "{scripts}": f"{static} {catalogue}"}
+    return {"{static}": static, "{scripts}": f"{static} {catalogues}"}
 
 
 @functools.lru_cache(maxsize=8)
-def _catalogue(prefix: str) -> str:
-    # Reversed once per script prefix, not on every response.
-    return reverse("admin:jsi18n")
+def _catalogues(prefix: str) -> tuple[str, str]:
+    # Reversed once per script prefix, not on every response. A path source without a
+    # trailing slash matches that path exactly (any query string).
+    return reverse("core:javascript-catalogue"), reverse("admin:jsi18n")
 
 
 class SecurityHeadersMiddleware:
