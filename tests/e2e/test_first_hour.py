@@ -126,7 +126,7 @@ def test_an_orders_totals_are_in_view_on_a_phone(page, live_server, admin):
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + f"/orders/{order.pk}/")
     total = page.locator("tfoot tr").filter(has_text="Total").locator("strong")
-    expect(total).to_have_text("1962.93 RON")
+    expect(total).to_have_text("1,962.93 RON")
     # Where it is drawn, without scrolling anything sideways (a scroll into view would).
     right, frame_right = total.evaluate(
         """(el) => [el.getBoundingClientRect().right,

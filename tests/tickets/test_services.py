@@ -45,7 +45,9 @@ def test_a_request_by_email_finds_the_contact_or_creates_one(desk):
 
 
 @pytest.mark.django_db
-def test_the_ticket_appears_on_the_customers_timeline_with_its_files(desk, settings, tmp_path):
+def test_the_ticket_appears_on_the_customers_timeline_with_its_files(
+    desk, admin, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     company = customers.create_company(actor=None, data={"name": "Brutăria SRL"})
     contact = customers.create_contact(
@@ -54,7 +56,7 @@ def test_the_ticket_appears_on_the_customers_timeline_with_its_files(desk, setti
     ticket = open_(attachments=[SimpleUploadedFile("photo.pdf", b"%PDF oven")])
     assert ticket.contact == contact and ticket.company == company
     for record in (contact, company, ticket):
-        subjects = [entry.subject for entry in activity_selectors.timeline(record).items]
+        subjects = [entry.subject for entry in activity_selectors.timeline(record, user=admin).items]
         assert f"Ticket #{ticket.pk} opened: The oven is cold" in subjects
     first = TicketMessage.objects.get(ticket=ticket)
     assert first.from_customer and first.activity.body == "Since Monday."

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.activities.models import Priority
 from clientela.tickets.models import Assignment, Channel, Department, TicketStatus
@@ -173,7 +174,7 @@ class DepartmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         people = user_selectors.by_name()
         lead = cast("forms.ModelChoiceField[User]", self.fields["lead"])
-        lead.queryset, lead.label = people, _("Lead")
+        lead.queryset, lead.label = people, pgettext_lazy("department", "Lead")
         cast("forms.ModelMultipleChoiceField[User]", self.fields["members"]).queryset = people
         zones = sorted(available_timezones())
         cast("forms.ChoiceField", self.fields["time_zone"]).choices = [(z, z) for z in zones]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.activities.models import Activity, Priority
 from clientela.core.links import record_url
@@ -21,7 +22,8 @@ DEFAULT_HOURS = {str(day): ["09:00", "18:00"] for day in range(5)}
 
 class TicketStatus(models.TextChoices):
     NEW = "new", _("New")
-    OPEN = "open", _("Open")
+    # "Open" alone is the button's verb; a ticket's status is the adjective.
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
     WAITING = "waiting", _("Waiting on customer")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
