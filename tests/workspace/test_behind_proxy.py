@@ -10,6 +10,7 @@ import http.server
 import re
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -63,6 +64,10 @@ def _proxy_to(backend_port: int) -> http.server.ThreadingHTTPServer:
 @contextmanager
 def serving(*, redirect: bool = True):
     """The server `clientela run` starts, behind the proxy; yields both ports."""
+    from django.conf import settings
+
+    # The app's log file lives in the data folder, which a test may have emptied.
+    Path(settings.LOG_DIR).mkdir(parents=True, exist_ok=True)
     from clientela.wsgi import application
 
     with override_settings(

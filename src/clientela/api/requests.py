@@ -61,12 +61,28 @@ def guarded(resource: Resource, level: str) -> Callable[[Callable[..., Any]], Ca
                         _("This token lacks the scope %(scope)s.")
                         % {"scope": f"{resource.name}:{level}"}
                     )
+            _require_object_body(request)
             with audit.acting(AuditSource.API, audit.client_ip(request)):
                 return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorate
+
+
+def _require_object_body(request: HttpRequest) -> None:
+    """A JSON body is an object, as every payload's schema says (`true` or a list would
+    otherwise be read as an empty payload)."""
+    if request.method not in {"POST", "PATCH", "PUT"} or not request.body:
+        return
+    if "json" not in (request.content_type or ""):
+        return
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return  # the schema's own parsing says what is wrong
+    if not isinstance(data, dict):
+        raise ValidationError({"body": _("Send a JSON object.")})
 
 
 def etag(version: int) -> str:

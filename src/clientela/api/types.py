@@ -150,7 +150,19 @@ Date = Annotated[
     BeforeValidator(_written),
     SchemaPattern(r"^((19[0-9]{2}|[2-8][0-9]{3})-[0-9]{2}-[0-9]{2}|9000-01-01)$"),
 ]
-DateTime = Annotated[datetime.datetime, BeforeValidator(_written)]
+
+
+def _in_utc(value: datetime.datetime) -> datetime.datetime:
+    """Kept in UTC: PostgreSQL refuses offsets past ±15:59 that the format allows."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValueError("This time is out of range.") from None
+
+
+DateTime = Annotated[datetime.datetime, BeforeValidator(_written), AfterValidator(_in_utc)]
 
 
 @dataclass(frozen=True)
