@@ -56,7 +56,9 @@ def test_the_ticket_appears_on_the_customers_timeline_with_its_files(
     ticket = open_(attachments=[SimpleUploadedFile("photo.pdf", b"%PDF oven")])
     assert ticket.contact == contact and ticket.company == company
     for record in (contact, company, ticket):
-        subjects = [entry.subject for entry in activity_selectors.timeline(record, user=admin).items]
+        subjects = [
+            entry.subject for entry in activity_selectors.timeline(record, user=admin).items
+        ]
         assert f"Ticket #{ticket.pk} opened: The oven is cold" in subjects
     first = TicketMessage.objects.get(ticket=ticket)
     assert first.from_customer and first.activity.body == "Since Monday."
