@@ -180,6 +180,7 @@ def test_the_apps_pages_load_scripts_only_from_the_static_folder(user_client, co
     policy = directives(user_client.get(contact.get_absolute_url())["Content-Security-Policy"])
     assert policy["script-src"] == [
         "http://testserver/static/",
+        "http://testserver/jsi18n/",
         "http://testserver/admin/jsi18n/",
     ]
     assert policy["style-src"] == ["http://testserver/static/"]

@@ -71,7 +71,7 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
     }
     # What the rest of the kernel reads by name or by model comes from those declarations.
     assert records.record_models() == {name: rt.model for name, rt in records.TYPES.items()}
-    assert permissions.record_types() == ["contact", "company", "deal", "order"]
+    assert permissions.record_types() == ["contact", "company", "deal", "order", "ticket"]
     assert str(permissions.record_type_label("company")) == "Companies"
     assert records.type_of(Deal) is records.TYPES["deal"]
     assert records.type_of(Pipeline) is None

@@ -13,7 +13,7 @@ from ninja import Field, Schema
 from clientela.activities.models import Priority
 from clientela.api.registry import Action, Resource, register
 from clientela.api.requests import api_field_names
-from clientela.api.types import Id, text
+from clientela.api.types import Id, name_text, text
 from clientela.customers import selectors as customer_selectors
 from clientela.deals.selectors import deals_for
 from clientela.orders.selectors import orders_for
@@ -57,7 +57,7 @@ class TicketOut(Schema):
 
 
 class TicketIn(Schema):
-    subject: text(200)
+    subject: name_text(200)
     description: text(20_000) = ""
     contact_id: Id | None = Field(None, description="The customer; or give `email`.")
     email: text(254) = Field("", description="Matched to a contact, or a new one is made.")
@@ -73,7 +73,7 @@ class TicketIn(Schema):
 
 class TicketUpdate(Schema):
     version: int | None = Field(None, ge=1, le=2**31, description="The version you read.")
-    subject: text(200) | None = None
+    subject: name_text(200) | None = None
     description: text(20_000) | None = None
     priority: Literal[tuple(Priority.values)] | None = None
     language: text(10) | None = None
