@@ -81,7 +81,14 @@ class TicketUpdate(Schema):
     assignee_id: Id | None = None
     unassign: bool = Field(False, description="`true` leaves the ticket unassigned.")
     department_id: Id | None = Field(None, description="Transfer, with `transfer_reason`.")
-    transfer_reason: text(300) = ""
+    transfer_reason: name_text(300) = Field(
+        None, description="Why the ticket moves; required with `department_id`."
+    )
+
+    # A transfer always says why (it is kept in the ticket's history): stated in the schema.
+    model_config = {
+        "json_schema_extra": {"dependentRequired": {"department_id": ["transfer_reason"]}}
+    }
 
 
 class TicketFilters(Schema):
@@ -168,7 +175,7 @@ def update_ticket(user, ticket: Ticket, data: dict, expected: int | None) -> Tic
     services, in one transaction; the version sent is checked by the first of them."""
     status = data.pop("status", None)
     department_id = data.pop("department_id", None)
-    reason = data.pop("transfer_reason", "")
+    reason = data.pop("transfer_reason", None) or ""
     assignee_id = data.pop("assignee_id", None)
     unassign = data.pop("unassign", False)
     fields = {key: value for key, value in data.items() if value is not None}
