@@ -77,8 +77,10 @@
   // The page's catalogue (jsi18n) defines it; English if it did not load.
   var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
 
+  // A field of a dialog just closed may keep the focus for a moment, until the browser
+  // moves it: keys pressed then are shortcuts, not typing into a hidden field.
   function typing(target) {
-    if (!target) return false;
+    if (!target || target.closest("dialog:not([open])")) return false;
     var tag = target.tagName;
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
   }
@@ -145,6 +147,9 @@
   // A click on the backdrop of a modal dialog closes it.
   document.querySelectorAll("dialog").forEach(function (dialog) {
     dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });
+    dialog.addEventListener("close", function () {
+      if (dialog.contains(document.activeElement)) document.activeElement.blur();
+    });
   });
 
   function selectComposerTab(tab) {

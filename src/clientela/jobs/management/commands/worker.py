@@ -33,15 +33,16 @@ class Command(BaseCommand):
         # Until the queue library installs its own handlers, SIGTERM stops us like Ctrl+C.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         worker_id = worker.new_worker_id()
-        self.stdout.write(
-            f"Clientela worker {worker_id} processing jobs from the "
-            f"{settings.JOBS_BACKEND} queue. Press Ctrl+C to stop."
-        )
-        # What a process killed earlier left behind (the apps' start-up steps).
-        for line in startup.run_all():
-            self.stdout.write(line)
-        self.stdout.flush()
-        # A stop before the first job could be taken leaves nothing to finish.
+        # A stop before the first job could be taken, during the tidying included, leaves
+        # nothing to finish: the tidying is done again on the next start.
         with contextlib.suppress(KeyboardInterrupt):
+            # What a process killed earlier left behind (the apps' start-up steps).
+            for line in startup.run_all():
+                self.stdout.write(line)
+            self.stdout.write(
+                f"Clientela worker {worker_id} processing jobs from the "
+                f"{settings.JOBS_BACKEND} queue. Press Ctrl+C to stop."
+            )
+            self.stdout.flush()
             worker.run(worker_id=worker_id, parent_pid=options["parent_pid"])
         self.stdout.write(f"Clientela worker {worker_id} stopped.")
