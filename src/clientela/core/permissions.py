@@ -187,12 +187,19 @@ def clean_role_permissions(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def team_member_ids(user: Actor) -> list[int]:
-    """The user and their teammates: a short list, so the filter stays an index lookup."""
+    """The user and their teammates: a short list, so the filter stays an index lookup.
+    Read once per user object (a request's user lives one request), not once per panel:
+    a record page asks for it in each of its cards."""
     team = user.team if user.team_id is not None else None
     if team is None:
         return [user.pk]
+    cached = getattr(user, "_team_member_ids", None)
+    if cached is not None and cached[0] == user.team_id:
+        return list(cached[1])
     ids = list(team.members.filter(is_active=True).values_list("pk", flat=True))
-    return ids if user.pk in ids else [*ids, user.pk]
+    ids = ids if user.pk in ids else [*ids, user.pk]
+    setattr(user, "_team_member_ids", (user.team_id, tuple(ids)))  # noqa: B010
+    return ids
 
 
 def owner_filter(user: Actor | None, record_type: str, action: str = "view") -> Q | None:
