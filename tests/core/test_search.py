@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clientela.core import search
 from clientela.core.models import SearchEntry
 from clientela.core.search import best_entries, entry_fields, matching_entries
 from clientela.customers import services
@@ -160,3 +161,24 @@ def test_digits_no_number_starts_with_are_looked_for_anywhere(user, people):
     )
     assert titles("2000") == ["Fabrica 2000", "Ion Pop"]
     assert [entry.title for entry in best_entries("2000", 10)] == ["Fabrica 2000", "Ion Pop"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("few", [5000, 1])
+def test_a_list_narrowed_by_a_term_holds_exactly_its_matches_however_many(
+    user, people, client, monkeypatch, few
+):
+    """The contacts list's search box: whether the term's matches are few (read first
+    through the trigram index on PostgreSQL, then sorted) or many (the list's own order
+    walked), the page holds the same people, in name order."""
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    for name in ("Ioana Fabricius", "Andrei Fabrian"):
+        services.quick_add_contact(actor=user, name=name, email=f"{name.split()[0]}@x.ro")
+    services.quick_add_contact(actor=user, name="Elena Popa", email="elena@popa.ro")
+    client.force_login(user)
+
+    page = client.get("/contacts/", {"q": "fabri"}).content.decode()
+
+    names = ["Andrei Fabrian", "Ioana Fabricius", "Ștefan Ionescu"]
+    assert [page.index(name) for name in names] == sorted(page.index(name) for name in names)
+    assert "Elena Popa" not in page and "María García" not in page
