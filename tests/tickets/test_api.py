@@ -85,6 +85,12 @@ def test_move_assign_transfer_and_answer_by_api(api, desk, agents):
         url, {"department_id": desk["billing"].pk, "transfer_reason": "Billing question"}
     )
     assert transferred.json()["department_id"] == desk["billing"].pk
+    # PATCH sets the department: the one it is in already changes nothing.
+    again = api.patch(
+        url, {"department_id": desk["billing"].pk, "transfer_reason": "Billing question"}
+    )
+    assert again.status_code == 200, again.content
+    assert again.json()["department_id"] == desk["billing"].pk
     answered = api.post(f"{url}/messages", {"body": "Solved it.", "status": "resolved"})
     assert answered.status_code == 201, answered.content
     assert answered.json()["status"] == "resolved"

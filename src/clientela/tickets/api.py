@@ -80,7 +80,9 @@ class TicketUpdate(Schema):
     status: Literal[tuple(TicketStatus.values)] | None = None
     assignee_id: Id | None = None
     unassign: bool = Field(False, description="`true` leaves the ticket unassigned.")
-    department_id: Id | None = Field(None, description="Transfer, with `transfer_reason`.")
+    department_id: Id | None = Field(
+        None, description="Transfer, with `transfer_reason` (its own department: no change)."
+    )
     transfer_reason: name_text(300) = Field(
         None, description="Why the ticket moves; required with `department_id`."
     )
@@ -188,7 +190,8 @@ def update_ticket(user, ticket: Ticket, data: dict, expected: int | None) -> Tic
                 )
             )
         department = _department(department_id)
-        if department is not None:
+        # PATCH sets the department: naming the one the ticket is in changes nothing.
+        if department is not None and department.pk != ticket.department_id:
             steps.append(
                 lambda t, v: services.transfer(
                     actor=user, ticket=t, department=department, reason=reason, expected_version=v
