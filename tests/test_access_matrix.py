@@ -273,6 +273,7 @@ def probes(w) -> dict[str, Probe]:
         "imports:run": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/"),
         "imports:progress": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/progress/"),
         "imports:rejected": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/rejected.csv"),
+        "imports:report": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/report.csv"),
         "imports:undo": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/undo/"),
         "imports:resume": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/resume/"),
         "exports:list": Probe("list", "GET", "/exports/contact/?format=csv&q=secreta"),

@@ -87,3 +87,36 @@ def test_empty_optional_values_are_left_out(fields):
     assert custom_fields.clean("contact", {"segment": "wholesale", "remark": ""}) == {
         "segment": "wholesale"
     }
+
+
+@pytest.mark.parametrize(
+    ("samples", "expected"),
+    [
+        (["12", "250", "", "3.5"], FieldType.NUMBER),
+        (["0722123456", "0040"], FieldType.TEXT),  # codes and phones keep their zeros
+        (["2024-01-05", "2025-12-31"], FieldType.DATE),
+        (["yes", "no", "DA"], FieldType.YES_NO),
+        (["Fair in Cluj", "12"], FieldType.TEXT),
+        ([], FieldType.TEXT),
+    ],
+)
+def test_a_columns_type_is_guessed_from_its_values(samples, expected):
+    assert custom_fields.guess_type(samples) == expected
+
+
+def test_a_definition_added_for_a_column_gets_a_key_of_its_own(db):
+    from django.core.exceptions import PermissionDenied
+
+    from clientela.users.services import create_user, role_named
+
+    admin = create_user(email="admin@firma.ro", administrator=True)
+    first = custom_fields.add_definition(actor=admin, record_type="contact", label="Lead source")
+    second = custom_fields.add_definition(
+        actor=admin, record_type="contact", label="Lead  source ", field_type=FieldType.NUMBER
+    )
+    assert (first.key, second.key) == ("lead-source", "lead-source-2")
+    assert (second.label, second.field_type, second.position) == ("Lead source", "number", 1)
+    rep = create_user(email="rep@firma.ro", role=role_named("sales-representative"))
+    with pytest.raises(PermissionDenied):
+        custom_fields.add_definition(actor=rep, record_type="contact", label="Mine")
+    assert CustomField.objects.count() == 2

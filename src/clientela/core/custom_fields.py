@@ -6,8 +6,9 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clientela.core import permissions
@@ -143,3 +144,50 @@ def display(field: CustomField, value: Any) -> str:
     if field.field_type == FieldType.MONEY:
         return f"{value['amount']} {value['currency']}"
     return str(value)
+
+
+def guess_type(samples: list[str]) -> str:
+    """The field type a column's values fit: a number (none written with a leading zero,
+    as codes and phone numbers are), a date as YYYY-MM-DD, yes or no, else text."""
+    values = [value.strip() for value in samples if value and value.strip()]
+
+    def fits(kind: str, value: str) -> bool:
+        if kind == FieldType.NUMBER and value[:1] == "0" and value[1:2] not in {"", ".", ","}:
+            return False
+        try:
+            _clean_value(CustomField(field_type=kind), value)
+        except (ValidationError, ValueError):
+            return False
+        return True
+
+    for kind in (FieldType.NUMBER, FieldType.DATE, FieldType.YES_NO):
+        if values and all(fits(kind, value) for value in values):
+            return kind
+    return FieldType.TEXT
+
+
+def add_definition(
+    *, actor: Actor | None, record_type: str, label: str, field_type: str = FieldType.TEXT
+) -> CustomField:
+    """A new custom field of a record type named `label` (an import keeping a column of
+    its file), its key made from the label and unique among the type's fields. Whoever
+    manages settings may add one, whoever imports (for the columns of a file), and the
+    system itself."""
+    allowed = permissions.can(actor, "manage_settings") or permissions.can(actor, "import")
+    if actor is not None and not allowed:
+        raise PermissionDenied(_("Your role does not allow adding custom fields."))
+    label = " ".join(label.split())[:80] or _("Imported column")
+    base = slugify(label)[:34].strip("-") or "field"
+    taken = set(CustomField.objects.filter(record_type=record_type).values_list("key", flat=True))
+    key, number = base, 1
+    while key in taken:
+        number += 1
+        key = f"{base}-{number}"
+    last = CustomField.objects.filter(record_type=record_type).order_by("-position").first()
+    return CustomField.objects.create(
+        record_type=record_type,
+        key=key,
+        label=label,
+        field_type=field_type,
+        position=(last.position + 1) if last else 0,
+    )

@@ -25,15 +25,18 @@ class Phone:
     search_digits: str
 
 
-def normalize(raw: str, region: str | None = None) -> Phone:
-    """Parse a phone as typed; ValidationError with a readable message when it is no number."""
-    return _normalize((raw or "").strip(), (region or settings.PHONE_REGION).upper())
+def normalize(raw: str, region: str | None = None, *, valid: bool = False) -> Phone:
+    """Parse a phone as typed, a number without a country code read in `region` (the
+    installation's country by default); ValidationError with a readable message when it
+    is no number. With `valid`, a number that is possible but assigned to no line in its
+    country (a Spanish mobile read as Romanian) is refused too (an import checks so)."""
+    return _normalize((raw or "").strip(), (region or settings.PHONE_REGION).upper(), valid)
 
 
 # Parsing is the slow part of checking a phone, and an import checks each number several
 # times (reading, matching duplicates, storing): the last few thousand are remembered.
 @functools.lru_cache(maxsize=4096)
-def _normalize(raw: str, region: str) -> Phone:
+def _normalize(raw: str, region: str, valid: bool = False) -> Phone:
     digits = NON_DIGITS.sub("", raw)
     if len(digits) < 3:
         raise ValidationError(_("“%(raw)s” is not a phone number.") % {"raw": raw})
@@ -45,6 +48,11 @@ def _normalize(raw: str, region: str) -> Phone:
         raise ValidationError(
             _("“%(raw)s” has too few or too many digits for a phone number.") % {"raw": raw}
         )
+    if valid and not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(
+            _("“%(raw)s” is not a valid phone number in %(country)s.")
+            % {"raw": raw, "country": _country_of(parsed)}
+        )
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     _remember_display(
         e164, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
@@ -53,6 +61,13 @@ def _normalize(raw: str, region: str) -> Phone:
         "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     )
     return Phone(raw=raw, e164=e164, search_digits=f"{e164.lstrip('+')} {national}")
+
+
+def _country_of(parsed: phonenumbers.PhoneNumber) -> str:
+    """The two-letter country a number's country code belongs to (the first, when several
+    share it)."""
+    regions = phonenumbers.region_codes_for_country_code(parsed.country_code or 0)
+    return phonenumbers.region_code_for_number(parsed) or (regions[0] if regions else "?")
 
 
 def display(e164: str) -> str:

@@ -1,10 +1,30 @@
-"""Text folding shared by search, duplicate detection and sorting: lower case, no accents."""
+"""Text as stored and compared: one normalising of what comes in (NFC, Romanian comma-below
+letters, trimmed), and the folding search, duplicate detection and sorting share (lower
+case, no accents)."""
 
 from __future__ import annotations
 
 import functools
 import re
 import unicodedata
+
+# The legacy Romanian letters with a cedilla (what single-byte encodings and old keyboard
+# layouts give) and the comma-below letters Romanian spells them with: one spelling is
+# stored, so "Ştefan" and "Ștefan" are one name to search, sort and duplicate checks.
+CEDILLA_TO_COMMA = str.maketrans("şţŞŢ", "șțȘȚ")
+
+
+def normalise(value: str) -> str:
+    """Text as it is stored: Unicode NFC (a letter and its accent typed apart become one
+    character), the Romanian cedilla letters ş ţ Ş Ţ as ș ț Ș Ț, line breaks as "\n",
+    and no spaces around it. An import applies it to every cell it reads."""
+    if not value:
+        return ""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.isascii():
+        return value.strip()
+    return unicodedata.normalize("NFC", value).translate(CEDILLA_TO_COMMA).strip()
 
 
 @functools.lru_cache(maxsize=16_384)  # an import folds each name and company several times

@@ -78,20 +78,24 @@ def clean_emails(items: Iterable[str | dict[str, Any]]) -> list[tuple[str, str]]
 
 
 def clean_phones(items: Iterable[str | dict[str, Any]]) -> list[tuple[Phone, str]]:
+    """[(phone, kind)] from dicts or plain strings; a dict's "region" is the country a
+    number without a country code is read in (an import's row names it), else the
+    installation's."""
     cleaned: list[tuple[Phone, str]] = []
     for item in items:
-        raw, kind = (
-            (item, Kind.WORK)
+        raw, kind, region = (
+            (item, Kind.WORK, None)
             if isinstance(item, str)
             else (
                 item.get("number", ""),
                 item.get("kind") or Kind.WORK,
+                item.get("region") or None,
             )
         )
         if not raw.strip():
             continue
         try:
-            phone = normalize_phone(raw)
+            phone = normalize_phone(raw, region)
         except ValidationError as error:
             raise ValidationError({"phones": error.messages}) from None
         if kind not in KINDS:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Backup(models.Model):
@@ -97,6 +98,16 @@ class ImportRun(models.Model):
         default=DuplicateMode.SKIP,
     )
     dry_run = models.BooleanField(_("dry run"), default=False)
+    # Who a record goes to when the file's owner column names no one with an account
+    # (None: the person importing).
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner when the file names no one with an account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The saved mapping chosen on upload, applied once the file is checked.
     template = models.ForeignKey(
         "MappingTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -110,6 +121,8 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    # Rows stored with a warning: a value not taken as written (a phone, an owner).
+    warned = models.PositiveIntegerField(default=0)
     # When this stretch of work started and at which count, for the rate and time left.
     started_at = models.DateTimeField(null=True, blank=True)
     stretch_started_at = models.DateTimeField(null=True, blank=True)
@@ -139,6 +152,28 @@ class ImportRejection(models.Model):
     class Meta:
         ordering = ("row", "id")
         indexes = [models.Index(fields=["run", "row"], name="import_rejection_row_idx")]
+
+
+class ImportNote(models.Model):
+    """What the report says of a row the import did not simply create: it was skipped or
+    merged into a record that was there (and why), or stored with a warning about one of
+    its values (a phone it could not read, an owner with no account). On the page and in
+    the downloadable report, beside the rejected rows."""
+
+    class Kind(models.TextChoices):
+        SKIPPED = "skipped", pgettext_lazy("import row", "Skipped")
+        MERGED = "merged", pgettext_lazy("import row", "Merged")
+        WARNING = "warning", pgettext_lazy("import row", "Warning")
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="notes")
+    row = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    column = models.CharField(max_length=255, blank=True)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ("row", "id")
+        indexes = [models.Index(fields=["run", "row"], name="import_note_row_idx")]
 
 
 class ImportedRecord(models.Model):

@@ -11,31 +11,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
 from clientela.core import audit, bulk, search
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
-from clientela.customers.models import Company, Contact, Source
+from clientela.customers.models import Company, Contact, EmailAddress, Source
 from clientela.dataio.importing import mapping
-from clientela.dataio.importing.rows import (
-    PENDING,
-    DuplicateIndex,
-    Lookups,
-    RowRejected,
-    convert,
-    live,
-    merged,
-)
+from clientela.dataio.importing.matching import PENDING, DuplicateIndex, Match, live
+from clientela.dataio.importing.rows import Lookups, RowRejected, convert, merged
 from clientela.dataio.models import (
     DuplicateMode,
     ExternalKey,
     ImportedRecord,
+    ImportNote,
     ImportRejection,
     ImportRun,
 )
+from clientela.deals import services as deal_services
+from clientela.deals.models import Deal
 
-RECORD_TYPES: dict[str, type[Contact] | type[Company]] = {"contact": Contact, "company": Company}
+RECORD_TYPES: dict[str, type[Contact] | type[Company] | type[Deal]] = {
+    "contact": Contact,
+    "company": Company,
+    "deal": Deal,
+}
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Tally:
     updated: int = 0
     skipped: int = 0
     rejections: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # ImportNote: skipped, merged, warnings
     records: list = field(default_factory=list)
     keys: list = field(default_factory=list)
 
@@ -53,6 +55,17 @@ class Tally:
             for column, reason in problems
         )
 
+    def note(self, run: ImportRun, number: int, kind: str, column: str, message: str) -> None:
+        self.notes.append(
+            ImportNote(run=run, row=number, kind=kind, column=column[:255], message=message)
+        )
+
+    def warned_rows(self) -> int:
+        """Rows stored with a warning (a rejected row's warnings were taken back)."""
+        rejected = {item.row for item in self.rejections}
+        warned = {item.row for item in self.notes if item.kind == ImportNote.Kind.WARNING}
+        return len(warned - rejected)
+
 
 def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Lookups) -> None:
     tally = Tally()
@@ -60,7 +73,7 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
     # transaction (see search.entries_at_end); a dry run writes none.
     with transaction.atomic(), search.entries_at_end() as search_entries:
         with transaction.atomic():  # the records; a dry run rolls back just this
-            stored = _Batch(run, lookups, tally)
+            stored = (_DealBatch if run.record_type == "deal" else _Batch)(run, lookups, tally)
             stored.store(batch)
             bulk.append(ImportedRecord, tally.records)
             ExternalKey.objects.bulk_create(
@@ -75,14 +88,19 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
             else:
                 transaction.on_commit(lambda: lookups.remember_companies(stored.saved_companies()))
         ImportRejection.objects.bulk_create(tally.rejections)
-        rejected_rows = len({item.row for item in tally.rejections})
+        rejected_rows = {item.row for item in tally.rejections}
+        # A row rejected as its batch was written had been noted as merged or warned of.
+        ImportNote.objects.bulk_create(
+            note for note in tally.notes if note.row not in rejected_rows
+        )
         ImportRun.objects.filter(pk=run.pk).update(
             last_row=batch[-1][0],
             rows_done=F("rows_done") + len(batch),
             created=F("created") + tally.created,
             updated=F("updated") + tally.updated,
             skipped=F("skipped") + tally.skipped,
-            rejected=F("rejected") + rejected_rows,
+            rejected=F("rejected") + len(rejected_rows),
+            warned=F("warned") + tally.warned_rows(),
             beat_at=timezone.now(),
         )
     run.last_row = batch[-1][0]
@@ -140,13 +158,16 @@ class _Batch:
         check = self.run.duplicate_mode != DuplicateMode.CREATE
         self.index = DuplicateIndex(self.actor, self.run.record_type, [r[2] for r in rows])
         for number, cells, converted in rows:
-            found = self.index.find(converted) if check else None
-            if found is PENDING:
+            match = self.index.find(converted) if check else None
+            if match is not None and match.pk is PENDING:
                 self.flush()
-                found = self.index.find(converted)
-            if found is not None and self.run.duplicate_mode == DuplicateMode.SKIP:
+                match = self.index.find(converted)
+            found = match.pk if match is not None else None
+            if match is not None and self.run.duplicate_mode == DuplicateMode.SKIP:
                 self.tally.skipped += 1
+                self.tally.note(self.run, number, ImportNote.Kind.SKIPPED, "", self.said(match))
                 continue
+            self.explain(number, converted, match)
             # A row that writes now (an update, a company) does so in a savepoint, and a
             # rejection takes back what it had noted here too; a new contact only waits
             # for the flush, which has its own.
@@ -165,6 +186,47 @@ class _Batch:
                 self.tally.reject(self.run, number, cells, _problems(self.run, error))
         self.flush()
         activity_services.log_notes(actor=self.actor, notes=self.notes)
+
+    def said(self, match) -> str:
+        """Why a row was skipped or merged, as the report says it."""
+        skip = self.run.duplicate_mode == DuplicateMode.SKIP
+        if self.run.record_type == "contact":
+            message = (
+                _("Skipped: a contact with %(reason)s is already there or earlier in the file.")
+                if skip
+                else _(
+                    "Merged into the contact with %(reason)s, already there or earlier in the file."
+                )
+            )
+        else:
+            message = (
+                _("Skipped: a company with %(reason)s is already there or earlier in the file.")
+                if skip
+                else _(
+                    "Merged into the company with %(reason)s, already there or earlier in the file."
+                )
+            )
+        return message % {"reason": match.reason()}
+
+    def explain(self, number: int, converted, match) -> None:
+        """The report's lines for a row about to be stored: merged and why, a namesake it
+        was not taken for, each warning about its values (taken back if it is rejected)."""
+        if match is not None:
+            self.tally.note(self.run, number, ImportNote.Kind.MERGED, "", self.said(match))
+        elif self.index.namesake(converted):
+            self.tally.note(
+                self.run,
+                number,
+                ImportNote.Kind.WARNING,
+                "",
+                _(
+                    "A contact with this name at this company is already there or earlier in "
+                    "the file, with another e-mail or phone: this row was imported as another "
+                    "person. Merge them if they are one."
+                ),
+            )
+        for column, message in converted.warnings:
+            self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
 
     def row(self, number: int, cells: list[str], converted, found) -> None:
         data = dict(converted.data)
@@ -266,14 +328,7 @@ class _Batch:
         return {key: company for key, company in self.companies.items() if company.pk}
 
     def undo_row(self, record_type: str, pk: int, before: dict | None = None) -> dict:
-        """What undoing the run needs of a record it created (`before` None) or changed."""
-        return {
-            "run_id": self.run.pk,
-            "record_type": record_type,
-            "object_id": pk,
-            "created": before is None,
-            "before": before,
-        }
+        return _undo_row(self.run, record_type, pk, before)
 
     def company(self, name: str) -> Company:
         """The company a contact's company column names (same name, any case or accents),
@@ -287,6 +342,146 @@ class _Batch:
             existing = live(self.actor, "company").filter(name_key=key).order_by("id").first()
         self.companies[key] = existing or customer_services.new_company_named(name)
         return self.companies[key]
+
+
+def _undo_row(run: ImportRun, record_type: str, pk: int, before: dict | None = None) -> dict:
+    """What undoing the run needs of a record it created (`before` None) or changed."""
+    return {
+        "run_id": run.pk,
+        "record_type": record_type,
+        "object_id": pk,
+        "created": before is None,
+        "before": before,
+    }
+
+
+class _DealBatch:
+    """One batch of a deals file, in file order: each row a deal through
+    `deals.services.create_deal` in its own savepoint, its company found by name (or
+    created, and undone with the import) and its contacts by e-mail, both looked up for
+    the whole batch. A row with the ID of a deal already there is skipped and reported
+    (unless the run creates regardless); deals are not updated from a file yet."""
+
+    def __init__(self, run: ImportRun, lookups: Lookups, tally: Tally):
+        self.run, self.lookups, self.tally = run, lookups, tally
+        self.actor = run.created_by
+        self.notes: list = []
+        self.new_companies: list[str] = []  # the folded names of those the row created
+
+    def saved_companies(self) -> dict[str, Company]:
+        return {}
+
+    def store(self, batch: list[tuple[int, list[str]]]) -> None:
+        rows = []
+        for number, cells in batch:
+            try:
+                rows.append(
+                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
+                )
+            except RowRejected as rejected:
+                self.tally.reject(self.run, number, cells, rejected.problems)
+        known = self.known_deals([row[2].external_id for row in rows if row[2].external_id])
+        contacts = self.contacts({a for row in rows for _c, a in row[2].contact_emails})
+        companies = self.companies({row[2].company_name for row in rows if row[2].company_name})
+        check = self.run.duplicate_mode != DuplicateMode.CREATE
+        for number, cells, converted in rows:
+            key = converted.external_id
+            if check and key and key in known:
+                self.tally.skipped += 1
+                reason = Match(known[key], "key", key).reason()
+                self.tally.note(
+                    self.run,
+                    number,
+                    ImportNote.Kind.SKIPPED,
+                    "",
+                    _("Skipped: a deal with %(reason)s is already there or earlier in the file.")
+                    % {"reason": reason},
+                )
+                continue
+            data = dict(converted.data)
+            warnings = list(converted.warnings)
+            for column, address in converted.contact_emails:
+                if address in contacts:
+                    data.setdefault("contacts", []).append(contacts[address])
+                else:
+                    warnings.append(
+                        (
+                            column,
+                            _(
+                                "No contact has the e-mail %(value)s: the deal is stored without them."
+                            )
+                            % {"value": address},
+                        )
+                    )
+            records = len(self.tally.records)
+            self.new_companies = []
+            search.write_waiting()
+            try:
+                with _own_savepoint():
+                    if converted.company_name:
+                        data["company"] = self.company(companies, converted.company_name)
+                    deal = deal_services.create_deal(actor=self.actor, data=data)
+            except (ValidationError, PermissionDenied) as error:
+                for name_key in self.new_companies:  # rolled back with the row
+                    companies.pop(name_key, None)
+                del self.tally.records[records:]
+                self.tally.reject(self.run, number, cells, _problems(self.run, error))
+                continue
+            self.tally.created += 1
+            self.tally.records.append(_undo_row(self.run, "deal", deal.pk))
+            if key:
+                known[key] = deal.pk
+                self.tally.keys.append(ExternalKey(record_type="deal", key=key, object_id=deal.pk))
+            self.notes += [(deal, text) for text in converted.notes]
+            for column, message in warnings:
+                self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
+        activity_services.log_notes(actor=self.actor, notes=self.notes)
+
+    def known_deals(self, keys: list[str]) -> dict[str, int]:
+        """The live deals the actor may see, by their ID in the old system."""
+        if not keys:
+            return {}
+        found = dict(
+            ExternalKey.objects.filter(record_type="deal", key__in=keys).values_list(
+                "key", "object_id"
+            )
+        )
+        visible = set(
+            live(self.actor, "deal").filter(pk__in=found.values()).values_list("pk", flat=True)
+        )
+        return {key: pk for key, pk in found.items() if pk in visible}
+
+    def contacts(self, addresses: set[str]) -> dict[str, Contact]:
+        """The live contacts the actor may see, by e-mail (the oldest of an address)."""
+        found: dict[str, Contact] = {}
+        if not addresses:
+            return found
+        points = (
+            EmailAddress.objects.filter(
+                address__in=addresses, contact__in=live(self.actor, "contact")
+            )
+            .select_related("contact")
+            .order_by("id")
+        )
+        for point in points:
+            if point.contact is not None:
+                found.setdefault(point.address, point.contact)
+        return found
+
+    def companies(self, names: set[str]) -> dict[str, Company]:
+        wanted = {fold(name)[:200] for name in names}
+        found = live(self.actor, "company").filter(name_key__in=wanted).order_by("-id")
+        return {company.name_key: company for company in found}  # the oldest of a name
+
+    def company(self, companies: dict[str, Company], name: str) -> Company:
+        """The company of that name, or a new one (undone with the import)."""
+        key = fold(name)[:200]
+        if key not in companies:
+            company = customer_services.create_company(actor=self.actor, data={"name": name})
+            self.tally.records.append(_undo_row(self.run, "company", company.pk))
+            companies[key] = company
+            self.new_companies.append(key)
+        return companies[key]
 
 
 @contextmanager

@@ -14,6 +14,8 @@ from clientela.core.text import fold
 
 IGNORE = ""
 CUSTOM_PREFIX = "custom:"
+# A column kept as a new custom field named after its header, made when the run starts.
+NEW_CUSTOM = "new-custom-field"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,19 @@ COMPANY_TARGETS = (
     Target("status", _("Status")),
     *COMMON,
 )
+DEAL_TARGETS = (
+    Target("deal_name", _("Deal name")),
+    Target("amount", _("Amount")),
+    Target("currency", _("Currency")),
+    Target("deal_stage", _("Pipeline stage")),
+    Target("expected_close", _("Expected close (date)")),
+    Target("company", _("Company")),
+    Target("contact_email", _("Contact's e-mail"), many=True),
+    Target("owner", _("Owner (e-mail or name)")),
+    Target("note", _("Note (on the timeline)"), many=True),
+    Target("external_id", _("ID in the old system")),
+)
+TARGETS = {"contact": CONTACT_TARGETS, "company": COMPANY_TARGETS, "deal": DEAL_TARGETS}
 
 # Folded header text → target. Folding drops case and accents, so "Teléfono",
 # "telefono" and "TELEFONO" are one entry; punctuation becomes spaces.
@@ -411,6 +426,63 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "sitio web",
     ),
     "status": ("status", "company status", "stare", "estado"),
+    "deal_name": (
+        "deal name",
+        "deal title",
+        "title",
+        "name",
+        "opportunity name",
+        "deal",
+        "nume oportunitate",
+        "titlu",
+        "oportunitate",
+        "nombre de la oportunidad",
+        "nombre del trato",
+        "oportunidad",
+        "trato",
+    ),
+    "amount": (
+        "amount",
+        "value",
+        "deal value",
+        "opportunity amount",
+        "valoare",
+        "suma",
+        "importe",
+        "valor",
+        "monto",
+    ),
+    "currency": ("currency", "value currency", "deal currency", "moneda", "valuta", "divisa"),
+    "deal_stage": (
+        "deal stage",
+        "stage",
+        "pipeline stage",
+        "etapa",
+        "faza",
+        "fase",
+        "etapa del trato",
+    ),
+    "expected_close": (
+        "expected close date",
+        "close date",
+        "closing date",
+        "expected close",
+        "data estimata de inchidere",
+        "data inchiderii",
+        "fecha de cierre",
+        "fecha prevista de cierre",
+    ),
+    "contact_email": (
+        "contact email",
+        "person email",
+        "contact person email",
+        "associated contact email",
+        "email",
+        "e mail",
+        "e mail contact",
+        "correo del contacto",
+        "correo",
+    ),
 }
 # Headers that name one part of the name when another header holds the other part:
 # "Nume" + "Prenume" in Romanian, "Nombre" + "Apellidos" in Spanish.
@@ -428,12 +500,15 @@ def normalise_header(header: str) -> str:
 
 
 def targets(record_type: str, user=None) -> list[Target]:
-    base = CONTACT_TARGETS if record_type == "contact" else COMPANY_TARGETS
+    base = TARGETS[record_type]
+    if record_type == "deal":  # a deal's custom fields are not read from a file yet
+        return list(base)
     custom = [
         Target(f"{CUSTOM_PREFIX}{field.key}", field.label)
         for field in custom_fields.definitions(record_type, user)
     ]
-    return [*base, *custom]
+    keep = Target(NEW_CUSTOM, _("A new custom field named after the column"), many=True)
+    return [*base, *custom, keep]
 
 
 def _lookup(record_type: str, allowed: set[str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from clientela.core.text import normalise
 from clientela.dataio.importing import bounds, vcard
 
 FORMATS = ("csv", "xlsx", "vcard", "json")
@@ -166,7 +167,8 @@ def inspect(path: Path, name: str, *, encoding: str = "", delimiter: str = "") -
     if kind == "csv":
         text = _decode_sample(path, info.encoding)
         info.delimiter = delimiter or detect_delimiter(text)
-    info.headers = next(iter(header_and_rows(path, info)), [])
+    # Header names as stored text too (the report and the mapping name columns by them).
+    info.headers = [normalise(header) for header in next(iter(header_and_rows(path, info)), [])]
     if not any(cell.strip() for cell in info.headers):
         raise ValidationError(_("The file has no header row: its first line is empty."))
     return info
@@ -178,42 +180,121 @@ def _decode_sample(path: Path, encoding: str) -> str:
     return sample.decode(encoding, errors="ignore").lstrip("\ufeff")
 
 
+class BrokenRow(list):
+    """The cells of a row whose quote is never closed, read from its first line alone;
+    the import rejects it with `broken_quote_line`, the number of that line in the file."""
+
+    broken_quote_line: int = 0
+
+
+class _Lines:
+    """A CSV file's lines for the csv reader, numbered, each record's lines kept (`taken`)
+    so the lines a quote left open swallowed can be given back and read again."""
+
+    def __init__(self, handle, max_line: int) -> None:
+        self.handle, self.max_line = handle, max_line
+        self.number = 0  # of the last line read from the file
+        self.back: list[tuple[int, str]] = []  # lines given back, next first
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.back:
+            item = self.back.pop()
+        else:
+            line = self.handle.readline(self.max_line)
+            if not line:
+                raise StopIteration
+            self.number += 1
+            if len(line) >= self.max_line and not line.endswith(("\n", "\r")):
+                raise ValidationError(
+                    _("Line %(line)d of the file is longer than %(chars)s characters.")
+                    % {"line": self.number, "chars": f"{self.max_line:,}"}
+                )
+            item = (self.number, line)
+        self.taken.append(item)
+        return item[1]
+
+    def give_back(self, lines: list[tuple[int, str]]) -> None:
+        self.back.extend(reversed(lines))
+
+
+def _quote_trouble(text: str, delimiter: str) -> tuple[bool, bool]:
+    """(a quote is left open at the end, a quote ends a cell's quoted text in the middle
+    of the cell) for a record's text: how a quote that was never closed shows, having
+    swallowed the lines after it up to the next cell that opens one."""
+    quoted = False
+    at_start = True  # at the start of a cell
+    closed = False  # just after a quote that ended quoted text ("" is a quote in it)
+    for char in text:
+        if quoted:
+            if char == '"':
+                quoted, closed = False, True
+            continue
+        if char == '"' and (at_start or closed):
+            quoted, closed, at_start = True, False, False
+            continue
+        if closed and char not in (delimiter, "\r", "\n"):
+            return False, True
+        closed = False
+        at_start = char in (delimiter, "\r", "\n")
+    return quoted, False
+
+
 def _csv_rows(path: Path, info: FileInfo) -> Iterator[list[str]]:
+    """The rows of a CSV file. A quote left open would swallow the lines after it into
+    one cell: a record that spans lines from such a quote and then has another number of
+    cells than the header (or grows past the cell bound) is given as a BrokenRow, and
+    the lines after its first are read again on their own."""
     max_cell = settings.IMPORT_MAX_CELL_CHARS
     # The csv module stops a cell at this length instead of growing it; a line is read
     # at most this long, so one without line breaks is not read whole either.
     csv.field_size_limit(max_cell + 1)
-    max_line = 4 * max_cell + 1024
+    delimiter = info.delimiter or ","
     with path.open("r", encoding=info.encoding, errors="replace", newline="") as handle:
-
-        def lines() -> Iterator[str]:
-            while line := handle.readline(max_line):
-                if len(line) >= max_line and not line.endswith(("\n", "\r")):
-                    raise ValidationError(
-                        _("Line %(line)d of the file is longer than %(chars)s characters.")
-                        % {"line": reader.line_num + 1, "chars": f"{max_line:,}"}
-                    )
-                yield line
-
-        reader = csv.reader(lines(), delimiter=info.delimiter or ",")
-        first = True
+        lines = _Lines(handle, 4 * max_cell + 1024)
+        reader = csv.reader(lines, delimiter=delimiter)
+        width = None
         while True:
+            lines.taken = []
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error:
-                raise ValidationError(
-                    _(
-                        "Line %(line)d of the file holds a cell of more than %(chars)s "
-                        "characters, the most a cell may hold."
-                    )
-                    % {"line": reader.line_num, "chars": f"{max_cell:,}"}
-                ) from None
-            if first and row:
-                row[0] = row[0].lstrip("\ufeff")
-            first = False
+                if not _broken(lines.taken, delimiter):
+                    raise ValidationError(
+                        _(
+                            "Line %(line)d of the file holds a cell of more than %(chars)s "
+                            "characters, the most a cell may hold."
+                        )
+                        % {"line": lines.number, "chars": f"{max_cell:,}"}
+                    ) from None
+                row = []  # the quote's cell outgrew the bound: read its lines again
+            if width is None:
+                if row:
+                    row[0] = row[0].lstrip("\ufeff")
+                width = len(row)
+            elif _broken(lines.taken, delimiter, fits=len(row) == width):
+                first_number, first_line = lines.taken[0]
+                lines.give_back(lines.taken[1:])
+                broken = BrokenRow(next(csv.reader([first_line], delimiter=delimiter), []))
+                broken.broken_quote_line = first_number
+                yield broken
+                continue
             yield row
+
+
+def _broken(taken: list[tuple[int, str]], delimiter: str, fits: bool = False) -> bool:
+    """Whether a record of several lines is a quote its first line left open that
+    swallowed the others: it ends with the quote still open or closes it in the middle
+    of a cell, or (`fits` False) it has another number of cells than the header."""
+    if len(taken) < 2 or not _quote_trouble(taken[0][1], delimiter)[0]:
+        return False
+    left_open, misplaced = _quote_trouble("".join(line for _number, line in taken), delimiter)
+    return left_open or misplaced or not fits
 
 
 def _cell_text(value) -> str:

@@ -1,22 +1,25 @@
-"""One file row turned into what the customers services take, with every problem named by
-its column; and the record it duplicates, if any."""
+"""One file row turned into what the customers services take, with every problem that
+rejects it and every warning about a value it is stored without, named by its column."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import models
 from django.utils.translation import gettext as _
 
 from clientela.core import custom_fields
 from clientela.core.models import FieldType
-from clientela.core.text import fold
-from clientela.customers import contact_points, selectors
+from clientela.core.phones import normalize as normalize_phone
+from clientela.core.text import fold, normalise
+from clientela.customers import contact_points
 from clientela.customers import services as customer_services
 from clientela.customers.models import (
     ADDRESS_FIELDS,
+    Address,
     Company,
     CompanyStatus,
     Contact,
@@ -25,6 +28,7 @@ from clientela.customers.models import (
     LifecycleStage,
     PhoneNumber,
     Source,
+    Tag,
 )
 from clientela.dataio.importing.mapping import CUSTOM_PREFIX
 from clientela.dataio.models import ExternalKey
@@ -106,14 +110,20 @@ class Converted:
     notes: list[str] = field(default_factory=list)
     external_id: str = ""
     numbers: list[str] = field(default_factory=list)  # the phones in E.164
+    # (column, message): a value the row is stored without, or not as written.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    # A deal's contacts, by e-mail: (column, address).
+    contact_emails: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Lookups:
     """What every row of a run consults: stages, owners, custom fields. Small tables, read
     once per run; owners are looked up as they appear and remembered."""
 
-    def __init__(self, record_type: str):
+    def __init__(self, record_type: str, *, fallback_owner: User | None = None):
         self.record_type = record_type
+        # Who a record goes to when its owner column names no one with an account.
+        self.fallback_owner = fallback_owner
         self.stages = {stage.key: stage for stage in customer_services.ensure_stages()}
         self.stage_names = {fold(stage.name): stage for stage in self.stages.values()}
         self.custom = {f.key: f for f in custom_fields.definitions(record_type)}
@@ -121,6 +131,11 @@ class Lookups:
         self._owners: dict[str, User | None] = {}
         # Companies met by earlier, committed batches, by folded name (at most COMPANIES).
         self.companies: dict[str, Company] = {}
+        self.deal_stages: dict = {}
+        if record_type == "deal":
+            from clientela.dataio.importing.deal_rows import stages
+
+            self.deal_stages = stages()
 
     COMPANIES = 20_000
 
@@ -171,14 +186,68 @@ def _yes_no(text: str) -> bool | None:
     return None
 
 
+# The longest value each target holds, from the field it is stored in: a longer one
+# rejects its row with the reason rather than being cut or refused by the database.
+BOUNDED: dict[str, tuple[type[models.Model], str]] = {
+    "full_name": (Contact, "full_name"),
+    "given_name": (Contact, "given_name"),
+    "family_name": (Contact, "family_name"),
+    "position": (Contact, "position"),
+    "next_step": (Contact, "next_step"),
+    "company": (Company, "name"),
+    "name": (Company, "name"),
+    "legal_name": (Company, "legal_name"),
+    "tax_id": (Company, "tax_id"),
+    "industry": (Company, "industry"),
+    "size": (Company, "size"),
+    "website": (Company, "website"),
+    "street": (Address, "street"),
+    "city": (Address, "city"),
+    "region": (Address, "region"),
+    "postal_code": (Address, "postal_code"),
+    "external_id": (ExternalKey, "key"),
+}
+EACH_BOUNDED = {"email": (EmailAddress, "address"), "tags": (Tag, "name")}  # each item
+PHONE_CHARS = PhoneNumber._meta.get_field("raw").max_length or 40
+PHONE_SPLIT = re.compile(r"\s*[;|]\s*")
+
+
+def _most(model: type[models.Model], name: str) -> int:
+    return model._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
+
+
+def too_long(text: str, most: int) -> str:
+    return _(
+        "%(length)s characters, more than the %(most)s this field holds: shorten it and "
+        "import the row again."
+    ) % {"length": f"{len(text):,}", "most": most}
+
+
+def broken_quote(line: int) -> str:
+    return _(
+        "A quote opened on line %(line)d of the file is never closed, so this row's cells "
+        "can't be told apart: close the quote and import the row again. The rows after it "
+        "were read on their own."
+    ) % {"line": line}
+
+
 def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Converted:
-    """The row as service input; RowRejected with (column, reason) pairs when it can't be."""
+    """The row as service input, its texts normalised (core.text.normalise); RowRejected
+    with (column, reason) pairs when it can't be stored, warnings in the result for the
+    values it is stored without (an unreadable phone, an owner with no account)."""
+    if run.record_type == "deal":
+        from clientela.dataio.importing.deal_rows import convert_deal
+
+        return convert_deal(run, headers, cells, lookups)
+    line = getattr(cells, "broken_quote_line", None)
+    if line is not None:
+        raise RowRejected([("", broken_quote(line))])
     values: dict[str, list[tuple[str, str]]] = {}
     for index, target in enumerate(run.mapping):
-        if target and index < len(cells) and cells[index].strip():
+        if target and index < len(cells) and (text := normalise(cells[index])):
             column = headers[index] if index < len(headers) else str(index + 1)
-            values.setdefault(target, []).append((column, cells[index].strip()))
-    problems: list[tuple[str, str]] = []
+            values.setdefault(target, []).append((column, text))
+    problems = _over_long(values)
     out = Converted()
     data = out.data
 
@@ -229,8 +298,11 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
         if not data.get("name"):
             problems.append((column_of("name"), _("A company needs a name.")))
         if "website" in values:
-            site = first("website")[1]
+            column, site = first("website")
             data["website"] = site if "://" in site else f"https://{site}"
+            most = _most(Company, "website")
+            if len(site) <= most < len(data["website"]):  # too long with its https://
+                problems.append((column, too_long(data["website"], most)))
         if "status" in values:
             status = _choice(first("status")[1], CompanyStatus.choices)
             if status is None:
@@ -252,28 +324,6 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
                 problems.append((column, " ".join(error.messages)))
     if emails:
         data["emails"] = [{"address": a, "kind": k} for a, k in emails]
-    phones = []
-    for target, kind in (("phone", Kind.WORK), ("mobile", Kind.MOBILE)):
-        for column, text in values.get(target, []):
-            for number in re.split(r"\s*[;|]\s*", text):
-                try:
-                    cleaned = contact_points.clean_phones([number])
-                except ValidationError as error:
-                    problems.append((column, " ".join(error.messages)))
-                else:
-                    phones.append({"number": number, "kind": kind})
-                    out.numbers += [phone.e164 for phone, _kind in cleaned]
-    if phones:
-        data["phones"] = phones
-    if "owner" in values:
-        column, text = first("owner")
-        owner = lookups.owner(text)
-        if owner is None:
-            problems.append(
-                (column, _("No active user with the e-mail or name “%(value)s”.") % {"value": text})
-            )
-        else:
-            data["owner"] = owner
     tags = [tag for _column, text in values.get("tags", []) for tag in SPLIT.split(text) if tag]
     if tags:
         data["tags"] = tags
@@ -291,6 +341,11 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
             address["country"] = code
     if address:
         data["addresses"] = [{"address_kind": "work", **address}]
+    # A number without a country code is read in the row's own country, else the
+    # installation's: a Spanish mobile on a row whose address says Spain stays Spanish.
+    _phones(values, address.get("country") or settings.PHONE_REGION, out)
+    if "owner" in values:
+        _owner(*first("owner"), lookups, out)
     custom = {}
     for target, items in values.items():
         if not target.startswith(CUSTOM_PREFIX):
@@ -312,157 +367,85 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
                 column = values.get(f"{CUSTOM_PREFIX}{key}", [(label, "")])[0][0]
                 problems.append((column, " ".join(messages)))
         data["custom"] = custom
-    out.notes = [text for _column, text in values.get("note", [])]
-    out.external_id = first("external_id")[1][:255]
+    out.notes = [text for _column, text in values.get("note", [])] + out.notes
+    out.external_id = first("external_id")[1]
     if problems:
         raise RowRejected(problems)
     return out
 
 
-def live(actor, record_type: str):
-    """The records a run may match and change: the actor's, or every live one for the
-    system itself (a command run without a user)."""
-    if actor is None:
-        model = Contact if record_type == "contact" else Company
-        return model.objects.live()
-    if record_type == "contact":
-        return selectors.contacts_for(actor)
-    return selectors.companies_for(actor)
+def _over_long(values: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """A (column, reason) for each value longer than its field holds."""
+    problems = []
+    for key, items in values.items():
+        if key in BOUNDED:
+            most = _most(*BOUNDED[key])
+            problems += [
+                (column, too_long(text, most)) for column, text in items if len(text) > most
+            ]
+        elif key in EACH_BOUNDED:
+            most = _most(*EACH_BOUNDED[key])
+            for column, text in items:
+                problems += [
+                    (column, too_long(item, most)) for item in SPLIT.split(text) if len(item) > most
+                ]
+    return problems
 
 
-PENDING = object()  # a record this batch will create, not written yet
-
-
-class DuplicateIndex:
-    """Which live records a batch of rows repeats, found with a few queries for the whole
-    batch: by external id, e-mail, normalised phone, then name and company (a company by
-    its name). Rows of the same batch are added as they are stored, so a file that names
-    one person twice finds the first."""
-
-    def __init__(self, actor, record_type: str, rows: list[Converted]):
-        self.record_type = record_type
-        records = live(actor, record_type)
-        owner = "contact" if record_type == "contact" else "company"
-        # External ids, e-mails and phones by value first (their own indexes), then which
-        # of the records they name the actor may match, in one query: a filter on the
-        # record inside each lookup would make the database list every live record of the
-        # type for each batch.
-        keys = [row.external_id for row in rows if row.external_id]
-        by_key = ExternalKey.objects.filter(record_type=record_type, key__in=keys)
-        addresses = [email["address"] for row in rows for email in row.data.get("emails", [])]
-        by_email = EmailAddress.objects.filter(address__in=addresses, **{f"{owner}__isnull": False})
-        numbers = [number for row in rows for number in row.numbers]
-        by_phone = PhoneNumber.objects.filter(e164__in=numbers, **{f"{owner}__isnull": False})
-        pairs = [
-            list(by_key.values_list("key", "object_id")) if keys else [],
-            list(by_email.order_by("-id").values_list("address", f"{owner}_id")),
-            list(by_phone.order_by("-id").values_list("e164", f"{owner}_id")),
-        ]
-        names = [self._name(row) for row in rows]
-        if record_type == "contact":
-            by_name = _contacts_named({name for name in names if name})
-        else:
-            by_name = list(
-                live(None, "company")
-                .filter(name_key__in=[n for n in names if n])
-                .values_list("name_key", "id")
-            )
-        pairs.append(sorted(by_name, key=lambda found: -found[1]))
-        named = {pk for found in pairs for _value, pk in found}
-        visible = set(records.filter(pk__in=named).values_list("pk", flat=True)) if named else set()
-        # The oldest visible record of a value wins (each list comes newest first).
-        self.by_key, self.by_email, self.by_phone, self.by_name = (
-            {value: pk for value, pk in found if pk in visible} for found in pairs
+def _phones(values: dict[str, list[tuple[str, str]]], region: str, out: Converted) -> None:
+    """The row's valid phones into `out`; a number that is not one in `region` (or in the
+    country it names) is kept as written in a note on the record, with a warning."""
+    phones = []
+    unread = []
+    for target, kind in (("phone", Kind.WORK), ("mobile", Kind.MOBILE)):
+        for column, text in values.get(target, []):
+            for number in PHONE_SPLIT.split(text):
+                if not number:
+                    continue
+                try:
+                    if len(number) > PHONE_CHARS:
+                        raise ValidationError(too_long(number, PHONE_CHARS))
+                    phone = normalize_phone(number, region, valid=True)
+                except ValidationError as error:
+                    out.warnings.append(
+                        (
+                            column,
+                            _("%(problem)s It is kept as written in a note on the record.")
+                            % {"problem": " ".join(error.messages)},
+                        )
+                    )
+                    unread.append(f"{column}: {number}")
+                else:
+                    phones.append({"number": number, "kind": kind, "region": region})
+                    out.numbers.append(phone.e164)
+    if phones:
+        out.data["phones"] = phones
+    if unread:
+        out.notes.append(
+            _("Phone numbers in the imported file that could not be read: %(numbers)s")
+            % {"numbers": "; ".join(unread)}
         )
 
-    def _name(self, row: Converted):
-        data = row.data
-        if self.record_type == "company":
-            return fold(data.get("name", ""))[:200]
-        if not row.company_name:
-            return None
-        name = data.get("full_name") or " ".join(
-            part for part in (data.get("given_name"), data.get("family_name")) if part
-        )
-        return (fold(name)[:200], fold(row.company_name)[:200])
 
-    def find(self, row: Converted):
-        """The matching record's id, PENDING, or None."""
-        if row.external_id and row.external_id in self.by_key:
-            return self.by_key[row.external_id]
-        for email in row.data.get("emails", []):
-            if email["address"] in self.by_email:
-                return self.by_email[email["address"]]
-        for number in row.numbers:
-            if number in self.by_phone:
-                return self.by_phone[number]
-        name = self._name(row)
-        return self.by_name.get(name) if name else None
-
-    def add(self, row: Converted, value) -> None:
-        """Remember that this row's keys now belong to `value` (an id, or PENDING)."""
-        if row.external_id:
-            self.by_key[row.external_id] = value
-        for email in row.data.get("emails", []):
-            self.by_email[email["address"]] = value
-        for number in row.numbers:
-            self.by_phone[number] = value
-        name = self._name(row)
-        if name:
-            self.by_name[name] = value
-
-
-def _contacts_named(pairs: set[tuple[str, str]]) -> list[tuple[tuple[str, str], int]]:
-    """Live contacts by (folded name, folded company name), whoever may see them: the
-    companies' ids first, then the contacts of each (company id, name) pair, on
-    PostgreSQL joined against the pairs so the contacts' company index is probed once a
-    pair (~15 ms a batch at 1M), on SQLite through the name index. Asked for the
-    names and the companies apart (name IN … AND company IN …), SQLite probed every
-    company with every name (500 companies by 1,000 names a batch of the import
-    benchmark: ~300 ms) and PostgreSQL read every contact of the batch's companies
-    (~90 ms in a 1M database); both grew as an import filled those companies."""
-    if not pairs:
-        return []
-    company_key: dict[int, str] = dict(
-        Company.objects.filter(name_key__in={company for _name, company in pairs}).values_list(
-            "id", "name_key"
-        )
-    )
-    names_at: dict[str, list[str]] = {}
-    for name, company in pairs:
-        names_at.setdefault(company, []).append(name)
-    wanted = {
-        (company_id, name) for company_id, key in company_key.items() for name in names_at[key]
-    }
-    if not wanted:
-        return []
-    if connection.vendor != "postgresql":
-        # Joined against the pairs (a VALUES list), SQLite builds a Bloom filter over
-        # every contact (~300 ms a batch at 1M); its name index gives the namesakes in a
-        # few ms.
-        found = (
-            live(None, "contact")
-            .filter(name_key__in={name for name, _company in pairs})
-            .values_list("name_key", "company_id", "id")
-        )
-        return [
-            ((name, company_key[company_id]), pk)
-            for name, company_id, pk in found
-            if (company_id, name) in wanted
-        ]
-    table = connection.ops.quote_name(Contact._meta.db_table)
-    # The pairs as two arrays rather than a VALUES list: psycopg would parse thousands of
-    # placeholders in Python on every batch.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.name_key, c.company_id, c.id "  # noqa: S608 (a quoted model table)
-            f"FROM unnest(%s::bigint[], %s::text[]) AS p(company_id, name_key) "
-            f"JOIN {table} c ON c.company_id = p.company_id AND c.name_key = p.name_key "
-            f"WHERE c.deleted_at IS NULL",
-            [[company_id for company_id, _n in wanted], [name for _c, name in wanted]],
-        )
-        found = cursor.fetchall()
-    return [((name, company_key[company_id]), pk) for name, company_id, pk in found]
+def _owner(column: str, text: str, lookups: Lookups, out: Converted) -> None:
+    """The owner the column names, or the run's fallback (with a warning) when no active
+    user has that e-mail or name: a file from another system names people who have no
+    account here yet, and its rows are not lost for it."""
+    owner = lookups.owner(text)
+    if owner is not None:
+        out.data["owner"] = owner
+        return
+    fallback = lookups.fallback_owner
+    if fallback is not None:
+        out.data["owner"] = fallback
+        message = _(
+            "No active user has the e-mail or name “%(value)s”: the record goes to %(owner)s."
+        ) % {"value": text, "owner": fallback.display_name}
+    else:
+        message = _(
+            "No active user has the e-mail or name “%(value)s”: the record has no owner."
+        ) % {"value": text}
+    out.warnings.append((column, message))
 
 
 def merged(record, data: dict) -> dict:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext
 
-from clientela.dataio.models import ImportRejection, ImportRun, MappingTemplate
+from clientela.dataio.models import ImportNote, ImportRejection, ImportRun, MappingTemplate
 
 
 def runs_for(user) -> QuerySet[ImportRun]:
@@ -27,9 +30,36 @@ def templates(record_type: str) -> QuerySet[MappingTemplate]:
     return MappingTemplate.objects.filter(record_type=record_type)
 
 
+def all_templates() -> QuerySet[MappingTemplate]:
+    return MappingTemplate.objects.all()
+
+
 def rejections(run: ImportRun, limit: int | None = None) -> QuerySet[ImportRejection]:
     rows = run.rejections.order_by("row", "id")
     return rows[:limit] if limit else rows
+
+
+def notes(run: ImportRun, limit: int | None = None) -> QuerySet[ImportNote]:
+    """What the report says of rows skipped, merged or stored with a warning."""
+    rows = run.notes.order_by("row", "id")
+    return rows[:limit] if limit else rows
+
+
+def report(run: ImportRun) -> Iterator[tuple[int, str, str, str, list[str]]]:
+    """The whole report in row order: (row, outcome, column, message, the row's cells
+    for a rejected one), rejected rows and notes read in chunks side by side."""
+    outcome = pgettext("import row", "Rejected")
+    Line = tuple[int, int, int, str, str, str, list[str]]
+    rejected: Iterator[Line] = (
+        (item.row, 0, item.id, outcome, item.column, item.reason, item.values)
+        for item in rejections(run).iterator(chunk_size=1000)
+    )
+    noted: Iterator[Line] = (
+        (item.row, 1, item.id, item.get_kind_display(), item.column, item.message, [])
+        for item in notes(run).iterator(chunk_size=1000)
+    )
+    for row, _order, _id, outcome, column, message, values in heapq.merge(rejected, noted):
+        yield row, outcome, column, message, values
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit, permissions, record_services
+from clientela.core import audit, custom_fields, permissions, record_services
 from clientela.core.models import AuditSource
 from clientela.customers import contact_points
 from clientela.customers import services as customer_services
@@ -37,6 +37,7 @@ from clientela.dataio.models import (
     ImportRun,
     MappingTemplate,
 )
+from clientela.deals.models import Deal
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -86,7 +87,7 @@ def _store(source: UploadedFile | BinaryIO, name: str) -> tuple[Path, int]:
 def _validate_request(actor: User, record_type: str, delimiter: str) -> None:
     _require(actor)
     if record_type not in RECORD_TYPES:
-        raise ValidationError(_("Choose what the file holds: contacts or companies."))
+        raise ValidationError(_("Choose what the file holds: contacts, companies or deals."))
     if delimiter and len(delimiter) != 1:
         raise ValidationError(_("The delimiter is one character, such as , or ;."))
 
@@ -232,9 +233,14 @@ def configure(
     dry_run: bool,
     encoding: str = "",
     delimiter: str = "",
+    default_owner: User | None = None,
 ) -> ImportRun:
-    """Set the mapping and options; a new encoding or delimiter re-reads the headers."""
+    """Set the mapping and options; a new encoding or delimiter re-reads the headers.
+    `default_owner` (an active user; None: the person importing) gets the records whose
+    owner column names no one with an account."""
     _check_draft(actor, run)
+    if default_owner is not None and not default_owner.is_active:
+        raise ValidationError(_("Choose an active user to own the records."))
     if duplicate_mode not in DuplicateMode.values:
         raise ValidationError(_("Choose what to do with rows that match a record."))
     if delimiter and len(delimiter) != 1:
@@ -267,6 +273,7 @@ def configure(
         run.encoding, run.delimiter, run.headers = info.encoding, info.delimiter, info.headers
         run.total_rows = None  # counted again when it runs
     run.mapping = columns
+    run.default_owner = default_owner
     run.duplicate_mode = duplicate_mode
     run.dry_run = dry_run
     run.save()
@@ -300,11 +307,19 @@ class PreviewRow:
     row: int
     values: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def lookups_for(run: ImportRun) -> Lookups:
+    """What the run's rows consult, a record whose owner has no account going to the
+    owner chosen for those (else the person importing)."""
+    return Lookups(run.record_type, fallback_owner=run.default_owner or run.created_by)
 
 
 def preview(run: ImportRun, limit: int = 10) -> list[PreviewRow]:
-    """The first rows as they would be stored, or the reasons they would be rejected."""
-    lookups = Lookups(run.record_type)
+    """The first rows as they would be stored (with the warnings about values they would
+    be stored without), or the reasons they would be rejected."""
+    lookups = lookups_for(run)
     shown = []
     info = reading.FileInfo(run.format, run.encoding, run.delimiter)
     for number, cells in reading.data_rows(Path(run.path), info):
@@ -315,6 +330,7 @@ def preview(run: ImportRun, limit: int = 10) -> list[PreviewRow]:
             item.problems = rejected.problems
         else:
             item.values = _display(converted)
+            item.warnings = converted.warnings
         shown.append(item)
         if len(shown) >= limit:
             break
@@ -337,13 +353,15 @@ def _display(converted: Converted) -> dict[str, str]:
             value = ", ".join(f"{k}: {v}" for k, v in value.items())
         elif key == "owner":
             value = value.display_name
-        elif key == "lifecycle_stage":
+        elif key in {"lifecycle_stage", "stage"}:
             value = value.name
         values[key] = str(value)
     if converted.company_name:
         values["company"] = converted.company_name
     if converted.notes:
         values["note"] = " / ".join(converted.notes)
+    if converted.contact_emails:
+        values["contacts"] = ", ".join(address for _column, address in converted.contact_emails)
     return values
 
 
@@ -356,12 +374,40 @@ def start(*, actor: User, run: ImportRun) -> ImportRun:
     if not any(run.mapping):
         raise ValidationError(_("Map at least one column to a field."))
     with transaction.atomic():
+        if not run.dry_run:
+            _add_custom_fields(actor, run)
         run.status = Status.QUEUED
-        run.save(update_fields=["status"])
+        run.save(update_fields=["status", "mapping"])
         from clientela.jobs import enqueue
 
         enqueue(tasks.run_import, run.pk)
     return run
+
+
+def _add_custom_fields(actor: User, run: ImportRun) -> None:
+    """Each column mapped to a new custom field gets one, named after its header and of
+    the type its first rows' values fit; the column then goes into it."""
+    wanted = [index for index, key in enumerate(run.mapping) if key == mapping.NEW_CUSTOM]
+    if not wanted:
+        return
+    samples: list[list[str]] = [[] for _index in wanted]
+    info = reading.FileInfo(run.format, run.encoding, run.delimiter)
+    for count, (_number, cells) in enumerate(reading.data_rows(Path(run.path), info)):
+        if count >= SAMPLE_ROWS:
+            break
+        for values, index in zip(samples, wanted, strict=True):
+            values.append(cells[index] if index < len(cells) else "")
+    for values, index in zip(samples, wanted, strict=True):
+        field = custom_fields.add_definition(
+            actor=actor,
+            record_type=run.record_type,
+            label=run.headers[index] or _("Column %(number)d") % {"number": index + 1},
+            field_type=custom_fields.guess_type(values),
+        )
+        run.mapping[index] = f"{mapping.CUSTOM_PREFIX}{field.key}"
+
+
+SAMPLE_ROWS = 200  # the rows a new custom field's type is guessed from
 
 
 def stalled(run: ImportRun) -> bool:
@@ -439,7 +485,7 @@ def execute(
     batches only, and the next call starts after the last of them."""
     if not _claim(run_id, force):
         return ImportRun.objects.get(pk=run_id)
-    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    run = ImportRun.objects.select_related("created_by", "default_owner").get(pk=run_id)
     info = reading.FileInfo(run.format, run.encoding, run.delimiter)
     path = Path(run.path)
     try:
@@ -448,7 +494,7 @@ def execute(
         run.started_at = run.started_at or timezone.now()
         run.stretch_start_rows = run.rows_done
         run.save(update_fields=["total_rows", "started_at", "stretch_start_rows"])
-        lookups = Lookups(run.record_type)
+        lookups = lookups_for(run)
         batch: list[tuple[int, list[str]]] = []
         with audit.acting(AuditSource.IMPORT):
             for number, cells in reading.data_rows(path, info):
@@ -534,6 +580,7 @@ def _undo_one(actor: User, entry: ImportedRecord) -> int:
         record_services.trash_record(actor=actor, record=record, action="undo import")
         return 1
     assert entry.before is not None  # kept for every record the run changed
+    assert not isinstance(record, Deal)  # a deals file only creates deals
     customer_services.return_to_state(
         actor=actor, record=record, state=entry.before, action="undo import"
     )

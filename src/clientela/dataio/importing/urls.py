@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.run_page, name="run"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/rejected.csv", views.rejected_csv, name="rejected"),
+    path("<int:pk>/report.csv", views.report_csv, name="report"),
     path("<int:pk>/undo/", views.undo, name="undo"),
     path("<int:pk>/resume/", views.resume, name="resume"),
 ]

@@ -18,9 +18,10 @@ from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
 from clientela.dataio.importing import mapping, reading, selectors, services
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
+from clientela.users import selectors as user_selectors
 
 import_required = capability_required("import")
-RECORD_TYPES = (("contact", _("Contacts")), ("company", _("Companies")))
+RECORD_TYPES = (("contact", _("Contacts")), ("company", _("Companies")), ("deal", _("Deals")))
 ENCODING_CHOICES = (
     ("utf-8", "UTF-8"),
     ("utf-8-sig", "UTF-8 (BOM)"),
@@ -79,7 +80,7 @@ def start(request):
             "record_type": record_type,
             "record_types": RECORD_TYPES,
             "runs": selectors.recent_runs(request.user),
-            "templates": selectors.templates("contact") | selectors.templates("company"),
+            "templates": selectors.all_templates(),
         },
         status=400 if errors else 200,
     )
@@ -89,6 +90,8 @@ def _mapping_context(request, run: ImportRun, errors=None) -> dict:
     targets = mapping.targets(run.record_type, request.user)
     shown = services.preview(run)
     labels = {target.key: str(target.label) for target in targets}
+    # A deal's columns shown under the field they are stored in.
+    labels |= {PREVIEW_KEYS[key]: labels[key] for key in DEAL_PREVIEW if key in labels}
     used = [key for key in dict.fromkeys(run.mapping) if key]
     return {
         "run": run,
@@ -102,6 +105,7 @@ def _mapping_context(request, run: ImportRun, errors=None) -> dict:
         "encodings": ENCODING_CHOICES,
         "delimiters": DELIMITER_CHOICES,
         "templates": selectors.templates(run.record_type),
+        "owners": user_selectors.by_name(),
         "errors": errors or [],
     }
 
@@ -115,14 +119,18 @@ PREVIEW_KEYS = {
     "region": "addresses",
     "postal_code": "addresses",
     "country": "addresses",
+    "deal_name": "name",
+    "deal_stage": "stage",
+    "contact_email": "contacts",
 }
+DEAL_PREVIEW = ("deal_name", "deal_stage", "contact_email")
 
 
 def _shown_fields(run: ImportRun, used: list[str]) -> list[str]:
     """The preview's columns: stored fields in the mapping's order, each once."""
     keys = []
     for key in used:
-        if key == "external_id":
+        if key in {"external_id", mapping.NEW_CUSTOM}:
             continue
         key = "custom" if key.startswith(mapping.CUSTOM_PREFIX) else PREVIEW_KEYS.get(key, key)
         if key not in keys:
@@ -173,6 +181,9 @@ def run_page(request, pk: int):
                 dry_run=request.POST.get("dry_run") == "on",
                 encoding=request.POST.get("encoding", ""),
                 delimiter=request.POST.get("delimiter", ""),
+                default_owner=user_selectors.active_person(
+                    _number(request.POST.get("default_owner"))
+                ),
             )
             if action == "save":
                 saved = services.save_template(
@@ -205,6 +216,7 @@ def _progress_context(run: ImportRun) -> dict:
         "time_left": selectors.duration(done.seconds_left),
         "stalled": services.stalled(run),
         "rejections": selectors.rejections(run, limit=100),
+        "notes": selectors.notes(run, limit=100),
         "finished": run.status in FINISHED_STATUSES,
         "undoable": not run.dry_run
         and (run.status == ImportRun.Status.DONE or (run.created or run.updated))
@@ -248,6 +260,40 @@ def rejected_csv(request, pk: int):
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected-rows-{run.pk}.csv"'
+    return response
+
+
+@require_safe
+@import_required
+def report_csv(request, pk: int):
+    """The whole report as CSV, row by row: rejected, skipped, merged or warned of, the
+    column, the message, and a rejected row's own cells."""
+    run = _run(request, pk)
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(
+            [
+                _("Row"),
+                _("Outcome"),
+                _("Column"),
+                _("Message"),
+                *map(spreadsheet_safe, run.headers),
+            ]
+        )
+        for row, outcome, column, message, values in selectors.report(run):
+            yield writer.writerow(
+                [
+                    row,
+                    outcome,
+                    spreadsheet_safe(column),
+                    spreadsheet_safe(message),
+                    *map(spreadsheet_safe, values),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-report-{run.pk}.csv"'
     return response
 
 

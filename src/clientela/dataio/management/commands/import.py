@@ -14,7 +14,14 @@ from clientela.dataio.importing import selectors, services
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
 from clientela.users import selectors as user_selectors
 
-TYPES = {"contacts": "contact", "contact": "contact", "companies": "company", "company": "company"}
+TYPES = {
+    "contacts": "contact",
+    "contact": "contact",
+    "companies": "company",
+    "company": "company",
+    "deals": "deal",
+    "deal": "deal",
+}
 
 
 class Command(BaseCommand):
@@ -75,12 +82,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{run.rows_done:,} rows in {selectors.duration(int(seconds))}"
             f" ({done.rate:,.0f} rows/s): {run.created:,} {verb}created, "
-            f"{run.updated:,} {verb}updated, {run.skipped:,} skipped, {run.rejected:,} rejected."
+            f"{run.updated:,} {verb}updated, {run.skipped:,} skipped, {run.rejected:,} rejected, "
+            f"{run.warned:,} stored with a warning."
         )
         for rejection in selectors.rejections(run, limit=20):
             self.stdout.write(f"  row {rejection.row}, {rejection.column}: {rejection.reason}")
         if run.rejected > 20:
             self.stdout.write(f"  … and more: see the import's page for all {run.rejected}.")
+        for note in selectors.notes(run, limit=20):
+            self.stdout.write(f"  row {note.row}, {note.column or '-'}: {note.message}")
 
     def _new_run(self, options) -> ImportRun:
         path = options["file"]
