@@ -22,7 +22,7 @@ class Dashboard:
     title: str | Promise
     description: str | Promise
     # Each figure with the record type its reader must see some of (core.permissions).
-    figures: tuple[tuple[str, Figure], ...]
+    shows: tuple[tuple[str, Figure], ...]
     capability: str = ""  # a role capability the dashboard needs
     needs: str = ""  # a record type the reader must see some of
     mine: bool = False  # only the reader's own records (their owner or author)
@@ -39,7 +39,7 @@ class Dashboard:
     def charts(self, user, period: figures.Period) -> list[figures.Chart]:
         return [
             figure(user, period, mine=self.mine)
-            for record_type, figure in self.figures
+            for record_type, figure in self.shows
             if not record_type or permissions.scope(user, record_type) != permissions.NONE
         ]
 
