@@ -168,7 +168,9 @@ def revenue(user, period: Period, *, mine: bool = False) -> Chart:
         month_key = (_month(row["month"]), key)
         values[month_key] = values.get(month_key, 0) + (row["total"] if sees else row["n"])
     keys = sorted(currencies) if sees and currencies else [""]
-    series = keys if sees and currencies else [_("Revenue") if sees else _("Orders")]
+    series: list[str | Promise] = (
+        list(keys) if sees and currencies else [_("Revenue") if sees else _("Orders")]
+    )
     table = []
     for month in period.months:
         days = period.days(month)
@@ -185,7 +187,7 @@ def revenue(user, period: Period, *, mine: bool = False) -> Chart:
         "revenue",
         _("Revenue by month") if sees else _("Orders sold by month"),
         "bar",
-        list(series),
+        series,
         table,
         note=_("Orders placed in the month, not cancelled or returned."),
     )
