@@ -76,6 +76,11 @@
 
   function init() {
     document.querySelectorAll("[data-dashboard-chart]").forEach(draw);
+    // Shown only where it works: with scripts, the browser's own print (app.css has its sheet).
+    document.querySelectorAll("[data-print]").forEach((button) => {
+      button.hidden = false;
+      button.addEventListener("click", () => window.print());
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
