@@ -100,9 +100,10 @@ def build_world() -> dict:
     first, second = list(pipeline.stages.all())[:2]
 
     def deal(owner, name, stage, amount, created=None):
+        # Entered by Ana: a representative's role may not set amounts (they stay 0).
         return deal_services.create_deal(
-            actor=owner,
-            data={"name": name, "stage": stage, "amount": amount, "contacts": []},
+            actor=ana,
+            data={"name": name, "stage": stage, "amount": amount, "contacts": [], "owner": owner},
             now=created,
         )
 
@@ -128,7 +129,7 @@ def build_world() -> dict:
 
     # Activities this month: Radu two calls and a note on his contact, Bogdan a call on his.
     for kind in ("call", "call", "note"):
-        activity_services.log_activity(actor=radu, record=r1, kind=kind, subject=kind)
+        activity_services.log_activity(actor=radu, record=r1, kind=kind, subject=kind, body=kind)
     activity_services.log_activity(actor=bogdan, record=b1, kind="call", subject="call")
 
     # Tickets: Radu's new one inside its deadlines, and a resolved one answered in time but

@@ -58,6 +58,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
             ("", figures.activities_by_person),
             ("ticket", figures.tickets_by_status),
         ),
+        mine=True,
     ),
     Dashboard(
         "executive",
