@@ -47,6 +47,8 @@ LOGGED_KINDS = (
     ActivityKind.MESSAGE,
 )
 DAY = Decimal("0.1")
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Cell:
 class Row:
     label: str
     cells: list[Cell]
+    short: str = ""  # the label under a bar, where the full one would crowd the axis
 
 
 @dataclass
@@ -99,6 +102,9 @@ class Period:
 
     def label(self, month: datetime.date) -> str:
         return formats.date_format(month, "YEAR_MONTH_FORMAT")
+
+    def short(self, month: datetime.date) -> str:
+        return formats.date_format(month, "M Y")
 
     def days(self, month: datetime.date) -> dict[str, str]:
         """A month as the lists' from/to date filters."""
@@ -166,7 +172,8 @@ def revenue(user, period: Period, *, mine: bool = False) -> Chart:
         key = row["currency"] if sees else ""
         currencies.add(key)
         month_key = (_month(row["month"]), key)
-        values[month_key] = values.get(month_key, 0) + (row["total"] if sees else row["n"])
+        amount = (row["total"] or Decimal(0)).quantize(CENT) if sees else row["n"]
+        values[month_key] = values.get(month_key, 0) + amount
     keys = sorted(currencies) if sees and currencies else [""]
     series: list[str | Promise] = (
         list(keys) if sees and currencies else [_("Revenue") if sees else _("Orders")]
@@ -181,8 +188,8 @@ def revenue(user, period: Period, *, mine: bool = False) -> Chart:
             sold="on",
             owner=_mine(user, mine),
         )
-        cells = [Cell(values.get((month, key), Decimal(0) if sees else 0), url) for key in keys]
-        table.append(Row(period.label(month), cells))
+        cells = [Cell(values.get((month, key), ZERO if sees else 0), url) for key in keys]
+        table.append(Row(period.label(month), cells, period.short(month)))
     return Chart(
         "revenue",
         _("Revenue by month") if sees else _("Orders sold by month"),
@@ -218,7 +225,9 @@ def products_sold(user, period: Period, *, mine: bool = False) -> Chart:
             sold="on",
             owner=_mine(user, mine),
         )
-        table.append(Row(period.label(month), [Cell(units.get(month, 0), url)]))
+        table.append(
+            Row(period.label(month), [Cell(units.get(month, 0), url)], period.short(month))
+        )
     return Chart("products", _("Products sold by month"), "bar", [_("Units")], table)
 
 
@@ -243,7 +252,9 @@ def new_customers(user, period: Period, *, mine: bool = False) -> Chart:
             created_to=days["to"],
             owner=_mine(user, mine),
         )
-        table.append(Row(period.label(month), [Cell(counts.get(month, 0), url)]))
+        table.append(
+            Row(period.label(month), [Cell(counts.get(month, 0), url)], period.short(month))
+        )
     return Chart("customers", _("New customers by month"), "bar", [_("Contacts")], table)
 
 
@@ -259,7 +270,7 @@ def pipeline_by_stage(user, period: Period, *, mine: bool = False) -> Chart:
     currencies: set[str] = set()
     for row in rows.order_by():
         counts[row["stage_id"]] += row["n"]
-        totals[(row["stage_id"], row["currency"])] = row["total"] or Decimal(0)
+        totals[(row["stage_id"], row["currency"])] = (row["total"] or Decimal(0)).quantize(CENT)
         currencies.add(row["currency"])
     sees = permissions.sees_sensitive(user)
     shown = sorted(currencies) if sees else []
@@ -276,7 +287,7 @@ def pipeline_by_stage(user, period: Period, *, mine: bool = False) -> Chart:
         )
         label = f"{stage.pipeline.name} · {stage.name}" if several else stage.name
         cells = [Cell(counts.get(stage.pk, 0), url)]
-        cells += [Cell(totals.get((stage.pk, currency), Decimal(0)), url) for currency in shown]
+        cells += [Cell(totals.get((stage.pk, currency), ZERO), url) for currency in shown]
         table.append(Row(label, cells))
     return Chart(
         "pipeline",
@@ -326,6 +337,7 @@ def win_rate(user, period: Period, *, mine: bool = False) -> Chart:
                     Cell(lost, _url("deals:deal-list", status="lost", **link)),
                     Cell(_percent(won, won + lost)),
                 ],
+                period.short(month),
             )
         )
     won = sum(won for won, _lost in by_month.values())
@@ -371,7 +383,9 @@ def deal_cycle(user, period: Period, *, mine: bool = False) -> Chart:
             closed_to=days["to"],
             owner=_mine(user, mine),
         )
-        table.append(Row(period.label(month), [Cell(_days(average), url), Cell(n, url)]))
+        table.append(
+            Row(period.label(month), [Cell(_days(average), url), Cell(n, url)], period.short(month))
+        )
     average = _days(overall["average"])
     return Chart(
         "cycle",

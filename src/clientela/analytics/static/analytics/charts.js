@@ -17,7 +17,7 @@
     const values = series.map(() => []);
     const links = series.map(() => []);
     for (const row of table.tBodies[0].rows) {
-      labels.push(row.cells[0].textContent.trim());
+      labels.push(row.cells[0].dataset.short || row.cells[0].textContent.trim());
       series.forEach((_name, i) => {
         const cell = row.cells[i + 1];
         values[i].push(cell.dataset.value === "" ? null : Number(cell.dataset.value));
