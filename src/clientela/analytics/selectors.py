@@ -90,6 +90,16 @@ class Chart:
     def row_heading(self) -> str | Promise:
         return self.axis or _("Month")
 
+    @property
+    def monthly(self) -> bool:
+        return not self.axis
+
+    @property
+    def table_rows(self) -> list[Row]:
+        """The newest month first in the table, where a reader looks first; the chart
+        reads the rows back in time order (analytics/charts.js)."""
+        return list(reversed(self.rows)) if self.monthly else self.rows
+
 
 @dataclass
 class Period:

@@ -25,6 +25,12 @@
         links[i].push(link ? link.href : "");
       });
     }
+    if ("newestFirst" in table.dataset) {
+      // Months are listed newest first; a chart runs left to right in time.
+      labels.reverse();
+      values.forEach((list) => list.reverse());
+      links.forEach((list) => list.reverse());
+    }
     return { series, labels, values, links };
   }
 
@@ -36,6 +42,8 @@
     const round = kind === "doughnut";
     const stacked = "stacked" in table.dataset;
     const data = read(table);
+    // Nothing counted yet: the table of zeros says so; an empty chart would only take room.
+    if (data.values.every((list) => list.every((value) => !value))) return;
     const colors = palette();
     const linkOf = (element) => data.links[element.datasetIndex][element.index];
     box.classList.add("is-drawn");
