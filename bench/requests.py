@@ -345,9 +345,9 @@ BENCHMARKS = [
 
 def benchmarks(ctx: Context) -> list[Benchmark]:
     """Every page's benchmark; the ticket pages' when the database has tickets."""
-    from bench import tickets
+    from bench import dashboards, tickets
 
-    return BENCHMARKS + (tickets.benchmarks() if ctx.ticket else [])
+    return BENCHMARKS + dashboards.benchmarks() + (tickets.benchmarks() if ctx.ticket else [])
 
 
 # Measuring ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ ensure_venv() {
   wanted="$(cat requirements/*.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
   local stamp=".venv/.installed-$(basename "$requirements" .txt)"
   if [ "$(cat .venv/.installed-dev 2>/dev/null)" = "$wanted" ]; then
+    ensure_assets
     return 0
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
@@ -30,4 +31,11 @@ ensure_venv() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
     echo "$wanted" > "$stamp"
   fi
+  ensure_assets
+}
+
+# The browser libraries pinned in requirements/npm.txt (Chart.js), fetched from the npm
+# registry and checked against their sha512 once; offline afterwards.
+ensure_assets() {
+  .venv/bin/python scripts/assets.py
 }

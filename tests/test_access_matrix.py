@@ -190,6 +190,17 @@ def probes(w) -> dict[str, Probe]:
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
         "workspace:settings": Probe("self", "GET", "/settings/"),
+        # The personal dashboard counts the reader's own records; the others need reports.
+        "analytics:mine": Probe("self", "GET", "/dashboards/"),
+        "analytics:executive": Probe(
+            "settings", "GET", "/dashboards/executive/", capability="view_reports"
+        ),
+        "analytics:sales": Probe(
+            "settings", "GET", "/dashboards/sales/", capability="view_reports"
+        ),
+        "analytics:support": Probe(
+            "settings", "GET", "/dashboards/support/", capability="view_reports"
+        ),
         "core:audit-trail": Probe(
             "settings", "GET", "/settings/audit/", capability="view_audit_trail"
         ),

@@ -340,3 +340,28 @@ def test_ticket_page_does_not_grow_with_messages_notes_files_and_tasks(
     many = queries_for(user_client, ticket.get_absolute_url())
     assert many == few
     assert many == snapshot["tickets:detail"], f"ticket: {many} queries"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/dashboards/", "/dashboards/executive/", "/dashboards/sales/", "/dashboards/support/"]
+)
+def test_dashboards_do_not_grow_with_records(client, make_user, url, snapshot):
+    """Each figure is a grouped query or two, however many contacts, deals, orders,
+    activities and tickets it counts."""
+    from clientela.customers.models import Contact
+    from clientela.users.services import role_named
+    from tests.orders.conftest import build_shop
+
+    admin = make_user(email="admin@firma.ro", full_name="Ana", role=role_named("administrator"))
+    client.force_login(admin)
+    shop = build_shop(admin)
+
+    def add_rows(count: int) -> None:
+        # Numbers under 1000: the contacts' phone numbers are made of them.
+        add_contacts(admin, shop["company"], 300 + Contact.objects.count(), count)
+        add_deals(admin, shop["company"], 600 + Contact.objects.count(), count)
+        add_orders(admin, shop, min(count, 8))  # the shop's stock
+        add_tickets(admin, count)
+
+    assert_flat(client, url, snapshot, add_rows)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "clientela.api",
     "clientela.webhooks",
     "clientela.workspace",
+    "clientela.analytics",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

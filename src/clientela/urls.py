@@ -20,5 +20,6 @@ urlpatterns = [
     path("notifications/", include("clientela.notifications.urls")),
     path("", include("clientela.api.urls")),
     path("settings/webhooks/", include("clientela.webhooks.urls")),
+    path("", include("clientela.analytics.urls")),
     path("admin/", admin.site.urls),
 ]

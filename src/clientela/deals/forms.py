@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.customers.forms import CustomFieldsMixin, owner_choices
 from clientela.customers.models import Contact, Source
-from clientela.deals.models import DealStatus, Stage
+from clientela.deals.models import DealStatus, Pipeline, Stage
 from clientela.users.models import Team, User
 
 
@@ -22,6 +22,10 @@ class DealFilterForm(forms.Form):
     close_from = forms.DateField(required=False)
     close_to = forms.DateField(required=False)
     status = forms.ChoiceField(choices=[("", ""), *DealStatus.choices], required=False)
+    closed_from = forms.DateField(required=False)
+    closed_to = forms.DateField(required=False)
+    pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False)
+    stage = forms.ModelChoiceField(queryset=Stage.objects.all(), required=False)
     sort = forms.CharField(required=False)
 
     def clean_owner(self):

@@ -52,7 +52,8 @@ def pipelines() -> list[Pipeline]:
 
 
 def apply_filters(user, queryset: QuerySet[Deal], data: dict) -> QuerySet[Deal]:
-    """Owner, team and expected close date: the filters the board and the list share."""
+    """Owner, team, expected close and closed dates, status, pipeline and stage: the
+    filters the board and the list share."""
     owner = data.get("owner")
     if owner == "me":
         queryset = queryset.filter(owner=user)
@@ -68,6 +69,11 @@ def apply_filters(user, queryset: QuerySet[Deal], data: dict) -> QuerySet[Deal]:
         queryset = queryset.filter(expected_close__lte=data["close_to"])
     if data.get("status"):
         queryset = queryset.filter(status=data["status"])
+    if data.get("closed_from"):
+        queryset = queryset.filter(closed_at__gte=day_start(data["closed_from"]))
+    if data.get("closed_to"):
+        end = day_start(data["closed_to"]) + datetime.timedelta(days=1)
+        queryset = queryset.filter(closed_at__lt=end)
     if data.get("pipeline"):
         queryset = queryset.filter(pipeline=data["pipeline"])
     if data.get("stage"):

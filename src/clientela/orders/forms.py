@@ -116,3 +116,7 @@ class ShipmentStatusForm(forms.Form):
 class OrderFilterForm(forms.Form):
     stage = forms.SlugField(required=False)
     owner = forms.CharField(required=False)
+    placed_from = forms.DateField(required=False)
+    placed_to = forms.DateField(required=False)
+    # Only what was sold: placed, and neither cancelled nor returned (the dashboards' revenue).
+    sold = forms.BooleanField(required=False)

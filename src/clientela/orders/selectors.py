@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from clientela.core import permissions
+from clientela.core.listing import day_start
 from clientela.customers.models import Company, Contact
 from clientela.orders.models import (
     Invoice,
@@ -27,6 +29,23 @@ def orders_for(user, action: str = "view") -> QuerySet[Order]:
 
 def order_list(user) -> QuerySet[Order]:
     return orders_for(user).select_related("stage", "contact", "company", "owner")
+
+
+# A sale: an order placed and not undone (cancelled or returned); revenue counts these.
+UNDONE_STAGES = ("cancelled", "returned")
+SOLD = Q(placed_at__isnull=False) & ~Q(stage__key__in=UNDONE_STAGES)
+
+
+def filter_placed(queryset: QuerySet[Order], data: dict) -> QuerySet[Order]:
+    """The list's placed-date filter (days in the current time zone) and "sold only"."""
+    if data.get("placed_from"):
+        queryset = queryset.filter(placed_at__gte=day_start(data["placed_from"]))
+    if data.get("placed_to"):
+        end = day_start(data["placed_to"]) + datetime.timedelta(days=1)
+        queryset = queryset.filter(placed_at__lt=end)
+    if data.get("sold"):
+        queryset = queryset.filter(SOLD)
+    return queryset
 
 
 def order_detail(user, pk: int) -> Order:

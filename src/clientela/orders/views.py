@@ -63,6 +63,7 @@ def order_list(request):
         orders = orders.filter(stage=chosen)
     if data.get("owner") == "me":
         orders = orders.filter(owner=request.user)
+    orders = selectors.filter_placed(orders, data)
     page = keyset_page(orders, ["-created_at", "-id"], request.GET.get("after"), PAGE_SIZE)
     page = replace(page, items=presenting.present_all(request.user, page.items))
     query = request.GET.copy()
@@ -78,6 +79,12 @@ def order_list(request):
             "stages": stages,
             "chosen": chosen,
             "mine": data.get("owner") == "me",
+            "placed": (
+                (data.get("placed_from"), data.get("placed_to"))
+                if data.get("placed_from") or data.get("placed_to")
+                else None
+            ),
+            "sold": data.get("sold"),
             "query": query.urlencode(),
             "next_query": next_query.urlencode() if page.next_cursor else "",
             "is_first_page": not request.GET.get("after"),

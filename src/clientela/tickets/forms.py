@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from clientela.activities.models import Priority
 from clientela.tickets.models import Assignment, Channel, Department, TicketStatus
+from clientela.tickets.selectors import SLA_OUTCOMES
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
@@ -57,6 +58,7 @@ class TicketFilterForm(forms.Form):
     priority = forms.ChoiceField(required=False, choices=[("", ""), *Priority.choices])
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
     assignee = forms.CharField(required=False)
+    sla = forms.ChoiceField(required=False, choices=[("", ""), *SLA_OUTCOMES])
 
     def clean_assignee(self) -> Any:
         value = self.cleaned_data["assignee"].strip()

@@ -3,7 +3,9 @@ ticket with its conversation and history, a customer's tickets, the desk's setti
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Attachment
 from clientela.core import audit
@@ -20,6 +22,33 @@ from clientela.tickets.models import (
 
 # The list's filters that take a value as sent (the form checks them).
 PLAIN_FILTERS = ("status", "priority", "department")
+
+
+# A ticket's result against its SLA targets, for the list's filter and the dashboards:
+# met (answered or resolved by the deadline) or missed (late, or still waiting past it
+# while the clock runs). A ticket inside its deadline is in neither yet.
+SLA_OUTCOMES = [
+    ("response-met", _("First response in time")),
+    ("response-missed", _("First response late")),
+    ("resolution-met", _("Resolved in time")),
+    ("resolution-missed", _("Resolved late")),
+]
+
+
+def sla_outcome(outcome: str, *, now=None) -> Q:
+    target, _dash, result = outcome.partition("-")
+    done, due = (
+        ("first_responded_at", "first_response_due")
+        if target == "response"
+        else ("resolved_at", "resolution_due")
+    )
+    if result == "met":
+        return Q(**{f"{due}__isnull": False, f"{done}__lte": F(due)})
+    late = Q(**{f"{due}__isnull": False, f"{done}__gt": F(due)})
+    waiting = Q(
+        **{f"{due}__isnull": False, f"{done}__isnull": True, f"{due}__lt": now or timezone.now()}
+    ) & Q(sla_paused_at__isnull=True)
+    return late | waiting
 
 
 def tickets_for(user, action: str = "view") -> QuerySet[Ticket]:
@@ -54,6 +83,8 @@ def filter_list(user, queryset: QuerySet[Ticket], data: dict) -> QuerySet[Ticket
         queryset = queryset.filter(owner_id=getattr(assignee, "pk", assignee))
     if data.get("contact"):
         queryset = queryset.filter(contact_id=data["contact"])
+    if data.get("sla"):
+        queryset = queryset.filter(sla_outcome(data["sla"]))
     if data.get("q"):
         queryset = queryset.filter(pk__in=matching_ids(data["q"], Ticket))
     return queryset

@@ -53,7 +53,7 @@ def ticket_list(request):
             "departments": selectors.department_choices(),
             "people": user_selectors.by_name(),
             "has_filters": any(
-                data.get(key) for key in ("q", "priority", "department", "assignee")
+                data.get(key) for key in ("q", "priority", "department", "assignee", "sla")
             ),
             "may_open": permissions.scope(request.user, "ticket", "edit") != permissions.NONE,
             "statuses": TicketStatus.choices,

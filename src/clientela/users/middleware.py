@@ -1,12 +1,14 @@
-"""The language of a logged-in person's pages is the one on their account (R28)."""
+"""The language and time zone of a logged-in person's pages are the ones on their account
+(R28)."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class UserLanguageMiddleware:
@@ -16,6 +18,8 @@ class UserLanguageMiddleware:
 
     It reads the user the request already loads (every page behind the login does), so it
     adds no query; `request.LANGUAGE_CODE` is set for LocaleMiddleware's response headers.
+    A time zone on the account is the one dates are shown and date filters read in (a
+    dashboard's month and the list it links to agree); otherwise the installation's.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -29,4 +33,15 @@ class UserLanguageMiddleware:
             if language in self.languages and language != request.LANGUAGE_CODE:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
+            zone = getattr(user, "time_zone", "")
+            if zone:
+                try:
+                    timezone.activate(zoneinfo.ZoneInfo(zone))
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    pass  # an unknown name typed in the admin: the installation's zone
+                else:
+                    try:
+                        return self.get_response(request)
+                    finally:
+                        timezone.deactivate()
         return self.get_response(request)
