@@ -81,8 +81,8 @@ def test_an_agent_answers_with_a_canned_reply_and_an_article(
     expect(page.get_by_role("heading", name="Oven does not heat")).to_be_visible()
     screenshot(page, "article")
     page.get_by_role("link", name="Knowledge base").first.click()
-    page.get_by_label("Search articles").fill("thermostat")
-    page.get_by_label("Search articles").press("Enter")
+    page.get_by_role("searchbox", name="Search articles").fill("thermostat")
+    page.get_by_role("searchbox", name="Search articles").press("Enter")
     expect(page.get_by_role("link", name="Oven does not heat")).to_be_visible()
     screenshot(page, "knowledge-base")
 
@@ -116,7 +116,10 @@ def test_an_agent_answers_with_a_canned_reply_and_an_article(
     # The duplicate is merged into it.
     page.get_by_label("The other ticket's number").fill(str(duplicate.pk))
     page.get_by_role("button", name="Merge", exact=True).click()
-    expect(page.get_by_text(f"Ticket #{duplicate.pk} was merged into this one")).to_be_visible()
+    expect(
+        page.get_by_text(f"Ticket #{duplicate.pk} was merged into this one and closed.")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Undo the merge")).to_be_visible()
     expect(conversation.get_by_text("Oven still cold").first).to_be_visible()
     screenshot(page, "ticket-with-scripts")
     duplicate.refresh_from_db()
