@@ -25,7 +25,7 @@ from clientela.api import services as api_services
 from clientela.api.models import ApiToken
 from clientela.core.pagination import keyset_page
 from clientela.customers.models import Company, Contact, LifecycleStage
-from clientela.tickets.models import Ticket
+from clientela.tickets.models import Article, Ticket
 from clientela.users.models import User
 
 WARM_UP = 3
@@ -60,6 +60,7 @@ class Context:
     ticket: int = 0
     ticket_type: int = 0
     department: int = 0
+    article_type: int = 0
 
 
 @dataclass(frozen=True)
@@ -473,6 +474,7 @@ def context() -> Context:
         ticket=found["pk"] if found else 0,
         ticket_type=ContentType.objects.get_for_model(Ticket).pk,
         department=found["department_id"] if found else 0,
+        article_type=ContentType.objects.get_for_model(Article).pk,
     )
 
 

@@ -149,6 +149,31 @@ def ticket_page_sql(context, limited: bool):
     ]
 
 
+ARTICLE_ROWS = """
+SELECT a.id, a.title, a.updated_at, c.name, u.full_name, u.email
+FROM tickets_article a
+LEFT JOIN tickets_articlecategory c ON c.id = a.category_id
+LEFT JOIN users_user u ON u.id = a.owner_id
+WHERE a.deleted_at IS NULL {where}
+ORDER BY a.title, a.id
+LIMIT {limit}"""
+
+
+def article_rows_sql(context, limited, where: str = "", params=()) -> list[tuple[str, list]]:
+    return [(ARTICLE_ROWS.format(where=where, limit=PAGE + 1), list(params))]
+
+
+def canned_rows_sql(context, limited) -> list[tuple[str, list]]:
+    return [
+        (
+            "SELECT r.id, r.name, r.body, u.full_name FROM tickets_cannedreply r "
+            "LEFT JOIN users_user u ON u.id = r.owner_id "
+            "WHERE r.deleted_at IS NULL ORDER BY r.name, r.id",
+            [],
+        )
+    ]
+
+
 def benchmarks():
     from bench.requests import Benchmark
 
@@ -176,4 +201,17 @@ def benchmarks():
             ticket_rows_sql,
             api=True,
         ),
+        Benchmark("knowledge base: first page", lambda c, limited: "/kb/", article_rows_sql),
+        Benchmark(
+            "knowledge base: search",
+            lambda c, limited: "/kb/?q=oven",
+            lambda c, limited: article_rows_sql(
+                c,
+                limited,
+                " AND a.id IN (SELECT object_id FROM core_searchentry s "
+                "WHERE s.content_type_id = %s AND s.text LIKE %s)",
+                [c.article_type, "%oven%"],
+            ),
+        ),
+        Benchmark("canned replies", lambda c, limited: "/tickets/replies/", canned_rows_sql),
     ]

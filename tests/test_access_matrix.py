@@ -34,8 +34,17 @@ from clientela.orders import invoicing, shipping
 from clientela.orders import services as order_services
 from clientela.orders.models import Invoice, Order, Payment, Shipment
 from clientela.tickets import configuration as desk_configuration
+from clientela.tickets import knowledge
 from clientela.tickets import services as ticket_services
-from clientela.tickets.models import Department, RoutingRule, Ticket, TicketMessage
+from clientela.tickets.models import (
+    Article,
+    CannedReply,
+    Department,
+    RoutingRule,
+    Ticket,
+    TicketArticle,
+    TicketMessage,
+)
 from clientela.users.services import create_user, role_named, team_named
 from clientela.webhooks.models import Delivery, Subscription
 from tests.orders.conftest import build_shop
@@ -401,6 +410,7 @@ def ticket_probes(w) -> dict[str, Probe]:
         "api:tickets-messages": ticket(
             "edit", "POST", f"/api/v1/tickets/{t}/messages", {"body": "hacked"}
         ),
+        **script_probes(w),
         **delete,
         "tickets:trash": ticket("delete", "POST", f"/tickets/{t}/trash/"),
         "tickets:departments": Probe("settings", "GET", "/settings/desk/"),
@@ -414,6 +424,54 @@ def ticket_probes(w) -> dict[str, Probe]:
         ),
         "tickets:public-form": Probe("self", "GET", "/support/"),
         "tickets:public-thanks": Probe("self", "GET", "/support/thanks/"),
+    }
+
+
+def script_probes(w) -> dict[str, Probe]:
+    """Canned replies and articles (every role reads them; the roles' scopes on them judge
+    their changes), using them on the other team's ticket, and merging its duplicate. The
+    trash probes come last."""
+    t, t2, a, r = w["ticket"].pk, w["ticket2"].pk, w["article"].pk, w["canned"].pk
+
+    def ticket(kind: str, method: str, url: str, data: dict | None = None) -> Probe:
+        return Probe(kind, method, url, data, record_type="ticket")
+
+    def article(kind: str, method: str, url: str, data: dict | None = None) -> Probe:
+        return Probe(kind, method, url, data, record_type="article")
+
+    def canned(kind: str, method: str, url: str, data: dict | None = None) -> Probe:
+        return Probe(kind, method, url, data, record_type="cannedreply")
+
+    api = record_api_probes("articles", a, {"title": "Changed", "body": "x"}, "article")
+    api |= record_api_probes("canned-replies", r, {"name": "Changed", "body": "x"}, "cannedreply")
+    delete = {name: api.pop(name) for name in ("api:articles-delete", "api:canned-replies-delete")}
+    return {
+        "tickets:compose": ticket("edit", "POST", f"/tickets/{t}/compose/", {"canned": r}),
+        "tickets:link-article": ticket("edit", "POST", f"/tickets/{t}/articles/", {"article": a}),
+        "api:tickets-articles": ticket(
+            "edit", "POST", f"/api/v1/tickets/{t}/articles", {"article_id": a}
+        ),
+        "tickets:merge": ticket("edit", "POST", f"/tickets/{t}/merge/", {"other": t2}),
+        "api:tickets-merge": ticket(
+            "edit", "POST", f"/api/v1/tickets/{t2}/merge", {"duplicate_id": t}
+        ),
+        "tickets:merge-undo": ticket("edit", "POST", f"/tickets/{t}/merge/undo/"),
+        "tickets:canned-list": canned("list", "GET", "/tickets/replies/"),
+        "tickets:canned-create": canned("self", "GET", "/tickets/replies/new/"),
+        "tickets:canned-edit": canned(
+            "edit", "POST", f"/tickets/replies/{r}/", {"name": "Hacked", "body": "x"}
+        ),
+        "tickets:articles": article("list", "GET", "/kb/?q=guide"),
+        "tickets:article-create": article("self", "GET", "/kb/new/"),
+        "tickets:category-create": article("self", "POST", "/kb/categories/", {"name": "New"}),
+        "tickets:article": article("view", "GET", f"/kb/{a}/"),
+        "tickets:article-edit": article(
+            "edit", "POST", f"/kb/{a}/edit/", {"title": "Hacked", "body": "x"}
+        ),
+        **api,
+        **delete,
+        "tickets:canned-trash": canned("delete", "POST", f"/tickets/replies/{r}/trash/"),
+        "tickets:article-trash": article("delete", "POST", f"/kb/{a}/trash/"),
     }
 
 
@@ -632,15 +690,36 @@ def ticket_world(owner_b, contact) -> dict:
     rule = desk_configuration.save_rule(
         actor=None, rule=None, name="Secret rule", department=other, position=1, keywords="zzz"
     )
-    ticket = ticket_services.open_ticket(
-        actor=owner_b,
-        channel="ui",
-        subject=f"{SECRET} complaint",
-        contact=contact,
-        department=home,
-        assignee=owner_b,
+    ticket, ticket2 = (
+        ticket_services.open_ticket(
+            actor=owner_b,
+            channel="ui",
+            subject=f"{SECRET} {subject}",
+            contact=contact,
+            department=home,
+            assignee=owner_b,
+        )
+        for subject in ("complaint", "complaint again")
     )
-    return {"ticket": ticket, "department": home, "other_department": other, "rule": rule}
+    # The other team's scripts (owner_b's, whose role may not write them: written by the
+    # system for them): no secret in them, as every role reads them.
+    article = knowledge.create_article(
+        actor=None, data={"title": "Desk B guide", "body": "How desk B answers."}
+    )
+    canned = knowledge.create_canned_reply(
+        actor=None, data={"name": "Desk B hello", "body": "Hello {{ contact.first_name }}"}
+    )
+    for script in (article, canned):
+        type(script).objects.filter(pk=script.pk).update(owner=owner_b)
+    return {
+        "ticket": ticket,
+        "ticket2": ticket2,
+        "article": article,
+        "canned": canned,
+        "department": home,
+        "other_department": other,
+        "rule": rule,
+    }
 
 
 def tickets_state(world) -> tuple:
@@ -651,6 +730,14 @@ def tickets_state(world) -> tuple:
         .get(),
         TicketMessage.objects.filter(ticket_id=ticket).count(),
         sorted(RoutingRule.objects.values_list("name", flat=True)),
+        Ticket.objects.filter(pk=world["ticket2"].pk).values_list("merged_into", "status").get(),
+        TicketArticle.objects.count(),
+        Article.objects.values_list("title", "body", "version", "deleted_at").get(
+            pk=world["article"].pk
+        ),
+        CannedReply.objects.values_list("name", "body", "version", "deleted_at").get(
+            pk=world["canned"].pk
+        ),
     )
 
 
@@ -724,6 +811,9 @@ def test_every_url_has_a_probe():
             "product",
             "deal_line",
             "ticket",
+            "ticket2",
+            "article",
+            "canned",
             "department",
             "other_department",
             "rule",

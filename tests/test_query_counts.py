@@ -365,3 +365,51 @@ def test_dashboards_do_not_grow_with_records(client, make_user, url, snapshot):
         add_tickets(admin, count)
 
     assert_flat(client, url, snapshot, add_rows)
+
+
+def add_scripts(user, count: int) -> None:
+    """Articles in two categories and canned replies, `count` of each (written by the
+    system: the user's role reads them)."""
+    from clientela.tickets import knowledge
+    from clientela.tickets.models import ArticleCategory
+
+    for i in range(count):
+        category = ArticleCategory.objects.filter(name=f"Shelf {i % 2}").first()
+        if category is None:
+            category = knowledge.create_category(actor=None, name=f"Shelf {i % 2}")
+        knowledge.create_article(
+            actor=None,
+            data={"title": f"Oven answer {i}", "body": "Oven text", "category": category},
+        )
+        knowledge.create_canned_reply(actor=None, data={"name": f"Reply {i}", "body": "Hello"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/kb/", "/kb/?q=oven", "/tickets/replies/", "/api/v1/articles/", "/api/v1/canned-replies/"],
+)
+def test_script_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
+    assert_flat(user_client, url, snapshot, lambda count: add_scripts(user, count))
+
+
+@pytest.mark.django_db
+def test_article_page_does_not_grow_with_versions_and_tickets(user_client, user, snapshot):
+    from clientela.tickets import knowledge
+
+    article = knowledge.create_article(actor=None, data={"title": "Oven", "body": "Text"})
+
+    def versions(count: int) -> None:
+        for i in range(count):
+            knowledge.update_article(
+                actor=None, article=article, data={"body": f"Text {i}"}, expected_version=None
+            )
+        for ticket in add_tickets(user, count):
+            knowledge.link_article(actor=None, ticket=ticket, article=article)
+
+    versions(1)
+    few = queries_for(user_client, article.get_absolute_url())
+    versions(20)
+    many = queries_for(user_client, article.get_absolute_url())
+    assert many == few
+    assert many == snapshot["tickets:article"], f"article: {many} queries"

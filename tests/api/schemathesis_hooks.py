@@ -23,6 +23,9 @@ STORED_DATA = (
     " is not a phone number.",
     " has too few or too many digits for a phone number.",
     "The contact does not work at this company.",
+    # Merging tickets: whether the two ids name one ticket, or one merged away already.
+    "cannot be merged with itself.",
+    " was merged into another already.",
 )
 
 

@@ -17,6 +17,8 @@ WRITERS = {
     "clientela.orders.invoicing",
     "clientela.orders.shipping",
     "clientela.orders.stock",
+    "clientela.tickets.knowledge",
+    "clientela.tickets.merging",
 }
 
 

@@ -13,7 +13,7 @@ from clientela.customers.models import Company, Contact
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal, Pipeline
 from clientela.orders.models import Order
-from clientela.tickets.models import Ticket
+from clientela.tickets.models import Article, CannedReply, Ticket
 from clientela.users.services import create_user, role_named, team_named
 
 
@@ -68,10 +68,20 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
         "deal": Deal,
         "order": Order,
         "ticket": Ticket,
+        "cannedreply": CannedReply,
+        "article": Article,
     }
     # What the rest of the kernel reads by name or by model comes from those declarations.
     assert records.record_models() == {name: rt.model for name, rt in records.TYPES.items()}
-    assert permissions.record_types() == ["contact", "company", "deal", "order", "ticket"]
+    assert permissions.record_types() == [
+        "contact",
+        "company",
+        "deal",
+        "order",
+        "ticket",
+        "cannedreply",
+        "article",
+    ]
     assert str(permissions.record_type_label("company")) == "Companies"
     assert records.type_of(Deal) is records.TYPES["deal"]
     assert records.type_of(Pipeline) is None

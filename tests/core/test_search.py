@@ -182,3 +182,27 @@ def test_a_list_narrowed_by_a_term_holds_exactly_its_matches_however_many(
     names = ["Andrei Fabrian", "Ioana Fabricius", "Ștefan Ionescu"]
     assert [page.index(name) for name in names] == sorted(page.index(name) for name in names)
     assert "Elena Popa" not in page and "María García" not in page
+
+
+@pytest.mark.django_db
+def test_entries_with_any_word_rank_the_records_holding_most_of_them(user, people):
+    from clientela.core.search import entries_with_any
+    from clientela.tickets import knowledge
+    from clientela.tickets.models import Article
+
+    def write(title, body):
+        return knowledge.create_article(actor=None, data={"title": title, "body": body})
+
+    write("Bread oven", "The oven of the bakery heats slowly.")
+    write("Ovens", "Any oven: check the fuse.")
+    gone = write("Oven fuse", "Oven fuse oven fuse.")
+    gone.deleted_at = gone.updated_at
+    gone.save(update_fields=["deleted_at"])
+    write("Invoices", "Nothing about heat.")
+    # "fabrica" is in a contact's entry: only articles are read.
+    words = ["bakery", "oven", "fuse", "fabrica", "a"]
+    with CaptureQueriesContext(connection) as queries:
+        found = entries_with_any(words, Article, Article.objects.live(), 5)
+    assert len(queries) == 1
+    assert [entry.title for entry in found] == ["Bread oven", "Ovens"]
+    assert entries_with_any(["no", "x"], Article, Article.objects.live(), 5) == []

@@ -4,7 +4,7 @@ PostgreSQL (pg_trgm) and on SQLite (FTS5 trigram table)."""
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -317,6 +317,40 @@ def best_entries(query: str, limit: int) -> list[SearchEntry]:
     # the trigram index hold the `limit - len(found)` others wanted.
     others = _substring_matches(entries, term, first=limit).exclude(title_key__startswith=term)
     return found + sorted(others[: limit - len(found)], key=lambda e: (e.title_key, e.pk))
+
+
+def entries_with_any(
+    words: Sequence[str], model: type[models.Model], within: models.QuerySet, limit: int
+) -> list[SearchEntry]:
+    """Up to `limit` entries of the records of `model` among `within` (a selector's
+    records) whose text holds any of the words (three characters or more), those holding
+    the most of them first: what a text suggests of a small record type (the articles a
+    ticket's words point to), in one query. The type's own entries are read through the
+    (content type, object) index, not the trigram index, which would list every record
+    of every type holding a common word."""
+    terms = list(dict.fromkeys(term for term in map(fold, words) if len(term) >= 3))
+    if not terms:
+        return []
+    holds_any = models.Q()
+    for term in terms:
+        holds_any |= models.Q(text__contains=term)
+    score = sum(
+        (
+            models.Case(
+                models.When(text__contains=term, then=1),
+                default=0,
+                output_field=models.IntegerField(),
+            )
+            for term in terms
+        ),
+        models.Value(0, output_field=models.IntegerField()),
+    )
+    entries = SearchEntry.objects.filter(
+        holds_any,
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=within.values("pk"),
+    )
+    return list(entries.annotate(score=score).order_by("-score", "title_key", "id")[:limit])
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from clientela.api.types import Id, name_text, text
 from clientela.customers import selectors as customer_selectors
 from clientela.deals.selectors import deals_for
 from clientela.orders.selectors import orders_for
-from clientela.tickets import selectors, services
+from clientela.tickets import merging, selectors, services
+from clientela.tickets.api_knowledge import LINK_ARTICLE
 from clientela.tickets.models import Channel, Department, Ticket, TicketStatus
 from clientela.users import selectors as user_selectors
 
@@ -48,6 +49,7 @@ class TicketOut(Schema):
     company_id: int | None
     order_id: int | None
     deal_id: int | None
+    merged_into_id: int | None
     first_response_due: datetime.datetime | None
     first_responded_at: datetime.datetime | None
     resolution_due: datetime.datetime | None
@@ -236,6 +238,20 @@ def add_message(user, ticket: Ticket, data: dict, expected: int | None) -> Ticke
     return ticket
 
 
+class MergeIn(Schema):
+    duplicate_id: Id = Field(description="The ticket to merge into this one and close.")
+
+
+def merge_ticket(user, ticket: Ticket, data: dict, expected: int | None) -> Ticket:
+    duplicate = _visible(selectors.tickets_for(user), data["duplicate_id"], "duplicate_id")
+    with api_field_names({"duplicate": "duplicate_id"}):
+        merging.merge_tickets(
+            actor=user, kept=ticket, duplicate=duplicate, expected_version=expected
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
 def filter_tickets(user, queryset, params: dict, raw):
     data = {key: value for key, value in params.items() if value not in (None, "")}
     if str(data.get("assignee", "")).isdigit():
@@ -268,7 +284,18 @@ register(
                 run=add_message,
                 payload=MessageIn,
                 versioned=True,
-            )
+            ),
+            LINK_ARTICLE,
+            Action(
+                name="merge",
+                summary="Merge a duplicate ticket into this one",
+                run=merge_ticket,
+                payload=MergeIn,
+                versioned=True,
+                description="The duplicate's messages, files, tasks and articles move here "
+                "and it is closed as merged, in one transaction. The ticket page's "
+                '"Undo the merge" puts both back.',
+            ),
         ],
         versioned=True,
         description="The ticket list's filters (`status=active` is every ticket not yet "

@@ -33,7 +33,14 @@ class TicketsConfig(AppConfig):
                 document=ticket_document,
                 rolls_up_to=rolls_up_to,
                 events=("created", "updated", "deleted", "restored", "assigned", "resolved"),
-                own_verbs={"assign": "assigned", "resolve": "resolved", "transfer": "updated"},
+                own_verbs={
+                    "assign": "assigned",
+                    "resolve": "resolved",
+                    "transfer": "updated",
+                    "link article": "updated",
+                    "merged away": "updated",
+                    "undo merge": "updated",
+                },
                 # Open tickets pass to the successor of an agent who leaves; finished ones
                 # keep who answered them.
                 handover=Handover(
@@ -51,6 +58,7 @@ class TicketsConfig(AppConfig):
                 },
             )
         )
+        declare_scripts()
         audit.register(
             Department,
             lambda d: {
@@ -76,6 +84,87 @@ class TicketsConfig(AppConfig):
                 "language": r.language,
             },
         )
+
+
+# Every role reads the agents' scripts; support agents and managers write them, and only
+# administrators and managers delete them (view, edit, delete).
+SCRIPT_SCOPES = {
+    "administrator": ("all", "all", "all"),
+    "manager": ("all", "all", "all"),
+    "support-agent": ("all", "all", "none"),
+    "sales-representative": ("all", "none", "none"),
+    "marketing": ("all", "none", "none"),
+    "read-only": ("all", "none", "none"),
+}
+
+
+def declare_scripts() -> None:
+    """Canned replies and knowledge base articles: record types with their history (each
+    save a version, restorable), trash, search entry and events."""
+    from clientela.core import audit
+    from clientela.core.records import RecordType, declare
+    from clientela.tickets import knowledge
+    from clientela.tickets.models import Article, ArticleCategory, CannedReply
+    from clientela.tickets.selectors import articles_for, canned_replies_for
+
+    declare(
+        RecordType(
+            model=CannedReply,
+            selector=canned_replies_for,
+            snapshot=canned_snapshot,
+            document=canned_document,
+            restore=knowledge.restore_canned_reply,
+            default_scopes=SCRIPT_SCOPES,
+        )
+    )
+    declare(
+        RecordType(
+            model=Article,
+            selector=articles_for,
+            snapshot=article_snapshot,
+            document=article_document,
+            restore=knowledge.restore_article,
+            default_scopes=SCRIPT_SCOPES,
+        )
+    )
+    audit.register(ArticleCategory, lambda category: {"name": category.name})
+
+
+def canned_snapshot(reply) -> dict:
+    return {
+        "name": reply.name,
+        "body": reply.body,
+        "owner": reply.owner.email if reply.owner_id else "",
+    }
+
+
+def article_snapshot(article) -> dict:
+    return {
+        "title": article.title,
+        "category": article.category.name if article.category_id else "",
+        "body": article.body,
+        "owner": article.owner.email if article.owner_id else "",
+    }
+
+
+def canned_document(reply):
+    from clientela.core.search import Document
+
+    return Document(
+        title=reply.name, subtitle=reply.body[:120], parts=[reply.body], owner_id=reply.owner_id
+    )
+
+
+def article_document(article):
+    from clientela.core.search import Document
+
+    category = article.category.name if article.category_id else ""
+    return Document(
+        title=article.title,
+        subtitle=" · ".join(part for part in (category, article.body[:120]) if part),
+        parts=[category, article.body],
+        owner_id=article.owner_id,
+    )
 
 
 def ticket_snapshot(ticket) -> dict:

@@ -1,12 +1,12 @@
 """Demo desk: Support and Billing departments, routing rules, and tickets in every status,
 some answered, one waiting on the customer, so the list, a ticket and the settings have
-data."""
+data; canned replies and knowledge base articles an agent answers with."""
 
 from __future__ import annotations
 
 from clientela.activities.models import Priority
 from clientela.customers.models import Contact
-from clientela.tickets import configuration, services
+from clientela.tickets import configuration, knowledge, services
 from clientela.tickets.models import DEFAULT_HOURS, Assignment, Channel, Ticket, TicketStatus
 
 REQUESTS = [
@@ -16,6 +16,38 @@ REQUESTS = [
     ("Refund for the returned chairs", "The chairs went back last week.", Priority.NORMAL),
     ("Machine stopped during production", "Error E42 on the packaging line.", Priority.URGENT),
     ("Training for new staff", "Can we book two days in March?", Priority.LOW),
+]
+CANNED = [
+    (
+        "Greeting",
+        "Hello {{ contact.first_name }},\n\nthank you for writing to us about ticket "
+        "#{{ ticket.number }}.\n\n{{ agent.name }}",
+    ),
+    (
+        "Waiting for details",
+        "Hello {{ contact.first_name }},\n\ncould you send us the order number and a photo? "
+        "We will answer as soon as we have them.\n\n{{ agent.name }}",
+    ),
+]
+ARTICLES = [
+    (
+        "Ovens",
+        "Oven does not heat up",
+        "1. Check that the thermostat is above 50 °C.\n2. Check the fuse in the back panel."
+        "\n3. If both are fine, the heating element needs replacing: book a technician.",
+    ),
+    (
+        "Billing",
+        "Invoice sent twice",
+        "Cancel the second invoice with a credit note from the order page; the customer "
+        "receives the credit note by e-mail.",
+    ),
+    (
+        "Billing",
+        "Refunds for returned goods",
+        "A refund is paid when the returned goods reach the warehouse, within five working "
+        "days, to the card or account the customer paid from.",
+    ),
 ]
 STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING, TicketStatus.RESOLVED]
 
@@ -43,6 +75,15 @@ def load() -> str:
         position=10,
         keywords="invoice, refund, payment, factura",
     )
+    for name, body in CANNED:
+        knowledge.create_canned_reply(actor=None, data={"name": name, "body": body})
+    shelves: dict[str, object] = {}
+    for shelf, title, body in ARTICLES:
+        if shelf not in shelves:
+            shelves[shelf] = knowledge.create_category(actor=None, name=shelf)
+        knowledge.create_article(
+            actor=None, data={"title": title, "body": body, "category": shelves[shelf]}
+        )
     contacts = list(Contact.objects.live().order_by("pk")[: len(REQUESTS)])
     for i, (subject, text, priority) in enumerate(REQUESTS):
         contact = contacts[i % len(contacts)] if contacts else None

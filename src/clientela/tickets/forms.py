@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clientela.activities.models import Priority
-from clientela.tickets.models import Assignment, Channel, Department, TicketStatus
+from clientela.tickets.models import (
+    ArticleCategory,
+    Assignment,
+    Channel,
+    Department,
+    TicketStatus,
+)
 from clientela.tickets.selectors import SLA_OUTCOMES
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
@@ -44,6 +50,22 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
+
+
+class IdsField(forms.Field):
+    """Record ids sent as repeated hidden inputs; the view keeps those the user may see."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        if any(not str(item).isdigit() or len(str(item)) > 18 for item in values):
+            raise forms.ValidationError(_("Choose from the list."))
+        return list(dict.fromkeys(int(item) for item in values))
 
 
 def _people() -> forms.ModelChoiceField[User]:
@@ -127,6 +149,8 @@ class ReplyForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", ""), *TicketStatus.choices])
     attachments = MultipleFileField(label=_("Files"))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Articles inserted into the reply (hidden inputs the insert adds): linked on sending.
+    articles = IdsField()
 
 
 class StatusForm(forms.Form):
@@ -220,3 +244,61 @@ class RuleForm(forms.Form):
         label=_("Language"), max_length=10, required=False, help_text=_("Like en, ro, es.")
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class CannedReplyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Merge fields are filled from the ticket when the reply is sent."),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=ArticleCategory.objects.all(),
+        required=False,
+        empty_label=_("No category"),
+    )
+    body = forms.CharField(
+        label=_("Text"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 16})
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("New category"), max_length=80)
+
+
+class ArticleFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200)
+    category = forms.ModelChoiceField(queryset=ArticleCategory.objects.all(), required=False)
+
+
+class ComposeForm(forms.Form):
+    """What the reply box holds when an agent inserts a canned reply or an article."""
+
+    body = forms.CharField(required=False, max_length=40_000, strip=False)
+    canned = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    article = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    articles = IdsField()
+
+
+class LinkArticleForm(forms.Form):
+    article = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(label=_("The other ticket's number"), min_value=1, max_value=2**62)
+    keep = forms.ChoiceField(
+        label=_("Keep"),
+        choices=[("this", _("This ticket")), ("other", _("The other ticket"))],
+        initial="this",
+        widget=forms.RadioSelect,
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

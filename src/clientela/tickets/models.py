@@ -210,6 +210,15 @@ class Ticket(Record):
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     # When the clock stopped for the customer's answer; None while it runs.
     sla_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The ticket this one was merged into, as a duplicate (it is closed then).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -263,3 +272,110 @@ class TicketMessage(models.Model):
                 condition=~Q(internal=True, from_customer=True), name="ticket_note_is_agents"
             )
         ]
+
+
+class CannedReply(Record):
+    """A reply agents use again and again, with merge fields (`{{ contact.first_name }}`)
+    filled from the ticket when the reply is sent (`tickets.merge_fields`)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return record_url("tickets:canned-edit", self.pk)
+
+
+class ArticleCategory(models.Model):
+    """A shelf of the knowledge base."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("article category")
+        verbose_name_plural = _("article categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(Record):
+    """A knowledge base article: how to answer a kind of question. Its versions are its
+    audit entries (the history page restores any of them); its owner is who wrote it."""
+
+    title = models.CharField(_("title"), max_length=200)
+    category = models.ForeignKey(
+        ArticleCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            # The knowledge base lists by title, all of it or one category.
+            models.Index(fields=["title", "id"], name="article_title_idx"),
+            models.Index(fields=["category", "title"], name="article_category_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return record_url("tickets:article", self.pk)
+
+
+class TicketArticle(models.Model):
+    """An article used on a ticket: inserted into a reply or linked by an agent."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="article_links")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="ticket_links")
+    linked_at = models.DateTimeField(_("linked"))
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        verbose_name = _("article used on a ticket")
+        verbose_name_plural = _("articles used on tickets")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "article"], name="ticket_article_unique")
+        ]
+        indexes = [models.Index(fields=["article", "ticket"], name="ticket_article_idx")]
+
+
+class TicketMerge(models.Model):
+    """A duplicate ticket merged into the one kept: what moved (by row id) and how the
+    duplicate stood, so the merge can be undone exactly."""
+
+    kept = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    duplicate = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    moved = models.JSONField(default=dict)
+    # The duplicate's status fields (and the kept ticket's order and deal) before.
+    before = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ticket merge")
+        verbose_name_plural = _("ticket merges")
+        indexes = [models.Index(fields=["kept", "-created_at"], name="ticket_merge_kept_idx")]

@@ -8,15 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Attachment
-from clientela.core import audit
+from clientela.core import audit, search
 from clientela.core.search import matching_ids
+from clientela.core.text import fold
 from clientela.tickets.models import (
     DONE,
+    Article,
+    ArticleCategory,
+    CannedReply,
     Department,
     RoutingRule,
     SlaPolicy,
     StatusTransition,
     Ticket,
+    TicketArticle,
     TicketMessage,
 )
 
@@ -127,6 +132,19 @@ def customer_tickets(user, customer, limit: int = 10) -> list[Ticket]:
     )
 
 
+def merge_candidates(user, ticket: Ticket, limit: int = 10) -> list[Ticket]:
+    """The customer's other tickets not merged away, newest first: likely duplicates."""
+    if ticket.contact_id is None:
+        return []
+    return list(
+        tickets_for(user, "edit")
+        .filter(contact_id=ticket.contact_id, merged_into__isnull=True)
+        .exclude(pk=ticket.pk)
+        .only("pk", "subject", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def departments() -> list[Department]:
     return list(Department.objects.select_related("lead").prefetch_related("members"))
 
@@ -161,3 +179,63 @@ def open_load(department: Department) -> dict[int, int]:
         .order_by()
     )
     return dict(rows)
+
+
+# Canned replies and the knowledge base -----------------------------------------------------
+def canned_replies_for(user, action: str = "view") -> QuerySet[CannedReply]:
+    return CannedReply.objects.live().visible_to(user, action)
+
+
+def canned_replies(user) -> list[CannedReply]:
+    return list(canned_replies_for(user).select_related("owner").order_by("name", "id"))
+
+
+def articles_for(user, action: str = "view") -> QuerySet[Article]:
+    return Article.objects.live().visible_to(user, action)
+
+
+def article_list(user, *, q: str = "", category: int | None = None) -> QuerySet[Article]:
+    """The knowledge base as its page lists it: by title, narrowed by the one search."""
+    articles = articles_for(user).select_related("category", "owner").order_by("title", "id")
+    if category:
+        articles = articles.filter(category_id=category)
+    if q:
+        articles = articles.filter(pk__in=matching_ids(q, Article))
+    return articles
+
+
+def categories() -> list[ArticleCategory]:
+    return list(ArticleCategory.objects.all())
+
+
+# The longest distinct words of a ticket's text say most about it; a few are enough.
+SUGGESTION_WORDS = 8
+
+
+def ticket_words(ticket: Ticket) -> list[str]:
+    words = fold(f"{ticket.subject} {ticket.description[:2000]}")
+    found = dict.fromkeys(
+        "".join(char for char in word if char.isalnum()) for word in words.split()
+    )
+    return sorted((word for word in found if len(word) >= 4), key=len, reverse=True)[
+        :SUGGESTION_WORDS
+    ]
+
+
+def suggested_articles(user, ticket: Ticket, limit: int = 5) -> list[dict]:
+    """Articles the ticket's words point to, best first, through the one search (one
+    query): each as its search entry's title and subtitle with the article's id."""
+    entries = search.entries_with_any(ticket_words(ticket), Article, articles_for(user), limit)
+    return [
+        {"id": entry.object_id, "title": entry.title, "subtitle": entry.subtitle}
+        for entry in entries
+    ]
+
+
+def ticket_articles(ticket: Ticket) -> list[TicketArticle]:
+    """The articles used on the ticket (the trashed ones left out), first used first."""
+    return list(
+        TicketArticle.objects.filter(ticket=ticket, article__deleted_at__isnull=True)
+        .select_related("article", "linked_by")
+        .order_by("linked_at", "id")
+    )

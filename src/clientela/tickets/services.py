@@ -23,10 +23,11 @@ from clientela.core.text import fold
 from clientela.customers import contact_points
 from clientela.customers import services as customers
 from clientela.customers.models import Company, Contact, EmailAddress, Source
-from clientela.tickets import routing, sla
+from clientela.tickets import knowledge, merge_fields, routing, sla
 from clientela.tickets.configuration import default_department, ensure_defaults
 from clientela.tickets.models import (
     DONE,
+    Article,
     Assignment,
     Channel,
     Department,
@@ -448,12 +449,15 @@ def reply(
     attachments: Sequence[UploadedFile] = (),
     status: str = "",
     expected_version: int | None = None,
+    articles: Sequence[Article] = (),
 ) -> TicketMessage:
     """An agent's public reply (the first one stops the first-response clock, and a new
     ticket becomes open) or internal note, with its files; `status` moves the ticket on
-    in the same step ("reply and wait for the customer")."""
+    in the same step ("reply and wait for the customer"). Merge fields of canned replies
+    are filled from the ticket; `articles` inserted into it are linked to the ticket."""
     _may_edit(actor, ticket)
     body = _clean_text(body, "body", required=True, limit=MAX_TEXT)
+    body = merge_fields.fill(body, ticket=ticket, agent=actor)
     if len(attachments) > MAX_FILES:
         raise ValidationError({"attachments": _("At most %(n)d files.") % {"n": MAX_FILES}})
     for upload in attachments:
@@ -473,6 +477,7 @@ def reply(
         occurred_at=now,
     )
     message = TicketMessage.objects.create(ticket=ticket, activity=entry, internal=internal)
+    knowledge.link_articles(actor=actor, ticket=ticket, articles=articles)
     for upload in attachments:
         activities.attach_file(
             actor=actor, record=ticket, upload=upload, activity=entry, checked=True

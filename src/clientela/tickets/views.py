@@ -19,16 +19,19 @@ from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context
 from clientela.core.pagination import keyset_page
-from clientela.tickets import selectors, services
+from clientela.tickets import knowledge, merging, selectors, services
 from clientela.tickets.forms import (
     AssignForm,
+    ComposeForm,
+    LinkArticleForm,
+    MergeForm,
     ReplyForm,
     StatusForm,
     TicketFilterForm,
     TicketForm,
     TransferForm,
 )
-from clientela.tickets.models import Channel, Ticket, TicketMessage, TicketStatus
+from clientela.tickets.models import Article, Channel, Ticket, TicketMessage, TicketStatus
 from clientela.users import selectors as user_selectors
 
 PAGE_SIZE = 50
@@ -128,8 +131,13 @@ def _mark_messages(timeline_items: list) -> None:
 
 @require_safe
 def ticket_detail(request, pk: int):
-    user = request.user
     ticket = _visible_ticket(request, pk)
+    return _detail_page(request, ticket, ReplyForm(initial={"version": ticket.version}))
+
+
+def _detail_page(request, ticket: Ticket, reply_form: ReplyForm, status: int = 200):
+    """The ticket page, with the reply box as given (a refused reply keeps its text)."""
+    user = request.user
     context = record_page.record_context(request, ticket)
     _mark_messages(context["timeline"].items)
     if request.htmx and request.htmx.target in record_page.TIMELINE_TARGETS:
@@ -149,10 +157,24 @@ def ticket_detail(request, pk: int):
             if may_edit
             else [],
             "departments": selectors.department_choices().exclude(pk=ticket.department_id),
-            "reply_form": ReplyForm(initial={"version": ticket.version}),
+            "reply_form": reply_form,
+            "inserted_articles": _inserted(user, reply_form),
+            "canned_replies": selectors.canned_replies(user) if may_edit else [],
+            "suggested_articles": selectors.suggested_articles(user, ticket),
+            "used_articles": selectors.ticket_articles(ticket),
+            "last_merge": merging.last_merge(ticket) if may_edit else None,
+            "merge_choices": selectors.merge_candidates(user, ticket) if may_edit else [],
         }
     )
-    return render(request, "tickets/detail.html", context)
+    return render(request, "tickets/detail.html", context, status=status)
+
+
+def _inserted(user, form) -> list[Article]:
+    """The articles a reply box holds (inserted, not yet sent) that the user may see."""
+    ids = form.cleaned_data.get("articles", []) if form.is_bound and form.is_valid() else []
+    if not ids and form.is_bound:
+        ids = [int(v) for v in form.data.getlist("articles") if str(v).isdigit()][:50]
+    return list(selectors.articles_for(user).filter(pk__in=ids)) if ids else []
 
 
 def _act(
@@ -181,24 +203,87 @@ def _form_errors(request, form, pk: int) -> HttpResponse:
 
 @require_POST
 def ticket_reply(request, pk: int):
+    ticket = _visible_ticket(request, pk)
     form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        articles = list(selectors.articles_for(request.user).filter(pk__in=data["articles"]))
+        try:
+            services.reply(
+                actor=request.user,
+                ticket=ticket,
+                body=data["body"],
+                internal=data["internal"],
+                attachments=data["attachments"],
+                status=data["status"],
+                expected_version=data["version"],
+                articles=articles,
+            )
+        except (StaleRecordError, PermissionDenied) as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = (
+                _("Note added to %(ticket)s.")
+                if data["internal"]
+                else _("Reply sent on %(ticket)s.")
+            )
+            messages.success(request, done % {"ticket": ticket})
+            return redirect(ticket)
+    # The text stays in the box with the reason beside it; the agent fixes and sends again.
+    # The ticket is read afresh: a refused reply may have changed the copy in hand.
+    return _detail_page(request, _visible_ticket(request, pk), form, status=400)
+
+
+@require_POST
+def ticket_compose(request, pk: int):
+    """The reply box with a canned reply or an article added to what it holds (htmx): the
+    text is the agent's to change before sending; merge fields are filled on sending."""
+    ticket = _visible_ticket(request, pk)
+    if not permissions.allows(request.user, ticket, "edit"):
+        raise PermissionDenied
+    form = ComposeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    data = form.cleaned_data
+    body, article_ids = data["body"].rstrip(), data["articles"]
+    addition = ""
+    # An article's button sends its id; the canned reply picker's value always comes along.
+    if data["article"]:
+        article = selectors.articles_for(request.user).filter(pk=data["article"]).first()
+        if article is not None:
+            addition = f"{article.title}\n\n{article.body}"
+            article_ids = [*article_ids, article.pk]
+    elif data["canned"]:
+        canned = selectors.canned_replies_for(request.user).filter(pk=data["canned"]).first()
+        addition = canned.body if canned is not None else ""
+    if not addition:
+        raise Http404
+    reply_form = ReplyForm(
+        initial={"body": f"{body}\n\n{addition}" if body else addition, "articles": article_ids}
+    )
+    articles = list(selectors.articles_for(request.user).filter(pk__in=article_ids))
+    return render(
+        request,
+        "tickets/_reply_body.html",
+        {"reply_form": reply_form, "inserted_articles": articles, "autofocus": True},
+    )
+
+
+@require_POST
+def ticket_link_article(request, pk: int):
+    form = LinkArticleForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form, pk)
-    data = form.cleaned_data
+    article = selectors.articles_for(request.user).filter(pk=form.cleaned_data["article"]).first()
+    if article is None:
+        raise Http404
 
-    def send(ticket: Ticket) -> None:
-        services.reply(
-            actor=request.user,
-            ticket=ticket,
-            body=data["body"],
-            internal=data["internal"],
-            attachments=data["attachments"],
-            status=data["status"],
-            expected_version=data["version"],
-        )
+    def link(ticket: Ticket) -> None:
+        knowledge.link_article(actor=request.user, ticket=ticket, article=article)
 
-    done = _("Note added to %(ticket)s.") if data["internal"] else _("Reply sent on %(ticket)s.")
-    return _act(request, pk, send, done)
+    return _act(request, pk, link, _("%(article)s is linked to %(ticket)s."), article=article)
 
 
 @require_POST
@@ -250,6 +335,57 @@ def ticket_transfer(request, pk: int):
         )
 
     return _act(request, pk, transfer, _("%(ticket)s transferred."))
+
+
+@require_POST
+def ticket_merge(request, pk: int):
+    """Merge this ticket and another: the one the agent keeps takes the other's messages,
+    files and links; the other is closed as merged."""
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, pk)
+    data = form.cleaned_data
+    this = _visible_ticket(request, pk)
+    other = _visible_ticket(request, data["other"])
+    kept, duplicate = (this, other) if data["keep"] == "this" else (other, this)
+    try:
+        merging.merge_tickets(
+            actor=request.user,
+            kept=kept,
+            duplicate=duplicate,
+            expected_version=data["version"] if kept is this else None,
+        )
+    except (StaleRecordError, PermissionDenied) as error:
+        messages.error(request, str(error))
+        return redirect(this)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(this)
+    messages.success(
+        request,
+        _("Ticket #%(duplicate)s was merged into this one and closed.")
+        % {"duplicate": duplicate.pk},
+    )
+    return redirect(kept)
+
+
+@require_POST
+def ticket_merge_undo(request, pk: int):
+    ticket = _visible_ticket(request, pk)
+    merge = merging.last_merge(ticket)
+    if merge is None:
+        raise Http404
+
+    def undo(ticket: Ticket) -> None:
+        merging.undo_merge(actor=request.user, merge=merge)
+
+    return _act(
+        request,
+        pk,
+        undo,
+        _("The merge is undone: ticket #%(duplicate)s is on its own again."),
+        duplicate=merge.duplicate_id,
+    )
 
 
 @require_POST
