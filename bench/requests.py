@@ -69,6 +69,7 @@ class Benchmark:
     url: Callable[[Context, bool], str]  # (context, limited) → path and query
     floor: Callable[[Context, bool], list[tuple[str, list]]]  # the SQL giving the same rows
     api: bool = False  # called with the role's API token rather than its browser session
+    admin_only: bool = False  # a page the limited rep's role does not open (settings)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -344,11 +345,47 @@ BENCHMARKS = [
 ]
 
 
+def settings_list_sql(key: str) -> list[tuple[str, list]]:
+    """A settings list's floor: its first page's rows, the one query the page cannot do
+    without (core.settings_pages)."""
+    from clientela.core.settings_pages import PAGES
+    from clientela.core.settings_views import PAGE_SIZE
+
+    page = PAGES[key]
+    rows = (
+        page.model._default_manager.order_by("pk")[:1]
+        if page.single is not None
+        else page.rows().order_by(*page.ordering)[: PAGE_SIZE + 1]
+    )
+    sql, params = rows.query.sql_with_params()
+    return [(sql, list(params))]
+
+
+def settings_benchmarks() -> list[Benchmark]:
+    """Every settings list, as the administrator opens it."""
+    from clientela.core.settings_pages import PAGES
+
+    return [
+        Benchmark(
+            f"settings: {key}",
+            lambda c, limited, key=key: f"/settings/{key}/",
+            lambda c, limited, key=key: settings_list_sql(key),
+            admin_only=True,
+        )
+        for key in PAGES
+    ]
+
+
 def benchmarks(ctx: Context) -> list[Benchmark]:
     """Every page's benchmark; the ticket pages' when the database has tickets."""
     from bench import dashboards, tickets
 
-    return BENCHMARKS + dashboards.benchmarks() + (tickets.benchmarks() if ctx.ticket else [])
+    return (
+        BENCHMARKS
+        + dashboards.benchmarks()
+        + (tickets.benchmarks() if ctx.ticket else [])
+        + settings_benchmarks()
+    )
 
 
 # Measuring ----------------------------------------------------------------------------------
@@ -527,6 +564,8 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
         bare = time_request(client, "/bench/bare/", repeat)
         log(f"{role}: bare page p95 {bare['p95_ms']} ms")
         for benchmark in benchmarks(ctx):
+            if benchmark.admin_only and limited:
+                continue
             url = benchmark.url(ctx, limited)
             figures = time_request(api if benchmark.api else client, url, repeat)
             floor = time_sql(benchmark.floor(ctx, limited), repeat)

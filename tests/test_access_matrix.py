@@ -196,6 +196,7 @@ def probes(w) -> dict[str, Probe]:
         ),
         **order_api_probes(w),
         **ticket_probes(w),
+        **settings_list_probes(w),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
         "workspace:settings": Probe("self", "GET", "/settings/"),
@@ -475,6 +476,30 @@ def script_probes(w) -> dict[str, Probe]:
     }
 
 
+def settings_list_probes(w) -> dict[str, Probe]:
+    """Every settings list (core.settings_pages) and its form, delete and put back, on real
+    rows (w["settings"]: a row's id by list), each judged by the list's capability."""
+    from clientela.core import settings_pages
+
+    found = {}
+    for key, page in settings_pages.PAGES.items():
+        name, url, pk = f"core:settings-{key}", f"/settings/{key}/", w["settings"].get(key, 1)
+
+        def probe(method: str, address: str, capability=page.capability) -> Probe:
+            return Probe("settings", method, address, capability=capability)
+
+        found[name] = probe("GET", url)
+        if page.single is not None:
+            continue
+        found[f"{name}-new"] = probe("GET", f"{url}new/")
+        if page.editable:
+            found[f"{name}-edit"] = probe("GET", f"{url}{pk}/")
+        if page.deletable:
+            found[f"{name}-delete"] = probe("POST", f"{url}{pk}/delete/")
+            found[f"{name}-restore"] = probe("POST", f"{url}restore/{w['settings_deleted']}/")
+    return found
+
+
 def deal_api_probes(w) -> dict[str, Probe]:
     """Before the deal page's trash probe, as either moves the deal to the trash."""
     d = w["deal"].pk
@@ -503,13 +528,30 @@ def order_api_probes(w) -> dict[str, Probe]:
     return {
         "api:products-list": Probe("self", "GET", f"{v1}/products/"),
         "api:products-get": Probe("self", "GET", f"{v1}/products/{p}"),
-        "api:products-create": Probe("staff", "POST", f"{v1}/products/", product),
-        "api:products-bulk-create": Probe(
-            "staff", "POST", f"{v1}/products/bulk", {"items": [product]}
+        # The catalogue is written by roles that manage it, as on its Settings pages.
+        "api:products-create": Probe(
+            "settings", "POST", f"{v1}/products/", product, capability="manage_catalogue"
         ),
-        "api:products-update": Probe("staff", "PATCH", f"{v1}/products/{p}", {"name": "Hacked"}),
+        "api:products-bulk-create": Probe(
+            "settings",
+            "POST",
+            f"{v1}/products/bulk",
+            {"items": [product]},
+            capability="manage_catalogue",
+        ),
+        "api:products-update": Probe(
+            "settings",
+            "PATCH",
+            f"{v1}/products/{p}",
+            {"name": "Hacked"},
+            capability="manage_catalogue",
+        ),
         "api:products-bulk-update": Probe(
-            "staff", "PATCH", f"{v1}/products/bulk", {"items": [{"id": p, "active": False}]}
+            "settings",
+            "PATCH",
+            f"{v1}/products/bulk",
+            {"items": [{"id": p, "active": False}]},
+            capability="manage_catalogue",
         ),
         "api:orders-list": Probe("list", "GET", f"{v1}/orders/"),
         "api:orders-get": Probe("view", "GET", f"{v1}/orders/{o}"),
@@ -602,6 +644,7 @@ def world(db, settings, tmp_path):
     )
     orders = order_world(owner_b, contact, settings)
     tickets = ticket_world(owner_b, contact)
+    settings_rows, settings_deleted = settings_world(contact)
     contact.refresh_from_db()
     # An import owner_b ran, which created the secret contact and rejected a secret row.
     import_run = ImportRun.objects.create(
@@ -665,9 +708,41 @@ def world(db, settings, tmp_path):
         "subscription": subscription,
         "delivery": delivery,
         "role": owner_b.role,
+        "settings": settings_rows,
+        "settings_deleted": settings_deleted,
         **orders,
         **tickets,
     }
+
+
+def settings_world(contact) -> tuple[dict[str, int], int]:
+    """A row of every settings list (the other team's order uses the product, price list,
+    warehouse and carrier), and the audit entry of a deleted carrier to put back."""
+    from clientela.core import settings_pages, settings_services
+    from clientela.core.models import AuditEntry, CustomField
+    from clientela.customers.models import Tag
+    from clientela.orders.models import Carrier, Price, StockLevel
+
+    price = Price.objects.select_related("price_list", "product").first()
+    rows = {
+        "products": price.product_id,
+        "price-lists": price.price_list_id,
+        "prices": price.pk,
+        "warehouses": StockLevel.objects.first().warehouse_id,
+        "stock": StockLevel.objects.first().pk,
+        "carriers": Carrier.objects.first().pk,
+        "lifecycle-stages": contact.lifecycle_stage_id,
+        "tags": Tag.objects.create(name="Secret tag").pk,
+        "custom-fields": CustomField.objects.create(
+            record_type="contact", key="secret", label="Secret field", field_type="text"
+        ).pk,
+    }
+    gone = Carrier.objects.create(name="Old carrier")
+    gone_id = gone.pk
+    settings_services.delete_setting(
+        actor=None, page=settings_pages.PAGES["carriers"], instance=gone
+    )
+    return rows, AuditEntry.objects.get(action="delete", object_id=gone_id).pk
 
 
 def ticket_world(owner_b, contact) -> dict:
@@ -819,6 +894,7 @@ def test_every_url_has_a_probe():
             "rule",
         )
     }
+    fake["settings"], fake["settings_deleted"] = {}, 1
     missing = url_names() - set(probes(fake))
     assert not missing, f"URLs with no access probe: {sorted(missing)}"
 
@@ -925,7 +1001,7 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             if response.status_code == 200 and not user.is_staff:
                 leaks.append(f"{name}: open to a non-staff role")
         elif probe.kind == "settings":
-            if response.status_code in {200, 302} and not permissions.can(user, probe.capability):
+            if response.status_code < 400 and not permissions.can(user, probe.capability):
                 leaks.append(
                     f"{name}: {response.status_code} for a role without {probe.capability}"
                 )

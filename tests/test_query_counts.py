@@ -413,3 +413,78 @@ def test_article_page_does_not_grow_with_versions_and_tickets(user_client, user,
     many = queries_for(user_client, article.get_absolute_url())
     assert many == few
     assert many == snapshot["tickets:article"], f"article: {many} queries"
+
+
+def add_settings_rows(key: str, start: int, count: int) -> None:
+    """`count` more rows of a settings list, each with what its columns show."""
+    from decimal import Decimal
+
+    from clientela.core.models import CustomField
+    from clientela.customers.models import LifecycleStage, Tag
+    from clientela.orders.models import Carrier, Price, PriceList, Product, Warehouse
+
+    warehouse = Warehouse.objects.get_or_create(name="Main", defaults={"is_default": True})[0]
+    standard = PriceList.objects.get_or_create(name="Standard", defaults={"is_default": True})[0]
+    for i in range(start, start + count):
+        if key in {"products", "prices", "stock"}:
+            product = Product.objects.create(sku=f"P-{i}", name=f"Product {i:03d}")
+            Price.objects.create(price_list=standard, product=product, unit_price=Decimal(i))
+            stock.receive(actor=None, product=product, warehouse=warehouse, quantity=i + 1)
+        elif key == "price-lists":
+            company = services.create_company(actor=None, data={"name": f"Client {i}"})
+            PriceList.objects.create(name=f"List {i:03d}", company=company)
+        elif key == "warehouses":
+            Warehouse.objects.create(name=f"Warehouse {i:03d}")
+        elif key == "carriers":
+            Carrier.objects.create(name=f"Carrier {i:03d}")
+        elif key == "lifecycle-stages":
+            LifecycleStage.objects.create(name=f"Stage {i:03d}", key=f"stage-{i}", position=i)
+        elif key == "tags":
+            Tag.objects.create(name=f"tag {i:03d}")
+        elif key == "custom-fields":
+            CustomField.objects.create(
+                record_type="contact", key=f"f{i}", label=f"Field {i}", field_type="text"
+            )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "key",
+    [
+        "products",
+        "price-lists",
+        "prices",
+        "warehouses",
+        "stock",
+        "carriers",
+        "lifecycle-stages",
+        "tags",
+        "custom-fields",
+    ],
+)
+def test_settings_lists_do_not_grow_with_rows(client, make_user, key, snapshot):
+    admin = make_user(email="admin@firma.ro", administrator=True)
+    client.force_login(admin)
+    url = f"/settings/{key}/"
+    add_settings_rows(key, 0, 2)
+    few = queries_for(client, url)
+    add_settings_rows(key, 2, 30)
+    many = queries_for(client, url)
+    assert many == few
+    assert many == snapshot[f"core:settings-{key}"], f"{url}: {many} queries"
+
+
+@pytest.mark.django_db
+def test_the_seller_page_and_the_order_form_run_a_fixed_number_of_queries(
+    client, make_user, snapshot
+):
+    from tests.orders.conftest import build_shop
+
+    admin = make_user(email="admin@firma.ro", administrator=True)
+    client.force_login(admin)
+    assert queries_for(client, "/settings/seller/") == snapshot["core:settings-seller"]
+    shop = build_shop(admin)
+    url = f"/orders/new/?customer=contact:{shop['contact'].pk}"
+    few = queries_for(client, url)
+    add_settings_rows("products", 0, 30)
+    assert queries_for(client, url) == few == snapshot["orders:create"]

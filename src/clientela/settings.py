@@ -362,13 +362,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Orders ------------------------------------------------------------------------------
 # Whether an order may ship before it is paid (cash on delivery, trusted customers).
 ORDERS_SHIP_BEFORE_PAYMENT = config.env_bool("CLIENTELA_SHIP_BEFORE_PAYMENT", False)
-# The seller's details printed on every invoice.
+# The seller's details printed on every invoice: kept in Settings → Seller's details once
+# saved there; until then (and as that page's first values) these stand in.
 SELLER = {
     "name": config.env_str("CLIENTELA_SELLER_NAME", "Clientela Demo SRL"),
     "tax_id": config.env_str("CLIENTELA_SELLER_TAX_ID", "RO12345678"),
+    "registration_number": config.env_str("CLIENTELA_SELLER_REGISTRATION", ""),
     "address": config.env_str("CLIENTELA_SELLER_ADDRESS", "Strada Exemplu 1, Cluj-Napoca"),
+    "bank": config.env_str("CLIENTELA_SELLER_BANK", ""),
     "bank_account": config.env_str("CLIENTELA_SELLER_IBAN", ""),
     "email": config.env_str("CLIENTELA_SELLER_EMAIL", ""),
+    "payment_days": config.env_int("CLIENTELA_PAYMENT_DAYS", 14),
 }
 
 # Import and export -------------------------------------------------------------------

@@ -13,6 +13,8 @@ import clientela
 # The modules that write: every app's services, and the parts of a service split out of it.
 WRITERS = {
     "clientela.core.record_services",
+    "clientela.core.settings_services",
+    "clientela.orders.catalogue",
     "clientela.customers.merging",
     "clientela.orders.invoicing",
     "clientela.orders.shipping",

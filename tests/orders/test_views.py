@@ -141,3 +141,94 @@ def test_bad_payment_and_shipment_input_is_explained_not_crashed(user_client, sh
     )
     assert "not paid yet" in response.content.decode()
     assert not invoice.payments.exists() and not order.shipments.exists()
+
+
+def form_page(client, shop, data):
+    """The new-order form posted with `data` (rows, products, quantities, an action)."""
+    return client.post(
+        "/orders/new/", {"customer": f"contact:{shop['contact'].pk}", **data}
+    ).content.decode()
+
+
+def test_rows_are_added_and_removed_as_needed_without_javascript(user_client, shop):
+    chair, desk, lamp = (
+        f"{shop[k].pk}@{p}"
+        for k, p in (("chair", "450.00"), ("desk", "1200.50"), ("lamp", "99.90"))
+    )
+    first = user_client.get(f"/orders/new/?customer=contact:{shop['contact'].pk}").content.decode()
+    assert 'name="product_0"' in first and 'name="product_1"' not in first
+    assert "Add a row" in first
+    added = form_page(
+        user_client, shop, {"rows": 1, "product_0": chair, "quantity_0": 2, "action": "add"}
+    )
+    assert 'name="product_1"' in added and 'name="product_2"' not in added
+    assert f'<option value="{chair}" selected>' in added  # the first row as it was
+    assert "1,071.00 RON" in added  # 2 x 450.00 + 19 % tax: the running total
+    assert not Order.objects.exists()
+    three = form_page(
+        user_client,
+        shop,
+        {
+            "rows": 3,
+            "product_0": chair,
+            "quantity_0": 2,
+            "product_1": lamp,
+            "quantity_1": 1,
+            "product_2": desk,
+            "quantity_2": 1,
+            "action": "remove-1",
+        },
+    )
+    assert 'name="product_2"' not in three
+    assert f'<option value="{desk}" selected>' in three and f'value="{lamp}" selected' not in three
+    # 900.00 + 1,200.50 net; 171.00 + 108.05 tax
+    assert "2,100.50 RON" in three and "2,379.55 RON" in three
+    assert not Order.objects.exists()
+    placed = user_client.post(
+        "/orders/new/",
+        {
+            "customer": f"contact:{shop['contact'].pk}",
+            "rows": 2,
+            "product_0": chair,
+            "quantity_0": 2,
+            "product_1": desk,
+            "quantity_1": 1,
+        },
+    )
+    order = Order.objects.get()
+    assert placed["Location"] == f"/orders/{order.pk}/"
+    assert order.total == Decimal("2379.55") and order.lines.count() == 2
+
+
+def test_a_changed_row_gives_back_only_the_totals_with_htmx(user_client, shop):
+    response = user_client.post(
+        "/orders/new/",
+        {
+            "customer": f"contact:{shop['contact'].pk}",
+            "rows": 2,
+            "product_0": f"{shop['chair'].pk}@450.00",
+            "quantity_0": 3,
+            "product_1": "",
+        },
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<form" not in body
+    assert 'id="order-total" hx-swap-oob="true">1,606.50 RON' in body  # 1,350 + 19 %
+    assert 'id="order-net-1" hx-swap-oob="true"' in body
+    assert not Order.objects.exists()
+
+
+def test_an_unpaid_order_offers_no_shipment_and_says_why(user_client, shop):
+    new_order(user_client, shop)
+    order = Order.objects.get()
+    page = user_client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Create shipment" not in page
+    assert "This order is not paid yet: it ships once its invoice is paid." in page
+    user_client.post(f"/orders/{order.pk}/invoice/")
+    user_client.post(
+        f"/invoices/{order.invoices.get().pk}/payments/",
+        {"amount": "1071.00", "received_on": "2026-01-05"},
+    )
+    page = user_client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Create shipment" in page and "not paid yet" not in page

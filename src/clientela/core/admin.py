@@ -1,4 +1,4 @@
-"""Technical admin for custom field definitions, until the settings pages cover them."""
+"""Technical admin for custom field definitions; people use Settings → Custom fields."""
 
 from django.contrib import admin
 

@@ -1,4 +1,4 @@
-"""Registers the core app."""
+"""Registers the core app, and its own settings list: custom fields."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -8,3 +8,38 @@ class CoreConfig(AppConfig):
     name = "clientela.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from clientela.core import records
+        from clientela.core.forms import CustomFieldForm
+        from clientela.core.models import CustomField
+        from clientela.core.settings_pages import Column, SettingsPage, declare
+
+        def record_type(field: CustomField) -> str:
+            declared = records.TYPES.get(field.record_type)
+            return str(declared.label) if declared is not None else field.record_type
+
+        declare(
+            SettingsPage(
+                key="custom-fields",
+                label=_("Custom fields"),
+                description=_("Fields of your own on contacts, companies, deals and the rest."),
+                add_label=_("New custom field"),
+                icon="adjustments-horizontal",
+                model=CustomField,
+                form=CustomFieldForm,
+                columns=(
+                    Column(_("Field"), lambda f: f.label),
+                    Column(_("Record type"), record_type),
+                    Column(_("Type"), lambda f: f.get_field_type_display()),
+                    Column(_("Key"), lambda f: f.key),
+                    Column(_("Required"), lambda f: f.required),
+                    Column(_("Sensitive"), lambda f: f.sensitive),
+                ),
+                ordering=("record_type", "position", "id"),
+                help=_(
+                    "Deleting a field hides it; the values stay on the records and show "
+                    "again when the field is put back."
+                ),
+            )
+        )

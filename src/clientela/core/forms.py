@@ -9,11 +9,13 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.models import CustomField
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError next to the fields it names, the rest on top."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
@@ -36,6 +38,62 @@ def submitted(request: HttpRequest, form: forms.Form, call: Callable[..., Any]) 
     except ValidationError as error:
         add_service_errors(form, error)
         return None
+
+
+class ChoicesField(forms.CharField):
+    """A list of choices typed one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        lines = (" ".join(line.split()) for line in str(value or "").splitlines())
+        return list(dict.fromkeys(line for line in lines if line))
+
+
+class CustomFieldForm(forms.ModelForm):
+    """A custom field of a record type. Its key names the values stored on the records, so
+    it is fixed once the field exists."""
+
+    choices = ChoicesField(
+        label=_("Choices"),
+        required=False,
+        help_text=_("For a choice or several choices: one per line."),
+    )
+
+    class Meta:
+        model = CustomField
+        fields = [
+            "record_type",
+            "label",
+            "key",
+            "field_type",
+            "choices",
+            "required",
+            "sensitive",
+            "position",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from clientela.core import records
+
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"] = forms.ChoiceField(
+            label=_("Record type"),
+            choices=[(key, declared.label) for key, declared in records.TYPES.items()],
+        )
+        self.fields["key"].help_text = _("Letters, digits and dashes; the API and exports use it.")
+        if self.instance.pk:
+            self.fields["key"].disabled = True
+            self.fields["record_type"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("field_type") in {"choice", "multi_choice"} and not data.get("choices"):
+            self.add_error("choices", _("Give the choices, one per line."))
+        return data
 
 
 class AuditFilterForm(forms.Form):

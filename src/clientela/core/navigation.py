@@ -123,7 +123,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         _("Technical administration"),
-        _("Custom fields, lifecycle stages and every table, in Django's admin."),
+        _("Every table, in Django's admin: for technical staff."),
         "admin:index",
         "wrench-screwdriver",
         staff_only=True,
@@ -132,6 +132,10 @@ SECTIONS: tuple[Section, ...] = (
 
 
 def sections_for(user: Actor) -> list[dict]:
+    """The Settings page's cards this user may open: the sections above, with the settings
+    lists the apps declared (core.settings_pages) before the technical administration."""
+    from clientela.core import settings_pages
+
     shown = []
     for section in SECTIONS:
         if section.staff_only and not getattr(user, "is_staff", False):
@@ -146,7 +150,17 @@ def sections_for(user: Actor) -> list[dict]:
                 "icon": section.icon,
             }
         )
-    return shown
+    lists = [
+        {
+            "label": page.label,
+            "description": page.description,
+            "url": reverse(page.url_name()),
+            "icon": page.icon,
+        }
+        for page in settings_pages.visible_pages(user)
+    ]
+    technical = [s for s in shown if s["url"] == reverse("admin:index")]
+    return [s for s in shown if s not in technical] + lists + technical
 
 
 def areas_for(user: Actor, path: str) -> list[dict]:

@@ -33,6 +33,7 @@ CAPABILITIES = (
     "purge_trash",
     "manage_users",
     "manage_settings",
+    "manage_catalogue",  # products, price lists, stock, warehouses, carriers
     "view_reports",
     "view_audit_trail",  # browse and export the audit trail of every record
 )
@@ -72,6 +73,7 @@ CAPABILITY_LABELS = {
     "purge_trash": gettext_lazy("Purge the trash for good"),
     "manage_users": gettext_lazy("Manage people, teams and roles"),
     "manage_settings": gettext_lazy("Manage settings, backups and jobs"),
+    "manage_catalogue": gettext_lazy("Manage products, prices, stock and carriers"),
     "view_reports": gettext_lazy("See team reports"),
     "view_audit_trail": gettext_lazy("Browse and export the audit trail"),
 }

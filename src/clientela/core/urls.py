@@ -1,9 +1,9 @@
-"""The kernel's pages: search, the audit trail, the health check, the trash and records'
-history."""
+"""The kernel's pages: search, the audit trail, the health check, the trash, records'
+history, and the settings lists every app declares (core.settings_pages)."""
 
 from django.urls import path
 
-from clientela.core import record_views, views
+from clientela.core import record_views, settings_pages, views
 
 app_name = "core"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
         name="record-history",
     ),
     path("history/<int:entry_id>/restore/", record_views.restore_version, name="restore-version"),
+    *settings_pages.urlpatterns(),
 ]

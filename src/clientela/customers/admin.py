@@ -1,4 +1,4 @@
-"""Technical admin for the lists an administrator configures: lifecycle stages and tags."""
+"""Technical admin for lifecycle stages and tags; people use their Settings pages."""
 
 from django.contrib import admin
 

@@ -18,6 +18,9 @@ class CustomersConfig(AppConfig):
         from clientela.customers.models import Company, Contact
         from clientela.customers.selectors import companies_for, contacts_for
         from clientela.customers.services import return_to_state
+        from clientela.customers.settings_pages import declare_pages
+
+        declare_pages()
 
         def handover(model, label):
             return Handover(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,13 @@ class Tag(models.Model):
     def save(self, *args, **kwargs):
         self.key = self.name.strip().lower()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.key = self.name.strip().lower()
+        if Tag.objects.filter(key=self.key).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"name": _("A tag “%(name)s” exists already.") % {"name": self.name}}
+            )
 
 
 class LifecycleStage(models.Model):

@@ -1,5 +1,6 @@
-"""Settings an administrator keeps: products, price lists, warehouses, carriers, stages.
-Orders, invoices and stock move only through their services, never edited here."""
+"""Technical admin for the catalogue (people use Settings → Products, Price lists, Stock,
+Warehouses, Carriers) and order stages. Orders, invoices and stock move only through their
+services, never edited here."""
 
 from django import forms
 from django.contrib import admin

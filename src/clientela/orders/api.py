@@ -137,8 +137,8 @@ register(
         update=lambda user, product, data, _version: catalogue.save_product(
             actor=user, product=product, data=data
         ),
-        description="The catalogue. Creating and changing products takes the permission "
-        "Django's admin asks for (staff, with the add or change product permission).",
+        description="The catalogue. Creating and changing products takes a role that "
+        "manages the catalogue (the capability manage_catalogue), as Settings → Products.",
     )
 )
 

@@ -14,6 +14,9 @@ class OrdersConfig(AppConfig):
         from clientela.core.records import RecordType, declare
         from clientela.orders.models import Invoice, Order, Payment, Product, Shipment
         from clientela.orders.selectors import orders_for
+        from clientela.orders.settings_pages import declare_pages
+
+        declare_pages()
 
         def order_snapshot(o) -> dict:
             return {

@@ -1,5 +1,5 @@
-"""Every write to the product catalogue, allowed by the same permissions as Django's admin
-for products, validated by the model and audited."""
+"""Every write to the product catalogue and the stock counts, allowed to roles that manage
+the catalogue, validated by the model and audited."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clientela.core import audit
-from clientela.orders.models import Product
+from clientela.core import audit, permissions, settings_pages, settings_services
+from clientela.orders import stock
+from clientela.orders.models import MovementKind, Product, StockLevel
 
 if TYPE_CHECKING:
     from clientela.users.models import User
@@ -18,32 +19,43 @@ if TYPE_CHECKING:
 PRODUCT_FIELDS = ("sku", "name", "unit", "tax_rate", "active", "allows_backorder")
 
 
-def may_manage_products(actor, action: str = "change") -> bool:
-    """`action` is "add" or "change": what the admin asks of a staff member."""
-    if actor is None:
-        return True
-    return bool(actor.is_active and actor.is_staff and actor.has_perm(f"orders.{action}_product"))
+def _may_manage_products(actor) -> bool:
+    return actor is None or permissions.can(actor, "manage_catalogue")
+
+
+def save_product(*, actor: User | None, product: Product | None, data: dict) -> Product:
+    """Create a product (`product` None) or change the fields in `data` (None: unchanged),
+    through the settings lists' service, as the Products page does."""
+    given = {name: data[name] for name in PRODUCT_FIELDS if data.get(name) is not None}
+    saved = settings_services.save_setting(
+        actor=actor, page=settings_pages.PAGES["products"], instance=product, data=given
+    )
+    assert isinstance(saved, Product)
+    return saved
 
 
 @transaction.atomic
-def save_product(*, actor: User | None, product: Product | None, data: dict) -> Product:
-    """Create a product (`product` None) or change the fields in `data`."""
-    creating = product is None
-    if not may_manage_products(actor, "add" if creating else "change"):
+def record_stock(*, actor: User | None, instance: StockLevel | None, data: dict) -> StockLevel:
+    """Goods received (added to what is on hand) or counted (what is on hand now), as the
+    Stock settings page enters them: a movement, and the stock level audited."""
+    if not _may_manage_products(actor):
         raise PermissionDenied(_("Your role does not allow managing products."))
-    before = None if product is None else audit.snapshot(product)
-    product = Product() if product is None else product
-    for name in PRODUCT_FIELDS:
-        if name in data and data[name] is not None:
-            value = data[name]
-            setattr(product, name, " ".join(value.split()) if isinstance(value, str) else value)
-    product.full_clean()
-    product.save()
+    product, warehouse = data["product"], data["warehouse"]
+    level = StockLevel.objects.filter(product=product, warehouse=warehouse).first()
+    before = None if level is None else audit.snapshot(level)
+    n, note = data["quantity"], data.get("note", "")
+    if data["kind"] == MovementKind.RECEIVED:
+        stock.receive(actor=actor, product=product, warehouse=warehouse, quantity=n, note=note)
+    else:
+        stock.adjust(actor=actor, product=product, warehouse=warehouse, counted=n, note=note)
+    level = StockLevel.objects.select_related("product", "warehouse").get(
+        product=product, warehouse=warehouse
+    )
     audit.log(
         actor=actor,
-        action="create" if creating else "update",
-        record=product,
+        action="create" if before is None else "update",
+        record=level,
         before=before,
-        after=audit.snapshot(product),
+        after=audit.snapshot(level),
     )
-    return product
+    return level

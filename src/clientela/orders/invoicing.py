@@ -8,7 +8,6 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
@@ -16,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core import audit, presenting
-from clientela.orders import services
+from clientela.customers.models import AddressKind
+from clientela.orders import selectors, services
 
 if TYPE_CHECKING:
-    from clientela.customers.models import Company, Contact
+    from clientela.customers.models import Address, Company, Contact
     from clientela.users.models import User
 from clientela.orders.models import (
     ZERO,
@@ -43,6 +43,18 @@ def next_number(prefix: str) -> tuple[InvoiceSeries, int]:
     return series, number
 
 
+def _address(*customers: Company | Contact | None) -> Address | None:
+    """The first customer's billing address, else any of its addresses, else the next's."""
+    for customer in customers:
+        if customer is None:
+            continue
+        addresses = list(customer.addresses.all())
+        billing = [a for a in addresses if a.address_kind == AddressKind.BILLING]
+        if billing or addresses:
+            return (billing or addresses)[0]
+    return None
+
+
 def buyer_details(order: Order) -> dict:
     company, contact = order.company, order.contact
     if company is not None:
@@ -51,7 +63,7 @@ def buyer_details(order: Order) -> dict:
     else:
         assert contact is not None  # an order is for a company or a contact
         buyer, name = contact, contact.full_name
-    address = buyer.addresses.first()
+    address = _address(company, contact)
     return {
         "name": name,
         "tax_id": company.tax_id if company else "",
@@ -85,6 +97,13 @@ def _check_in_stock(order: Order) -> None:
 
 def _issue(actor, order, kind, lines, *, corrects=None, reason="") -> Invoice:
     series, sequence = next_number(SERIES[kind])
+    seller = selectors.seller()
+    issued_at = timezone.now()
+    due_on = (
+        timezone.localdate(issued_at) + datetime.timedelta(days=seller.payment_days)
+        if kind == InvoiceKind.INVOICE
+        else None
+    )
     net = sum((line["net"] for line in lines), ZERO)
     tax = sum((line["tax"] for line in lines), ZERO)
     invoice = Invoice.objects.create(
@@ -94,10 +113,11 @@ def _issue(actor, order, kind, lines, *, corrects=None, reason="") -> Invoice:
         number=f"{series.prefix}-{sequence:06d}",
         order=order,
         corrects=corrects,
-        issued_at=timezone.now(),
+        issued_at=issued_at,
+        due_on=due_on,
         issued_by=actor if getattr(actor, "pk", None) else None,
         currency=order.currency,
-        seller=dict(settings.SELLER),
+        seller=seller.printed(),
         buyer=buyer_details(order),
         net_total=net,
         tax_total=tax,

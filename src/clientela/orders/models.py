@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -78,15 +79,32 @@ class PriceList(models.Model):
 
 
 class Price(models.Model):
-    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    price_list = models.ForeignKey(
+        PriceList, verbose_name=_("price list"), on_delete=models.CASCADE, related_name="prices"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="prices"
+    )
     unit_price = models.DecimalField(_("unit price (before tax)"), **MONEY)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["price_list", "product"], name="price_unique"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="price_not_negative"),
+            models.UniqueConstraint(
+                fields=["price_list", "product"],
+                name="price_unique",
+                violation_error_message=_("This product has a price on this list already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="price_not_negative",
+                violation_error_message=_("A price can't be below zero."),
+            ),
         ]
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+
+    def __str__(self) -> str:  # no amount: it names the price in the audit trail
+        return f"{self.product.name} · {self.price_list.name}"
 
 
 class Warehouse(models.Model):
@@ -119,6 +137,9 @@ class StockLevel(models.Model):
                 condition=Q(reserved__gte=0), name="stock_reserved_not_negative"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} · {self.warehouse.name}"
 
     @property
     def available(self) -> int:
@@ -329,6 +350,9 @@ class Invoice(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
     issued_at = models.DateTimeField(_("issued"))
+    # When it is to be paid: the seller's payment terms from the day it was issued (none
+    # on a credit note, nor on invoices issued before terms were kept).
+    due_on = models.DateField(_("due"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -363,6 +387,62 @@ class Invoice(models.Model):
     def pdf_url(self) -> str:
         """Where it downloads as a PDF: declared sensitive, as its amounts are."""
         return record_url("orders:invoice-pdf", self.pk)
+
+
+def validate_iban(value: str) -> None:
+    """An IBAN's shape and its check digits (ISO 13616: the number mod 97 is 1), so a
+    mistyped account is caught before it is printed on every invoice."""
+    iban = value.replace(" ", "").upper()
+    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit()):
+        raise ValidationError(_("An IBAN starts with two letters and two digits, like RO49 AAAA …"))
+    if not iban.isalnum():
+        raise ValidationError(_("An IBAN has only letters and digits."))
+    digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4])
+    if int(digits) % 97 != 1:
+        raise ValidationError(_("This IBAN's check digits do not match: look for a typo."))
+
+
+class SellerDetails(models.Model):
+    """The business's own details printed on its invoices: one row, kept in Settings. Until
+    it is first saved, the CLIENTELA_SELLER_* settings stand in (orders.selectors.seller)."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=40, blank=True)
+    bank = models.CharField(_("bank"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=42, blank=True, validators=[validate_iban])
+    email = models.EmailField(_("e-mail for invoices"), blank=True)
+    payment_days = models.PositiveSmallIntegerField(
+        _("days to pay an invoice"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+    )
+
+    class Meta:
+        verbose_name = _("seller's details")
+        verbose_name_plural = _("seller's details")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.iban = " ".join(
+            self.iban.replace(" ", "").upper()[i : i + 4]
+            for i in range(0, len(self.iban.replace(" ", "")), 4)
+        )
+
+    def printed(self) -> dict:
+        """What an invoice keeps of the seller, as it was the day it was issued."""
+        return {
+            "name": self.name,
+            "address": self.address,
+            "tax_id": self.tax_id,
+            "registration_number": self.registration_number,
+            "bank": self.bank,
+            "bank_account": self.iban,
+            "email": self.email,
+        }
 
 
 class InvoiceLine(models.Model):
@@ -408,6 +488,18 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        link = self.tracking_url_template
+        if link and (not link.startswith(("https://", "http://")) or "{tracking}" not in link):
+            raise ValidationError(
+                {
+                    "tracking_url_template": _(
+                        "A web address holding {tracking} where the parcel's number goes, "
+                        "like https://track.example/?n={tracking}."
+                    )
+                }
+            )
 
 
 class ShipmentStatus(models.TextChoices):

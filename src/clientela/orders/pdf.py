@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -24,8 +26,18 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     taxes: dict = {}
     for line in lines:
         taxes[line.tax_rate] = taxes.get(line.tax_rate, 0) + line.tax
+    payments = list(invoice.payments.all())
+    paid = sum((payment.amount for payment in payments), Decimal(0))
     html = render_to_string(
         "orders/invoice_pdf.html",
-        {"invoice": invoice, "lines": lines, "taxes": sorted(taxes.items())},
+        {
+            "invoice": invoice,
+            "lines": lines,
+            "taxes": sorted(taxes.items()),
+            "paid": paid,
+            "due": invoice.total - paid,
+            # Paid in full: the day the last payment came, printed instead of "Total due".
+            "paid_on": payments[-1].received_on if payments and paid >= invoice.total else None,
+        },
     )
     return HTML(string=html).write_pdf()

@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from clientela.core import permissions
@@ -16,6 +17,7 @@ from clientela.orders.models import (
     Order,
     Price,
     Product,
+    SellerDetails,
     Shipment,
     ShipmentEvent,
     money,
@@ -100,6 +102,23 @@ def products() -> QuerySet[Product]:
     """The catalogue: every user sees it (prices are shown only to who may see amounts)."""
     return Product.objects.prefetch_related(
         Prefetch("prices", queryset=Price.objects.select_related("price_list").order_by("id"))
+    )
+
+
+def seller() -> SellerDetails:
+    """The seller's details as Settings keeps them; until they are first saved there, the
+    CLIENTELA_SELLER_* settings (an unsaved row, which that page's form starts from)."""
+    saved = SellerDetails.objects.order_by("pk").first()
+    if saved is not None:
+        return saved
+    env = settings.SELLER
+    text = {key: str(env.get(key, "")) for key in ("name", "address", "tax_id", "email")}
+    return SellerDetails(
+        **text,
+        registration_number=str(env.get("registration_number", "")),
+        bank=str(env.get("bank", "")),
+        iban=str(env.get("bank_account", "")),
+        payment_days=int(str(env.get("payment_days", 14))),
     )
 
 

@@ -30,6 +30,18 @@ if TYPE_CHECKING:
 CLOSED = {services.CANCELLED, services.RETURNED, services.DELIVERED}
 
 
+def ship_refusal(order: Order) -> str:
+    """Why the order can't ship now, which the order page says instead of offering the
+    form; empty when it can."""
+    if order.is_quote:
+        return _("A quote can't ship: place the order first.")
+    if order.stage.key in CLOSED:
+        return _("This order is closed: nothing more ships.")
+    if order.paid_at is None and not settings.ORDERS_SHIP_BEFORE_PAYMENT:
+        return _("This order is not paid yet: it ships once its invoice is paid.")
+    return ""
+
+
 @transaction.atomic
 def create_shipment(
     *,
@@ -43,12 +55,9 @@ def create_shipment(
     warehouse now. When nothing is left to ship, the order moves to shipped."""
     services.may_edit(actor=actor, order=order)
     order.refresh_from_db()
-    if order.is_quote:
-        raise ValidationError(_("A quote can't ship: place the order first."))
-    if order.stage.key in CLOSED:
-        raise ValidationError(_("This order is closed: nothing more ships."))
-    if order.paid_at is None and not settings.ORDERS_SHIP_BEFORE_PAYMENT:
-        raise ValidationError(_("This order is not paid yet: it can't ship before payment."))
+    refusal = ship_refusal(order)
+    if refusal:
+        raise ValidationError(refusal)
     lines = {line.pk: line for line in order.lines.select_related("product")}
     wanted = {pk: n for pk, n in quantities.items() if n}
     if not wanted:

@@ -30,6 +30,7 @@ from clientela.orders.forms import (
     ShipmentForm,
     ShipmentStatusForm,
     StageForm,
+    rearranged,
 )
 from clientela.orders.models import Invoice, Order, OrderStage, Shipment
 from clientela.orders.pdf import invoice_pdf_for
@@ -103,10 +104,20 @@ def order_create(request):
     token = request.GET.get("customer") or request.POST.get("customer", "")
     customer = _customer(request, token)
     price_list, products = pricing.product_choices(request.user, customer)
-    form = OrderForm(
-        request.POST or None, products=products, initial={"customer": token, "quantity_0": 1}
-    )
-    if request.method == "POST" and form.is_valid():
+    # "Add a row", "remove row n" and a changed row (htmx, which names no action) draw the
+    # form again: no order is written.
+    action = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "") or ("recalc" if request.htmx else "")
+    if action:  # drawn again as it was typed, unjudged: it is still being written
+        form = OrderForm(products=products, initial=rearranged(request.POST, action).dict())
+        if action == "add":  # the new row takes the focus
+            form.fields[f"product_{form.row_total - 1}"].widget.attrs["autofocus"] = True
+    else:
+        form = OrderForm(
+            request.POST or None, products=products, initial={"customer": token, "quantity_0": 1}
+        )
+    if form.is_bound and form.is_valid():
         try:
             order = services.create_order_for_customer(
                 actor=request.user,
@@ -120,16 +131,20 @@ def order_create(request):
         else:
             messages.success(request, _("%(order)s saved.") % {"order": order})
             return redirect(order)
+    context = {
+        "form": form,
+        "customer": presenting.present(request.user, customer),
+        "price_list": presenting.present(request.user, price_list),
+        "has_products": bool(products),
+        "totals": form.running_total(),
+    }
+    if action == "recalc" and request.htmx:
+        return render(request, "orders/_totals.html", context)
     return render(
         request,
         "orders/new.html",
-        {
-            "form": form,
-            "customer": presenting.present(request.user, customer),
-            "price_list": presenting.present(request.user, price_list),
-            "has_products": bool(products),
-        },
-        status=400 if form.errors else 200,
+        context,
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -164,6 +179,8 @@ def order_detail(request, pk: int):
     invoices = presenting.present_all(user, _with_sums(user, order.invoices.all()))
     open_invoice = next((i for i in invoices if i.kind == "invoice" and not i.cancelled), None)
     timeline = record_page.timeline_page(user, order, cursor=request.GET.get("after"))
+    to_ship = any(line.to_ship for line in lines) and not order.is_quote
+    ship_refusal = shipping.ship_refusal(order) if to_ship else ""
     if request.htmx and request.htmx.target in {"timeline", "timeline-more"}:
         return render(request, "activities/_timeline.html", {"timeline": timeline})
     return render(
@@ -185,7 +202,8 @@ def order_detail(request, pk: int):
                 }
             ),
             "shipment_form": ShipmentForm(lines=lines),
-            "can_ship": any(line.to_ship for line in lines) and not order.is_quote,
+            "can_ship": to_ship and not ship_refusal,
+            "ship_refusal": ship_refusal,
             "shipment_statuses": cast(
                 "forms.ChoiceField", ShipmentStatusForm.base_fields["status"]
             ).choices,
