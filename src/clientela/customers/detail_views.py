@@ -166,8 +166,7 @@ def _contact_checks(request, form: ContactForm, contact: Contact | None) -> dict
             phones=lines(data["phones"]),
             company_name=data["company"],
         )
-    if check_company(form, request.user, request.POST):
-        return {}
+    check_company(form, request.user, request.POST)  # shown beside any person found
     if suspects:
         form.add_error(None, _("This may be someone you have already. Open them, or add anyway."))
     return {"suspects": suspects}
