@@ -54,6 +54,7 @@ SHOWN_AS: dict[tuple[str, str], Callable[[Any], Any]] = {}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 EMPTY: tuple[object, ...] = (None, "", [], {})
+PARTS = ("street", "city", "region", "postal_code", "country")
 
 
 def declare(record_type: str, field: str, show: Callable[[Any], Any]) -> None:
@@ -154,7 +155,9 @@ def text(value: Any, *, keyed: bool = False) -> str:
         if keyed:
             return ", ".join(f"{k}: {text(v)}" for k, v in value.items() if v not in EMPTY)
         kinds = [str(v) for k, v in value.items() if k.endswith("kind") and v not in EMPTY]
-        parts = [text(v) for k, v in value.items() if not k.endswith("kind") and v not in EMPTY]
+        # In the order an address is written: PostgreSQL keeps a JSON object's keys sorted.
+        keys = sorted(value, key=lambda k: PARTS.index(k) if k in PARTS else len(PARTS))
+        parts = [text(value[k]) for k in keys if not k.endswith("kind") and value[k] not in EMPTY]
         return ", ".join(parts) + (f" ({', '.join(kinds)})" if kinds else "")
     if isinstance(value, str) and ISO_DATETIME.match(value):
         try:
