@@ -39,7 +39,10 @@ def record_history(request: ActorRequest, record_type: str, pk: int) -> HttpResp
     entries = list(audit.history(record)[:200])
     memo: dict = {}
     for entry in entries:
-        changes = audit.masked_changes(entry.changes, request.user, record_type)
+        # As the audit trail shows them: a new record's empty fields left out.
+        changes = audit.shown_changes(
+            audit.masked_changes(entry.changes, request.user, record_type)
+        )
         entry.readable = change_display.readable(type(record), changes, memo)
         entry.action_shown = change_display.action_label(entry.action)
     return render(
