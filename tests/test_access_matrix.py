@@ -93,6 +93,7 @@ def probes(w) -> dict[str, Probe]:
         "customers:contact-edit": Probe("edit", "POST", f"/contacts/{c}/edit/", edit_form),
         "customers:company-list": Probe("list", "GET", "/companies/?q=compania"),
         "customers:company-create": Probe("self", "GET", "/companies/new/"),
+        "customers:company-suggest": Probe("list", "GET", "/companies/suggest/?q=compania"),
         "customers:company-detail": Probe("view", "GET", f"/companies/{co}/"),
         "customers:company-edit": Probe(
             "edit", "POST", f"/companies/{co}/edit/", {"name": "Changed", "status": "active"}
@@ -139,6 +140,18 @@ def probes(w) -> dict[str, Probe]:
             {"file": SimpleUploadedFile("x.txt", b"hacked")},
         ),
         "activities:task-done": Probe("owner", "POST", f"/tasks/{w['task'].pk}/done/"),
+        # A task changes in the hands of its assignee, its giver or their manager only.
+        "activities:task-edit": Probe(
+            "owner",
+            "POST",
+            f"/tasks/{w['task'].pk}/edit/",
+            {"title": "hacked", "priority": "urgent", "due_at": "2030-01-01T09:00"},
+        ),
+        "activities:task-add": Probe("self", "POST", "/tasks/new/", {"title": "Mine"}),
+        # The tasks of the people one oversees: a role with team reports.
+        "activities:team-tasks": Probe(
+            "settings", "GET", "/tasks/team/", capability="view_reports"
+        ),
         "activities:file-download": Probe("view", "GET", f"/files/{w['file'].pk}/"),
         "security:login": Probe("self", "GET", "/login/"),
         "security:login-code": Probe("self", "GET", "/login/code/"),
@@ -353,7 +366,9 @@ def api_probes(w) -> dict[str, Probe]:
         "api:tasks-bulk-create": Probe(
             "self", "POST", f"{v1}/tasks/bulk", {"items": [{"title": "M"}]}
         ),
-        "api:tasks-update": Probe("owner", "PATCH", f"{v1}/tasks/{t}", {"done": True}),
+        "api:tasks-update": Probe(
+            "owner", "PATCH", f"{v1}/tasks/{t}", {"done": True, "title": "hacked"}
+        ),
         "api:tasks-bulk-update": Probe(
             "owner", "PATCH", f"{v1}/tasks/bulk", {"items": [{"id": t, "done": True}]}
         ),
@@ -918,7 +933,10 @@ def state_of(world) -> tuple:
         Contact.objects.get(pk=world["trashed"].pk).deleted_at,
         Contact.objects.get(pk=world["other"].pk).deleted_at,
         sorted(contact.tags.values_list("name", flat=True)),
-        world["task"].__class__.objects.get(pk=world["task"].pk).done_at,
+        world["task"]
+        .__class__.objects.filter(pk=world["task"].pk)
+        .values_list("done_at", "title", "priority", "due_at", "assignee")
+        .get(),
         SavedView.objects.filter(pk=world["view"].pk).exists(),
         world["notification"].__class__.objects.get(pk=world["notification"].pk).read_at,
         ApiToken.objects.get(pk=world["token"].pk).revoked_at,

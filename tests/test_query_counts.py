@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clientela.activities import services as activity_services
 from clientela.customers import services
@@ -96,6 +98,35 @@ def test_detail_pages_do_not_grow_with_timeline_tasks_and_files(user_client, use
     many = queries_for(user_client, url)
     assert many == few
     assert many == snapshot[f"customers:{kind}-detail"], f"{kind}: {many} queries"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/tasks/team/", "/tasks/team/?overdue=1"])
+def test_team_task_list_does_not_grow_with_tasks_or_people(client, make_user, url, snapshot):
+    from clientela.users.services import role_named, team_named
+
+    team = team_named("Sales Cluj")
+    manager = make_user(email="sefa@firma.ro", role=role_named("manager"), team=team)
+    client.force_login(manager)
+
+    def give_tasks(start: int, count: int) -> None:
+        rep = make_user(email=f"rep{start}@firma.ro", team=team)
+        company = services.create_company(actor=rep, data={"name": f"Firma {start} SRL"})
+        for contact in add_contacts(rep, company, start, count):
+            activity_services.create_task(
+                actor=manager,
+                title="Late",
+                assignee=rep,
+                record=contact,
+                due_at=timezone.now() - datetime.timedelta(days=1),
+            )
+
+    give_tasks(0, 2)
+    few = queries_for(client, url)
+    give_tasks(100, 30)
+    many = queries_for(client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
 
 
 def add_deals(user, company, start: int, count: int) -> list:

@@ -100,21 +100,21 @@ def test_my_day_groups_open_tasks(user, contact):
 def test_a_task_reminder_schedules_its_notification_for_the_reminder_time(user, contact):
     from django_tasks_db.models import DBTaskResult
 
+    from clientela.activities.tasks import deliver_task_reminder
     from clientela.notifications.models import Notification
-    from clientela.notifications.tasks import deliver_reminder
 
     soon = timezone.now() + datetime.timedelta(minutes=5)
     task = services.create_task(
         actor=user, title="Send the offer", assignee=user, record=contact, reminder_at=soon
     )
-    job = DBTaskResult.objects.get(task_path="clientela.notifications.tasks.deliver_reminder")
+    job = DBTaskResult.objects.get(task_path="clientela.activities.tasks.deliver_task_reminder")
     assert job.run_after == soon
-    kwargs = job.args_kwargs["kwargs"]
-    assert kwargs["key"] == f"task:{task.pk}:reminder:{soon.isoformat()}"
+    assert job.args_kwargs["args"] == [task.pk]
     assert not Notification.objects.exists()
-    # What the worker runs at that time:
-    deliver_reminder.call(*job.args_kwargs["args"], **kwargs)
+    # What the worker runs at that time: the reminder of the task as it still stands.
+    deliver_task_reminder.call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
     notification = Notification.objects.get()
+    assert notification.key == f"task:{task.pk}:reminder:{services._stamp(soon)}"
     assert (notification.user, notification.title, notification.url) == (
         user,
         "Reminder: Send the offer",

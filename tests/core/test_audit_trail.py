@@ -43,7 +43,7 @@ def test_the_trail_page_filters_by_person(client, changes):
     only_ion = client.get(f"/settings/audit/?actor={changes['ion'].pk}").content.decode()
     assert "=HYPERLINK(1)" in only_ion and "Fabrica SRL" not in only_ion
     # A new record lists what it was created with, not every field it left empty.
-    assert "→ []" not in only_ion and "<b>full_name</b>" in only_ion
+    assert "→ []" not in only_ion and "<b>Name</b>" in only_ion
 
 
 def test_the_export_holds_every_change_with_who_and_what(client, changes):

@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -133,11 +134,19 @@ class TaskIn(Schema):
 
 
 class TaskUpdate(Schema):
+    title: name_text(200) = None
+    notes: text(20000) = None
+    due_at: DateTime | None = Field(None, description="Reschedule it; `null` for no due date.")
+    reminder_at: DateTime | None = Field(None, description="`null` for no reminder.")
+    priority: Literal[tuple(Priority.values)] = None
+    # Not null: a task always has someone. Left out, the assignee stays.
+    assignee_id: Id = Field(None, description="Reassign it to this person.")  # type: ignore[assignment]
     done: bool | None = None
 
 
 class TaskFilters(Schema):
     done: bool | None = None
+    assignee_id: Id | None = Field(None, description="One person's tasks.")
 
 
 def task_out(task: Task, user) -> dict:
@@ -179,14 +188,32 @@ def create_task(user, data: dict) -> Task:
 
 
 def update_task(user, task: Task, data: dict, expected_version) -> Task:
-    if data.get("done") is not None:
-        task = services.set_task_done(actor=user, task=task, done=data["done"])
+    """Only the fields sent change: edited, rescheduled, reassigned, then marked done or
+    not, all or nothing."""
+    done = data.pop("done", None)
+    changes = {
+        name: data[name] for name in ("title", "notes", "due_at", "reminder_at") if name in data
+    }
+    if "priority" in data:
+        changes["priority"] = data["priority"]
+    if "assignee_id" in data:
+        assignee = user_selectors.active_person(data["assignee_id"])
+        if assignee is None:
+            raise ValidationError({"assignee_id": _("There is no such active user.")})
+        changes["assignee"] = assignee
+    with transaction.atomic():
+        if changes:
+            task = services.update_task(actor=user, task=task, changes=changes)
+        if done is not None:
+            task = services.set_task_done(actor=user, task=task, done=done)
     return task
 
 
 def filter_tasks(user, queryset, params: dict, raw):
     if params.get("done") is not None:
         queryset = queryset.filter(done_at__isnull=not params["done"])
+    if params.get("assignee_id") is not None:
+        queryset = queryset.filter(assignee_id=params["assignee_id"])
     return queryset
 
 
@@ -206,6 +233,8 @@ register(
         create=create_task,
         update_in=TaskUpdate,
         update=update_task,
-        description='The tasks assigned to you. Mark one done with `{"done": true}`.',
+        description="The tasks you may change: assigned to you, given by you, and those of "
+        "the people you oversee (a manager's team). Edit, reschedule (`due_at`) or reassign "
+        '(`assignee_id`) one with PATCH; mark it done with `{"done": true}`.',
     )
 )

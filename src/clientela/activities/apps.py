@@ -28,6 +28,7 @@ class ActivitiesConfig(AppConfig):
             Task,
             lambda t: {
                 "title": t.title,
+                "notes": t.notes,
                 "due_at": t.due_at,
                 "reminder_at": t.reminder_at,
                 "assignee": t.assignee.email,
@@ -36,6 +37,13 @@ class ActivitiesConfig(AppConfig):
             },
         )
         audit.register(Attachment, lambda f: {"name": f.name, "size": f.size})
+        from clientela.activities.models import CallOutcome
+        from clientela.core import change_display
+
+        # A call's outcome is kept as its value ("no_answer"); people read its label.
+        change_display.declare(
+            "activity", "outcome", lambda value: dict(CallOutcome.choices).get(value, value)
+        )
         events.declare("activity", "created")
         events.declare("task", "created", "updated", "completed")
 

@@ -60,6 +60,16 @@ class TaskForm(forms.Form):
         label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
     )
     assignee = forms.IntegerField(label=_("Assigned to"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TeamTasksForm(forms.Form):
+    """The team task list's filters: one person, only what is overdue."""
+
+    person = forms.IntegerField(required=False)
+    overdue = forms.BooleanField(required=False)
 
 
 class FileForm(forms.Form):

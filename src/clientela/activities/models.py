@@ -69,6 +69,11 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.subject or self.get_kind_display()
 
+    @property
+    def outcome_shown(self) -> str:
+        """A call's outcome by its label ("No answer"); a meeting's as it was written."""
+        return str(dict(CallOutcome.choices).get(self.outcome, self.outcome))
+
 
 class TimelineLink(models.Model):
     """Puts an entry on one record's timeline. A call with a contact is linked to the contact
@@ -106,6 +111,8 @@ class Priority(models.TextChoices):
 
 
 class Task(models.Model):
+    # Whether the person looking may edit it, when a selector marks a page's tasks.
+    changeable: bool
     title = models.CharField(_("title"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)

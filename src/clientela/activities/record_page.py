@@ -28,7 +28,9 @@ def record_context(request, record) -> dict:
         ),
         "timeline_kinds": kinds,
         "counts": selectors.timeline_counts(record),
-        "tasks": selectors.open_tasks_for_record(record),
+        "tasks": selectors.mark_changeable(
+            request.user, list(selectors.open_tasks_for_record(record))
+        ),
         "files": selectors.files_for_record(record),
         "users": user_selectors.by_name(),
         "kind_choices": ActivityKind.choices,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, DateTimeField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clientela.activities.models import Activity, ActivityKind, Attachment, Task, TimelineLink
 from clientela.core import records
 from clientela.core.models import model_of
 from clientela.core.pagination import Page, keyset_page
+from clientela.users import selectors as user_selectors
 
 TIMELINE_PAGE = 25
 
@@ -171,8 +173,86 @@ def activities_for(user) -> QuerySet[Activity]:
 
 
 def tasks_for(user) -> QuerySet[Task]:
-    """The tasks on a person's list: those assigned to them (what My day shows)."""
-    return Task.objects.filter(assignee=user).select_related("assignee", "content_type")
+    """The tasks the API lists to a person: those they may change (`changeable_tasks`)."""
+    return changeable_tasks(user)
+
+
+def overseen_ids(user) -> set[int]:
+    """The person and the people whose tasks they oversee (a manager's team)."""
+    return {user.pk, *(person.pk for person in user_selectors.reported_on(user))}
+
+
+def may_change_task(user, task: Task, overseen: set[int] | None = None) -> bool:
+    """Whether the person may edit, reschedule or reassign the task, as far as people go:
+    it is theirs, they gave it, or they oversee its assignee. The record it is on is the
+    service's own check."""
+    if task.assignee_id == user.pk or task.created_by_id == user.pk:
+        return True
+    return task.assignee_id in (overseen if overseen is not None else overseen_ids(user))
+
+
+def mark_changeable(user, tasks: list[Task]) -> list[Task]:
+    """Set `task.changeable` on each, for the page to offer its edit form; the people the
+    user oversees are read once, and only when a task is neither theirs nor given by them."""
+    overseen: set[int] | None = None
+    for task in tasks:
+        if task.assignee_id != user.pk and task.created_by_id != user.pk and overseen is None:
+            overseen = overseen_ids(user)
+        task.changeable = may_change_task(user, task, overseen)
+    return tasks
+
+
+def changeable_tasks(user) -> QuerySet[Task]:
+    """Tasks the person may change: assigned to them, given by them, or their team's when
+    they oversee it."""
+    return Task.objects.filter(
+        Q(assignee_id__in=overseen_ids(user)) | Q(created_by_id=user.pk)
+    ).select_related("assignee", "content_type")
+
+
+def task_for_change(user, pk: int) -> Task:
+    """A task the person may change; DoesNotExist (a 404) for any other."""
+    return changeable_tasks(user).get(pk=pk)
+
+
+def task_record(task: Task, user):
+    """The live record a task is on, if `user` may see it (None is the system: any live
+    record); None without one."""
+    if not task.content_type_id:
+        return None
+    model = model_of(ContentType.objects.get_for_id(task.content_type_id))
+    if user is not None:
+        return records.visible(user, model).filter(pk=task.object_id).first()
+    record = model._default_manager.filter(pk=task.object_id).first()
+    return record if getattr(record, "deleted_at", None) is None else None
+
+
+# Where tasks without a due date sort in the team's list: after every dated one.
+UNDATED = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+TEAM_TASKS_PAGE = 50
+
+
+def team_tasks(
+    user,
+    member_ids: list[int],
+    *,
+    overdue: bool = False,
+    cursor: str | None = None,
+    limit: int = TEAM_TASKS_PAGE,
+    now: datetime.datetime | None = None,
+) -> Page:
+    """One page of the open tasks of `member_ids` (the people `user` oversees, or one of
+    them), the most overdue first and the undated last; with `overdue`, only those past
+    due. The records they are on as `user` may see them."""
+    tasks = Task.objects.filter(assignee_id__in=member_ids, done_at__isnull=True)
+    if overdue:
+        tasks = tasks.filter(due_at__lt=now or timezone.now())
+    tasks = tasks.annotate(
+        due_key=Coalesce("due_at", Value(UNDATED, output_field=DateTimeField()))
+    ).select_related("assignee", "content_type")
+    page = keyset_page(tasks, ["due_key", "id"], cursor, limit)
+    _attach_records(page.items, user)
+    return page
 
 
 def team_workload(member_ids: list[int], *, now: datetime.datetime | None = None) -> dict:

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.activities import file_types
+from clientela import jobs
+from clientela.activities import file_types, selectors
 from clientela.activities.models import (
     Activity,
     ActivityKind,
@@ -260,6 +261,24 @@ def attach_file(
     return attachment
 
 
+def _clean_task(
+    *,
+    title: str,
+    priority: str,
+    due_at: datetime.datetime | None,
+    reminder_at: datetime.datetime | None,
+) -> str:
+    """A task's title with its spaces tidied, once its fields make sense together."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": _("Give the task a title.")})
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority.")})
+    if reminder_at and due_at and reminder_at > due_at:
+        raise ValidationError({"reminder_at": _("The reminder should come before the due time.")})
+    return title[:200]
+
+
 @transaction.atomic
 def create_task(
     *,
@@ -275,15 +294,9 @@ def create_task(
 ) -> Task:
     if record is not None:
         _may_log(actor, record)
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError({"title": _("Give the task a title.")})
-    if priority not in Priority.values:
-        raise ValidationError({"priority": _("Unknown priority.")})
-    if reminder_at and due_at and reminder_at > due_at:
-        raise ValidationError({"reminder_at": _("The reminder should come before the due time.")})
+    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=reminder_at)
     task = Task.objects.create(
-        title=title[:200],
+        title=title,
         notes=notes,
         assignee=assignee,
         created_by=actor,
@@ -296,25 +309,119 @@ def create_task(
     )
     audit.log(actor=actor, action="create", record=task, after=audit.snapshot(task))
     if reminder_at is not None:
-        _schedule_reminder(task, record, reminder_at)
+        _schedule_reminder(task, reminder_at)
+    if actor is not None and assignee.pk != actor.pk:
+        _tell_assignee(actor, task)
     return task
 
 
-def _schedule_reminder(task: Task, record: Record | None, when: datetime.datetime) -> None:
-    """A bell notification and an e-mail at the reminder time (the task's `reminder_at`).
-    The key names the time, so a moved reminder is a new one while a job that runs twice
-    still delivers once."""
-    notifications.schedule_reminder(
-        user=task.assignee,
-        when=when,
-        key=f"task:{task.pk}:reminder:{when.isoformat()}",
+# What a task's edit may change: `update_task(changes=…)` takes these names.
+TASK_FIELDS = ("title", "notes", "due_at", "reminder_at", "priority", "assignee")
+
+
+def _may_change_task(actor: User | None, task: Task, *, on_record: bool = True) -> None:
+    """A task changes in the hands of its assignee, whoever gave it, or someone who oversees
+    the assignee (a manager, their team's); on a record, the person must still see that
+    record and log activity on it, as when the task was added (`on_record`: ticking one's
+    task done asks only the first)."""
+    if actor is None:
+        return
+    if not selectors.may_change_task(actor, task):
+        raise PermissionDenied(_("You may not change this task."))
+    if on_record and task.content_type_id is not None:
+        record = selectors.task_record(task, actor)
+        if record is None:
+            raise PermissionDenied(_("You may not see the record this task is on."))
+        _may_log(actor, record)
+
+
+@transaction.atomic
+def update_task(*, actor: User | None, task: Task, changes: dict[str, Any]) -> Task:
+    """Edit, reschedule or reassign a task: the fields named in `changes` take their new
+    values, checked together with the others; one audit entry for the whole change. A moved
+    reminder is scheduled anew (the old one finds the task changed and stays silent); a new
+    assignee is told, and the reminder still ahead reaches them."""
+    unknown = set(changes) - set(TASK_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    _may_change_task(actor, task)
+    values = {name: getattr(task, name) for name in TASK_FIELDS} | changes
+    values["title"] = _clean_task(
+        title=values["title"],
+        priority=values["priority"],
+        due_at=values["due_at"],
+        reminder_at=values["reminder_at"],
+    )
+    values["notes"] = values["notes"] or ""
+    if values["assignee"] is None or not values["assignee"].is_active:
+        raise ValidationError({"assignee": _("There is no such active user.")})
+    changed = [name for name in TASK_FIELDS if getattr(task, name) != values[name]]
+    if not changed:
+        return task
+    before = audit.snapshot(task)
+    for name in changed:
+        setattr(task, name, values[name])
+    task.save(update_fields=changed)
+    audit.log(actor=actor, action="update", record=task, before=before, after=audit.snapshot(task))
+    if "reminder_at" in changed and task.reminder_at is not None and task.done_at is None:
+        _schedule_reminder(task, task.reminder_at)
+    if "assignee" in changed and actor is not None and task.assignee_id != actor.pk:
+        _tell_assignee(actor, task)
+    return task
+
+
+def _task_url(task: Task) -> str:
+    record = selectors.task_record(task, None)
+    return record.get_absolute_url() if record is not None else reverse("activities:my-day")
+
+
+def _tell_assignee(actor: User, task: Task) -> None:
+    """A bell notification for the person a colleague gave a task to."""
+    notifications.notify(
+        task.assignee,
+        key=f"task:{task.pk}:assigned:{task.assignee_id}:{timezone.now().isoformat()}",
+        title=_("%(person)s gave you a task: %(task)s")
+        % {"person": actor.display_name, "task": task.title},
+        url=_task_url(task),
+    )
+
+
+def _schedule_reminder(task: Task, when: datetime.datetime) -> None:
+    """A bell notification and an e-mail at the reminder time (the task's `reminder_at`),
+    to whoever has the task then. The job names the time, so a moved reminder is a new job
+    and the old one, finding the task moved, delivers nothing."""
+    from clientela.activities.tasks import deliver_task_reminder
+
+    jobs.schedule_at(when, deliver_task_reminder, task.pk, at=_stamp(when))
+
+
+def _stamp(when: datetime.datetime) -> str:
+    """A reminder's time as its job names it: in UTC, as the database gives it back."""
+    return when.astimezone(datetime.UTC).isoformat()
+
+
+def deliver_reminder(*, task_id: int, at: str) -> None:
+    """The reminder of a task scheduled for `at`, if the task still has it: not done, not
+    moved to another time, assigned to someone still active. The key names the time, so a
+    job that runs twice delivers once."""
+    task = Task.objects.select_related("assignee").filter(pk=task_id).first()
+    if task is None or task.done_at is not None or task.reminder_at is None:
+        return
+    if _stamp(task.reminder_at) != at or not task.assignee.is_active:
+        return
+    notifications.notify(
+        task.assignee,
+        key=f"task:{task.pk}:reminder:{at}",
         title=_("Reminder: %(task)s") % {"task": task.title},
-        url=record.get_absolute_url() if record is not None else reverse("activities:my-day"),
+        url=_task_url(task),
     )
 
 
 @transaction.atomic
 def set_task_done(*, actor: User, task: Task, done: bool) -> Task:
+    """Done or not done again; an assignee may close a task on a record now out of their
+    sight, which would otherwise stay on their list for good."""
+    _may_change_task(actor, task, on_record=False)
     before = audit.snapshot(task)
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
@@ -324,9 +431,8 @@ def set_task_done(*, actor: User, task: Task, done: bool) -> Task:
 
 @transaction.atomic
 def reassign_tasks(*, actor: User, records: list[Task], to: User) -> int:
-    """Open tasks pass to a colleague, each audited; a reminder still ahead is scheduled for
-    them (the former assignee's, if they are deactivated, is not delivered)."""
-    now = timezone.now()
+    """Open tasks pass to a colleague (a person leaving hands them over), each audited; a
+    reminder still ahead reaches the new assignee, as it follows the task."""
     for task in records:
         before = audit.snapshot(task)
         task.assignee = to
@@ -334,12 +440,4 @@ def reassign_tasks(*, actor: User, records: list[Task], to: User) -> int:
         audit.log(
             actor=actor, action="update", record=task, before=before, after=audit.snapshot(task)
         )
-        if task.reminder_at is not None and task.reminder_at > now and task.done_at is None:
-            notifications.schedule_reminder(
-                user=to,
-                when=task.reminder_at,
-                key=f"task:{task.pk}:reminder:{task.reminder_at.isoformat()}:user:{to.pk}",
-                title=_("Reminder: %(task)s") % {"task": task.title},
-                url=reverse("activities:my-day"),
-            )
     return len(records)

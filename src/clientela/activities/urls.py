@@ -10,6 +10,9 @@ urlpatterns = [
     path("records/<str:token>/log/", views.log_activity, name="log-activity"),
     path("records/<str:token>/tasks/", views.task_create, name="task-create"),
     path("records/<str:token>/files/", views.file_upload, name="file-upload"),
+    path("tasks/new/", views.task_add, name="task-add"),
+    path("tasks/team/", views.team_tasks, name="team-tasks"),
+    path("tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
     path("files/<int:pk>/", views.file_download, name="file-download"),
 ]

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clientela.activities import file_types, selectors, services
-from clientela.activities.forms import ComposerForm, FileForm, TaskForm
+from clientela.activities.forms import ComposerForm, FileForm, TaskForm, TeamTasksForm
 from clientela.activities.models import Attachment, Task
-from clientela.core import presenting, redirects
+from clientela.core import permissions, presenting, redirects
+from clientela.core.permissions import capability_required
 from clientela.core.records import visible_record
 from clientela.users import selectors as user_selectors
+from clientela.users.models import User
 
 
 def _back(request, record):
@@ -25,15 +27,20 @@ def _errors(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
+def _form_errors(request, form) -> None:
+    """Each of a form's errors as a message, named by its field's label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        text = " ".join(str(error) for error in errors)
+        messages.error(request, f"{label}: {text}" if label else text)
+
+
 @require_POST
 def log_activity(request, token: str):
     record = visible_record(request.user, token)
     form = ComposerForm(request.POST, request.FILES)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            text = " ".join(str(error) for error in errors)
-            messages.error(request, f"{label}: {text}" if label else text)
+        _form_errors(request, form)
         return _back(request, record)
     data = form.cleaned_data
     kind = data["kind"]
@@ -70,13 +77,15 @@ def log_activity(request, token: str):
     return _back(request, record)
 
 
-@require_POST
-def task_create(request, token: str):
-    record = visible_record(request.user, token)
+def _add_task(request, record=None) -> None:
+    """Add the task the form describes, on `record` or on no record (My day)."""
     form = TaskForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("A task needs a title."))
-        return _back(request, record)
+        if "title" in form.errors:
+            messages.error(request, _("A task needs a title."))
+        else:
+            _form_errors(request, form)
+        return
     data = form.cleaned_data
     assignee = (
         user_selectors.active_person(data["assignee"]) if data["assignee"] else None
@@ -90,12 +99,60 @@ def task_create(request, token: str):
             reminder_at=data["reminder_at"],
             priority=data["priority"],
             record=record,
+            notes=data["notes"],
         )
     except ValidationError as error:
         _errors(request, error)
     else:
         messages.success(request, _("Task added."))
+
+
+@require_POST
+def task_create(request, token: str):
+    record = visible_record(request.user, token)
+    _add_task(request, record)
     return _back(request, record)
+
+
+@require_POST
+def task_add(request):
+    """A task on no record, from My day."""
+    _add_task(request)
+    return redirects.back(request, "activities:my-day")
+
+
+@require_POST
+def task_edit(request, pk: int):
+    """Edit, reschedule or reassign a task: its assignee's, its giver's or their manager's."""
+    try:
+        task = selectors.task_for_change(request.user, pk)
+    except Task.DoesNotExist:
+        raise Http404 from None
+    form = TaskForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirects.back(request, "activities:my-day")
+    data = form.cleaned_data
+    assignee: User | None = task.assignee
+    if data["assignee"] and data["assignee"] != task.assignee_id:
+        assignee = user_selectors.active_person(data["assignee"])
+    if assignee is None:
+        messages.error(request, _("There is no such active user."))
+        return redirects.back(request, "activities:my-day")
+    changes = {name: data[name] for name in ("title", "notes", "due_at", "reminder_at")}
+    try:
+        services.update_task(
+            actor=request.user,
+            task=task,
+            changes={**changes, "priority": data["priority"], "assignee": assignee},
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Task saved."))
+    return redirects.back(request, "activities:my-day")
 
 
 @require_POST
@@ -104,7 +161,17 @@ def task_done(request, pk: int):
     services.set_task_done(actor=request.user, task=task, done=request.POST.get("done") != "no")
     if request.htmx:
         selectors.with_records([task], request.user)
-        return render(request, "activities/_task.html", {"task": task})
+        selectors.mark_changeable(request.user, [task])
+        return render(
+            request,
+            "activities/_task.html",
+            {
+                "task": task,
+                "users": user_selectors.by_name(),
+                # The page the task is on, for its forms to come back to.
+                "next_url": redirects.safe_url(request, request.htmx.current_url_abs_path),
+            },
+        )
     return redirects.back(request, "activities:my-day")
 
 
@@ -151,7 +218,9 @@ def file_download(request, pk: int):
 @require_safe
 def my_day(request):
     groups = {
-        name: presenting.present_attached(request.user, tasks)
+        name: presenting.present_attached(
+            request.user, selectors.mark_changeable(request.user, tasks)
+        )
         for name, tasks in selectors.my_day(request.user).items()
     }
     sections = [
@@ -160,4 +229,48 @@ def my_day(request):
         ("upcoming", _("Upcoming")),
         ("someday", _("No due date")),
     ]
-    return render(request, "activities/my_day.html", {"groups": groups, "sections": sections})
+    context = {
+        "groups": groups,
+        "sections": sections,
+        "users": user_selectors.by_name(),
+        "oversees": permissions.can(request.user, "view_reports"),
+    }
+    return render(request, "activities/my_day.html", context)
+
+
+@require_safe
+@capability_required("view_reports")
+def team_tasks(request):
+    """The open tasks of the people a manager oversees, the most overdue first; one
+    person's, or only the overdue, when the filters say so."""
+    people = user_selectors.reported_on(request.user)
+    form = TeamTasksForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    chosen = next((p for p in people if p.pk == filters.get("person")), None)
+    ids = [chosen.pk] if chosen is not None else [person.pk for person in people]
+    page = selectors.team_tasks(
+        request.user,
+        ids,
+        overdue=bool(filters.get("overdue")),
+        cursor=request.GET.get("after"),
+    )
+    overseen = {request.user.pk, *(person.pk for person in people)}
+    for task in page.items:
+        task.changeable = selectors.may_change_task(request.user, task, overseen)
+    presenting.present_attached(request.user, page.items)
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = query.copy()
+    if page.next_cursor:
+        next_query["after"] = page.next_cursor
+    context = {
+        "page": page,
+        "people": people,
+        "chosen": chosen,
+        "overdue": bool(filters.get("overdue")),
+        "users": user_selectors.by_name(),
+        "query": query.urlencode(),
+        "next_query": next_query.urlencode() if page.next_cursor else "",
+        "is_first_page": not request.GET.get("after"),
+    }
+    return render(request, "activities/team_tasks.html", context)

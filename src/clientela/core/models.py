@@ -182,6 +182,10 @@ class AuditEntry(models.Model):
     """One change to a record: who, when, from where, each field before and after, and the
     whole record as it stood afterwards (so any version can be restored)."""
 
+    # The changes and the action as people read them, when a page sets them
+    # (core.change_display).
+    readable: list
+    action_shown: str
     at = models.DateTimeField(_("when"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -33,6 +33,13 @@ class Area:
 AREAS: tuple[Area, ...] = (
     Area("home", _("Home"), "workspace:home", "home"),
     Area("my-day", _("My day"), "activities:my-day", "calendar-days"),
+    Area(
+        "team-tasks",
+        _("Team tasks"),
+        "activities:team-tasks",
+        "clipboard-document-check",
+        capability="view_reports",
+    ),
     Area("contacts", _("Contacts"), "customers:contact-list", "users"),
     Area("companies", _("Companies"), "customers:company-list", "building-office-2"),
     Area("deals", _("Deals"), "deals:deal-board", "currency-dollar"),

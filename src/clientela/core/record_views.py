@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from clientela.core import audit, permissions, presenting, record_services, records
+from clientela.core import audit, change_display, permissions, presenting, record_services, records
 from clientela.core.models import AuditEntry, Record
 
 if TYPE_CHECKING:
@@ -37,8 +37,14 @@ def record_history(request: ActorRequest, record_type: str, pk: int) -> HttpResp
     declared = _with_history(record_type)
     record = get_object_or_404(declared.selector(request.user), pk=pk)
     entries = list(audit.history(record)[:200])
+    memo: dict = {}
     for entry in entries:
-        entry.changes = audit.masked_changes(entry.changes, request.user, record_type)
+        # As the audit trail shows them: a new record's empty fields left out.
+        changes = audit.shown_changes(
+            audit.masked_changes(entry.changes, request.user, record_type)
+        )
+        entry.readable = change_display.readable(type(record), changes, memo)
+        entry.action_shown = change_display.action_label(entry.action)
     return render(
         request,
         "core/history.html",

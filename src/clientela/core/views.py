@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_safe
 from django.views.i18n import JavaScriptCatalog
 
-from clientela.core import audit, health
+from clientela.core import audit, change_display, health
 from clientela.core.forms import AuditFilterForm
 from clientela.core.pagination import keyset_page
 from clientela.core.permissions import capability_required
@@ -40,10 +40,13 @@ def audit_trail(request: ActorRequest) -> HttpResponse:
     page = keyset_page(
         audit.trail(**form.filters()), ["-at", "-id"], request.GET.get("after"), AUDIT_PAGE
     )
+    memo: dict = {}
     for entry in page.items:
-        entry.changes = audit.shown_changes(
+        changes = audit.shown_changes(
             audit.masked_changes(entry.changes, request.user, entry.content_type.model)
         )
+        entry.readable = change_display.readable(entry.content_type.model_class(), changes, memo)
+        entry.action_shown = change_display.action_label(entry.action)
     query = request.GET.copy()
     query.pop("after", None)
     return render(

@@ -53,5 +53,16 @@ class CustomersConfig(AppConfig):
                 restore=return_to_state,
             )
         )
+        from clientela.core import change_display
+        from clientela.customers.models import LifecycleStage
+
+        # The trail keeps a contact's stage by its key; people read its name.
+        change_display.declare(
+            "contact",
+            "lifecycle_stage",
+            lambda key: (
+                LifecycleStage.objects.filter(key=key).values_list("name", flat=True).first() or key
+            ),
+        )
         search.register_numbers(Contact, search_documents.number_owners("contact"))
         search.register_numbers(Company, search_documents.number_owners("company"))

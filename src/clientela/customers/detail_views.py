@@ -16,12 +16,13 @@ from clientela.core import custom_fields, presenting
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.customers import selectors, services
-from clientela.customers.duplicates import contact_suspects
+from clientela.customers.duplicates import contact_suspects, new_contact_suspects
 from clientela.customers.forms import (
     CompanyForm,
     ContactForm,
     InlineCompanyForm,
     InlineContactForm,
+    check_company,
     lines,
     tag_names,
 )
@@ -149,12 +150,44 @@ def _company_initial(company: Company) -> dict:
     }
 
 
-def _edit(request, *, record, record_type, form_class, initial, to_data, title):
-    """Create (record None) or edit; a stale save is refused and shows what to do."""
+def _contact_checks(request, form: ContactForm, contact: Contact | None) -> dict:
+    """A new contact is checked as quick add checks one (the same duplicate service); the
+    company it names, new or edited, as every company field is."""
+    data = form.cleaned_data
+    suspects = []
+    if contact is None and request.POST.get("confirm_duplicate") != "yes":
+        name = data["full_name"] or " ".join(
+            part for part in (data["given_name"], data["family_name"]) if part
+        )
+        suspects = new_contact_suspects(
+            request.user,
+            name=name,
+            emails=lines(data["emails"]),
+            phones=lines(data["phones"]),
+            company_name=data["company"],
+        )
+    check_company(form, request.user, request.POST)  # shown beside any person found
+    if suspects:
+        form.add_error(None, _("This may be someone you have already. Open them, or add anyway."))
+    return {"suspects": suspects}
+
+
+def _company_checks(request, form: CompanyForm, company: Company | None) -> dict:
+    """A company's own name is checked against those like it, as a company field's is."""
+    check_company(form, request.user, request.POST, field="name", company=company or Company())
+    return {}
+
+
+def _edit(request, *, record, record_type, form_class, initial, to_data, title, checks):
+    """Create (record None) or edit; a stale save is refused and shows what to do, and the
+    record's `checks` (duplicates) may stop the save with what they found."""
     custom = record.custom if record else {}
     form = form_class(
         request.POST or None, initial=initial, custom_values=custom, user=request.user
     )
+    found: dict = {}
+    if request.method == "POST" and form.is_valid():
+        found = checks(request, form, record)
     if request.method == "POST" and form.is_valid():
         try:
             data = to_data(form)
@@ -183,7 +216,7 @@ def _edit(request, *, record, record_type, form_class, initial, to_data, title):
     return render(
         request,
         "customers/edit.html",
-        {"form": form, "record": record, "record_type": record_type, "title": title},
+        {"form": form, "record": record, "record_type": record_type, "title": title, **found},
     )
 
 
@@ -202,6 +235,7 @@ def contact_create(request):
         initial=initial,
         to_data=lambda form: _contact_data(request, form),
         title=_("New contact"),
+        checks=_contact_checks,
     )
 
 
@@ -216,6 +250,7 @@ def contact_edit(request, pk: int):
         initial=_contact_initial(contact),
         to_data=lambda form: _contact_data(request, form),
         title=_("Edit %(name)s") % {"name": contact},
+        checks=_contact_checks,
     )
 
 
@@ -229,6 +264,7 @@ def company_create(request):
         initial={"owner": request.user.pk, "status": "active"},
         to_data=_company_data,
         title=_("New company"),
+        checks=_company_checks,
     )
 
 
@@ -243,6 +279,7 @@ def company_edit(request, pk: int):
         initial=_company_initial(company),
         to_data=_company_data,
         title=_("Edit %(name)s") % {"name": company},
+        checks=_company_checks,
     )
 
 

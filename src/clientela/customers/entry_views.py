@@ -12,28 +12,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from clientela.core import permissions
 from clientela.core.forms import add_service_errors
 from clientela.core.text import fold
-from clientela.customers import listing, merging, selectors, services
-from clientela.customers.duplicates import contact_suspects
-from clientela.customers.forms import (
-    QuickAddForm,
-)
+from clientela.customers import listing, merging, services
+from clientela.customers.duplicates import company_suggestions, new_contact_suspects
+from clientela.customers.forms import QuickAddForm, check_company
 from clientela.customers.models import Merge
 
 
 # Quick-add ----------------------------------------------------------------------------
 def _suspects_for(request, data) -> list:
-    company_id = None
-    if data.get("company", "").strip():
-        company = (
-            selectors.companies_for(request.user).filter(name_key=fold(data["company"])).first()
-        )
-        company_id = company.pk if company else None
-    return contact_suspects(
-        selectors.contacts_for(request.user),
-        email=data.get("email", ""),
-        phones=[data["phone"]] if data.get("phone", "").strip() else [],
+    return new_contact_suspects(
+        request.user,
         name=data.get("name", ""),
-        company_id=company_id,
+        emails=[data.get("email", "")],
+        phones=[data.get("phone", "")],
+        company_name=data.get("company", ""),
     )
 
 
@@ -42,9 +34,11 @@ def quick_add(request):
     form = QuickAddForm(request.POST or None)
     suspects = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         suspects = _suspects_for(request, data)
-        if suspects and request.POST.get("confirm_duplicate") != "yes":
+        if check_company(form, request.user, request.POST):
+            suspects = []  # the company first: the people there depend on it
+        elif suspects and request.POST.get("confirm_duplicate") != "yes":
             form.add_error(
                 None, _("This may be someone you have already. Open them, or add anyway.")
             )
@@ -76,6 +70,19 @@ def quick_add_check(request):
     data = {key: request.GET.get(key, "") for key in ("name", "email", "phone", "company")}
     suspects = _suspects_for(request, data) if any(data.values()) else []
     return render(request, "customers/_suspects.html", {"suspects": suspects})
+
+
+@require_safe
+def company_suggest(request):
+    """While typing in a company field: the companies like the text, and a new one."""
+    typed = " ".join(request.GET.get("q", "")[:200].split())
+    companies = company_suggestions(request.user, typed)
+    exact = any(company.name_key == fold(typed) for company in companies)
+    return render(
+        request,
+        "customers/_company_suggestions.html",
+        {"companies": companies, "typed": typed, "offer_new": bool(typed) and not exact},
+    )
 
 
 # Merge --------------------------------------------------------------------------------

@@ -6,10 +6,12 @@ from collections.abc import MutableMapping
 from typing import Any, TypedDict
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields, permissions
 from clientela.core.models import CustomField, FieldType
+from clientela.core.text import fold
 from clientela.customers.models import (
     CompanyStatus,
     LifecycleStage,
@@ -18,11 +20,32 @@ from clientela.customers.models import (
 from clientela.users import selectors as user_selectors
 
 
+def company_field(**extra: Any) -> forms.CharField:
+    """A field naming a company: as one types, app.js offers the companies like the text
+    (`customers:company-suggest`) and "a new company"; an existing one is taken by its
+    name, a new one is created, after `new_company_suspects` has had its say."""
+    return forms.CharField(
+        label=_("Company"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "data-suggest": reverse_lazy("customers:company-suggest"),
+                "autocomplete": "off",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+            }
+        ),
+        **extra,
+    )
+
+
 class QuickAddForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    company = company_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +144,7 @@ class ContactForm(CustomFieldsMixin, forms.Form):
         help_text=_("As the person writes it. Left empty, it is given name + family name."),
     )
     position = forms.CharField(label=_("Position"), max_length=120, required=False)
-    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    company = company_field()
     emails = forms.CharField(
         label=_("E-mails"),
         required=False,
@@ -180,6 +203,36 @@ class CompanyForm(CustomFieldsMixin, forms.Form):
         self.drop_hidden_fields()
 
 
+def check_company(form: Any, user, posted, *, field: str = "company", company=None) -> list:
+    """Before a company is created by its name: the companies like it that `user` may see,
+    each offered to pick instead, with an error on `field`, unless the person confirmed
+    (`company_new` posted with the same name) that it is a new one. `company`: the
+    company the form edits (its own form), which then may not take another's exact name
+    either; None for a field that names one (an exact name is that company)."""
+    from clientela.customers.duplicates import new_company_suspects
+
+    name = form.cleaned_data.get(field) or ""
+    # What the template's box (customers/_company_suspects.html) shows.
+    form.company_typed, form.company_suspects = " ".join(name.split()), []
+    if company is not None and company.pk and fold(name) == company.name_key:
+        return []  # its name unchanged
+    suspects = new_company_suspects(
+        user,
+        name=name,
+        confirmed=posted.get("company_new", ""),
+        own_form=company is not None,
+        exclude_id=company.pk if company is not None else None,
+    )
+    form.company_suspects = suspects
+    if suspects:
+        form.add_error(
+            field,
+            _("Looks like %(names)s. Pick it, or confirm that “%(name)s” is a new company.")
+            % {"names": ", ".join(c.name for c in suspects), "name": " ".join(name.split())},
+        )
+    return suspects
+
+
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -214,7 +267,7 @@ class InlineContactForm(forms.Form):
 
     full_name = forms.CharField(label=_("Name"), max_length=200)
     position = forms.CharField(label=_("Position"), max_length=120, required=False)
-    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    company = company_field()
     lifecycle_stage = forms.ModelChoiceField(
         label=_("Lifecycle stage"), queryset=LifecycleStage.objects.all(), empty_label=None
     )

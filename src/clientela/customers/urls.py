@@ -14,6 +14,7 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", detail_views.contact_edit, name="contact-edit"),
     path("companies/", views.company_list, name="company-list"),
     path("companies/new/", detail_views.company_create, name="company-create"),
+    path("companies/suggest/", entry_views.company_suggest, name="company-suggest"),
     path("companies/<int:pk>/", detail_views.company_detail, name="company-detail"),
     path("companies/<int:pk>/edit/", detail_views.company_edit, name="company-edit"),
     path(

@@ -7,7 +7,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.customers.forms import CustomFieldsMixin, owner_choices
+from clientela.customers.forms import CustomFieldsMixin, company_field, owner_choices
 from clientela.customers.models import Contact, Source
 from clientela.deals.models import DealStatus, Pipeline, Stage
 from clientela.users.models import Team, User
@@ -39,12 +39,7 @@ class DealForm(CustomFieldsMixin, forms.Form):
     record_type = "deal"
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    company = forms.CharField(
-        label=_("Company"),
-        max_length=200,
-        required=False,
-        help_text=_("An existing company by its name, or a new one."),
-    )
+    company = company_field(help_text=_("An existing company by its name, or a new one."))
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none())
     amount = forms.CharField(
         label=_("Amount"),

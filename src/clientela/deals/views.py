@@ -20,6 +20,7 @@ from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
 from clientela.customers import selectors as customer_selectors
+from clientela.customers.forms import check_company
 from clientela.customers.services import company_named
 from clientela.deals import listing, selectors, services
 from clientela.deals.forms import DealFilterForm, DealForm
@@ -340,6 +341,8 @@ def _form_data(form: DealForm) -> dict:
 def _save_form(request, form: DealForm, deal: Deal | None):
     data = _form_data(form)
     name = form.cleaned_data["company"].strip()
+    if check_company(form, request.user, request.POST):
+        return None  # a company like the one typed is there: pick it, or confirm the new one
     try:
         current = deal.company if deal is not None and deal.company_id else None
         data["company"] = (

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from clientela.core import permissions
 from clientela.users.models import Role, Team, User
 
 
@@ -47,6 +48,19 @@ def colleagues(user: User) -> QuerySet[User]:
     if user.team_id is None:
         return User.objects.filter(pk=user.pk)
     return by_name().filter(team_id=user.team_id)
+
+
+def reported_on(user: User) -> list[User]:
+    """Whose numbers and tasks a person oversees: their team's for a role with reports;
+    everyone's for such a role that is in no team and sees every contact (an
+    administrator); nobody's otherwise (a team of one is no team)."""
+    if not permissions.can(user, "view_reports"):
+        return []
+    if user.team_id is not None:
+        return list(colleagues(user))
+    if permissions.scope(user, "contact", "view") == permissions.ALL:
+        return list(by_name())
+    return []
 
 
 def since(days: int) -> datetime.datetime:

@@ -28,7 +28,7 @@ def home(request):
         "can_invite": permissions.can(user, "manage_users"),
         "steps": _first_steps(user),
     }
-    members = _people_reported_on(user)
+    members = user_selectors.reported_on(user)
     if members:
         ids = [member.pk for member in members]
         book = customer_selectors.team_book(user, ids)
@@ -52,19 +52,6 @@ def _first_steps(user) -> dict[str, bool]:
         "invite": permissions.can(user, "manage_users") and audit.has_done(user, "create", User),
         "password": audit.has_done(user, "password", User),
     }
-
-
-def _people_reported_on(user) -> list:
-    """Whose numbers the home page shows: the team's for a role with reports; everyone's
-    for such a role that is in no team and sees every contact (an administrator); nobody's
-    otherwise (a team of one is no team)."""
-    if not permissions.can(user, "view_reports"):
-        return []
-    if user.team_id is not None:
-        return list(user_selectors.colleagues(user))
-    if permissions.scope(user, "contact", "view") == permissions.ALL:
-        return list(user_selectors.by_name())
-    return []
 
 
 @require_safe

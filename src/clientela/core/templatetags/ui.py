@@ -11,7 +11,7 @@ from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clientela.core.money import format_money, format_totals
@@ -117,37 +117,6 @@ def duration(seconds: float | str | None) -> str:
 @register.filter
 def get_item(mapping: Any, key: object) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
-
-
-CHANGE_LABELS = {
-    "in_trash": gettext_lazy("In the trash"),
-    "full_name": gettext_lazy("Name"),
-    "given_name": gettext_lazy("Given name"),
-    "family_name": gettext_lazy("Family name"),
-    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
-    "marketing_consent": gettext_lazy("Agrees to marketing"),
-    "next_step": gettext_lazy("Next step"),
-    "tax_id": gettext_lazy("Tax id"),
-    "legal_name": gettext_lazy("Legal name"),
-}
-
-
-@register.filter
-def change_label(field: str) -> str:
-    return str(CHANGE_LABELS.get(field, field.replace("_", " ").capitalize()))
-
-
-@register.filter
-def change_value(value: object) -> str:
-    if value in (None, "", [], {}):
-        return "—"
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    if isinstance(value, list):
-        return ", ".join(change_value(item) for item in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
-    return str(value)
 
 
 @register.filter

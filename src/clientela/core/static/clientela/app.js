@@ -201,7 +201,13 @@
     if (key === "?") { event.preventDefault(); openDialog("shortcuts"); return; }
     if (key === "c") { event.preventDefault(); openQuickAdd(); return; }
     var target = document.querySelector('[data-shortcut="' + key + '"]');
-    if (target) { event.preventDefault(); target.click(); }
+    if (target) {
+      event.preventDefault();
+      target.click();
+      // A folded form (add a task) opens ready to type in.
+      var field = target.tagName === "SUMMARY" && target.parentElement.open && target.parentElement.querySelector("input:not([type=hidden]), textarea");
+      if (field) field.focus();
+    }
   });
 
   // "3 selected", in the page's language with its plural (the djangojs catalogue), the
@@ -253,5 +259,111 @@
     field.value = Array.prototype.filter.call(boxes, function (box) { return box.checked; })
       .map(function (box) { return box.value; }).join(",");
     boxes.forEach(function (box) { box.disabled = true; });
+  });
+})();
+
+// Company fields: as one types, the companies like the text and "new company" under the
+// field (customers:company-suggest); picking one fills the field, picking "new company"
+// also says so to the server (company_new), which otherwise warns of similar names.
+(function () {
+  "use strict";
+  var timer = 0;
+
+  function listOf(input) {
+    var box = input.nextElementSibling;
+    if (!box || !box.classList.contains("suggestions")) {
+      box = document.createElement("div");
+      box.className = "suggestions";
+      box.id = input.id + "-suggestions";
+      input.setAttribute("aria-controls", box.id);
+      input.insertAdjacentElement("afterend", box);
+    }
+    return box;
+  }
+
+  function close(input) {
+    listOf(input).replaceChildren();
+    input.setAttribute("aria-expanded", "false");
+  }
+
+  function suggest(input) {
+    var text = input.value.trim();
+    if (!text) { close(input); return; }
+    fetch(input.dataset.suggest + "?" + new URLSearchParams({ q: text }), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (input.value.trim() !== text || document.activeElement !== input) return;
+        var box = listOf(input);
+        box.innerHTML = html;
+        input.setAttribute("aria-expanded", String(Boolean(box.querySelector("[data-suggestion]"))));
+      });
+  }
+
+  function confirmNew(form, name) {
+    var field = form.querySelector('input[type="hidden"][name="company_new"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "company_new";
+      form.appendChild(field);
+    }
+    field.value = name;
+  }
+
+  function fill(input, value, isNew) {
+    input.value = value;
+    if (input.form) confirmNew(input.form, isNew ? value : "");
+    close(input);
+    input.focus();
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-suggest]")) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () { suggest(input); }, 150);
+  });
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest("[data-suggestion]");
+    if (option) {
+      var input = option.closest(".suggestions").previousElementSibling;
+      fill(input, option.dataset.suggestion, option.hasAttribute("data-new-company"));
+      return;
+    }
+    var pick = event.target.closest("[data-pick-company]");
+    if (pick && pick.form) {
+      var field = pick.form.elements.namedItem(pick.dataset.pickInto);
+      var box = pick.closest(".suspects");
+      if (field) fill(field, pick.dataset.pickCompany, false);
+      if (box) box.remove();
+      return;
+    }
+    document.querySelectorAll("input[data-suggest][aria-expanded='true']").forEach(function (input) {
+      if (!input.parentElement.contains(event.target)) close(input);
+    });
+  });
+
+  // Down from the field into the list, up and down in it, Escape back to the field.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var input = target.matches && target.matches("input[data-suggest]") ? target : null;
+    var inList = !input && target.closest && target.closest(".suggestions");
+    if (!input && !inList) return;
+    if (inList) input = inList.previousElementSibling;
+    var options = Array.prototype.slice.call(listOf(input).querySelectorAll("[data-suggestion]"));
+    if (!options.length) return;
+    var at = options.indexOf(target);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+      if (next < 0) input.focus();
+      else options[Math.min(next, options.length - 1)].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      close(input);
+      input.focus();
+    }
   });
 })();

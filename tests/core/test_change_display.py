@@ -1,0 +1,84 @@
+"""The audit trail and a record's history written for people: field labels, the values
+the pages show (a stage's name, a person's name, a call outcome's label), lists and
+addresses as text, long text folded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clientela.activities import services as activity_services
+from clientela.customers import services as customer_services
+from clientela.customers.models import LifecycleStage
+from clientela.users.services import create_user, role_named
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin():
+    return create_user(
+        email="ana@firma.ro", full_name="Ana Popescu", role=role_named("administrator")
+    )
+
+
+@pytest.fixture
+def ioana(admin):
+    contact = customer_services.create_contact(
+        actor=admin, data={"full_name": "Ioana Pomi", "emails": ["ioana@pomi.ro"]}
+    )
+    colleague = create_user(email="radu@firma.ro", full_name="Radu Ionescu")
+    customer = LifecycleStage.objects.get(key="customer")
+    customer_services.update_contact(
+        actor=admin,
+        contact=contact,
+        data={
+            "lifecycle_stage": customer,
+            "owner": colleague,
+            "marketing_consent": True,
+            "emails": ["ioana@pomi.ro", {"address": "ioana@gmail.com", "kind": "home"}],
+            "addresses": [{"street": "Str. Mărului 3", "city": "Cluj-Napoca", "country": "ro"}],
+        },
+        expected_version=None,
+    )
+    return contact
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_contacts_history_reads_as_the_pages_do(client, admin, ioana):
+    client.force_login(admin)
+    page = client.get(f"/records/contact/{ioana.pk}/history/").content.decode()
+    words = text_of(page)
+    for shown in (
+        "Lifecycle stage",
+        LifecycleStage.objects.get(key="customer").name,
+        "Agrees to marketing",
+        "Radu Ionescu",
+        "ioana@pomi.ro (work), ioana@gmail.com (home)",
+        "Str. Mărului 3, Cluj-Napoca, RO (work)",
+        "Changed",
+    ):
+        assert shown in words, shown
+    for stored in ("marketing_consent", "radu@firma.ro", "['", "{'", "address_kind", ">customer<"):
+        assert stored not in page, stored
+
+
+def test_the_audit_trail_shows_labels_and_a_calls_outcome_by_its_label(client, admin, ioana):
+    activity_services.log_activity(
+        actor=admin, record=ioana, kind="call", outcome="no_answer", body="x" * 400
+    )
+    client.force_login(admin)
+    page = client.get("/settings/audit/").content.decode()
+    words = text_of(page)
+    assert "Outcome — → No answer" in words and "no_answer" not in page
+    assert "Lifecycle stage" in words and "lifecycle_stage" not in page
+    # The long note is folded to its start, the whole of it a click away.
+    folded = re.search(r'<details class="long-value"><summary>(x+)…', page)
+    assert folded and len(folded.group(1)) < 120 and "x" * 400 in page
+    timeline = client.get(ioana.get_absolute_url()).content.decode()
+    details = re.search(r'<p class="timeline__details muted">(.*?)</p>', timeline, re.S)
+    assert details and text_of(details.group(1)).strip() == "No answer"
