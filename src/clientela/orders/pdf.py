@@ -1,4 +1,5 @@
-"""An invoice as a PDF, drawn by WeasyPrint from an HTML template."""
+"""An invoice as a PDF, drawn by WeasyPrint from an HTML template, in the buyer's language
+(its contact's; else the language of the person printing it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from clientela.core import presenting
+from clientela.customers import languages
 from clientela.orders.models import Invoice
 
 
@@ -24,8 +26,15 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     taxes: dict = {}
     for line in lines:
         taxes[line.tax_rate] = taxes.get(line.tax_rate, 0) + line.tax
-    html = render_to_string(
-        "orders/invoice_pdf.html",
-        {"invoice": invoice, "lines": lines, "taxes": sorted(taxes.items())},
-    )
+    # Labels, dates, numbers and amounts in the buyer's language.
+    with languages.writing_to(invoice.order.contact) as language:
+        html = render_to_string(
+            "orders/invoice_pdf.html",
+            {
+                "invoice": invoice,
+                "lines": lines,
+                "taxes": sorted(taxes.items()),
+                "LANGUAGE_CODE": language,
+            },
+        )
     return HTML(string=html).write_pdf()
