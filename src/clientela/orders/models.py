@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from clientela.core import seeded
 from clientela.core.links import record_url
 from clientela.core.models import Record
 
@@ -152,6 +154,18 @@ class StockMovement(models.Model):
 
 
 # Orders ---------------------------------------------------------------------------------
+# The built-in stages (orders' migration 0002), stored in English.
+SEEDED_STAGES = {
+    "Quote": pgettext_lazy("order stage", "Quote"),
+    "Placed": pgettext_lazy("order stage", "Placed"),
+    "Paid": pgettext_lazy("order stage", "Paid"),
+    "Shipped": pgettext_lazy("order stage", "Shipped"),
+    "Delivered": pgettext_lazy("order stage", "Delivered"),
+    "Cancelled": pgettext_lazy("order stage", "Cancelled"),
+    "Returned": pgettext_lazy("order stage", "Returned"),
+}
+
+
 class OrderStage(models.Model):
     """A stage an order can be in. The built-in ones (quote, placed, paid, shipped,
     delivered, cancelled, returned) drive stock and invoices; a business adds its own and
@@ -171,7 +185,12 @@ class OrderStage(models.Model):
         verbose_name_plural = _("order stages")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (a built-in one; a typed one as typed)."""
+        return seeded.label(self.name, SEEDED_STAGES)
 
 
 class Order(Record):
