@@ -13,7 +13,7 @@ from clientela.core.currencies import selectors
 
 class BaseCurrencyForm(forms.Form):
     currency = forms.ChoiceField(
-        label=_("Base currency"),
+        label=_("Currency"),
         help_text=_(
             "Sums across currencies are shown in it. Rates entered for another base "
             "currency are kept but no longer used."
@@ -27,7 +27,10 @@ class BaseCurrencyForm(forms.Form):
 
 class RateForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"))
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    # The browser's date field reads and writes ISO dates, whatever the page's language.
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     # Localised: a Romanian types 4,9753.
     rate = forms.DecimalField(
         label=_("Rate"),
@@ -39,7 +42,9 @@ class RateForm(forms.Form):
     )
 
     def __init__(self, *args: Any, base: str, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"day": timezone.localdate()})
+        # The euro, the currency most often converted here (the dollar when it is the base).
+        usual = "USD" if base == "EUR" else "EUR"
+        kwargs.setdefault("initial", {"day": timezone.localdate(), "currency": usual})
         super().__init__(*args, **kwargs)
         cast("forms.ChoiceField", self.fields["currency"]).choices = [
             choice for choice in selectors.currency_choices() if choice[0] != base

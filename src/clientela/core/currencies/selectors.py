@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from babel.numbers import get_currency_name, list_currencies
+from babel import Locale
+from babel.numbers import get_currency_name, get_territory_currencies, list_currencies
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -31,8 +32,14 @@ CENT = Decimal("0.01")
 
 @lru_cache(maxsize=1)
 def currency_codes() -> frozenset[str]:
-    """The ISO 4217 codes Babel knows (CLDR's list)."""
-    return frozenset(list_currencies())
+    """The ISO 4217 codes in use today somewhere in the world (CLDR's, through Babel):
+    no Andorran peseta at the top of the list."""
+    in_use = {
+        code
+        for territory in Locale.parse("en").territories
+        for code in get_territory_currencies(territory)
+    }
+    return frozenset(in_use & set(list_currencies()))
 
 
 def currency_choices() -> list[tuple[str, str]]:
