@@ -37,7 +37,7 @@ def currency_codes() -> frozenset[str]:
     in_use = {
         code
         for territory in Locale.parse("en").territories
-        for code in get_territory_currencies(territory)
+        for code in get_territory_currencies(str(territory))
     }
     return frozenset(in_use & set(list_currencies()))
 
