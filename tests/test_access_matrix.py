@@ -50,6 +50,8 @@ from clientela.webhooks.models import Delivery, Subscription
 from tests.orders.conftest import build_shop
 
 SECRET = "Secreta Ionescu"
+RATE = {"currency": "EUR", "day": "2026-03-02", "rate": "4.9753"}
+RATE_FORM = {"rate-currency": "EUR", "rate-day": "2026-03-02", "rate-rate": "4.9753"}
 SECRET_COMPANY = "Compania Secretă"
 
 
@@ -333,6 +335,13 @@ def api_probes(w) -> dict[str, Probe]:
         "api:not-found": Probe("self", "GET", "/api/v2/contacts/"),
         "api:tokens": Probe("self", "GET", "/account/api-tokens/"),
         "api:token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
+        "core:currencies": Probe("settings", "GET", "/settings/currencies/"),
+        "core:currency-rate-add": Probe(
+            "settings", "POST", "/settings/currencies/rates/", RATE_FORM
+        ),
+        "core:currency-rate-delete": Probe(
+            "settings", "POST", "/settings/currencies/rates/1/delete/"
+        ),
         "webhooks:index": Probe("settings", "GET", "/settings/webhooks/"),
         "webhooks:detail": Probe("settings", "GET", f"/settings/webhooks/{sub}/"),
         "webhooks:toggle": Probe("settings", "POST", f"/settings/webhooks/{sub}/toggle/"),
@@ -346,6 +355,14 @@ def api_probes(w) -> dict[str, Probe]:
         "api:users-get": Probe("self", "GET", f"{v1}/users/{w['owner'].pk}"),
         "api:custom-fields-list": Probe("self", "GET", f"{v1}/custom-fields/"),
         "api:custom-fields-get": Probe("self", "GET", f"{v1}/custom-fields/1"),
+        "api:exchange-rates-list": Probe("self", "GET", f"{v1}/exchange-rates/"),
+        "api:exchange-rates-get": Probe("self", "GET", f"{v1}/exchange-rates/1"),
+        "api:exchange-rates-create": Probe(
+            "settings", "POST", f"{v1}/exchange-rates/", {**RATE, "currency": "USD"}
+        ),
+        "api:exchange-rates-bulk-create": Probe(
+            "settings", "POST", f"{v1}/exchange-rates/bulk", {"items": [RATE]}
+        ),
         "api:activities-list": Probe("list", "GET", f"{v1}/activities/?record=contact:{c}"),
         "api:activities-get": Probe("view", "GET", f"{v1}/activities/{a}"),
         "api:activities-create": Probe(

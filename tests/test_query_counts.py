@@ -519,3 +519,25 @@ def test_the_seller_page_and_the_order_form_run_a_fixed_number_of_queries(
     few = queries_for(client, url)
     add_settings_rows("products", 0, 30)
     assert queries_for(client, url) == few == snapshot["orders:create"]
+
+
+@pytest.mark.parametrize("url", ["/settings/currencies/", "/api/v1/exchange-rates/"])
+def test_currency_settings_and_rates_do_not_grow_with_rates(client, make_user, url, snapshot):
+    import datetime
+
+    from clientela.core.currencies import services as currencies
+
+    admin = make_user(email="admin@firma.ro", administrator=True)
+    client.force_login(admin)
+
+    def add_rates(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            day = datetime.date(2026, 1, 1) + datetime.timedelta(days=i)
+            currencies.save_rate(actor=admin, currency="EUR", day=day, rate=f"4.{9700 + i}")
+
+    add_rates(0, 2)
+    few = queries_for(client, url)
+    add_rates(2, 40)
+    many = queries_for(client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"

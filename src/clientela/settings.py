@@ -326,6 +326,10 @@ WEBHOOK_TIMEOUT_SECONDS = config.env_float("CLIENTELA_WEBHOOK_TIMEOUT_SECONDS", 
 PHONE_REGION = config.env_str("CLIENTELA_PHONE_REGION", "RO").upper()
 # The currency a new deal starts in (ISO 4217).
 DEFAULT_CURRENCY = config.env_str("CLIENTELA_CURRENCY", "RON").upper()[:3]
+# Where the day's exchange rates are fetched from every few hours: "" (none: rates are
+# entered under Settings → Currencies or through the API) or "ecb" (the European Central
+# Bank's reference rates; needs the internet).
+EXCHANGE_RATE_SOURCE = config.env_str("CLIENTELA_EXCHANGE_RATE_SOURCE", "").lower()
 # A record whose owner logged nothing on it for this many days is flagged stale.
 STALE_AFTER_DAYS = config.env_int("CLIENTELA_STALE_DAYS", 30)
 # Records in the trash are deleted for good after this many days.

@@ -3,7 +3,8 @@
 positive_data_acceptance (every request valid by the schema is accepted) is run as is,
 except for refusals that depend on what is stored rather than on the request's form (a
 referenced record or stage that does not exist, an Idempotency-Key already used for
-another request, a SKU already taken, no price list valid today) or on the world's
+another request, a SKU already taken, no price list valid today, a rate for the base
+currency itself, a transfer to the department a ticket is in) or on the world's
 numbering plans (a phone number no country has). No schema can state those; every other
 refusal of a valid request still fails the run.
 """
@@ -26,6 +27,7 @@ STORED_DATA = (
     # Merging tickets: whether the two ids name one ticket, or one merged away already.
     "cannot be merged with itself.",
     " was merged into another already.",
+    " is the base currency: it needs no rate.",
 )
 
 

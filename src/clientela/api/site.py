@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import re_path, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -19,7 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import SimpleRateThrottle
 
-from clientela.api import services
+from clientela.api import messages, services
 from clientela.api.registry import discover, router_for
 from clientela.api.requests import etag, token_of
 from clientela.core.concurrency import StaleRecordError
@@ -48,12 +49,23 @@ def _two_factor_first(user: User) -> None:
         )
 
 
+def _speak_their_language(request: HttpRequest, user: User) -> None:
+    """A token's person gets answers in their account's language, as on their pages (the
+    middleware that does it for pages knows only the browser's session): the messages the
+    services and the schema write from here on."""
+    language = getattr(user, "language", "")
+    if language in dict(settings.LANGUAGES) and language != translation.get_language():
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer clt_…`: a personal access token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = services.authenticate(token)
         if found is not None:
+            _speak_their_language(request, found.user)
             _two_factor_first(found.user)
         return found
 
@@ -160,7 +172,7 @@ def on_schema_error(request: HttpRequest, error: NinjaValidationError) -> HttpRe
     items = [
         {
             "loc": [part if isinstance(part, int) else str(part) for part in item.get("loc", [])],
-            "msg": str(item.get("msg", "")),
+            "msg": messages.message(item),
             "type": str(item.get("type", "invalid")),
         }
         for item in error.errors

@@ -101,7 +101,7 @@ _VISIBLE = re.compile(VISIBLE)
 
 def _not_blank(value: str) -> str:
     if not _VISIBLE.search(value):
-        raise ValueError("This may not be empty or only spaces.")
+        raise ValueError(_("This may not be empty or only spaces."))
     return value
 
 
@@ -140,7 +140,7 @@ def _written(value: Any) -> Any:
     if isinstance(value, int | float | Decimal) or (
         isinstance(value, str) and NUMBER.fullmatch(value)
     ):
-        raise ValueError("Write the date as text, like 2026-03-01 (or 2026-03-01T09:30:00Z).")
+        raise ValueError(_("Write the date as text, like 2026-03-01 (or 2026-03-01T09:30:00Z)."))
     return value
 
 
@@ -159,7 +159,7 @@ def _in_utc(value: datetime.datetime) -> datetime.datetime:
     try:
         return value.astimezone(datetime.UTC)
     except OverflowError:
-        raise ValueError("This time is out of range.") from None
+        raise ValueError(_("This time is out of range.")) from None
 
 
 DateTime = Annotated[datetime.datetime, BeforeValidator(_written), AfterValidator(_in_utc)]
@@ -192,7 +192,8 @@ def _amount_reader(places: int, written: re.Pattern[str]) -> Any:
         if isinstance(value, str):
             if not written.fullmatch(value):
                 raise ValueError(
-                    f"Write the amount with digits and at most {places} decimals, like 1250.50."
+                    _("Write the amount with digits and at most %(places)s decimals, like 1250.50.")
+                    % {"places": places}
                 )
             return value
         if isinstance(value, float):
@@ -245,7 +246,7 @@ CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 def _currency(value: str) -> str:
     if not CURRENCY.fullmatch(value):
-        raise ValueError("Use a three-letter currency, like RON or EUR.")
+        raise ValueError(_("Use a three-letter currency, like RON or EUR."))
     return value
 
 

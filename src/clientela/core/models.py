@@ -210,3 +210,46 @@ class AuditEntry(models.Model):
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
+
+
+class InstallationSetting(models.Model):
+    """A setting of the whole installation that an administrator changes in the app (the
+    base currency): one row per key, absent until first changed (settings.py's value
+    stands until then)."""
+
+    key = models.CharField(_("setting"), max_length=60, unique=True)
+    value = models.CharField(_("value"), max_length=200)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("installation setting")
+        verbose_name_plural = _("installation settings")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ExchangeRate(models.Model):
+    """What one unit of `currency` was worth in `base` on `day`: 1 EUR = 4.9753 RON. A rate
+    is kept with the base it was given in, so one entered before the base currency changed
+    is never read as a rate to the new base."""
+
+    base = models.CharField(_("base currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3)
+    day = models.DateField(_("day"))
+    rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=8)
+    source = models.CharField(_("source"), max_length=20, default="manual")
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["base", "currency", "day"], name="one_rate_a_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="rate_above_zero"),
+        ]
+        indexes = [models.Index(fields=["base", "currency", "-day"], name="rate_lookup_idx")]
+        ordering = ["-day", "currency"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate.normalize():f} {self.base} ({self.day:%Y-%m-%d})"

@@ -51,3 +51,17 @@ def amount_text(amount: Decimal | None) -> str | None:
     """An amount as the API writes it, "1200.50"; None stays None (an amount the user may
     not see, taken out by core.presenting)."""
     return None if amount is None else f"{Decimal(amount):.2f}"
+
+
+def format_rate(rate: Decimal, language: str | None = None) -> str:
+    """An exchange rate with the places it has and no trailing zeros ("4,9753" in
+    Romanian), grouped as the language groups."""
+    from babel.numbers import format_decimal
+
+    language = (language or get_language() or "en").split("-")[0].lower()
+    value = Decimal(rate)
+    places = max(-value.normalize().as_tuple().exponent, 0)  # type: ignore[operator]
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return format_decimal(
+        value, format=pattern, locale=_locale(language), decimal_quantization=True
+    )

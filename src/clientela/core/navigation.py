@@ -94,6 +94,13 @@ SECTIONS: tuple[Section, ...] = (
         capability="manage_settings",
     ),
     Section(
+        _("Currencies"),
+        _("The base currency sums are shown in, and the exchange rates by day."),
+        "core:currencies",
+        "banknotes",
+        capability="manage_settings",
+    ),
+    Section(
         _("Support desk"),
         _("Departments that take tickets, their hours and holidays, and the routing rules."),
         "tickets:departments",

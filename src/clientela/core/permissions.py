@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 if TYPE_CHECKING:
@@ -96,6 +96,17 @@ DEFAULT_ROLES: dict[str, tuple[str, tuple[str, str, str], list[str]]] = {
     "support-agent": ("Support agent", (ALL, OWN, NONE), ["log_activity"]),
     "marketing": ("Marketing", (ALL, OWN, NONE), ["log_activity", "export"]),
     "read-only": ("Read-only", (ALL, NONE, NONE), []),
+}
+
+
+# Their names, stored in English and shown in the reader's language (users.Role.label).
+SEEDED_ROLE_NAMES = {
+    "Administrator": pgettext_lazy("role", "Administrator"),
+    "Manager": pgettext_lazy("role", "Manager"),
+    "Sales representative": pgettext_lazy("role", "Sales representative"),
+    "Support agent": pgettext_lazy("role", "Support agent"),
+    "Marketing": pgettext_lazy("role", "Marketing"),
+    "Read-only": pgettext_lazy("role", "Read-only"),
 }
 
 

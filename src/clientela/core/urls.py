@@ -1,7 +1,7 @@
 """The kernel's pages: search, the audit trail, the health check, the trash, records'
 history, and the settings lists every app declares (core.settings_pages)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from clientela.core import record_views, settings_pages, views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("search/palette/", views.palette, name="search-palette"),
     path("settings/audit/", views.audit_trail, name="audit-trail"),
     path("settings/audit/export.csv", views.audit_export, name="audit-export"),
+    path("", include("clientela.core.currencies.urls")),
     path("trash/", record_views.trash, name="trash"),
     path("trash/action/", record_views.trash_action, name="trash-action"),
     path(

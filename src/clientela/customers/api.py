@@ -4,6 +4,7 @@ services as the pages (permissions, validation, audit, versions)."""
 import datetime
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -24,6 +25,9 @@ from clientela.customers.models import (
     Tag,
 )
 from clientela.users import selectors as user_selectors
+
+# The languages a contact may be written to in (settings.LANGUAGES).
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
 KindName = Literal[tuple(Kind.values)]
 
@@ -71,6 +75,9 @@ class ContactOut(RecordOut):
     source: str
     marketing_consent: bool
     next_step: str
+    language: str = Field(
+        description="What is sent to the contact is written in it; empty: the sender's."
+    )
     last_contacted_at: datetime.datetime | None
 
 
@@ -110,6 +117,9 @@ class ContactFields(PointsIn):
     source: Literal[tuple(Source.values)] | None = None
     marketing_consent: bool | None = None
     next_step: text(200) = ""
+    language: Literal[("", *LANGUAGE_CODES)] = Field(
+        "", description="Invoices and e-mails to the contact are in it; empty: the sender's."
+    )
 
 
 class ContactIn(ContactFields):
@@ -199,6 +209,7 @@ def contact_out(contact: Contact, user) -> dict:
                 "source",
                 "marketing_consent",
                 "next_step",
+                "language",
                 "last_contacted_at",
             )
         },

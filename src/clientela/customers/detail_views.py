@@ -101,6 +101,7 @@ def _contact_data(request, form: ContactForm) -> dict:
         "tags": tag_names(data["tags"]),
         "marketing_consent": data["marketing_consent"],
         "next_step": data["next_step"],
+        "language": data["language"],
         "custom": form.custom_values(),
     }
 
@@ -135,6 +136,7 @@ def _contact_initial(contact: Contact) -> dict:
         "tags": ", ".join(t.name for t in contact.tags.all()),
         "marketing_consent": contact.marketing_consent,
         "next_step": contact.next_step,
+        "language": contact.language,
         "version": contact.version,
     }
 

@@ -6,6 +6,7 @@ from collections.abc import MutableMapping
 from typing import Any, TypedDict
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -165,11 +166,20 @@ class ContactForm(CustomFieldsMixin, forms.Form):
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
     marketing_consent = forms.BooleanField(label=_("Agrees to marketing"), required=False)
     next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Invoices and e-mails to this contact are written in it."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, custom_values=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = owner_choices()
+        self.fields["language"].choices = [
+            ("", _("The sender's language")),
+            *settings.LANGUAGES,
+        ]
         self.add_custom_fields(custom_values or {}, user)
         self.drop_hidden_fields()
 

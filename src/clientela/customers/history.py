@@ -40,6 +40,7 @@ def contact_snapshot(contact: Contact, points_at_hand: dict | None = None) -> di
         "owner": contact.owner.email if contact.owner is not None else "",
         "marketing_consent": contact.marketing_consent,
         "next_step": contact.next_step,
+        "language": contact.language,
         "custom": contact.custom or {},
         **(points_at_hand if points_at_hand is not None else _points(contact)),
     }

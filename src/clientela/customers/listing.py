@@ -43,7 +43,7 @@ def contact_spec(user) -> ListSpec:
             ),
             Column("email", _("E-mail"), lambda c: Cell(c.email, kind="email")),
             Column("phone", _("Phone"), lambda c: Cell(display_phone(c.phone), c.phone, "phone")),
-            Column("stage", _("Stage"), lambda c: Cell(c.lifecycle_stage.name, kind="badge")),
+            Column("stage", _("Stage"), lambda c: Cell(c.lifecycle_stage.label, kind="badge")),
             Column("owner", _("Owner"), lambda c: person_cell(c.owner)),
             Column("position", _("Position"), lambda c: Cell(c.position), default=False),
             Column(

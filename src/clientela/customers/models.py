@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from clientela.core import seeded
 from clientela.core.links import record_url
 from clientela.core.models import Record, TimeStamped
 
@@ -38,6 +40,15 @@ class Tag(models.Model):
             )
 
 
+# The stages a new installation starts with (customers' migration 0002, `ensure_stages`).
+SEEDED_STAGES = {
+    "Lead": pgettext_lazy("lifecycle stage", "Lead"),
+    "Prospect": pgettext_lazy("lifecycle stage", "Prospect"),
+    "Customer": pgettext_lazy("lifecycle stage", "Customer"),
+    "Former customer": pgettext_lazy("lifecycle stage", "Former customer"),
+}
+
+
 class LifecycleStage(models.Model):
     """A step from lead to customer; the list is the business's own."""
 
@@ -52,7 +63,12 @@ class LifecycleStage(models.Model):
         verbose_name_plural = _("lifecycle stages")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (a seeded one; a typed one as typed)."""
+        return seeded.label(self.name, SEEDED_STAGES)
 
 
 class Source(models.TextChoices):
@@ -137,6 +153,8 @@ class Contact(Record):
     marketing_consent_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    # What is sent to the person (invoices, e-mails) is in it; empty: the sender's.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
 
     class Meta:
@@ -154,6 +172,10 @@ class Contact(Record):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def language_name(self) -> str:
+        """The contact's language as the reader's language names it; "" when not set."""
+        return str(dict(settings.LANGUAGES).get(self.language, ""))
 
     def get_absolute_url(self) -> str:
         return record_url("customers:contact-detail", self.pk)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from clientela.core import audit, bulk, custom_fields, permissions, record_services, search
 from clientela.core.concurrency import claim_version
@@ -45,6 +45,7 @@ CONTACT_FIELDS = (
     "owner",
     "marketing_consent",
     "next_step",
+    "language",
 )
 COMPANY_FIELDS = (
     "name",
@@ -58,10 +59,11 @@ COMPANY_FIELDS = (
 )
 # Contacts -----------------------------------------------------------------------------
 DEFAULT_STAGES = (
-    ("lead", _lazy("Lead")),
-    ("prospect", _lazy("Prospect")),
-    ("customer", _lazy("Customer")),
-    ("former-customer", _lazy("Former customer")),
+    # Stored in English, shown in the reader's language (LifecycleStage.label).
+    ("lead", "Lead"),
+    ("prospect", "Prospect"),
+    ("customer", "Customer"),
+    ("former-customer", "Former customer"),
 )
 
 
@@ -94,6 +96,21 @@ def _apply_names(contact: Contact, data: dict) -> None:
     contact.name_key = fold(contact.full_name)[:200]
 
 
+def _clean_language(data: dict) -> None:
+    """A contact's language is one the product speaks, or none (the sender's)."""
+    if "language" not in data:
+        return
+    language = (data["language"] or "").strip().lower()
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {
+                "language": _("“%(code)s” is not a language Clientela writes in.")
+                % {"code": language}
+            }
+        )
+    data["language"] = language
+
+
 def _save_contact(
     *, actor: User | None, contact: Contact, data: dict, creating: bool, action: str = ""
 ) -> Contact:
@@ -105,6 +122,7 @@ def _save_contact(
         current = contact.company if contact.company_id else None
         data["company"] = company_named(actor=actor, name=name, current=current) if name else None
     _apply_names(contact, data)
+    _clean_language(data)
     for key in CONTACT_FIELDS:
         if key in data and key not in {"given_name", "family_name", "full_name"}:
             setattr(contact, key, data[key])
@@ -203,6 +221,7 @@ def prepare_contact(
     data = {"owner": actor, **data}
     contact = Contact()
     _apply_names(contact, data)
+    _clean_language(data)
     for key in CONTACT_FIELDS:
         if key in data and key not in {"given_name", "family_name", "full_name"}:
             setattr(contact, key, data[key])

@@ -74,7 +74,7 @@ class DealForm(CustomFieldsMixin, forms.Form):
         stage.queryset = stages
         # Replaces the method on this field object only, as Django's documentation shows;
         # a type checker reads it as a change to the class's method.
-        stage.label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"  # type: ignore[method-assign, assignment]
+        stage.label_from_instance = lambda s: f"{s.pipeline.label} · {s.label}"  # type: ignore[method-assign, assignment]
         cast("forms.ChoiceField", self.fields["owner"]).choices = owner_choices()
         cast("forms.ModelMultipleChoiceField[Contact]", self.fields["contacts"]).queryset = contacts
         self.add_custom_fields(custom, user)

@@ -23,7 +23,7 @@ def deal_spec(user) -> ListSpec:
                 else Cell()
             ),
         ),
-        Column("stage", _("Stage"), lambda d: Cell(d.stage.name, kind="badge")),
+        Column("stage", _("Stage"), lambda d: Cell(d.stage.label, kind="badge")),
         Column("status", _("Status"), lambda d: Cell(d.get_status_display())),
     ]
     if not presenting.hides(user, "deal", "amount"):

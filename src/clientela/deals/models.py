@@ -9,11 +9,22 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from clientela.core import seeded
 from clientela.core.links import record_url
 from clientela.core.models import Record
 from clientela.customers.models import Company, Contact, Source
 from clientela.orders.models import MONEY, Order, Product, money
+
+# The first pipeline and its stages (deals.services.ensure_pipeline), stored in English.
+SEEDED_NAMES = {
+    "New business": pgettext_lazy("pipeline", "New business"),
+    "Qualified": pgettext_lazy("deal stage", "Qualified"),
+    "Needs defined": pgettext_lazy("deal stage", "Needs defined"),
+    "Proposal sent": pgettext_lazy("deal stage", "Proposal sent"),
+    "Negotiation": pgettext_lazy("deal stage", "Negotiation"),
+}
 
 
 class Pipeline(models.Model):
@@ -29,7 +40,12 @@ class Pipeline(models.Model):
         verbose_name_plural = _("pipelines")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the first pipeline's; a typed one as typed)."""
+        return seeded.label(self.name, SEEDED_NAMES)
 
 
 class Stage(models.Model):
@@ -54,7 +70,12 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (a seeded one; a typed one as typed)."""
+        return seeded.label(self.name, SEEDED_NAMES)
 
 
 class DealStatus(models.TextChoices):

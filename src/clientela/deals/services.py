@@ -49,7 +49,8 @@ def ensure_pipeline() -> Pipeline:
     pipeline = Pipeline.objects.first()
     if pipeline is not None:
         return pipeline
-    pipeline = Pipeline.objects.create(name=_("New business"))
+    # In English, shown in the reader's language (Pipeline.label, Stage.label).
+    pipeline = Pipeline.objects.create(name="New business")
     Stage.objects.bulk_create(
         Stage(pipeline=pipeline, name=name, probability=probability, position=i)
         for i, (name, probability) in enumerate(DEFAULT_PIPELINE)

@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import record_page
 from clientela.core import custom_fields, permissions, presenting, redirects
 from clientela.core.concurrency import StaleRecordError
+from clientela.core.currencies import selectors as currency_selectors
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context, page_of
 from clientela.customers import selectors as customer_selectors
@@ -55,6 +57,15 @@ def _pipeline(pipeline_id: int | None) -> tuple[Pipeline, list[Pipeline]]:
 
 
 # The board ------------------------------------------------------------------------------
+def _converted_totals(user, totals: dict, weighted: dict) -> dict:
+    """The board's sums in the base currency. Open deals have no document day yet, so
+    they are valued at today's rates: what the pipeline is worth now."""
+    if presenting.shown(user, "deal", "amount", totals) is None or not totals:
+        return {"totals_converted": None, "weighted_converted": None}
+    converted = currency_selectors.convert_sums([totals, weighted], timezone.localdate())
+    return {"totals_converted": converted[0], "weighted_converted": converted[1]}
+
+
 @require_safe
 def board(request, pipeline_id: int | None = None):
     pipeline, all_pipelines = _pipeline(pipeline_id)
@@ -69,6 +80,7 @@ def board(request, pipeline_id: int | None = None):
         "columns": [column.presented(user) for column in columns],
         "totals": presenting.shown(user, "deal", "amount", totals),
         "weighted": presenting.shown(user, "deal", "amount", weighted),
+        **_converted_totals(user, totals, weighted),
         "form": form,
         "query": query,
         "may_settings": permissions.can(request.user, "manage_settings"),

@@ -12,7 +12,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from clientela.core import seeded
 from clientela.core.links import record_url
 from clientela.core.models import Record
 
@@ -173,6 +175,18 @@ class StockMovement(models.Model):
 
 
 # Orders ---------------------------------------------------------------------------------
+# The built-in stages (orders' migration 0002), stored in English.
+SEEDED_STAGES = {
+    "Quote": pgettext_lazy("order stage", "Quote"),
+    "Placed": pgettext_lazy("order stage", "Placed"),
+    "Paid": pgettext_lazy("order stage", "Paid"),
+    "Shipped": pgettext_lazy("order stage", "Shipped"),
+    "Delivered": pgettext_lazy("order stage", "Delivered"),
+    "Cancelled": pgettext_lazy("order stage", "Cancelled"),
+    "Returned": pgettext_lazy("order stage", "Returned"),
+}
+
+
 class OrderStage(models.Model):
     """A stage an order can be in. The built-in ones (quote, placed, paid, shipped,
     delivered, cancelled, returned) drive stock and invoices; a business adds its own and
@@ -192,7 +206,12 @@ class OrderStage(models.Model):
         verbose_name_plural = _("order stages")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (a built-in one; a typed one as typed)."""
+        return seeded.label(self.name, SEEDED_STAGES)
 
 
 class Order(Record):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from clientela.core import permissions
+from clientela.core.currencies import selectors as currency_selectors
+from clientela.core.currencies.selectors import Converted
 from clientela.core.listing import day_start
 from clientela.customers.models import Company, Contact
 from clientela.orders.models import (
@@ -146,15 +150,38 @@ def customer_orders(user, customer, limit: int = 10) -> list[Order]:
     )
 
 
-def lifetime_value(user, customer) -> dict[str, Decimal]:
-    """Invoiced minus credited, per currency, over the customer's orders the user sees."""
+def _invoiced_by_day(user, customer) -> list[dict[str, Any]]:
+    """Invoiced minus credited per currency and issue day (in the active time zone), over
+    the customer's orders the user sees."""
     rows = (
         Invoice.objects.filter(order__in=orders_for(user).filter(_customer_filter(customer)))
-        .values("currency")
+        .annotate(day=TruncDate("issued_at"))
+        .values("currency", "day")
         .annotate(total=Sum("total"))
-        .order_by("currency")
+        .order_by("currency", "day")
     )
+    return [dict(row) for row in rows]
+
+
+def _by_currency(rows: list[dict]) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows:
         totals[row["currency"]] += row["total"]
     return {currency: money(amount) for currency, amount in totals.items()}
+
+
+def lifetime_value(user, customer) -> dict[str, Decimal]:
+    """Invoiced minus credited, per currency, over the customer's orders the user sees."""
+    return _by_currency(_invoiced_by_day(user, customer))
+
+
+def lifetime_values(user, customer) -> tuple[dict[str, Decimal], Converted | None]:
+    """The lifetime value per currency and (when there are invoices) its sum in the base
+    currency, each invoice at the rate of its issue day; from one read of the invoices."""
+    rows = _invoiced_by_day(user, customer)
+    if not rows:
+        return {}, None
+    in_base = currency_selectors.convert(
+        (row["currency"], row["day"], row["total"]) for row in rows
+    )
+    return _by_currency(rows), in_base

@@ -315,7 +315,7 @@ def _transition_allowed(order: Order, target: OrderStage) -> None:
     if not order.stage.next_stages.filter(pk=target.pk).exists():
         raise ValidationError(
             _("An order can't go from “%(from)s” to “%(to)s”.")
-            % {"from": order.stage.name, "to": target.name}
+            % {"from": order.stage.label, "to": target.label}
         )
 
 

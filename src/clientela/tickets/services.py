@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -137,9 +138,10 @@ def _check_choice(value: str, choices: list[str], field: str) -> None:
         raise ValidationError({field: _("Choose one of: %(c)s.") % {"c": ", ".join(choices)}})
 
 
-def customer_for_email(*, actor: User | None, email: str, name: str) -> Contact:
+def customer_for_email(*, actor: User | None, email: str, name: str, language: str = "") -> Contact:
     """The live contact with this e-mail address, else a new one (a request from someone
-    the business has not met yet)."""
+    the business has not met yet), who is written to in `language` when the product
+    writes in it (the language their request came in)."""
     address = (email or "").strip().lower()
     if not address:
         raise ValidationError({"email": _("Enter an e-mail address.")})
@@ -154,9 +156,10 @@ def customer_for_email(*, actor: User | None, email: str, name: str) -> Contact:
     if found is not None and found.contact is not None:
         return found.contact
     full_name = " ".join((name or "").split())[:200] or address.split("@", 1)[0]
-    return customers.create_contact(
-        actor=actor, data={"full_name": full_name, "emails": [address], "source": Source.WEB}
-    )
+    data = {"full_name": full_name, "emails": [address], "source": Source.WEB}
+    if language in dict(settings.LANGUAGES):
+        data["language"] = language
+    return customers.create_contact(actor=actor, data=data)
 
 
 def _may_open(actor: User | None) -> None:
@@ -201,7 +204,7 @@ def open_ticket(
     for upload in attachments:
         activities.check_file(upload)
     if contact is None and (email or "").strip():
-        contact = customer_for_email(actor=actor, email=email, name=name)
+        contact = customer_for_email(actor=actor, email=email, name=name, language=language)
     if company is None and contact is not None and contact.company_id:
         company = contact.company
     if assignee is not None and not assignee.is_active:

@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core import seeded
+from clientela.core.permissions import SEEDED_ROLE_NAMES
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -125,4 +128,10 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (a role a new installation has; a typed one as
+        typed)."""
+        return seeded.label(self.name, SEEDED_ROLE_NAMES)

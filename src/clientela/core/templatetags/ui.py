@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.template.defaultfilters import floatformat
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -192,6 +192,34 @@ def money(amount: Any, currency: str = "") -> str:
     if isinstance(amount, dict):
         return format_totals(amount) or "—"
     return format_money(amount, currency)
+
+
+@register.simple_tag
+def converted(value: Any) -> str:
+    """A sum across currencies in the base currency ("≈ 27,425.90 RON"), or which rates it
+    lacks; nothing when every amount was in the base currency or hidden from the user."""
+    from django.utils.formats import date_format
+
+    if value is None or not value.foreign:
+        return ""
+    if value.complete:
+        return format_html(
+            '<span class="converted">≈ <strong class="num">{}</strong></span>',
+            format_money(value.total, value.base),
+        )
+    needed = ", ".join(
+        _("%(currency)s on %(day)s")
+        % {"currency": m.currency, "day": date_format(m.day, "SHORT_DATE_FORMAT")}
+        for m in value.missing[:3]
+    )
+    more = len(value.missing) - 3
+    if more > 0:
+        needed += " " + _("and %(count)s more") % {"count": more}
+    return format_html(
+        '<span class="converted converted--missing">{}</span>',
+        _("No total in %(base)s: no exchange rate for %(needed)s (Settings → Currencies).")
+        % {"base": value.base, "needed": needed},
+    )
 
 
 @register.filter

@@ -15,10 +15,12 @@ def customer_orders(context, record, record_type: str):
     user = context["request"].user
     record = presenting.underlying(record)  # the page hands its presented record
     hidden = presenting.hides(user, "invoice", "total")
+    # Not even read for a user who may not see it.
+    lifetime, in_base = (None, None) if hidden else selectors.lifetime_values(user, record)
     return {
         "orders": presenting.present_all(user, selectors.customer_orders(user, record)),
-        # Not even read for a user who may not see it.
-        "lifetime": None if hidden else selectors.lifetime_value(user, record),
+        "lifetime": lifetime,
+        "lifetime_in_base": in_base,
         "can_order": permissions.scope(user, "order", "edit") != permissions.NONE,
         "token": f"{record_type}:{record.pk}",
     }
