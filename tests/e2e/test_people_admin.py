@@ -83,10 +83,10 @@ def test_an_administrator_manages_people_from_settings(live_server, office, page
 
     page.goto(live_server.url + "/settings/audit/")
     deactivation = page.get_by_role("row", name="User · Mihai Pleacă")
-    expect(deactivation).to_contain_text("deactivate")
-    expect(deactivation).to_contain_text("handed_over_to — → ioana@firma.ro")
+    expect(deactivation).to_contain_text("Deactivate")
+    expect(deactivation).to_contain_text("Handed over to — → ioana@firma.ro")
     expect(page.get_by_role("row", name="Role · Sales representative")).to_contain_text(
-        "require_two_factor False → True"
+        "Require two factor No → Yes"
     )
     screenshot(page, "audit-trail")
 
