@@ -187,10 +187,11 @@ class Command(BaseCommand):
         )
 
     def _stop_worker(self, worker: subprocess.Popen) -> None:
-        # Ctrl+C already reached the worker: let it finish its job. A second signal
-        # would mean "stop now" to it, so it is sent only if the worker is still there.
+        # Ctrl+C already reached the worker: let it finish its job (a first start's backup
+        # with its verification takes a minute on a busy machine). A second signal would
+        # mean "stop now" to it, so it is sent only if the worker is still there.
         try:
-            for stop, wait in ((None, 10), (worker.terminate, 20), (worker.kill, 5)):
+            for stop, wait in ((None, 90), (worker.terminate, 20), (worker.kill, 5)):
                 if worker.poll() is not None:
                     return
                 if stop is not None:
