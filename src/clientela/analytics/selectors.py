@@ -155,6 +155,25 @@ def _url(name: str, **query) -> str:
     return reverse(name) + ("?" + urlencode(query) if query else "")
 
 
+def _month_rows(period: Period, cells_for) -> list[Row]:
+    """One row per month of the period: `cells_for(month, its first and last day)`."""
+    return [
+        Row(period.label(month), cells_for(month, period.days(month)), period.short(month))
+        for month in period.months
+    ]
+
+
+def _sold_url(user, mine: bool, days: dict) -> str:
+    """The orders list narrowed to what was sold on those days."""
+    return _url(
+        "orders:list",
+        placed_from=days["from"],
+        placed_to=days["to"],
+        sold="on",
+        owner=_mine(user, mine),
+    )
+
+
 def _mine(user, mine: bool) -> str:
     return "me" if mine else ""
 
@@ -188,18 +207,13 @@ def revenue(user, period: Period, *, mine: bool = False) -> Chart:
     series: list[str | Promise] = (
         list(keys) if sees and currencies else [_("Revenue") if sees else _("Orders")]
     )
-    table = []
-    for month in period.months:
-        days = period.days(month)
-        url = _url(
-            "orders:list",
-            placed_from=days["from"],
-            placed_to=days["to"],
-            sold="on",
-            owner=_mine(user, mine),
-        )
-        cells = [Cell(values.get((month, key), ZERO if sees else 0), url) for key in keys]
-        table.append(Row(period.label(month), cells, period.short(month)))
+    table = _month_rows(
+        period,
+        lambda month, days: [
+            Cell(values.get((month, key), ZERO if sees else 0), _sold_url(user, mine, days))
+            for key in keys
+        ],
+    )
     return Chart(
         "revenue",
         _("Revenue by month") if sees else _("Orders sold by month"),
@@ -225,19 +239,10 @@ def products_sold(user, period: Period, *, mine: bool = False) -> Chart:
         .order_by()
     )
     units = {_month(row["month"]): row["units"] for row in rows}
-    table = []
-    for month in period.months:
-        days = period.days(month)
-        url = _url(
-            "orders:list",
-            placed_from=days["from"],
-            placed_to=days["to"],
-            sold="on",
-            owner=_mine(user, mine),
-        )
-        table.append(
-            Row(period.label(month), [Cell(units.get(month, 0), url)], period.short(month))
-        )
+    table = _month_rows(
+        period,
+        lambda month, days: [Cell(units.get(month, 0), _sold_url(user, mine, days))],
+    )
     return Chart("products", _("Products sold by month"), "bar", [_("Units")], table)
 
 
@@ -253,18 +258,17 @@ def new_customers(user, period: Period, *, mine: bool = False) -> Chart:
         .order_by()
     )
     counts = {_month(row["month"]): row["n"] for row in rows}
-    table = []
-    for month in period.months:
-        days = period.days(month)
+
+    def cells(month, days) -> list[Cell]:
         url = _url(
             "customers:contact-list",
             created_from=days["from"],
             created_to=days["to"],
             owner=_mine(user, mine),
         )
-        table.append(
-            Row(period.label(month), [Cell(counts.get(month, 0), url)], period.short(month))
-        )
+        return [Cell(counts.get(month, 0), url)]
+
+    table = _month_rows(period, cells)
     return Chart("customers", _("New customers by month"), "bar", [_("Contacts")], table)
 
 
