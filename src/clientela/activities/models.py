@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core import phrases
+
 
 class ActivityKind(models.TextChoices):
     NOTE = "note", _("Note")
@@ -40,6 +42,10 @@ class Activity(models.Model):
     kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
+    # What the product wrote by itself (an order placed) kept as a phrase, shown in the
+    # reader's language; `subject` and `body` hold it in English for search and exports.
+    subject_phrase = models.JSONField(null=True, blank=True, editable=False)
+    body_phrase = models.JSONField(null=True, blank=True, editable=False)
     occurred_at = models.DateTimeField(_("when"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,7 +73,15 @@ class Activity(models.Model):
         verbose_name_plural = _("timeline entries")
 
     def __str__(self) -> str:
-        return self.subject or self.get_kind_display()
+        return self.subject_shown or self.get_kind_display()
+
+    @property
+    def subject_shown(self) -> str:
+        return phrases.shown(self.subject, self.subject_phrase)
+
+    @property
+    def body_shown(self) -> str:
+        return phrases.shown(self.body, self.body_phrase)
 
     @property
     def outcome_shown(self) -> str:

@@ -25,7 +25,7 @@ from clientela.activities.models import (
     Task,
     TimelineLink,
 )
-from clientela.core import audit, bulk, permissions
+from clientela.core import audit, bulk, permissions, phrases
 from clientela.core.records import timeline_records
 from clientela.notifications import services as notifications
 
@@ -186,22 +186,28 @@ def record_event(
     actor: User | None,
     records: list[Record],
     kind: str,
-    subject: str,
-    body: str = "",
+    subject: str | phrases.Phrase,
+    body: str | phrases.Phrase = "",
     occurred_at: datetime.datetime | None = None,
 ) -> Activity:
     """Put something that happened to records (an order placed, paid, shipped) on their
     timelines and on those that roll them up. The calling service has already checked that
-    `actor` may make the change, so no log_activity capability is asked for."""
+    `actor` may make the change, so no log_activity capability is asked for. What the
+    product writes by itself comes as phrases (core/phrases.py): each reader sees it in
+    their own language."""
     linked: list[Record] = []
     for record in records:
         for target in timeline_records(record):
             if all(type(t) is not type(target) or t.pk != target.pk for t in linked):
                 linked.append(target)
+    subject, subject_phrase = phrases.written(subject)
+    body, body_phrase = phrases.written(body)
     activity = Activity.objects.create(
         kind=kind,
         subject=subject[:200],
         body=body,
+        subject_phrase=subject_phrase,
+        body_phrase=body_phrase,
         occurred_at=occurred_at or timezone.now(),
         author=actor if actor is not None and actor.pk else None,
     )

@@ -16,3 +16,9 @@ def label(name: str, seeded: Mapping[str, Promise]) -> str:
     """`name` in the active language when it is one of the `seeded` names, else as it is."""
     translated = seeded.get(name)
     return name if translated is None else str(translated)
+
+
+def lazy_label(name: str, seeded: Mapping[str, Promise]) -> str | Promise:
+    """`name` still marked when it is a seeded one, to be put in the language of whoever
+    reads it later (core/phrases.py); a typed name as it is."""
+    return seeded.get(name, name)

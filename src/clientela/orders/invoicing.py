@@ -14,7 +14,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit, presenting
+from clientela.core import audit, phrases, presenting
 from clientela.customers.models import AddressKind
 from clientela.orders import selectors, services
 
@@ -151,7 +151,7 @@ def issue_invoice(*, actor: User | None, order: Order) -> Invoice:
     ]
     invoice = _issue(actor, order, InvoiceKind.INVOICE, lines)
     services.timeline_event(
-        actor=actor, order=order, subject=_("Invoice %(n)s issued") % {"n": invoice.number}
+        actor=actor, order=order, subject=phrases.gettext("Invoice %(n)s issued", n=invoice.number)
     )
     return invoice
 
@@ -185,7 +185,9 @@ def issue_credit_note(*, actor: User | None, invoice: Invoice, reason: str) -> I
     services.timeline_event(
         actor=actor,
         order=invoice.order,
-        subject=_("Credit note %(n)s cancels %(invoice)s") % {"n": note.number, "invoice": invoice},
+        subject=phrases.gettext(
+            "Credit note %(n)s cancels %(invoice)s", n=note.number, invoice=invoice
+        ),
         body=reason,
     )
     return note
@@ -234,7 +236,9 @@ def record_payment(
     )
     audit.log(actor=actor, action="create", record=payment, after=audit.snapshot(payment))
     services.timeline_event(
-        actor=actor, order=invoice.order, subject=_("Payment recorded on %(n)s") % {"n": invoice}
+        actor=actor,
+        order=invoice.order,
+        subject=phrases.gettext("Payment recorded on %(n)s", n=invoice),
     )
     if amount == due:
         services.advance_if_allowed(actor=actor, order=invoice.order, to=services.PAID)

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from clientela.core import seeded
+from clientela.core import phrases, seeded
 from clientela.core.links import record_url
 from clientela.core.models import Record
 
@@ -213,6 +214,10 @@ class OrderStage(models.Model):
         """The name in the reader's language (a built-in one; a typed one as typed)."""
         return seeded.label(self.name, SEEDED_STAGES)
 
+    @property
+    def lazy_label(self) -> str | Promise:
+        return seeded.lazy_label(self.name, SEEDED_STAGES)
+
 
 class Order(Record):
     """A quote or an order for a customer: a contact, a company, or a contact at a company."""
@@ -258,7 +263,14 @@ class Order(Record):
         ]
 
     def __str__(self) -> str:
-        return (_("Quote %(n)s") if self.is_quote else _("Order %(n)s")) % {"n": self.number}
+        return str(self.phrase)
+
+    @property
+    def phrase(self) -> phrases.Phrase:
+        """How the order is named, in the reader's language when it is read."""
+        if self.is_quote:
+            return phrases.gettext("Quote %(n)s", n=self.number)
+        return phrases.gettext("Order %(n)s", n=self.number)
 
     @property
     def number(self) -> str:
@@ -545,7 +557,11 @@ class Shipment(models.Model):
         indexes = [models.Index(fields=["tracking_number"], name="shipment_tracking_idx")]
 
     def __str__(self) -> str:
-        return _("Shipment %(n)s") % {"n": self.tracking_number or f"#{self.pk}"}
+        return str(self.phrase)
+
+    @property
+    def phrase(self) -> phrases.Phrase:
+        return phrases.gettext("Shipment %(n)s", n=self.tracking_number or f"#{self.pk}")
 
     @property
     def tracking_url(self) -> str:

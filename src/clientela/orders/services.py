@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.core import audit, permissions
+from clientela.core import audit, permissions, phrases
 from clientela.core.concurrency import claim_version
 from clientela.customers.models import Company, Contact
 from clientela.orders import pricing, stock
@@ -91,8 +90,8 @@ def timeline_event(
     *,
     actor: User | None,
     order: Order,
-    subject: str,
-    body: str = "",
+    subject: str | phrases.Phrase,
+    body: str | phrases.Phrase = "",
     also_on: Iterable[Record] = (),
 ) -> None:
     """One entry on the order's timeline and its customer's (and the contact's company),
@@ -269,13 +268,15 @@ def create_order_for_customer(
     _recompute_totals(order)
     StageChange.objects.create(order=order, to_stage=order.stage, at=now, actor=_user(actor))
     audit.log(actor=actor, action="create", record=order, after=audit.snapshot(order))
-    body = ngettext("%(n)d line", "%(n)d lines", len(lines)) % {"n": len(lines)}
+    body = phrases.ngettext("%(n)d line", "%(n)d lines", len(lines), n=len(lines))
     if deal is not None:
-        body = _("%(lines)s, from the deal “%(deal)s”") % {"lines": body, "deal": deal}
+        body = phrases.gettext("%(lines)s, from the deal “%(deal)s”", lines=body, deal=deal)
     timeline_event(
         actor=actor,
         order=order,
-        subject=(_("%(order)s created") if quote else _("%(order)s placed")) % {"order": order},
+        subject=phrases.gettext("%(order)s created", order=order)
+        if quote
+        else phrases.gettext("%(order)s placed", order=order),
         body=body,
         also_on=[deal] if deal is not None else (),
     )
@@ -422,7 +423,7 @@ def move_order(
     timeline_event(
         actor=actor,
         order=order,
-        subject=_("%(order)s: %(stage)s") % {"order": order, "stage": target.name},
+        subject=phrases.gettext("%(order)s: %(stage)s", order=order, stage=target.lazy_label),
         body=note,
     )
     return order

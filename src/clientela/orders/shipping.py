@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit
+from clientela.core import audit, phrases
 from clientela.orders import services, stock
 from clientela.orders.models import (
     Carrier,
@@ -96,8 +96,8 @@ def create_shipment(
     services.timeline_event(
         actor=actor,
         order=order,
-        subject=_("%(order)s shipped with %(carrier)s") % {"order": order, "carrier": carrier},
-        body=_("Tracking number %(n)s") % {"n": shipment.tracking_number}
+        subject=phrases.gettext("%(order)s shipped with %(carrier)s", order=order, carrier=carrier),
+        body=phrases.gettext("Tracking number %(n)s", n=shipment.tracking_number)
         if shipment.tracking_number
         else "",
     )
@@ -134,8 +134,11 @@ def update_shipment(
     services.timeline_event(
         actor=actor,
         order=order,
-        subject=_("%(shipment)s: %(status)s")
-        % {"shipment": shipment, "status": shipment.get_status_display()},
+        subject=phrases.gettext(
+            "%(shipment)s: %(status)s",
+            shipment=shipment,
+            status=ShipmentStatus(shipment.status).label,
+        ),
         body=note,
     )
     all_delivered = not order.shipments.exclude(status=ShipmentStatus.DELIVERED).exists()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind, Attachment, Task, TimelineLink
-from clientela.core import audit, permissions, search
+from clientela.core import audit, permissions, phrases, search
 from clientela.core.concurrency import claim_version
 from clientela.core.record_services import fresh
 from clientela.tickets.models import (
@@ -148,8 +148,11 @@ def merge_tickets(
         actor=actor,
         records=[kept],
         kind=ActivityKind.TICKET,
-        subject=_("Ticket #%(duplicate)s merged into ticket #%(kept)s")
-        % {"duplicate": duplicate.pk, "kept": kept.pk},
+        subject=phrases.gettext(
+            "Ticket #%(duplicate)s merged into ticket #%(kept)s",
+            duplicate=duplicate.pk,
+            kept=kept.pk,
+        ),
         body=duplicate.subject,
         occurred_at=now,
     )
@@ -217,6 +220,6 @@ def undo_merge(*, actor: User | None, merge: TicketMerge) -> Ticket:
         actor=actor,
         records=[kept],
         kind=ActivityKind.TICKET,
-        subject=_("Merge of ticket #%(duplicate)s undone") % {"duplicate": duplicate.pk},
+        subject=phrases.gettext("Merge of ticket #%(duplicate)s undone", duplicate=duplicate.pk),
     )
     return kept

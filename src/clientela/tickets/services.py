@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind, Priority
-from clientela.core import audit, permissions, search
+from clientela.core import audit, permissions, phrases, search
 from clientela.core.concurrency import claim_version
 from clientela.core.record_services import fresh, trash_record
 from clientela.core.text import fold
@@ -250,8 +250,9 @@ def open_ticket(
         actor=actor,
         records=[ticket],
         kind=ActivityKind.TICKET,
-        subject=_("Ticket #%(number)s opened: %(subject)s")
-        % {"number": ticket.pk, "subject": ticket.subject},
+        subject=phrases.gettext(
+            "Ticket #%(number)s opened: %(subject)s", number=ticket.pk, subject=ticket.subject
+        ),
         body=description,
         occurred_at=now,
     )
@@ -350,8 +351,11 @@ def transfer(
         actor=actor,
         records=[ticket],
         kind=ActivityKind.TICKET,
-        subject=_("Ticket #%(number)s moved from %(from)s to %(to)s")
-        % {"number": ticket.pk, "from": previous, "to": department},
+        subject=phrases.gettext(
+            "Ticket #%(number)s moved from %(from)s to %(to)s",
+            number=ticket.pk,
+            **{"from": previous, "to": department},
+        ),
         body=reason,
     )
     return ticket
@@ -435,8 +439,11 @@ def change_status(
             actor=actor,
             records=[ticket],
             kind=ActivityKind.TICKET,
-            subject=_("Ticket #%(number)s is %(status)s")
-            % {"number": ticket.pk, "status": TicketStatus(to).label.lower()},
+            subject=phrases.gettext(
+                "Ticket #%(number)s is %(status)s",
+                number=ticket.pk,
+                status=phrases.in_lowercase(TicketStatus(to).label),
+            ),
             occurred_at=now,
         )
     return ticket
@@ -470,12 +477,9 @@ def reply(
         actor=actor,
         records=[ticket],
         kind=ActivityKind.TICKET,
-        subject=(
-            _("Internal note on ticket #%(number)s")
-            if internal
-            else _("Reply on ticket #%(number)s")
-        )
-        % {"number": ticket.pk},
+        subject=phrases.gettext("Internal note on ticket #%(number)s", number=ticket.pk)
+        if internal
+        else phrases.gettext("Reply on ticket #%(number)s", number=ticket.pk),
         body=body,
         occurred_at=now,
     )
