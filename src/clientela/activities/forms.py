@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import ActivityKind, CallDirection, CallOutcome, Priority
+from clientela.core.forms import DateTimePicker
 
 
 class ComposerForm(forms.Form):
@@ -19,7 +20,7 @@ class ComposerForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("When"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimePicker,
     )
     direction = forms.ChoiceField(
         label=_("Direction"), choices=CallDirection.choices, required=False
@@ -34,12 +35,12 @@ class ComposerForm(forms.Form):
     callback_at = forms.DateTimeField(
         label=_("Call back"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimePicker,
     )
     ends_at = forms.DateTimeField(
         label=_("Ends"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimePicker,
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     attendees = forms.CharField(label=_("Attendees"), max_length=500, required=False)
@@ -48,13 +49,11 @@ class ComposerForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    due_at = forms.DateTimeField(
-        label=_("Due"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DateTimePicker)
     reminder_at = forms.DateTimeField(
         label=_("Remind me"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimePicker,
     )
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL

@@ -15,6 +15,28 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2026-12-06), whatever the
+    reader's language: a day written the Romanian way (06.12.2026), Django's default for a
+    Romanian reader, is no value for the picker, which then shows empty, and saves empty.
+    The picker itself shows the day in the browser's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimePicker(forms.DateTimeInput):
+    """The browser's date and time picker, with an ISO value (2026-12-06T09:30) for the
+    same reason as DatePicker."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError next to the fields it names, the rest on top."""
     if not hasattr(error, "error_dict"):
@@ -104,12 +126,8 @@ class AuditFilterForm(forms.Form):
     )
     source = forms.ChoiceField(required=False, label=_("From"))
     record_type = forms.ChoiceField(required=False, label=_("Record type"))
-    since = forms.DateField(
-        required=False, label=_("From date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label=_("To date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(required=False, label=_("From date"), widget=DatePicker)
+    until = forms.DateField(required=False, label=_("To date"), widget=DatePicker)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from django.contrib.auth import get_user_model

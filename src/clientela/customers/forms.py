@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields, permissions
+from clientela.core.forms import DatePicker
 from clientela.core.models import CustomField, FieldType
 from clientela.core.text import fold
 from clientela.customers.models import (
@@ -113,7 +114,7 @@ def custom_form_field(definition: CustomField) -> forms.Field:
     if kind == FieldType.YES_NO:
         return forms.ChoiceField(choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], **common)
     if kind == FieldType.DATE:
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.CharField(widget=DatePicker, **common)
     if kind == FieldType.MONEY:
         return forms.CharField(help_text=_("Amount and currency, like 1250.00 EUR"), **common)
     if kind == FieldType.URL:
@@ -260,12 +261,12 @@ class ListFilterForm(forms.Form):
         queryset=LifecycleStage.objects.all(), required=False, to_field_name="key"
     )
     tag = forms.CharField(required=False)
-    created_from = forms.DateField(required=False)
-    created_to = forms.DateField(required=False)
-    updated_from = forms.DateField(required=False)
-    updated_to = forms.DateField(required=False)
-    contacted_from = forms.DateField(required=False)
-    contacted_to = forms.DateField(required=False)
+    created_from = forms.DateField(required=False, widget=DatePicker)
+    created_to = forms.DateField(required=False, widget=DatePicker)
+    updated_from = forms.DateField(required=False, widget=DatePicker)
+    updated_to = forms.DateField(required=False, widget=DatePicker)
+    contacted_from = forms.DateField(required=False, widget=DatePicker)
+    contacted_to = forms.DateField(required=False, widget=DatePicker)
     inactive_days = forms.IntegerField(required=False, min_value=1, max_value=3650)
     stale = forms.BooleanField(required=False)
     sort = forms.CharField(required=False)

@@ -7,6 +7,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.forms import DatePicker
 from clientela.customers.forms import CustomFieldsMixin, company_field, owner_choices
 from clientela.customers.models import Contact, Source
 from clientela.deals.models import DealStatus, Pipeline, Stage
@@ -19,11 +20,11 @@ class DealFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200)
     owner = forms.CharField(required=False)
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
-    close_from = forms.DateField(required=False)
-    close_to = forms.DateField(required=False)
+    close_from = forms.DateField(required=False, widget=DatePicker)
+    close_to = forms.DateField(required=False, widget=DatePicker)
     status = forms.ChoiceField(choices=[("", ""), *DealStatus.choices], required=False)
-    closed_from = forms.DateField(required=False)
-    closed_to = forms.DateField(required=False)
+    closed_from = forms.DateField(required=False, widget=DatePicker)
+    closed_to = forms.DateField(required=False, widget=DatePicker)
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False)
     stage = forms.ModelChoiceField(queryset=Stage.objects.all(), required=False)
     sort = forms.CharField(required=False)
@@ -48,9 +49,7 @@ class DealForm(CustomFieldsMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
-    expected_close = forms.DateField(
-        label=_("Expected close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_close = forms.DateField(label=_("Expected close"), required=False, widget=DatePicker)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
     contacts: forms.ModelMultipleChoiceField[Contact] = forms.ModelMultipleChoiceField(

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.forms import DatePicker
 from clientela.core.text import fold
 from clientela.customers.models import Company, Contact
 from clientela.orders.models import (
@@ -157,9 +158,7 @@ class StageForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label=_("Received on"), widget=DatePicker)
     method = forms.CharField(label=_("Method"), max_length=40, required=False)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
 
@@ -201,16 +200,13 @@ class ShipmentStatusForm(forms.Form):
 class OrderFilterForm(forms.Form):
     stage = forms.SlugField(required=False)
     owner = forms.CharField(required=False)
-    placed_from = forms.DateField(required=False)
-    placed_to = forms.DateField(required=False)
+    placed_from = forms.DateField(required=False, widget=DatePicker)
+    placed_to = forms.DateField(required=False, widget=DatePicker)
     # Only what was sold: placed, and neither cancelled nor returned (the dashboards' revenue).
     sold = forms.BooleanField(required=False)
 
 
 # Settings lists (core.settings_pages) -------------------------------------------------
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class RecordByText(forms.ModelChoiceField):
     """A company or contact typed by its name or e-mail (a list of every one would be
     thousands of options); a name two of them share is refused with a clear message."""
@@ -266,7 +262,7 @@ class PriceListForm(forms.ModelForm):
             "company",
             "contact",
         ]
-        widgets = {"valid_from": DATE, "valid_until": DATE}
+        widgets = {"valid_from": DatePicker, "valid_until": DatePicker}
 
 
 class StockForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.currencies import selectors
+from clientela.core.forms import DatePicker
 
 
 class BaseCurrencyForm(forms.Form):
@@ -28,9 +29,7 @@ class BaseCurrencyForm(forms.Form):
 class RateForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"))
     # The browser's date field reads and writes ISO dates, whatever the page's language.
-    day = forms.DateField(
-        label=_("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    day = forms.DateField(label=_("Day"), widget=DatePicker)
     # Localised: a Romanian types 4,9753.
     rate = forms.DecimalField(
         label=_("Rate"),
