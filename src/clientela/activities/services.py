@@ -386,8 +386,9 @@ def _tell_assignee(actor: User, task: Task) -> None:
     notifications.notify(
         task.assignee,
         key=f"task:{task.pk}:assigned:{task.assignee_id}:{timezone.now().isoformat()}",
-        title=_("%(person)s gave you a task: %(task)s")
-        % {"person": actor.display_name, "task": task.title},
+        title=phrases.gettext(
+            "%(person)s gave you a task: %(task)s", person=actor.display_name, task=task.title
+        ),
         url=_task_url(task),
     )
 
@@ -418,7 +419,7 @@ def deliver_reminder(*, task_id: int, at: str) -> None:
     notifications.notify(
         task.assignee,
         key=f"task:{task.pk}:reminder:{at}",
-        title=_("Reminder: %(task)s") % {"task": task.title},
+        title=phrases.gettext("Reminder: %(task)s", task=task.title),
         url=_task_url(task),
     )
 

@@ -2,7 +2,7 @@
 
 The two calls other apps make:
 
-    notify(user, *, key, title, body="", url="") -> Notification
+    notify(user, *, key, title, body="", url="") -> Notification  (title, body: text or phrase)
         Deliver now: a row for the bell (when the person wants in-app notifications)
         and an e-mail (when they want e-mail). Idempotent on `key`: calling it again
         with the same key changes nothing and sends nothing, so a job that runs twice
@@ -21,14 +21,15 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clientela import jobs
-from clientela.core import permissions
+from clientela.core import permissions, phrases
 from clientela.notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
@@ -42,9 +43,20 @@ def preferences_for(user: User) -> NotificationPreference:
     return preference or NotificationPreference(user=user)
 
 
-def notify(user: User, *, key: str, title: str, body: str = "", url: str = "") -> Notification:
+def notify(
+    user: User,
+    *,
+    key: str,
+    title: str | phrases.Phrase,
+    body: str | phrases.Phrase = "",
+    url: str = "",
+) -> Notification:
+    """The bell and, where the person asked for it, an e-mail. A title or body given as a
+    phrase (core/phrases.py) is written in the person's own language, whoever or whatever
+    (a colleague in another language, a background job) sends it."""
     key = (key or "").strip()
-    title = (title or "").strip()
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        title, body = str(title).strip(), str(body)
     if not key:
         raise ValidationError({"key": _("A notification needs a key.")})
     if not title:

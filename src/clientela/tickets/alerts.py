@@ -10,8 +10,8 @@ import datetime
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from clientela.core import phrases
 from clientela.notifications import selectors as notification_selectors
 from clientela.notifications import services as notifications
 from clientela.tickets.models import DONE, Ticket
@@ -34,20 +34,20 @@ def _alerts(ticket: Ticket, now: datetime.datetime, warning: datetime.timedelta)
         breached = due <= now
         if target == "response":
             title = (
-                _("Ticket #%(n)s missed its first-response target")
+                phrases.gettext("Ticket #%(n)s missed its first-response target", n=ticket.pk)
                 if breached
-                else _("Ticket #%(n)s needs a first answer soon")
+                else phrases.gettext("Ticket #%(n)s needs a first answer soon", n=ticket.pk)
             )
         else:
             title = (
-                _("Ticket #%(n)s missed its resolution target")
+                phrases.gettext("Ticket #%(n)s missed its resolution target", n=ticket.pk)
                 if breached
-                else _("Ticket #%(n)s is due to be resolved soon")
+                else phrases.gettext("Ticket #%(n)s is due to be resolved soon", n=ticket.pk)
             )
         kind = "breached" if breached else "near"
         for person in people:
             key = f"ticket-sla:{ticket.pk}:{target}:{kind}:{int(due.timestamp())}:{person.pk}"
-            found.append((key, person, title % {"n": ticket.pk}, ticket.get_absolute_url()))
+            found.append((key, person, title, ticket.get_absolute_url()))
     return found
 
 

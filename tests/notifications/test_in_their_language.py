@@ -1,0 +1,60 @@
+"""A notification speaks its reader's language, not its sender's: a task given by a
+colleague who works in Romanian reaches a Spanish-speaking rep in Spanish (the bell and
+the e-mail), and a reminder a background job delivers reaches a Hindi speaker in Hindi."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+
+from clientela.activities import services as activities
+from clientela.notifications.models import Notification, NotificationPreference
+from clientela.users.services import role_named, team_named
+
+pytestmark = pytest.mark.django_db
+
+
+def speaking(user, language):
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+def test_a_task_given_in_romanian_reaches_a_spanish_speaker_in_spanish(make_user):
+    team = team_named("Cluj")
+    ioana = speaking(
+        make_user(
+            email="ioana@firma.ro", full_name="Ioana Sefa", role=role_named("manager"), team=team
+        ),
+        "ro",
+    )
+    pablo = speaking(make_user(email="pablo@firma.ro", full_name="Pablo Rep", team=team), "es")
+    NotificationPreference.objects.create(user=pablo, in_app=True, email=True)
+    with translation.override("ro"):
+        activities.create_task(actor=ioana, title="Oferta Livada", assignee=pablo)
+    bell = Notification.objects.get(user=pablo)
+    assert bell.title == "Ioana Sefa te ha dado una tarea: Oferta Livada"
+    assert [m.subject for m in mail.outbox] == [bell.title]
+
+
+def test_a_reminder_delivered_by_a_job_is_in_the_assignees_language(make_user):
+    asha = speaking(make_user(email="asha@firma.in", full_name="Asha Rep"), "hi")
+    when = timezone.now() + datetime.timedelta(hours=1)
+    task = activities.create_task(actor=asha, title="Call Ravi", assignee=asha, reminder_at=when)
+    # The worker runs in the installation's language.
+    with translation.override("en"):
+        activities.deliver_reminder(task_id=task.pk, at=when.astimezone(datetime.UTC).isoformat())
+    assert Notification.objects.get(user=asha).title == "रिमाइंडर: Call Ravi"
+
+
+def test_without_a_language_of_their_own_a_person_reads_the_installations(make_user, settings):
+    settings.LANGUAGE_CODE = "en"
+    ana = make_user(email="ana@firma.ro", full_name="Ana Rep")
+    when = timezone.now() + datetime.timedelta(hours=1)
+    task = activities.create_task(actor=ana, title="Sună-l pe Dan", assignee=ana, reminder_at=when)
+    with translation.override("ro"):
+        activities.deliver_reminder(task_id=task.pk, at=when.astimezone(datetime.UTC).isoformat())
+    assert Notification.objects.get(user=ana).title == "Reminder: Sună-l pe Dan"
