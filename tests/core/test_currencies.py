@@ -291,3 +291,14 @@ def test_the_rate_job_does_nothing_unless_a_source_is_configured(settings, monke
 )
 def test_a_rate_is_shown_with_the_places_it_has_in_the_readers_way(rate, language, shown):
     assert format_rate(D(rate), language) == shown
+
+
+def test_a_new_deal_is_in_the_base_currency_the_administrator_chose(admin, client):
+    from clientela.deals import services as deal_services
+
+    services.set_base_currency(actor=admin, currency="EUR")
+    deal = deal_services.create_deal(actor=admin, data={"name": "Mobilier birou"})
+    assert deal.currency == "EUR"
+    client.force_login(admin)
+    form = client.get("/deals/new/").context["form"]
+    assert form.initial["currency"] == "EUR"

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core import audit, custom_fields, permissions, search
 from clientela.core.concurrency import claim_version
+from clientela.core.currencies import selectors as currency_selectors
 from clientela.core.record_services import trash_record, untrash_record
 from clientela.core.text import fold
 from clientela.customers.models import Source
@@ -253,7 +253,7 @@ def create_deal(*, actor: User | None, data: dict, now: datetime.datetime | None
     backdated = now is not None  # demo data and tests that build a history
     now = now or timezone.now()
     data = {"owner": actor, **data}
-    deal = Deal(currency=settings.DEFAULT_CURRENCY, stage_entered_at=now)
+    deal = Deal(currency=currency_selectors.base_currency(), stage_entered_at=now)
     if data.get("pipeline") is None and data.get("stage") is None:
         data["pipeline"] = ensure_pipeline()
     elif data.get("pipeline") is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -400,7 +399,7 @@ def deal_create(request):
         company_id = match.pk if match else None
     initial = {
         "stage": pipeline.stages.first(),
-        "currency": settings.DEFAULT_CURRENCY,
+        "currency": currency_selectors.base_currency(),
         "owner": request.user.pk,
         "source": "manual",
         "company": company.name if company else "",
