@@ -82,3 +82,56 @@ def test_the_audit_trail_shows_labels_and_a_calls_outcome_by_its_label(client, a
     timeline = client.get(ioana.get_absolute_url()).content.decode()
     details = re.search(r'<p class="timeline__details muted">(.*?)</p>', timeline, re.S)
     assert details and text_of(details.group(1)).strip() == "No answer"
+
+
+def history_in(client, user, record_type, pk, language="ro"):
+    """The record's history page where it has one, else the audit trail of its type."""
+    user.language = language
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(f"/records/{record_type}/{pk}/history/")
+    if page.status_code == 404:
+        page = client.get("/settings/audit/", {"record_type": record_type})
+    assert page.status_code == 200
+    return text_of(page.content.decode())
+
+
+def test_an_orders_history_names_its_stage_customer_and_products(client, admin):
+    from clientela.orders import services as order_services
+    from tests.orders.conftest import build_shop
+
+    shop = build_shop(admin)
+    order = order_services.create_order_for_customer(
+        actor=admin, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 2}]
+    )
+    words = history_in(client, admin, "order", order.pk)
+    for shown in ("Plasată", "Ioana Marin", "Fabrica de Mobilă SRL", "2 x Office chair"):
+        assert shown in words, shown
+    # Not the stage's key, nor the customer's and the product's ids.
+    assert "placed" not in words
+    assert f"[{shop['chair'].pk}, 2" not in words and f"{shop['chair'].pk}, 2, 450" not in words
+
+
+def test_a_deals_history_names_its_seeded_pipeline_and_stage_in_the_readers_language(
+    client, admin
+):
+    from clientela.deals import services as deal_services
+
+    deal = deal_services.create_deal(actor=admin, data={"name": "Mobilier birou"})
+    stage_name = deal.stage.name  # stored in English, as the migrations seeded it
+    words = history_in(client, admin, "deal", deal.pk, language="es")
+    assert deal.stage.label != stage_name
+    assert deal.stage.label in words and deal.pipeline.label in words
+    assert "Estado — → Abierta" in words  # the status, not the button's "Abrir"
+
+
+def test_a_contacts_seeded_stage_and_a_tickets_language_read_in_words(client, admin, ioana):
+    from clientela.tickets import services as ticket_services
+
+    words = history_in(client, admin, "contact", ioana.pk, language="es")
+    assert LifecycleStage.objects.get(key="customer").label in words
+    ticket = ticket_services.open_ticket(
+        actor=admin, channel="ui", subject="Scaun rupt", contact=ioana, language="ro"
+    )
+    words = history_in(client, admin, "ticket", ticket.pk, language="en")
+    assert "Romanian" in words or "Română" in words

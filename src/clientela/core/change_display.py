@@ -122,7 +122,21 @@ def _value(record_type: str, field: models.Field | None, name: str, value: Any, 
         value = dict(field.flatchoices).get(value, value)
     elif field is not None and field.is_relation and _is_person(field) and isinstance(value, str):
         value = _person(value, memo)
+    elif field is not None and field.is_relation and type(value) is int:
+        value = _related(field, value, memo)
     return text(value, keyed=name == "custom")
+
+
+def _related(field: models.Field, pk: int, memo: dict) -> str:
+    """A record kept in a snapshot by its id (an order's customer), by its name; a record
+    since purged by its number."""
+    model = field.related_model
+    assert model is not None and not isinstance(model, str)
+    key = (model._meta.label, pk)
+    if key not in memo:
+        record = model._base_manager.filter(pk=pk).first()
+        memo[key] = str(record) if record is not None else f"#{pk}"
+    return str(memo[key])
 
 
 def _is_person(field: models.Field) -> bool:

@@ -56,13 +56,12 @@ class CustomersConfig(AppConfig):
         from clientela.core import change_display
         from clientela.customers.models import LifecycleStage
 
-        # The trail keeps a contact's stage by its key; people read its name.
-        change_display.declare(
-            "contact",
-            "lifecycle_stage",
-            lambda key: (
-                LifecycleStage.objects.filter(key=key).values_list("name", flat=True).first() or key
-            ),
-        )
+        # The trail keeps a contact's stage by its key; people read its name, a seeded one
+        # in their language.
+        def stage_label(key: str) -> str:
+            stage = LifecycleStage.objects.filter(key=key).first()
+            return stage.label if stage is not None else key
+
+        change_display.declare("contact", "lifecycle_stage", stage_label)
         search.register_numbers(Contact, search_documents.number_owners("contact"))
         search.register_numbers(Company, search_documents.number_owners("company"))

@@ -49,6 +49,17 @@ class DealsConfig(AppConfig):
                 "stages": [f"{s.name} ({s.probability}%)" for s in p.stages.all()],
             },
         )
+        declare_history()
+
+
+def declare_history() -> None:
+    """A deal's pipeline and stage are kept by name: a seeded one reads in the reader's
+    language, a typed one as typed."""
+    from clientela.core import change_display, seeded
+    from clientela.deals.models import SEEDED_NAMES
+
+    for field in ("pipeline", "stage"):
+        change_display.declare("deal", field, lambda name: seeded.label(name, SEEDED_NAMES))
 
 
 def deal_snapshot(deal) -> dict:

@@ -79,7 +79,8 @@ class Stage(models.Model):
 
 
 class DealStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # "Open" alone is the button's verb; a deal's status is the adjective.
+    OPEN = "open", pgettext_lazy("deal status", "Open")
     WON = "won", _("Won")
     LOST = "lost", _("Lost")
 

@@ -85,3 +85,27 @@ class OrdersConfig(AppConfig):
         )
         events.declare("invoice", "issued", own_verbs={"create": "issued"})
         events.declare("shipment", "created", "updated")
+        declare_history()
+
+
+def declare_history() -> None:
+    """How an order's audit entries read: its stage by name (a seeded one in the reader's
+    language), its lines by product; its customer is named by core.change_display."""
+    from clientela.core import change_display
+    from clientela.orders.models import OrderStage, Product
+
+    def stage_label(key: str) -> str:
+        stage = OrderStage.objects.filter(key=key).first()
+        return stage.label if stage is not None else key
+
+    def lines(kept: list) -> list[str]:
+        names = dict(
+            Product.objects.filter(pk__in=[line[0] for line in kept]).values_list("pk", "name")
+        )
+        return [
+            f"{quantity} x {names.get(product, f'#{product}')} @ {price}"
+            for product, quantity, price in kept
+        ]
+
+    change_display.declare("order", "stage", stage_label)
+    change_display.declare("order", "lines", lines)

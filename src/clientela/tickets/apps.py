@@ -59,6 +59,14 @@ class TicketsConfig(AppConfig):
             )
         )
         declare_scripts()
+        from django.conf import settings
+
+        from clientela.core import change_display
+
+        # A ticket's language is kept by its code ("ro"); people read its name.
+        change_display.declare(
+            "ticket", "language", lambda code: dict(settings.LANGUAGES).get(code, code)
+        )
         audit.register(
             Department,
             lambda d: {
