@@ -262,6 +262,9 @@ def probes(w) -> dict[str, Probe]:
         "deals:deal-board-pipeline": Probe("list", "GET", f"/deals/pipeline/{w['pipeline'].pk}/"),
         "deals:deal-list": Probe("list", "GET", "/deals/list/?q=secreta"),
         "deals:deal-create": Probe("self", "GET", "/deals/new/"),
+        "deals:deal-contacts": Probe(
+            "list", "GET", "/deals/contacts/?company=Compania%20Secret%C4%83"
+        ),
         "deals:deal-funnel": Probe("list", "GET", "/deals/funnel/"),
         "deals:deal-detail": Probe("view", "GET", f"/deals/{d}/"),
         "deals:deal-edit": Probe(

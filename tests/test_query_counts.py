@@ -75,6 +75,7 @@ def snapshot():
         "/companies/",
         "/my-day/",
         "/search/?q=person",
+        "/deals/contacts/?company=Firma%20SRL",
         "/api/v1/contacts/",
         "/api/v1/contacts/?sort=-updated&tag=vip",
         "/api/v1/companies/",

@@ -112,9 +112,7 @@ def test_an_orders_history_names_its_stage_customer_and_products(client, admin):
     assert f"[{shop['chair'].pk}, 2" not in words and f"{shop['chair'].pk}, 2, 450" not in words
 
 
-def test_a_deals_history_names_its_seeded_pipeline_and_stage_in_the_readers_language(
-    client, admin
-):
+def test_a_deals_history_names_its_seeded_pipeline_and_stage_in_the_readers_language(client, admin):
     from clientela.deals import services as deal_services
 
     deal = deal_services.create_deal(actor=admin, data={"name": "Mobilier birou"})

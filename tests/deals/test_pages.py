@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from clientela.activities import services as activity_services
 from clientela.core.models import AuditEntry
+from clientela.customers import services as customer_services
 from clientela.deals import services
 from clientela.deals.models import Deal, Pipeline, StageChange
 from clientela.users.services import create_user, role_named
@@ -210,3 +213,45 @@ def test_a_won_deal_without_products_is_told_to_add_them_before_an_order(
         services.order_from_won_deal(actor=people[0], deal=deal)
     page = manager_client.get(deal.get_absolute_url()).content.decode()
     assert "Add the products the customer bought" in page and "Create order" not in page
+
+
+def test_a_new_deal_offers_the_companys_people_before_it_is_saved(
+    manager_client, people, pipeline, history
+):
+    """Naming the company fills the Contacts field with its people (deal_contacts); the
+    ones ticked are kept ticked; before a company is named, a word on where they come from;
+    and the new deal is saved with the people chosen."""
+    ana = people[0]
+    company = history["company"]
+    ioana, radu = (
+        customer_services.create_contact(actor=ana, data={"full_name": name, "company": company})
+        for name in ("Ioana Pop", "Radu Marin")
+    )
+    customer_services.create_contact(actor=ana, data={"full_name": "Elsewhere Person"})
+    empty = manager_client.get("/deals/new/").content.decode()
+    assert "Name the company first" in empty
+
+    offered = manager_client.get(
+        "/deals/contacts/", {"company": "fabrica srl", "contacts": [radu.pk]}
+    ).content.decode()
+    assert 'id="id_contacts_field"' in offered
+    assert "Ioana Pop" in offered and "Radu Marin" in offered
+    assert "Elsewhere Person" not in offered
+    ticked = re.findall(r'<input[^>]*name="contacts" value="(\d+)"[^>]*checked', offered)
+    assert ticked == [str(radu.pk)]
+    nobody = manager_client.get("/deals/contacts/", {"company": "No such SRL"}).content.decode()
+    assert "Name the company first" in nobody and "Ioana Pop" not in nobody
+
+    manager_client.post(
+        "/deals/new/",
+        {
+            "name": "Rafturi",
+            "company": "Fabrica SRL",
+            "stage": history["b"].pk,
+            "currency": "RON",
+            "source": "referral",
+            "owner": ana.pk,
+            "contacts": [ioana.pk, radu.pk],
+        },
+    )
+    assert set(Deal.objects.get(name="Rafturi").contacts.all()) == {ioana, radu}

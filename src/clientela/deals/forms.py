@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.forms import DatePicker
@@ -36,6 +37,36 @@ class DealFilterForm(forms.Form):
         return User.objects.filter(pk=owner).first() if owner.isdigit() else ""
 
 
+def contacts_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Contacts"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("People at the company who take part in the deal."),
+    )
+
+
+def offer_contacts(form: forms.Form, contacts) -> None:
+    """The company's people to choose from; before a company is named, a word on where
+    they come from instead of an empty box."""
+    field = cast("forms.ModelMultipleChoiceField[Contact]", form.fields["contacts"])
+    field.queryset = contacts
+    if not contacts.query.is_empty():
+        return
+    field.help_text = _("Name the company first: its people are offered here to choose from.")
+
+
+class DealContactsForm(forms.Form):
+    """The deal form's Contacts field alone, offered again when its company changes."""
+
+    contacts = contacts_field()
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_contacts(self, contacts)
+
+
 class DealForm(CustomFieldsMixin, forms.Form):
     record_type = "deal"
 
@@ -52,13 +83,7 @@ class DealForm(CustomFieldsMixin, forms.Form):
     expected_close = forms.DateField(label=_("Expected close"), required=False, widget=DatePicker)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
-    contacts: forms.ModelMultipleChoiceField[Contact] = forms.ModelMultipleChoiceField(
-        label=_("Contacts"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("People at the company who take part in the deal."),
-    )
+    contacts = contacts_field()
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, stages, contacts, custom: dict, has_lines=False, **kwargs):
@@ -75,6 +100,17 @@ class DealForm(CustomFieldsMixin, forms.Form):
         # a type checker reads it as a change to the class's method.
         stage.label_from_instance = lambda s: f"{s.pipeline.label} · {s.label}"  # type: ignore[method-assign, assignment]
         cast("forms.ChoiceField", self.fields["owner"]).choices = owner_choices()
-        cast("forms.ModelMultipleChoiceField[Contact]", self.fields["contacts"]).queryset = contacts
+        offer_contacts(self, contacts)
+        # Typing or picking the company offers its people at once (deal_contacts).
+        self.fields["company"].widget.attrs.update(
+            {
+                "hx-get": reverse("deals:deal-contacts"),
+                "hx-trigger": "change",
+                "hx-include": "this, [name='contacts']",
+                "hx-target": "#id_contacts_field",
+                "hx-select": "#id_contacts_field",
+                "hx-swap": "outerHTML",
+            }
+        )
         self.add_custom_fields(custom, user)
         self.drop_hidden_fields()

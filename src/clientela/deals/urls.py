@@ -10,6 +10,7 @@ urlpatterns = [
     path("deals/pipeline/<int:pipeline_id>/", views.board, name="deal-board-pipeline"),
     path("deals/list/", views.deal_list, name="deal-list"),
     path("deals/new/", views.deal_create, name="deal-create"),
+    path("deals/contacts/", views.deal_contacts, name="deal-contacts"),
     path("deals/funnel/", views.funnel, name="deal-funnel"),
     path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal-edit"),

@@ -24,7 +24,7 @@ from clientela.customers import selectors as customer_selectors
 from clientela.customers.forms import check_company
 from clientela.customers.services import company_named
 from clientela.deals import listing, selectors, services
-from clientela.deals.forms import DealFilterForm, DealForm
+from clientela.deals.forms import DealContactsForm, DealFilterForm, DealForm
 from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
 from clientela.orders import pricing
 from clientela.orders.models import Order, Product
@@ -378,6 +378,26 @@ def _contact_choices(request, company_id):
     return contacts.filter(company_id=company_id) if company_id else contacts.none()
 
 
+def _company_named(request, name: str):
+    """The company the user may see that the deal form's company field names."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    return customer_selectors.companies_for(request.user).filter(name__iexact=name).first()
+
+
+@require_safe
+def deal_contacts(request):
+    """The deal form's Contacts field for the company just typed or picked: its people to
+    choose from before the deal is saved, those already ticked kept ticked."""
+    company = _company_named(request, request.GET.get("company", ""))
+    form = DealContactsForm(
+        initial={"contacts": request.GET.getlist("contacts")},
+        contacts=_contact_choices(request, company.pk if company else None),
+    )
+    return render(request, "components/form_fields.html", {"form": form})
+
+
 @require_http_methods(["GET", "POST"])
 def deal_create(request):
     pipeline = services.ensure_pipeline()
@@ -394,8 +414,7 @@ def deal_create(request):
         company = company or (contact.company if contact and contact.company_id else None)
     company_id = company.pk if company else None
     if request.method == "POST":
-        typed = request.POST.get("company", "").strip()
-        match = customer_selectors.companies_for(request.user).filter(name__iexact=typed).first()
+        match = _company_named(request, request.POST.get("company", ""))
         company_id = match.pk if match else None
     initial = {
         "stage": pipeline.stages.first(),
@@ -425,6 +444,10 @@ def deal_create(request):
 def deal_edit(request, pk: int):
     deal = _visible_deal(request, pk)
     shown = presenting.present(request.user, deal)
+    company_id = deal.company_id
+    if request.method == "POST":
+        match = _company_named(request, request.POST.get("company", ""))
+        company_id = match.pk if match else None
     initial = {
         "name": deal.name,
         "company": deal.company.name if deal.company is not None else "",
@@ -442,7 +465,7 @@ def deal_edit(request, pk: int):
         initial=initial,
         user=request.user,
         stages=_stages(),
-        contacts=_contact_choices(request, deal.company_id),
+        contacts=_contact_choices(request, company_id),
         custom=deal.custom or {},
         has_lines=deal.lines.exists(),
     )

@@ -315,6 +315,8 @@
     if (input.form) confirmNew(input.form, isNew ? value : "");
     close(input);
     input.focus();
+    // What follows the field hears of the pick as of a typed change (a deal's contacts).
+    input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   document.addEventListener("input", function (event) {
