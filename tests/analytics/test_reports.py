@@ -5,7 +5,6 @@ sharing, deleting and exporting."""
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from html import unescape
 from urllib.parse import parse_qs, urlparse
@@ -156,3 +155,32 @@ def test_pdf_export(client, world):
     )
     response = client.get(f"/reports/{report.pk}/export/pdf/")
     assert response.content[:4] == b"%PDF"
+
+
+@pytest.mark.django_db
+def test_scheduled_reports_are_mailed_once_each_as_each_role_sees_them(world, mailoutbox):
+    import datetime
+
+    report = services.save_report(
+        actor=world["ana"],
+        report=None,
+        data={
+            "name": "Weekly pipeline",
+            "record_type": "deal",
+            "filters": [],
+            "group_by": "owner",
+            "measure": "count",
+            "team": world["radu"].team,
+            "schedule": "weekly",
+        },
+    )
+    monday, tuesday = datetime.date(2026, 11, 30), datetime.date(2026, 12, 1)
+    assert services.send_due_reports(today=tuesday) == 0
+    assert services.send_due_reports(today=monday) == 1
+    assert services.send_due_reports(today=monday) == 0  # a repeated job sends nothing more
+    sent = {message.to[0]: message.body for message in mailoutbox}
+    assert set(sent) == {"ana@firma.ro", "radu@firma.ro"}
+    assert "Bogdan Stan" in sent["ana@firma.ro"]
+    # Radu's role shows his team's deals only: Bogdan's are not counted for him.
+    assert "Radu Ene" in sent["radu@firma.ro"] and "Bogdan Stan" not in sent["radu@firma.ro"]
+    assert Report.objects.get(pk=report.pk).last_sent_on == monday

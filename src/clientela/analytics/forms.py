@@ -46,13 +46,15 @@ class ReportForm(forms.Form):
         ]
         chosen = self.data.get("record_type") or self.initial.get("record_type") or "deal"
         self.source = reports.SOURCES.get(chosen, reports.SOURCES["deal"])
+        self.filter_fields = filters.fields_of(self.source.model, user)
         self.fields["group_by"].choices = [
-            (key, grouping.label) for key, grouping in reports.groupings(self.source, user).items()
+            (key, grouping.label)
+            for key, grouping in reports.groupings(self.source, user, self.filter_fields).items()
         ]
         self.fields["measure_field"].choices = [("", "—")] + [
-            (key, field.label) for key, field in reports.measures(self.source, user).items()
+            (key, field.label)
+            for key, field in reports.measures(self.source, user, self.filter_fields).items()
         ]
-        self.filter_fields = filters.fields_of(self.source.model, user)
 
     def clean_filters(self) -> Any:
         try:

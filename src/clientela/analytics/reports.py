@@ -97,11 +97,13 @@ class Grouping:
     field: filters.Field | None = None
 
 
-def groupings(source: Source, user) -> dict[str, Grouping]:
+def groupings(
+    source: Source, user, fields: dict[str, filters.Field] | None = None
+) -> dict[str, Grouping]:
     """What `user` may group this record type by: its owner and their team, each record
     it points to (a stage, a queue), each choice field and custom choice, each date by
     month and by week, and the products on its lines."""
-    fields = filters.fields_of(source.model, user)
+    fields = fields if fields is not None else filters.fields_of(source.model, user)
     found: dict[str, Grouping] = {}
     for path, field in fields.items():
         if "." in path and not path.startswith("custom."):
@@ -135,11 +137,14 @@ def groupings(source: Source, user) -> dict[str, Grouping]:
     return found
 
 
-def measures(source: Source, user) -> dict[str, filters.Field]:
+def measures(
+    source: Source, user, fields: dict[str, filters.Field] | None = None
+) -> dict[str, filters.Field]:
     """The numeric fields of this record type `user` may sum, average or take the median of."""
+    fields = fields if fields is not None else filters.fields_of(source.model, user)
     return {
         path: field
-        for path, field in filters.fields_of(source.model, user).items()
+        for path, field in fields.items()
         if field.kind == filters.NUMBER
         and not field.custom_key
         and "." not in path
@@ -161,6 +166,7 @@ class Definition:
     grouping: Grouping
     measure: str
     measure_field: filters.Field | None
+    fields: dict[str, filters.Field]
 
 
 def checked(
@@ -170,20 +176,21 @@ def checked(
     source = SOURCES.get(record_type)
     if source is None:
         raise ReportError(_("Choose what to report on."))
-    filters.compile_filter(source.model, spec, user)  # refuses a bad filter now
-    grouping = groupings(source, user).get(group_by)
+    fields = filters.fields_of(source.model, user)
+    filters.compile_filter(source.model, spec, user, fields)  # refuses a bad filter now
+    grouping = groupings(source, user, fields).get(group_by)
     if grouping is None:
         raise ReportError(_("Choose how to group the records."))
     if measure not in Measure.values:
         raise ReportError(_("Choose a measure."))
     field = None
     if measure != Measure.COUNT:
-        field = measures(source, user).get(measure_field)
+        field = measures(source, user, fields).get(measure_field)
         if field is None:
             raise ReportError(_("Choose the number to measure."))
         if grouping.kind == "product":
             raise ReportError(_("Grouped by product, a report counts the records."))
-    return Definition(source, spec, grouping, measure, field)
+    return Definition(source, spec, grouping, measure, field, fields)
 
 
 @dataclass
@@ -334,7 +341,9 @@ def measure_label(definition: Definition) -> str:
 def run(user, definition: Definition, *, title: str = "") -> Result:
     """The report's figures over the records `user` may see."""
     zone = figures.user_zone(user)
-    queryset = filters.narrow(user, definition.source.records(user), definition.spec)
+    queryset = filters.narrow(
+        user, definition.source.records(user), definition.spec, definition.fields
+    )
     rows = _aggregate(definition, queryset, zone)
     split = _currency(definition.source, definition.measure)
     values: dict[tuple[Any, str], Any] = {}
@@ -385,7 +394,9 @@ def reports_for(user) -> models.QuerySet:
         shared |= Q(team_id=user.team_id)
     if user.role_id:
         shared |= Q(role_id=user.role_id)
-    return Report.objects.filter(shared, deleted_at__isnull=True).select_related("owner")
+    return Report.objects.filter(shared, deleted_at__isnull=True).select_related(
+        "owner", "team", "role"
+    )
 
 
 def definition_of(user, report) -> Definition:

@@ -3,16 +3,20 @@ a deleted report stays restorable (moved out of the list, not erased)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clientela.analytics import reports
-from clientela.analytics.models import Report
-from clientela.core import audit, permissions
+from clientela.analytics.models import Report, Schedule
+from clientela.core import audit, filters, permissions
 from clientela.users.models import User
 
 
@@ -89,3 +93,70 @@ def restore_report(*, actor: User, report: Report) -> Report:
     report.save(update_fields=["deleted_at"])
     audit.log(actor=actor, action="restore", record=report, after=snapshot(report))
     return report
+
+
+def is_due(report: Report, today: datetime.date) -> bool:
+    """Whether a scheduled report is to be sent today (and was not yet)."""
+    if not report.schedule or (report.last_sent_on is not None and report.last_sent_on >= today):
+        return False
+    if report.schedule == Schedule.WEEKLY:
+        return today.weekday() == 0
+    if report.schedule == Schedule.MONTHLY:
+        return today.day == 1
+    return report.schedule == Schedule.DAILY
+
+
+def recipients(report: Report) -> list[User]:
+    """Its author and the active people it is shared with, each once."""
+    shared = Q(pk=report.owner_id)
+    if report.team_id:
+        shared |= Q(team_id=report.team_id)
+    if report.role_id:
+        shared |= Q(role_id=report.role_id)
+    return list(User.objects.filter(shared, is_active=True).exclude(email="").order_by("pk"))
+
+
+def _message(report: Report, user: User) -> str:
+    """The report as `user`'s role shows it, as plain text; a line saying why not when
+    their role does not show a field it uses."""
+    try:
+        result = reports.run(user, reports.definition_of(user, report), title=report.name)
+    except (filters.FilterError, reports.ReportError):
+        return _("Your role does not show the fields this report uses.")
+    rows = reports.table(result)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def send_due_reports(*, today: datetime.date | None = None) -> int:
+    """E-mail every report due today to its author and the people it is shared with, each
+    seeing only what their role sees; how many reports were sent. A report is marked sent
+    in the transaction that sends it, so a repeated job does not send it twice."""
+    today = today or timezone.localdate()
+    sent = 0
+    for report_id in (
+        Report.objects.filter(deleted_at__isnull=True)
+        .exclude(schedule="")
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report_id)
+            if not is_due(report, today):
+                continue
+            link = report.get_absolute_url()
+            for user in recipients(report):
+                with translation.override(user.language or settings.LANGUAGE_CODE):
+                    send_mail(
+                        subject=report.name,
+                        message=f"{_message(report, user)}\n\n{link}",
+                        from_email=None,
+                        recipient_list=[user.email],
+                    )
+            report.last_sent_on = today
+            report.save(update_fields=["last_sent_on"])
+            sent += 1
+    return sent

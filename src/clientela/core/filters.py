@@ -134,12 +134,21 @@ def _own_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def fields_of(
-    model: type[models.Model], user: Actor | None, *, prefix: str = "", depth: int = 0
+    model: type[models.Model],
+    user: Actor | None,
+    *,
+    prefix: str = "",
+    depth: int = 0,
+    custom: dict[str, list[CustomField]] | None = None,
 ) -> dict[str, Field]:
     """Every field `user` may filter `model` by, by path: built-in ones but those the
     role may not see, tags, custom fields, and those of the records it points to."""
     record_type = model_name(model)
     hidden = permissions.hidden_fields(user, record_type)
+    if custom is None:  # every record type's custom fields the user may see: one query
+        custom = {}
+        for definition in custom_fields.visible_definitions(user):
+            custom.setdefault(definition.record_type, []).append(definition)
     found: dict[str, Field] = {}
     path_prefix, lookup_prefix = (
         (prefix + ".", prefix.replace(".", "__") + "__") if prefix else ("", "")
@@ -157,14 +166,14 @@ def fields_of(
             found[path] = Field(path, label, RELATION, lookup, model_field=field)
             target = field.related_model
             if depth < MAX_DEPTH and isinstance(target, type):
-                found.update(fields_of(target, user, prefix=path, depth=depth + 1))
+                found.update(fields_of(target, user, prefix=path, depth=depth + 1, custom=custom))
             continue
         kind = _kind(field)
         if kind:
             choices = tuple((str(value), str(text)) for value, text in field.flatchoices)
             found[path] = Field(path, label, kind, lookup, choices, model_field=field)
     if issubclass(model, Record):
-        for definition in custom_fields.definitions(record_type, user):
+        for definition in custom.get(record_type, []):
             path = f"{path_prefix}custom.{definition.key}"
             found[path] = _custom_field(path, lookup_prefix + "custom", definition)
     return found
@@ -422,15 +431,26 @@ def parse(raw: str | bytes | None) -> Any:
         raise FilterError(_("The filter is not valid JSON.")) from None
 
 
-def compile_filter(model: type[models.Model], spec: Any, user: Actor | None) -> Q:
-    """The filter as a Q over `model`; FilterError saying what is wrong otherwise."""
-    return _group(model, fields_of(model, user), spec, 0, [0])
+def compile_filter(
+    model: type[models.Model],
+    spec: Any,
+    user: Actor | None,
+    fields: dict[str, Field] | None = None,
+) -> Q:
+    """The filter as a Q over `model`; FilterError saying what is wrong otherwise.
+    `fields` are `fields_of(model, user)` where the caller has them already."""
+    return _group(model, fields if fields is not None else fields_of(model, user), spec, 0, [0])
 
 
-def narrow(user: Actor | None, queryset: models.QuerySet, spec: Any) -> models.QuerySet:
+def narrow(
+    user: Actor | None,
+    queryset: models.QuerySet,
+    spec: Any,
+    fields: dict[str, Field] | None = None,
+) -> models.QuerySet:
     """The records of `queryset` (already the user's visible ones, from the record type's
     selector) that the filter keeps."""
-    q = compile_filter(queryset.model, spec, user)
+    q = compile_filter(queryset.model, spec, user, fields)
     return queryset.filter(q) if q else queryset
 
 
