@@ -913,6 +913,7 @@ def test_every_url_has_a_probe():
             "version",
             "view",
             "notification",
+            "report",
             "activity",
             "token",
             "subscription",

@@ -3,8 +3,6 @@ reader's role may see them (analytics.reports)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +36,7 @@ class ReportForm(forms.Form):
     )
     schedule = forms.ChoiceField(label=_("E-mail it"), choices=Schedule.choices, required=False)
 
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["record_type"].choices = [
@@ -56,13 +54,13 @@ class ReportForm(forms.Form):
             for key, field in reports.measures(self.source, user, self.filter_fields).items()
         ]
 
-    def clean_filters(self) -> Any:
+    def clean_filters(self):
         try:
             return filters.parse(self.cleaned_data.get("filters") or "")
         except filters.FilterError as error:
             raise ValidationError(error.messages) from None
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self):
         data = super().clean()
         if self.errors:
             return data

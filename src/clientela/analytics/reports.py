@@ -270,9 +270,9 @@ def _labels(definition: Definition, keys: list[Any]) -> list[tuple[Any, str, dic
         else []
     )
     if grouping.kind in ("month", "week"):
-        out = []
-        for key in sorted({_as_date(k) for k in present}):
-            assert key is not None
+        out: list[tuple[Any, str, dict | None]] = []
+        days: set[datetime.date] = {d for d in (_as_date(k) for k in present) if d is not None}
+        for key in sorted(days):
             if grouping.kind == "month":
                 end = (key + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
                     days=1
@@ -287,7 +287,7 @@ def _labels(definition: Definition, keys: list[Any]) -> list[tuple[Any, str, dic
                 "value": [key.isoformat(), end.isoformat()],
             }
             out.append((key, label, condition))
-        return [(k, label, c) for k, label, c in out] + none
+        return out + none
     if grouping.kind in ("person", "team", "related", "product"):
         model: type[models.Model] = (
             User if grouping.kind == "person" else Team if grouping.kind == "team" else Product
@@ -296,7 +296,7 @@ def _labels(definition: Definition, keys: list[Any]) -> list[tuple[Any, str, dic
             model = field.model_field.related_model  # type: ignore[assignment]
         ordered = list(model._default_manager.filter(pk__in=present))
         if grouping.kind == "person":
-            ordered.sort(key=lambda user: user.display_name.lower())
+            ordered.sort(key=lambda user: str(getattr(user, "display_name", "")).lower())
         out = [
             (
                 item.pk,

@@ -127,7 +127,7 @@ def _is_person(model: type[models.Model]) -> bool:
 
 
 def _own_fields(model: type[models.Model]) -> list[models.Field]:
-    fields = [f for f in model._meta.get_fields() if getattr(f, "concrete", False)]
+    fields = [f for f in model._meta.get_fields() if isinstance(f, models.Field) and f.concrete]
     if _is_person(model):
         return [f for f in fields if f.name in PERSON_FIELDS]
     return [f for f in fields if f.name not in SKIPPED and not f.name.endswith("_key")]
@@ -383,7 +383,7 @@ def _range(field: Field, sign: str, value: Any) -> Q:
 def _with_tags(model: type[models.Model], field: Field, names: list[str] | None) -> Any:
     """Ids of `model`'s records whose (related record's) tags include any of `names`, or
     any tag at all: a subquery, so a record with several tags is still one row."""
-    tagged = {f"{field.lookup}__isnull": False}
+    tagged: dict[str, Any] = {f"{field.lookup}__isnull": False}
     if names is not None:
         tagged = {f"{field.lookup}__name__in": names}
     return model._default_manager.filter(**tagged).values("pk")
@@ -426,7 +426,7 @@ def parse(raw: str | bytes | None) -> Any:
     if raw in (None, "", b""):
         return []
     try:
-        return json.loads(raw)  # type: ignore[arg-type]
+        return json.loads(raw)
     except (TypeError, ValueError):
         raise FilterError(_("The filter is not valid JSON.")) from None
 
