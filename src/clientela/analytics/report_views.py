@@ -74,10 +74,8 @@ def report_build(request, pk: int | None = None):
                 return redirect(saved)
         result = reports.run(request.user, form.definition, title=form.cleaned_data["name"])
     elif report is not None and not form.is_bound:
-        # An existing report opens with its figures shown.
-        result = reports.run(
-            request.user, reports.definition_of(request.user, report), title=report.name
-        )
+        # An existing report opens with its figures shown, as its author's role sees them.
+        _report, result, _problem = _visible(request, report.pk)
     return render(
         request,
         "analytics/report_build.html",
