@@ -50,7 +50,6 @@ def test_the_sales_manager_builds_saves_drills_and_exports_a_report(page, live_s
     expect(table.get_by_role("row", name=first.name)).to_contain_text("8,400.00")
     expect(table.get_by_role("row", name=second.name)).to_contain_text("2,000.00")
     assert page.evaluate("window.__cspViolations") == []
-    screenshot(page, "report")
 
     # The first stage's bar: the five deals in it, open or closed.
     point = page.evaluate(BAR_CENTRE, "report")
@@ -66,6 +65,7 @@ def test_the_sales_manager_builds_saves_drills_and_exports_a_report(page, live_s
     lines = download.value.path().read_text(encoding="utf-8").splitlines()
     assert lines[0] == "Stage,Sum · Amount (RON)"
     assert f"{first.name},8400.00" in lines
+    screenshot(page, "report")
 
     page.goto(f"{live_server.url}/reports/")
     expect(page.get_by_role("link", name="Pipeline by stage")).to_be_visible()

@@ -65,6 +65,14 @@ class Report(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def source_label(self) -> str:
+        """What it counts, as the builder names it: "Deals"."""
+        from clientela.analytics.reports import SOURCES  # the engine builds on this model
+
+        source = SOURCES.get(self.record_type)
+        return str(source.label) if source is not None else self.record_type
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 

@@ -72,7 +72,7 @@ def report_build(request, pk: int | None = None):
                 )
                 messages.success(request, _("Report saved."))
                 return redirect(saved)
-        result = reports.run(request.user, form.definition, title=form.cleaned_data["name"])
+        result = reports.run(request.user, form.definition)
     elif report is not None and not form.is_bound:
         # An existing report opens with its figures shown, as its author's role sees them.
         _report, result, _problem = _visible(request, report.pk)
@@ -90,7 +90,7 @@ def _visible(request, pk: int) -> tuple[Report, reports.Result | None, str]:
     except (filters.FilterError, reports.ReportError) as error:
         message = error.messages[0] if isinstance(error, ValidationError) else str(error)
         return report, None, message
-    return report, reports.run(request.user, definition, title=report.name), ""
+    return report, reports.run(request.user, definition), ""
 
 
 @require_safe

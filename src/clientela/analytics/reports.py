@@ -338,7 +338,7 @@ def measure_label(definition: Definition) -> str:
     return f"{Measure(definition.measure).label} · {definition.measure_field.label}"
 
 
-def run(user, definition: Definition, *, title: str = "") -> Result:
+def run(user, definition: Definition) -> Result:
     """The report's figures over the records `user` may see."""
     zone = figures.user_zone(user)
     queryset = filters.narrow(
@@ -370,7 +370,7 @@ def run(user, definition: Definition, *, title: str = "") -> Result:
     ]
     chart = figures.Chart(
         "report",
-        title or measure,
+        measure,
         "bar",
         series,
         table,

@@ -120,7 +120,7 @@ def _message(report: Report, user: User) -> str:
     """The report as `user`'s role shows it, as plain text; a line saying why not when
     their role does not show a field it uses."""
     try:
-        result = reports.run(user, reports.definition_of(user, report), title=report.name)
+        result = reports.run(user, reports.definition_of(user, report))
     except (filters.FilterError, reports.ReportError):
         return _("Your role does not show the fields this report uses.")
     rows = reports.table(result)
