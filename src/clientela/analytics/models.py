@@ -65,6 +65,11 @@ class Report(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("analytics:report", args=[self.pk])
+
     @property
     def source_label(self) -> str:
         """What it counts, as the builder names it: "Deals"."""
@@ -72,8 +77,3 @@ class Report(models.Model):
 
         source = SOURCES.get(self.record_type)
         return str(source.label) if source is not None else self.record_type
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("analytics:report", args=[self.pk])
