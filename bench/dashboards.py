@@ -1,4 +1,4 @@
-"""The dashboards' benchmarks, with their SQL floors: the figures' main grouped queries
+"""The dashboards' and a saved report's benchmarks, with their SQL floors: the figures' main grouped queries
 (contacts added and orders sold by month over a year, open deals by stage), written by
 hand for each database, limited as the page limits them."""
 
@@ -47,6 +47,33 @@ def figures_sql(owner_ids: list[int] | None) -> list[tuple[str, list]]:
     ]
 
 
+def _report(c: Context) -> str:
+    """The saved report the benchmark opens: deals by stage, the sum of their amounts."""
+    from clientela.analytics.models import Report
+
+    report, _created = Report.objects.get_or_create(
+        owner=c.admin,
+        name="Bench: deals by stage",
+        defaults={
+            "record_type": "deal",
+            "group_by": "stage",
+            "measure": "sum",
+            "measure_field": "amount",
+        },
+    )
+    return f"/reports/{report.pk}/"
+
+
+def report_sql() -> list[tuple[str, list]]:
+    return [
+        (
+            "SELECT stage_id, currency, SUM(amount) FROM deals_deal"
+            " WHERE deleted_at IS NULL GROUP BY 1, 2",
+            [],
+        )
+    ]
+
+
 def benchmarks():
     from bench.requests import Benchmark
 
@@ -60,5 +87,11 @@ def benchmarks():
             "dashboard: executive (a representative: his own)",
             lambda c, limited: "/dashboards/" if limited else "/dashboards/executive/",
             lambda c, limited: own(c, True) if limited else figures_sql(None),
+        ),
+        Benchmark(
+            "report: deals by stage, sum of amounts",
+            lambda c, limited: _report(c),
+            lambda c, limited: report_sql(),
+            admin_only=True,
         ),
     ]

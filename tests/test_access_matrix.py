@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from clientela.activities import services as activity_services
 from clientela.activities.models import Activity
+from clientela.analytics.models import Report
 from clientela.api import services as api_services
 from clientela.api.models import ApiToken
 from clientela.core import audit, permissions, record_services
@@ -226,6 +227,16 @@ def probes(w) -> dict[str, Probe]:
         "analytics:support": Probe(
             "settings", "GET", "/dashboards/support/", capability="view_reports"
         ),
+        # Reports: the list shows one's own and shared ones; another's private one is not
+        # there to open, change, delete or export.
+        "analytics:reports": Probe("self", "GET", "/reports/"),
+        "analytics:report-new": Probe(
+            "settings", "GET", "/reports/new/", capability="view_reports"
+        ),
+        "analytics:report": Probe("owner", "GET", f"/reports/{w['report'].pk}/"),
+        "analytics:report-edit": Probe("owner", "GET", f"/reports/{w['report'].pk}/edit/"),
+        "analytics:report-delete": Probe("owner", "POST", f"/reports/{w['report'].pk}/delete/"),
+        "analytics:report-export": Probe("owner", "GET", f"/reports/{w['report'].pk}/export/csv/"),
         "core:audit-trail": Probe(
             "settings", "GET", "/settings/audit/", capability="view_audit_trail"
         ),
@@ -738,6 +749,9 @@ def world(db, settings, tmp_path):
             owner_b, key="secret", title="Secret reminder", url=contact.get_absolute_url()
         ),
         "owner": owner_b,
+        "report": Report.objects.create(
+            owner=owner_b, name=f"{SECRET} report", record_type="deal", group_by="stage"
+        ),
         "activity": Activity.objects.filter(body="Secret deal terms").get(),
         "token": api_services.create_token(actor=owner_b, name="B's", scopes=["contacts:read"])[0],
         "subscription": subscription,
@@ -902,6 +916,7 @@ def test_every_url_has_a_probe():
             "version",
             "view",
             "notification",
+            "report",
             "activity",
             "token",
             "subscription",

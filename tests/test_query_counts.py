@@ -551,3 +551,41 @@ def test_currency_settings_and_rates_do_not_grow_with_rates(client, make_user, u
     many = queries_for(client, url)
     assert many == few
     assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("measure", ["sum", "median"])
+def test_a_report_does_not_grow_with_records(client, make_user, measure, snapshot):
+    """A report is one grouped query (two nested ones for a median), however many deals
+    it counts; the list of reports one query for all of them."""
+    from clientela.analytics import services as report_services
+    from clientela.users.services import role_named
+    from tests.orders.conftest import build_shop
+
+    admin = make_user(email="admin@firma.ro", full_name="Ana", role=role_named("administrator"))
+    client.force_login(admin)
+    shop = build_shop(admin)
+    report = report_services.save_report(
+        actor=admin,
+        report=None,
+        data={
+            "name": "Pipeline",
+            "record_type": "deal",
+            "filters": [{"field": "amount", "op": "gte", "value": 0}],
+            "group_by": "stage",
+            "measure": measure,
+            "measure_field": "amount",
+        },
+    )
+
+    def add_rows(count: int) -> None:
+        add_deals(admin, shop["company"], 600 + count, count)
+
+    url = f"/reports/{report.pk}/"
+    add_rows(2)
+    few = queries_for(client, url), queries_for(client, "/reports/")
+    add_rows(30)
+    many = queries_for(client, url), queries_for(client, "/reports/")
+    assert many == few
+    assert many[0] == snapshot["analytics:report"], f"report: {many[0]} queries"
+    assert many[1] == snapshot["analytics:reports"], f"reports: {many[1]} queries"

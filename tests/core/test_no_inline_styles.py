@@ -10,7 +10,10 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "clientela"
 # Rendered to PDF on the server, never served under the policy.
-PDF_TEMPLATES = {"orders/templates/orders/invoice_pdf.html"}
+PDF_TEMPLATES = {
+    "orders/templates/orders/invoice_pdf.html",
+    "analytics/templates/analytics/report_pdf.html",
+}
 
 
 def test_no_template_holds_an_inline_style():

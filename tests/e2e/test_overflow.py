@@ -21,6 +21,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clientela.activities import services as activity_services
+from clientela.analytics.models import Report
 from clientela.customers import services as customer_services
 from clientela.dataio.models import ImportRun
 from clientela.deals import services as deal_services
@@ -190,6 +191,8 @@ def rich_records(world) -> dict:
         order_services.add_line(actor=admin, order=world["order"], product=product, quantity=120)
     # Only its owner opens an import's page: the administrator ran this one.
     ImportRun.objects.filter(pk=world["import_run"].pk).update(created_by=admin)
+    # And only its author, or those it is shared with, a report.
+    Report.objects.filter(pk=world["report"].pk).update(owner=admin)
     return {"admin": admin}
 
 

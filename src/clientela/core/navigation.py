@@ -46,6 +46,7 @@ AREAS: tuple[Area, ...] = (
     Area("orders", _("Orders"), "orders:list", "shopping-bag", also=("/invoices/", "/shipments/")),
     Area("tickets", _("Tickets"), "tickets:list", "ticket", record_type="ticket"),
     Area("dashboards", _("Dashboards"), "analytics:mine", "chart-bar"),
+    Area("reports", _("Reports"), "analytics:reports", "presentation-chart-bar"),
     Area("knowledge", _("Knowledge base"), "tickets:articles", "book-open", record_type="article"),
     Area("trash", _("Trash"), "core:trash", "trash"),
     Area(

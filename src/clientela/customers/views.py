@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from clientela.core import record_services
+from clientela.core import filters, record_services
 from clientela.core.listing import page_context, page_of
 from clientela.core.models import SavedView
 from clientela.customers import listing, services
@@ -36,6 +36,7 @@ def _list(request, record_type: str):
     queryset = listing.apply_filters(
         request.user, spec, listing.base_queryset(request.user, record_type), data, request.GET
     )
+    queryset = filters.narrow_list(request, queryset)
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
     columns = spec.chosen_columns(data.get("cols", ""))
     shown, query = page_context(request, page, columns, sort)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import record_page
-from clientela.core import custom_fields, permissions, presenting, redirects
+from clientela.core import custom_fields, filters, permissions, presenting, redirects
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.currencies import selectors as currency_selectors
 from clientela.core.forms import add_service_errors
@@ -185,6 +185,7 @@ def deal_list(request):
     form, data = _filters(request)
     spec = listing.deal_spec(request.user)
     queryset = selectors.filter_list(request.user, selectors.deal_list(request.user), data)
+    queryset = filters.narrow_list(request, queryset)
     page, sort = page_of(spec, queryset, data.get("sort", ""), request.GET.get("after"))
     shown, query = page_context(request, page, spec.chosen_columns(""), sort)
     return render(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import record_page
-from clientela.core import presenting, records
+from clientela.core import filters, presenting, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.pagination import keyset_page
@@ -64,7 +64,7 @@ def order_list(request):
         orders = orders.filter(stage=chosen)
     if data.get("owner") == "me":
         orders = orders.filter(owner=request.user)
-    orders = selectors.filter_placed(orders, data)
+    orders = filters.narrow_list(request, selectors.filter_placed(orders, data))
     page = keyset_page(orders, ["-created_at", "-id"], request.GET.get("after"), PAGE_SIZE)
     page = replace(page, items=presenting.present_all(request.user, page.items))
     query = request.GET.copy()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import record_page
-from clientela.core import permissions, presenting, records
+from clientela.core import filters, permissions, presenting, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context
@@ -43,6 +43,7 @@ def ticket_list(request):
     form = TicketFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     tickets = selectors.filter_list(request.user, selectors.ticket_list(request.user), data)
+    tickets = filters.narrow_list(request, tickets)
     page = keyset_page(tickets, ["-created_at", "-id"], request.GET.get("after"), PAGE_SIZE)
     # The page presented to the user and its query strings: what every list's pager takes.
     shown, _query = page_context(request, page, [], "")

@@ -1,0 +1,72 @@
+"""The sales manager builds a report in a browser: deals by stage, the sum of their
+amounts; saves it, sees its chart and table, drills from a bar into the deals behind it,
+and exports it as CSV."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from clientela.users.services import create_user, role_named, team_named
+from tests.analytics.conftest import PASSWORD, build_world
+from tests.e2e.conftest import log_in
+from tests.e2e.test_dashboards import BAR_CENTRE
+from tests.e2e.test_first_hour import WATCH_CSP
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sales_manager_builds_saves_drills_and_exports_a_report(page, live_server, screenshot):
+    world = build_world()
+    manager = create_user(
+        email="maria@firma.ro",
+        full_name="Maria Pop",
+        password=PASSWORD,
+        role=role_named("manager"),
+        team=team_named("Nord"),
+    )
+    page.add_init_script(WATCH_CSP)
+    log_in(page, live_server, manager)
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+    page.get_by_role("link", name="New report").click()
+
+    page.get_by_label("Records").select_option("deal")
+    page.get_by_label("Grouped by").select_option("stage")
+    page.get_by_label("Measure").select_option("sum")
+    page.get_by_label("Of", exact=True).select_option("amount")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector(".chart__canvas.is-drawn")
+    screenshot(page, "report-builder")
+    page.get_by_label("Name").fill("Pipeline by stage")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("heading", name="Pipeline by stage")).to_be_visible()
+    page.wait_for_selector(".chart__canvas.is-drawn")
+    first, second = world["stages"]
+    table = page.locator("[data-dashboard-chart] table")
+    expect(table.get_by_role("row", name=first.name)).to_contain_text("8,400.00")
+    expect(table.get_by_role("row", name=second.name)).to_contain_text("2,000.00")
+    assert page.evaluate("window.__cspViolations") == []
+
+    # The first stage's bar: the five deals in it, open or closed.
+    point = page.evaluate(BAR_CENTRE, "report")
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url("**/deals/list/?where=*")
+    where = json.loads(parse_qs(urlparse(page.url).query)["where"][0])
+    assert where["all"][-1] == {"field": "stage", "op": "eq", "value": first.pk}
+    expect(page.locator("table.table--list tbody tr")).to_have_count(5)
+
+    page.go_back()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    lines = download.value.path().read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "Stage,Sum · Amount (RON)"
+    assert f"{first.name},8400.00" in lines
+    screenshot(page, "report")
+
+    page.goto(f"{live_server.url}/reports/")
+    expect(page.get_by_role("link", name="Pipeline by stage")).to_be_visible()
+    screenshot(page, "reports")
