@@ -73,7 +73,7 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
     # transaction (see search.entries_at_end); a dry run writes none.
     with transaction.atomic(), search.entries_at_end() as search_entries:
         with transaction.atomic():  # the records; a dry run rolls back just this
-            stored = (_DealBatch if run.record_type == "deal" else _Batch)(run, lookups, tally)
+            stored = _batch_class(run)(run, lookups, tally)
             stored.store(batch)
             bulk.append(ImportedRecord, tally.records)
             ExternalKey.objects.bulk_create(
@@ -106,12 +106,24 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
     run.last_row = batch[-1][0]
 
 
+def _batch_class(run: ImportRun):
+    from clientela.dataio.importing.other_batches import BATCHES
+
+    if run.record_type in BATCHES:
+        return BATCHES[run.record_type]
+    return _DealBatch if run.record_type == "deal" else _Batch
+
+
 TARGET_OF_FIELD = {
     "emails": "email",
     "phones": "phone",
     "full_name": "full_name",
     "name": "name",
     "tags": "tags",
+    "title": "title",
+    "body": "body",
+    "unit_price": "price",
+    "tax_rate": "tax_rate",
 }
 
 
@@ -452,26 +464,10 @@ class _DealBatch:
         return {key: pk for key, pk in found.items() if pk in visible}
 
     def contacts(self, addresses: set[str]) -> dict[str, Contact]:
-        """The live contacts the actor may see, by e-mail (the oldest of an address)."""
-        found: dict[str, Contact] = {}
-        if not addresses:
-            return found
-        points = (
-            EmailAddress.objects.filter(
-                address__in=addresses, contact__in=live(self.actor, "contact")
-            )
-            .select_related("contact")
-            .order_by("id")
-        )
-        for point in points:
-            if point.contact is not None:
-                found.setdefault(point.address, point.contact)
-        return found
+        return contacts_by_email(self.actor, addresses)
 
     def companies(self, names: set[str]) -> dict[str, Company]:
-        wanted = {fold(name)[:200] for name in names}
-        found = live(self.actor, "company").filter(name_key__in=wanted).order_by("-id")
-        return {company.name_key: company for company in found}  # the oldest of a name
+        return companies_by_name(self.actor, names)
 
     def company(self, companies: dict[str, Company], name: str) -> Company:
         """The company of that name, or a new one (undone with the import)."""
@@ -482,6 +478,31 @@ class _DealBatch:
             companies[key] = company
             self.new_companies.append(key)
         return companies[key]
+
+
+def contacts_by_email(actor, addresses: set[str]) -> dict[str, Contact]:
+    """The live contacts the actor may see, by e-mail (the oldest of an address)."""
+    found: dict[str, Contact] = {}
+    if not addresses:
+        return found
+    points = (
+        EmailAddress.objects.filter(address__in=addresses, contact__in=live(actor, "contact"))
+        .select_related("contact")
+        .order_by("id")
+    )
+    for point in points:
+        if point.contact is not None:
+            found.setdefault(point.address, point.contact)
+    return found
+
+
+def companies_by_name(actor, names: set[str]) -> dict[str, Company]:
+    """The live companies the actor may see, by folded name (the oldest of a name)."""
+    wanted = {fold(name)[:200] for name in names}
+    if not wanted:
+        return {}
+    found = live(actor, "company").filter(name_key__in=wanted).order_by("-id")
+    return {company.name_key: company for company in found}
 
 
 @contextmanager

@@ -35,6 +35,8 @@ from clientela.dataio.models import ExternalKey
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
+# The record types read by other_rows: each row checked there, linked by the batch.
+OTHER_TYPES = ("product", "order", "activity", "task")
 SPLIT = re.compile(r"\s*[;,|]\s*")
 YES = {"yes", "y", "true", "1", "da", "si", "x", "on", "opted in", "subscribed"}
 NO = {"no", "n", "false", "0", "nu", "off", "", "opted out", "unsubscribed"}
@@ -114,6 +116,8 @@ class Converted:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     # A deal's contacts, by e-mail: (column, address).
     contact_emails: list[tuple[str, str]] = field(default_factory=list)
+    # The records it names by target (contact_email, company, deal_ref…): (column, value).
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class Lookups:
@@ -239,6 +243,10 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
         from clientela.dataio.importing.deal_rows import convert_deal
 
         return convert_deal(run, headers, cells, lookups)
+    if run.record_type in OTHER_TYPES:
+        from clientela.dataio.importing.other_rows import convert_other
+
+        return convert_other(run, headers, cells, lookups)
     line = getattr(cells, "broken_quote_line", None)
     if line is not None:
         raise RowRejected([("", broken_quote(line))])

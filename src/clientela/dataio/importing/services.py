@@ -27,6 +27,7 @@ from clientela.customers import services as customer_services
 from clientela.dataio.importing import batches, mapping, reading
 from clientela.dataio.importing.batches import RECORD_TYPES
 from clientela.dataio.importing.rows import (
+    OTHER_TYPES,
     Lookups,
     RowRejected,
     convert,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 Status = ImportRun.Status
+ALL_TYPES = (*RECORD_TYPES, *OTHER_TYPES)
 
 
 def _require(actor: User) -> None:
@@ -86,8 +88,13 @@ def _store(source: UploadedFile | BinaryIO, name: str) -> tuple[Path, int]:
 
 def _validate_request(actor: User, record_type: str, delimiter: str) -> None:
     _require(actor)
-    if record_type not in RECORD_TYPES:
-        raise ValidationError(_("Choose what the file holds: contacts, companies or deals."))
+    if record_type not in ALL_TYPES:
+        raise ValidationError(
+            _(
+                "Choose what the file holds: contacts, companies, deals, products, orders, "
+                "activities or tasks."
+            )
+        )
     if delimiter and len(delimiter) != 1:
         raise ValidationError(_("The delimiter is one character, such as , or ;."))
 
@@ -149,6 +156,19 @@ def create_run(
     automatically (or by `template`). A page uses `receive`, which checks in a job."""
     _validate_request(actor, record_type, delimiter)
     path, size = _store(source, file_name)
+    return _examined_run(actor, path, size, file_name, record_type, encoding, delimiter, template)
+
+
+def _examined_run(
+    actor: User,
+    path: Path,
+    size: int,
+    file_name: str,
+    record_type: str,
+    encoding: str,
+    delimiter: str,
+    template: MappingTemplate | None,
+) -> ImportRun:
     run = _new_run(actor, path, size, file_name, record_type)
     try:
         _examine(actor, run, encoding=encoding, delimiter=delimiter, template=template)
@@ -157,6 +177,39 @@ def create_run(
         raise
     run.save()
     return run
+
+
+def create_run_from_database(
+    *,
+    actor: User,
+    url: str,
+    table: str,
+    record_type: str,
+    template: MappingTemplate | None = None,
+) -> ImportRun:
+    """A draft run for a table of another system's database, read over a read-only
+    connection into the imports folder (database.copy_table): from there on it is a file
+    like any other, mapped, previewed, run, resumed and undone the same way. The address
+    is not kept, so neither is its password."""
+    from clientela.dataio.importing import database
+
+    _validate_request(actor, record_type, "")
+    folder = Path(settings.IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.csv"
+    database.copy_table(url, table, path)
+    size = path.stat().st_size
+    if size > settings.IMPORT_MAX_BYTES:
+        path.unlink(missing_ok=True)
+        raise ValidationError(
+            _("The table is larger than %(mb)d MB, the most an import takes.")
+            % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    name = _("table %(table)s (%(kind)s)") % {
+        "table": table,
+        "kind": database.KINDS[database.kind_of(url)],
+    }
+    return _examined_run(actor, path, size, name, record_type, "utf-8", ",", template)
 
 
 def receive(
@@ -496,16 +549,21 @@ def execute(
         run.save(update_fields=["total_rows", "started_at", "stretch_start_rows"])
         lookups = lookups_for(run)
         batch: list[tuple[int, list[str]]] = []
+        group = _group_of(run)
         with audit.acting(AuditSource.IMPORT):
             for number, cells in reading.data_rows(path, info):
                 if number <= run.last_row:
                     continue
-                batch.append((number, cells))
-                if len(batch) >= settings.IMPORT_BATCH_ROWS:
+                # A full batch is written before the next row, unless that row is another
+                # line of the same order: an order's lines are written together.
+                if len(batch) >= settings.IMPORT_BATCH_ROWS and (
+                    group is None or group(cells) != group(batch[-1][1])
+                ):
                     batches.run_batch(run, batch, lookups)
                     batch = []
                     if on_batch is not None:
                         on_batch(run)
+                batch.append((number, cells))
             if batch:
                 batches.run_batch(run, batch, lookups)
                 if on_batch is not None:
@@ -519,6 +577,14 @@ def execute(
     ImportRun.objects.filter(pk=run.pk).update(status=Status.DONE, finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def _group_of(run: ImportRun) -> Callable[[list[str]], str] | None:
+    """For an orders file, what tells its rows' orders apart (the order number's cell)."""
+    if run.record_type != "order" or "order_number" not in run.mapping:
+        return None
+    index = run.mapping.index("order_number")
+    return lambda cells: cells[index].strip() if index < len(cells) else ""
 
 
 # Undo ---------------------------------------------------------------------------------
@@ -570,6 +636,10 @@ def request_undo(*, actor: User, run: ImportRun) -> None:
 
 
 def _undo_one(actor: User, entry: ImportedRecord) -> int:
+    if entry.record_type not in RECORD_TYPES:
+        from clientela.dataio.importing.other_batches import undo_one
+
+        return undo_one(actor, entry.record_type, entry.object_id, entry.created, entry.before)
     model = RECORD_TYPES[entry.record_type]
     record = model.objects.filter(pk=entry.object_id).first()
     if record is None:

@@ -21,7 +21,15 @@ from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
 from clientela.users import selectors as user_selectors
 
 import_required = capability_required("import")
-RECORD_TYPES = (("contact", _("Contacts")), ("company", _("Companies")), ("deal", _("Deals")))
+RECORD_TYPES = (
+    ("contact", _("Contacts")),
+    ("company", _("Companies")),
+    ("deal", _("Deals")),
+    ("product", _("Products and prices")),
+    ("order", _("Orders with their lines")),
+    ("activity", _("Notes, calls, meetings and e-mails")),
+    ("task", _("Tasks")),
+)
 ENCODING_CHOICES = (
     ("utf-8", "UTF-8"),
     ("utf-8-sig", "UTF-8 (BOM)"),
