@@ -550,3 +550,25 @@ def test_currency_settings_and_rates_do_not_grow_with_rates(client, make_user, u
     many = queries_for(client, url)
     assert many == few
     assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
+@pytest.mark.django_db
+def test_merge_queue_does_not_grow_with_pairs(client, make_user, snapshot):
+    from clientela.dataio.models import SuspectedDuplicate
+
+    admin = make_user(full_name="Ana Admin", administrator=True)
+    client.force_login(admin)
+    company = services.create_company(actor=admin, data={"name": "Firma SRL"})
+
+    def pairs(start: int, count: int) -> None:
+        people = add_contacts(admin, company, start, count * 2)
+        SuspectedDuplicate.objects.bulk_create(
+            SuspectedDuplicate(first_id=a.pk, second_id=b.pk)
+            for a, b in zip(people[::2], people[1::2], strict=True)
+        )
+
+    pairs(0, 1)
+    few = queries_for(client, "/imports/duplicates/")
+    pairs(10, 8)
+    many = queries_for(client, "/imports/duplicates/")
+    assert many == few == snapshot["imports:duplicates"]

@@ -196,3 +196,33 @@ def test_tasks_come_in_for_their_people_linked_to_their_records(admin, maria):
     assert import_file(admin, tasks, "tasks.csv", record_type="task").skipped == 2
     services.undo(actor=admin, run=run)
     assert not Task.objects.exists()
+
+
+def test_namesakes_an_import_stores_wait_in_the_merge_queue(admin, maria, client):
+    from clientela.customers.models import Contact
+    from clientela.dataio.models import SuspectedDuplicate
+
+    people = csv_bytes(
+        [
+            ["Name", "Company", "Email"],
+            ["Maria Popescu", "Lactate Sud SRL", "m.popescu@gmail.com"],
+            ["Ion Ionescu", "Lactate Sud SRL", "ion@lactatesud.ro"],
+            ["Ion Ionescu", "Lactate Sud SRL", "ion.ionescu@yahoo.com"],
+        ]
+    )
+    run = import_file(admin, people)
+    assert run.created == 3
+    pairs = list(SuspectedDuplicate.objects.order_by("id"))
+    other_maria = Contact.objects.get(emails__address="m.popescu@gmail.com")
+    assert [(p.first_id, p.second_id) for p in pairs][0] == (maria.pk, other_maria.pk)
+    assert len(pairs) == 2
+    client.force_login(admin)
+    page = client.get("/imports/duplicates/").content.decode()
+    assert "m.popescu@gmail.com" in page and "ion.ionescu@yahoo.com" in page
+    assert f"/merge/contact/{maria.pk}/{other_maria.pk}/" in page
+    response = client.post(f"/imports/duplicates/{pairs[1].pk}/dismiss/")
+    assert response.status_code == 302
+    assert "ion.ionescu@yahoo.com" not in client.get("/imports/duplicates/").content.decode()
+    # Merged through the merge page: the pair leaves the queue with the merged-away contact.
+    client.post(f"/merge/contact/{maria.pk}/{other_maria.pk}/")
+    assert "m.popescu@gmail.com" not in client.get("/imports/duplicates/").content.decode()

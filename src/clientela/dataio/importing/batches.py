@@ -28,6 +28,7 @@ from clientela.dataio.models import (
     ImportNote,
     ImportRejection,
     ImportRun,
+    SuspectedDuplicate,
 )
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal
@@ -48,6 +49,7 @@ class Tally:
     notes: list = field(default_factory=list)  # ImportNote: skipped, merged, warnings
     records: list = field(default_factory=list)
     keys: list = field(default_factory=list)
+    suspects: list = field(default_factory=list)  # SuspectedDuplicate, for the merge queue
 
     def reject(self, run: ImportRun, number: int, cells: list[str], problems) -> None:
         self.rejections.extend(
@@ -76,6 +78,7 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
             stored = _batch_class(run)(run, lookups, tally)
             stored.store(batch)
             bulk.append(ImportedRecord, tally.records)
+            SuspectedDuplicate.objects.bulk_create(tally.suspects, ignore_conflicts=True)
             ExternalKey.objects.bulk_create(
                 tally.keys,
                 update_conflicts=True,
@@ -156,6 +159,10 @@ class _Batch:
         self.tags: dict = {}
         self.notes: list = []  # (record, text): written together once the batch is stored
         self.written_companies: list[Company] = []  # new companies the current step wrote
+        # For the merge queue: the namesake of each row that has one (by the row's id()),
+        # and the contacts this batch created by name, for a namesake still waiting.
+        self.namesakes: dict[int, object] = {}
+        self.created_names: dict = {}
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
         rows = []
@@ -226,6 +233,7 @@ class _Batch:
         if match is not None:
             self.tally.note(self.run, number, ImportNote.Kind.MERGED, "", self.said(match))
         elif self.index.namesake(converted):
+            self.namesakes[id(converted)] = self.index.namesakes.get(self.index._name(converted))
             self.tally.note(
                 self.run,
                 number,
@@ -310,6 +318,10 @@ class _Batch:
         if created:
             self.tally.created += 1
             self.tally.records.append(self.undo_row(self.run.record_type, record.pk))
+            if id(converted) in self.namesakes:
+                self.queue_namesake(converted, record.pk)
+            if self.run.record_type == "contact":
+                self.created_names[self.index._name(converted)] = record.pk
         else:
             self.tally.updated += 1
         self.index.add(converted, record.pk)
@@ -322,6 +334,19 @@ class _Batch:
                 )
             )
         self.notes += [(record, text) for text in converted.notes]
+
+    def queue_namesake(self, converted, pk: int) -> None:
+        """Put the new contact and the namesake it was not taken for in the merge queue."""
+        name = self.index._name(converted)
+        other = self.namesakes[id(converted)]
+        if other is PENDING:  # a contact earlier in this batch, written just before
+            other = self.created_names.get(name)
+        if isinstance(other, int) and other != pk:
+            self.tally.suspects.append(
+                SuspectedDuplicate(
+                    run=self.run, record_type="contact", first_id=other, second_id=pk
+                )
+            )
 
     def find_companies(self, names: set[str]) -> None:
         """Read the batch's companies in one query: those the run has not met yet. A

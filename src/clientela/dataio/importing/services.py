@@ -37,6 +37,7 @@ from clientela.dataio.models import (
     ImportedRecord,
     ImportRun,
     MappingTemplate,
+    SuspectedDuplicate,
 )
 from clientela.deals.models import Deal
 
@@ -662,3 +663,21 @@ def discard(*, actor: User, run: ImportRun) -> None:
     _check_draft(actor, run)
     Path(run.path).unlink(missing_ok=True)
     run.delete()
+
+
+# The merge queue --------------------------------------------------------------------
+def dismiss_duplicate(*, actor: User, pair: SuspectedDuplicate) -> None:
+    """Say the two contacts of a flagged pair are two people: the pair leaves the queue."""
+    _require(actor)
+    with transaction.atomic():
+        updated = SuspectedDuplicate.objects.filter(
+            pk=pair.pk, status=SuspectedDuplicate.Status.OPEN
+        ).update(
+            status=SuspectedDuplicate.Status.DISMISSED,
+            resolved_by=actor,
+            resolved_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError(_("This pair was dealt with already."))
+        pair.refresh_from_db()
+        audit.log(actor=actor, action="dismiss", record=pair, after={"status": pair.status})

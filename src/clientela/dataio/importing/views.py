@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
 from clientela.dataio.importing import mapping, reading, selectors, services
-from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
+from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate, SuspectedDuplicate
 from clientela.users import selectors as user_selectors
 
 import_required = capability_required("import")
@@ -335,3 +335,31 @@ def resume(request, pk: int):
     else:
         messages.success(request, _("The import carries on from its last saved batch."))
     return redirect("imports:run", pk=run.pk)
+
+
+@require_safe
+@import_required
+def duplicates(request):
+    """The merge queue: contacts an import stored beside a namesake at the same company,
+    each pair compared and merged on the merge page, or dismissed as two people."""
+    return render(
+        request,
+        "dataio/duplicates.html",
+        {"pairs": selectors.suspected_duplicates(request.user)},
+    )
+
+
+@require_POST
+@import_required
+def dismiss_duplicate(request, pk: int):
+    pair = SuspectedDuplicate.objects.filter(pk=pk).first()
+    visible = {item.pair.pk for item in selectors.suspected_duplicates(request.user)}
+    if pair is None or pair.pk not in visible:
+        raise Http404(_("There is no such pair."))
+    try:
+        services.dismiss_duplicate(actor=request.user, pair=pair)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Kept as two people."))
+    return redirect("imports:duplicates")
