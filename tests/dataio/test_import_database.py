@@ -127,6 +127,16 @@ def mariadb_table():
     connection.close()
 
 
+def test_the_mariadb_connection_refuses_every_write(mariadb_table):
+    import pymysql
+
+    with database._mysql(MARIADB) as (db, names), db.cursor() as cursor:
+        assert mariadb_table in names
+        for statement in (f"DELETE FROM {mariadb_table}", f"DROP TABLE {mariadb_table}"):
+            with pytest.raises(pymysql.err.MySQLError, match="READ ONLY"):
+                cursor.execute(statement)
+
+
 def test_a_mariadb_table_is_imported_read_only_and_undone(admin, mariadb_table):
     from clientela.customers import services as customer_services
     from clientela.orders.models import Order, PriceList, Product, Warehouse

@@ -226,3 +226,34 @@ def test_namesakes_an_import_stores_wait_in_the_merge_queue(admin, maria, client
     # Merged through the merge page: the pair leaves the queue with the merged-away contact.
     client.post(f"/merge/contact/{maria.pk}/{other_maria.pk}/")
     assert "m.popescu@gmail.com" not in client.get("/imports/duplicates/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("record_type", "headers", "expected"),
+    [
+        (  # Salesforce tasks
+            "task",
+            ["Id", "Subject", "ActivityDate", "Priority", "Status", "WhoId", "AccountId"],
+            ["external_id", "title", "due_at", "priority", "done", "contact_ref", "company_ref"],
+        ),
+        (  # HubSpot calls
+            "activity",
+            ["Activity ID", "Activity type", "Call notes", "Activity date", "Call duration",
+             "Associated Contact IDs", "Associated Deal IDs"],
+            ["external_id", "kind", "body", "occurred_at", "duration", "contact_ref", "deal_ref"],
+        ),
+        (  # SuiteCRM tasks table
+            "task",
+            ["id", "name", "date_due", "priority", "status", "assigned_user_name"],
+            ["external_id", "title", "due_at", "priority", "done", "owner"],
+        ),
+        (  # Odoo sale order lines
+            "order",
+            ["Order Reference", "Customer", "Order Lines/Product", "Order Lines/Quantity",
+             "Order Lines/Unit Price", "Order Date"],
+            ["order_number", "company", "product_name", "quantity", "unit_price", "placed_at"],
+        ),
+    ],
+)  # fmt: skip
+def test_other_crms_exports_of_each_record_type_map_themselves(record_type, headers, expected):
+    assert mapping.guess(headers, record_type) == expected

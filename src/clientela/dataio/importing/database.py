@@ -127,6 +127,9 @@ def _mysql(url: str) -> Iterator[tuple[Any, list[str]]]:
     )
     try:
         with db.cursor() as cursor:
+            # The session first, so that not even a statement that commits by itself (DDL)
+            # may write; then this transaction.
+            cursor.execute("SET SESSION TRANSACTION READ ONLY")
             cursor.execute("START TRANSACTION READ ONLY")
             cursor.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"

@@ -848,6 +848,7 @@ SYNONYMS.update(
         "title": (
             "title",
             "subject",
+            "name",
             "task",
             "task title",
             "task name",
@@ -863,6 +864,7 @@ SYNONYMS.update(
             "due",
             "deadline",
             "activity date",
+            "activitydate",
             "date due",
             "due date time",
             "task due date",
