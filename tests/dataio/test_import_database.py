@@ -117,7 +117,7 @@ def mariadb_table():
             "sku VARCHAR(20), qty INT, price DECIMAL(10,2))"
         )
         cursor.execute(
-            f"INSERT INTO {table} VALUES ('SO-9', 'maria@lactatesud.ro', 'LP-1', 3, 6.5)"
+            f"INSERT INTO {table} VALUES ('SO-9', 'maria@lactatesud.ro', 'LP-1', 3, 6.5)"  # noqa: S608
         )
     connection.commit()
     yield table
@@ -132,7 +132,7 @@ def test_the_mariadb_connection_refuses_every_write(mariadb_table):
 
     with database._mysql(MARIADB) as (db, names), db.cursor() as cursor:
         assert mariadb_table in names
-        for statement in (f"DELETE FROM {mariadb_table}", f"DROP TABLE {mariadb_table}"):
+        for statement in (f"DELETE FROM {mariadb_table}", f"DROP TABLE {mariadb_table}"):  # noqa: S608
             with pytest.raises(pymysql.err.MySQLError, match="READ ONLY"):
                 cursor.execute(statement)
 

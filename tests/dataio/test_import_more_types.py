@@ -214,7 +214,7 @@ def test_namesakes_an_import_stores_wait_in_the_merge_queue(admin, maria, client
     assert run.created == 3
     pairs = list(SuspectedDuplicate.objects.order_by("id"))
     other_maria = Contact.objects.get(emails__address="m.popescu@gmail.com")
-    assert [(p.first_id, p.second_id) for p in pairs][0] == (maria.pk, other_maria.pk)
+    assert (pairs[0].first_id, pairs[0].second_id) == (maria.pk, other_maria.pk)
     assert len(pairs) == 2
     client.force_login(admin)
     page = client.get("/imports/duplicates/").content.decode()

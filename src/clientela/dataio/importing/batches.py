@@ -109,6 +109,18 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
     run.last_row = batch[-1][0]
 
 
+def converted_rows(run: ImportRun, batch, lookups: Lookups, tally: Tally) -> list:
+    """(number, cells, Converted) for each row of the batch that reads; the others are
+    rejected in the tally with their reasons."""
+    rows = []
+    for number, cells in batch:
+        try:
+            rows.append((number, cells, convert(run, run.headers, cells, lookups)))
+        except RowRejected as rejected:
+            tally.reject(run, number, cells, rejected.problems)
+    return rows
+
+
 def _batch_class(run: ImportRun):
     from clientela.dataio.importing.other_batches import BATCHES
 
@@ -165,14 +177,7 @@ class _Batch:
         self.created_names: dict = {}
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
-        rows = []
-        for number, cells in batch:
-            try:
-                rows.append(
-                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
-                )
-            except RowRejected as rejected:
-                self.tally.reject(self.run, number, cells, rejected.problems)
+        rows = converted_rows(self.run, batch, self.lookups, self.tally)
         self.find_companies({row[2].company_name for row in rows if row[2].company_name})
         check = self.run.duplicate_mode != DuplicateMode.CREATE
         self.index = DuplicateIndex(self.actor, self.run.record_type, [r[2] for r in rows])
@@ -409,14 +414,7 @@ class _DealBatch:
         return {}
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
-        rows = []
-        for number, cells in batch:
-            try:
-                rows.append(
-                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
-                )
-            except RowRejected as rejected:
-                self.tally.reject(self.run, number, cells, rejected.problems)
+        rows = converted_rows(self.run, batch, self.lookups, self.tally)
         known = self.known_deals([row[2].external_id for row in rows if row[2].external_id])
         contacts = self.contacts({a for row in rows for _c, a in row[2].contact_emails})
         companies = self.companies({row[2].company_name for row in rows if row[2].company_name})

@@ -25,10 +25,11 @@ from clientela.dataio.importing.batches import (
     _undo_row,
     companies_by_name,
     contacts_by_email,
+    converted_rows,
 )
 from clientela.dataio.importing.matching import live
 from clientela.dataio.importing.other_rows import LINKS
-from clientela.dataio.importing.rows import Lookups, RowRejected, convert
+from clientela.dataio.importing.rows import Lookups
 from clientela.dataio.models import DuplicateMode, ExternalKey, ImportNote, ImportRun
 from clientela.orders import catalogue
 from clientela.orders import services as order_services
@@ -61,14 +62,7 @@ class OtherBatch:
         return {}
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
-        rows: list[Row] = []
-        for number, cells in batch:
-            try:
-                rows.append(
-                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
-                )
-            except RowRejected as rejected:
-                self.tally.reject(self.run, number, cells, rejected.problems)
+        rows: list[Row] = converted_rows(self.run, batch, self.lookups, self.tally)
         self.known = self.known_keys([row[2].external_id for row in rows if row[2].external_id])
         self.find_links(rows)
         self.prepare(rows)

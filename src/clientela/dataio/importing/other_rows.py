@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities.models import Activity, ActivityKind, CallDirection, Priority, Task
-from clientela.core.text import fold, normalise
+from clientela.core.text import fold
 from clientela.dataio.importing.deal_rows import CURRENCY, _date
 from clientela.dataio.importing.rows import (
     Converted,
@@ -22,7 +22,7 @@ from clientela.dataio.importing.rows import (
     _most,
     _owner,
     _yes_no,
-    broken_quote,
+    row_values,
     too_long,
 )
 from clientela.orders.models import PriceList, Product
@@ -160,25 +160,13 @@ def decimal(text: str) -> Decimal | None:
         return None
 
 
-def _values(run, headers: list[str], cells: list[str]) -> dict[str, list[tuple[str, str]]]:
-    line = getattr(cells, "broken_quote_line", None)
-    if line is not None:
-        raise RowRejected([("", broken_quote(line))])
-    values: dict[str, list[tuple[str, str]]] = {}
-    for index, target in enumerate(run.mapping):
-        if target and index < len(cells) and (text := normalise(cells[index])):
-            column = headers[index] if index < len(headers) else str(index + 1)
-            values.setdefault(target, []).append((column, text))
-    return values
-
-
 def _header(run, headers: list[str], key: str, label: str) -> str:
     return headers[run.mapping.index(key)] if key in run.mapping else label
 
 
 def convert_other(run, headers: list[str], cells: list[str], lookups: Lookups) -> Converted:
     """The row's values by target, checked; RowRejected with (column, reason) pairs."""
-    values = _values(run, headers, cells)
+    values = row_values(run, headers, cells)
     problems: list[tuple[str, str]] = []
     out = Converted()
     data = out.data

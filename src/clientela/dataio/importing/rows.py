@@ -235,6 +235,20 @@ def broken_quote(line: int) -> str:
     ) % {"line": line}
 
 
+def row_values(run, headers: list[str], cells: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The row's non-empty cells, normalised, by the target their column maps to: (column,
+    text) pairs. RowRejected for a row a quote left open swallowed."""
+    line = getattr(cells, "broken_quote_line", None)
+    if line is not None:
+        raise RowRejected([("", broken_quote(line))])
+    values: dict[str, list[tuple[str, str]]] = {}
+    for index, target in enumerate(run.mapping):
+        if target and index < len(cells) and (text := normalise(cells[index])):
+            column = headers[index] if index < len(headers) else str(index + 1)
+            values.setdefault(target, []).append((column, text))
+    return values
+
+
 def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Converted:
     """The row as service input, its texts normalised (core.text.normalise); RowRejected
     with (column, reason) pairs when it can't be stored, warnings in the result for the
@@ -247,14 +261,7 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
         from clientela.dataio.importing.other_rows import convert_other
 
         return convert_other(run, headers, cells, lookups)
-    line = getattr(cells, "broken_quote_line", None)
-    if line is not None:
-        raise RowRejected([("", broken_quote(line))])
-    values: dict[str, list[tuple[str, str]]] = {}
-    for index, target in enumerate(run.mapping):
-        if target and index < len(cells) and (text := normalise(cells[index])):
-            column = headers[index] if index < len(headers) else str(index + 1)
-            values.setdefault(target, []).append((column, text))
+    values = row_values(run, headers, cells)
     problems = _over_long(values)
     out = Converted()
     data = out.data

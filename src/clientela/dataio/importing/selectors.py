@@ -110,6 +110,10 @@ class SuspectedPair:
     first: object
     second: object
 
+    @property
+    def both(self) -> tuple[object, object]:
+        return (self.first, self.second)
+
 
 def suspected_duplicates(user, limit: int = 100) -> list[SuspectedPair]:
     """The merge queue: the open pairs an import flagged whose two contacts are both live
