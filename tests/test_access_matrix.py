@@ -926,6 +926,7 @@ def test_every_url_has_a_probe():
             "order",
             "line",
             "invoice",
+            "suspected",
             "shipment",
             "carrier",
             "import_run",

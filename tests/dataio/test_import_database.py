@@ -62,7 +62,7 @@ def test_the_sqlite_file_is_opened_read_only(admin, sqlite_file, monkeypatch):
         "connect",
         lambda target, **kw: opened.append(target) or real(target, **kw),
     )
-    run = services.create_run_from_database(
+    run = database.create_run_from_database(
         actor=admin, url=str(sqlite_file), table="clients", record_type="contact"
     )
     assert opened and opened[0].endswith("?mode=ro")
@@ -71,11 +71,11 @@ def test_the_sqlite_file_is_opened_read_only(admin, sqlite_file, monkeypatch):
 
 def test_a_missing_table_or_database_is_refused_with_a_reason(admin, sqlite_file):
     with pytest.raises(ValidationError, match="has no table nope"):
-        services.create_run_from_database(
+        database.create_run_from_database(
             actor=admin, url=str(sqlite_file), table="nope", record_type="contact"
         )
     with pytest.raises(ValidationError, match="not a table name"):
-        services.create_run_from_database(
+        database.create_run_from_database(
             actor=admin, url=str(sqlite_file), table="x; DROP TABLE y", record_type="contact"
         )
     with pytest.raises(CommandError) as refused:
@@ -147,7 +147,7 @@ def test_a_mariadb_table_is_imported_read_only_and_undone(admin, mariadb_table):
     customer_services.create_contact(
         actor=admin, data={"full_name": "Maria Popescu", "emails": ["maria@lactatesud.ro"]}
     )
-    run = services.create_run_from_database(
+    run = database.create_run_from_database(
         actor=admin, url=MARIADB, table=mariadb_table, record_type="order"
     )
     assert run.mapping == ["order_number", "contact_email", "sku", "quantity", "unit_price"]

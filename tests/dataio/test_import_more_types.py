@@ -257,3 +257,17 @@ def test_namesakes_an_import_stores_wait_in_the_merge_queue(admin, maria, client
 )  # fmt: skip
 def test_other_crms_exports_of_each_record_type_map_themselves(record_type, headers, expected):
     assert mapping.guess(headers, record_type) == expected
+
+
+def test_the_mapping_page_previews_an_orders_file_with_its_problems(admin, maria, client):
+    import io
+
+    run = services.create_run(
+        actor=admin, source=io.BytesIO(ORDERS), file_name="orders.csv", record_type="order"
+    )
+    shown = services.preview(run)
+    assert shown[0].values["order_number"] == "SO-1" and shown[0].values["sku"] == "FR-40"
+    assert "whole number" in shown[6].problems[0][1]
+    client.force_login(admin)
+    page = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "SO-1" in page and "Order number" in page and "never duplicated" in page

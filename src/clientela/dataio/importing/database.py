@@ -8,17 +8,23 @@ from __future__ import annotations
 import csv
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from clientela.dataio.importing.reading import _cell_text
+
+if TYPE_CHECKING:
+    from clientela.dataio.models import ImportRun, MappingTemplate
+    from clientela.users.models import User
 
 FETCH_ROWS = 1000  # rows read from the server at a time: memory stays flat
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$")
@@ -208,3 +214,36 @@ def copy_table(url: str, table: str, target: Path) -> int:
         target.unlink(missing_ok=True)
         raise
     return count
+
+
+def create_run_from_database(
+    *,
+    actor: User,
+    url: str,
+    table: str,
+    record_type: str,
+    template: MappingTemplate | None = None,
+) -> ImportRun:
+    """A draft run for a table of another system's database, read over a read-only
+    connection into the imports folder (copy_table): from there on it is a file
+    like any other, mapped, previewed, run, resumed and undone the same way. The address
+    is not kept, so neither is its password."""
+    from clientela.dataio.importing import services
+
+    services._validate_request(actor, record_type, "")
+    folder = Path(settings.IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.csv"
+    copy_table(url, table, path)
+    size = path.stat().st_size
+    if size > settings.IMPORT_MAX_BYTES:
+        path.unlink(missing_ok=True)
+        raise ValidationError(
+            _("The table is larger than %(mb)d MB, the most an import takes.")
+            % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    name = _("table %(table)s (%(kind)s)") % {
+        "table": table,
+        "kind": KINDS[kind_of(url)],
+    }
+    return services._examined_run(actor, path, size, name, record_type, "utf-8", ",", template)

@@ -7,6 +7,7 @@ product) or is skipped and reported (the others): a second import never duplicat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
 from clientela.activities.models import Activity, Task
-from clientela.core import audit, search, settings_pages, settings_services
+from clientela.core import audit, record_services, search, settings_pages, settings_services
 from clientela.core.text import fold
+from clientela.customers import services as customer_services
 from clientela.dataio.importing.batches import (
+    RECORD_TYPES,
     Tally,
     _own_savepoint,
     _problems,
@@ -30,7 +33,14 @@ from clientela.dataio.importing.batches import (
 from clientela.dataio.importing.matching import live
 from clientela.dataio.importing.other_rows import LINKS
 from clientela.dataio.importing.rows import Lookups
-from clientela.dataio.models import DuplicateMode, ExternalKey, ImportNote, ImportRun
+from clientela.dataio.models import (
+    DuplicateMode,
+    ExternalKey,
+    ImportedRecord,
+    ImportNote,
+    ImportRun,
+)
+from clientela.deals.models import Deal
 from clientela.orders import catalogue
 from clientela.orders import services as order_services
 from clientela.orders.models import Order, Price, PriceList, Product
@@ -463,6 +473,37 @@ def _state(product: Product, fields: tuple[str, ...]) -> dict:
     return audit.plain_state({name: getattr(product, name) for name in fields})
 
 
+def group_of(run: ImportRun) -> Callable[[list[str]], str] | None:
+    """For an orders file, what tells its rows' orders apart (the order number's cell)."""
+    if run.record_type != "order" or "order_number" not in run.mapping:
+        return None
+    index = run.mapping.index("order_number")
+    return lambda cells: cells[index].strip() if index < len(cells) else ""
+
+
+def undo_record(actor, entry: ImportedRecord) -> int:
+    """Reverse what an import did to one record: one it created goes to the trash (or is
+    deleted, kept in the audit trail, for those with no trash), one it changed goes back
+    to how it stood before."""
+    if entry.record_type not in RECORD_TYPES:
+        return undo_one(actor, entry.record_type, entry.object_id, entry.created, entry.before)
+    model = RECORD_TYPES[entry.record_type]
+    record = model.objects.filter(pk=entry.object_id).first()
+    if record is None:
+        return 0
+    if entry.created:
+        if record.deleted_at is not None:
+            return 0
+        record_services.trash_record(actor=actor, record=record, action="undo import")
+        return 1
+    assert entry.before is not None  # kept for every record the run changed
+    assert not isinstance(record, Deal)  # a deals file only creates deals
+    customer_services.return_to_state(
+        actor=actor, record=record, state=entry.before, action="undo import"
+    )
+    return 1
+
+
 def undo_one(actor, record_type: str, object_id: int, created: bool, before: dict | None) -> int:
     """Reverse what an import did to one product, price, price list, order, timeline
     entry or task; 0 when it is gone already or in use (an imported product an order
@@ -472,8 +513,6 @@ def undo_one(actor, record_type: str, object_id: int, created: bool, before: dic
     if record is None:
         return 0
     if isinstance(record, Order):
-        from clientela.core import record_services
-
         if record.deleted_at is not None:
             return 0
         record_services.trash_record(actor=actor, record=record, action="undo import")

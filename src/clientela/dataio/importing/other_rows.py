@@ -170,6 +170,7 @@ def convert_other(run, headers: list[str], cells: list[str], lookups: Lookups) -
     problems: list[tuple[str, str]] = []
     out = Converted()
     data = out.data
+    out.shown = {key: ", ".join(text for _column, text in items) for key, items in values.items()}
 
     def first(key: str) -> tuple[str, str]:
         return values.get(key, [("", "")])[0]

@@ -118,6 +118,8 @@ class Converted:
     contact_emails: list[tuple[str, str]] = field(default_factory=list)
     # The records it names by target (contact_email, company, deal_ref…): (column, value).
     links: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # What the preview shows, by target, for the types read by other_rows.
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 class Lookups:

@@ -20,12 +20,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit, custom_fields, permissions, record_services
+from clientela.core import audit, custom_fields, permissions
 from clientela.core.models import AuditSource
 from clientela.customers import contact_points
-from clientela.customers import services as customer_services
 from clientela.dataio.importing import batches, mapping, reading
 from clientela.dataio.importing.batches import RECORD_TYPES
+from clientela.dataio.importing.other_batches import group_of, undo_record
 from clientela.dataio.importing.rows import (
     OTHER_TYPES,
     Lookups,
@@ -34,12 +34,9 @@ from clientela.dataio.importing.rows import (
 )
 from clientela.dataio.models import (
     DuplicateMode,
-    ImportedRecord,
     ImportRun,
     MappingTemplate,
-    SuspectedDuplicate,
 )
-from clientela.deals.models import Deal
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -90,12 +87,8 @@ def _store(source: UploadedFile | BinaryIO, name: str) -> tuple[Path, int]:
 def _validate_request(actor: User, record_type: str, delimiter: str) -> None:
     _require(actor)
     if record_type not in ALL_TYPES:
-        raise ValidationError(
-            _(
-                "Choose what the file holds: contacts, companies, deals, products, orders, "
-                "activities or tasks."
-            )
-        )
+        what = _("contacts, companies, deals, products, orders, activities or tasks")
+        raise ValidationError(_("Choose what the file holds: %(what)s.") % {"what": what})
     if delimiter and len(delimiter) != 1:
         raise ValidationError(_("The delimiter is one character, such as , or ;."))
 
@@ -178,39 +171,6 @@ def _examined_run(
         raise
     run.save()
     return run
-
-
-def create_run_from_database(
-    *,
-    actor: User,
-    url: str,
-    table: str,
-    record_type: str,
-    template: MappingTemplate | None = None,
-) -> ImportRun:
-    """A draft run for a table of another system's database, read over a read-only
-    connection into the imports folder (database.copy_table): from there on it is a file
-    like any other, mapped, previewed, run, resumed and undone the same way. The address
-    is not kept, so neither is its password."""
-    from clientela.dataio.importing import database
-
-    _validate_request(actor, record_type, "")
-    folder = Path(settings.IMPORT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}.csv"
-    database.copy_table(url, table, path)
-    size = path.stat().st_size
-    if size > settings.IMPORT_MAX_BYTES:
-        path.unlink(missing_ok=True)
-        raise ValidationError(
-            _("The table is larger than %(mb)d MB, the most an import takes.")
-            % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
-    name = _("table %(table)s (%(kind)s)") % {
-        "table": table,
-        "kind": database.KINDS[database.kind_of(url)],
-    }
-    return _examined_run(actor, path, size, name, record_type, "utf-8", ",", template)
 
 
 def receive(
@@ -392,6 +352,8 @@ def preview(run: ImportRun, limit: int = 10) -> list[PreviewRow]:
 
 
 def _display(converted: Converted) -> dict[str, str]:
+    if converted.shown:  # a product, order, activity or task: its cells by target
+        return dict(converted.shown)
     data = converted.data
     values: dict[str, str] = {}
     for key, value in data.items():
@@ -550,7 +512,7 @@ def execute(
         run.save(update_fields=["total_rows", "started_at", "stretch_start_rows"])
         lookups = lookups_for(run)
         batch: list[tuple[int, list[str]]] = []
-        group = _group_of(run)
+        group = group_of(run)
         with audit.acting(AuditSource.IMPORT):
             for number, cells in reading.data_rows(path, info):
                 if number <= run.last_row:
@@ -580,14 +542,6 @@ def execute(
     return run
 
 
-def _group_of(run: ImportRun) -> Callable[[list[str]], str] | None:
-    """For an orders file, what tells its rows' orders apart (the order number's cell)."""
-    if run.record_type != "order" or "order_number" not in run.mapping:
-        return None
-    index = run.mapping.index("order_number")
-    return lambda cells: cells[index].strip() if index < len(cells) else ""
-
-
 # Undo ---------------------------------------------------------------------------------
 def undo(*, actor: User, run: ImportRun) -> int:
     """Reverse a whole run: records it created go to the trash, records it changed go back
@@ -612,7 +566,7 @@ def undo(*, actor: User, run: ImportRun) -> int:
                 break
             with transaction.atomic():
                 for entry in chunk:
-                    touched += _undo_one(actor, entry)
+                    touched += undo_record(actor, entry)
             last_id = chunk[-1].id
     ImportRun.objects.filter(pk=run.pk).update(status=Status.UNDONE, undone_at=timezone.now())
     run.refresh_from_db()
@@ -636,48 +590,8 @@ def request_undo(*, actor: User, run: ImportRun) -> None:
     run.refresh_from_db()
 
 
-def _undo_one(actor: User, entry: ImportedRecord) -> int:
-    if entry.record_type not in RECORD_TYPES:
-        from clientela.dataio.importing.other_batches import undo_one
-
-        return undo_one(actor, entry.record_type, entry.object_id, entry.created, entry.before)
-    model = RECORD_TYPES[entry.record_type]
-    record = model.objects.filter(pk=entry.object_id).first()
-    if record is None:
-        return 0
-    if entry.created:
-        if record.deleted_at is not None:
-            return 0
-        record_services.trash_record(actor=actor, record=record, action="undo import")
-        return 1
-    assert entry.before is not None  # kept for every record the run changed
-    assert not isinstance(record, Deal)  # a deals file only creates deals
-    customer_services.return_to_state(
-        actor=actor, record=record, state=entry.before, action="undo import"
-    )
-    return 1
-
-
 def discard(*, actor: User, run: ImportRun) -> None:
     """Forget a draft that was never started, with its copy of the file."""
     _check_draft(actor, run)
     Path(run.path).unlink(missing_ok=True)
     run.delete()
-
-
-# The merge queue --------------------------------------------------------------------
-def dismiss_duplicate(*, actor: User, pair: SuspectedDuplicate) -> None:
-    """Say the two contacts of a flagged pair are two people: the pair leaves the queue."""
-    _require(actor)
-    with transaction.atomic():
-        updated = SuspectedDuplicate.objects.filter(
-            pk=pair.pk, status=SuspectedDuplicate.Status.OPEN
-        ).update(
-            status=SuspectedDuplicate.Status.DISMISSED,
-            resolved_by=actor,
-            resolved_at=timezone.now(),
-        )
-        if not updated:
-            raise ValidationError(_("This pair was dealt with already."))
-        pair.refresh_from_db()
-        audit.log(actor=actor, action="dismiss", record=pair, after={"status": pair.status})

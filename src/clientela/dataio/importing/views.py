@@ -16,7 +16,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
-from clientela.dataio.importing import mapping, reading, selectors, services
+from clientela.dataio.importing import mapping, merge_queue, reading, selectors, services
+from clientela.dataio.importing.rows import OTHER_TYPES
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate, SuspectedDuplicate
 from clientela.users import selectors as user_selectors
 
@@ -137,10 +138,12 @@ DEAL_PREVIEW = ("deal_name", "deal_stage", "contact_email")
 def _shown_fields(run: ImportRun, used: list[str]) -> list[str]:
     """The preview's columns: stored fields in the mapping's order, each once."""
     keys = []
+    remap = run.record_type not in OTHER_TYPES  # those show their cells by target
     for key in used:
         if key in {"external_id", mapping.NEW_CUSTOM}:
             continue
-        key = "custom" if key.startswith(mapping.CUSTOM_PREFIX) else PREVIEW_KEYS.get(key, key)
+        if remap:
+            key = "custom" if key.startswith(mapping.CUSTOM_PREFIX) else PREVIEW_KEYS.get(key, key)
         if key not in keys:
             keys.append(key)
     return keys
@@ -357,7 +360,7 @@ def dismiss_duplicate(request, pk: int):
     if pair is None or pair.pk not in visible:
         raise Http404(_("There is no such pair."))
     try:
-        services.dismiss_duplicate(actor=request.user, pair=pair)
+        merge_queue.dismiss_duplicate(actor=request.user, pair=pair)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

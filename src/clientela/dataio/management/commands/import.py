@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from clientela.dataio.importing import selectors, services
+from clientela.dataio.importing import database, selectors, services
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
 from clientela.users import selectors as user_selectors
 
@@ -131,7 +131,7 @@ class Command(BaseCommand):
         record_type = TYPES[options["type"]]
         try:
             if url:
-                run = services.create_run_from_database(
+                run = database.create_run_from_database(
                     actor=user, url=url, table=options["table"], record_type=record_type
                 )
             else:
