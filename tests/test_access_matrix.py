@@ -27,7 +27,12 @@ from clientela.core import audit, permissions, record_services
 from clientela.core.models import SavedView
 from clientela.customers import services
 from clientela.customers.models import Contact
-from clientela.dataio.models import ImportedRecord, ImportRejection, ImportRun
+from clientela.dataio.models import (
+    ImportedRecord,
+    ImportRejection,
+    ImportRun,
+    SuspectedDuplicate,
+)
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal, DealLine, Pipeline
 from clientela.notifications import services as notifications
@@ -326,6 +331,11 @@ def probes(w) -> dict[str, Probe]:
         "imports:report": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/report.csv"),
         "imports:undo": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/undo/"),
         "imports:resume": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/resume/"),
+        # The merge queue lists a pair only when the role sees both contacts.
+        "imports:duplicates": Probe("list", "GET", "/imports/duplicates/"),
+        "imports:dismiss-duplicate": Probe(
+            "self", "POST", f"/imports/duplicates/{w['suspected'].pk}/dismiss/"
+        ),
         "exports:list": Probe("list", "GET", "/exports/contact/?format=csv&q=secreta"),
         # One person's data: like a list, it must never hold a contact the role can't see.
         "exports:person": Probe("list", "GET", f"/contacts/{c}/data/"),
@@ -711,6 +721,9 @@ def world(db, settings, tmp_path):
     ImportRejection.objects.create(
         run=import_run, row=3, column="Name", reason="bad", values=[SECRET]
     )
+    suspected = SuspectedDuplicate.objects.create(
+        run=import_run, first_id=contact.pk, second_id=contact.pk
+    )
     pipeline = deal_services.ensure_pipeline()
     first, second = list(pipeline.stages.all())[:2]
     deal = deal_services.create_deal(
@@ -730,6 +743,7 @@ def world(db, settings, tmp_path):
     )
     return {
         "import_run": import_run,
+        "suspected": suspected,
         "deal": deal,
         "deal_line": deal_line,
         "lost_deal": lost_deal,
@@ -930,6 +944,7 @@ def test_every_url_has_a_probe():
             "order",
             "line",
             "invoice",
+            "suspected",
             "shipment",
             "carrier",
             "import_run",

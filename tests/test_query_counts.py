@@ -589,3 +589,25 @@ def test_a_report_does_not_grow_with_records(client, make_user, measure, snapsho
     assert many == few
     assert many[0] == snapshot["analytics:report"], f"report: {many[0]} queries"
     assert many[1] == snapshot["analytics:reports"], f"reports: {many[1]} queries"
+
+
+@pytest.mark.django_db
+def test_merge_queue_does_not_grow_with_pairs(client, make_user, snapshot):
+    from clientela.dataio.models import SuspectedDuplicate
+
+    admin = make_user(full_name="Ana Admin", administrator=True)
+    client.force_login(admin)
+    company = services.create_company(actor=admin, data={"name": "Firma SRL"})
+
+    def pairs(start: int, count: int) -> None:
+        people = add_contacts(admin, company, start, count * 2)
+        SuspectedDuplicate.objects.bulk_create(
+            SuspectedDuplicate(first_id=a.pk, second_id=b.pk)
+            for a, b in zip(people[::2], people[1::2], strict=True)
+        )
+
+    pairs(0, 1)
+    few = queries_for(client, "/imports/duplicates/")
+    pairs(10, 8)
+    many = queries_for(client, "/imports/duplicates/")
+    assert many == few == snapshot["imports:duplicates"]

@@ -165,6 +165,15 @@ def log_notes(*, actor: User | None, notes: list[tuple[Record, str]]) -> list[Ac
     return activities
 
 
+@transaction.atomic
+def remove_imported(*, actor: User | None, entry: Activity | Task, action: str) -> None:
+    """Take away a timeline entry or a task an import wrote (its undo): kept whole in the
+    audit trail, which can put it back."""
+    state = audit.snapshot(entry)
+    audit.log(actor=actor, action=action, record=entry, before=state, state=state)
+    entry.delete()
+
+
 def _link(activity: Activity, records: list[Record]) -> None:
     TimelineLink.objects.bulk_create(
         TimelineLink(

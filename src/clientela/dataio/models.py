@@ -221,3 +221,36 @@ class MappingTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SuspectedDuplicate(models.Model):
+    """Two contacts an import found with one name at one company but another e-mail or
+    phone: stored as two people, and listed in the merge queue until someone merges them
+    (through the merge of customers.merging) or says they are two."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To look at")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Two people")
+
+    run = models.ForeignKey(
+        ImportRun, null=True, on_delete=models.SET_NULL, related_name="suspected_duplicates"
+    )
+    record_type = models.CharField(max_length=20, default="contact")
+    first_id = models.BigIntegerField()  # the record that was there (or earlier in the file)
+    second_id = models.BigIntegerField()  # the one the import created
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["status", "-created_at"], name="suspected_dup_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "first_id", "second_id"], name="suspected_dup_unique"
+            )
+        ]

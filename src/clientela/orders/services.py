@@ -32,6 +32,8 @@ from clientela.orders.models import (
 )
 
 if TYPE_CHECKING:
+    import datetime
+
     from clientela.core.models import Record
     from clientela.users.models import User
 
@@ -152,19 +154,25 @@ def _add_line(
     seen_price: object,
     position: int,
     agreed: object = None,
+    imported: bool = False,
 ) -> OrderLine:
     """Price the line from the order's price list now and lock that price on it; a price
     the user saw that is no longer valid is refused (R14). A price agreed with the
     customer (a won deal's) is locked instead, for a product the price list still sells.
-    An order (not a quote) holds the stock at once."""
-    if not product.active:
-        raise ValidationError(_("%(product)s is no longer sold.") % {"product": product.name})
+    An order (not a quote) holds the stock at once. A line brought in from another system
+    (`imported`) keeps its agreed price whatever the price list says, and holds no stock:
+    the order was placed there, before."""
     quantity = _quantity(quantity)
-    price = pricing.current_price(_price_list(order), product)
+    agreed_price = _seen_price(agreed)
+    if imported and agreed_price is not None:
+        price = agreed_price
+    else:
+        if not product.active:
+            raise ValidationError(_("%(product)s is no longer sold.") % {"product": product.name})
+        price = pricing.current_price(_price_list(order), product)
     seen = _seen_price(seen_price)
     if seen is not None:
         pricing.check_not_outdated(product, seen, price)
-    agreed_price = _seen_price(agreed)
     if agreed_price is not None:
         if agreed_price < 0:
             raise ValidationError(_("A price can't be below zero."))
@@ -179,7 +187,7 @@ def _add_line(
         priced_at=timezone.now(),
         position=position,
     )
-    if not order.is_quote:
+    if not order.is_quote and not imported:
         _reserve(actor, order, line)
     return line
 
@@ -223,12 +231,16 @@ def create_order_for_customer(
     notes: str = "",
     warehouse: Warehouse | None = None,
     deal: Record | None = None,  # the won deal it comes from (deals sit above orders)
+    imported: bool = False,
+    placed_at: datetime.datetime | None = None,
 ) -> Order:
     """A quote or an order for a contact or company. `lines` are dicts with `product`,
     `quantity` and optionally `unit_price`: the price the user was shown, refused when it is
     no longer the valid one, or `agreed_price`: a price agreed with the customer, locked as
     it is. Reused by the deal → order conversion, which passes the `deal`: the order's
-    timeline entry shows on the deal's too."""
+    timeline entry shows on the deal's too. An order brought in from another system is
+    `imported`: its lines keep their agreed prices, and one `placed_at` a date then was
+    placed then, holding no stock (the goods left long ago)."""
     _may_order_for(actor, customer)
     if not lines:
         raise ValidationError(_("Add at least one line."))
@@ -236,6 +248,8 @@ def create_order_for_customer(
         raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
     price_list = pricing.price_list_for(customer)
     now = timezone.now()
+    if imported and placed_at is not None:
+        quote, now = False, placed_at
     contact = customer if isinstance(customer, Contact) else None
     company = customer if isinstance(customer, Company) else customer.company
     order = Order.objects.create(
@@ -260,6 +274,7 @@ def create_order_for_customer(
                 line.get("unit_price"),
                 position,
                 agreed=line.get("agreed_price"),
+                imported=imported,
             )
         except ValidationError as error:
             # Which line was refused: the API names it (an attribute of this error only).

@@ -28,6 +28,7 @@ from clientela.dataio.models import (
     ImportNote,
     ImportRejection,
     ImportRun,
+    SuspectedDuplicate,
 )
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal
@@ -48,6 +49,7 @@ class Tally:
     notes: list = field(default_factory=list)  # ImportNote: skipped, merged, warnings
     records: list = field(default_factory=list)
     keys: list = field(default_factory=list)
+    suspects: list = field(default_factory=list)  # SuspectedDuplicate, for the merge queue
 
     def reject(self, run: ImportRun, number: int, cells: list[str], problems) -> None:
         self.rejections.extend(
@@ -73,9 +75,10 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
     # transaction (see search.entries_at_end); a dry run writes none.
     with transaction.atomic(), search.entries_at_end() as search_entries:
         with transaction.atomic():  # the records; a dry run rolls back just this
-            stored = (_DealBatch if run.record_type == "deal" else _Batch)(run, lookups, tally)
+            stored = _batch_class(run)(run, lookups, tally)
             stored.store(batch)
             bulk.append(ImportedRecord, tally.records)
+            SuspectedDuplicate.objects.bulk_create(tally.suspects, ignore_conflicts=True)
             ExternalKey.objects.bulk_create(
                 tally.keys,
                 update_conflicts=True,
@@ -106,12 +109,36 @@ def run_batch(run: ImportRun, batch: list[tuple[int, list[str]]], lookups: Looku
     run.last_row = batch[-1][0]
 
 
+def converted_rows(run: ImportRun, batch, lookups: Lookups, tally: Tally) -> list:
+    """(number, cells, Converted) for each row of the batch that reads; the others are
+    rejected in the tally with their reasons."""
+    rows = []
+    for number, cells in batch:
+        try:
+            rows.append((number, cells, convert(run, run.headers, cells, lookups)))
+        except RowRejected as rejected:
+            tally.reject(run, number, cells, rejected.problems)
+    return rows
+
+
+def _batch_class(run: ImportRun):
+    from clientela.dataio.importing.other_batches import BATCHES
+
+    if run.record_type in BATCHES:
+        return BATCHES[run.record_type]
+    return _DealBatch if run.record_type == "deal" else _Batch
+
+
 TARGET_OF_FIELD = {
     "emails": "email",
     "phones": "phone",
     "full_name": "full_name",
     "name": "name",
     "tags": "tags",
+    "title": "title",
+    "body": "body",
+    "unit_price": "price",
+    "tax_rate": "tax_rate",
 }
 
 
@@ -144,16 +171,13 @@ class _Batch:
         self.tags: dict = {}
         self.notes: list = []  # (record, text): written together once the batch is stored
         self.written_companies: list[Company] = []  # new companies the current step wrote
+        # For the merge queue: the namesake of each row that has one (by the row's id()),
+        # and the contacts this batch created by name, for a namesake still waiting.
+        self.namesakes: dict[int, object] = {}
+        self.created_names: dict = {}
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
-        rows = []
-        for number, cells in batch:
-            try:
-                rows.append(
-                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
-                )
-            except RowRejected as rejected:
-                self.tally.reject(self.run, number, cells, rejected.problems)
+        rows = converted_rows(self.run, batch, self.lookups, self.tally)
         self.find_companies({row[2].company_name for row in rows if row[2].company_name})
         check = self.run.duplicate_mode != DuplicateMode.CREATE
         self.index = DuplicateIndex(self.actor, self.run.record_type, [r[2] for r in rows])
@@ -214,6 +238,7 @@ class _Batch:
         if match is not None:
             self.tally.note(self.run, number, ImportNote.Kind.MERGED, "", self.said(match))
         elif self.index.namesake(converted):
+            self.namesakes[id(converted)] = self.index.namesakes.get(self.index._name(converted))
             self.tally.note(
                 self.run,
                 number,
@@ -298,6 +323,10 @@ class _Batch:
         if created:
             self.tally.created += 1
             self.tally.records.append(self.undo_row(self.run.record_type, record.pk))
+            if id(converted) in self.namesakes:
+                self.queue_namesake(converted, record.pk)
+            if self.run.record_type == "contact":
+                self.created_names[self.index._name(converted)] = record.pk
         else:
             self.tally.updated += 1
         self.index.add(converted, record.pk)
@@ -310,6 +339,19 @@ class _Batch:
                 )
             )
         self.notes += [(record, text) for text in converted.notes]
+
+    def queue_namesake(self, converted, pk: int) -> None:
+        """Put the new contact and the namesake it was not taken for in the merge queue."""
+        name = self.index._name(converted)
+        other = self.namesakes[id(converted)]
+        if other is PENDING:  # a contact earlier in this batch, written just before
+            other = self.created_names.get(name)
+        if isinstance(other, int) and other != pk:
+            self.tally.suspects.append(
+                SuspectedDuplicate(
+                    run=self.run, record_type="contact", first_id=other, second_id=pk
+                )
+            )
 
     def find_companies(self, names: set[str]) -> None:
         """Read the batch's companies in one query: those the run has not met yet. A
@@ -372,14 +414,7 @@ class _DealBatch:
         return {}
 
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
-        rows = []
-        for number, cells in batch:
-            try:
-                rows.append(
-                    (number, cells, convert(self.run, self.run.headers, cells, self.lookups))
-                )
-            except RowRejected as rejected:
-                self.tally.reject(self.run, number, cells, rejected.problems)
+        rows = converted_rows(self.run, batch, self.lookups, self.tally)
         known = self.known_deals([row[2].external_id for row in rows if row[2].external_id])
         contacts = self.contacts({a for row in rows for _c, a in row[2].contact_emails})
         companies = self.companies({row[2].company_name for row in rows if row[2].company_name})
@@ -452,26 +487,10 @@ class _DealBatch:
         return {key: pk for key, pk in found.items() if pk in visible}
 
     def contacts(self, addresses: set[str]) -> dict[str, Contact]:
-        """The live contacts the actor may see, by e-mail (the oldest of an address)."""
-        found: dict[str, Contact] = {}
-        if not addresses:
-            return found
-        points = (
-            EmailAddress.objects.filter(
-                address__in=addresses, contact__in=live(self.actor, "contact")
-            )
-            .select_related("contact")
-            .order_by("id")
-        )
-        for point in points:
-            if point.contact is not None:
-                found.setdefault(point.address, point.contact)
-        return found
+        return contacts_by_email(self.actor, addresses)
 
     def companies(self, names: set[str]) -> dict[str, Company]:
-        wanted = {fold(name)[:200] for name in names}
-        found = live(self.actor, "company").filter(name_key__in=wanted).order_by("-id")
-        return {company.name_key: company for company in found}  # the oldest of a name
+        return companies_by_name(self.actor, names)
 
     def company(self, companies: dict[str, Company], name: str) -> Company:
         """The company of that name, or a new one (undone with the import)."""
@@ -482,6 +501,31 @@ class _DealBatch:
             companies[key] = company
             self.new_companies.append(key)
         return companies[key]
+
+
+def contacts_by_email(actor, addresses: set[str]) -> dict[str, Contact]:
+    """The live contacts the actor may see, by e-mail (the oldest of an address)."""
+    found: dict[str, Contact] = {}
+    if not addresses:
+        return found
+    points = (
+        EmailAddress.objects.filter(address__in=addresses, contact__in=live(actor, "contact"))
+        .select_related("contact")
+        .order_by("id")
+    )
+    for point in points:
+        if point.contact is not None:
+            found.setdefault(point.address, point.contact)
+    return found
+
+
+def companies_by_name(actor, names: set[str]) -> dict[str, Company]:
+    """The live companies the actor may see, by folded name (the oldest of a name)."""
+    wanted = {fold(name)[:200] for name in names}
+    if not wanted:
+        return {}
+    found = live(actor, "company").filter(name_key__in=wanted).order_by("-id")
+    return {company.name_key: company for company in found}
 
 
 @contextmanager

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from clientela.core.text import fold, normalise
+from clientela.core.text import fold
 from clientela.dataio.importing.rows import (
     SPLIT,
     Converted,
     RowRejected,
     _most,
     _owner,
-    broken_quote,
+    row_values,
     too_long,
 )
 from clientela.deals import services as deal_services
@@ -54,14 +54,7 @@ def _date(text: str) -> datetime.date | None:
 def convert_deal(run, headers: list[str], cells: list[str], lookups: Lookups) -> Converted:
     """A deal's row as `create_deal`'s input; the company named and the contacts' e-mails
     are kept aside (`company_name`, `emails`) for the batch to look up together."""
-    line = getattr(cells, "broken_quote_line", None)
-    if line is not None:
-        raise RowRejected([("", broken_quote(line))])
-    values: dict[str, list[tuple[str, str]]] = {}
-    for index, target in enumerate(run.mapping):
-        if target and index < len(cells) and (text := normalise(cells[index])):
-            column = headers[index] if index < len(headers) else str(index + 1)
-            values.setdefault(target, []).append((column, text))
+    values = row_values(run, headers, cells)
     problems: list[tuple[str, str]] = []
     out = Converted()
     data = out.data

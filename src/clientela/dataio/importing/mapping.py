@@ -5,24 +5,26 @@ exports of HubSpot, Salesforce, Zoho, Pipedrive, Odoo, Outlook and Google."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields
 from clientela.core.text import fold
+from clientela.dataio.importing.other_fields import (
+    ACTIVITY_TARGETS,
+    EXTRA_SYNONYMS,
+    LINK_FIRST,
+    ORDER_TARGETS,
+    OTHER_SYNONYMS,
+    PRODUCT_TARGETS,
+    TASK_TARGETS,
+    Target,
+)
 
 IGNORE = ""
 CUSTOM_PREFIX = "custom:"
 # A column kept as a new custom field named after its header, made when the run starts.
 NEW_CUSTOM = "new-custom-field"
-
-
-@dataclass(frozen=True)
-class Target:
-    key: str
-    label: object
-    many: bool = False  # several columns may feed it (e-mails, phones, tags, notes)
 
 
 COMMON = (
@@ -73,7 +75,17 @@ DEAL_TARGETS = (
     Target("note", _("Note (on the timeline)"), many=True),
     Target("external_id", _("ID in the old system")),
 )
-TARGETS = {"contact": CONTACT_TARGETS, "company": COMPANY_TARGETS, "deal": DEAL_TARGETS}
+TARGETS = {
+    "contact": CONTACT_TARGETS,
+    "company": COMPANY_TARGETS,
+    "deal": DEAL_TARGETS,
+    "product": PRODUCT_TARGETS,
+    "order": ORDER_TARGETS,
+    "activity": ACTIVITY_TARGETS,
+    "task": TASK_TARGETS,
+}
+# Record types whose custom fields are not read from a file.
+NO_CUSTOM = {"deal", "product", "order", "activity", "task"}
 
 # Folded header text → target. Folding drops case and accents, so "Teléfono",
 # "telefono" and "TELEFONO" are one entry; punctuation becomes spaces.
@@ -484,6 +496,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "correo",
     ),
 }
+SYNONYMS.update(OTHER_SYNONYMS)
+for _key, _extra in EXTRA_SYNONYMS.items():
+    SYNONYMS[_key] = SYNONYMS[_key] + _extra
+
 # Headers that name one part of the name when another header holds the other part:
 # "Nume" + "Prenume" in Romanian, "Nombre" + "Apellidos" in Spanish.
 PAIRED_NAMES = {
@@ -501,7 +517,7 @@ def normalise_header(header: str) -> str:
 
 def targets(record_type: str, user=None) -> list[Target]:
     base = TARGETS[record_type]
-    if record_type == "deal":  # a deal's custom fields are not read from a file yet
+    if record_type in NO_CUSTOM:  # their custom fields are not read from a file yet
         return list(base)
     custom = [
         Target(f"{CUSTOM_PREFIX}{field.key}", field.label)
@@ -513,7 +529,9 @@ def targets(record_type: str, user=None) -> list[Target]:
 
 def _lookup(record_type: str, allowed: set[str]) -> dict[str, str]:
     table: dict[str, str] = {}
-    for key, words in SYNONYMS.items():
+    first = LINK_FIRST if record_type in NO_CUSTOM and record_type != "deal" else ()
+    for key in sorted(SYNONYMS, key=lambda key: key not in first):
+        words = SYNONYMS[key]
         if key not in allowed:
             continue
         for word in words:

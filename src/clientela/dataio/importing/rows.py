@@ -35,6 +35,8 @@ from clientela.dataio.models import ExternalKey
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
+# The record types read by other_rows: each row checked there, linked by the batch.
+OTHER_TYPES = ("product", "order", "activity", "task")
 SPLIT = re.compile(r"\s*[;,|]\s*")
 YES = {"yes", "y", "true", "1", "da", "si", "x", "on", "opted in", "subscribed"}
 NO = {"no", "n", "false", "0", "nu", "off", "", "opted out", "unsubscribed"}
@@ -114,6 +116,10 @@ class Converted:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     # A deal's contacts, by e-mail: (column, address).
     contact_emails: list[tuple[str, str]] = field(default_factory=list)
+    # The records it names by target (contact_email, company, deal_ref…): (column, value).
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # What the preview shows, by target, for the types read by other_rows.
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 class Lookups:
@@ -231,14 +237,9 @@ def broken_quote(line: int) -> str:
     ) % {"line": line}
 
 
-def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Converted:
-    """The row as service input, its texts normalised (core.text.normalise); RowRejected
-    with (column, reason) pairs when it can't be stored, warnings in the result for the
-    values it is stored without (an unreadable phone, an owner with no account)."""
-    if run.record_type == "deal":
-        from clientela.dataio.importing.deal_rows import convert_deal
-
-        return convert_deal(run, headers, cells, lookups)
+def row_values(run, headers: list[str], cells: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The row's non-empty cells, normalised, by the target their column maps to: (column,
+    text) pairs. RowRejected for a row a quote left open swallowed."""
     line = getattr(cells, "broken_quote_line", None)
     if line is not None:
         raise RowRejected([("", broken_quote(line))])
@@ -247,6 +248,22 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
         if target and index < len(cells) and (text := normalise(cells[index])):
             column = headers[index] if index < len(headers) else str(index + 1)
             values.setdefault(target, []).append((column, text))
+    return values
+
+
+def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Converted:
+    """The row as service input, its texts normalised (core.text.normalise); RowRejected
+    with (column, reason) pairs when it can't be stored, warnings in the result for the
+    values it is stored without (an unreadable phone, an owner with no account)."""
+    if run.record_type == "deal":
+        from clientela.dataio.importing.deal_rows import convert_deal
+
+        return convert_deal(run, headers, cells, lookups)
+    if run.record_type in OTHER_TYPES:
+        from clientela.dataio.importing.other_rows import convert_other
+
+        return convert_other(run, headers, cells, lookups)
+    values = row_values(run, headers, cells)
     problems = _over_long(values)
     out = Converted()
     data = out.data

@@ -10,7 +10,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from clientela.dataio.models import ImportNote, ImportRejection, ImportRun, MappingTemplate
+from clientela.dataio.models import (
+    ImportNote,
+    ImportRejection,
+    ImportRun,
+    MappingTemplate,
+    SuspectedDuplicate,
+)
 
 
 def runs_for(user) -> QuerySet[ImportRun]:
@@ -96,3 +102,40 @@ def duration(seconds: int | None) -> str:
     if minutes:
         return f"{minutes} min {secs:02d} s"
     return f"{secs} s"
+
+
+@dataclass
+class SuspectedPair:
+    pair: SuspectedDuplicate
+    first: object
+    second: object
+
+    @property
+    def both(self) -> tuple[object, object]:
+        return (self.first, self.second)
+
+
+def suspected_duplicates(user, limit: int = 100) -> list[SuspectedPair]:
+    """The merge queue: the open pairs an import flagged whose two contacts are both live
+    and visible to the user (a pair merged or trashed since drops out), newest first."""
+    from clientela.customers import selectors as customer_selectors
+
+    pairs = list(
+        SuspectedDuplicate.objects.filter(status=SuspectedDuplicate.Status.OPEN).order_by(
+            "-created_at", "-id"
+        )[: limit * 2]
+    )
+    ids = {pk for pair in pairs for pk in (pair.first_id, pair.second_id)}
+    contacts = {
+        contact.pk: contact
+        for contact in customer_selectors.contacts_for(user)
+        .filter(pk__in=ids)
+        .select_related("company")
+        .prefetch_related("emails", "phones")
+    }
+    shown = [
+        SuspectedPair(pair, contacts[pair.first_id], contacts[pair.second_id])
+        for pair in pairs
+        if pair.first_id in contacts and pair.second_id in contacts
+    ]
+    return shown[:limit]

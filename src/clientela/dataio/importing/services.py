@@ -20,24 +20,23 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit, custom_fields, permissions, record_services
+from clientela.core import audit, custom_fields, permissions
 from clientela.core.models import AuditSource
 from clientela.customers import contact_points
-from clientela.customers import services as customer_services
 from clientela.dataio.importing import batches, mapping, reading
 from clientela.dataio.importing.batches import RECORD_TYPES
+from clientela.dataio.importing.other_batches import group_of, undo_record
 from clientela.dataio.importing.rows import (
+    OTHER_TYPES,
     Lookups,
     RowRejected,
     convert,
 )
 from clientela.dataio.models import (
     DuplicateMode,
-    ImportedRecord,
     ImportRun,
     MappingTemplate,
 )
-from clientela.deals.models import Deal
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 Status = ImportRun.Status
+ALL_TYPES = (*RECORD_TYPES, *OTHER_TYPES)
 
 
 def _require(actor: User) -> None:
@@ -86,8 +86,9 @@ def _store(source: UploadedFile | BinaryIO, name: str) -> tuple[Path, int]:
 
 def _validate_request(actor: User, record_type: str, delimiter: str) -> None:
     _require(actor)
-    if record_type not in RECORD_TYPES:
-        raise ValidationError(_("Choose what the file holds: contacts, companies or deals."))
+    if record_type not in ALL_TYPES:
+        what = _("contacts, companies, deals, products, orders, activities or tasks")
+        raise ValidationError(_("Choose what the file holds: %(what)s.") % {"what": what})
     if delimiter and len(delimiter) != 1:
         raise ValidationError(_("The delimiter is one character, such as , or ;."))
 
@@ -149,6 +150,19 @@ def create_run(
     automatically (or by `template`). A page uses `receive`, which checks in a job."""
     _validate_request(actor, record_type, delimiter)
     path, size = _store(source, file_name)
+    return _examined_run(actor, path, size, file_name, record_type, encoding, delimiter, template)
+
+
+def _examined_run(
+    actor: User,
+    path: Path,
+    size: int,
+    file_name: str,
+    record_type: str,
+    encoding: str,
+    delimiter: str,
+    template: MappingTemplate | None,
+) -> ImportRun:
     run = _new_run(actor, path, size, file_name, record_type)
     try:
         _examine(actor, run, encoding=encoding, delimiter=delimiter, template=template)
@@ -338,6 +352,8 @@ def preview(run: ImportRun, limit: int = 10) -> list[PreviewRow]:
 
 
 def _display(converted: Converted) -> dict[str, str]:
+    if converted.shown:  # a product, order, activity or task: its cells by target
+        return dict(converted.shown)
     data = converted.data
     values: dict[str, str] = {}
     for key, value in data.items():
@@ -496,16 +512,21 @@ def execute(
         run.save(update_fields=["total_rows", "started_at", "stretch_start_rows"])
         lookups = lookups_for(run)
         batch: list[tuple[int, list[str]]] = []
+        group = group_of(run)
         with audit.acting(AuditSource.IMPORT):
             for number, cells in reading.data_rows(path, info):
                 if number <= run.last_row:
                     continue
-                batch.append((number, cells))
-                if len(batch) >= settings.IMPORT_BATCH_ROWS:
+                # A full batch is written before the next row, unless that row is another
+                # line of the same order: an order's lines are written together.
+                if len(batch) >= settings.IMPORT_BATCH_ROWS and (
+                    group is None or group(cells) != group(batch[-1][1])
+                ):
                     batches.run_batch(run, batch, lookups)
                     batch = []
                     if on_batch is not None:
                         on_batch(run)
+                batch.append((number, cells))
             if batch:
                 batches.run_batch(run, batch, lookups)
                 if on_batch is not None:
@@ -545,7 +566,7 @@ def undo(*, actor: User, run: ImportRun) -> int:
                 break
             with transaction.atomic():
                 for entry in chunk:
-                    touched += _undo_one(actor, entry)
+                    touched += undo_record(actor, entry)
             last_id = chunk[-1].id
     ImportRun.objects.filter(pk=run.pk).update(status=Status.UNDONE, undone_at=timezone.now())
     run.refresh_from_db()
@@ -567,24 +588,6 @@ def request_undo(*, actor: User, run: ImportRun) -> None:
             raise ValidationError(_("Only a finished import can be undone."))
         enqueue(tasks.undo_import, run.pk, actor.pk)
     run.refresh_from_db()
-
-
-def _undo_one(actor: User, entry: ImportedRecord) -> int:
-    model = RECORD_TYPES[entry.record_type]
-    record = model.objects.filter(pk=entry.object_id).first()
-    if record is None:
-        return 0
-    if entry.created:
-        if record.deleted_at is not None:
-            return 0
-        record_services.trash_record(actor=actor, record=record, action="undo import")
-        return 1
-    assert entry.before is not None  # kept for every record the run changed
-    assert not isinstance(record, Deal)  # a deals file only creates deals
-    customer_services.return_to_state(
-        actor=actor, record=record, state=entry.before, action="undo import"
-    )
-    return 1
 
 
 def discard(*, actor: User, run: ImportRun) -> None:

@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/report.csv", views.report_csv, name="report"),
     path("<int:pk>/undo/", views.undo, name="undo"),
     path("<int:pk>/resume/", views.resume, name="resume"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/<int:pk>/dismiss/", views.dismiss_duplicate, name="dismiss-duplicate"),
 ]

@@ -16,12 +16,21 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
-from clientela.dataio.importing import mapping, reading, selectors, services
-from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
+from clientela.dataio.importing import mapping, merge_queue, reading, selectors, services
+from clientela.dataio.importing.rows import OTHER_TYPES
+from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate, SuspectedDuplicate
 from clientela.users import selectors as user_selectors
 
 import_required = capability_required("import")
-RECORD_TYPES = (("contact", _("Contacts")), ("company", _("Companies")), ("deal", _("Deals")))
+RECORD_TYPES = (
+    ("contact", _("Contacts")),
+    ("company", _("Companies")),
+    ("deal", _("Deals")),
+    ("product", _("Products and prices")),
+    ("order", _("Orders with their lines")),
+    ("activity", _("Notes, calls, meetings and e-mails")),
+    ("task", _("Tasks")),
+)
 ENCODING_CHOICES = (
     ("utf-8", "UTF-8"),
     ("utf-8-sig", "UTF-8 (BOM)"),
@@ -129,10 +138,12 @@ DEAL_PREVIEW = ("deal_name", "deal_stage", "contact_email")
 def _shown_fields(run: ImportRun, used: list[str]) -> list[str]:
     """The preview's columns: stored fields in the mapping's order, each once."""
     keys = []
+    remap = run.record_type not in OTHER_TYPES  # those show their cells by target
     for key in used:
         if key in {"external_id", mapping.NEW_CUSTOM}:
             continue
-        key = "custom" if key.startswith(mapping.CUSTOM_PREFIX) else PREVIEW_KEYS.get(key, key)
+        if remap:
+            key = "custom" if key.startswith(mapping.CUSTOM_PREFIX) else PREVIEW_KEYS.get(key, key)
         if key not in keys:
             keys.append(key)
     return keys
@@ -327,3 +338,31 @@ def resume(request, pk: int):
     else:
         messages.success(request, _("The import carries on from its last saved batch."))
     return redirect("imports:run", pk=run.pk)
+
+
+@require_safe
+@import_required
+def duplicates(request):
+    """The merge queue: contacts an import stored beside a namesake at the same company,
+    each pair compared and merged on the merge page, or dismissed as two people."""
+    return render(
+        request,
+        "dataio/duplicates.html",
+        {"pairs": selectors.suspected_duplicates(request.user)},
+    )
+
+
+@require_POST
+@import_required
+def dismiss_duplicate(request, pk: int):
+    pair = SuspectedDuplicate.objects.filter(pk=pk).first()
+    visible = {item.pair.pk for item in selectors.suspected_duplicates(request.user)}
+    if pair is None or pair.pk not in visible:
+        raise Http404(_("There is no such pair."))
+    try:
+        merge_queue.dismiss_duplicate(actor=request.user, pair=pair)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Kept as two people."))
+    return redirect("imports:duplicates")

@@ -1,5 +1,7 @@
-"""`clientela import FILE --type contacts|companies`: bring a file in from the command line,
-with a progress line, a dry run, a saved mapping, and resuming a stopped run."""
+"""`clientela import FILE --type contacts|companies|deals|products|orders|activities|tasks`:
+bring a file in from the command line, with a progress line, a dry run, a saved mapping, and
+resuming a stopped run; or a table of another system's database with `--from-database URL
+--table T`, read over a read-only connection and imported the same way."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from clientela.dataio.importing import selectors, services
+from clientela.dataio.importing import database, selectors, services
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate
 from clientela.users import selectors as user_selectors
 
@@ -21,11 +23,23 @@ TYPES = {
     "company": "company",
     "deals": "deal",
     "deal": "deal",
+    "products": "product",
+    "product": "product",
+    "orders": "order",
+    "order": "order",
+    "activities": "activity",
+    "activity": "activity",
+    "tasks": "task",
+    "task": "task",
 }
 
 
 class Command(BaseCommand):
-    help = "Import contacts or companies from a CSV, XLSX, vCard or JSON file."
+    help = (
+        "Import contacts, companies, deals, products, orders, activities or tasks from a CSV, "
+        "XLSX, vCard or JSON file, or from a table of an SQLite, PostgreSQL or MySQL/MariaDB "
+        "database."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", type=Path, help="The file to import.")
@@ -50,6 +64,14 @@ class Command(BaseCommand):
             help="E-mail of the user the import acts as (default: the first administrator).",
         )
         parser.add_argument("--resume", type=int, help="Carry on with a stopped run by its id.")
+        parser.add_argument(
+            "--from-database",
+            metavar="URL",
+            help="Read a table of this database instead of a file (sqlite:///file.db, "
+            "postgresql://user:password@host/name, mysql://user:password@host/name); "
+            "the connection is read-only and the password is never shown.",
+        )
+        parser.add_argument("--table", help="The table to read, with --from-database.")
 
     def handle(self, *args, **options):
         if options["resume"]:
@@ -94,22 +116,34 @@ class Command(BaseCommand):
 
     def _new_run(self, options) -> ImportRun:
         path = options["file"]
-        if path is None:
-            raise CommandError("Name the file to import (or --resume a run).")
-        if not path.is_file():
+        url = options["from_database"]
+        if url and path is not None:
+            raise CommandError("Import either a file or a database table, not both.")
+        if url and not options["table"]:
+            raise CommandError("Name the table to read with --table.")
+        if options["table"] and not url:
+            raise CommandError("--table goes with --from-database URL.")
+        if path is None and not url:
+            raise CommandError("Name the file to import (or --from-database, or --resume a run).")
+        if path is not None and not path.is_file():
             raise CommandError(f"There is no file {path}.")
         user = self._user(options["user"])
         record_type = TYPES[options["type"]]
         try:
-            with path.open("rb") as handle:
-                run = services.create_run(
-                    actor=user,
-                    source=handle,
-                    file_name=path.name,
-                    record_type=record_type,
-                    encoding=options["encoding"],
-                    delimiter=options["delimiter"],
+            if url:
+                run = database.create_run_from_database(
+                    actor=user, url=url, table=options["table"], record_type=record_type
                 )
+            else:
+                with path.open("rb") as handle:
+                    run = services.create_run(
+                        actor=user,
+                        source=handle,
+                        file_name=path.name,
+                        record_type=record_type,
+                        encoding=options["encoding"],
+                        delimiter=options["delimiter"],
+                    )
             columns = self._columns(run, options["mapping"]) if options["mapping"] else run.mapping
             services.configure(
                 actor=user,

@@ -1,0 +1,538 @@
+"""One batch of products, orders, activities or tasks, stored in file order through their
+apps' services (the same checks and audit trail as typing them in). The records the rows
+name are looked up for the whole batch; each row (each order with all its lines) writes in
+its own savepoint, so a refused one leaves nothing behind. A row whose record an earlier
+import brought in (its ID in the old system, its SKU, its order number) updates it (a
+product) or is skipped and reported (the others): a second import never duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from clientela.activities import services as activity_services
+from clientela.activities.models import Activity, Task
+from clientela.core import audit, record_services, search, settings_pages, settings_services
+from clientela.core.text import fold
+from clientela.customers import services as customer_services
+from clientela.dataio.importing.batches import (
+    RECORD_TYPES,
+    Tally,
+    _own_savepoint,
+    _problems,
+    _undo_row,
+    companies_by_name,
+    contacts_by_email,
+    converted_rows,
+)
+from clientela.dataio.importing.matching import live
+from clientela.dataio.importing.other_rows import LINKS
+from clientela.dataio.importing.rows import Lookups
+from clientela.dataio.models import (
+    DuplicateMode,
+    ExternalKey,
+    ImportedRecord,
+    ImportNote,
+    ImportRun,
+)
+from clientela.deals.models import Deal
+from clientela.orders import catalogue
+from clientela.orders import services as order_services
+from clientela.orders.models import Order, Price, PriceList, Product
+
+if TYPE_CHECKING:
+    from clientela.core.models import Record
+    from clientela.dataio.importing.rows import Converted
+
+PRODUCT_FIELDS = ("sku", "name", "unit", "tax_rate", "active")
+Row = tuple[int, list[str], "Converted"]
+
+
+class _Refused(Exception):
+    """A row refused by the batch itself (a record it names is not there)."""
+
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.problem = (column, reason)
+
+
+class OtherBatch:
+    def __init__(self, run: ImportRun, lookups: Lookups, tally: Tally):
+        self.run, self.lookups, self.tally = run, lookups, tally
+        self.actor = run.created_by
+        self.known: dict[str, int] = {}
+        self.found: dict[tuple[str, str], Record] = {}
+
+    def saved_companies(self) -> dict:
+        return {}
+
+    def store(self, batch: list[tuple[int, list[str]]]) -> None:
+        rows: list[Row] = converted_rows(self.run, batch, self.lookups, self.tally)
+        self.known = self.known_keys([row[2].external_id for row in rows if row[2].external_id])
+        self.find_links(rows)
+        self.prepare(rows)
+        for group in self.groups(rows):
+            key = group[0][2].external_id
+            if key and key in self.known and not self.updates():
+                self.skip(group, key)
+                continue
+            records, keys = len(self.tally.records), len(self.tally.keys)
+            search.write_waiting()
+            try:
+                with _own_savepoint():
+                    self.write(group)
+            except (ValidationError, PermissionDenied, _Refused) as error:
+                del self.tally.records[records:]
+                del self.tally.keys[keys:]
+                self.refuse(group, error)
+                continue
+            for number, _cells, converted in group:
+                for column, message in converted.warnings:
+                    self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
+
+    # What each type says ---------------------------------------------------------------
+    def groups(self, rows: list[Row]) -> list[list[Row]]:
+        return [[row] for row in rows]
+
+    def updates(self) -> bool:
+        return False
+
+    def prepare(self, rows: list[Row]) -> None:
+        pass
+
+    def write(self, group: list[Row]) -> None:
+        raise NotImplementedError
+
+    def skip(self, group: list[Row], key: str) -> None:
+        self.tally.skipped += len(group)
+        message = _("Skipped: imported before, with the same ID in the old system (%(key)s).")
+        for number, _cells, _converted in group:
+            self.tally.note(self.run, number, ImportNote.Kind.SKIPPED, "", message % {"key": key})
+
+    def refuse(self, group: list[Row], error: Exception) -> None:
+        problems = [error.problem] if isinstance(error, _Refused) else _problems(self.run, error)
+        for number, cells, _converted in group:
+            self.tally.reject(self.run, number, cells, problems)
+
+    # Shared ---------------------------------------------------------------------------
+    def known_keys(self, keys: list[str]) -> dict[str, int]:
+        """The records of this type an earlier import (or row) brought in, by their key,
+        that are still there."""
+        if not keys:
+            return {}
+        found = dict(
+            ExternalKey.objects.filter(record_type=self.run.record_type, key__in=keys).values_list(
+                "key", "object_id"
+            )
+        )
+        model = MODELS[self.run.record_type]
+        there = model._default_manager.filter(pk__in=found.values())
+        if hasattr(model, "deleted_at"):
+            there = there.filter(deleted_at__isnull=True)
+        alive = set(there.values_list("pk", flat=True))
+        return {key: pk for key, pk in found.items() if pk in alive}
+
+    def find_links(self, rows: list[Row]) -> None:
+        """Every record the batch's rows name, looked up together: by ID in the old
+        system, by e-mail, by company name."""
+        wanted: dict[str, set[str]] = {}
+        for _number, _cells, converted in rows:
+            for key, (_column, value) in converted.links.items():
+                wanted.setdefault(key, set()).add(value)
+        for key, kind, how in LINKS:
+            values = wanted.get(key)
+            if not values:
+                continue
+            if how == "email":
+                found: dict = contacts_by_email(self.actor, values)
+            elif how == "name":
+                found = {
+                    name: company
+                    for name_key, company in companies_by_name(self.actor, values).items()
+                    for name in values
+                    if fold(name)[:200] == name_key
+                }
+            else:
+                ids = dict(
+                    ExternalKey.objects.filter(record_type=kind, key__in=values).values_list(
+                        "key", "object_id"
+                    )
+                )
+                records = {r.pk: r for r in live(self.actor, kind).filter(pk__in=ids.values())}
+                found = {k: records[pk] for k, pk in ids.items() if pk in records}
+            for value, record in found.items():
+                self.found[(key, value)] = record
+
+    def record(self, converted: Converted, keys: tuple[str, ...]) -> Record | None:
+        """The first record the row names, in the order of `keys`; _Refused when the row
+        names one that is not there."""
+        missing = None
+        for key in keys:
+            if key not in converted.links:
+                continue
+            column, value = converted.links[key]
+            record = self.found.get((key, value))
+            if record is not None:
+                return record
+            missing = missing or (column, value)
+        if missing is not None:
+            raise _Refused(
+                missing[0],
+                _("No record has “%(value)s”: import it first, or correct the row.")
+                % {"value": missing[1]},
+            )
+        return None
+
+    def created(self, number: int, converted: Converted, record_type: str, pk: int) -> None:
+        self.tally.created += 1
+        self.tally.records.append(_undo_row(self.run, record_type, pk))
+        if converted.external_id:
+            self.known[converted.external_id] = pk
+            self.tally.keys.append(
+                ExternalKey(record_type=record_type, key=converted.external_id, object_id=pk)
+            )
+
+
+LINK_ORDER = ("deal_ref", "contact_ref", "contact_email", "company_ref", "company")
+
+
+class ProductBatch(OtherBatch):
+    """Products by SKU, created or updated; a price on a price list (named, or the
+    default one) set with them."""
+
+    def updates(self) -> bool:
+        return self.run.duplicate_mode != DuplicateMode.SKIP
+
+    def prepare(self, rows: list[Row]) -> None:
+        skus = {row[2].data["sku"] for row in rows}
+        self.products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+        self.lists: dict[str, PriceList] = {}
+
+    def skip(self, group: list[Row], key: str) -> None:
+        self.tally.skipped += 1
+        self.tally.note(
+            self.run,
+            group[0][0],
+            ImportNote.Kind.SKIPPED,
+            "",
+            _("Skipped: a product with the SKU %(sku)s is already there.") % {"sku": key},
+        )
+
+    def write(self, group: list[Row]) -> None:
+        number, _cells, converted = group[0]
+        data = converted.data
+        given = {name: data[name] for name in PRODUCT_FIELDS if name in data}
+        product = self.products.get(data["sku"])
+        if product is not None and self.run.duplicate_mode == DuplicateMode.SKIP:
+            return self.skip(group, data["sku"])
+        if product is None:
+            product = catalogue.save_product(actor=self.actor, product=None, data=given)
+            self.created(number, converted, "product", product.pk)
+            self.products[product.sku] = product
+        else:
+            before = _state(product, PRODUCT_FIELDS)
+            catalogue.save_product(actor=self.actor, product=product, data=given)
+            self.tally.updated += 1
+            self.tally.records.append(_undo_row(self.run, "product", product.pk, before))
+            self.tally.note(
+                self.run,
+                number,
+                ImportNote.Kind.MERGED,
+                "",
+                _("Updated the product with the SKU %(sku)s.") % {"sku": product.sku},
+            )
+        if "price" in data:
+            self.set_price(product, data)
+
+    def set_price(self, product: Product, data: dict) -> None:
+        price_list = self.price_list(data)
+        page = settings_pages.PAGES["prices"]
+        price = Price.objects.filter(price_list=price_list, product=product).first()
+        if price is None:
+            new = settings_services.save_setting(
+                actor=self.actor,
+                page=page,
+                instance=None,
+                data={"price_list": price_list, "product": product, "unit_price": data["price"]},
+            )
+            self.tally.records.append(_undo_row(self.run, "price", new.pk))
+        elif price.unit_price != data["price"]:
+            before = {"unit_price": str(price.unit_price)}
+            settings_services.save_setting(
+                actor=self.actor, page=page, instance=price, data={"unit_price": data["price"]}
+            )
+            self.tally.records.append(_undo_row(self.run, "price", price.pk, before))
+
+    def price_list(self, data: dict) -> PriceList:
+        """The price list the row names (made when there is none of that name and
+        currency), else the default one."""
+        name = data.get("price_list", "")
+        currency = data.get("currency", "")
+        key = f"{fold(name)}|{currency}"
+        if key in self.lists:
+            return self.lists[key]
+        if name:
+            found = PriceList.objects.filter(name__iexact=name)
+            if currency:
+                found = found.filter(currency=currency)
+            named = found.order_by("id").first()
+            if named is None:
+                made = settings_services.save_setting(
+                    actor=self.actor,
+                    page=settings_pages.PAGES["price-lists"],
+                    instance=None,
+                    data={"name": name, "currency": currency or _default_currency()},
+                )
+                assert isinstance(made, PriceList)
+                self.tally.records.append(_undo_row(self.run, "price_list", made.pk))
+                named = made
+            price_list = named
+        else:
+            default = PriceList.objects.filter(is_default=True).order_by("id").first()
+            if default is None:
+                raise ValidationError(
+                    _("There is no default price list: name the price list in a column.")
+                )
+            price_list = default
+        assert isinstance(price_list, PriceList)
+        self.lists[key] = price_list
+        return price_list
+
+
+def _default_currency() -> str:
+    from django.conf import settings
+
+    return settings.DEFAULT_CURRENCY
+
+
+class OrderBatch(OtherBatch):
+    """Orders with their lines: the rows with one order number make one order, written
+    whole or not at all. Its customer is the contact (by ID or e-mail) or else the
+    company (by ID or name); its products are found by SKU, else by name."""
+
+    def groups(self, rows: list[Row]) -> list[list[Row]]:
+        grouped: dict[str, list[Row]] = {}
+        for row in rows:
+            grouped.setdefault(row[2].data["order_number"], []).append(row)
+        return list(grouped.values())
+
+    def prepare(self, rows: list[Row]) -> None:
+        named = {row[2].data["product"] for row in rows}
+        found = Product.objects.filter(Q(sku__in=named) | Q(name__in=named)).order_by("id")
+        self.products: dict[str, Product] = {}
+        for product in found:  # a SKU wins over a name; the oldest of a name wins
+            self.products.setdefault(fold(product.name), product)
+        for product in found:
+            self.products[product.sku] = product
+
+    def skip(self, group: list[Row], key: str) -> None:
+        self.tally.skipped += len(group)
+        message = _("Skipped: the order %(number)s was imported before.") % {"number": key}
+        for number, _cells, _converted in group:
+            self.tally.note(self.run, number, ImportNote.Kind.SKIPPED, "", message)
+
+    def refuse(self, group: list[Row], error: Exception) -> None:
+        """Every row of a refused order is reported: the one at fault with its reason,
+        the others as refused with it."""
+        first = group[0][2].data["order_number"]
+        at_fault = getattr(error, "row", None)
+        if isinstance(error, _Refused):
+            problems = [error.problem]
+        else:
+            index = getattr(error, "line_index", None)
+            at_fault = group[index][0] if index is not None and index < len(group) else at_fault
+            problems = _problems(self.run, error)
+        for number, cells, _converted in group:
+            if at_fault is None or number == at_fault:
+                self.tally.reject(self.run, number, cells, problems)
+            else:
+                reason = _(
+                    "Another line of the order %(number)s (row %(row)d) was refused, so the "
+                    "order was not imported: correct that row and import the file again."
+                ) % {"number": first, "row": at_fault}
+                self.tally.reject(self.run, number, cells, [("", reason)])
+
+    def write(self, group: list[Row]) -> None:
+        number, _cells, converted = group[0]
+        customer = self.record(converted, ("contact_ref", "contact_email"))
+        if customer is None:
+            customer = self.record(converted, ("company_ref", "company"))
+        assert customer is not None  # the row was refused without one
+        lines = []
+        for row, _cells, line in group:
+            product = self.products.get(line.data["product"]) or self.products.get(
+                fold(line.data["product"])
+            )
+            if product is None:
+                error = _Refused(
+                    self.run.headers[self.run.mapping.index("sku")]
+                    if "sku" in self.run.mapping
+                    else "",
+                    _("No product has the SKU or name “%(value)s”: import the products first.")
+                    % {"value": line.data["product"]},
+                )
+                error.row = row  # type: ignore[attr-defined]
+                raise error
+            item: dict = {"product": product, "quantity": line.data["quantity"]}
+            if "unit_price" in line.data:
+                item["agreed_price"] = line.data["unit_price"]
+            lines.append(item)
+        data = converted.data
+        notes = [_("Order %(number)s in the old system.") % {"number": data["order_number"]}]
+        notes += [row[2].data["notes"] for row in group if row[2].data["notes"]]
+        placed_at = data.get("placed_at")
+        order = order_services.create_order_for_customer(
+            actor=self.actor,
+            customer=customer,  # type: ignore[arg-type]
+            lines=lines,
+            quote=placed_at is None,
+            notes="\n".join(notes),
+            imported=True,
+            placed_at=placed_at,
+        )
+        self.created(number, converted, "order", order.pk)
+        if data.get("currency") and data["currency"] != order.currency:
+            converted.warnings.append(
+                (
+                    "",
+                    _("The order is in %(currency)s, its customer's price list's currency.")
+                    % {"currency": order.currency},
+                )
+            )
+
+
+class ActivityBatch(OtherBatch):
+    """Notes, calls, meetings and e-mails, each on the timeline of the record it names
+    (a deal, else a contact, else a company) and of those it belongs to."""
+
+    def write(self, group: list[Row]) -> None:
+        number, _cells, converted = group[0]
+        record = self.record(converted, LINK_ORDER)
+        assert record is not None  # the row was refused without one
+        data = dict(converted.data)
+        kind, occurred_at = data.pop("kind"), data.pop("occurred_at", None)
+        activity = activity_services.log_activity(
+            actor=self.actor, record=record, kind=kind, occurred_at=occurred_at, **data
+        )
+        self.created(number, converted, "activity", activity.pk)
+
+
+class TaskBatch(OtherBatch):
+    """Tasks, on the record they name (if any), for the user the file names (else the
+    person importing), done already when the file says so."""
+
+    def write(self, group: list[Row]) -> None:
+        number, _cells, converted = group[0]
+        record = None
+        try:
+            record = self.record(converted, LINK_ORDER)
+        except _Refused as missing:
+            converted.warnings.append(
+                (missing.problem[0], missing.problem[1] + " " + _("The task is stored alone."))
+            )
+        data = converted.data
+        assignee = data.get("owner") or self.lookups.fallback_owner or self.actor
+        if assignee is None:
+            raise ValidationError(_("Name who the task is for in a column."))
+        task = activity_services.create_task(
+            actor=self.actor,
+            title=data["title"],
+            assignee=assignee,
+            due_at=data.get("due_at"),
+            priority=data.get("priority", "normal"),
+            record=record,
+            notes=data.get("notes", ""),
+        )
+        if data.get("done") and self.actor is not None:
+            activity_services.set_task_done(actor=self.actor, task=task, done=True)
+        self.created(number, converted, "task", task.pk)
+
+
+BATCHES: dict[str, type[OtherBatch]] = {
+    "product": ProductBatch,
+    "order": OrderBatch,
+    "activity": ActivityBatch,
+    "task": TaskBatch,
+}
+MODELS = {
+    "product": Product,
+    "order": Order,
+    "activity": Activity,
+    "task": Task,
+    "price": Price,
+    "price_list": PriceList,
+}
+
+
+def _state(product: Product, fields: tuple[str, ...]) -> dict:
+    return audit.plain_state({name: getattr(product, name) for name in fields})
+
+
+def group_of(run: ImportRun) -> Callable[[list[str]], str] | None:
+    """For an orders file, what tells its rows' orders apart (the order number's cell)."""
+    if run.record_type != "order" or "order_number" not in run.mapping:
+        return None
+    index = run.mapping.index("order_number")
+    return lambda cells: cells[index].strip() if index < len(cells) else ""
+
+
+def undo_record(actor, entry: ImportedRecord) -> int:
+    """Reverse what an import did to one record: one it created goes to the trash (or is
+    deleted, kept in the audit trail, for those with no trash), one it changed goes back
+    to how it stood before."""
+    if entry.record_type not in RECORD_TYPES:
+        return undo_one(actor, entry.record_type, entry.object_id, entry.created, entry.before)
+    model = RECORD_TYPES[entry.record_type]
+    record = model.objects.filter(pk=entry.object_id).first()
+    if record is None:
+        return 0
+    if entry.created:
+        if record.deleted_at is not None:
+            return 0
+        record_services.trash_record(actor=actor, record=record, action="undo import")
+        return 1
+    assert entry.before is not None  # kept for every record the run changed
+    assert not isinstance(record, Deal)  # a deals file only creates deals
+    customer_services.return_to_state(
+        actor=actor, record=record, state=entry.before, action="undo import"
+    )
+    return 1
+
+
+def undo_one(actor, record_type: str, object_id: int, created: bool, before: dict | None) -> int:
+    """Reverse what an import did to one product, price, price list, order, timeline
+    entry or task; 0 when it is gone already or in use (an imported product an order
+    since took stays)."""
+    model = MODELS[record_type]
+    record = model._default_manager.filter(pk=object_id).first()
+    if record is None:
+        return 0
+    if isinstance(record, Order):
+        if record.deleted_at is not None:
+            return 0
+        record_services.trash_record(actor=actor, record=record, action="undo import")
+        return 1
+    if isinstance(record, Activity | Task):
+        activity_services.remove_imported(actor=actor, entry=record, action="undo import")
+        return 1
+    page = settings_pages.PAGES[
+        {"product": "products", "price": "prices", "price_list": "price-lists"}[record_type]
+    ]
+    try:
+        if created:
+            settings_services.delete_setting(actor=actor, page=page, instance=record)
+        else:
+            assert before is not None
+            values: dict = dict(before)
+            for name in ("tax_rate", "unit_price"):
+                if values.get(name) is not None:
+                    values[name] = Decimal(str(values[name]))
+            settings_services.save_setting(actor=actor, page=page, instance=record, data=values)
+    except ValidationError:
+        return 0
+    return 1
