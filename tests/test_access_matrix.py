@@ -306,6 +306,7 @@ def probes(w) -> dict[str, Probe]:
         ),
         "deals:pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
         "imports:start": Probe("self", "GET", "/imports/"),
+        "imports:calls": Probe("self", "GET", "/imports/calls/"),
         "imports:run": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/"),
         "imports:progress": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/progress/"),
         "imports:rejected": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/rejected.csv"),
@@ -336,6 +337,7 @@ def api_probes(w) -> dict[str, Probe]:
         "api:tokens": Probe("self", "GET", "/account/api-tokens/"),
         "api:token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
         "core:currencies": Probe("settings", "GET", "/settings/currencies/"),
+        "core:telephony": Probe("settings", "GET", "/settings/telephony/"),
         "core:currency-rate-add": Probe(
             "settings", "POST", "/settings/currencies/rates/", RATE_FORM
         ),

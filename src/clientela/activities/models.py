@@ -55,6 +55,9 @@ class Activity(models.Model):
     )
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    # The phone system's id of an imported call (or a key made of its time, numbers and
+    # length when it gives none), so importing the same call log again adds nothing.
+    external_id = models.CharField(_("phone system's call id"), max_length=200, blank=True)
     # Meetings
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -65,6 +68,13 @@ class Activity(models.Model):
     class Meta:
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="activity_external_id_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject or self.get_kind_display()

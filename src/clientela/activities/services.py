@@ -119,6 +119,43 @@ def log_activity(
 
 
 @transaction.atomic
+def log_imported_call(
+    *,
+    actor: User | None,
+    record: Record,
+    external_id: str,
+    occurred_at: datetime.datetime,
+    direction: str,
+    duration_seconds: int | None,
+    caller: User | None = None,
+    body: str = "",
+    recording: UploadedFile | None = None,
+) -> Activity | None:
+    """A call from a phone system's log on the record's timeline, logged by `caller` (the
+    colleague on the line, else the importer), its recording attached. None when a call
+    with that id is already there: importing a log twice adds nothing."""
+    if not external_id:
+        raise ValidationError(_("An imported call needs its id."))
+    if Activity.objects.filter(external_id=external_id).exists():
+        return None
+    activity = log_activity(
+        actor=actor,
+        record=record,
+        kind=ActivityKind.CALL,
+        occurred_at=occurred_at,
+        recording=recording,
+        direction=direction,
+        duration_seconds=duration_seconds,
+        body=body,
+    )
+    activity.external_id = external_id[:200]
+    if caller is not None:
+        activity.author = caller
+    activity.save(update_fields=["external_id", "author"])
+    return activity
+
+
+@transaction.atomic
 def log_notes(*, actor: User | None, notes: list[tuple[Record, str]]) -> list[Activity]:
     """Many notes at once, each on its record's timeline (an import's batch): the checks,
     rows and audit entries `log_activity` writes for a note, in a few statements."""
