@@ -93,3 +93,34 @@ def test_the_page_shows_the_result_and_the_timeline_plays_the_recording(client, 
     assert "1 call logged" in page and "unmatched-calls" in page
     timeline = client.get(contact.get_absolute_url()).content.decode()
     assert "<audio" in timeline
+
+
+@pytest.mark.django_db
+def test_calls_with_a_contact_the_importer_may_not_see_are_unmatched(admin, contact, make_user):
+    from clientela.users.services import role_named, team_named
+
+    role = role_named("sales-representative")  # sees its team's contacts; here may import
+    role.permissions["capabilities"] = ["log_activity", "import"]
+    role.save()
+    outsider = make_user(email="rep@firma-b.ro", role=role, team=team_named("Other team"))
+    result = import_calls(actor=outsider, source=_csv(PBX))
+    assert result.logged == 0
+    assert [u.number for u in result.unmatched] == ["+40722123456"]
+
+
+@pytest.mark.django_db
+def test_the_command_line_imports_a_log_with_its_recordings(admin, contact, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    log = tmp_path / "calls.csv"
+    log.write_text(LOG, encoding="utf-8")
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    (folder / "rec-a1.wav").write_bytes(WAV)
+    out = io.StringIO()
+    call_command("import", str(log), "--type", "calls", "--recordings", str(folder), stdout=out)
+    assert "1 calls logged (1 with a recording)" in out.getvalue()
+    assert "row 4:" in out.getvalue()
+    assert Activity.objects.get(kind=ActivityKind.CALL).attachments.count() == 1

@@ -30,6 +30,8 @@ from clientela.dataio.importing.services import _store
 from clientela.users.models import User
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from django.core.files.uploadedfile import UploadedFile
     from django.db.models import QuerySet
 
@@ -261,22 +263,23 @@ def import_calls(
     *,
     actor: User | None,
     source: UploadedFile,
-    recordings: list[UploadedFile] | None = None,
+    recordings: Sequence[UploadedFile] | None = None,
 ) -> CallImportResult:
     """Import a phone system's call log; `recordings` are the audio files it names."""
     if actor is not None:
         permissions.require(actor, "import")
         if not permissions.can(actor, "log_activity"):
             raise PermissionDenied(_("Your role may not log calls."))
-    path, _size = _store(source, source.name or "calls.csv")
+    name = Path(source.name or "calls.csv").name
+    path, _size = _store(source, name)
     try:
-        return _import(actor, path, source.name or "calls.csv", recordings or [])
+        return _import(actor, path, name, recordings or [])
     finally:
         path.unlink(missing_ok=True)
 
 
 def _import(
-    actor: User | None, path: Path, name: str, recordings: list[UploadedFile]
+    actor: User | None, path: Path, name: str, recordings: Sequence[UploadedFile]
 ) -> CallImportResult:
     info = reading.inspect(path, name)
     if info.format not in {"csv", "xlsx"}:
