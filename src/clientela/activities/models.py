@@ -35,8 +35,10 @@ class CallOutcome(models.TextChoices):
 class Activity(models.Model):
     """Something that happened with a customer. Kind-specific fields stay empty for others."""
 
-    # The other records an entry is on, given to a page's entries by selectors.timeline.
+    # The other records an entry is on, and a meeting's attendees, given to a page's
+    # entries by selectors.timeline.
     others: list[models.Model]
+    attendee_list: list[MeetingAttendee]
     kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
@@ -111,6 +113,34 @@ class TimelineLink(models.Model):
                 name="timeline_record_idx",
             )
         ]
+
+
+class MeetingAttendee(models.Model):
+    """Someone at a meeting: a colleague, or a customer (the contact the meeting is with),
+    with the address and language their invitation goes out in."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="meeting_attendees"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        indexes = [models.Index(fields=["user", "activity"], name="attendee_user_idx")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Priority(models.TextChoices):
