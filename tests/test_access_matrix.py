@@ -129,6 +129,9 @@ def probes(w) -> dict[str, Probe]:
         "customers:merge": Probe("delete", "POST", f"/merge/contact/{c}/{w['other'].pk}/"),
         "customers:merge-undo": Probe("self", "POST", "/merge/undo/"),
         "activities:my-day": Probe("self", "GET", "/my-day/"),
+        # A feed is reached by its secret address alone: a wrong one is a 404 for anyone.
+        "activities:calendar-feed": Probe("self", "GET", "/calendar/" + "x" * 43 + ".ics"),
+        "users:calendar-feed": Probe("self", "GET", "/account/calendar/"),
         "activities:log-activity": Probe(
             "edit", "POST", f"/records/{token}/log/", {"kind": "note", "body": "hacked"}
         ),

@@ -552,9 +552,11 @@ def test_currency_settings_and_rates_do_not_grow_with_rates(client, make_user, u
     assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
 
 
-@pytest.mark.parametrize("url", ["/settings/telephony/", "/imports/calls/"])
-def test_telephony_pages(client, make_user, url, snapshot):
+@pytest.mark.parametrize("url", ["/settings/telephony/", "/imports/calls/", "/account/calendar/"])
+def test_telephony_and_calendar_pages(client, make_user, url, snapshot):
     admin = make_user(email="admin@firma.ro", administrator=True)
     client.force_login(admin)
     count = queries_for(client, url)
-    assert count == snapshot[url], f"{url}: {count} queries; update tests/query_counts.json if meant"
+    assert count == snapshot[url], (
+        f"{url}: {count} queries; update tests/query_counts.json if meant"
+    )

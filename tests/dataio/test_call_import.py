@@ -85,9 +85,7 @@ def test_a_file_without_the_needed_columns_is_a_message(client, admin):
 def test_the_page_shows_the_result_and_the_timeline_plays_the_recording(client, admin, contact):
     client.force_login(admin)
     recording = SimpleUploadedFile("rec-a1.wav", WAV, content_type="audio/wav")
-    response = client.post(
-        reverse("imports:calls"), {"file": _csv(LOG), "recordings": [recording]}
-    )
+    response = client.post(reverse("imports:calls"), {"file": _csv(LOG), "recordings": [recording]})
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 call logged" in page and "unmatched-calls" in page

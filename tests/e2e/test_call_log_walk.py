@@ -38,9 +38,7 @@ def test_a_call_log_with_its_recording_reaches_the_timeline(
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_DIR = tmp_path / "imports"
     admin = make_user(email="ana@firma.ro", full_name="Ana Popescu", administrator=True)
-    contact = customer_services.quick_add_contact(
-        actor=admin, name="Ion Pop", phone="0722 123 456"
-    )
+    contact = customer_services.quick_add_contact(actor=admin, name="Ion Pop", phone="0722 123 456")
     log_in(page, live_server, admin)
 
     page.goto(live_server.url + "/imports/")
