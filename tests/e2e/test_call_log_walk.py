@@ -1,10 +1,12 @@
 """A call log from the phone system lands on the contact's timeline: the user imports the
 CSV with its recording, sees which calls matched, and plays the recording on the contact's
-page, where the number is a link that dials it."""
+page, where the number is a link that dials it. Then the phone system's dial address and
+the user's calendar feed are set up."""
 
 from __future__ import annotations
 
 import io
+import re
 import wave
 
 import pytest
@@ -76,3 +78,10 @@ def test_a_call_log_with_its_recording_reaches_the_timeline(
         "https://pbx.example.com/dial?to=%2B40722123456"
     )
     screenshot(page, "telephony-settings")
+
+    page.goto(live_server.url + "/account/calendar/")
+    page.get_by_role("button", name="Make a feed address").click()
+    address = page.get_by_role("textbox", name="Address")
+    expect(address).to_have_value(re.compile(r"/calendar/[\w-]{40,}\.ics$"))
+    assert page.request.get(address.input_value()).text().startswith("BEGIN:VCALENDAR")
+    screenshot(page, "calendar-feed")
