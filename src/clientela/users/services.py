@@ -321,13 +321,14 @@ def set_language(*, actor: User, language: str) -> User:
 @transaction.atomic
 def renew_calendar_token(*, actor: User) -> str:
     """A new secret address for one's calendar feed; the former one stops working."""
+    before = "on" if actor.calendar_token else "off"
     actor.calendar_token = secrets.token_urlsafe(32)
     actor.save(update_fields=["calendar_token"])
     audit.log(
         actor=actor,
         action="update",
         record=actor,
-        before={"calendar feed": ""},
+        before={"calendar feed": before},
         after={"calendar feed": "new address"},
     )
     return actor.calendar_token
