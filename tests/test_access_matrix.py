@@ -135,6 +135,9 @@ def probes(w) -> dict[str, Probe]:
         "customers:merge": Probe("delete", "POST", f"/merge/contact/{c}/{w['other'].pk}/"),
         "customers:merge-undo": Probe("self", "POST", "/merge/undo/"),
         "activities:my-day": Probe("self", "GET", "/my-day/"),
+        # A feed is reached by its secret address alone: a wrong one is a 404 for anyone.
+        "activities:calendar-feed": Probe("self", "GET", "/calendar/" + "x" * 43 + ".ics"),
+        "users:calendar-feed": Probe("self", "GET", "/account/calendar/"),
         "activities:log-activity": Probe(
             "edit", "POST", f"/records/{token}/log/", {"kind": "note", "body": "hacked"}
         ),
@@ -325,6 +328,7 @@ def probes(w) -> dict[str, Probe]:
         ),
         "deals:pipeline-edit": Probe("settings", "GET", f"/settings/pipelines/{w['pipeline'].pk}/"),
         "imports:start": Probe("self", "GET", "/imports/"),
+        "imports:calls": Probe("self", "GET", "/imports/calls/"),
         "imports:run": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/"),
         "imports:progress": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/progress/"),
         "imports:rejected": Probe("owner", "GET", f"/imports/{w['import_run'].pk}/rejected.csv"),
@@ -360,6 +364,7 @@ def api_probes(w) -> dict[str, Probe]:
         "api:tokens": Probe("self", "GET", "/account/api-tokens/"),
         "api:token-revoke": Probe("owner", "POST", f"/account/api-tokens/{w['token'].pk}/revoke/"),
         "core:currencies": Probe("settings", "GET", "/settings/currencies/"),
+        "core:telephony": Probe("settings", "GET", "/settings/telephony/"),
         "core:currency-rate-add": Probe(
             "settings", "POST", "/settings/currencies/rates/", RATE_FORM
         ),

@@ -611,3 +611,14 @@ def test_merge_queue_does_not_grow_with_pairs(client, make_user, snapshot):
     pairs(10, 8)
     many = queries_for(client, "/imports/duplicates/")
     assert many == few == snapshot["imports:duplicates"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/settings/telephony/", "/imports/calls/", "/account/calendar/"])
+def test_telephony_and_calendar_pages(client, make_user, url, snapshot):
+    admin = make_user(email="admin@firma.ro", administrator=True)
+    client.force_login(admin)
+    count = queries_for(client, url)
+    assert count == snapshot[url], (
+        f"{url}: {count} queries; update tests/query_counts.json if meant"
+    )

@@ -40,6 +40,7 @@ SHOTS = ARTIFACTS / "overflow"
 NOT_PAGES = {
     "admin": "Django's own admin, for technical staff",
     "api:api-root": "django-ninja's root, which answers 404 (the API's page is /api/docs)",
+    "activities:calendar-feed": "an iCalendar feed for calendar apps, at a secret address",
     "dataio:download": "a backup file download (the probe names no real backup)",
     "exports:full_download": "an export file download (the probe names no real export)",
 }

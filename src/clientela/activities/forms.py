@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import ActivityKind, CallDirection, CallOutcome, Priority
 from clientela.core.forms import DateTimePicker
+from clientela.users import selectors as user_selectors
 
 
 class ComposerForm(forms.Form):
@@ -45,6 +48,17 @@ class ComposerForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     attendees = forms.CharField(label=_("Attendees"), max_length=500, required=False)
     meeting_outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
+    attendee_users = forms.TypedMultipleChoiceField(
+        label=_("Colleagues attending"), coerce=int, required=False
+    )
+    invite = forms.BooleanField(label=_("Send invitations"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Checked against the people who are active when the form is read.
+        field = self.fields["attendee_users"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(pk, pk) for pk in user_selectors.active().values_list("pk", flat=True)]
 
 
 class TaskForm(forms.Form):

@@ -37,8 +37,10 @@ class CallOutcome(models.TextChoices):
 class Activity(models.Model):
     """Something that happened with a customer. Kind-specific fields stay empty for others."""
 
-    # The other records an entry is on, given to a page's entries by selectors.timeline.
+    # The other records an entry is on, and a meeting's attendees, given to a page's
+    # entries by selectors.timeline.
     others: list[models.Model]
+    attendee_list: list[MeetingAttendee]
     kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
@@ -61,6 +63,9 @@ class Activity(models.Model):
     )
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    # The phone system's id of an imported call (or a key made of its time, numbers and
+    # length when it gives none), so importing the same call log again adds nothing.
+    external_id = models.CharField(_("phone system's call id"), max_length=200, blank=True)
     # Meetings
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -71,6 +76,13 @@ class Activity(models.Model):
     class Meta:
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="activity_external_id_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject_shown or self.get_kind_display()
@@ -115,6 +127,34 @@ class TimelineLink(models.Model):
                 name="timeline_record_idx",
             )
         ]
+
+
+class MeetingAttendee(models.Model):
+    """Someone at a meeting: a colleague, or a customer (the contact the meeting is with),
+    with the address and language their invitation goes out in."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="meeting_attendees"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        indexes = [models.Index(fields=["user", "activity"], name="attendee_user_idx")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Priority(models.TextChoices):

@@ -5,11 +5,18 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, DateTimeField, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, DateTimeField, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clientela.activities.models import Activity, ActivityKind, Attachment, Task, TimelineLink
+from clientela.activities.models import (
+    Activity,
+    ActivityKind,
+    Attachment,
+    MeetingAttendee,
+    Task,
+    TimelineLink,
+)
 from clientela.core import records
 from clientela.core.models import model_of
 from clientela.core.pagination import Page, keyset_page
@@ -45,7 +52,23 @@ def timeline(record, *, user, kinds: list[str] | None = None, cursor: str | None
     by_id = {activity.pk: activity for activity in activities}
     page.items = [by_id[link.activity_id] for link in page.items if link.activity_id in by_id]
     _attach_other_records(page.items, record, user)
+    _attach_attendees(page.items)
     return page
+
+
+def _attach_attendees(activities: list[Activity]) -> None:
+    """Each meeting's `attendee_list` (colleagues, then the customer): one query for the
+    page's meetings, none when it has none."""
+    meetings = [a for a in activities if a.kind == ActivityKind.MEETING]
+    found: dict[int, list[MeetingAttendee]] = {}
+    if meetings:
+        rows = MeetingAttendee.objects.filter(activity__in=meetings).order_by(
+            F("user_id").asc(nulls_last=True), "id"
+        )
+        for row in rows:
+            found.setdefault(row.activity_id, []).append(row)
+    for activity in activities:
+        activity.attendee_list = found.get(activity.pk, [])
 
 
 def _attach_other_records(activities: list[Activity], record, user) -> None:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
     path("files/<int:pk>/", views.file_download, name="file-download"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from clientela.activities import file_types, selectors, services
+from clientela.activities import calendar, file_types, selectors, services
 from clientela.activities.forms import ComposerForm, FileForm, TaskForm, TeamTasksForm
 from clientela.activities.models import Attachment, Task
 from clientela.core import permissions, presenting, redirects
@@ -61,6 +62,10 @@ def log_activity(request, token: str):
             attendees=data["attendees"],
             outcome=data["meeting_outcome"],
         )
+        extra = {
+            "attendee_users": list(user_selectors.active().filter(pk__in=data["attendee_users"])),
+            "invite": data["invite"],
+        }
     try:
         services.log_activity(
             actor=request.user,
@@ -274,3 +279,18 @@ def team_tasks(request):
         "is_first_page": not request.GET.get("after"),
     }
     return render(request, "activities/team_tasks.html", context)
+
+
+@login_not_required
+@require_safe
+def calendar_feed(request, token: str):
+    """A person's meetings and due tasks for their calendar app, at the secret address
+    from their account menu; an unknown or revoked address is a 404."""
+    user = calendar.feed_owner(token)
+    if user is None:
+        raise Http404
+    response = HttpResponse(calendar.feed(user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="clientela.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

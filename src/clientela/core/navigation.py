@@ -102,6 +102,13 @@ SECTIONS: tuple[Section, ...] = (
         capability="manage_settings",
     ),
     Section(
+        _("Telephony"),
+        _("Click to call through your phone system, or the device's phone app."),
+        "core:telephony",
+        "phone",
+        capability="manage_settings",
+    ),
+    Section(
         _("Support desk"),
         _("Departments that take tickets, their hours and holidays, and the routing rules."),
         "tickets:departments",

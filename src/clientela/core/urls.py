@@ -15,6 +15,7 @@ urlpatterns = [
     path("settings/audit/", views.audit_trail, name="audit-trail"),
     path("settings/audit/export.csv", views.audit_export, name="audit-export"),
     path("", include("clientela.core.currencies.urls")),
+    path("", include("clientela.core.telephony.urls")),
     path("trash/", record_views.trash, name="trash"),
     path("trash/action/", record_views.trash_action, name="trash-action"),
     path(

@@ -61,6 +61,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # The secret of the person's calendar feed URL; empty when they have none (revoked).
+    calendar_token = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     objects = UserManager()
 

@@ -316,3 +316,35 @@ def set_language(*, actor: User, language: str) -> User:
     actor.save(update_fields=["language"])
     audit.log(actor=actor, action="update", record=actor, before=before, after=user_snapshot(actor))
     return actor
+
+
+@transaction.atomic
+def renew_calendar_token(*, actor: User) -> str:
+    """A new secret address for one's calendar feed; the former one stops working."""
+    before = "on" if actor.calendar_token else "off"
+    actor.calendar_token = secrets.token_urlsafe(32)
+    actor.save(update_fields=["calendar_token"])
+    audit.log(
+        actor=actor,
+        action="update",
+        record=actor,
+        before={"calendar feed": before},
+        after={"calendar feed": "new address"},
+    )
+    return actor.calendar_token
+
+
+@transaction.atomic
+def revoke_calendar_token(*, actor: User) -> None:
+    """No calendar feed any more: its address stops working."""
+    if not actor.calendar_token:
+        return
+    actor.calendar_token = ""
+    actor.save(update_fields=["calendar_token"])
+    audit.log(
+        actor=actor,
+        action="update",
+        record=actor,
+        before={"calendar feed": "on"},
+        after={"calendar feed": "off"},
+    )

@@ -10,6 +10,7 @@ app_name = "users"
 urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.choose_language, name="choose-language"),
+    path("account/calendar/", views.calendar_feed_settings, name="calendar-feed"),
     path(
         "account/password/",
         # Django's views reverse bare names by default; ours live in this namespace.

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -287,3 +288,23 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             response = super().form_valid(form)
             services.note_password_chosen(actor=form.user)
         return response
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_feed_settings(request: AuthenticatedRequest) -> HttpResponse:
+    """One's calendar feed: its secret address, made anew or turned off."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_calendar_token(actor=request.user)
+            messages.success(request, _("The calendar feed is off; its address no longer works."))
+        else:
+            services.renew_calendar_token(actor=request.user)
+            messages.success(request, _("The calendar feed has a new address."))
+        return redirect("users:calendar-feed")
+    token = request.user.calendar_token
+    feed_url = (
+        request.build_absolute_uri(reverse("activities:calendar-feed", args=[token]))
+        if token
+        else ""
+    )
+    return render(request, "users/calendar_feed.html", {"feed_url": feed_url})

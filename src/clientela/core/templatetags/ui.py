@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from clientela.core.money import format_money, format_totals
 from clientela.core.permissions import HIDDEN
 from clientela.core.phones import display as display_phone
+from clientela.core.telephony.services import dial_href as _dial_href
+from clientela.core.telephony.services import request_dial_template
 
 if TYPE_CHECKING:
     from django.utils.safestring import SafeString
@@ -88,6 +90,22 @@ def phone(value: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def dial_href(context: template.Context, e164: str) -> str:
+    """Where a click on a phone number goes: `tel:` or the phone system's address."""
+    return _dial_href(e164, request_dial_template(context.get("request")))
+
+
+@register.simple_tag(takes_context=True)
+def phone_link(context: template.Context, e164: str) -> str:
+    """A phone number shown the international way, as a link that dials it."""
+    if not e164:
+        return ""
+    return format_html(
+        '<a class="num" href="{}">{}</a>', dial_href(context, e164), display_phone(e164)
+    )
+
+
+@register.simple_tag(takes_context=True)
 def query_with(context: template.Context, **changes: object) -> str:
     """The current query string with some parameters replaced (None removes)."""
     query = context["request"].GET.copy()
@@ -133,7 +151,7 @@ def is_web_address(url: object) -> bool:
     return isinstance(url, str) and url.lower().startswith(("https://", "http://"))
 
 
-def _cell(value: Cell) -> str:
+def _cell(value: Cell, dial_template: str = "") -> str:
     """One list cell (core.listing.Cell) as HTML. Built in Python, not an included
     template: a list page renders hundreds of cells and an include each cost most of
     the page's time (see docs/performance.md)."""
@@ -148,7 +166,8 @@ def _cell(value: Cell) -> str:
     elif kind == "email":
         html_ = f'<a href="mailto:{text}">{text}</a>'
     elif kind == "phone":
-        html_ = f'<a href="tel:{conditional_escape(value.url)}" class="num">{text}</a>'
+        href = conditional_escape(_dial_href(value.url or "", dial_template))
+        html_ = f'<a href="{href}" class="num">{text}</a>'
     elif kind == "badge":
         html_ = f'<span class="badge">{text}</span>'
     elif kind == "person":
@@ -161,13 +180,18 @@ def _cell(value: Cell) -> str:
     return mark_safe(html_)  # noqa: S308 - text, url and extra escaped above
 
 
-@register.simple_tag
-def table_rows(rows: list[tuple[Any, list[Cell]]], select: bool = False) -> SafeString:
+@register.simple_tag(takes_context=True)
+def table_rows(
+    context: template.Context, rows: list[tuple[Any, list[Cell]]], select: bool = False
+) -> SafeString:
     """A list page's rows (record, cells from core.listing.page_context), each cell in its
     <td>, after a checkbox to select the record when `select`. One tag a page: a loop and
     a tag a cell, or a translated label a row, cost a list page a fifth of its time."""
     label = _("Select %(name)s")
     html_ = []
+    dial_template = ""
+    if any(value.kind == "phone" and value.text for _record, values in rows for value in values):
+        dial_template = request_dial_template(context.get("request"))
     for record, values in rows:
         html_.append("<tr>")
         if select:
@@ -176,7 +200,7 @@ def table_rows(rows: list[tuple[Any, list[Cell]]], select: bool = False) -> Safe
                 f'value="{record.pk}" aria-label="'
                 f'{conditional_escape(label % {"name": record})}" data-row-select></td>'
             )
-        html_.extend(f"<td>{_cell(value)}</td>" for value in values)
+        html_.extend(f"<td>{_cell(value, dial_template)}</td>" for value in values)
         html_.append("</tr>")
     return mark_safe("".join(html_))  # noqa: S308 - every value escaped by _cell or here
 

@@ -8,6 +8,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("calls/", views.calls, name="calls"),
     path("<int:pk>/", views.run_page, name="run"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/rejected.csv", views.rejected_csv, name="rejected"),

@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
+from clientela.dataio.importing import calls as call_import
 from clientela.dataio.importing import mapping, merge_queue, reading, selectors, services
 from clientela.dataio.importing.rows import OTHER_TYPES
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate, SuspectedDuplicate
@@ -366,3 +367,30 @@ def dismiss_duplicate(request, pk: int):
     else:
         messages.success(request, _("Kept as two people."))
     return redirect("imports:duplicates")
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def calls(request):
+    """A phone system's call log: each call on the timeline of the contact it was with."""
+    errors: list[str] = []
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors.append(_("Choose the call log to import."))
+        else:
+            try:
+                result = call_import.import_calls(
+                    actor=request.user,
+                    source=upload,
+                    recordings=request.FILES.getlist("recordings"),
+                )
+            except ValidationError as error:
+                errors.extend(error.messages)
+    return render(
+        request,
+        "dataio/import_calls.html",
+        {"errors": errors, "result": result},
+        status=400 if errors else 200,
+    )

@@ -1,12 +1,14 @@
 """`clientela import FILE --type contacts|companies|deals|products|orders|activities|tasks`:
 bring a file in from the command line, with a progress line, a dry run, a saved mapping, and
 resuming a stopped run; or a table of another system's database with `--from-database URL
---table T`, read over a read-only connection and imported the same way."""
+--table T`, read over a read-only connection and imported the same way. `--type calls`
+imports a phone system's call log (with `--recordings FOLDER`)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -31,6 +33,7 @@ TYPES = {
     "activity": "activity",
     "tasks": "task",
     "task": "task",
+    "calls": "call",
 }
 
 
@@ -72,8 +75,16 @@ class Command(BaseCommand):
             "the connection is read-only and the password is never shown.",
         )
         parser.add_argument("--table", help="The table to read, with --from-database.")
+        parser.add_argument(
+            "--recordings",
+            type=Path,
+            help="With --type calls: the folder of the recordings the call log names.",
+        )
 
     def handle(self, *args, **options):
+        if TYPES[options["type"]] == "call":
+            self._calls(options)
+            return
         if options["resume"]:
             run = ImportRun.objects.filter(pk=options["resume"]).first()
             if run is None:
@@ -113,6 +124,46 @@ class Command(BaseCommand):
             self.stdout.write(f"  … and more: see the import's page for all {run.rejected}.")
         for note in selectors.notes(run, limit=20):
             self.stdout.write(f"  row {note.row}, {note.column or '-'}: {note.message}")
+
+    def _calls(self, options) -> None:
+        from django.core.files.uploadedfile import UploadedFile
+
+        from clientela.dataio.importing.calls import import_calls
+
+        path, folder = options["file"], options["recordings"]
+        if path is None or not path.is_file():
+            raise CommandError(f"There is no file {path}." if path else "Name the call log.")
+        if folder is not None and not folder.is_dir():
+            raise CommandError(f"There is no folder {folder}.")
+        user = self._user(options["user"])
+        with ExitStack() as stack:
+            recordings = [
+                UploadedFile(
+                    stack.enter_context(item.open("rb")), name=item.name, size=item.stat().st_size
+                )
+                for item in (sorted(folder.iterdir()) if folder else [])
+                if item.is_file()
+            ]
+            try:
+                with path.open("rb") as handle:
+                    result = import_calls(
+                        actor=user,
+                        source=UploadedFile(handle, name=path.name, size=path.stat().st_size),
+                        recordings=recordings,
+                    )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+        self.stdout.write(
+            f"{result.logged:,} calls logged ({result.recordings:,} with a recording), "
+            f"{result.already:,} imported before, {len(result.unmatched):,} with no contact, "
+            f"{len(result.problems):,} rows with a problem."
+        )
+        for unmatched in result.unmatched[:20]:
+            self.stdout.write(f"  row {unmatched.line}: no contact has {unmatched.number}")
+        for line, problem in result.problems[:20]:
+            self.stdout.write(f"  row {line}: {problem}")
+        for line, name in result.missing_recordings[:20]:
+            self.stdout.write(f"  row {line}: the recording {name} is not in the folder")
 
     def _new_run(self, options) -> ImportRun:
         path = options["file"]
