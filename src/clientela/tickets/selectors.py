@@ -3,7 +3,7 @@ ticket with its conversation and history, a customer's tickets, the desk's setti
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from clientela.tickets.models import (
     RoutingRule,
     SlaPolicy,
     StatusTransition,
+    Survey,
     Ticket,
     TicketArticle,
     TicketMessage,
@@ -98,7 +99,7 @@ def filter_list(user, queryset: QuerySet[Ticket], data: dict) -> QuerySet[Ticket
 def ticket_detail(user, pk: int) -> Ticket:
     return (
         ticket_list(user)
-        .select_related("order", "deal", "department__lead")
+        .select_related("order", "deal", "department__lead", "survey")
         .prefetch_related("tags")
         .get(pk=pk)
     )
@@ -127,7 +128,7 @@ def customer_tickets(user, customer, limit: int = 10) -> list[Ticket]:
     return list(
         tickets_for(user)
         .filter(**{field: customer})
-        .select_related("department")
+        .select_related("department", "survey")
         .order_by("-created_at", "-id")[:limit]
     )
 
@@ -238,4 +239,37 @@ def ticket_articles(ticket: Ticket) -> list[TicketArticle]:
         TicketArticle.objects.filter(ticket=ticket, article__deleted_at__isnull=True)
         .select_related("article", "linked_by")
         .order_by("linked_at", "id")
+    )
+
+
+# Satisfaction ----------------------------------------------------------------------------
+def answered_surveys(user) -> QuerySet[Survey]:
+    """The answered surveys of the tickets the user may see."""
+    return Survey.objects.filter(
+        answered_at__isnull=False, ticket__in=tickets_for(user).values("pk")
+    )
+
+
+def customer_satisfaction(user, customer) -> dict:
+    """A contact's or company's average rating and how many answers it is from, over the
+    tickets the user may see. One query."""
+    field = "ticket__contact" if customer._meta.model_name == "contact" else "ticket__company"
+    return (
+        answered_surveys(user)
+        .filter(**{field: customer})
+        .aggregate(average=Avg("rating"), count=Count("id"))
+    )
+
+
+def satisfaction_by_agent(user, since, until=None) -> list[dict]:
+    """Per agent who answered the tickets (as they were when resolved): how many surveys
+    were answered between `since` and `until`, and their average rating, best first. One
+    query."""
+    surveys = answered_surveys(user).filter(answered_at__gte=since)
+    if until is not None:
+        surveys = surveys.filter(answered_at__lt=until)
+    return list(
+        surveys.values("agent_id", "agent__full_name", "agent__email")
+        .annotate(average=Avg("rating"), count=Count("id"))
+        .order_by("-average", "-count", "agent__full_name")
     )
