@@ -457,6 +457,8 @@ def ticket_probes(w) -> dict[str, Probe]:
         ),
         "tickets:public-form": Probe("self", "GET", "/support/"),
         "tickets:public-thanks": Probe("self", "GET", "/support/thanks/"),
+        # The survey link is the customer's key: without a valid signature it opens nothing.
+        "tickets:survey": Probe("self", "POST", "/survey/not-a-link/", {"rating": "5"}),
     }
 
 
