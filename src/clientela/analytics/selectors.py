@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind
@@ -570,7 +571,11 @@ def satisfaction_by_agent(user, period: Period, *, mine: bool = False) -> Chart:
         table,
         drawn=1,
         axis=_("Agent"),
-        summary=_("%(average)s out of 5 from %(count)s answers")
+        summary=ngettext(
+            "%(average)s out of 5 from %(count)s answer",
+            "%(average)s out of 5 from %(count)s answers",
+            answers,
+        )
         % {"average": formats.number_format(average), "count": answers}
         if average is not None
         else "",
