@@ -268,8 +268,9 @@ def satisfaction_by_agent(user, since, until=None) -> list[dict]:
     surveys = answered_surveys(user).filter(answered_at__gte=since)
     if until is not None:
         surveys = surveys.filter(answered_at__lt=until)
-    return list(
+    rows = (
         surveys.values("agent_id", "agent__full_name", "agent__email")
         .annotate(average=Avg("rating"), count=Count("id"))
         .order_by("-average", "-count", "agent__full_name")
     )
+    return [dict(row) for row in rows]
