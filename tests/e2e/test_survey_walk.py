@@ -82,6 +82,10 @@ def test_a_resolved_request_is_rated_by_its_customer(
 
     # The agent answers with the canned reply and the article, and resolves.
     log_in(page, live_server, agent)
+    mine = page.locator("[data-home-tickets]")
+    expect(mine.get_by_role("link", name=re.compile("Invoice sent twice"))).to_be_visible()
+    fits(page)
+    screenshot(page, "home-agent")
     page.goto(live_server.url + ticket.get_absolute_url())
     page.get_by_role("button", name="Insert", exact=True).click()
     box = page.get_by_label("Message")
@@ -120,6 +124,10 @@ def test_a_resolved_request_is_rated_by_its_customer(
 
     # The lead sees the rating on the ticket, the customer's page and the report.
     log_in(page, live_server, lead)
+    queues = page.locator("[data-home-queues]")
+    expect(queues.get_by_role("row", name=re.compile("Billing"))).to_be_visible()
+    fits(page)
+    screenshot(page, "home-lead")
     page.goto(live_server.url + ticket.get_absolute_url())
     expect(page.locator("[data-csat-rating='4']")).to_be_visible()
     expect(page.get_by_text("Quick, thank you.")).to_be_visible()
