@@ -38,9 +38,12 @@ from clientela.tickets import knowledge
 from clientela.tickets import services as ticket_services
 from clientela.tickets.models import (
     Article,
+    ArticleCategory,
     CannedReply,
     Department,
     RoutingRule,
+    SlaPolicy,
+    StatusTransition,
     Ticket,
     TicketArticle,
     TicketMessage,
@@ -770,6 +773,13 @@ def settings_world(contact) -> tuple[dict[str, int], int]:
         "custom-fields": CustomField.objects.create(
             record_type="contact", key="secret", label="Secret field", field_type="text"
         ).pk,
+        "sla-policies": SlaPolicy.objects.create(
+            priority="low", tier="secret", first_response_minutes=60, resolution_minutes=600
+        ).pk,
+        "ticket-statuses": StatusTransition.objects.get_or_create(
+            from_status="closed", to_status="open"
+        )[0].pk,
+        "article-categories": ArticleCategory.objects.create(name="Secret shelf").pk,
     }
     gone = Carrier.objects.create(name="Old carrier")
     gone_id = gone.pk
