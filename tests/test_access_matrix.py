@@ -44,9 +44,12 @@ from clientela.tickets import knowledge
 from clientela.tickets import services as ticket_services
 from clientela.tickets.models import (
     Article,
+    ArticleCategory,
     CannedReply,
     Department,
     RoutingRule,
+    SlaPolicy,
+    StatusTransition,
     Ticket,
     TicketArticle,
     TicketMessage,
@@ -486,6 +489,8 @@ def ticket_probes(w) -> dict[str, Probe]:
         ),
         "tickets:public-form": Probe("self", "GET", "/support/"),
         "tickets:public-thanks": Probe("self", "GET", "/support/thanks/"),
+        # The survey link is the customer's key: without a valid signature it opens nothing.
+        "tickets:survey": Probe("self", "POST", "/survey/not-a-link/", {"rating": "5"}),
     }
 
 
@@ -804,6 +809,13 @@ def settings_world(contact) -> tuple[dict[str, int], int]:
         "custom-fields": CustomField.objects.create(
             record_type="contact", key="secret", label="Secret field", field_type="text"
         ).pk,
+        "sla-policies": SlaPolicy.objects.create(
+            priority="low", tier="secret", first_response_minutes=60, resolution_minutes=600
+        ).pk,
+        "ticket-statuses": StatusTransition.objects.get_or_create(
+            from_status="closed", to_status="open"
+        )[0].pk,
+        "article-categories": ArticleCategory.objects.create(name="Secret shelf").pk,
     }
     gone = Carrier.objects.create(name="Old carrier")
     gone_id = gone.pk

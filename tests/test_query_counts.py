@@ -323,7 +323,9 @@ def add_tickets(user, count: int) -> list:
     contact = services.create_contact(
         actor=user, data={"full_name": "Client Person", "company": company}
     )
-    return [
+    from clientela.tickets.models import Survey
+
+    tickets = [
         ticket_services.open_ticket(
             actor=user,
             channel="ui",
@@ -334,6 +336,20 @@ def add_tickets(user, count: int) -> list:
         )
         for i in range(count)
     ]
+    # Every other one rated by its customer: the satisfaction figures count them.
+    now = timezone.now()
+    Survey.objects.bulk_create(
+        Survey(
+            ticket=ticket,
+            contact=contact,
+            agent=user,
+            created_at=now,
+            answered_at=now,
+            rating=1 + i % 5,
+        )
+        for i, ticket in enumerate(tickets[::2])
+    )
+    return tickets
 
 
 @pytest.mark.django_db
@@ -463,6 +479,9 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
     from clientela.core.models import CustomField
     from clientela.customers.models import LifecycleStage, Tag
     from clientela.orders.models import Carrier, Price, PriceList, Product, Warehouse
+    from clientela.tickets.models import ArticleCategory, SlaPolicy, StatusTransition
+
+    STATUSES = ["new", "open", "waiting", "resolved", "closed"]
 
     warehouse = Warehouse.objects.get_or_create(name="Main", defaults={"is_default": True})[0]
     standard = PriceList.objects.get_or_create(name="Standard", defaults={"is_default": True})[0]
@@ -482,6 +501,20 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
             LifecycleStage.objects.create(name=f"Stage {i:03d}", key=f"stage-{i}", position=i)
         elif key == "tags":
             Tag.objects.create(name=f"tag {i:03d}")
+        elif key == "sla-policies":
+            SlaPolicy.objects.create(
+                priority="normal",
+                tier=f"tier {i:03d}",
+                first_response_minutes=i + 1,
+                resolution_minutes=i + 60,
+            )
+        elif key == "ticket-statuses":
+            StatusTransition.objects.bulk_create(
+                [StatusTransition(from_status=a, to_status=b) for a in STATUSES for b in STATUSES],
+                ignore_conflicts=True,
+            )
+        elif key == "article-categories":
+            ArticleCategory.objects.create(name=f"Shelf {i:03d}")
         elif key == "custom-fields":
             CustomField.objects.create(
                 record_type="contact", key=f"f{i}", label=f"Field {i}", field_type="text"
@@ -501,6 +534,9 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
         "lifecycle-stages",
         "tags",
         "custom-fields",
+        "sla-policies",
+        "ticket-statuses",
+        "article-categories",
     ],
 )
 def test_settings_lists_do_not_grow_with_rows(client, make_user, key, snapshot):

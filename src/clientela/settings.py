@@ -314,6 +314,11 @@ API_RATE_PER_MINUTE = config.env_int("CLIENTELA_API_RATE_PER_MINUTE", 600)
 SUPPORT_FORM_RATE_PER_HOUR = config.env_int("CLIENTELA_SUPPORT_FORM_RATE_PER_HOUR", 10)
 # How long before a ticket's SLA target its assignee and department lead are warned.
 SLA_WARNING_MINUTES = config.env_int("CLIENTELA_SLA_WARNING_MINUTES", 30)
+# How many days a satisfaction survey's link stays open after it is sent.
+SURVEY_LINK_DAYS = config.env_int("CLIENTELA_SURVEY_LINK_DAYS", 30)
+# The address customers reach this installation at, for links in e-mails sent by a
+# background job (a survey); a page sent from a request uses the request's own address.
+PUBLIC_URL = config.env_str("CLIENTELA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # A webhook delivery is tried this many times, waiting base * 2^attempt seconds between;
 # a subscription whose deliveries failed this many times in a row is switched off.
 WEBHOOK_MAX_ATTEMPTS = config.env_int("CLIENTELA_WEBHOOK_MAX_ATTEMPTS", 6)

@@ -72,6 +72,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
             ("deal", figures.pipeline_by_stage),
             ("ticket", figures.tickets_by_status),
             ("ticket", figures.sla_compliance),
+            ("ticket", figures.satisfaction_by_agent),
         ),
         capability="view_reports",
     ),
@@ -92,10 +93,11 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     Dashboard(
         "support",
         _("Support"),
-        _("The desk's tickets and how well their deadlines are kept."),
+        _("The desk's tickets, how well their deadlines are kept and how customers rate the help."),
         (
             ("ticket", figures.tickets_by_status),
             ("ticket", figures.sla_compliance),
+            ("ticket", figures.satisfaction_by_agent),
             ("", figures.activities_by_person),
         ),
         capability="view_reports",

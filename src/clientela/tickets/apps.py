@@ -17,6 +17,9 @@ class TicketsConfig(AppConfig):
         from clientela.tickets.models import DONE, Department, RoutingRule, Ticket
         from clientela.tickets.selectors import tickets_for
         from clientela.tickets.services import restore_ticket
+        from clientela.tickets.settings_pages import declare_pages
+
+        declare_pages()
 
         def rolls_up_to(ticket):
             # A ticket and its conversation show on its contact's and company's timelines.

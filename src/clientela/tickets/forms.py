@@ -141,6 +141,30 @@ class PublicRequestForm(forms.Form):
     attachments = MultipleFileField(label=_("Files (optional)"))
 
 
+class SurveyForm(forms.Form):
+    """The customer's answer to a satisfaction survey: 1 (very unhappy) to 5 (very happy)."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the help you received?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[
+            (1, _("1 · Very dissatisfied")),
+            (2, _("2 · Dissatisfied")),
+            (3, _("3 · Neither")),
+            (4, _("4 · Satisfied")),
+            (5, _("5 · Very satisfied")),
+        ],
+        error_messages={"required": _("Choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to tell us? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
     internal = forms.BooleanField(

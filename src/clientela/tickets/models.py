@@ -379,3 +379,63 @@ class TicketMerge(models.Model):
         verbose_name = _("ticket merge")
         verbose_name_plural = _("ticket merges")
         indexes = [models.Index(fields=["kept", "-created_at"], name="ticket_merge_kept_idx")]
+
+
+class Survey(models.Model):
+    """The satisfaction survey sent when a ticket is resolved: a rating from 1 to 5 and a
+    comment, answered once through a signed public link. Who answered the ticket and its
+    department are kept as they were then, so the report per agent and queue stays true
+    after a transfer."""
+
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="survey"
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        indexes = [
+            # The report reads the answers of a period, by agent; a customer's page, theirs.
+            models.Index(fields=["answered_at", "agent"], name="survey_answered_idx"),
+            models.Index(fields=["contact", "-answered_at"], name="survey_contact_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="survey_rating_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.rating or ''}".strip()

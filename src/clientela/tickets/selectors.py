@@ -3,12 +3,16 @@ ticket with its conversation and history, a customer's tickets, the desk's setti
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+import datetime
+
+from django.conf import settings
+from django.db.models import Avg, Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Attachment
-from clientela.core import audit, search
+from clientela.core import audit, permissions, search
 from clientela.core.search import matching_ids
 from clientela.core.text import fold
 from clientela.tickets.models import (
@@ -20,6 +24,7 @@ from clientela.tickets.models import (
     RoutingRule,
     SlaPolicy,
     StatusTransition,
+    Survey,
     Ticket,
     TicketArticle,
     TicketMessage,
@@ -98,7 +103,7 @@ def filter_list(user, queryset: QuerySet[Ticket], data: dict) -> QuerySet[Ticket
 def ticket_detail(user, pk: int) -> Ticket:
     return (
         ticket_list(user)
-        .select_related("order", "deal", "department__lead")
+        .select_related("order", "deal", "department__lead", "survey")
         .prefetch_related("tags")
         .get(pk=pk)
     )
@@ -127,7 +132,7 @@ def customer_tickets(user, customer, limit: int = 10) -> list[Ticket]:
     return list(
         tickets_for(user)
         .filter(**{field: customer})
-        .select_related("department")
+        .select_related("department", "survey")
         .order_by("-created_at", "-id")[:limit]
     )
 
@@ -239,3 +244,137 @@ def ticket_articles(ticket: Ticket) -> list[TicketArticle]:
         .select_related("article", "linked_by")
         .order_by("linked_at", "id")
     )
+
+
+# Satisfaction ----------------------------------------------------------------------------
+def answered_surveys(user) -> QuerySet[Survey]:
+    """The answered surveys of the tickets the user may see."""
+    return Survey.objects.filter(
+        answered_at__isnull=False, ticket__in=tickets_for(user).values("pk")
+    )
+
+
+def customer_satisfaction(user, customer) -> dict:
+    """A contact's or company's average rating and how many answers it is from, over the
+    tickets the user may see. One query."""
+    field = "ticket__contact" if customer._meta.model_name == "contact" else "ticket__company"
+    return (
+        answered_surveys(user)
+        .filter(**{field: customer})
+        .aggregate(average=Avg("rating"), count=Count("id"))
+    )
+
+
+def satisfaction_by_agent(user, since, until=None) -> list[dict]:
+    """Per agent who answered the tickets (as they were when resolved): how many surveys
+    were answered between `since` and `until`, and their average rating, best first. One
+    query."""
+    surveys = answered_surveys(user).filter(answered_at__gte=since)
+    if until is not None:
+        surveys = surveys.filter(answered_at__lt=until)
+    rows = (
+        surveys.values("agent_id", "agent__full_name", "agent__email")
+        .annotate(average=Avg("rating"), count=Count("id"))
+        .order_by("-average", "-count", "agent__full_name")
+    )
+    return [dict(row) for row in rows]
+
+
+# The desk's homes ---------------------------------------------------------------------------
+HOME_ROWS = 10
+
+
+def breached(now) -> Q:
+    """A target missed while the clock runs: no first answer past its deadline, or not
+    resolved past its deadline (done tickets are left out by the caller)."""
+    return Q(sla_paused_at__isnull=True) & (
+        Q(first_responded_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
+    )
+
+
+def near_breach(now, warning) -> Q:
+    """Not breached yet, but a target falls due within `warning`."""
+    soon = now + warning
+    due_soon = Q(first_responded_at__isnull=True, first_response_due__lt=soon) | Q(
+        resolution_due__lt=soon
+    )
+    return Q(sla_paused_at__isnull=True) & due_soon & ~breached(now)
+
+
+def _next_due():
+    """The deadline that comes next: the first response's until it is given, then the
+    resolution's."""
+    return Case(
+        When(first_responded_at__isnull=True, then=F("first_response_due")),
+        default=Coalesce("resolution_due", "first_response_due"),
+    )
+
+
+def desk_home(user, *, now=None) -> dict:
+    """What the home page shows of the desk: for an agent (a member of a department, or
+    anyone with open tickets assigned) their open tickets by the deadline that comes next,
+    so breaches come first, and those waiting on the customer; for a department's lead,
+    or a member whose role has reports, every queue with its load, breaches and near
+    breaches and the tickets no one has yet. Empty for everyone else."""
+    now = now or timezone.now()
+    warning = datetime.timedelta(minutes=settings.SLA_WARNING_MINUTES)
+    if permissions.scope(user, "ticket") == permissions.NONE:
+        return {}
+    roles = list(
+        Department.objects.filter(Q(lead=user) | Q(members=user))
+        .values_list("pk", "lead_id")
+        .distinct()
+    )
+    found: dict = {}
+    active = tickets_for(user).exclude(status__in=DONE)
+    mine = active.filter(owner=user)
+    counts = mine.aggregate(
+        open=Count("id", filter=~Q(status="waiting")),
+        waiting=Count("id", filter=Q(status="waiting")),
+        breached=Count("id", filter=breached(now)),
+        near=Count("id", filter=near_breach(now, warning)),
+    )
+    if roles or counts["open"] or counts["waiting"]:
+        related = ("contact", "department")
+        found["mine"] = {
+            **counts,
+            "tickets": list(
+                mine.exclude(status="waiting")
+                .select_related(*related)
+                .annotate(next_due=_next_due())
+                .order_by(F("next_due").asc(nulls_last=True), "id")[:HOME_ROWS]
+            ),
+            "waiting_tickets": list(
+                mine.filter(status="waiting")
+                .select_related(*related)
+                .order_by("status_changed_at", "id")[:HOME_ROWS]
+            ),
+        }
+    leads = [pk for pk, lead in roles if lead == user.pk]
+    if leads or (roles and permissions.can(user, "view_reports")):
+        load = {
+            row["department_id"]: row
+            for row in active.values("department_id")
+            .annotate(
+                open=Count("id"),
+                unassigned=Count("id", filter=Q(owner__isnull=True)),
+                waiting=Count("id", filter=Q(status="waiting")),
+                breached=Count("id", filter=breached(now)),
+                near=Count("id", filter=near_breach(now, warning)),
+            )
+            .order_by()
+        }
+        empty = {"open": 0, "unassigned": 0, "waiting": 0, "breached": 0, "near": 0}
+        found["queues"] = {
+            "rows": [
+                {"department": department, **{**empty, **load.get(department.pk, {})}}
+                for department in Department.objects.select_related("lead")
+            ],
+            "unassigned": list(
+                active.filter(owner__isnull=True)
+                .select_related("contact", "department")
+                .annotate(next_due=_next_due())
+                .order_by(F("next_due").asc(nulls_last=True), "id")[:HOME_ROWS]
+            ),
+        }
+    return found

@@ -24,7 +24,7 @@ from clientela.core.text import fold
 from clientela.customers import contact_points
 from clientela.customers import services as customers
 from clientela.customers.models import Company, Contact, EmailAddress, Source
-from clientela.tickets import knowledge, merge_fields, routing, sla
+from clientela.tickets import knowledge, merge_fields, routing, sla, surveys
 from clientela.tickets.configuration import default_department, ensure_defaults
 from clientela.tickets.models import (
     DONE,
@@ -434,6 +434,8 @@ def change_status(
     _move(ticket, to, now)
     action = "resolve" if to == TicketStatus.RESOLVED else "update"
     _saved(actor, ticket, before, action, STATUS_FIELDS, expected_version)
+    if to == TicketStatus.RESOLVED:
+        surveys.start(ticket)
     if to in DONE or reopened:
         activities.record_event(
             actor=actor,
@@ -513,6 +515,8 @@ def reply(
     )
     if fields or expected_version is not None:
         _saved(actor, ticket, before, action, fields, expected_version)
+    if action == "resolve":
+        surveys.start(ticket)
     return message
 
 

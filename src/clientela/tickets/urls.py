@@ -3,7 +3,7 @@ request form."""
 
 from django.urls import path
 
-from clientela.tickets import knowledge_views, public_views, settings_views, views
+from clientela.tickets import knowledge_views, public_views, settings_views, survey_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -42,4 +42,5 @@ urlpatterns = [
     path("settings/desk/rules/<int:pk>/", settings_views.rule_edit, name="rule-edit"),
     path("support/", public_views.request_form, name="public-form"),
     path("support/thanks/", public_views.request_thanks, name="public-thanks"),
+    path("survey/<str:token>/", survey_views.survey, name="survey"),
 ]

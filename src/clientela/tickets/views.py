@@ -163,6 +163,7 @@ def _detail_page(request, ticket: Ticket, reply_form: ReplyForm, status: int = 2
             "canned_replies": selectors.canned_replies(user) if may_edit else [],
             "suggested_articles": selectors.suggested_articles(user, ticket),
             "used_articles": selectors.ticket_articles(ticket),
+            "survey": getattr(ticket, "survey", None),
             "last_merge": merging.last_merge(ticket) if may_edit else None,
             "merge_choices": selectors.merge_candidates(user, ticket) if may_edit else [],
         }

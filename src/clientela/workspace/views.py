@@ -10,6 +10,7 @@ from clientela.activities import selectors as activity_selectors
 from clientela.core import audit, navigation, permissions, presenting
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Contact
+from clientela.tickets import selectors as ticket_selectors
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
@@ -17,7 +18,8 @@ from clientela.users.models import User
 @require_safe
 def home(request):
     """A representative sees their day; a role with team reports also sees the team's
-    numbers and what is stuck."""
+    numbers and what is stuck; a support agent sees their tickets by deadline, and a
+    department's lead every queue's load and breaches."""
     user = request.user
     day = activity_selectors.my_day(user)
     context = {
@@ -27,6 +29,7 @@ def home(request):
         "today": presenting.present_attached(user, day["today"][:5]),
         "can_invite": permissions.can(user, "manage_users"),
         "steps": _first_steps(user),
+        "desk": ticket_selectors.desk_home(user),
     }
     members = user_selectors.reported_on(user)
     if members:

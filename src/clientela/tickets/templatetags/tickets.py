@@ -90,6 +90,7 @@ def customer_tickets(context, record, record_type: str):
     return {
         "shown": shown,
         "tickets": selectors.customer_tickets(user, record) if shown else [],
+        "satisfaction": selectors.customer_satisfaction(user, record) if shown else {},
         "can_open": permissions.scope(user, "ticket", "edit") != permissions.NONE,
         "token": f"{record_type}:{record.pk}",
     }
