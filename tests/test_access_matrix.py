@@ -427,13 +427,23 @@ def project_probes(w) -> dict[str, Probe]:
     def project(kind: str, method: str, url: str, data: dict | None = None) -> Probe:
         return Probe(kind, method, url, data, record_type="project")
 
+    api = record_api_probes("projects", p, {"status": "done"}, "project")
+    api["api:projects-create"] = Probe(
+        "self", "POST", "/api/v1/projects/", {"name": "Mine", "company_id": co}
+    )
+    api["api:projects-bulk-create"] = Probe(
+        "self", "POST", "/api/v1/projects/bulk", {"items": [{"name": "Mine", "company_id": co}]}
+    )
+    delete = {"api:projects-delete": api.pop("api:projects-delete")}
     return {
+        **api,
         "projects:list": project("list", "GET", "/projects/?q=secreta"),
         "projects:create": Probe("view", "GET", f"/projects/new/?customer=company:{co}"),
         "projects:detail": project("view", "GET", f"/projects/{p}/"),
         "projects:edit": project(
             "edit", "POST", f"/projects/{p}/edit/", {"name": "Hacked", "status": "done"}
         ),
+        **delete,
         "projects:trash": project("delete", "POST", f"/projects/{p}/trash/"),
     }
 
