@@ -132,3 +132,27 @@ def test_a_repeating_task_needs_a_due_date_and_a_sane_rule(ana):
             repeat=TaskRepeat(frequency="daily", interval=1, until=datetime.date(2027, 1, 1)),
         )
     assert not TaskRepeat.objects.exists()
+
+
+def test_the_task_form_adds_a_repeating_task_and_ticking_it_makes_the_next(client, ana):
+    client.force_login(ana)
+    response = client.post(
+        "/tasks/new/",
+        {
+            "title": "Inventar",
+            "due_at": "2027-01-04T09:00",
+            "priority": "normal",
+            "repeat": "weekly",
+            "repeat_every": "1",
+            "repeat_weekdays": ["0", "3"],
+            "repeat_times": "3",
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert task.repeat.weekdays == "03" and task.repeat.times == 3
+    client.post(f"/tasks/{task.pk}/done/", {"done": "yes"})
+    following = Task.objects.get(occurrence=2)
+    assert following.due_at.astimezone(BUCHAREST) == at(2027, 1, 7)
+    page = client.get("/my-day/").content.decode()
+    assert "data-task-repeats" in page
