@@ -36,6 +36,7 @@ from clientela.customers.search_documents import (
     company_document_from,
     contact_document_from,
 )
+from clientela.projects.models import Project
 from clientela.tickets.models import Ticket
 from clientela.users import services as user_services
 from clientela.users.models import User
@@ -356,6 +357,7 @@ class Plan:
     activities: int
     seed: int
     tickets: int = 0  # bench/tickets.py writes them, each for one of the contacts
+    projects: int = 0  # bench/projects.py writes them, one for each of the first companies
 
     def company_of(self, contact_id: int) -> int | None:
         """The company contact `contact_id` works at (four in five have one), or None."""
@@ -434,6 +436,7 @@ class Ids:
     # Filled in only when the plan has tickets (bench/tickets.py).
     ticket_type: int = 0
     departments: list[int] = field(default_factory=list)
+    project_type: int = 0
 
 
 def user_email(n: int) -> str:
@@ -584,6 +587,7 @@ def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
                 "marketing_consent_at": None,
                 "last_contacted_at": latest.when(latest.conversations, n),
                 "next_step": "",
+                "language": "",
             }
         )
         rows["email"].append((_dt(created), _dt(created), n, None, "work", 0, email))
@@ -668,6 +672,7 @@ TABLES: dict[str, tuple[type[Model], list[str]]] = {
     "contact": (Contact, []),
     "activity": (Activity, []),
     "ticket": (Ticket, []),
+    "project": (Project, []),
     "email": (EmailAddress, [*POINT_FIELDS, "address"]),
     "phone": (PhoneNumber, [*POINT_FIELDS, "raw", "e164", "digits"]),
     "search": (
@@ -759,6 +764,7 @@ def ensure_users() -> Ids:
         stages=list(LifecycleStage.objects.order_by("position").values_list("pk", flat=True)),
         contact_type=ContentType.objects.get_for_model(Contact).pk,
         company_type=ContentType.objects.get_for_model(Company).pk,
+        project_type=ContentType.objects.get_for_model(Project).pk,
     )
 
 
@@ -785,6 +791,7 @@ def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
     # are forked with no database connection open, and never open one.
     connections.close_all()
     deferred = _defer_indexes()
+    from bench.projects import project_rows
     from bench.tickets import ticket_rows
 
     with multiprocessing.get_context("fork").Pool(2) as pool:
@@ -793,6 +800,7 @@ def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
             ("contacts", contact_rows, plan.contacts),
             ("activities", activity_rows, plan.activities),
             ("tickets", ticket_rows, plan.tickets),
+            ("projects", project_rows, min(plan.projects, plan.companies)),
         ]:
             if not total:
                 continue
@@ -884,7 +892,7 @@ def _finish() -> None:
     """Sequences past the ids written, and planner statistics."""
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(
-            no_style(), [Company, Contact, Activity, Ticket]
+            no_style(), [Company, Contact, Activity, Ticket, Project]
         ):
             cursor.execute(statement)
         cursor.execute("ANALYZE")

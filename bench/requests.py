@@ -25,6 +25,7 @@ from clientela.api import services as api_services
 from clientela.api.models import ApiToken
 from clientela.core.pagination import keyset_page
 from clientela.customers.models import Company, Contact, LifecycleStage
+from clientela.projects.models import Project
 from clientela.tickets.models import Article, Ticket
 from clientela.users.models import User
 
@@ -61,6 +62,9 @@ class Context:
     ticket_type: int = 0
     department: int = 0
     article_type: int = 0
+    # The project pages' ids, when the database has projects (bench/projects.py).
+    project: int = 0
+    project_type: int = 0
 
 
 @dataclass(frozen=True)
@@ -398,12 +402,13 @@ def settings_benchmarks() -> list[Benchmark]:
 
 def benchmarks(ctx: Context) -> list[Benchmark]:
     """Every page's benchmark; the ticket pages' when the database has tickets."""
-    from bench import dashboards, tickets
+    from bench import dashboards, projects, tickets
 
     return (
         BENCHMARKS
         + dashboards.benchmarks()
         + (tickets.benchmarks() if ctx.ticket else [])
+        + (projects.benchmarks() if ctx.project else [])
         + settings_benchmarks()
     )
 
@@ -508,6 +513,14 @@ def context() -> Context:
     found = next(iter(ticket), None) or next(
         iter(Ticket.objects.filter(owner_id__in=team).values("pk", "department_id")[:1]), None
     )
+    # A project both roles see (of the limited rep's team's company), mid-list.
+    project = (
+        Project.objects.filter(owner_id__in=team, deleted_at__isnull=True)
+        .order_by("name_key", "id")
+        .values_list("pk", flat=True)
+    )
+    project_count = Project.objects.filter(owner_id__in=team).count()
+    project_id = next(iter(project[project_count // 2 : project_count // 2 + 1]), 0)
     return Context(
         admin=admin,
         limited=limited,
@@ -532,6 +545,8 @@ def context() -> Context:
         ticket_type=ContentType.objects.get_for_model(Ticket).pk,
         department=found["department_id"] if found else 0,
         article_type=ContentType.objects.get_for_model(Article).pk,
+        project=project_id,
+        project_type=ContentType.objects.get_for_model(Project).pk,
     )
 
 

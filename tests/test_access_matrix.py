@@ -39,6 +39,8 @@ from clientela.notifications import services as notifications
 from clientela.orders import invoicing, shipping
 from clientela.orders import services as order_services
 from clientela.orders.models import Invoice, Order, Payment, Shipment
+from clientela.projects import services as project_services
+from clientela.projects.models import Project
 from clientela.tickets import configuration as desk_configuration
 from clientela.tickets import knowledge
 from clientela.tickets import services as ticket_services
@@ -223,6 +225,7 @@ def probes(w) -> dict[str, Probe]:
         ),
         **order_api_probes(w),
         **ticket_probes(w),
+        **project_probes(w),
         **settings_list_probes(w),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
@@ -445,6 +448,35 @@ def record_api_probes(
             "edit", "PATCH", f"{v1}/{name}/bulk", {"items": [{"id": pk, **change}]}, record_type=t
         ),
         f"api:{name}-delete": Probe("delete", "DELETE", f"{v1}/{name}/{pk}", record_type=t),
+    }
+
+
+def project_probes(w) -> dict[str, Probe]:
+    """The other team's project (for its secret company) on its pages; the trash comes
+    last: it moves the project away."""
+    p, co = w["project"].pk, w["company"].pk
+
+    def project(kind: str, method: str, url: str, data: dict | None = None) -> Probe:
+        return Probe(kind, method, url, data, record_type="project")
+
+    api = record_api_probes("projects", p, {"status": "done"}, "project")
+    api["api:projects-create"] = Probe(
+        "self", "POST", "/api/v1/projects/", {"name": "Mine", "company_id": co}
+    )
+    api["api:projects-bulk-create"] = Probe(
+        "self", "POST", "/api/v1/projects/bulk", {"items": [{"name": "Mine", "company_id": co}]}
+    )
+    delete = {"api:projects-delete": api.pop("api:projects-delete")}
+    return {
+        **api,
+        "projects:list": project("list", "GET", "/projects/?q=secreta"),
+        "projects:create": Probe("view", "GET", f"/projects/new/?customer=company:{co}"),
+        "projects:detail": project("view", "GET", f"/projects/{p}/"),
+        "projects:edit": project(
+            "edit", "POST", f"/projects/{p}/edit/", {"name": "Hacked", "status": "done"}
+        ),
+        **delete,
+        "projects:trash": project("delete", "POST", f"/projects/{p}/trash/"),
     }
 
 
@@ -748,6 +780,9 @@ def world(db, settings, tmp_path):
     )
     deal_line = deal.lines.create(product=orders["product"], quantity=1, unit_price=1)
     lost_deal = deal_services.create_deal(actor=owner_b, data={"name": f"{SECRET} lost"})
+    project = project_services.create_project(
+        actor=owner_b, data={"name": f"{SECRET} fit-out", "client": contact.company}
+    )
     deal_services.close_deal(
         actor=owner_b, deal=lost_deal, outcome="lost", reason="Price", expected_version=None
     )
@@ -757,6 +792,7 @@ def world(db, settings, tmp_path):
         "deal": deal,
         "deal_line": deal_line,
         "lost_deal": lost_deal,
+        "project": project,
         "pipeline": pipeline,
         "stage": second,
         "contact": contact,
@@ -974,6 +1010,7 @@ def test_every_url_has_a_probe():
             "department",
             "other_department",
             "rule",
+            "project",
         )
     }
     fake["settings"], fake["settings_deleted"] = {}, 1
@@ -1017,6 +1054,9 @@ def state_of(world) -> tuple:
         sorted(Pipeline.objects.values_list("name", flat=True)),
         orders_state(world),
         tickets_state(world),
+        Project.objects.filter(pk=world["project"].pk)
+        .values_list("name", "status", "version", "deleted_at")
+        .get(),
     )
 
 

@@ -658,3 +658,43 @@ def test_telephony_and_calendar_pages(client, make_user, url, snapshot):
     assert count == snapshot[url], (
         f"{url}: {count} queries; update tests/query_counts.json if meant"
     )
+
+
+def add_projects(user, company, start: int, count: int) -> list:
+    from clientela.projects import services as project_services
+
+    return [
+        project_services.create_project(
+            actor=user,
+            data={"name": f"Project {i:03d}", "client": company, "status": "active"},
+        )
+        for i in range(start, start + count)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/projects/", "/projects/?status=active&owner=me&sort=-updated"])
+def test_project_list_does_not_grow_with_projects(user_client, user, url, snapshot):
+    company = services.create_company(actor=user, data={"name": "Firma SRL"})
+    add_projects(user, company, 0, 2)
+    few = queries_for(user_client, url)
+    other = services.create_contact(actor=user, data={"full_name": "Ioana Marin"})
+    add_projects(user, company, 2, 30)
+    add_projects(user, other, 40, 10)
+    many = queries_for(user_client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"
+
+
+@pytest.mark.django_db
+def test_project_page_does_not_grow_with_timeline_tasks_and_files(user_client, user, snapshot):
+    company = services.create_company(actor=user, data={"name": "Firma SRL"})
+    project = add_projects(user, company, 0, 1)[0]
+    activity_services.log_activity(actor=user, record=project, kind="meeting", body="first")
+    few = queries_for(user_client, project.get_absolute_url())
+    for i in range(20):
+        activity_services.log_activity(actor=user, record=project, kind="note", body=f"note {i}")
+        activity_services.create_task(actor=user, title=f"task {i}", assignee=user, record=project)
+    many = queries_for(user_client, project.get_absolute_url())
+    assert many == few
+    assert many == snapshot["projects:detail"], f"project: {many} queries"

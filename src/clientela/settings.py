@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "clientela.customers",
     "clientela.activities",
     "clientela.deals",
+    "clientela.projects",
     "clientela.orders",
     "clientela.tickets",
     # Before django.contrib.admin: its admin/index.html adds the Backups link to Settings.

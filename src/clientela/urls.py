@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("clientela.customers.urls")),
     path("", include("clientela.activities.urls")),
     path("", include("clientela.deals.urls")),
+    path("", include("clientela.projects.urls")),
     path("", include("clientela.orders.urls")),
     path("", include("clientela.tickets.urls")),
     path("", include("clientela.users.urls")),

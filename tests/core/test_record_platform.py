@@ -13,6 +13,7 @@ from clientela.customers.models import Company, Contact
 from clientela.deals import services as deal_services
 from clientela.deals.models import Deal, Pipeline
 from clientela.orders.models import Order
+from clientela.projects.models import Project
 from clientela.tickets.models import Article, CannedReply, Ticket
 from clientela.users.services import create_user, role_named, team_named
 
@@ -66,6 +67,7 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
         "contact": Contact,
         "company": Company,
         "deal": Deal,
+        "project": Project,
         "order": Order,
         "ticket": Ticket,
         "cannedreply": CannedReply,
@@ -77,6 +79,7 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
         "contact",
         "company",
         "deal",
+        "project",
         "order",
         "ticket",
         "cannedreply",
@@ -92,6 +95,7 @@ def test_every_record_type_is_declared_once_with_what_the_kernel_needs(db):
         "contacts",
         "companies",
         "open deals",
+        "open projects",
         "open tasks",
     }
     assert permissions.SENSITIVE_FIELDS["deal"] == {"amount", "lines"}

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             default=0,
             help="tickets too (the issue's goal: as many as contacts)",
         )
+        generate.add_argument(
+            "--projects",
+            type=int,
+            default=None,
+            help="projects, one per company from the first (default: one for every company)",
+        )
         run = commands.add_parser("run", help="time the pages against their floors")
         run.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
         run.add_argument("--label", default="", help="names the JSON file in bench/results/")
@@ -64,6 +70,7 @@ class Command(BaseCommand):
             activities=options["activities"],
             seed=options["seed"],
             tickets=options["tickets"],
+            projects=options["companies"] if options["projects"] is None else options["projects"],
         )
         if plan.contacts < 100 or plan.companies < 2 or plan.activities < 1000:
             raise CommandError("At least 100 contacts, 2 companies and 1,000 activities.")

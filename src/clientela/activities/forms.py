@@ -7,7 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.models import ActivityKind, CallDirection, CallOutcome, Priority
+from clientela.activities.models import (
+    ActivityKind,
+    CallDirection,
+    CallOutcome,
+    Priority,
+    RepeatFrequency,
+    TaskRepeat,
+)
 from clientela.core.forms import DateTimePicker
 from clientela.users import selectors as user_selectors
 
@@ -76,6 +83,31 @@ class TaskForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # A new task may repeat (activities.recurrence); left empty, it does not.
+    repeat = forms.ChoiceField(
+        label=_("Repeats"), required=False, choices=[("", _("Never")), *RepeatFrequency.choices]
+    )
+    repeat_every = forms.IntegerField(
+        label=_("Every"), required=False, min_value=1, max_value=99, initial=1
+    )
+    repeat_weekdays = forms.MultipleChoiceField(
+        label=_("On"), required=False, choices=[(str(n), str(n)) for n in range(7)]
+    )
+    repeat_until = forms.DateField(label=_("Until"), required=False)
+    repeat_times = forms.IntegerField(label=_("Times"), required=False, min_value=1, max_value=999)
+
+    def repeat_rule(self) -> TaskRepeat | None:
+        """The rule the form describes, unsaved (the service checks and saves it)."""
+        data = self.cleaned_data
+        if not data.get("repeat"):
+            return None
+        return TaskRepeat(
+            frequency=data["repeat"],
+            interval=data.get("repeat_every") or 1,
+            weekdays="".join(data.get("repeat_weekdays") or []),
+            until=data.get("repeat_until"),
+            times=data.get("repeat_times"),
+        )
 
 
 class TeamTasksForm(forms.Form):

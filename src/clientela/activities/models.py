@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -164,6 +165,42 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class RepeatFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class TaskRepeat(models.Model):
+    """How a task repeats: every `interval` days, weeks (on chosen weekdays) or months, until
+    a date or a number of times. The tasks of a series share it and count their `occurrence`;
+    the next one is made when one is done (activities.recurrence says when it is due)."""
+
+    frequency = models.CharField(_("repeats"), max_length=10, choices=RepeatFrequency.choices)
+    interval = models.PositiveSmallIntegerField(_("every"), default=1)
+    # Weekdays as digits, Monday 0 … Sunday 6 ("024": Monday, Wednesday, Friday).
+    weekdays = models.CharField(_("on"), max_length=7, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    times = models.PositiveSmallIntegerField(_("times"), null=True, blank=True)
+    # The day of the month the series started on: a series on the 31st falls on the 30th
+    # or the 28th in shorter months and comes back to the 31st after them.
+    anchor_day = models.PositiveSmallIntegerField(default=1)
+    # The first task's day (in the time zone below): the weeks of "every 2 weeks" count from it.
+    starts_on = models.DateField()
+    # Where the wall-clock time of each occurrence is kept (9:00 stays 9:00 across DST).
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task repeat")
+        verbose_name_plural = _("task repeats")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval__gte=1) & Q(interval__lte=99), name="task_repeat_interval"
+            )
+        ]
+
+
 class Task(models.Model):
     # Whether the person looking may edit it, when a selector marks a page's tasks.
     changeable: bool
@@ -193,6 +230,16 @@ class Task(models.Model):
     )
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    repeat = models.ForeignKey(
+        TaskRepeat,
+        verbose_name=_("repeats"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    # Which of its series' tasks this is (1 for the first): at most one of each number.
+    occurrence = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("task")
@@ -200,6 +247,13 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "done_at", "due_at"], name="task_assignee_idx"),
             models.Index(fields=["content_type", "object_id", "done_at"], name="task_record_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repeat", "occurrence"],
+                condition=Q(repeat__isnull=False),
+                name="task_occurrence_unique",
+            )
         ]
 
     def __str__(self) -> str:

@@ -10,21 +10,23 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clientela import jobs
-from clientela.activities import file_types, selectors
+from clientela.activities import file_types, recurrence, selectors
 from clientela.activities.models import (
     Activity,
     ActivityKind,
     Attachment,
     MeetingAttendee,
     Priority,
+    RepeatFrequency,
     Task,
+    TaskRepeat,
     TimelineLink,
 )
 from clientela.core import audit, bulk, permissions, phrases
@@ -353,11 +355,17 @@ def create_task(
     record: Record | None = None,
     notes: str = "",
     source_activity: Activity | None = None,
+    repeat: TaskRepeat | None = None,
 ) -> Task:
+    """A task, on a record or on none; `repeat` (an unsaved TaskRepeat) makes it the first
+    of a series whose next task is made when this one is done."""
     if record is not None:
         _may_log(actor, record)
     title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=reminder_at)
+    if repeat is not None:
+        repeat = _start_repeat(repeat, due_at, assignee)
     task = Task.objects.create(
+        repeat=repeat,
         title=title,
         notes=notes,
         assignee=assignee,
@@ -483,13 +491,84 @@ def deliver_reminder(*, task_id: int, at: str) -> None:
 @transaction.atomic
 def set_task_done(*, actor: User, task: Task, done: bool) -> Task:
     """Done or not done again; an assignee may close a task on a record now out of their
-    sight, which would otherwise stay on their list for good."""
+    sight, which would otherwise stay on their list for good. A repeating task done makes
+    the next of its series (once, however often it is ticked)."""
     _may_change_task(actor, task, on_record=False)
     before = audit.snapshot(task)
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
     audit.log(actor=actor, action="update", record=task, before=before, after=audit.snapshot(task))
+    if done and task.repeat_id is not None:
+        next_occurrence(actor=actor, task=task)
     return task
+
+
+# Repeating tasks ------------------------------------------------------------------------
+MAX_INTERVAL = 99
+MAX_TIMES = 999
+
+
+def _start_repeat(
+    repeat: TaskRepeat, due_at: datetime.datetime | None, assignee: User
+) -> TaskRepeat:
+    """Check a new series' rule and save it, anchored on its first task's due time as the
+    assignee's clock reads it."""
+    if due_at is None:
+        raise ValidationError({"due_at": _("A repeating task needs a due date.")})
+    if repeat.frequency not in RepeatFrequency.values:
+        raise ValidationError({"repeat": _("Repeat daily, weekly or monthly.")})
+    if not 1 <= (repeat.interval or 0) <= MAX_INTERVAL:
+        raise ValidationError({"repeat_every": _("Repeat every 1 to 99 days, weeks or months.")})
+    if repeat.times is not None and not 1 <= repeat.times <= MAX_TIMES:
+        raise ValidationError({"repeat_times": _("Repeat 1 to 999 times.")})
+    weekdays = sorted({d for d in repeat.weekdays if d in "0123456"})
+    repeat.weekdays = "".join(weekdays) if repeat.frequency == RepeatFrequency.WEEKLY else ""
+    repeat.time_zone = assignee.time_zone or settings.TIME_ZONE
+    local = due_at.astimezone(recurrence.zone(repeat.time_zone))
+    if repeat.until is not None and repeat.until < local.date():
+        raise ValidationError({"repeat_until": _("The last day is before the first task.")})
+    repeat.starts_on, repeat.anchor_day = local.date(), local.day
+    repeat.save()
+    return repeat
+
+
+def next_occurrence(*, actor: User | None, task: Task) -> Task | None:
+    """The task after `task` in its series, made if it is not there yet: due by the rule,
+    its reminder as far ahead of it, with the same assignee, record, title and notes. None
+    when the series has ended. Idempotent: the series' task numbers are unique, and the row
+    of `task` is locked while the next one is made, so two ticks make one task."""
+    rule = task.repeat
+    if rule is None or task.due_at is None:
+        return None
+    Task.objects.select_for_update().filter(pk=task.pk).first()
+    existing = Task.objects.filter(repeat=rule, occurrence=task.occurrence + 1).first()
+    if existing is not None:
+        return existing
+    due_at = recurrence.next_due(rule, task.due_at, task.occurrence)
+    if due_at is None:
+        return None
+    reminder_at = due_at - (task.due_at - task.reminder_at) if task.reminder_at else None
+    try:
+        with transaction.atomic():
+            following = Task.objects.create(
+                title=task.title,
+                notes=task.notes,
+                assignee=task.assignee,
+                created_by=actor,
+                due_at=due_at,
+                reminder_at=reminder_at,
+                priority=task.priority,
+                content_type_id=task.content_type_id,
+                object_id=task.object_id,
+                repeat=rule,
+                occurrence=task.occurrence + 1,
+            )
+    except IntegrityError:  # made by a tick that won the race
+        return Task.objects.get(repeat=rule, occurrence=task.occurrence + 1)
+    audit.log(actor=actor, action="create", record=following, after=audit.snapshot(following))
+    if reminder_at is not None and reminder_at > timezone.now():
+        _schedule_reminder(following, reminder_at)
+    return following
 
 
 @transaction.atomic

@@ -105,6 +105,7 @@ def _add_task(request, record=None) -> None:
             priority=data["priority"],
             record=record,
             notes=data["notes"],
+            repeat=form.repeat_rule(),
         )
     except ValidationError as error:
         _errors(request, error)

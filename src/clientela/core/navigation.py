@@ -43,6 +43,7 @@ AREAS: tuple[Area, ...] = (
     Area("contacts", _("Contacts"), "customers:contact-list", "users"),
     Area("companies", _("Companies"), "customers:company-list", "building-office-2"),
     Area("deals", _("Deals"), "deals:deal-board", "currency-dollar"),
+    Area("projects", _("Projects"), "projects:list", "briefcase", record_type="project"),
     Area("orders", _("Orders"), "orders:list", "shopping-bag", also=("/invoices/", "/shipments/")),
     Area("tickets", _("Tickets"), "tickets:list", "ticket", record_type="ticket"),
     Area("dashboards", _("Dashboards"), "analytics:mine", "chart-bar"),

@@ -269,3 +269,11 @@ def can(user: Actor | None, capability: str) -> bool:
     from clientela.core import permissions
 
     return permissions.can(user, capability)
+
+
+@register.simple_tag
+def weekday_choices() -> list[tuple[str, str]]:
+    """Monday 0 … Sunday 6 with their short names in the reader's language (Django's)."""
+    from django.utils.dates import WEEKDAYS_ABBR
+
+    return [(str(day), str(name)) for day, name in sorted(WEEKDAYS_ABBR.items())]

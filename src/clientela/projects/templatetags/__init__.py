@@ -1,0 +1,1 @@
+"""Template tags of the projects app: the Projects card on a client's page."""
