@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from clientela.activities import selectors, services
+from clientela.activities import meetings, selectors, services
 from clientela.activities.models import Activity, ActivityKind, MeetingAttendee
 from clientela.customers import services as customer_services
 from clientela.users import services as user_services
@@ -72,7 +72,7 @@ def test_invitations_go_out_once_in_each_attendee_s_language(
     assert str(event["summary"]) == "Oferta 2027"
     assert event.decoded("dtstart") == START
     assert "elena@cliente.es" in str(event["attendee"])
-    assert services.send_meeting_invitations(activity_id=meeting.pk) == 0  # none twice
+    assert meetings.send_meeting_invitations(activity_id=meeting.pk) == 0  # none twice
     assert MeetingAttendee.objects.filter(invited_at__isnull=True).count() == 0
 
 

@@ -15,7 +15,7 @@ from clientela.activities.models import (
     RepeatFrequency,
     TaskRepeat,
 )
-from clientela.core.forms import DateTimePicker
+from clientela.core.forms import DatePicker, DateTimePicker
 from clientela.users import selectors as user_selectors
 
 
@@ -93,7 +93,7 @@ class TaskForm(forms.Form):
     repeat_weekdays = forms.MultipleChoiceField(
         label=_("On"), required=False, choices=[(str(n), str(n)) for n in range(7)]
     )
-    repeat_until = forms.DateField(label=_("Until"), required=False)
+    repeat_until = forms.DateField(label=_("Until"), required=False, widget=DatePicker)
     repeat_times = forms.IntegerField(label=_("Times"), required=False, min_value=1, max_value=999)
 
     def repeat_rule(self) -> TaskRepeat | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clientela import jobs
-from clientela.activities import services
+from clientela.activities import meetings, services
 
 
 @jobs.job
@@ -13,4 +13,4 @@ def deliver_task_reminder(task_id: int, *, at: str) -> None:
 
 @jobs.job
 def send_meeting_invitations(activity_id: int) -> None:
-    services.send_meeting_invitations(activity_id=activity_id)
+    meetings.send_meeting_invitations(activity_id=activity_id)

@@ -7,6 +7,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.forms import DatePicker
 from clientela.customers.forms import company_field, owner_choices
 from clientela.projects.models import ProjectStatus
 from clientela.users.models import User
@@ -30,12 +31,8 @@ class ProjectForm(forms.Form):
     # The client, when the form is not opened from a client's page: a company by its name.
     company = company_field(help_text=_("The company the project is for."))
     status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
-    start_date = forms.DateField(
-        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    due_date = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DatePicker)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DatePicker)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     description = forms.CharField(
         label=_("Description"),
