@@ -5,7 +5,7 @@ service or selector, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,7 +43,7 @@ def composer_panel(request, record) -> dict | None:
             initial["account"] = reply.account_id
     return {
         "template": "channels/_composer.html",
-        "form": ComposeForm(initial=initial, accounts=accounts),
+        "form": ComposeForm(initial=initial, accounts=selectors.accounts_for(request.user)),
         "reply": reply,
         "accounts": accounts,
     }
@@ -124,8 +124,8 @@ def create_contact(request, pk: int) -> HttpResponse:
         raise Http404 from None
     try:
         contact = services.create_contact_from_sender(actor=request.user, message=message)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         nxt = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
             return redirect(nxt)
