@@ -143,7 +143,7 @@ class Message(models.Model):
     references = models.TextField(blank=True)
     from_address = models.CharField(_("from"), max_length=254, blank=True)
     from_name = models.CharField(max_length=200, blank=True)
-    to = models.TextField(_("to"), blank=True)
+    to = models.TextField(_("recipients"), blank=True)
     cc = models.TextField(_("cc"), blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
