@@ -11,7 +11,7 @@ from clientela.channels import mail, secrets, selectors, services
 from clientela.channels.models import MailFolder, Message
 from clientela.customers import services as customer_services
 from clientela.customers.models import Contact
-from tests.channels.conftest import IMAP_USER, raw_mail
+from tests.mail_servers import IMAP_USER, raw_mail
 
 pytestmark = pytest.mark.django_db
 

@@ -137,6 +137,9 @@ def parse(raw: bytes) -> Parsed:
             date = timezone.make_aware(date, datetime.UTC)
     except (TypeError, ValueError, IndexError, OverflowError):
         date = timezone.now()
+    # A date ahead of now (a wrong clock, a forged header) would keep the message on top of
+    # every timeline: it counts from when it is read.
+    date = min(date, timezone.now())
     text, html, attachments = "", "", []
     for part in message.walk():
         if part.is_multipart():

@@ -45,6 +45,7 @@ AREAS: tuple[Area, ...] = (
     Area("deals", _("Deals"), "deals:deal-board", "currency-dollar"),
     Area("orders", _("Orders"), "orders:list", "shopping-bag", also=("/invoices/", "/shipments/")),
     Area("tickets", _("Tickets"), "tickets:list", "ticket", record_type="ticket"),
+    Area("mail", _("E-mail"), "channels:inbox", "envelope", capability="log_activity"),
     Area("dashboards", _("Dashboards"), "analytics:mine", "chart-bar"),
     Area("knowledge", _("Knowledge base"), "tickets:articles", "book-open", record_type="article"),
     Area("trash", _("Trash"), "core:trash", "trash"),
