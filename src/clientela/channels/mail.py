@@ -60,7 +60,12 @@ def _header(message: EmailMessage, name: str) -> str:
         value = message.get(name)
     except Exception:  # a header the parser can't even decode
         return ""
-    return " ".join(str(value or "").split())
+    return " ".join(_no_nul(str(value or "")).split())
+
+
+def _no_nul(text: str) -> str:
+    """Text as a database keeps it: PostgreSQL refuses NUL characters, which forged mail has."""
+    return text.replace("\x00", "")
 
 
 def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
@@ -69,7 +74,9 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
         pairs = getaddresses([str(v) for v in values])
     except Exception:
         return []
-    return [(n.strip()[:200], a.strip().lower()[:254]) for n, a in pairs if "@" in a]
+    return [
+        (_no_nul(n).strip()[:200], _no_nul(a).strip().lower()[:254]) for n, a in pairs if "@" in a
+    ]
 
 
 def message_ids(value: str) -> list[str]:
@@ -113,10 +120,10 @@ def html_to_text(html: str) -> str:
 def _text_of(part: EmailMessage) -> str:
     """A text part's content; one in a charset nobody knows read as UTF-8, as well as it goes."""
     try:
-        return str(part.get_content())
+        return _no_nul(str(part.get_content()))
     except (LookupError, UnicodeError, ValueError):
         payload = part.get_payload(decode=True)
-        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        return _no_nul(payload.decode("utf-8", "replace")) if isinstance(payload, bytes) else ""
 
 
 def parse(raw: bytes) -> Parsed:
@@ -150,7 +157,7 @@ def parse(raw: bytes) -> Parsed:
             if disposition == "attachment" or (part.get_filename() and disposition != "inline"):
                 payload = part.get_payload(decode=True)
                 data = payload if isinstance(payload, bytes) else b""
-                name = str(part.get_filename() or "attachment")[:255]
+                name = _no_nul(str(part.get_filename() or "attachment"))[:255]
                 attachments.append(Attachment(name, content_type, data))
             elif content_type == "text/plain" and not text:
                 text = _text_of(part)
