@@ -11,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Real IMAP and SMTP servers for the e-mail tests, started only by those that ask.
+pytest_plugins = ["tests.mail_servers"]
+
 
 def pytest_configure(config):
     from django.conf import settings

@@ -227,6 +227,7 @@ def probes(w) -> dict[str, Probe]:
         **ticket_probes(w),
         **project_probes(w),
         **settings_list_probes(w),
+        **mail_probes(w),
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
         "workspace:settings": Probe("self", "GET", "/settings/"),
@@ -574,6 +575,52 @@ def script_probes(w) -> dict[str, Probe]:
     }
 
 
+def mail_world(owner_b) -> dict:
+    """owner_b's own mail account (servers that answer nothing) and a message from the
+    secret contact in it, on her timeline."""
+    from clientela.channels import services as channels
+
+    account = channels.save_account(
+        actor=None,
+        instance=None,
+        data={
+            "name": "B's mail",
+            "address": "owner@firma-b.ro",
+            "owner": owner_b,
+            "imap_host": "127.0.0.1",
+            "imap_port": 9,
+            "imap_security": "none",
+            "imap_username": "owner",
+            "imap_password": "secret",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": 9,
+            "smtp_security": "none",
+        },
+    )
+    raw = (
+        f"From: {SECRET} <secreta@firma-b.ro>\r\nTo: owner@firma-b.ro\r\n"
+        "Subject: Terms\r\nMessage-ID: <terms@firma-b.ro>\r\n\r\nThe terms as agreed\r\n"
+    ).encode()
+    message = channels.receive(account=account, raw=raw)
+    return {"mail_account": account, "mail_message": message}
+
+
+def mail_probes(w) -> dict[str, Probe]:
+    m, a, token = w["mail_message"], w["mail_account"], f"contact:{w['contact'].pk}"
+    return {
+        "channels:inbox": Probe("list", "GET", "/mail/"),
+        "channels:conversation": Probe("view", "GET", f"/mail/conversations/{m.conversation_id}/"),
+        "channels:create-contact": Probe("settings", "POST", f"/mail/messages/{m.pk}/contact/"),
+        "channels:send": Probe(
+            "edit",
+            "POST",
+            f"/mail/send/{token}/",
+            {"account": a.pk, "to": "secreta@firma-b.ro", "subject": "x", "body": "hacked"},
+        ),
+        "channels:account-test": Probe("settings", "GET", f"/mail/accounts/{a.pk}/test/"),
+    }
+
+
 def settings_list_probes(w) -> dict[str, Probe]:
     """Every settings list (core.settings_pages) and its form, delete and put back, on real
     rows (w["settings"]: a row's id by list), each judged by the list's capability."""
@@ -743,6 +790,8 @@ def world(db, settings, tmp_path):
     orders = order_world(owner_b, contact, settings)
     tickets = ticket_world(owner_b, contact)
     settings_rows, settings_deleted = settings_world(contact)
+    mail = mail_world(owner_b)
+    settings_rows["mail-accounts"] = mail["mail_account"].pk
     contact.refresh_from_db()
     # An import owner_b ran, which created the secret contact and rejected a secret row.
     import_run = ImportRun.objects.create(
@@ -819,6 +868,7 @@ def world(db, settings, tmp_path):
         "role": owner_b.role,
         "settings": settings_rows,
         "settings_deleted": settings_deleted,
+        **mail,
         **orders,
         **tickets,
     }
@@ -1011,8 +1061,10 @@ def test_every_url_has_a_probe():
             "other_department",
             "rule",
             "project",
+            "mail_account",
         )
     }
+    fake["mail_message"] = type("M", (), {"pk": 1, "conversation_id": 1})()
     fake["settings"], fake["settings_deleted"] = {}, 1
     missing = url_names() - set(probes(fake))
     assert not missing, f"URLs with no access probe: {sorted(missing)}"

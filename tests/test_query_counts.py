@@ -515,6 +515,18 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
             )
         elif key == "article-categories":
             ArticleCategory.objects.create(name=f"Shelf {i:03d}")
+        elif key == "mail-accounts":
+            from clientela.channels.models import MailAccount
+            from clientela.users.services import team_named
+
+            MailAccount.objects.create(
+                name=f"Desk {i:03d}",
+                address=f"desk{i}@firma.ro",
+                team=team_named(f"Team {i % 3}"),
+                imap_host="imap.firma.ro",
+                imap_username=f"desk{i}",
+                smtp_host="smtp.firma.ro",
+            )
         elif key == "custom-fields":
             CustomField.objects.create(
                 record_type="contact", key=f"f{i}", label=f"Field {i}", field_type="text"
@@ -537,6 +549,7 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
         "sla-policies",
         "ticket-statuses",
         "article-categories",
+        "mail-accounts",
     ],
 )
 def test_settings_lists_do_not_grow_with_rows(client, make_user, key, snapshot):
@@ -698,3 +711,48 @@ def test_project_page_does_not_grow_with_timeline_tasks_and_files(user_client, u
     many = queries_for(user_client, project.get_absolute_url())
     assert many == few
     assert many == snapshot["projects:detail"], f"project: {many} queries"
+
+
+@pytest.mark.django_db
+def test_the_mail_pages_do_not_grow_with_messages(client, make_user, snapshot):
+    from clientela.channels import services as channels
+    from clientela.users.services import role_named
+
+    owner = make_user(email="desk@firma.ro", full_name="Ana Desk", role=role_named("manager"))
+    client.force_login(owner)
+    account = channels.save_account(
+        actor=None,
+        instance=None,
+        data={
+            "name": "Desk",
+            "address": "desk@firma.ro",
+            "owner": owner,
+            "imap_host": "imap.firma.ro",
+            "imap_username": "desk",
+            "imap_password": "secret",
+            "smtp_host": "smtp.firma.ro",
+        },
+    )
+    company = services.create_company(actor=owner, data={"name": "Firma SRL"})
+    add_contacts(owner, company, 0, 1)
+
+    def receive(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            sender = "p000@firma.ro" if i % 2 else f"stranger{i}@elsewhere.example"
+            channels.receive(
+                account=account,
+                raw=(
+                    f"From: Person <{sender}>\r\nTo: desk@firma.ro\r\nSubject: Re: Offer\r\n"
+                    f"Message-ID: <m{i}@firma.ro>\r\nReferences: <m0@firma.ro>\r\n\r\n"
+                    f"Text {i}\r\n"
+                ).encode(),
+            )
+
+    receive(0, 2)
+    thread = account.messages.get(external_id="<m0@firma.ro>").conversation_id
+    urls = ["/mail/", f"/mail/conversations/{thread}/"]
+    few = [queries_for(client, url) for url in urls]
+    receive(2, 20)
+    many = [queries_for(client, url) for url in urls]
+    assert many == few
+    assert many == [snapshot["channels:inbox"], snapshot["channels:conversation"]], many

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "clientela.notifications",
     "clientela.api",
     "clientela.webhooks",
+    "clientela.channels",
     "clientela.workspace",
     "clientela.analytics",
     "django.contrib.auth",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("clientela.notifications.urls")),
     path("", include("clientela.api.urls")),
     path("settings/webhooks/", include("clientela.webhooks.urls")),
+    path("mail/", include("clientela.channels.urls")),
     path("", include("clientela.analytics.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,9 @@ Written once, so a detail view only adds its own panels."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.shortcuts import render
 
 from clientela.activities import selectors
@@ -14,6 +17,13 @@ from clientela.users import selectors as user_selectors
 
 # The htmx targets that ask for the timeline alone: a kind filter, the next entries.
 TIMELINE_TARGETS = {"timeline", "timeline-more"}
+
+# What apps above this one add to every record page, declared from their AppConfig.ready():
+# a panel beside the composer (`panel(request, record)` gives its context with a
+# "template", or None), and what the timeline's entries show besides their own fields
+# (`extra(user, entries)` sets `entry.extra` and `entry.extra_template` on those it knows).
+PANELS: list[Callable[[Any, Any], dict | None]] = []
+TIMELINE_EXTRAS: list[Callable[[Any, list], None]] = []
 
 
 def record_context(request, record) -> dict:
@@ -35,6 +45,7 @@ def record_context(request, record) -> dict:
         "users": user_selectors.by_name(),
         "kind_choices": ActivityKind.choices,
         "call_outcomes": CallOutcome.choices,
+        "record_panels": [p for p in (panel(request, record) for panel in PANELS) if p],
     }
 
 
@@ -46,6 +57,8 @@ def timeline_page(
     page = selectors.timeline(record, user=user, kinds=kinds, cursor=cursor)
     for entry in page.items:
         entry.others = presenting.present_all(user, entry.others)
+    for extra in TIMELINE_EXTRAS:
+        extra(user, page.items)
     return page
 
 

@@ -245,6 +245,8 @@ def record_event(
     subject: str | phrases.Phrase,
     body: str | phrases.Phrase = "",
     occurred_at: datetime.datetime | None = None,
+    direction: str = "",
+    channel: str = "",
 ) -> Activity:
     """Put something that happened to records (an order placed, paid, shipped) on their
     timelines and on those that roll them up. The calling service has already checked that
@@ -266,9 +268,18 @@ def record_event(
         body_phrase=body_phrase,
         occurred_at=occurred_at or timezone.now(),
         author=actor if actor is not None and actor.pk else None,
+        direction=direction,
+        channel=channel,
     )
     _link(activity, linked)
     return activity
+
+
+@transaction.atomic
+def link_records(activity: Activity, records: list[Record]) -> None:
+    """Put an entry already written on more timelines (a received e-mail on the contact
+    made from its sender); the caller checked the change is allowed."""
+    _link(activity, records)
 
 
 def _empty(field: str) -> str | None:

@@ -1,0 +1,1 @@
+"""Conversations with customers through e-mail (and later messengers), on their timelines."""

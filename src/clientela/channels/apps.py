@@ -1,0 +1,34 @@
+"""Registers the channels app: its settings page, its panel on record pages and what it
+adds to e-mail entries of the timeline."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    name = "clientela.channels"
+    label = "channels"
+    verbose_name = _("Conversations")
+
+    def ready(self):
+        from clientela.activities import record_page
+        from clientela.channels import selectors, settings_pages, views
+        from clientela.channels.models import MailAccount
+        from clientela.core import audit
+
+        # The encrypted passwords stay out of the audit trail.
+        audit.register(
+            MailAccount,
+            lambda a: {
+                "name": a.name,
+                "address": a.address,
+                "owner": a.owner_id,
+                "team": a.team_id,
+                "imap": f"{a.imap_username}@{a.imap_host}:{a.imap_port}",
+                "smtp": f"{a.smtp_username}@{a.smtp_host}:{a.smtp_port}",
+                "is_active": a.is_active,
+            },
+        )
+        settings_pages.declare_pages()
+        record_page.PANELS.append(views.composer_panel)
+        record_page.TIMELINE_EXTRAS.append(selectors.mail_on_timeline)

@@ -1,0 +1,182 @@
+"""Mail accounts, conversations and the messages in them. A message names its channel, so
+a messenger adapter adds rows here as e-mail does, with its own account kind."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clientela.activities.models import Activity
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+
+
+class Security(models.TextChoices):
+    SSL = "ssl", _("SSL/TLS")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (local servers only)")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Received")
+    OUTBOUND = "outbound", _("Sent")
+
+
+class MailAccount(models.Model):
+    """A mailbox fetched over IMAP and sent from over SMTP: a person's own (`owner`) or a
+    team's shared one (`team`). Passwords are kept encrypted (channels.secrets); `auth`
+    leaves room for OAuth2 tokens later."""
+
+    name = models.CharField(_("name"), max_length=120)
+    address = models.EmailField(_("e-mail address"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personal account of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mail_accounts",
+    )
+    team = models.ForeignKey(
+        "users.Team",
+        verbose_name=_("shared with team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mail_accounts",
+    )
+    auth = models.CharField(max_length=20, default="password", editable=False)
+    imap_host = models.CharField(_("IMAP server"), max_length=200)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    imap_username = models.CharField(_("IMAP user name"), max_length=200)
+    imap_password = models.TextField(editable=False, blank=True)
+    smtp_host = models.CharField(_("SMTP server"), max_length=200)
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
+    smtp_security = models.CharField(
+        _("SMTP security"), max_length=10, choices=Security.choices, default=Security.STARTTLS
+    )
+    smtp_username = models.CharField(_("SMTP user name"), max_length=200, blank=True)
+    smtp_password = models.TextField(editable=False, blank=True)
+    inbox_folder = models.CharField(_("inbox folder"), max_length=200, default="INBOX")
+    sent_folder = models.CharField(_("sent folder"), max_length=200, default="Sent")
+    is_active = models.BooleanField(_("fetch new mail"), default=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("e-mail account")
+        verbose_name_plural = _("e-mail accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(owner__isnull=False, team__isnull=False),
+                name="mail_account_one_holder",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+
+class MailFolder(models.Model):
+    """How far a folder has been read: a new UIDVALIDITY means the server renumbered it,
+    so it is read again from the start (messages already kept are recognised)."""
+
+    account = models.ForeignKey(MailAccount, on_delete=models.CASCADE, related_name="folders")
+    name = models.CharField(max_length=200)
+    uidvalidity = models.BigIntegerField(default=0)
+    last_uid = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="mail_folder_unique")
+        ]
+
+
+class Conversation(models.Model):
+    """A thread: the messages that answer one another, on any channel."""
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    account = models.ForeignKey(
+        MailAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # The subject without "Re:"/"Fwd:" and the addresses taking part, sorted: the thread
+    # a message joins when its headers name none that is known.
+    subject_key = models.CharField(max_length=300, blank=True)
+    participants_key = models.CharField(max_length=1000, blank=True)
+    last_message_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        indexes = [
+            models.Index(
+                fields=["channel", "subject_key", "participants_key"], name="conversation_key_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or str(_("(no subject)"))
+
+
+class Message(models.Model):
+    """One message of a conversation, received or sent. `external_id` is the channel's own
+    id (an e-mail's Message-ID): unique per account, so fetching twice keeps one row."""
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    account = models.ForeignKey(
+        MailAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    external_id = models.CharField(max_length=500)
+    in_reply_to = models.CharField(max_length=500, blank=True)
+    references = models.TextField(blank=True)
+    from_address = models.CharField(_("from"), max_length=254, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    to = models.TextField(_("recipients"), blank=True)
+    cc = models.TextField(_("cc"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    html = models.TextField(blank=True)  # already sanitised (channels.mail)
+    sent_at = models.DateTimeField(_("date"))
+    folder = models.CharField(max_length=200, blank=True)
+    uid = models.BigIntegerField(null=True, blank=True)
+    # The message as received, kept only while no contact has it (its files wait here).
+    raw = models.FileField(upload_to="mail/%Y/%m/", blank=True)
+    # The timeline entry that puts it on its contacts' (and their companies') timelines.
+    activity = models.OneToOneField(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="channel_message"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "account", "external_id"], name="message_external_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["external_id"], name="message_external_idx"),
+            models.Index(fields=["conversation", "sent_at"], name="message_thread_idx"),
+            models.Index(fields=["from_address"], name="message_from_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or str(_("(no subject)"))
+
+    @property
+    def participants(self) -> list[str]:
+        return [a for a in [self.from_address, *self.to.split(), *self.cc.split()] if a]

@@ -1,0 +1,381 @@
+"""Every write of the channels app: mail accounts, fetching a folder into conversations and
+timelines, contacts created from unknown senders, and sending."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from typing import TYPE_CHECKING, cast
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.activities import services as activities
+from clientela.activities.models import Activity, ActivityKind, TimelineLink
+from clientela.channels import mail, secrets, selectors, transport
+from clientela.channels.models import (
+    Channel,
+    Conversation,
+    Direction,
+    MailAccount,
+    MailFolder,
+    Message,
+)
+from clientela.core import audit, permissions
+from clientela.core.records import timeline_records
+from clientela.customers import services as customers
+from clientela.customers.models import Contact, EmailAddress
+
+if TYPE_CHECKING:
+    from clientela.core.models import Record
+    from clientela.users.models import User
+
+log = logging.getLogger(__name__)
+# A message whose headers name no known one joins a thread with the same subject and
+# people if that thread spoke this recently.
+THREAD_WINDOW = datetime.timedelta(days=30)
+
+
+# Accounts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_account(*, actor: User | None, instance: MailAccount | None, data: dict) -> MailAccount:
+    """A new account or a change to one, from the settings page: a password left empty
+    keeps the one stored; passwords are kept encrypted."""
+    permissions.require(actor, "manage_settings")
+    creating = instance is None or instance.pk is None
+    account = instance if instance is not None else MailAccount()
+    before = None if creating else audit.snapshot(account)
+    data = dict(data)
+    for side in ("imap", "smtp"):
+        password = data.pop(f"{side}_password", "") or ""
+        if password:
+            setattr(account, f"{side}_password", secrets.encrypt(password))
+    for name, value in data.items():
+        setattr(account, name, value.strip() if isinstance(value, str) else value)
+    if account.owner_id and account.team_id:
+        raise ValidationError(
+            {"team": _("An account is either a person's own or shared with a team, not both.")}
+        )
+    if not account.imap_password:
+        raise ValidationError({"imap_password": _("Give the IMAP password.")})
+    account.full_clean()
+    account.save()
+    action = "create" if creating else "update"
+    audit.log(
+        actor=actor, action=action, record=account, before=before, after=audit.snapshot(account)
+    )
+    return account
+
+
+def test_account(*, actor: User, account: MailAccount) -> str:
+    """ "" when both servers accept the account, else what went wrong, in words."""
+    if not selectors.may_use(actor, account):
+        raise PermissionDenied(_("You may not use this e-mail account."))
+    try:
+        transport.check(account)
+    except transport.MailServerError as error:
+        return str(error)[:300] or _("The server did not answer.")
+    return ""
+
+
+# Fetching ------------------------------------------------------------------------------
+
+
+def fetch_account(account: MailAccount) -> int:
+    """New messages of the account's inbox, from the last UID kept on: each kept with its
+    UID in one transaction, so a fetch killed half-way starts again where it stopped and a
+    message read twice is still kept once. The number of messages kept."""
+    folder, _created = MailFolder.objects.get_or_create(account=account, name=account.inbox_folder)
+    kept = 0
+    try:
+        client = transport.connect_imap(account)
+        try:
+            state = transport.open_folder(client, folder.name, 0)
+            if state.uidvalidity != folder.uidvalidity:
+                # The server renumbered the folder: read it all again (known ones are skipped).
+                folder.uidvalidity, folder.last_uid = state.uidvalidity, 0
+                folder.save(update_fields=["uidvalidity", "last_uid"])
+            uids = [uid for uid in state.uids if uid > folder.last_uid]
+            for uid, raw in transport.fetch(client, uids):
+                with transaction.atomic():
+                    if receive(account=account, raw=raw, folder=folder.name, uid=uid):
+                        kept += 1
+                    MailFolder.objects.filter(pk=folder.pk).update(last_uid=uid)
+        finally:
+            transport.logout(client)
+    except transport.MailServerError as error:
+        MailAccount.objects.filter(pk=account.pk).update(last_error=str(error)[:500])
+        log.warning("fetching %s failed: %s", account.address, error)
+        return kept
+    MailAccount.objects.filter(pk=account.pk).update(last_fetched_at=timezone.now(), last_error="")
+    return kept
+
+
+def fetch_all() -> int:
+    return sum(fetch_account(account) for account in MailAccount.objects.filter(is_active=True))
+
+
+@transaction.atomic
+def receive(
+    *, account: MailAccount, raw: bytes, folder: str = "", uid: int | None = None
+) -> Message | None:
+    """Keep one raw message of the account (None when it is kept already): threaded, and on
+    the timelines of the contacts whose addresses it carries."""
+    parsed = mail.parse(raw)
+    if Message.objects.filter(
+        channel=Channel.EMAIL, account=account, external_id=parsed.message_id
+    ).exists():
+        return None
+    own = selectors.own_addresses()
+    direction = Direction.OUTBOUND if parsed.from_address in own else Direction.INBOUND
+    try:
+        with transaction.atomic():  # a concurrent fetch of the same message: one wins
+            message = _keep(account, parsed, direction=direction, folder=folder, uid=uid)
+    except IntegrityError:
+        return None
+    contacts = _contacts_for(parsed.addresses, own)
+    if contacts:
+        _put_on_timelines(message, list(contacts), parsed.attachments)
+    else:
+        # Unknown sender: the raw message waits, so its files come along once a contact
+        # is made from it.
+        message.raw.save(f"{message.pk}.eml", ContentFile(raw), save=True)
+    return message
+
+
+def _keep(
+    account: MailAccount | None,
+    parsed: mail.Parsed,
+    *,
+    direction: str,
+    folder: str = "",
+    uid: int | None = None,
+) -> Message:
+    conversation = _thread(account, parsed)
+    message = Message.objects.create(
+        channel=Channel.EMAIL,
+        conversation=conversation,
+        account=account,
+        direction=direction,
+        external_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+        from_address=parsed.from_address,
+        from_name=parsed.from_name,
+        to=" ".join(parsed.to),
+        cc=" ".join(parsed.cc),
+        subject=parsed.subject,
+        text=parsed.text,
+        html=parsed.html,
+        sent_at=parsed.date,
+        folder=folder,
+        uid=uid,
+    )
+    if parsed.date > conversation.last_message_at:
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=parsed.date)
+    return message
+
+
+def _thread(account: MailAccount | None, parsed: mail.Parsed) -> Conversation:
+    """The conversation a message belongs to: the one holding a message it answers
+    (In-Reply-To, References), else a recent one with the same subject and people."""
+    named = [parsed.in_reply_to, *reversed(parsed.references)]
+    named = [i for i in named if i]
+    if named:
+        known = (
+            Message.objects.filter(channel=Channel.EMAIL, external_id__in=named)
+            .values_list("external_id", "conversation_id")
+            .first()
+        )
+        if known:
+            return Conversation.objects.get(pk=known[1])
+    subject_key = mail.subject_key(parsed.subject)
+    people = mail.participants_key(parsed.addresses)
+    if subject_key:
+        same = (
+            Conversation.objects.filter(
+                channel=Channel.EMAIL,
+                subject_key=subject_key,
+                participants_key=people,
+                last_message_at__gte=parsed.date - THREAD_WINDOW,
+            )
+            .order_by("-last_message_at")
+            .first()
+        )
+        if same:
+            return same
+    return Conversation.objects.create(
+        channel=Channel.EMAIL,
+        account=account,
+        subject=parsed.subject,
+        subject_key=subject_key,
+        participants_key=people,
+        last_message_at=parsed.date,
+    )
+
+
+def _contacts_for(addresses: list[str], own: set[str]) -> list[Record]:
+    wanted = [a for a in addresses if a not in own]
+    if not wanted:
+        return []
+    ids = (
+        EmailAddress.objects.filter(
+            address__in=wanted, contact__isnull=False, contact__deleted_at__isnull=True
+        )
+        .values_list("contact_id", flat=True)
+        .distinct()
+    )
+    return list(Contact.objects.filter(pk__in=list(ids)).select_related("company").order_by("pk"))
+
+
+def _put_on_timelines(
+    message: Message,
+    records: list[Record],
+    files: list[mail.Attachment],
+    *,
+    actor: User | None = None,
+) -> None:
+    """The message as an e-mail entry on the records' timelines (and those rolling them up),
+    its files as files of the entry; an entry it has already gains the new records."""
+    if message.activity_id is None:
+        activity = activities.record_event(
+            actor=actor,
+            records=records,
+            kind=ActivityKind.EMAIL,
+            subject=message.subject or _("(no subject)"),
+            body=message.text,
+            occurred_at=message.sent_at,
+            direction=message.direction,
+            channel=Channel.EMAIL,
+        )
+        message.activity = activity
+        message.save(update_fields=["activity"])
+        audit.log(actor=actor, action="create", record=activity, after=audit.snapshot(activity))
+    else:
+        activity = Activity.objects.get(pk=message.activity_id)
+        linked = set(
+            TimelineLink.objects.filter(activity=activity).values_list(
+                "content_type_id", "object_id"
+            )
+        )
+        new: dict[tuple[int, int], Record] = {}
+        for record in records:
+            for target in timeline_records(record):
+                key = (ContentType.objects.get_for_model(target).pk, target.pk)
+                if key not in linked:
+                    new[key] = target
+        if new:
+            activities.link_records(activity, list(new.values()))
+    for item in files:
+        try:
+            activities.attach_file(
+                actor=None,
+                record=records[0],
+                upload=SimpleUploadedFile(item.name, item.data, item.content_type),
+                activity=activity,
+                checked=True,
+            )
+        except ValidationError as error:  # a type or size not taken: the message stays
+            log.info("attachment %s of %s left out: %s", item.name, message.pk, error)
+
+
+# Unknown senders -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_contact_from_sender(*, actor: User, message: Message) -> Contact:
+    """A contact made from a message's sender (name and address), and the message put on
+    their timeline; one already having the address is used instead."""
+    if not selectors.may_use(actor, message.account):
+        raise PermissionDenied(_("You may not use this e-mail account."))
+    address = message.from_address if message.direction == Direction.INBOUND else ""
+    if not address:
+        raise ValidationError(_("This message has no sender address to make a contact from."))
+    existing = _contacts_for([address], set())
+    if existing:
+        contact = cast("Contact", existing[0])
+    else:
+        name = message.from_name or address.split("@")[0]
+        contact = customers.create_contact(
+            actor=actor, data={"full_name": name[:200], "emails": [address]}
+        )
+    files: list[mail.Attachment] = []
+    if message.raw:
+        with message.raw.open("rb") as raw:
+            files = mail.parse(raw.read()).attachments
+    _put_on_timelines(message, [contact], files)
+    if message.raw:
+        message.raw.delete(save=True)
+    return contact
+
+
+# Sending -------------------------------------------------------------------------------
+
+
+def send_email(
+    *,
+    actor: User,
+    account: MailAccount,
+    record: Record,
+    to: list[str],
+    subject: str,
+    body: str,
+    reply_to: Message | None = None,
+) -> Message:
+    """Send a message from `account` about `record` (a contact, company or deal), as a reply
+    in `reply_to`'s thread if given: sent over SMTP, a copy put in the Sent folder, kept in
+    the conversation and on the timelines of the contacts it goes to and of `record`."""
+    if not selectors.may_use(actor, account):
+        raise PermissionDenied(_("You may not use this e-mail account."))
+    permissions.require(actor, "log_activity")
+    if not permissions.allows(actor, record, "view"):
+        raise PermissionDenied(_("You may not see %(record)s.") % {"record": record})
+    to = [a.strip().lower() for a in to if a.strip()]
+    if not to or any(not _plausible(a) for a in to):
+        raise ValidationError({"to": _("Give the addresses to send to, separated by commas.")})
+    if not body.strip():
+        raise ValidationError({"body": _("Write the message first.")})
+    subject = " ".join(subject.split())[:300]
+    outgoing = EmailMessage()
+    outgoing["From"] = formataddr((actor.display_name, account.address))
+    outgoing["To"] = ", ".join(to)
+    outgoing["Subject"] = subject
+    outgoing["Date"] = format_datetime(timezone.now())
+    outgoing["Message-ID"] = make_msgid(domain=account.address.rsplit("@", 1)[-1])
+    if reply_to is not None:
+        references = [*reply_to.references.split(), reply_to.external_id][-50:]
+        outgoing["In-Reply-To"] = reply_to.external_id
+        outgoing["References"] = " ".join(references)
+    outgoing.set_content(body)
+    try:
+        transport.send(account, outgoing)
+    except transport.MailServerError as error:
+        raise ValidationError(
+            _("The mail server did not take the message: %(error)s") % {"error": error}
+        ) from error
+    raw = outgoing.as_bytes()
+    try:
+        transport.append(account, account.sent_folder, raw)
+    except transport.MailServerError as error:  # sent all the same; only the copy is missing
+        log.warning("no copy in %s of %s: %s", account.sent_folder, account.address, error)
+    with transaction.atomic():
+        parsed = mail.parse(raw)
+        message = _keep(account, parsed, direction=Direction.OUTBOUND)
+        contacts = _contacts_for(parsed.to, selectors.own_addresses())
+        records = [*contacts, *([record] if record not in contacts else [])]
+        _put_on_timelines(message, records, [], actor=actor)
+    return message
+
+
+def _plausible(address: str) -> bool:
+    name, _sep, domain = address.rpartition("@")
+    return bool(name) and "." in domain and " " not in address and len(address) <= 254

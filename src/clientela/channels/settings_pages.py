@@ -1,0 +1,45 @@
+"""The e-mail accounts settings list, declared for the generic settings pages."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientela.channels import services
+from clientela.channels.forms import AccountForm
+from clientela.channels.models import MailAccount
+from clientela.core.settings_pages import Column, SettingsPage, declare
+
+
+def declare_pages() -> None:
+    declare(
+        SettingsPage(
+            key="mail-accounts",
+            label=_("E-mail accounts"),
+            description=_(
+                "Mailboxes fetched onto the timelines and sent from, personal or shared."
+            ),
+            add_label=_("New e-mail account"),
+            icon="envelope",
+            model=MailAccount,
+            form=AccountForm,
+            columns=(
+                Column(_("Account"), lambda a: a.name),
+                Column(_("Address"), lambda a: a.address),
+                Column(
+                    _("Held by"),
+                    lambda a: a.owner.display_name if a.owner else (a.team or _("Everyone")),
+                ),
+                Column(_("Last error"), lambda a: a.last_error or "—"),
+                Column(
+                    _("Connection"),
+                    lambda a: _("Test"),
+                    link=lambda a: reverse("channels:account-test", args=[a.pk]),
+                ),
+            ),
+            queryset=lambda: MailAccount.objects.select_related("owner", "team"),
+            save=services.save_account,
+            deletable=False,
+            help=_("Passwords are stored encrypted. New mail is fetched every few minutes."),
+        )
+    )
