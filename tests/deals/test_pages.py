@@ -234,7 +234,7 @@ def test_a_new_deal_offers_the_companys_people_before_it_is_saved(
     offered = manager_client.get(
         "/deals/contacts/", {"company": "fabrica srl", "contacts": [radu.pk]}
     ).content.decode()
-    assert 'id="id_contacts_field"' in offered
+    assert 'id="field-for-id_contacts"' in offered
     assert "Ioana Pop" in offered and "Radu Marin" in offered
     assert "Elsewhere Person" not in offered
     ticked = re.findall(r'<input[^>]*name="contacts" value="(\d+)"[^>]*checked', offered)

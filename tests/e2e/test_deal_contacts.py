@@ -19,7 +19,7 @@ def test_a_new_deal_offers_the_people_of_the_company_picked(page, live_server, u
     log_in(page, live_server, user)
 
     page.goto(live_server.url + "/deals/new/")
-    contacts = page.locator("#id_contacts_field")
+    contacts = page.locator("#field-for-id_contacts")
     expect(contacts).to_contain_text("Name the company first")
     page.get_by_label("Name").fill("Livezi noi")
     page.get_by_label("Company").press_sequentially("Livada")

@@ -1,4 +1,5 @@
-"""Every page at 1440 and 390 px wide: nothing sticks out of the window, no table is cut.
+"""Every page at 1440 and 390 px wide: nothing sticks out of the window, no table is cut,
+and no id names two elements (a label tied to the wrong field reads as missing).
 
 The pages are the access matrix's (tests/test_access_matrix.py): every URL name has a
 probe there with real ids, so a new page is visited here as soon as it exists. A GET
@@ -288,6 +289,17 @@ def check_quick_add(page, base: str, label: str) -> list[str]:
     return problems
 
 
+# Ids given to more than one element of a page.
+TWICE = """() => {
+  const seen = new Set(), twice = new Set();
+  for (const el of document.querySelectorAll("[id]")) {
+    if (seen.has(el.id)) twice.add(el.id);
+    seen.add(el.id);
+  }
+  return Array.from(twice);
+}"""
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_page_is_wider_than_the_window(browser, live_server, world):
     rich = rich_records(world)
@@ -316,6 +328,12 @@ def test_no_page_is_wider_than_the_window(browser, live_server, world):
                 continue
             page.goto(live_server.url + url)
             problems += check(page, f"{name} at {label}", desktop=label == "1440")
+            if label == "1440":
+                problems += [
+                    f"{name}: id {twice!r} names two elements (a label, a link or a script "
+                    "finds the wrong one)"
+                    for twice in page.evaluate(TWICE)
+                ]
             shot = SHOTS / f"all-{name.replace(':', '-')}-{label}"
             if every:
                 SHOTS.mkdir(parents=True, exist_ok=True)

@@ -107,8 +107,8 @@ class DealForm(CustomFieldsMixin, forms.Form):
                 "hx-get": reverse("deals:deal-contacts"),
                 "hx-trigger": "change",
                 "hx-include": "this, [name='contacts']",
-                "hx-target": "#id_contacts_field",
-                "hx-select": "#id_contacts_field",
+                "hx-target": "#field-for-id_contacts",
+                "hx-select": "#field-for-id_contacts",
                 "hx-swap": "outerHTML",
             }
         )
