@@ -7,6 +7,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from clientela.api.registry import Resource, register
 from clientela.api.requests import api_field_names
@@ -44,9 +45,17 @@ class ProjectFields(Schema):
 
 
 class ProjectIn(ProjectFields):
+    """A project is for one client: the schema asks for exactly one of company_id and
+    contact_id, as the service does."""
+
+    # Neither field is nullable: a key given means a client given.
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["company_id"]}, {"required": ["contact_id"]}]}
+    )
+
     name: name_text(200)
-    company_id: Id | None = Field(None, description="The client: a company, or…")
-    contact_id: Id | None = Field(None, description="…a person (exactly one of the two).")
+    company_id: Id = Field(None, description="The client: a company, or…")  # type: ignore[assignment]
+    contact_id: Id = Field(None, description="…a person (exactly one of the two).")  # type: ignore[assignment]
 
 
 class ProjectUpdate(ProjectFields):
