@@ -58,3 +58,28 @@ def test_without_a_language_of_their_own_a_person_reads_the_installations(make_u
     with translation.override("ro"):
         activities.deliver_reminder(task_id=task.pk, at=when.astimezone(datetime.UTC).isoformat())
     assert Notification.objects.get(user=ana).title == "Reminder: Sună-l pe Dan"
+
+
+def test_a_reminder_typed_in_kolkata_comes_at_nine_in_kolkata(client, make_user):
+    """The reminder a person types is read in their own time zone: 09:00 in Kolkata is
+    03:30 UTC, the time the reminder's job is named for and delivers at."""
+    from clientela.activities.models import Task
+
+    asha = make_user(email="asha@firma.in", full_name="Asha Rep")
+    asha.time_zone = "Asia/Kolkata"
+    asha.save(update_fields=["time_zone"])
+    client.force_login(asha)
+    client.post(
+        "/tasks/new/",
+        {
+            "title": "Call Ravi",
+            "due_at": "2030-03-11T10:00",
+            "reminder_at": "2030-03-11T09:00",
+            "priority": "normal",
+        },
+    )
+    task = Task.objects.get(title="Call Ravi")
+    assert task.reminder_at == datetime.datetime(2030, 3, 11, 3, 30, tzinfo=datetime.UTC)
+    assert task.due_at == datetime.datetime(2030, 3, 11, 4, 30, tzinfo=datetime.UTC)
+    activities.deliver_reminder(task_id=task.pk, at="2030-03-11T03:30:00+00:00")
+    assert Notification.objects.get(user=asha).title == "Reminder: Call Ravi"
