@@ -133,3 +133,40 @@ def test_a_contacts_seeded_stage_and_a_tickets_language_read_in_words(client, ad
     )
     words = history_in(client, admin, "ticket", ticket.pk, language="en")
     assert "Romanian" in words or "Română" in words
+
+
+def test_records_kept_by_id_are_named_in_one_query_per_page(client, admin):
+    """The audit trail names every invoice's order with one query for the page, not one
+    per entry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clientela.orders import invoicing
+    from clientela.orders import services as order_services
+    from tests.orders.conftest import build_shop
+
+    shop = build_shop(admin)
+
+    def invoiced(count):
+        for _ in range(count):
+            order = order_services.create_order_for_customer(
+                actor=admin,
+                customer=shop["contact"],
+                lines=[{"product": shop["chair"], "quantity": 1}],
+            )
+            invoicing.issue_invoice(actor=admin, order=order)
+        return order
+
+    client.force_login(admin)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/settings/audit/", {"record_type": "invoice"})
+        return len(captured), text_of(page.content.decode())
+
+    invoiced(1)
+    few, _words = queries()
+    last = invoiced(4)
+    many, words = queries()
+    assert many == few
+    assert f"Order #{last.pk}" in words

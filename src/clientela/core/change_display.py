@@ -91,6 +91,25 @@ def readable(model: type[models.Model] | None, changes: dict, memo: dict | None 
     return shown
 
 
+def prime(entries: list[tuple[type[models.Model] | None, dict]], memo: dict) -> None:
+    """Read the names of every record a page's entries keep by id (an order's customer)
+    with one query per record type, into the `memo` given to `readable` after."""
+    wanted: dict[type[models.Model], set[int]] = {}
+    for model, changes in entries:
+        for name, pair in changes.items():
+            field = _field(model, name)
+            if field is None or not field.is_relation or _is_person(field):
+                continue
+            related = field.related_model
+            if related is None or isinstance(related, str):
+                continue
+            wanted.setdefault(related, set()).update(v for v in pair if type(v) is int)
+    for related, pks in wanted.items():
+        found = related._base_manager.in_bulk(pks)
+        for pk in pks:
+            memo[(related._meta.label, pk)] = str(found[pk]) if pk in found else f"#{pk}"
+
+
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     if model is None:
         return None

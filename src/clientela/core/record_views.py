@@ -38,11 +38,13 @@ def record_history(request: ActorRequest, record_type: str, pk: int) -> HttpResp
     record = get_object_or_404(declared.selector(request.user), pk=pk)
     entries = list(audit.history(record)[:200])
     memo: dict = {}
-    for entry in entries:
-        # As the audit trail shows them: a new record's empty fields left out.
-        changes = audit.shown_changes(
-            audit.masked_changes(entry.changes, request.user, record_type)
-        )
+    # As the audit trail shows them: a new record's empty fields left out.
+    shown = [
+        audit.shown_changes(audit.masked_changes(entry.changes, request.user, record_type))
+        for entry in entries
+    ]
+    change_display.prime([(type(record), changes) for changes in shown], memo)
+    for entry, changes in zip(entries, shown, strict=True):
         entry.readable = change_display.readable(type(record), changes, memo)
         entry.action_shown = change_display.action_label(entry.action)
     return render(

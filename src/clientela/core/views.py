@@ -41,11 +41,18 @@ def audit_trail(request: ActorRequest) -> HttpResponse:
         audit.trail(**form.filters()), ["-at", "-id"], request.GET.get("after"), AUDIT_PAGE
     )
     memo: dict = {}
-    for entry in page.items:
-        changes = audit.shown_changes(
-            audit.masked_changes(entry.changes, request.user, entry.content_type.model)
+    shown = [
+        (
+            entry.content_type.model_class(),
+            audit.shown_changes(
+                audit.masked_changes(entry.changes, request.user, entry.content_type.model)
+            ),
         )
-        entry.readable = change_display.readable(entry.content_type.model_class(), changes, memo)
+        for entry in page.items
+    ]
+    change_display.prime(shown, memo)
+    for entry, (model, changes) in zip(page.items, shown, strict=True):
+        entry.readable = change_display.readable(model, changes, memo)
         entry.action_shown = change_display.action_label(entry.action)
     query = request.GET.copy()
     query.pop("after", None)
