@@ -651,6 +651,7 @@ def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list
             "ends_at": None,
             "place": "",
             "attendees": "",
+            "external_id": "",
             "channel": "whatsapp" if kind == "message" else "",
         }
         author = ids.users[mix(plan.seed, 41, n) % len(ids.users)]
