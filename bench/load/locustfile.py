@@ -17,10 +17,11 @@ import os
 import random
 import re
 import time
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8").read())
+ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
 HOSTS = os.environ["LOAD_HOSTS"].split(",")
 TERMS = ["ana", "popescu", "maria", "ion", "elena", "radu", "0722", "gmail", "ionescu", "stan"]
 CONTACT_LINK = re.compile(r'href="/contacts/(\d+)/"')
@@ -143,9 +144,7 @@ class Caller(Person):
     @task(1)
     def read_contact(self) -> None:
         if self.contacts:
-            self.client.get(
-                f"/api/v1/contacts/{random.choice(self.contacts)}", name="api contact"
-            )
+            self.client.get(f"/api/v1/contacts/{random.choice(self.contacts)}", name="api contact")
 
 
 class Editor(Person):

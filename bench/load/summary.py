@@ -15,7 +15,8 @@ PG = "postgres://postgres@127.0.0.1:5432"
 
 
 def main(work: Path, database: str) -> None:
-    rows = list(csv.DictReader(open(work / "locust_stats.csv", encoding="utf-8")))
+    with open(work / "locust_stats.csv", encoding="utf-8") as stats:
+        rows = list(csv.DictReader(stats))
     print("| Request | Count | Failed | p50 ms | p95 ms | per s |")
     print("|---|---:|---:|---:|---:|---:|")
     for row in rows:
@@ -28,10 +29,14 @@ def main(work: Path, database: str) -> None:
     print(f"\nError rate: {failed} of {requests} ({100 * failed / max(requests, 1):.2f} %)")
     failures = work / "locust_failures.csv"
     if failures.exists():
-        for row in csv.DictReader(open(failures, encoding="utf-8")):
-            print(f"- {row['Occurrences']}× {row['Method']} {row['Name']}: {row['Error'][:160]}")
+        with open(failures, encoding="utf-8") as listed:
+            for row in csv.DictReader(listed):
+                print(
+                    f"- {row['Occurrences']} times {row['Method']} {row['Name']}: {row['Error'][:160]}"
+                )
 
-    counts = [int(line) for line in open(work / "connections.txt") if line.strip().isdigit()]
+    lines = (work / "connections.txt").read_text().split()
+    counts = [int(line) for line in lines if line.isdigit()]
     if counts:
         print(
             f"Database connections: at most {max(counts)}, "

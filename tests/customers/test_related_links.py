@@ -45,7 +45,7 @@ def links_to(html: str, path: str) -> bool:
 def test_a_company_the_reader_cannot_open_is_named_not_linked(
     client, contact_at_other_teams_company
 ):
-    rep_a, owner_b, company, contact, deal = contact_at_other_teams_company
+    rep_a, _, company, contact, deal = contact_at_other_teams_company
     client.force_login(rep_a)
     assert client.get(company.get_absolute_url()).status_code == 404
 
@@ -56,7 +56,7 @@ def test_a_company_the_reader_cannot_open_is_named_not_linked(
 
 
 def test_a_company_the_reader_may_open_stays_a_link(client, contact_at_other_teams_company):
-    rep_a, owner_b, company, contact, deal = contact_at_other_teams_company
+    _, _, company, contact, deal = contact_at_other_teams_company
     admin = create_user(email="admin@firma.ro", full_name="Ana Admin", administrator=True)
     client.force_login(admin)
     for page in [contact.get_absolute_url(), "/contacts/", deal.get_absolute_url(), "/deals/list/"]:
