@@ -158,8 +158,10 @@ def test_pdf_export(client, world):
 
 
 @pytest.mark.django_db
-def test_scheduled_reports_are_mailed_once_each_as_each_role_sees_them(world, mailoutbox):
+def test_scheduled_reports_are_mailed_once_each_as_each_role_sees_them(world, mailoutbox, settings):
     import datetime
+
+    settings.PUBLIC_URL = "https://crm.firma.ro"
 
     report = services.save_report(
         actor=world["ana"],
@@ -184,3 +186,5 @@ def test_scheduled_reports_are_mailed_once_each_as_each_role_sees_them(world, ma
     # Radu's role shows his team's deals only: Bogdan's are not counted for him.
     assert "Radu Ene" in sent["radu@firma.ro"] and "Bogdan Stan" not in sent["radu@firma.ro"]
     assert Report.objects.get(pk=report.pk).last_sent_on == monday
+    # The link opens the report from a mail client: whole, on the public address.
+    assert f"https://crm.firma.ro/reports/{report.pk}/" in sent["radu@firma.ro"]

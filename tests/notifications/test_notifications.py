@@ -108,3 +108,12 @@ def test_an_outside_link_is_not_followed(user_client, user):
     notification = services.notify(user, key="x", title="Phish", url="https://evil.example/")
     response = user_client.post(reverse("notifications:open", args=[notification.pk]))
     assert response["Location"] == reverse("notifications:index")
+
+
+def test_an_emailed_notification_links_to_the_public_address(user, settings):
+    settings.PUBLIC_URL = "https://crm.firma.ro/"
+    services.notify(user, key="task:7:due", title="Call Firma SRL", url="/contacts/12/")
+
+    assert "https://crm.firma.ro/contacts/12/" in mail.outbox[0].body
+    # The bell keeps the app's own path.
+    assert Notification.objects.get(key="task:7:due").url == "/contacts/12/"

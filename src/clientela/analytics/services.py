@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clientela.analytics import reports
 from clientela.analytics.models import Report, Schedule
-from clientela.core import audit, filters, permissions
+from clientela.core import audit, filters, links, permissions
 from clientela.users.models import User
 
 
@@ -147,7 +147,7 @@ def send_due_reports(*, today: datetime.date | None = None) -> int:
             report = Report.objects.select_for_update().get(pk=report_id)
             if not is_due(report, today):
                 continue
-            link = report.get_absolute_url()
+            link = links.absolute(report.get_absolute_url())
             for user in recipients(report):
                 with translation.override(user.language or settings.LANGUAGE_CODE):
                     send_mail(

@@ -23,3 +23,14 @@ def record_url(name: str, pk: int) -> str:
 def _pattern(name: str, prefix: str) -> str:
     path = reverse(name, args=[_MARKER])
     return path.replace("{", "{{").replace("}", "}}").replace(str(_MARKER), "{}")
+
+
+def absolute(path: str) -> str:
+    """A link that works outside the app — in an e-mail, a calendar, a chat: the path on
+    the address people reach Clientela at (CLIENTELA_PUBLIC_URL). A link that is already
+    whole, or no link, is returned as it is."""
+    if not path or "://" in path:
+        return path
+    from django.conf import settings
+
+    return settings.PUBLIC_URL.rstrip("/") + "/" + path.lstrip("/")

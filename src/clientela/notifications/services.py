@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clientela import jobs
-from clientela.core import permissions, phrases
+from clientela.core import links, permissions, phrases
 from clientela.notifications.models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def notify(
             # waits on the unique index and then finds this one.
             send_mail(
                 subject=title[:200],
-                message="\n\n".join(part for part in (body, url) if part) or title,
+                message="\n\n".join(part for part in (body, links.absolute(url)) if part) or title,
                 from_email=None,
                 recipient_list=[user.email],
             )
