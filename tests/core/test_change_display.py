@@ -170,3 +170,38 @@ def test_records_kept_by_id_are_named_in_one_query_per_page(client, admin):
     many, words = queries()
     assert many == few
     assert f"Order #{last.pk}" in words
+
+
+def test_an_orders_stages_and_lines_are_named_in_one_query_per_page(client, admin):
+    """Each order's lines name their products and its stage its label: read once for the
+    audit trail's page, not once per entry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clientela.orders import services as order_services
+    from tests.orders.conftest import build_shop
+
+    shop = build_shop(admin)
+    quantities = iter(range(1, 50))
+
+    def ordered(count):
+        for _ in range(count):
+            order_services.create_order_for_customer(
+                actor=admin,
+                customer=shop["contact"],
+                lines=[{"product": shop["lamp"], "quantity": next(quantities)}],
+            )
+
+    client.force_login(admin)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/settings/audit/", {"record_type": "order"})
+        return len(captured), text_of(page.content.decode())
+
+    ordered(1)
+    few, _words = queries()
+    ordered(4)
+    many, words = queries()
+    assert many == few
+    assert "5 x Desk lamp" in words and "1 x Desk lamp" in words

@@ -49,7 +49,8 @@ ACTIONS: dict[str, StrOrPromise] = {
 }
 
 # (record type, field) → how its stored value reads; declared by the app that knows.
-SHOWN_AS: dict[tuple[str, str], Callable[[Any], Any]] = {}
+SHOWN_AS: dict[tuple[str, str], Callable[..., Any]] = {}
+BATCHED: dict[tuple[str, str], Callable[[list[Any]], Any]] = {}
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -57,9 +58,20 @@ EMPTY: tuple[object, ...] = (None, "", [], {})
 PARTS = ("street", "city", "region", "postal_code", "country")
 
 
-def declare(record_type: str, field: str, show: Callable[[Any], Any]) -> None:
-    """How a field of a record type reads: `show(stored value)` (not given empty ones)."""
+def declare(
+    record_type: str,
+    field: str,
+    show: Callable[..., Any],
+    *,
+    batch: Callable[[list[Any]], Any] | None = None,
+) -> None:
+    """How a field of a record type reads: `show(stored value)` (not given empty ones).
+    With `batch`, what the values need is read once for a page — `batch(values)` gets
+    every non-empty value of that field on the page (an order's lines: the products of
+    all of them) — and each reads as `show(value, batch(values))`."""
     SHOWN_AS[(record_type, field)] = show
+    if batch is not None:
+        BATCHED[(record_type, field)] = batch
 
 
 @dataclass(frozen=True)
@@ -95,8 +107,14 @@ def prime(entries: list[tuple[type[models.Model] | None, dict]], memo: dict) -> 
     """Read the names of every record a page's entries keep by id (an order's customer)
     with one query per record type, into the `memo` given to `readable` after."""
     wanted: dict[type[models.Model], set[int]] = {}
+    batched: dict[tuple[str, str], list[Any]] = {}
     for model, changes in entries:
+        record_type = (model._meta.model_name or "") if model is not None else ""
         for name, pair in changes.items():
+            if (record_type, name) in BATCHED:
+                values = batched.setdefault((record_type, name), [])
+                values.extend(value for value in pair if value not in EMPTY)
+                continue
             field = _field(model, name)
             if field is None or not field.is_relation or _is_person(field):
                 continue
@@ -104,6 +122,8 @@ def prime(entries: list[tuple[type[models.Model] | None, dict]], memo: dict) -> 
             if related is None or isinstance(related, str):
                 continue
             wanted.setdefault(related, set()).update(v for v in pair if type(v) is int)
+    for key, values in batched.items():
+        memo[("batch", *key)] = BATCHED[key](values)
     for related, pks in wanted.items():
         found = related._base_manager.in_bulk(pks)
         for pk in pks:
@@ -135,7 +155,12 @@ def _value(record_type: str, field: models.Field | None, name: str, value: Any, 
     if show is not None:
         key = (record_type, name, str(value))
         if key not in memo:
-            memo[key] = show(value)
+            batch = BATCHED.get((record_type, name))
+            if batch is None:
+                memo[key] = show(value)
+            else:  # read for the page by prime(), or for this value alone
+                found = memo.get(("batch", record_type, name))
+                memo[key] = show(value, found if found is not None else batch([value]))
         value = memo[key]
     elif field is not None and field.choices and isinstance(value, str | int):
         value = dict(field.flatchoices).get(value, value)

@@ -94,18 +94,20 @@ def declare_history() -> None:
     from clientela.core import change_display
     from clientela.orders.models import OrderStage, Product
 
-    def stage_label(key: str) -> str:
-        stage = OrderStage.objects.filter(key=key).first()
-        return stage.label if stage is not None else key
+    def stage_labels(keys: list[str]) -> dict[str, str]:
+        return {stage.key: str(stage.label) for stage in OrderStage.objects.filter(key__in=keys)}
 
-    def lines(kept: list) -> list[str]:
-        names = dict(
-            Product.objects.filter(pk__in=[line[0] for line in kept]).values_list("pk", "name")
-        )
+    def product_names(kept_lines: list[list]) -> dict[int, str]:
+        wanted = {line[0] for kept in kept_lines for line in kept}
+        return dict(Product.objects.filter(pk__in=wanted).values_list("pk", "name"))
+
+    def lines(kept: list, names: dict[int, str]) -> list[str]:
         return [
             f"{quantity} x {names.get(product, f'#{product}')} @ {price}"
             for product, quantity, price in kept
         ]
 
-    change_display.declare("order", "stage", stage_label)
-    change_display.declare("order", "lines", lines)
+    change_display.declare(
+        "order", "stage", lambda key, labels: labels.get(key, key), batch=stage_labels
+    )
+    change_display.declare("order", "lines", lines, batch=product_names)
