@@ -218,3 +218,27 @@ def test_a_missing_manifest_or_a_stopped_collection_is_collected_again(own_stati
         staticfiles.collect()
     assert not staticfiles.is_current()
     assert COLLECTING in start()
+
+
+def test_a_web_process_reads_its_url_patterns_before_serving_anyone(tmp_path):
+    """The URL patterns (and the API's schemas with them) take seconds to read; read on
+    the first request, they made a process's first login or API call that slow."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, clientela_env
+
+    check = (
+        "import clientela.wsgi\n"
+        "from django.urls import get_resolver\n"
+        "print('url_patterns' in vars(get_resolver()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check],
+        env=clientela_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.stdout.strip() == "True", done.stderr
