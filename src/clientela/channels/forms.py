@@ -27,7 +27,7 @@ class AccountForm(forms.ModelForm):
     field_order = (
         "name", "address", "owner", "team", "imap_host", "imap_port", "imap_security",
         "imap_username", "imap_password", "inbox_folder", "smtp_host", "smtp_port",
-        "smtp_security", "smtp_username", "smtp_password", "sent_folder", "is_active",
+        "smtp_security", "smtp_username", "smtp_password", "sent_folder", "is_active", "desk_department",
     )  # fmt: skip
 
     class Meta:
@@ -48,6 +48,7 @@ class AccountForm(forms.ModelForm):
             "smtp_username",
             "sent_folder",
             "is_active",
+            "desk_department",
         )
 
 

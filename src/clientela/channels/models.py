@@ -63,6 +63,17 @@ class MailAccount(models.Model):
     )
     smtp_username = models.CharField(_("SMTP user name"), max_length=200, blank=True)
     smtp_password = models.TextField(editable=False, blank=True)
+    # A support inbox: each new message opens a ticket in this department, and an answer
+    # joins its ticket (tickets.intake).
+    desk_department = models.ForeignKey(
+        "tickets.Department",
+        verbose_name=_("opens tickets in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A support inbox: each new message becomes a ticket of this department."),
+    )
     inbox_folder = models.CharField(_("inbox folder"), max_length=200, default="INBOX")
     sent_folder = models.CharField(_("sent folder"), max_length=200, default="Sent")
     is_active = models.BooleanField(_("fetch new mail"), default=True)

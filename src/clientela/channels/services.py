@@ -32,6 +32,9 @@ from clientela.core import audit, permissions
 from clientela.core.records import timeline_records
 from clientela.customers import services as customers
 from clientela.customers.models import Contact, EmailAddress
+from clientela.tickets import intake, outbound
+from clientela.tickets.models import Channel as TicketChannel
+from clientela.tickets.models import TicketMessage
 
 if TYPE_CHECKING:
     from clientela.core.models import Record
@@ -142,6 +145,9 @@ def receive(
             message = _keep(account, parsed, direction=direction, folder=folder, uid=uid)
     except IntegrityError:
         return None
+    if direction == Direction.INBOUND and account.desk_department_id is not None:
+        _hand_to_desk(account, message, parsed)
+        return message
     contacts = _contacts_for(parsed.addresses, own)
     if contacts:
         _put_on_timelines(message, list(contacts), parsed.attachments)
@@ -150,6 +156,30 @@ def receive(
         # is made from it.
         message.raw.save(f"{message.pk}.eml", ContentFile(raw), save=True)
     return message
+
+
+def _hand_to_desk(account: MailAccount, message: Message, parsed: mail.Parsed) -> None:
+    """A support inbox's message handed to the desk as it came: it opens a ticket, or joins
+    the ticket it answers; the ticket's entry is the message's entry on the timelines."""
+    handed = intake.take(
+        intake.Inbound(
+            channel=TicketChannel.EMAIL,
+            sender=parsed.from_address,
+            name=parsed.from_name,
+            subject=parsed.subject,
+            body=parsed.text or mail.html_to_text(parsed.html),
+            message_id=parsed.message_id,
+            in_reply_to=parsed.in_reply_to,
+            references=tuple(parsed.references),
+            attachments=[
+                SimpleUploadedFile(item.name, item.data, item.content_type)
+                for item in parsed.attachments
+            ],
+        ),
+        department=account.desk_department,
+    )
+    message.activity_id = handed.activity_id
+    message.save(update_fields=["activity"])
 
 
 def _keep(
@@ -344,11 +374,30 @@ def send_email(
         raise ValidationError({"to": _("Give the addresses to send to, separated by commas.")})
     if not body.strip():
         raise ValidationError({"body": _("Write the message first.")})
-    subject = " ".join(subject.split())[:300]
+    outgoing = _outgoing(account, actor.display_name, to, subject, body, reply_to)
+    raw = _deliver(account, outgoing)
+    with transaction.atomic():
+        parsed = mail.parse(raw)
+        message = _keep(account, parsed, direction=Direction.OUTBOUND)
+        contacts = _contacts_for(parsed.to, selectors.own_addresses())
+        records = [*contacts, *([record] if record not in contacts else [])]
+        _put_on_timelines(message, records, [], actor=actor)
+    return message
+
+
+def _outgoing(
+    account: MailAccount,
+    sender_name: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    reply_to: Message | None,
+) -> EmailMessage:
+    """A message from the account, threaded under `reply_to` when given."""
     outgoing = EmailMessage()
-    outgoing["From"] = formataddr((actor.display_name, account.address))
+    outgoing["From"] = formataddr((sender_name, account.address))
     outgoing["To"] = ", ".join(to)
-    outgoing["Subject"] = subject
+    outgoing["Subject"] = " ".join(subject.split())[:300]
     outgoing["Date"] = format_datetime(timezone.now())
     outgoing["Message-ID"] = make_msgid(domain=account.address.rsplit("@", 1)[-1])
     if reply_to is not None:
@@ -356,6 +405,12 @@ def send_email(
         outgoing["In-Reply-To"] = reply_to.external_id
         outgoing["References"] = " ".join(references)
     outgoing.set_content(body)
+    return outgoing
+
+
+def _deliver(account: MailAccount, outgoing: EmailMessage) -> bytes:
+    """Send over the account's SMTP server and put a copy in its Sent folder: the raw
+    message sent. A server that does not take it is a ValidationError, in words."""
     try:
         transport.send(account, outgoing)
     except transport.MailServerError as error:
@@ -367,13 +422,42 @@ def send_email(
         transport.append(account, account.sent_folder, raw)
     except transport.MailServerError as error:  # sent all the same; only the copy is missing
         log.warning("no copy in %s of %s: %s", account.sent_folder, account.address, error)
-    with transaction.atomic():
-        parsed = mail.parse(raw)
-        message = _keep(account, parsed, direction=Direction.OUTBOUND)
-        contacts = _contacts_for(parsed.to, selectors.own_addresses())
-        records = [*contacts, *([record] if record not in contacts else [])]
-        _put_on_timelines(message, records, [], actor=actor)
-    return message
+    return raw
+
+
+def send_ticket_reply(reply: TicketMessage) -> str:
+    """An agent's public reply on a ticket that came in by e-mail, sent from the support
+    inbox it came to, to its customer, threaded under the customer's last message and
+    tagged with the ticket's number; kept in the thread with the reply's own timeline
+    entry. The Message-ID it went with ("" when the ticket has no e-mail to answer)."""
+    ticket = reply.ticket
+    last = (
+        Message.objects.filter(
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            activity_id__in=TicketMessage.objects.filter(ticket=ticket).values("activity_id"),
+        )
+        .select_related("account")
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if last is None or last.account is None:
+        return ""
+    account = last.account
+    contact = ticket.contact
+    to = (contact.email if contact is not None else "") or last.from_address
+    if not to:
+        return ""
+    author = reply.activity.author
+    sender_name = author.display_name if author is not None else str(account.name)
+    outgoing = _outgoing(
+        account, sender_name, [to], outbound.tagged_subject(ticket), reply.activity.body, last
+    )
+    raw = _deliver(account, outgoing)
+    kept = _keep(account, mail.parse(raw), direction=Direction.OUTBOUND)
+    kept.activity_id = reply.activity_id
+    kept.save(update_fields=["activity"])
+    return kept.external_id
 
 
 def _plausible(address: str) -> bool:

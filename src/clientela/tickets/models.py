@@ -261,12 +261,22 @@ class TicketMessage(models.Model):
     activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="+")
     internal = models.BooleanField(_("internal note"), default=False)
     from_customer = models.BooleanField(default=False)
+    # The channel's own id of the message (an e-mail's Message-ID), received or sent: a
+    # customer's answer naming it joins this ticket.
+    external_id = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("ticket message")
         verbose_name_plural = _("ticket messages")
-        indexes = [models.Index(fields=["ticket", "id"], name="ticket_message_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="ticket_message_idx"),
+            models.Index(
+                fields=["external_id"],
+                name="ticket_message_external_idx",
+                condition=~Q(external_id=""),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(internal=True, from_customer=True), name="ticket_note_is_agents"
