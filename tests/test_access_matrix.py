@@ -556,6 +556,7 @@ def script_probes(w) -> dict[str, Probe]:
             "edit", "POST", f"/api/v1/tickets/{t2}/merge", {"duplicate_id": t}
         ),
         "tickets:merge-undo": ticket("edit", "POST", f"/tickets/{t}/merge/undo/"),
+        "api:tickets-unmerge": ticket("edit", "POST", f"/api/v1/tickets/{t}/unmerge", {}),
         "tickets:canned-list": canned("list", "GET", "/tickets/replies/"),
         "tickets:canned-create": canned("self", "GET", "/tickets/replies/new/"),
         "tickets:canned-edit": canned(
