@@ -603,7 +603,21 @@ def mail_world(owner_b) -> dict:
         "Subject: Terms\r\nMessage-ID: <terms@firma-b.ro>\r\n\r\nThe terms as agreed\r\n"
     ).encode()
     message = channels.receive(account=account, raw=raw)
-    return {"mail_account": account, "mail_message": message}
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clientela.channels.models import OutgoingMail
+
+    outgoing = OutgoingMail.objects.create(
+        account=account,
+        author=account.owner,
+        record="contact:0",
+        to="secreta@firma-b.ro",
+        body="Waiting",
+        send_at=timezone.now() + timedelta(hours=1),
+    )
+    return {"mail_account": account, "mail_message": message, "outgoing": outgoing}
 
 
 def mail_probes(w) -> dict[str, Probe]:
@@ -619,6 +633,8 @@ def mail_probes(w) -> dict[str, Probe]:
             {"account": a.pk, "to": "secreta@firma-b.ro", "subject": "x", "body": "hacked"},
         ),
         "channels:account-test": Probe("settings", "GET", f"/mail/accounts/{a.pk}/test/"),
+        # Only its author takes an e-mail back: every other person gets 404.
+        "channels:cancel": Probe("owner", "POST", f"/mail/outgoing/{w['outgoing'].pk}/cancel/"),
     }
 
 

@@ -191,3 +191,46 @@ class Message(models.Model):
     @property
     def participants(self) -> list[str]:
         return [a for a in [self.from_address, *self.to.split(), *self.cc.split()] if a]
+
+
+class OutgoingStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Not sent")
+
+
+class OutgoingMail(models.Model):
+    """An e-mail written in the composer and sent later by a job: after a few seconds in
+    which it can still be taken back (undo-send), or at the time its author chose. The job
+    sends it only if it is still pending when it runs."""
+
+    account = models.ForeignKey(MailAccount, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    record = models.CharField(max_length=60)  # "contact:42": what it was written from
+    to = models.TextField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    reply_to = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    send_at = models.DateTimeField(_("send at"))
+    status = models.CharField(
+        max_length=10, choices=OutgoingStatus.choices, default=OutgoingStatus.PENDING
+    )
+    error = models.CharField(max_length=500, blank=True)
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            # The composer lists its author's pending mail about the record it is on.
+            models.Index(fields=["author", "record", "status"], name="outgoing_author_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or str(_("(no subject)"))

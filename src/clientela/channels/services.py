@@ -9,14 +9,16 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import TYPE_CHECKING, cast
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela import jobs
 from clientela.activities import services as activities
 from clientela.activities.models import Activity, ActivityKind, TimelineLink
 from clientela.channels import mail, secrets, selectors, transport
@@ -27,9 +29,11 @@ from clientela.channels.models import (
     MailAccount,
     MailFolder,
     Message,
+    OutgoingMail,
+    OutgoingStatus,
 )
 from clientela.core import audit, permissions
-from clientela.core.records import timeline_records
+from clientela.core.records import RecordRef, timeline_records
 from clientela.customers import services as customers
 from clientela.customers.models import Contact, EmailAddress
 from clientela.tickets import intake, outbound
@@ -44,6 +48,8 @@ log = logging.getLogger(__name__)
 # A message whose headers name no known one joins a thread with the same subject and
 # people if that thread spoke this recently.
 THREAD_WINDOW = datetime.timedelta(days=30)
+# How far ahead an e-mail may be scheduled.
+MAX_SCHEDULE = datetime.timedelta(days=366)
 
 
 # Accounts ------------------------------------------------------------------------------
@@ -364,6 +370,23 @@ def send_email(
     """Send a message from `account` about `record` (a contact, company or deal), as a reply
     in `reply_to`'s thread if given: sent over SMTP, a copy put in the Sent folder, kept in
     the conversation and on the timelines of the contacts it goes to and of `record`."""
+    to = _may_send(actor, account, record, to, body)
+    outgoing = _outgoing(account, actor.display_name, to, subject, body, reply_to)
+    raw = _deliver(account, outgoing)
+    with transaction.atomic():
+        parsed = mail.parse(raw)
+        message = _keep(account, parsed, direction=Direction.OUTBOUND)
+        contacts = _contacts_for(parsed.to, selectors.own_addresses())
+        records = [*contacts, *([record] if record not in contacts else [])]
+        _put_on_timelines(message, records, [], actor=actor)
+    return message
+
+
+def _may_send(
+    actor: User, account: MailAccount, record: Record, to: list[str], body: str
+) -> list[str]:
+    """The addresses to send to, once the actor may send from the account about the
+    record and the message is complete; else PermissionDenied or ValidationError."""
     if not selectors.may_use(actor, account):
         raise PermissionDenied(_("You may not use this e-mail account."))
     permissions.require(actor, "log_activity")
@@ -374,15 +397,96 @@ def send_email(
         raise ValidationError({"to": _("Give the addresses to send to, separated by commas.")})
     if not body.strip():
         raise ValidationError({"body": _("Write the message first.")})
-    outgoing = _outgoing(account, actor.display_name, to, subject, body, reply_to)
-    raw = _deliver(account, outgoing)
+    return to
+
+
+# Sending later: undo-send and scheduled send -------------------------------------------
+
+
+@transaction.atomic
+def queue_email(
+    *,
+    actor: User,
+    account: MailAccount,
+    record: Record,
+    to: list[str],
+    subject: str,
+    body: str,
+    reply_to: Message | None = None,
+    send_at: datetime.datetime | None = None,
+) -> OutgoingMail:
+    """An e-mail from the composer, sent by a job: at `send_at` if given (a time to come),
+    else after UNDO_SECONDS in which its author can take it back. Checked now as if sent
+    now, and again when the job sends it."""
+    to = _may_send(actor, account, record, to, body)
+    now = timezone.now()
+    if send_at is not None and send_at <= now:
+        raise ValidationError({"send_at": _("Choose a time to come, or send it now.")})
+    if send_at is not None and send_at > now + MAX_SCHEDULE:
+        raise ValidationError({"send_at": _("Schedule it at most a year ahead.")})
+    outgoing = OutgoingMail.objects.create(
+        account=account,
+        author=actor,
+        record=RecordRef.of(record).token,
+        to=", ".join(to),
+        subject=" ".join(subject.split())[:300],
+        body=body,
+        reply_to=reply_to,
+        send_at=send_at or now + datetime.timedelta(seconds=settings.MAIL_UNDO_SECONDS),
+    )
+    from clientela.channels.tasks import send_outgoing
+
+    jobs.schedule_at(outgoing.send_at, send_outgoing, outgoing.pk)
+    return outgoing
+
+
+@transaction.atomic
+def cancel_email(*, actor: User, outgoing: OutgoingMail) -> OutgoingMail:
+    """Take back an e-mail not sent yet: only its author, only while it waits."""
+    locked = OutgoingMail.objects.select_for_update().get(pk=outgoing.pk)
+    if locked.author_id != actor.pk:
+        raise PermissionDenied(_("Only its author can take back this e-mail."))
+    if locked.status != OutgoingStatus.PENDING:
+        raise ValidationError(_("Too late: this e-mail has left already."))
+    locked.status = OutgoingStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    return locked
+
+
+def send_outgoing(outgoing_id: int) -> bool:
+    """The job: send a waiting e-mail as its author, once. The row is locked while it is
+    sent, so an undo racing the job either wins (nothing is sent) or is refused; a job run
+    twice, or for a cancelled e-mail, sends nothing."""
     with transaction.atomic():
-        parsed = mail.parse(raw)
-        message = _keep(account, parsed, direction=Direction.OUTBOUND)
-        contacts = _contacts_for(parsed.to, selectors.own_addresses())
-        records = [*contacts, *([record] if record not in contacts else [])]
-        _put_on_timelines(message, records, [], actor=actor)
-    return message
+        outgoing = (
+            OutgoingMail.objects.select_for_update(of=("self",))
+            .select_related("account", "author", "reply_to")
+            .filter(pk=outgoing_id)
+            .first()
+        )
+        if outgoing is None or outgoing.status != OutgoingStatus.PENDING:
+            return False
+        if outgoing.send_at > timezone.now():  # too early: its own job comes later
+            return False
+        try:
+            record = cast("Record", RecordRef.parse(outgoing.record).get())
+            message = send_email(
+                actor=outgoing.author,
+                account=outgoing.account,
+                record=record,
+                to=outgoing.to.split(","),
+                subject=outgoing.subject,
+                body=outgoing.body,
+                reply_to=outgoing.reply_to,
+            )
+        except (ValidationError, PermissionDenied, ObjectDoesNotExist, ValueError) as error:
+            outgoing.status = OutgoingStatus.FAILED
+            outgoing.error = " ".join(getattr(error, "messages", [str(error)]))[:500]
+            outgoing.save(update_fields=["status", "error"])
+            return False
+        outgoing.status, outgoing.message = OutgoingStatus.SENT, message
+        outgoing.save(update_fields=["status", "message"])
+    return True
 
 
 def _outgoing(
