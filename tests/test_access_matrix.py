@@ -1082,6 +1082,7 @@ def test_every_url_has_a_probe():
         )
     }
     fake["mail_message"] = type("M", (), {"pk": 1, "conversation_id": 1})()
+    fake["outgoing"] = type("O", (), {"pk": 1})()
     fake["settings"], fake["settings_deleted"] = {}, 1
     missing = url_names() - set(probes(fake))
     assert not missing, f"URLs with no access probe: {sorted(missing)}"
