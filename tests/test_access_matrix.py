@@ -556,6 +556,7 @@ def script_probes(w) -> dict[str, Probe]:
             "edit", "POST", f"/api/v1/tickets/{t2}/merge", {"duplicate_id": t}
         ),
         "tickets:merge-undo": ticket("edit", "POST", f"/tickets/{t}/merge/undo/"),
+        "api:tickets-unmerge": ticket("edit", "POST", f"/api/v1/tickets/{t}/unmerge", {}),
         "tickets:canned-list": canned("list", "GET", "/tickets/replies/"),
         "tickets:canned-create": canned("self", "GET", "/tickets/replies/new/"),
         "tickets:canned-edit": canned(
@@ -602,7 +603,21 @@ def mail_world(owner_b) -> dict:
         "Subject: Terms\r\nMessage-ID: <terms@firma-b.ro>\r\n\r\nThe terms as agreed\r\n"
     ).encode()
     message = channels.receive(account=account, raw=raw)
-    return {"mail_account": account, "mail_message": message}
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clientela.channels.models import OutgoingMail
+
+    outgoing = OutgoingMail.objects.create(
+        account=account,
+        author=account.owner,
+        record="contact:0",
+        to="secreta@firma-b.ro",
+        body="Waiting",
+        send_at=timezone.now() + timedelta(hours=1),
+    )
+    return {"mail_account": account, "mail_message": message, "outgoing": outgoing}
 
 
 def mail_probes(w) -> dict[str, Probe]:
@@ -618,6 +633,8 @@ def mail_probes(w) -> dict[str, Probe]:
             {"account": a.pk, "to": "secreta@firma-b.ro", "subject": "x", "body": "hacked"},
         ),
         "channels:account-test": Probe("settings", "GET", f"/mail/accounts/{a.pk}/test/"),
+        # Only its author takes an e-mail back: every other person gets 404.
+        "channels:cancel": Probe("owner", "POST", f"/mail/outgoing/{w['outgoing'].pk}/cancel/"),
     }
 
 
@@ -1065,6 +1082,7 @@ def test_every_url_has_a_probe():
         )
     }
     fake["mail_message"] = type("M", (), {"pk": 1, "conversation_id": 1})()
+    fake["outgoing"] = type("O", (), {"pk": 1})()
     fake["settings"], fake["settings_deleted"] = {}, 1
     missing = url_names() - set(probes(fake))
     assert not missing, f"URLs with no access probe: {sorted(missing)}"

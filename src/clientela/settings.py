@@ -318,6 +318,10 @@ SUPPORT_FORM_RATE_PER_HOUR = config.env_int("CLIENTELA_SUPPORT_FORM_RATE_PER_HOU
 SLA_WARNING_MINUTES = config.env_int("CLIENTELA_SLA_WARNING_MINUTES", 30)
 # How many days a satisfaction survey's link stays open after it is sent.
 SURVEY_LINK_DAYS = config.env_int("CLIENTELA_SURVEY_LINK_DAYS", 30)
+# How long an e-mail sent from the composer waits, so its author can take it back.
+MAIL_UNDO_SECONDS = config.env_int("CLIENTELA_MAIL_UNDO_SECONDS", 10)
+# Whether a delivered order's customer is asked how satisfied they are, as after a ticket.
+SURVEY_AFTER_DELIVERY = config.env_bool("CLIENTELA_SURVEY_AFTER_DELIVERY", True)
 # The address customers reach this installation at, for links in e-mails sent by a
 # background job (a survey); a page sent from a request uses the request's own address.
 PUBLIC_URL = config.env_str("CLIENTELA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -97,3 +97,37 @@ def test_move_assign_transfer_and_answer_by_api(api, desk, agents):
     assert TicketMessage.objects.filter(ticket_id=ticket["id"], from_customer=False).count() == 1
     bad = api.patch(url, {"status": "waiting"})
     assert bad.status_code == 422
+
+
+def test_a_merge_is_undone_by_api_by_those_who_may_edit_both(api, agents, client, make_user):
+    kept = api.post("/api/v1/tickets/", {"subject": "Oven", "email": "a@client.ro"}).json()
+    duplicate = api.post("/api/v1/tickets/", {"subject": "Oven!", "email": "a@client.ro"}).json()
+    url = f"/api/v1/tickets/{kept['id']}"
+    nothing = api.post(f"{url}/unmerge", {})
+    assert nothing.status_code in (400, 422) and "no merge" in nothing.content.decode()
+    merged = api.post(f"{url}/merge", {"duplicate_id": duplicate["id"]})
+    assert merged.status_code in (200, 201), merged.content
+    assert Ticket.objects.get(pk=duplicate["id"]).merged_into_id == kept["id"]
+    # A sales rep who may not edit tickets is refused and nothing changes.
+    _token, raw = api_services.create_token(
+        actor=make_user(email="rep@firma.ro"), name="rep", scopes=["tickets:write"]
+    )
+    refused = ApiClient(client, raw).post(f"{url}/unmerge", {})
+    assert refused.status_code in (403, 404)
+    assert Ticket.objects.get(pk=duplicate["id"]).merged_into_id == kept["id"]
+    undone = api.post(f"{url}/unmerge", {})
+    assert undone.status_code in (200, 201), undone.content
+    assert undone.json()["id"] == kept["id"]
+    back = Ticket.objects.get(pk=duplicate["id"])
+    assert back.merged_into_id is None and back.status == "new"
+    assert TicketMessage.objects.filter(ticket_id=duplicate["id"]).count() == 1
+    assert AuditEntry.objects.filter(action="undo merge", object_id=duplicate["id"]).exists()
+    again = api.post(f"{url}/unmerge", {})
+    assert again.status_code in (400, 422)
+
+
+def test_the_unmerge_operation_is_in_the_openapi_schema(client):
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/v1/tickets/{record_id}/unmerge"]["post"]
+    assert "Undo the latest merge" in operation["summary"]
+    assert "400 when there is no merge" in operation["description"]

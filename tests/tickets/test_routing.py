@@ -113,3 +113,48 @@ def test_a_new_installation_routes_to_a_support_department_of_the_support_team(a
     ticket = open_("First ever")
     assert ticket.department.name == "Support"
     assert ticket.owner in agents
+
+
+def order_for(contact, stage_key: str):
+    from django.utils import timezone
+
+    from clientela.orders import services as orders
+    from clientela.orders.models import Order, Warehouse
+
+    warehouse = Warehouse.objects.first() or Warehouse.objects.create(name="Main", is_default=True)
+    return Order.objects.create(
+        contact=contact,
+        stage=orders.stage(stage_key),
+        stage_changed_at=timezone.now(),
+        currency="RON",
+        warehouse=warehouse,
+    )
+
+
+@pytest.mark.django_db
+def test_the_order_status_routes_a_ticket(desk):
+    rule(desk, "billing", 10, order_stage="shipped")
+    maria = customers.create_contact(
+        actor=None, data={"full_name": "Maria", "emails": ["maria@client.ro"]}
+    )
+    # No order yet: no match.
+    assert open_("Where is it?", contact=maria).department == desk["support"]
+    order_for(maria, "placed")
+    assert open_("Where is it?", contact=maria).department == desk["support"]
+    # Her latest order was shipped: routed by it, found through her e-mail address too.
+    shipped = order_for(maria, "shipped")
+    assert open_("Where is it?", contact=maria).department == desk["billing"]
+    assert open_("Where is it?", email="maria@client.ro").department == desk["billing"]
+    # A ticket linked to an order is routed by that order, not by the latest one.
+    delivered = order_for(maria, "delivered")
+    assert open_("Broken", contact=maria).department == desk["support"]
+    assert open_("Broken", contact=maria, order=shipped).department == desk["billing"]
+    assert open_("Broken", contact=maria, order=delivered).department == desk["support"]
+
+
+@pytest.mark.django_db
+def test_a_rule_with_an_unknown_order_status_is_refused(desk):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Unknown order status"):
+        rule(desk, "billing", 10, order_stage="teleported")

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from clientela.analytics import selectors as figures
@@ -153,3 +154,53 @@ def test_the_rating_shows_on_the_ticket_the_customer_and_the_agent_report(
     ]
     # An agent sees only the answers on tickets they may see; the report agrees.
     assert figures.satisfaction_by_agent(agents[2], figures.period_for(agents[2])).rows
+
+
+def shipped_order(contact):
+    from clientela.orders import services as orders
+    from clientela.orders.models import Order, Warehouse
+
+    return Order.objects.create(
+        contact=contact,
+        stage=orders.stage("shipped"),
+        stage_changed_at=timezone.now(),
+        currency="RON",
+        warehouse=Warehouse.objects.create(name="Main", is_default=True),
+    )
+
+
+@pytest.mark.django_db
+def test_a_delivered_order_asks_its_customer_once_and_the_rating_shows_on_their_page(
+    client, admin, mailoutbox, settings
+):
+    from clientela.orders import services as orders
+
+    contact = customers.create_contact(
+        actor=None, data={"full_name": "Maria Client", "emails": ["maria@client.ro"]}
+    )
+    order = shipped_order(contact)
+    orders.move_order(actor=None, order=order, to="delivered")
+    survey = Survey.objects.get(order=order)
+    assert survey.ticket is None and survey.contact == contact
+    assert surveys.send(survey.pk) is True
+    assert surveys.send(survey.pk) is False
+    message = mailoutbox[0]
+    assert message.to == ["maria@client.ro"] and f"#{order.pk}" in message.subject
+    link = re.search(r"http://127\.0\.0\.1:8000(/survey/\S+/)", message.body).group(1)
+    tampered = client.get(link[:-3] + "x/")
+    assert b"data-survey-refused" in tampered.content
+    assert b"order" in client.get(link).content
+    client.post(link, {"rating": "4", "comment": "Came on time"})
+    again = client.post(link, {"rating": "1", "comment": "changed my mind"}, follow=True)
+    assert b"data-survey-again" in again.content
+    survey.refresh_from_db()
+    assert (survey.rating, survey.comment) == (4, "Came on time")
+    # On the customer's page, for those who see their orders.
+    client.force_login(admin)
+    page = client.get(contact.get_absolute_url())
+    assert b"data-delivery-csat" in page.content and b"4.0" in page.content
+    # Not asked twice, and not at all when the business turned it off.
+    assert surveys.start_for_order(order) is None
+    settings.SURVEY_AFTER_DELIVERY = False
+    Survey.objects.filter(order=order).delete()
+    assert surveys.start_for_order(order) is None

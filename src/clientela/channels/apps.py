@@ -27,8 +27,15 @@ class ChannelsConfig(AppConfig):
                 "imap": f"{a.imap_username}@{a.imap_host}:{a.imap_port}",
                 "smtp": f"{a.smtp_username}@{a.smtp_host}:{a.smtp_port}",
                 "is_active": a.is_active,
+                "desk_department": a.desk_department_id,
             },
         )
         settings_pages.declare_pages()
         record_page.PANELS.append(views.composer_panel)
         record_page.TIMELINE_EXTRAS.append(selectors.mail_on_timeline)
+        # Agents' replies on tickets opened from a support inbox go out by e-mail.
+        from clientela.channels import services
+        from clientela.tickets import outbound
+        from clientela.tickets.models import Channel as TicketChannel
+
+        outbound.register_sender(TicketChannel.EMAIL, services.send_ticket_reply)

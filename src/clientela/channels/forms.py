@@ -27,7 +27,7 @@ class AccountForm(forms.ModelForm):
     field_order = (
         "name", "address", "owner", "team", "imap_host", "imap_port", "imap_security",
         "imap_username", "imap_password", "inbox_folder", "smtp_host", "smtp_port",
-        "smtp_security", "smtp_username", "smtp_password", "sent_folder", "is_active",
+        "smtp_security", "smtp_username", "smtp_password", "sent_folder", "is_active", "desk_department",
     )  # fmt: skip
 
     class Meta:
@@ -48,6 +48,7 @@ class AccountForm(forms.ModelForm):
             "smtp_username",
             "sent_folder",
             "is_active",
+            "desk_department",
         )
 
 
@@ -57,6 +58,12 @@ class ComposeForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300, required=False)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea)
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
 
     def __init__(self, *args, accounts=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,6 +63,17 @@ class MailAccount(models.Model):
     )
     smtp_username = models.CharField(_("SMTP user name"), max_length=200, blank=True)
     smtp_password = models.TextField(editable=False, blank=True)
+    # A support inbox: each new message opens a ticket in this department, and an answer
+    # joins its ticket (tickets.intake).
+    desk_department = models.ForeignKey(
+        "tickets.Department",
+        verbose_name=_("opens tickets in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A support inbox: each new message becomes a ticket of this department."),
+    )
     inbox_folder = models.CharField(_("inbox folder"), max_length=200, default="INBOX")
     sent_folder = models.CharField(_("sent folder"), max_length=200, default="Sent")
     is_active = models.BooleanField(_("fetch new mail"), default=True)
@@ -180,3 +191,46 @@ class Message(models.Model):
     @property
     def participants(self) -> list[str]:
         return [a for a in [self.from_address, *self.to.split(), *self.cc.split()] if a]
+
+
+class OutgoingStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Not sent")
+
+
+class OutgoingMail(models.Model):
+    """An e-mail written in the composer and sent later by a job: after a few seconds in
+    which it can still be taken back (undo-send), or at the time its author chose. The job
+    sends it only if it is still pending when it runs."""
+
+    account = models.ForeignKey(MailAccount, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    record = models.CharField(max_length=60)  # "contact:42": what it was written from
+    to = models.TextField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    reply_to = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    send_at = models.DateTimeField(_("send at"))
+    status = models.CharField(
+        max_length=10, choices=OutgoingStatus.choices, default=OutgoingStatus.PENDING
+    )
+    error = models.CharField(max_length=500, blank=True)
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            # The composer lists its author's pending mail about the record it is on.
+            models.Index(fields=["author", "record", "status"], name="outgoing_author_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or str(_("(no subject)"))

@@ -10,7 +10,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from clientela.activities.models import ActivityKind, TimelineLink
-from clientela.channels.models import Conversation, MailAccount, Message
+from clientela.channels.models import (
+    Conversation,
+    MailAccount,
+    Message,
+    OutgoingMail,
+    OutgoingStatus,
+)
 from clientela.core import permissions, records
 from clientela.customers.models import Contact
 
@@ -91,3 +97,15 @@ def mail_on_timeline(user: Actor, entries: list) -> None:
         if message is not None:
             entry.extra = message
             entry.extra_template = "channels/_timeline_message.html"
+
+
+def waiting_mail(user: Actor, record) -> list[OutgoingMail]:
+    """The user's e-mails about the record that wait to be sent (undo-send, scheduled),
+    soonest first: one query."""
+    return list(
+        OutgoingMail.objects.filter(
+            author_id=user.pk,
+            record=records.RecordRef.of(record).token,
+            status=OutgoingStatus.PENDING,
+        ).order_by("send_at", "id")[:20]
+    )

@@ -1,4 +1,5 @@
-"""Background jobs of the channels app: new mail fetched every few minutes."""
+"""Background jobs of the channels app: new mail fetched every few minutes, and e-mail
+written to go later (undo-send, scheduled send) sent when its time comes."""
 
 from datetime import timedelta
 
@@ -10,3 +11,8 @@ from clientela.channels import services
 @jobs.job
 def fetch_mail() -> None:
     services.fetch_all()
+
+
+@jobs.job
+def send_outgoing(outgoing_id: int) -> None:
+    services.send_outgoing(outgoing_id)

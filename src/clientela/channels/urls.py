@@ -11,5 +11,6 @@ urlpatterns = [
     path("conversations/<int:pk>/", views.conversation, name="conversation"),
     path("messages/<int:pk>/contact/", views.create_contact, name="create-contact"),
     path("send/<str:token>/", views.send, name="send"),
+    path("outgoing/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("accounts/<int:pk>/test/", views.account_test, name="account-test"),
 ]

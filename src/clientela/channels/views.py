@@ -4,17 +4,19 @@ service or selector, render."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from clientela.channels import mail, selectors, services
 from clientela.channels.forms import ComposeForm
-from clientela.channels.models import Conversation, Direction, Message
+from clientela.channels.models import Conversation, Direction, Message, OutgoingMail
 from clientela.core import permissions, records
 
 
@@ -46,6 +48,7 @@ def composer_panel(request, record) -> dict | None:
         "form": ComposeForm(initial=initial, accounts=selectors.accounts_for(request.user)),
         "reply": reply,
         "accounts": accounts,
+        "waiting": selectors.waiting_mail(request.user, record),
     }
 
 
@@ -65,22 +68,50 @@ def send(request, token: str) -> HttpResponse:
             reply = selectors.message_for(request.user, form.cleaned_data["reply_to"])
         except (Message.DoesNotExist, Conversation.DoesNotExist):
             raise Http404 from None
+    send_at = form.cleaned_data.get("send_at")
+    arguments = {
+        "actor": request.user,
+        "account": form.cleaned_data["account"],
+        "record": record,
+        "to": form.cleaned_data["to"].replace(";", ",").split(","),
+        "subject": form.cleaned_data["subject"],
+        "body": form.cleaned_data["body"],
+        "reply_to": reply,
+    }
     try:
-        services.send_email(
-            actor=request.user,
-            account=form.cleaned_data["account"],
-            record=record,
-            to=form.cleaned_data["to"].replace(";", ",").split(","),
-            subject=form.cleaned_data["subject"],
-            body=form.cleaned_data["body"],
-            reply_to=reply,
-        )
+        if send_at is None and not settings.MAIL_UNDO_SECONDS:
+            services.send_email(**arguments)
+        else:
+            queued = services.queue_email(**arguments, send_at=send_at)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
     else:
-        messages.success(request, _("E-mail sent."))
-    return redirect(back)
+        if send_at is not None:
+            when = formats.date_format(timezone.localtime(queued.send_at), "DATETIME_FORMAT")
+            messages.success(request, _("E-mail scheduled for %(when)s.") % {"when": when})
+        elif settings.MAIL_UNDO_SECONDS:
+            messages.success(
+                request,
+                _("E-mail on its way: it leaves in %(n)d seconds unless you undo it.")
+                % {"n": settings.MAIL_UNDO_SECONDS},
+            )
+        else:
+            messages.success(request, _("E-mail sent."))
+    return redirect(back + "#email-composer")
+
+
+@require_POST
+def cancel(request, pk: int) -> HttpResponse:
+    outgoing = get_object_or_404(OutgoingMail, pk=pk, author=request.user)
+    record = records.visible_record(request.user, outgoing.record)
+    try:
+        services.cancel_email(actor=request.user, outgoing=outgoing)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("E-mail taken back: it was not sent."))
+    return redirect(record.get_absolute_url() + "#email-composer")
 
 
 @require_safe

@@ -3,7 +3,7 @@ stages, with the stock each step holds or gives back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -391,6 +391,11 @@ def _check_shipped(order: Order) -> None:
         raise ValidationError(_("Create a shipment for the remaining items first."))
 
 
+# Called as an order reaches a stage, in the same transaction: (order, stage key). Apps
+# above orders register here (the desk asks a delivered order's customer for a rating).
+STAGE_HOOKS: list[Callable[[Order, str], None]] = []
+
+
 @transaction.atomic
 def move_order(
     *,
@@ -441,6 +446,8 @@ def move_order(
         subject=phrases.gettext("%(order)s: %(stage)s", order=order, stage=target.lazy_label),
         body=note,
     )
+    for hook in STAGE_HOOKS:
+        hook(order, target.key)
     return order
 
 

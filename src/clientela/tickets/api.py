@@ -252,6 +252,15 @@ def merge_ticket(user, ticket: Ticket, data: dict, expected: int | None) -> Tick
     return ticket
 
 
+def unmerge_ticket(user, ticket: Ticket, data: dict, expected: int | None) -> Ticket:
+    merge = merging.last_merge(ticket)
+    if merge is None:
+        raise ValidationError(_("This ticket has no merge to undo."))
+    kept = merging.undo_merge(actor=user, merge=merge)
+    kept.refresh_from_db()
+    return kept
+
+
 def filter_tickets(user, queryset, params: dict, raw):
     data = {key: value for key, value in params.items() if value not in (None, "")}
     if str(data.get("assignee", "")).isdigit():
@@ -295,6 +304,15 @@ register(
                 description="The duplicate's messages, files, tasks and articles move here "
                 "and it is closed as merged, in one transaction. The ticket page's "
                 '"Undo the merge" puts both back.',
+            ),
+            Action(
+                name="unmerge",
+                summary="Undo the latest merge into this ticket",
+                run=unmerge_ticket,
+                description="The duplicate merged last into this ticket gets its messages, "
+                "files, tasks and articles back and is reopened in the status it had; the "
+                "merge and its undoing stay in both tickets' history. Needs the right to "
+                "edit both tickets; 400 when there is no merge left to undo.",
             ),
         ],
         versioned=True,

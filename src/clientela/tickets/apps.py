@@ -21,6 +21,13 @@ class TicketsConfig(AppConfig):
 
         declare_pages()
 
+        # A delivered order's customer is asked for a rating, as after a resolved ticket.
+        from clientela.orders import services as order_services
+        from clientela.tickets import surveys
+
+        if surveys.on_order_stage not in order_services.STAGE_HOOKS:
+            order_services.STAGE_HOOKS.append(surveys.on_order_stage)
+
         def rolls_up_to(ticket):
             # A ticket and its conversation show on its contact's and company's timelines.
             return [

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientela.core import audit, permissions
+from clientela.orders.models import OrderStage
 from clientela.tickets.models import (
     DEFAULT_HOURS,
     Assignment,
@@ -162,6 +163,7 @@ def save_rule(
     customer_tag: str = "",
     channel: str = "",
     language: str = "",
+    order_stage: str = "",
     active: bool = True,
 ) -> RoutingRule:
     permissions.require(actor, "manage_settings")
@@ -171,9 +173,14 @@ def save_rule(
     if channel and channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
     keywords = ", ".join(word.strip() for word in keywords.split(",") if word.strip())[:500]
-    if not (keywords or customer_tag.strip() or channel or language.strip()):
+    if order_stage and not OrderStage.objects.filter(key=order_stage).exists():
+        raise ValidationError({"order_stage": _("Unknown order status.")})
+    if not (keywords or customer_tag.strip() or channel or language.strip() or order_stage):
         raise ValidationError(
-            _("Give the rule at least one condition: keywords, a tag, a channel or a language.")
+            _(
+                "Give the rule at least one condition: keywords, a tag, a channel, a language "
+                "or an order status."
+            )
         )
     creating = rule is None
     before = None if rule is None else audit.snapshot(rule)
@@ -181,6 +188,7 @@ def save_rule(
     rule.name, rule.department, rule.position, rule.active = name, department, position, active
     rule.keywords, rule.customer_tag = keywords, customer_tag.strip()[:60]
     rule.channel, rule.language = channel, language.strip().lower()[:10]
+    rule.order_stage = order_stage
     rule.save()
     audit.log(
         actor=actor,

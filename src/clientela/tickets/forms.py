@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clientela.activities.models import Priority
+from clientela.orders.models import OrderStage
 from clientela.tickets.models import (
     ArticleCategory,
     Assignment,
@@ -267,7 +268,20 @@ class RuleForm(forms.Form):
     language = forms.CharField(
         label=_("Language"), max_length=10, required=False, help_text=_("Like en, ro, es.")
     )
+    order_stage = forms.ChoiceField(
+        label=_("Order status"),
+        required=False,
+        help_text=_("The ticket's order, or else the customer's latest order, is in it."),
+    )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stages = OrderStage.objects.values_list("key", "name")
+        cast("forms.ChoiceField", self.fields["order_stage"]).choices = [
+            ("", _("Any order status")),
+            *stages,
+        ]
 
 
 class CannedReplyForm(forms.Form):

@@ -101,6 +101,8 @@ class RoutingRule(models.Model):
     customer_tag = models.CharField(_("customer tag or tier"), max_length=60, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # The key of an order stage: the ticket's order (or else its customer's latest) is in it.
+    order_stage = models.CharField(_("order status"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -261,12 +263,22 @@ class TicketMessage(models.Model):
     activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="+")
     internal = models.BooleanField(_("internal note"), default=False)
     from_customer = models.BooleanField(default=False)
+    # The channel's own id of the message (an e-mail's Message-ID), received or sent: a
+    # customer's answer naming it joins this ticket.
+    external_id = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("ticket message")
         verbose_name_plural = _("ticket messages")
-        indexes = [models.Index(fields=["ticket", "id"], name="ticket_message_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="ticket_message_idx"),
+            models.Index(
+                fields=["external_id"],
+                name="ticket_message_external_idx",
+                condition=~Q(external_id=""),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(internal=True, from_customer=True), name="ticket_note_is_agents"
@@ -382,13 +394,26 @@ class TicketMerge(models.Model):
 
 
 class Survey(models.Model):
-    """The satisfaction survey sent when a ticket is resolved: a rating from 1 to 5 and a
-    comment, answered once through a signed public link. Who answered the ticket and its
-    department are kept as they were then, so the report per agent and queue stays true
-    after a transfer."""
+    """The satisfaction survey sent when a ticket is resolved, or an order delivered: a
+    rating from 1 to 5 and a comment, answered once through a signed public link. Who
+    answered the ticket and its department are kept as they were then, so the report per
+    agent and queue stays true after a transfer."""
 
     ticket = models.OneToOneField(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="survey"
+        Ticket,
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey",
+    )
+    order = models.OneToOneField(
+        Order,
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey",
     )
     contact = models.ForeignKey(
         Contact,
@@ -434,8 +459,18 @@ class Survey(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="survey_rating_1_to_5",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(ticket__isnull=True, order__isnull=False)
+                | Q(ticket__isnull=False, order__isnull=True),
+                name="survey_about_a_ticket_or_an_order",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.rating or ''}".strip()
+        return f"{self.subject} {self.rating or ''}".strip()
+
+    @property
+    def subject(self) -> Ticket | Order:
+        """What the customer is asked about: the ticket, or the order delivered."""
+        return self.ticket if self.ticket_id else self.order  # type: ignore[return-value]

@@ -19,6 +19,8 @@ class Facts:
     tier: str
     channel: str
     language: str
+    # The stage key of the ticket's order, or of its customer's latest order ("" if none).
+    order_stage: str = ""
 
     @classmethod
     def of(
@@ -30,6 +32,7 @@ class Facts:
         tier: str,
         channel: str,
         language: str,
+        order_stage: str = "",
     ) -> Facts:
         return cls(
             text=fold(f"{subject}\n{description}"),
@@ -37,6 +40,7 @@ class Facts:
             tier=fold(tier),
             channel=channel,
             language=language.strip().lower()[:2],
+            order_stage=order_stage,
         )
 
 
@@ -55,7 +59,14 @@ def matches(rule: RoutingRule, facts: Facts) -> bool:
         return False
     if rule.channel and rule.channel != facts.channel:
         return False
+    if rule.order_stage and rule.order_stage != facts.order_stage:
+        return False
     return not (rule.language and rule.language.strip().lower()[:2] != facts.language)
+
+
+def needs_order_stage(rules: Iterable[RoutingRule]) -> bool:
+    """Whether any active rule looks at the order status (read only then)."""
+    return any(rule.active and rule.order_stage for rule in rules)
 
 
 def first_match(rules: Iterable[RoutingRule], facts: Facts) -> RoutingRule | None:

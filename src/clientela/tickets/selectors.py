@@ -15,6 +15,7 @@ from clientela.activities.models import Attachment
 from clientela.core import audit, permissions, search
 from clientela.core.search import matching_ids
 from clientela.core.text import fold
+from clientela.orders.selectors import orders_for
 from clientela.tickets.models import (
     DONE,
     Article,
@@ -254,14 +255,24 @@ def answered_surveys(user) -> QuerySet[Survey]:
     )
 
 
-def customer_satisfaction(user, customer) -> dict:
+def customer_satisfaction(user, customer, *, tickets: bool = True, orders: bool = False) -> dict:
     """A contact's or company's average rating and how many answers it is from, over the
-    tickets the user may see. One query."""
-    field = "ticket__contact" if customer._meta.model_name == "contact" else "ticket__company"
-    return (
-        answered_surveys(user)
-        .filter(**{field: customer})
-        .aggregate(average=Avg("rating"), count=Count("id"))
+    tickets the user may see (`average`, `count`) and, with `orders`, over their delivered
+    orders the user may see (`delivery_average`, `delivery_count`). One query."""
+    kind = "contact" if customer._meta.model_name == "contact" else "company"
+    about_tickets = Q(ticket__in=tickets_for(user).values("pk"), **{f"ticket__{kind}": customer})
+    about_orders = Q(order__in=orders_for(user).values("pk"), **{f"order__{kind}": customer})
+    wanted = Q(pk__in=[])
+    if tickets:
+        wanted |= about_tickets
+    if orders:
+        wanted |= about_orders
+    on_ticket, on_order = Q(ticket__isnull=False), Q(order__isnull=False)
+    return Survey.objects.filter(wanted, answered_at__isnull=False).aggregate(
+        average=Avg("rating", filter=on_ticket),
+        count=Count("id", filter=on_ticket),
+        delivery_average=Avg("rating", filter=on_order),
+        delivery_count=Count("id", filter=on_order),
     )
 
 

@@ -24,7 +24,8 @@ from clientela.core.text import fold
 from clientela.customers import contact_points
 from clientela.customers import services as customers
 from clientela.customers.models import Company, Contact, EmailAddress, Source
-from clientela.tickets import knowledge, merge_fields, routing, sla, surveys
+from clientela.orders.models import Order
+from clientela.tickets import knowledge, merge_fields, outbound, routing, sla, surveys
 from clientela.tickets.configuration import default_department, ensure_defaults
 from clientela.tickets.models import (
     DONE,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from clientela.deals.models import Deal
-    from clientela.orders.models import Order
 
 MAX_TEXT = 20_000
 MAX_FILES = 10
@@ -162,6 +162,16 @@ def customer_for_email(*, actor: User | None, email: str, name: str, language: s
     return customers.create_contact(actor=actor, data=data)
 
 
+def _order_stage(order: Order | None, contact: Contact | None, company: Company | None) -> str:
+    """The status (stage key) routing reads: the ticket's order's, else that of the
+    customer's latest order (the contact's, else the company's); "" when there is none."""
+    if order is None and (contact is not None or company is not None):
+        mine = Order.objects.filter(deleted_at__isnull=True)
+        mine = mine.filter(contact=contact) if contact is not None else mine.filter(company=company)
+        order = mine.select_related("stage").order_by("-created_at", "-id").first()
+    return order.stage.key if order is not None else ""
+
+
 def _may_open(actor: User | None) -> None:
     if actor is not None and permissions.scope(actor, "ticket", "edit") == permissions.NONE:
         raise PermissionDenied(_("Your role does not allow opening tickets."))
@@ -213,6 +223,7 @@ def open_ticket(
     tier = tier_of(customer_tags)
     rule = None
     if department is None:
+        rules = list(RoutingRule.objects.select_related("department"))
         facts = routing.Facts.of(
             subject=subject,
             description=description,
@@ -220,8 +231,11 @@ def open_ticket(
             tier=tier,
             channel=channel,
             language=language,
+            order_stage=_order_stage(order, contact, company)
+            if routing.needs_order_stage(rules)
+            else "",
         )
-        rule = routing.first_match(RoutingRule.objects.select_related("department"), facts)
+        rule = routing.first_match(rules, facts)
         department = rule.department if rule is not None else ensure_department()
     now = timezone.now()
     ticket = Ticket(
@@ -517,6 +531,45 @@ def reply(
         _saved(actor, ticket, before, action, fields, expected_version)
     if action == "resolve":
         surveys.start(ticket)
+    outbound.queue_delivery(message)
+    return message
+
+
+@transaction.atomic
+def customer_reply(
+    *,
+    ticket: Ticket,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    external_id: str = "",
+) -> TicketMessage:
+    """The customer's answer on their ticket, handed over by a channel: it joins the
+    conversation, and a ticket waiting on the customer or resolved is open again (the
+    SLA clock runs again from where it stood)."""
+    body = (body or "").strip()[:MAX_TEXT]
+    entry = activities.record_event(
+        actor=None,
+        records=[ticket],
+        kind=ActivityKind.TICKET,
+        subject=phrases.gettext("Customer reply on ticket #%(number)s", number=ticket.pk),
+        body=body,
+        occurred_at=timezone.now(),
+        direction="inbound",
+    )
+    message = TicketMessage.objects.create(
+        ticket=ticket, activity=entry, from_customer=True, external_id=external_id[:500]
+    )
+    for upload in attachments[:MAX_FILES]:
+        try:
+            activities.attach_file(
+                actor=None, record=ticket, upload=upload, activity=entry, checked=True
+            )
+        except ValidationError:  # a type or size not taken: the answer stays
+            continue
+    if ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
+        before = audit.snapshot(ticket)
+        _move(ticket, TicketStatus.OPEN, timezone.now())
+        _saved(None, ticket, before, "update", STATUS_FIELDS, None)
     return message
 
 

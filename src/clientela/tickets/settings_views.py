@@ -102,6 +102,7 @@ def rule_edit(request, pk: int | None = None):
             "customer_tag": rule.customer_tag,
             "channel": rule.channel,
             "language": rule.language,
+            "order_stage": rule.order_stage,
             "active": rule.active,
         }
         if rule

@@ -1,9 +1,11 @@
-"""Satisfaction surveys: when a ticket is resolved its customer gets an e-mail, in their
-language, with a signed link to rate the help from 1 to 5 and say why. The link needs no
+"""Satisfaction surveys: when a ticket is resolved, or (if the business wants it:
+SURVEY_AFTER_DELIVERY) an order delivered, its customer gets an e-mail, in their
+language, with a signed link to rate the help (or the order) from 1 to 5 and say why. The link needs no
 login: it is the survey's number signed with the site's secret (django.core.signing,
 salted for surveys only) and it expires; it answers once.
 
     start(ticket)            -- on resolution (services): the survey row and its job
+    start_for_order(order)   -- on delivery (the orders' stage hook): the same for an order
     send(survey_id)          -- the job: the e-mail, once, recorded in its transaction
     survey_for_token(token)  -- the public page: the survey, or SurveyLinkError
     answer(survey, rating=, comment=) -- the customer's answer, once
@@ -24,6 +26,8 @@ from django.utils.translation import gettext as _
 from clientela import jobs
 from clientela.core import audit
 from clientela.customers import languages
+from clientela.orders import services as orders
+from clientela.orders.models import Order
 from clientela.tickets.models import Survey, Ticket
 
 SALT = "clientela.tickets.survey"
@@ -62,9 +66,11 @@ def survey_for_token(token: str) -> Survey:
     except signing.BadSignature:
         raise SurveyLinkError("tampered") from None
     survey = (
-        Survey.objects.select_related("ticket").filter(pk=pk if isinstance(pk, int) else 0).first()
+        Survey.objects.select_related("ticket", "order")
+        .filter(pk=pk if isinstance(pk, int) else 0)
+        .first()
     )
-    if survey is None or survey.ticket.deleted_at is not None:
+    if survey is None or survey.subject.deleted_at is not None:
         raise SurveyLinkError("gone")
     return survey
 
@@ -87,10 +93,39 @@ def start(ticket: Ticket) -> Survey | None:
         language=languages.language_of(contact),
         created_at=timezone.now(),
     )
+    _queue(survey)
+    return survey
+
+
+def _queue(survey: Survey) -> None:
     from clientela.tickets.tasks import send_survey
 
     jobs.enqueue(send_survey, survey.pk)
+
+
+def start_for_order(order: Order) -> Survey | None:
+    """A survey for an order just delivered, when the business asks after deliveries: one
+    per order, to its contact if they have an e-mail address. In the delivering
+    transaction, as `start`."""
+    contact = order.contact
+    if not settings.SURVEY_AFTER_DELIVERY or contact is None or not contact.email:
+        return None
+    if Survey.objects.filter(order=order).exists():
+        return None
+    survey = Survey.objects.create(
+        order=order,
+        contact=contact,
+        language=languages.language_of(contact),
+        created_at=timezone.now(),
+    )
+    _queue(survey)
     return survey
+
+
+def on_order_stage(order: Order, stage: str) -> None:
+    """The orders' stage hook: a delivered order asks its customer."""
+    if stage == orders.DELIVERED:
+        start_for_order(order)
 
 
 def send(survey_id: int) -> bool:
@@ -99,7 +134,7 @@ def send(survey_id: int) -> bool:
     with transaction.atomic():
         survey = (
             Survey.objects.select_for_update(of=("self",))
-            .select_related("ticket", "contact")
+            .select_related("ticket", "order", "contact")
             .filter(pk=survey_id)
             .first()
         )
@@ -110,6 +145,7 @@ def send(survey_id: int) -> bool:
         context = {
             "survey": survey,
             "ticket": survey.ticket,
+            "order": survey.order,
             "link": link_for(survey),
             "days": settings.SURVEY_LINK_DAYS,
         }
@@ -138,7 +174,9 @@ def answer(survey: Survey, *, rating: int | str | None, comment: str = "") -> Su
             {"comment": _("At most %(n)d characters, please.") % {"n": MAX_COMMENT}}
         )
     locked = (
-        Survey.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=survey.pk)
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("ticket", "order")
+        .get(pk=survey.pk)
     )
     if locked.answered_at is not None:
         raise AlreadyAnswered
@@ -147,7 +185,7 @@ def answer(survey: Survey, *, rating: int | str | None, comment: str = "") -> Su
     audit.log(
         actor=None,
         action="rate",
-        record=locked.ticket,
+        record=locked.subject,
         before={"rating": "", "comment": ""},
         after={"rating": value, "comment": comment},
         state=None,

@@ -87,10 +87,15 @@ def customer_tickets(context, record, record_type: str):
     user = context["request"].user
     record = presenting.underlying(record)
     shown = permissions.scope(user, "ticket") != permissions.NONE
+    orders_shown = permissions.scope(user, "order") != permissions.NONE
     return {
         "shown": shown,
         "tickets": selectors.customer_tickets(user, record) if shown else [],
-        "satisfaction": selectors.customer_satisfaction(user, record) if shown else {},
+        "satisfaction": selectors.customer_satisfaction(
+            user, record, tickets=shown, orders=orders_shown
+        )
+        if shown or orders_shown
+        else {},
         "can_open": permissions.scope(user, "ticket", "edit") != permissions.NONE,
         "token": f"{record_type}:{record.pk}",
     }
