@@ -13,7 +13,7 @@ class ChannelsConfig(AppConfig):
     def ready(self):
         from clientela.activities import record_page
         from clientela.channels import selectors, settings_pages, views
-        from clientela.channels.models import MailAccount
+        from clientela.channels.models import MailAccount, MessengerAccount
         from clientela.core import audit
 
         # The encrypted passwords stay out of the audit trail.
@@ -26,6 +26,18 @@ class ChannelsConfig(AppConfig):
                 "team": a.team_id,
                 "imap": f"{a.imap_username}@{a.imap_host}:{a.imap_port}",
                 "smtp": f"{a.smtp_username}@{a.smtp_host}:{a.smtp_port}",
+                "is_active": a.is_active,
+            },
+        )
+        # Secrets stay out of the audit trail.
+        audit.register(
+            MessengerAccount,
+            lambda a: {
+                "kind": a.kind,
+                "name": a.name,
+                "owner": a.owner_id,
+                "team": a.team_id,
+                "sender_id": a.sender_id,
                 "is_active": a.is_active,
             },
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.channels.models import MailAccount
+from clientela.channels.models import MailAccount, MessengerAccount
 
 
 class AccountForm(forms.ModelForm):
@@ -62,3 +62,40 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if accounts is not None:
             self.fields["account"].queryset = accounts
+
+
+class MessengerForm(forms.ModelForm):
+    """Secrets are write-only: an empty box keeps the one stored."""
+
+    access_token = forms.CharField(
+        label=_("Bot or access token"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "Telegram: the token BotFather gave. WhatsApp and Messenger: the access token."
+        ),
+    )
+    app_secret = forms.CharField(
+        label=_("App secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("WhatsApp and Messenger: the Meta app's secret, which signs each webhook."),
+    )
+    webhook_secret = forms.CharField(
+        label=_("Webhook secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "Telegram: the secret token set with setWebhook. WhatsApp and Messenger: the "
+            "verify token. Leave empty to keep the one stored."
+        ),
+    )
+
+    field_order = (
+        "kind", "name", "owner", "team", "sender_id", "access_token", "app_secret",
+        "webhook_secret", "is_active",
+    )  # fmt: skip
+
+    class Meta:
+        model = MessengerAccount
+        fields = ("kind", "name", "owner", "team", "sender_id", "is_active")

@@ -27,6 +27,7 @@ from clientela.channels.models import (
     MailAccount,
     MailFolder,
     Message,
+    State,
 )
 from clientela.core import audit, permissions
 from clientela.core.records import timeline_records
@@ -142,7 +143,7 @@ def receive(
             message = _keep(account, parsed, direction=direction, folder=folder, uid=uid)
     except IntegrityError:
         return None
-    contacts = _contacts_for(parsed.addresses, own)
+    contacts = contacts_for(parsed.addresses, own)
     if contacts:
         _put_on_timelines(message, list(contacts), parsed.attachments)
     else:
@@ -180,8 +181,12 @@ def _keep(
         folder=folder,
         uid=uid,
     )
-    if parsed.date > conversation.last_message_at:
-        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=parsed.date)
+    if parsed.date >= conversation.last_message_at:
+        # The unified inbox: a thread waits for an answer while its last message is in.
+        changes: dict = {"last_message_at": parsed.date, "awaiting_reply": direction == "inbound"}
+        if direction == Direction.INBOUND:
+            changes |= {"state": State.OPEN, "snoozed_until": None}
+        Conversation.objects.filter(pk=conversation.pk).update(**changes)
     return message
 
 
@@ -223,7 +228,7 @@ def _thread(account: MailAccount | None, parsed: mail.Parsed) -> Conversation:
     )
 
 
-def _contacts_for(addresses: list[str], own: set[str]) -> list[Record]:
+def contacts_for(addresses: list[str], own: set[str]) -> list[Record]:
     wanted = [a for a in addresses if a not in own]
     if not wanted:
         return []
@@ -300,7 +305,7 @@ def create_contact_from_sender(*, actor: User, message: Message) -> Contact:
     address = message.from_address if message.direction == Direction.INBOUND else ""
     if not address:
         raise ValidationError(_("This message has no sender address to make a contact from."))
-    existing = _contacts_for([address], set())
+    existing = contacts_for([address], set())
     if existing:
         contact = cast("Contact", existing[0])
     else:
@@ -370,7 +375,7 @@ def send_email(
     with transaction.atomic():
         parsed = mail.parse(raw)
         message = _keep(account, parsed, direction=Direction.OUTBOUND)
-        contacts = _contacts_for(parsed.to, selectors.own_addresses())
+        contacts = contacts_for(parsed.to, selectors.own_addresses())
         records = [*contacts, *([record] if record not in contacts else [])]
         _put_on_timelines(message, records, [], actor=actor)
     return message

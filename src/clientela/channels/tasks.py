@@ -1,12 +1,23 @@
-"""Background jobs of the channels app: new mail fetched every few minutes."""
+"""Background jobs of the channels app: new mail fetched every few minutes, replies sent
+through a messenger's API, and snoozed conversations brought back to the inbox."""
 
 from datetime import timedelta
 
 from clientela import jobs
-from clientela.channels import services
+from clientela.channels import inbox, services
 
 
 @jobs.periodic(every=timedelta(minutes=5))
 @jobs.job
 def fetch_mail() -> None:
     services.fetch_all()
+
+
+@jobs.job
+def deliver_message(message_id: int) -> None:
+    inbox.deliver(message_id)
+
+
+@jobs.job
+def wake_conversation(conversation_id: int) -> None:
+    inbox.wake(conversation_id)
