@@ -335,8 +335,19 @@ def deliver(message_id: int) -> Message | None:
 
 
 def _editable(actor: User, conversation: Conversation) -> None:
+    """Someone who may use the conversation's account, or change its contact, may work
+    on it in the inbox."""
     selectors.conversation_for(actor, conversation.pk)  # DoesNotExist when not visible
     permissions.require(actor, "log_activity")
+    if conversation.messenger_id is not None:
+        if selectors.may_use_messenger(actor, conversation.messenger):
+            return
+    elif selectors.may_use(actor, conversation.account):
+        return
+    contact = conversation.contact
+    if contact is not None and permissions.allows(actor, contact, "edit"):
+        return
+    raise PermissionDenied(_("You may not work on this conversation."))
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpResponse,
@@ -119,8 +119,6 @@ def _act(request, pk: int, action, done: str) -> HttpResponse:
         action(conversation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not do that."))
     else:
         messages.success(request, done)
     return _back(request, conversation)
@@ -190,9 +188,8 @@ def create_contact(request, pk: int) -> HttpResponse:
         contact = inbox.create_contact_from_conversation(
             actor=request.user, conversation=conversation
         )
-    except (ValidationError, PermissionDenied) as error:
-        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return _back(request, conversation)
     messages.success(request, _("Contact “%(name)s” created.") % {"name": contact})
     return _back(request, conversation)
@@ -204,9 +201,8 @@ def open_ticket(request, pk: int) -> HttpResponse:
     conversation = _conversation(request, message.conversation_id)
     try:
         ticket = inbox.open_ticket(actor=request.user, message=message)
-    except (ValidationError, PermissionDenied) as error:
-        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return _back(request, conversation)
     messages.success(request, _("Ticket #%(number)s opened.") % {"number": ticket.pk})
     return redirect(ticket.get_absolute_url())
