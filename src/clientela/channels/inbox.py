@@ -186,7 +186,7 @@ def _receive_one(account: MessengerAccount, inbound: messengers.Inbound) -> Mess
 
 def _conversation(account: MessengerAccount, inbound: messengers.Inbound) -> Conversation:
     conversation = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
         .select_related("contact")
         .filter(messenger=account, external_key=inbound.chat)
         .first()

@@ -88,7 +88,12 @@ def inbox(user: Actor) -> list[Message]:
 def conversation_for(user: Actor, pk: int) -> Conversation:
     """A conversation the user may read: one of their accounts', or one with a contact they
     can see. Conversation.DoesNotExist otherwise."""
-    return _visible_conversations(user).filter(pk=pk).get()
+    return (
+        _visible_conversations(user)
+        .select_related("contact", "messenger", "account")
+        .filter(pk=pk)
+        .get()
+    )
 
 
 def messages_of(conversation: Conversation) -> QuerySet[Message]:
