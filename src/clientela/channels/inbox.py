@@ -54,36 +54,24 @@ def save_messenger(
     """A new messenger account or a change to one, from the settings page: secrets left
     empty keep the ones stored, and are kept encrypted."""
     permissions.require(actor, "manage_settings")
-    creating = instance is None or instance.pk is None
     account = instance if instance is not None else MessengerAccount()
-    before = None if creating else audit.snapshot(account)
+    before = None if account.pk is None else audit.snapshot(account)
     data = dict(data)
     for name in ("access_token", "app_secret", "webhook_secret"):
         value = (data.pop(name, "") or "").strip()
         if value:
             setattr(account, name, secrets.encrypt(value))
-    for name, value in data.items():
-        setattr(account, name, value.strip() if isinstance(value, str) else value)
-    if account.owner_id and account.team_id:
-        raise ValidationError(
-            {"team": _("An account is either a person's own or shared with a team, not both.")}
-        )
+    kind = data.get("kind", account.kind)
     if not account.access_token:
         raise ValidationError({"access_token": _("Give the bot or access token.")})
     if not account.webhook_secret:
         raise ValidationError({"webhook_secret": _("Give the webhook secret or verify token.")})
-    if account.kind != Channel.TELEGRAM:
+    if kind != Channel.TELEGRAM:
         if not account.app_secret:
             raise ValidationError({"app_secret": _("Give the app secret that signs webhooks.")})
-        if not account.sender_id:
+        if not (data.get("sender_id", account.sender_id) or "").strip():
             raise ValidationError({"sender_id": _("Give the phone number id or the page id.")})
-    account.full_clean()
-    account.save()
-    action = "create" if creating else "update"
-    audit.log(
-        actor=actor, action=action, record=account, before=before, after=audit.snapshot(account)
-    )
-    return account
+    return mail_services.save_held(actor, account, data, before=before)
 
 
 # Receiving -----------------------------------------------------------------------------

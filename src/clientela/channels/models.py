@@ -48,20 +48,16 @@ class Direction(models.TextChoices):
     OUTBOUND = "outbound", _("Sent")
 
 
-class MailAccount(models.Model):
-    """A mailbox fetched over IMAP and sent from over SMTP: a person's own (`owner`) or a
-    team's shared one (`team`). Passwords are kept encrypted (channels.secrets); `auth`
-    leaves room for OAuth2 tokens later."""
-
-    name = models.CharField(_("name"), max_length=120)
-    address = models.EmailField(_("e-mail address"))
+def _holder(related_name: str) -> tuple[models.ForeignKey, models.ForeignKey]:
+    """An account's holder: a person (`owner`) or a team sharing it (`team`), or neither
+    (everyone's)."""
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("personal account of"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="mail_accounts",
+        related_name=related_name,
     )
     team = models.ForeignKey(
         "users.Team",
@@ -69,8 +65,25 @@ class MailAccount(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="mail_accounts",
+        related_name=related_name,
     )
+    return owner, team
+
+
+def _one_holder(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~models.Q(owner__isnull=False, team__isnull=False), name=name
+    )
+
+
+class MailAccount(models.Model):
+    """A mailbox fetched over IMAP and sent from over SMTP: a person's own (`owner`) or a
+    team's shared one (`team`). Passwords are kept encrypted (channels.secrets); `auth`
+    leaves room for OAuth2 tokens later."""
+
+    name = models.CharField(_("name"), max_length=120)
+    address = models.EmailField(_("e-mail address"))
+    owner, team = _holder("mail_accounts")
     auth = models.CharField(max_length=20, default="password", editable=False)
     imap_host = models.CharField(_("IMAP server"), max_length=200)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
@@ -95,12 +108,7 @@ class MailAccount(models.Model):
     class Meta:
         verbose_name = _("e-mail account")
         verbose_name_plural = _("e-mail accounts")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(owner__isnull=False, team__isnull=False),
-                name="mail_account_one_holder",
-            )
-        ]
+        constraints = [_one_holder("mail_account_one_holder")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.address}>"
@@ -122,22 +130,7 @@ class MessengerAccount(models.Model):
 
     kind = models.CharField(_("messenger"), max_length=20, choices=MESSENGER_KINDS)
     name = models.CharField(_("name"), max_length=120)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("personal account of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="messenger_accounts",
-    )
-    team = models.ForeignKey(
-        "users.Team",
-        verbose_name=_("shared with team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="messenger_accounts",
-    )
+    owner, team = _holder("messenger_accounts")
     # WhatsApp's phone number id or the Facebook page's id; empty for Telegram.
     sender_id = models.CharField(_("phone number or page id"), max_length=100, blank=True)
     webhook_key = models.CharField(max_length=40, unique=True, default=_webhook_key, editable=False)
@@ -149,12 +142,7 @@ class MessengerAccount(models.Model):
     class Meta:
         verbose_name = _("messenger account")
         verbose_name_plural = _("messenger accounts")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(owner__isnull=False, team__isnull=False),
-                name="messenger_account_one_holder",
-            )
-        ]
+        constraints = [_one_holder("messenger_account_one_holder")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"

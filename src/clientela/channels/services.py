@@ -7,7 +7,7 @@ import datetime
 import logging
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,25 +52,30 @@ def save_account(*, actor: User | None, instance: MailAccount | None, data: dict
     """A new account or a change to one, from the settings page: a password left empty
     keeps the one stored; passwords are kept encrypted."""
     permissions.require(actor, "manage_settings")
-    creating = instance is None or instance.pk is None
     account = instance if instance is not None else MailAccount()
-    before = None if creating else audit.snapshot(account)
+    before = None if account.pk is None else audit.snapshot(account)
     data = dict(data)
     for side in ("imap", "smtp"):
         password = data.pop(f"{side}_password", "") or ""
         if password:
             setattr(account, f"{side}_password", secrets.encrypt(password))
+    if not account.imap_password:
+        raise ValidationError({"imap_password": _("Give the IMAP password.")})
+    return save_held(actor, account, data, before=before)
+
+
+def save_held(actor: User | None, account: Any, data: dict, *, before: dict | None) -> Any:
+    """The rest of an account's form set on it (text trimmed), checked (one holder at
+    most), saved and audited: what e-mail and messenger accounts share."""
     for name, value in data.items():
         setattr(account, name, value.strip() if isinstance(value, str) else value)
     if account.owner_id and account.team_id:
         raise ValidationError(
             {"team": _("An account is either a person's own or shared with a team, not both.")}
         )
-    if not account.imap_password:
-        raise ValidationError({"imap_password": _("Give the IMAP password.")})
     account.full_clean()
     account.save()
-    action = "create" if creating else "update"
+    action = "create" if before is None else "update"
     audit.log(
         actor=actor, action=action, record=account, before=before, after=audit.snapshot(account)
     )
