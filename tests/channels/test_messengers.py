@@ -242,3 +242,11 @@ def test_a_stub_transport_records_without_a_server(user, telegram, monkeypatch):
     with pytest.raises(messengers.SendError):
         messengers.send(telegram, "1", "hi")
     assert calls and calls[0][1] == {"chat_id": "1", "text": "hi"}
+
+
+def test_a_nul_character_in_a_message_is_left_out(telegram):
+    update = json.loads(payload("telegram_message"))
+    update["message"]["text"] = "Bună\u0000 ziua"
+    (message,) = inbox.receive(telegram, update)
+    message.refresh_from_db()
+    assert message.text == "Bună ziua"

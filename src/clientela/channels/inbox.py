@@ -158,7 +158,7 @@ def _receive_one(account: MessengerAccount, inbound: messengers.Inbound) -> Mess
                 external_id=inbound.external_id,
                 from_address=(inbound.phone or inbound.username or inbound.chat)[:254],
                 from_name=inbound.name[:200],
-                text=inbound.text,
+                text=inbound.text.replace("\x00", ""),  # PostgreSQL keeps no NUL
                 sent_at=inbound.sent_at,
             )
             changes = {"awaiting_reply": True, "state": State.OPEN, "snoozed_until": None}
