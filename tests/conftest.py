@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Real IMAP and SMTP servers for the e-mail tests, started only by those that ask.
-pytest_plugins = ["tests.mail_servers"]
+pytest_plugins = ["tests.mail_servers", "tests.messenger_fake"]
 
 
 def pytest_configure(config):

@@ -617,7 +617,45 @@ def mail_world(owner_b) -> dict:
         body="Waiting",
         send_at=timezone.now() + timedelta(hours=1),
     )
-    return {"mail_account": account, "mail_message": message, "outgoing": outgoing}
+    return {
+        "mail_account": account,
+        "mail_message": message,
+        "outgoing": outgoing,
+        **messenger_world(owner_b),
+    }
+
+
+def messenger_world(owner_b) -> dict:
+    """owner_b's own Telegram bot, and a message from the secret contact (known by her
+    chat id) waiting in the inbox."""
+    from clientela.channels import inbox
+    from clientela.channels.models import ContactHandle
+
+    bot = inbox.save_messenger(
+        actor=None,
+        instance=None,
+        data={
+            "kind": "telegram",
+            "name": "B's bot",
+            "owner": owner_b,
+            "access_token": "1:secret",
+            "webhook_secret": "s",
+        },
+    )
+    contact = Contact.objects.get(full_name=SECRET)
+    ContactHandle.objects.create(channel="telegram", handle="4242", contact=contact)
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "from": {"id": 4242, "is_bot": False, "first_name": SECRET},
+            "chat": {"id": 4242, "first_name": SECRET, "type": "private"},
+            "date": 1796630400,
+            "text": "The terms as agreed",
+        },
+    }
+    (message,) = inbox.receive(bot, update)
+    return {"messenger": bot, "messenger_message": message}
 
 
 def mail_probes(w) -> dict[str, Probe]:
@@ -635,6 +673,27 @@ def mail_probes(w) -> dict[str, Probe]:
         "channels:account-test": Probe("settings", "GET", f"/mail/accounts/{a.pk}/test/"),
         # Only its author takes an e-mail back: every other person gets 404.
         "channels:cancel": Probe("owner", "POST", f"/mail/outgoing/{w['outgoing'].pk}/cancel/"),
+        **inbox_probes(w),
+    }
+
+
+def inbox_probes(w) -> dict[str, Probe]:
+    """The unified inbox on owner_b's bot's conversation with the secret contact: only
+    those who may use the bot or change the contact work on it."""
+    m = w["messenger_message"]
+    c = m.conversation_id
+    return {
+        "inbox:unified": Probe("list", "GET", "/inbox/?state=open"),
+        "inbox:reply": Probe("edit", "POST", f"/inbox/{c}/reply/", {"text": "hacked"}),
+        "inbox:assign": Probe(
+            "edit", "POST", f"/inbox/{c}/assign/", {"assignee": str(w["owner"].pk)}
+        ),
+        "inbox:snooze": Probe("edit", "POST", f"/inbox/{c}/snooze/", {"for": "1h"}),
+        "inbox:done": Probe("edit", "POST", f"/inbox/{c}/done/"),
+        "inbox:create-contact": Probe("settings", "POST", f"/inbox/{c}/contact/"),
+        "inbox:ticket": Probe("edit", "POST", f"/inbox/messages/{m.pk}/ticket/"),
+        # The provider's door: no login, and nothing without the bot's secret.
+        "inbox:webhook": Probe("self", "GET", f"/hooks/messengers/{w['messenger'].webhook_key}/"),
     }
 
 
@@ -809,6 +868,7 @@ def world(db, settings, tmp_path):
     settings_rows, settings_deleted = settings_world(contact)
     mail = mail_world(owner_b)
     settings_rows["mail-accounts"] = mail["mail_account"].pk
+    settings_rows["messengers"] = mail["messenger"].pk
     contact.refresh_from_db()
     # An import owner_b ran, which created the secret contact and rejected a secret row.
     import_run = ImportRun.objects.create(
@@ -1083,6 +1143,8 @@ def test_every_url_has_a_probe():
     }
     fake["mail_message"] = type("M", (), {"pk": 1, "conversation_id": 1})()
     fake["outgoing"] = type("O", (), {"pk": 1})()
+    fake["messenger_message"] = type("M", (), {"pk": 1, "conversation_id": 1})()
+    fake["messenger"] = type("B", (), {"pk": 1, "webhook_key": "k"})()
     fake["settings"], fake["settings_deleted"] = {}, 1
     missing = url_names() - set(probes(fake))
     assert not missing, f"URLs with no access probe: {sorted(missing)}"
@@ -1127,6 +1189,20 @@ def state_of(world) -> tuple:
         Project.objects.filter(pk=world["project"].pk)
         .values_list("name", "status", "version", "deleted_at")
         .get(),
+        conversations_state(),
+    )
+
+
+def conversations_state() -> tuple:
+    from clientela.channels.models import Conversation, Message
+
+    return (
+        list(
+            Conversation.objects.order_by("pk").values_list(
+                "state", "assignee", "awaiting_reply", "contact"
+            )
+        ),
+        Message.objects.count(),
     )
 
 

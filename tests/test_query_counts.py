@@ -527,6 +527,13 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
                 imap_username=f"desk{i}",
                 smtp_host="smtp.firma.ro",
             )
+        elif key == "messengers":
+            from clientela.channels.models import MessengerAccount
+            from clientela.users.services import team_named
+
+            MessengerAccount.objects.create(
+                kind="telegram", name=f"Bot {i:03d}", team=team_named(f"Team {i % 3}")
+            )
         elif key == "custom-fields":
             CustomField.objects.create(
                 record_type="contact", key=f"f{i}", label=f"Field {i}", field_type="text"
@@ -550,6 +557,7 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
         "ticket-statuses",
         "article-categories",
         "mail-accounts",
+        "messengers",
     ],
 )
 def test_settings_lists_do_not_grow_with_rows(client, make_user, key, snapshot):
@@ -756,3 +764,61 @@ def test_the_mail_pages_do_not_grow_with_messages(client, make_user, snapshot):
     many = [queries_for(client, url) for url in urls]
     assert many == few
     assert many == [snapshot["channels:inbox"], snapshot["channels:conversation"]], many
+
+
+@pytest.mark.django_db
+def test_the_unified_inbox_does_not_grow_with_conversations(client, make_user, snapshot):
+    from clientela.channels import inbox
+    from clientela.users.services import role_named, team_named
+
+    team = team_named("Desk")
+    owner = make_user(
+        email="desk@firma.ro", full_name="Ana Desk", role=role_named("manager"), team=team
+    )
+    client.force_login(owner)
+    bot = inbox.save_messenger(
+        actor=None,
+        instance=None,
+        data={
+            "kind": "telegram",
+            "name": "Bot",
+            "team": team,
+            "access_token": "1:t",
+            "webhook_secret": "s",
+        },
+    )
+    company = services.create_company(actor=owner, data={"name": "Firma SRL"})
+    known = add_contacts(owner, company, 0, 1)[0]
+    from clientela.channels.models import ContactHandle
+
+    ContactHandle.objects.create(channel="telegram", handle="1000", contact=known)
+
+    def receive(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            chat = 1000 + i
+            inbox.receive(
+                bot,
+                {
+                    "update_id": i,
+                    "message": {
+                        "message_id": i,
+                        "from": {"id": chat, "first_name": f"Person {i}"},
+                        "chat": {"id": chat, "type": "private"},
+                        "date": 1796630400 + i,
+                        "text": f"Question {i}",
+                    },
+                },
+            )
+            inbox.assign(
+                actor=owner,
+                conversation=inbox.Conversation.objects.get(external_key=str(chat)),
+                assignee=owner if i % 2 else None,
+            )
+
+    receive(0, 2)
+    urls = ["/inbox/", "/inbox/?channel=telegram&assignee=me"]
+    few = [queries_for(client, url) for url in urls]
+    receive(2, 30)
+    many = [queries_for(client, url) for url in urls]
+    assert many == few
+    assert many == [snapshot["inbox:unified"], snapshot["inbox:unified?filtered"]], many

@@ -332,6 +332,13 @@ WEBHOOK_BACKOFF_SECONDS = config.env_float("CLIENTELA_WEBHOOK_BACKOFF_SECONDS", 
 WEBHOOK_DISABLE_AFTER = config.env_int("CLIENTELA_WEBHOOK_DISABLE_AFTER", 20)
 WEBHOOK_TIMEOUT_SECONDS = config.env_float("CLIENTELA_WEBHOOK_TIMEOUT_SECONDS", 10.0)
 
+# Messenger channels: the providers' API addresses (a local fake in tests), and how often
+# a reply that was not taken is tried again (the wait doubles each time).
+TELEGRAM_API_URL = config.env_str("CLIENTELA_TELEGRAM_API_URL", "https://api.telegram.org")
+META_GRAPH_URL = config.env_str("CLIENTELA_META_GRAPH_URL", "https://graph.facebook.com/v21.0")
+MESSENGER_MAX_ATTEMPTS = config.env_int("CLIENTELA_MESSENGER_MAX_ATTEMPTS", 5)
+MESSENGER_BACKOFF_SECONDS = config.env_float("CLIENTELA_MESSENGER_BACKOFF_SECONDS", 30.0)
+
 # Customers ---------------------------------------------------------------------------
 # Region used to read phone numbers typed without a country code ("0722 123 456").
 PHONE_REGION = config.env_str("CLIENTELA_PHONE_REGION", "RO").upper()

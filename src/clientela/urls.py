@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("clientela.api.urls")),
     path("settings/webhooks/", include("clientela.webhooks.urls")),
     path("mail/", include("clientela.channels.urls")),
+    path("", include("clientela.channels.inbox_urls")),
     path("", include("clientela.analytics.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -42,6 +42,7 @@ NOT_PAGES = {
     "admin": "Django's own admin, for technical staff",
     "api:api-root": "django-ninja's root, which answers 404 (the API's page is /api/docs)",
     "activities:calendar-feed": "an iCalendar feed for calendar apps, at a secret address",
+    "inbox:webhook": "the messengers' webhook, which the providers call (403 without a secret)",
     "dataio:download": "a backup file download (the probe names no real backup)",
     "exports:full_download": "an export file download (the probe names no real export)",
     "tickets:survey": "the probe's link is refused on purpose (400); test_survey_walk.py "

@@ -13,7 +13,7 @@ class ChannelsConfig(AppConfig):
     def ready(self):
         from clientela.activities import record_page
         from clientela.channels import selectors, settings_pages, views
-        from clientela.channels.models import MailAccount
+        from clientela.channels.models import MailAccount, MessengerAccount
         from clientela.core import audit
 
         # The encrypted passwords stay out of the audit trail.
@@ -28,6 +28,18 @@ class ChannelsConfig(AppConfig):
                 "smtp": f"{a.smtp_username}@{a.smtp_host}:{a.smtp_port}",
                 "is_active": a.is_active,
                 "desk_department": a.desk_department_id,
+            },
+        )
+        # Secrets stay out of the audit trail.
+        audit.register(
+            MessengerAccount,
+            lambda a: {
+                "kind": a.kind,
+                "name": a.name,
+                "owner": a.owner_id,
+                "team": a.team_id,
+                "sender_id": a.sender_id,
+                "is_active": a.is_active,
             },
         )
         settings_pages.declare_pages()

@@ -5,24 +5,26 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.channels.models import MailAccount
+from clientela.channels.models import MailAccount, MessengerAccount
+
+KEEP_STORED = _("Leave empty to keep the password stored.")
+
+
+def _secret(label, help_text=KEEP_STORED) -> forms.CharField:
+    """A password or token box: write-only, an empty one keeps what is stored."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=help_text,
+    )
 
 
 class AccountForm(forms.ModelForm):
     """Passwords are write-only: an empty box keeps the one stored."""
 
-    imap_password = forms.CharField(
-        label=_("IMAP password"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Leave empty to keep the password stored."),
-    )
-    smtp_password = forms.CharField(
-        label=_("SMTP password"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Leave empty to keep the password stored."),
-    )
+    imap_password = _secret(_("IMAP password"))
+    smtp_password = _secret(_("SMTP password"))
 
     field_order = (
         "name", "address", "owner", "team", "imap_host", "imap_port", "imap_security",
@@ -69,3 +71,32 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if accounts is not None:
             self.fields["account"].queryset = accounts
+
+
+class MessengerForm(forms.ModelForm):
+    """Secrets are write-only: an empty box keeps the one stored."""
+
+    access_token = _secret(
+        _("Bot or access token"),
+        _("Telegram: the token BotFather gave. WhatsApp and Messenger: the access token."),
+    )
+    app_secret = _secret(
+        _("App secret"),
+        _("WhatsApp and Messenger: the Meta app's secret, which signs each webhook."),
+    )
+    webhook_secret = _secret(
+        _("Webhook secret"),
+        _(
+            "Telegram: the secret token set with setWebhook. WhatsApp and Messenger: the "
+            "verify token. Leave empty to keep the one stored."
+        ),
+    )
+
+    field_order = (
+        "kind", "name", "owner", "team", "sender_id", "access_token", "app_secret",
+        "webhook_secret", "is_active",
+    )  # fmt: skip
+
+    class Meta:
+        model = MessengerAccount
+        fields = ("kind", "name", "owner", "team", "sender_id", "is_active")

@@ -12,6 +12,29 @@ from clientela.activities.models import Activity
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
+    TELEGRAM = "telegram", _("Telegram")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    MESSENGER = "messenger", _("Facebook Messenger")
+
+
+# The channels a messenger account can be of (every channel but e-mail).
+MESSENGER_KINDS = [(c.value, c.label) for c in Channel if c != Channel.EMAIL]
+
+
+class State(models.TextChoices):
+    """Where a conversation stands in the unified inbox."""
+
+    OPEN = "open", _("Open")
+    SNOOZED = "snoozed", _("Snoozed")
+    DONE = "done", _("Done")
+
+
+class Delivery(models.TextChoices):
+    """How far a message sent through a messenger's API has got."""
+
+    PENDING = "pending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent")
 
 
 class Security(models.TextChoices):
@@ -25,20 +48,16 @@ class Direction(models.TextChoices):
     OUTBOUND = "outbound", _("Sent")
 
 
-class MailAccount(models.Model):
-    """A mailbox fetched over IMAP and sent from over SMTP: a person's own (`owner`) or a
-    team's shared one (`team`). Passwords are kept encrypted (channels.secrets); `auth`
-    leaves room for OAuth2 tokens later."""
-
-    name = models.CharField(_("name"), max_length=120)
-    address = models.EmailField(_("e-mail address"))
+def _holder(related_name: str) -> tuple[models.ForeignKey, models.ForeignKey]:
+    """An account's holder: a person (`owner`) or a team sharing it (`team`), or neither
+    (everyone's)."""
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("personal account of"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="mail_accounts",
+        related_name=related_name,
     )
     team = models.ForeignKey(
         "users.Team",
@@ -46,8 +65,25 @@ class MailAccount(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="mail_accounts",
+        related_name=related_name,
     )
+    return owner, team
+
+
+def _one_holder(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~models.Q(owner__isnull=False, team__isnull=False), name=name
+    )
+
+
+class MailAccount(models.Model):
+    """A mailbox fetched over IMAP and sent from over SMTP: a person's own (`owner`) or a
+    team's shared one (`team`). Passwords are kept encrypted (channels.secrets); `auth`
+    leaves room for OAuth2 tokens later."""
+
+    name = models.CharField(_("name"), max_length=120)
+    address = models.EmailField(_("e-mail address"))
+    owner, team = _holder("mail_accounts")
     auth = models.CharField(max_length=20, default="password", editable=False)
     imap_host = models.CharField(_("IMAP server"), max_length=200)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
@@ -83,15 +119,64 @@ class MailAccount(models.Model):
     class Meta:
         verbose_name = _("e-mail account")
         verbose_name_plural = _("e-mail accounts")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(owner__isnull=False, team__isnull=False),
-                name="mail_account_one_holder",
-            )
-        ]
+        constraints = [_one_holder("mail_account_one_holder")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.address}>"
+
+
+def _webhook_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(18)
+
+
+class MessengerAccount(models.Model):
+    """A bot or business number on a messenger, its messages received through the
+    provider's webhook (at /hooks/messengers/<webhook_key>/) and replies sent through its
+    API. Held like an e-mail account: a person's own or a team's shared one. Secrets are
+    kept encrypted (channels.secrets): the bot or access token, Meta's app secret that
+    signs webhooks, and the token the provider sends back (Telegram's secret token,
+    Meta's verify token)."""
+
+    kind = models.CharField(_("messenger"), max_length=20, choices=MESSENGER_KINDS)
+    name = models.CharField(_("name"), max_length=120)
+    owner, team = _holder("messenger_accounts")
+    # WhatsApp's phone number id or the Facebook page's id; empty for Telegram.
+    sender_id = models.CharField(_("phone number or page id"), max_length=100, blank=True)
+    webhook_key = models.CharField(max_length=40, unique=True, default=_webhook_key, editable=False)
+    access_token = models.TextField(editable=False, blank=True)
+    app_secret = models.TextField(editable=False, blank=True)
+    webhook_secret = models.TextField(editable=False, blank=True)
+    is_active = models.BooleanField(_("receive and send"), default=True)
+
+    class Meta:
+        verbose_name = _("messenger account")
+        verbose_name_plural = _("messenger accounts")
+        constraints = [_one_holder("messenger_account_one_holder")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ContactHandle(models.Model):
+    """Who a contact is on a messenger: a Telegram chat id, a WhatsApp number, a
+    Messenger page-scoped id. A message from the handle lands on the contact's timeline."""
+
+    channel = models.CharField(max_length=20, choices=MESSENGER_KINDS)
+    handle = models.CharField(max_length=100)
+    contact = models.ForeignKey(
+        "customers.Contact", on_delete=models.CASCADE, related_name="messenger_handles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "handle"], name="contact_handle_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.handle}"
 
 
 class MailFolder(models.Model):
@@ -123,6 +208,33 @@ class Conversation(models.Model):
     participants_key = models.CharField(max_length=1000, blank=True)
     last_message_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A messenger conversation: the account, the chat on the provider's side, and the
+    # contact it is with (none while the sender is unknown).
+    messenger = models.ForeignKey(
+        MessengerAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    external_key = models.CharField(max_length=100, blank=True)
+    contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
+    sender_name = models.CharField(max_length=200, blank=True)
+    # The unified inbox: a conversation waits for an answer while its last message is
+    # a received one; it can be assigned, snoozed until a time, or marked done.
+    awaiting_reply = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    snoozed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("conversation")
@@ -130,11 +242,36 @@ class Conversation(models.Model):
         indexes = [
             models.Index(
                 fields=["channel", "subject_key", "participants_key"], name="conversation_key_idx"
+            ),
+            models.Index(
+                fields=["state", "awaiting_reply", "-last_message_at", "-id"],
+                name="conversation_inbox_idx",
+            ),
+            models.Index(
+                fields=["channel", "state", "awaiting_reply", "-last_message_at", "-id"],
+                name="conversation_channel_idx",
+            ),
+            models.Index(
+                fields=["assignee", "state", "awaiting_reply", "-last_message_at", "-id"],
+                name="conversation_assignee_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["messenger", "external_key"],
+                condition=models.Q(messenger__isnull=False),
+                name="conversation_chat_unique",
             )
         ]
 
     def __str__(self) -> str:
         return self.subject or str(_("(no subject)"))
+
+    @property
+    def is_shared(self) -> bool:
+        """In a team's shared account (the inbox may open tickets from it)."""
+        holder = self.messenger if self.messenger_id else self.account
+        return holder is not None and holder.team_id is not None
 
 
 class Message(models.Model):
@@ -148,6 +285,17 @@ class Message(models.Model):
     account = models.ForeignKey(
         MailAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    messenger = models.ForeignKey(
+        MessengerAccount,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    # A reply sent through a messenger's API: sending, sent or given up, and how often
+    # it was tried (the jobs interface tries again with a growing wait).
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     direction = models.CharField(max_length=10, choices=Direction.choices)
     external_id = models.CharField(max_length=500)
     in_reply_to = models.CharField(max_length=500, blank=True)
@@ -177,7 +325,13 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "account", "external_id"], name="message_external_unique"
-            )
+            ),
+            # A provider sending the same webhook twice keeps one message.
+            models.UniqueConstraint(
+                fields=["messenger", "external_id"],
+                condition=models.Q(messenger__isnull=False),
+                name="message_messenger_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["external_id"], name="message_external_idx"),

@@ -7,17 +7,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from clientela.activities.models import ActivityKind, TimelineLink
 from clientela.channels.models import (
+    Channel,
     Conversation,
     MailAccount,
     Message,
+    MessengerAccount,
     OutgoingMail,
     OutgoingStatus,
+    State,
 )
-from clientela.core import permissions, records
+from clientela.core import pagination, permissions, records
 from clientela.customers.models import Contact
 
 if TYPE_CHECKING:
@@ -31,8 +34,9 @@ def own_addresses() -> set[str]:
     return {a.lower() for a in MailAccount.objects.values_list("address", flat=True)}
 
 
-def accounts_for(user: Actor) -> QuerySet[MailAccount]:
-    accounts = MailAccount.objects.order_by("name", "id")
+def _held_by(user: Actor, accounts: QuerySet) -> QuerySet:
+    """The accounts a person may use: their own and their team's shared ones; all of
+    them for those who manage settings."""
     if permissions.can(user, "manage_settings"):
         return accounts
     team_id = getattr(user, "team_id", None)
@@ -40,8 +44,37 @@ def accounts_for(user: Actor) -> QuerySet[MailAccount]:
     return accounts.filter(mine)
 
 
+def accounts_for(user: Actor) -> QuerySet[MailAccount]:
+    return _held_by(user, MailAccount.objects.order_by("name", "id"))
+
+
+def messengers_for(user: Actor) -> QuerySet[MessengerAccount]:
+    return _held_by(user, MessengerAccount.objects.order_by("name", "id"))
+
+
 def may_use(user: Actor, account: MailAccount | None) -> bool:
     return account is not None and accounts_for(user).filter(pk=account.pk).exists()
+
+
+def may_use_messenger(user: Actor, account: MessengerAccount | None) -> bool:
+    return account is not None and messengers_for(user).filter(pk=account.pk).exists()
+
+
+def _visible_conversations(user: Actor) -> QuerySet[Conversation]:
+    """Conversations in an account the user may use, or with a contact they can see."""
+    contact_type = ContentType.objects.get_for_model(Contact)
+    visible_contacts = records.visible(user, Contact).values("pk")
+    seen = TimelineLink.objects.filter(
+        activity__channel_message__conversation=OuterRef("pk"),
+        content_type=contact_type,
+        object_id__in=visible_contacts,
+    )
+    return Conversation.objects.filter(
+        Q(account__in=accounts_for(user).values("pk"))
+        | Q(messenger__in=messengers_for(user).values("pk"))
+        | Q(contact__in=visible_contacts)
+        | Exists(seen)
+    )
 
 
 def inbox(user: Actor) -> list[Message]:
@@ -57,15 +90,10 @@ def inbox(user: Actor) -> list[Message]:
 def conversation_for(user: Actor, pk: int) -> Conversation:
     """A conversation the user may read: one of their accounts', or one with a contact they
     can see. Conversation.DoesNotExist otherwise."""
-    contact_type = ContentType.objects.get_for_model(Contact)
-    seen = TimelineLink.objects.filter(
-        activity__channel_message__conversation=OuterRef("pk"),
-        content_type=contact_type,
-        object_id__in=records.visible(user, Contact).values("pk"),
-    )
     return (
-        Conversation.objects.filter(pk=pk)
-        .filter(Q(account__in=accounts_for(user)) | Exists(seen))
+        _visible_conversations(user)
+        .select_related("contact", "messenger", "account")
+        .filter(pk=pk)
         .get()
     )
 
@@ -85,7 +113,8 @@ def message_for(user: Actor, pk: int) -> Message:
 def mail_on_timeline(user: Actor, entries: list) -> None:
     """Each e-mail entry of a timeline page gets its message (`entry.extra`), for the thread
     it is in and the reply and formatted-view links: one query per page."""
-    ids = [entry.pk for entry in entries if entry.kind == ActivityKind.EMAIL]
+    kinds = (ActivityKind.EMAIL, ActivityKind.MESSAGE)
+    ids = [entry.pk for entry in entries if entry.kind in kinds]
     if not ids:
         return
     by_activity = {
@@ -109,3 +138,61 @@ def waiting_mail(user: Actor, record) -> list[OutgoingMail]:
             status=OutgoingStatus.PENDING,
         ).order_by("send_at", "id")[:20]
     )
+
+
+# The unified inbox ---------------------------------------------------------------------
+
+INBOX_ORDER = ["-last_message_at", "-id"]
+
+
+def unified_inbox(
+    user: Actor,
+    *,
+    channel: str = "",
+    assignee: str = "",
+    state: str = State.OPEN,
+    cursor: str | None = None,
+    limit: int = INBOX_PAGE,
+) -> pagination.Page:
+    """One page of the conversations waiting for an answer (their last message came in)
+    on every channel the user may see, newest first; `assignee` is "me", "none" or a
+    user's id; `state` open, snoozed or done (done and snoozed ones whatever their last
+    message)."""
+    found = _visible_conversations(user)
+    if state not in State.values:
+        state = State.OPEN
+    found = found.filter(state=state)
+    if state == State.OPEN:
+        found = found.filter(awaiting_reply=True)
+    if channel in Channel.values:
+        found = found.filter(channel=channel)
+    if assignee == "me":
+        found = found.filter(assignee_id=user.pk)
+    elif assignee == "none":
+        found = found.filter(assignee__isnull=True)
+    elif assignee.isdigit():
+        found = found.filter(assignee_id=int(assignee))
+    found = found.select_related("account", "messenger", "contact", "assignee")
+    page = pagination.keyset_page(found, INBOX_ORDER, cursor, limit)
+    _last_messages(page.items)
+    return page
+
+
+def _last_messages(conversations: list[Conversation]) -> None:
+    """Each conversation's last message received (`last_in`): two queries for the page,
+    however long the threads."""
+    if not conversations:
+        return
+    newest = (
+        Message.objects.filter(conversation=OuterRef("pk"), direction="inbound")
+        .order_by("-sent_at", "-id")
+        .values("id")[:1]
+    )
+    ids = (
+        Conversation.objects.filter(pk__in=[c.pk for c in conversations])
+        .annotate(last_in=Subquery(newest))
+        .values_list("last_in", flat=True)
+    )
+    last = {m.conversation_id: m for m in Message.objects.filter(pk__in=[i for i in ids if i])}
+    for conversation in conversations:
+        conversation.last_in = last.get(conversation.pk)  # type: ignore[attr-defined]

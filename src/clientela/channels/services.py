@@ -7,7 +7,7 @@ import datetime
 import logging
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -31,6 +31,7 @@ from clientela.channels.models import (
     Message,
     OutgoingMail,
     OutgoingStatus,
+    State,
 )
 from clientela.core import audit, permissions
 from clientela.core.records import RecordRef, timeline_records
@@ -60,25 +61,30 @@ def save_account(*, actor: User | None, instance: MailAccount | None, data: dict
     """A new account or a change to one, from the settings page: a password left empty
     keeps the one stored; passwords are kept encrypted."""
     permissions.require(actor, "manage_settings")
-    creating = instance is None or instance.pk is None
     account = instance if instance is not None else MailAccount()
-    before = None if creating else audit.snapshot(account)
+    before = None if account.pk is None else audit.snapshot(account)
     data = dict(data)
     for side in ("imap", "smtp"):
         password = data.pop(f"{side}_password", "") or ""
         if password:
             setattr(account, f"{side}_password", secrets.encrypt(password))
+    if not account.imap_password:
+        raise ValidationError({"imap_password": _("Give the IMAP password.")})
+    return save_held(actor, account, data, before=before)
+
+
+def save_held(actor: User | None, account: Any, data: dict, *, before: dict | None) -> Any:
+    """The rest of an account's form set on it (text trimmed), checked (one holder at
+    most), saved and audited: what e-mail and messenger accounts share."""
     for name, value in data.items():
         setattr(account, name, value.strip() if isinstance(value, str) else value)
     if account.owner_id and account.team_id:
         raise ValidationError(
             {"team": _("An account is either a person's own or shared with a team, not both.")}
         )
-    if not account.imap_password:
-        raise ValidationError({"imap_password": _("Give the IMAP password.")})
     account.full_clean()
     account.save()
-    action = "create" if creating else "update"
+    action = "create" if before is None else "update"
     audit.log(
         actor=actor, action=action, record=account, before=before, after=audit.snapshot(account)
     )
@@ -154,7 +160,7 @@ def receive(
     if direction == Direction.INBOUND and account.desk_department_id is not None:
         _hand_to_desk(account, message, parsed)
         return message
-    contacts = _contacts_for(parsed.addresses, own)
+    contacts = contacts_for(parsed.addresses, own)
     if contacts:
         _put_on_timelines(message, list(contacts), parsed.attachments)
     else:
@@ -216,8 +222,12 @@ def _keep(
         folder=folder,
         uid=uid,
     )
-    if parsed.date > conversation.last_message_at:
-        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=parsed.date)
+    if parsed.date >= conversation.last_message_at:
+        # The unified inbox: a thread waits for an answer while its last message is in.
+        changes: dict = {"last_message_at": parsed.date, "awaiting_reply": direction == "inbound"}
+        if direction == Direction.INBOUND:
+            changes |= {"state": State.OPEN, "snoozed_until": None}
+        Conversation.objects.filter(pk=conversation.pk).update(**changes)
     return message
 
 
@@ -259,7 +269,7 @@ def _thread(account: MailAccount | None, parsed: mail.Parsed) -> Conversation:
     )
 
 
-def _contacts_for(addresses: list[str], own: set[str]) -> list[Record]:
+def contacts_for(addresses: list[str], own: set[str]) -> list[Record]:
     wanted = [a for a in addresses if a not in own]
     if not wanted:
         return []
@@ -336,7 +346,7 @@ def create_contact_from_sender(*, actor: User, message: Message) -> Contact:
     address = message.from_address if message.direction == Direction.INBOUND else ""
     if not address:
         raise ValidationError(_("This message has no sender address to make a contact from."))
-    existing = _contacts_for([address], set())
+    existing = contacts_for([address], set())
     if existing:
         contact = cast("Contact", existing[0])
     else:
@@ -376,7 +386,7 @@ def send_email(
     with transaction.atomic():
         parsed = mail.parse(raw)
         message = _keep(account, parsed, direction=Direction.OUTBOUND)
-        contacts = _contacts_for(parsed.to, selectors.own_addresses())
+        contacts = contacts_for(parsed.to, selectors.own_addresses())
         records = [*contacts, *([record] if record not in contacts else [])]
         _put_on_timelines(message, records, [], actor=actor)
     return message

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clientela.channels import services
-from clientela.channels.forms import AccountForm
-from clientela.channels.models import MailAccount
+from clientela.channels import inbox, services
+from clientela.channels.forms import AccountForm, MessengerForm
+from clientela.channels.models import MailAccount, MessengerAccount
 from clientela.core.settings_pages import Column, SettingsPage, declare
 
 
@@ -41,5 +41,38 @@ def declare_pages() -> None:
             save=services.save_account,
             deletable=False,
             help=_("Passwords are stored encrypted. New mail is fetched every few minutes."),
+        )
+    )
+    declare(
+        SettingsPage(
+            key="messengers",
+            label=_("Messengers"),
+            description=_(
+                "Telegram bots, WhatsApp numbers and Facebook pages whose messages reach the "
+                "inbox and the timelines."
+            ),
+            add_label=_("New messenger account"),
+            icon="chat-bubble-left-right",
+            model=MessengerAccount,
+            form=MessengerForm,
+            columns=(
+                Column(_("Account"), lambda a: a.name),
+                Column(_("Messenger"), lambda a: a.get_kind_display()),
+                Column(
+                    _("Held by"),
+                    lambda a: a.owner.display_name if a.owner else (a.team or _("Everyone")),
+                ),
+                Column(
+                    _("Webhook address"),
+                    lambda a: reverse("inbox:webhook", args=[a.webhook_key]),
+                ),
+            ),
+            queryset=lambda: MessengerAccount.objects.select_related("owner", "team"),
+            save=inbox.save_messenger,
+            deletable=False,
+            help=_(
+                "Secrets are stored encrypted. Give the provider the webhook address shown "
+                "in the list, on this server's public address."
+            ),
         )
     )

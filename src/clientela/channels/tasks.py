@@ -1,10 +1,11 @@
-"""Background jobs of the channels app: new mail fetched every few minutes, and e-mail
-written to go later (undo-send, scheduled send) sent when its time comes."""
+"""Background jobs of the channels app: new mail fetched every few minutes, e-mail written
+to go later (undo-send, scheduled send) sent when its time comes, replies sent through a
+messenger's API, and snoozed conversations brought back to the inbox."""
 
 from datetime import timedelta
 
 from clientela import jobs
-from clientela.channels import services
+from clientela.channels import inbox, services
 
 
 @jobs.periodic(every=timedelta(minutes=5))
@@ -16,3 +17,13 @@ def fetch_mail() -> None:
 @jobs.job
 def send_outgoing(outgoing_id: int) -> None:
     services.send_outgoing(outgoing_id)
+
+
+@jobs.job
+def deliver_message(message_id: int) -> None:
+    inbox.deliver(message_id)
+
+
+@jobs.job
+def wake_conversation(conversation_id: int) -> None:
+    inbox.wake(conversation_id)

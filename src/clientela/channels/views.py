@@ -18,6 +18,7 @@ from clientela.channels import mail, selectors, services
 from clientela.channels.forms import ComposeForm
 from clientela.channels.models import Conversation, Direction, Message, OutgoingMail
 from clientela.core import permissions, records
+from clientela.users import selectors as users
 
 
 def composer_panel(request, record) -> dict | None:
@@ -140,10 +141,20 @@ def conversation(request, pk: int) -> HttpResponse:
         item.shown_html = (  # type: ignore[attr-defined]
             mail.sanitise_html(item.html, remote_images=images) if formatted else ""
         )
+    received = [item for item in items if item.direction == Direction.INBOUND]
     return render(
         request,
         "channels/conversation.html",
-        {"conversation": thread, "items": items, "formatted": formatted, "images": images},
+        {
+            "conversation": thread,
+            "c": thread,
+            "last": received[-1] if received else None,
+            "items": items,
+            "formatted": formatted,
+            "images": images,
+            "people": users.assignable(request.user),
+            "back": request.path,
+        },
     )
 
 

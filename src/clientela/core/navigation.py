@@ -46,6 +46,7 @@ AREAS: tuple[Area, ...] = (
     Area("projects", _("Projects"), "projects:list", "briefcase", record_type="project"),
     Area("orders", _("Orders"), "orders:list", "shopping-bag", also=("/invoices/", "/shipments/")),
     Area("tickets", _("Tickets"), "tickets:list", "ticket", record_type="ticket"),
+    Area("inbox", _("Inbox"), "inbox:unified", "inbox-stack", capability="log_activity"),
     Area("mail", _("E-mail"), "channels:inbox", "envelope", capability="log_activity"),
     Area("dashboards", _("Dashboards"), "analytics:mine", "chart-bar"),
     Area("reports", _("Reports"), "analytics:reports", "presentation-chart-bar"),
