@@ -298,6 +298,58 @@ def create_order_for_customer(
     return order
 
 
+@transaction.atomic
+def rewrite_imported_order(
+    *, actor: User | None, order: Order, lines: list[dict], notes: str
+) -> dict:
+    """An order brought in from another system, written again from a corrected file (or
+    put back by undoing that): its lines (`product`, `quantity`, `agreed_price`, kept as
+    agreed, holding no stock) and notes replaced, one audit entry. Refused once it holds or
+    shipped goods or has an invoice. Returns how it stood before, to put back."""
+    may_edit(actor=actor, order=order)
+    if not lines:
+        raise ValidationError(_("Add at least one line."))
+    if len(lines) > MAX_LINES:
+        raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
+    old = list(OrderLine.objects.filter(order=order).order_by("position", "id"))
+    if any(line.reserved or line.shipped for line in old) or order.invoices.exists():
+        raise ValidationError(
+            _("%(order)s holds goods or has an invoice: change it on its page.") % {"order": order}
+        )
+    state = {
+        "notes": order.notes,
+        "lines": [
+            {"product": line.product_id, "quantity": line.quantity, "price": str(line.unit_price)}
+            for line in old
+        ],
+    }
+    before = audit.snapshot(order)
+    OrderLine.objects.filter(order=order).delete()
+    for position, line in enumerate(lines):
+        try:
+            _add_line(
+                actor,
+                order,
+                line["product"],
+                line["quantity"],
+                None,
+                position,
+                agreed=line.get("agreed_price"),
+                imported=True,
+            )
+        except ValidationError as error:
+            error.line_index = position  # type: ignore[attr-defined]
+            raise
+    if notes != order.notes:
+        order.notes = notes
+        Order.objects.filter(pk=order.pk).update(notes=notes)
+    _recompute_totals(order)
+    audit.log(
+        actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)
+    )
+    return state
+
+
 def _user(actor: User | None) -> User | None:
     return actor if getattr(actor, "pk", None) else None
 
