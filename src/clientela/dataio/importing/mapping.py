@@ -51,6 +51,7 @@ CONTACT_TARGETS = (
     Target("source", _("Source")),
     Target("marketing_consent", _("Agrees to marketing")),
     Target("next_step", _("Next step")),
+    Target("language", _("Language (for what is sent to them)")),
     *COMMON,
 )
 COMPANY_TARGETS = (
@@ -201,6 +202,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "consentimiento",
         "acepta marketing",
     ),
+    "language": ("language", "preferred language", "limba", "idioma", "lengua", "locale", "bhasha"),
     "next_step": ("next step", "urmatorul pas", "siguiente paso", "proximo paso"),
     "email": (
         "email",

@@ -3,12 +3,14 @@ rejects it and every warning about a value it is stored without, named by its co
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clientela.core import custom_fields
@@ -183,6 +185,27 @@ def _choice(text: str, choices) -> str | None:
     return None
 
 
+def language_code(text: str) -> str | None:
+    """The language a cell names, by code ("ro", "es-ES") or by name in English, in
+    itself ("română", "हिन्दी") or in another language Clientela speaks; None if none."""
+    key = fold(text).replace("_", "-")
+    if key.split("-")[0] in dict(settings.LANGUAGES):
+        return key.split("-")[0]
+    return _language_names().get(key)
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    names = {}
+    for code, name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        names[fold(info["name"])] = names[fold(info["name_local"])] = code
+        for reader, _name in settings.LANGUAGES:
+            with translation.override(reader):
+                names[fold(str(name))] = code
+    return names
+
+
 def _yes_no(text: str) -> bool | None:
     key = fold(text)
     if key in YES:
@@ -308,6 +331,12 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
                 problems.append((column_of("marketing_consent"), _("Answer yes or no.")))
             else:
                 data["marketing_consent"] = consent
+        if text := first("language")[1]:
+            if (code := language_code(text)) is not None:
+                data["language"] = code
+            else:
+                message = _("“%(value)s” is not a language Clientela writes in: not stored.")
+                out.warnings.append((column_of("language"), message % {"value": text}))
     else:
         for key in ("name", "legal_name", "tax_id", "industry", "size"):
             if key in values:
