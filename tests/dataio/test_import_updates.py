@@ -109,3 +109,44 @@ def test_a_corrected_tasks_file_updates_the_tasks_and_undo_puts_them_back(admin,
     task.refresh_from_db()
     assert (task.title, task.priority, task.due_at.day) == ("Send the offer", "high", 1)
     assert task.done_at is None and Task.objects.count() == 1
+
+
+def test_orders_and_deals_custom_fields_are_mapping_targets_and_come_in(admin, maria):
+    from clientela.core.models import CustomField
+    from clientela.dataio.importing import mapping
+    from clientela.deals.models import Deal
+
+    CustomField.objects.create(
+        record_type="order", key="channel", label="Sales channel", field_type="text"
+    )
+    CustomField.objects.create(
+        record_type="deal", key="region", label="Region", field_type="choice", choices=["N", "S"]
+    )
+    assert "custom:channel" in {t.key for t in mapping.targets("order")}
+    assert "custom:region" in {t.key for t in mapping.targets("deal")}
+    assert not any(t.key.startswith("custom:") for t in mapping.targets("task"))
+    _products(admin)
+    orders = [
+        ["Order Number", "Customer Email", "SKU", "Quantity", "Unit Price", "Channel"],
+        ["SO-1", "maria@lactatesud.ro", "LP-1", "2", "6", "Shop"],
+    ]
+    columns = ["order_number", "contact_email", "sku", "quantity", "unit_price", "custom:channel"]
+    run = import_file(admin, csv_bytes(orders), "o.csv", record_type="order", columns=columns)
+    order = Order.objects.get()
+    assert order.custom == {"channel": "Shop"}
+    orders[1][5] = "Phone"
+    again = import_file(
+        admin, csv_bytes(orders), "o.csv", record_type="order", columns=columns, mode="update"
+    )
+    order.refresh_from_db()
+    assert again.updated == 1 and order.custom == {"channel": "Phone"}
+    services.undo(actor=admin, run=again)
+    order.refresh_from_db()
+    assert order.custom == {"channel": "Shop"} and run.created == 1
+    assert mapping.NEW_CUSTOM in {t.key for t in mapping.targets("deal")}
+    deals = [["Deal", "Region"], ["Frigidere", "S"], ["Lapte", "West"]]
+    columns = ["deal_name", "custom:region"]
+    run = import_file(admin, csv_bytes(deals), "d.csv", record_type="deal", columns=columns)
+    assert (run.created, run.rejected) == (1, 1)
+    assert Deal.objects.get().custom == {"region": "S"}
+    assert run.rejections.get().column == "Region"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.core import audit, permissions, phrases
+from clientela.core import audit, custom_fields, permissions, phrases
 from clientela.core.concurrency import claim_version
 from clientela.customers.models import Company, Contact
 from clientela.orders import pricing, stock
@@ -233,6 +233,7 @@ def create_order_for_customer(
     deal: Record | None = None,  # the won deal it comes from (deals sit above orders)
     imported: bool = False,
     placed_at: datetime.datetime | None = None,
+    custom: dict | None = None,
 ) -> Order:
     """A quote or an order for a contact or company. `lines` are dicts with `product`,
     `quantity` and optionally `unit_price`: the price the user was shown, refused when it is
@@ -263,6 +264,7 @@ def create_order_for_customer(
         price_list=price_list,
         warehouse=warehouse or default_warehouse(),
         notes=notes,
+        custom=custom_fields.clean("order", custom) if custom else {},
     )
     for position, line in enumerate(lines):
         try:
@@ -300,7 +302,7 @@ def create_order_for_customer(
 
 @transaction.atomic
 def rewrite_imported_order(
-    *, actor: User | None, order: Order, lines: list[dict], notes: str
+    *, actor: User | None, order: Order, lines: list[dict], notes: str, custom: dict | None = None
 ) -> dict:
     """An order brought in from another system, written again from a corrected file (or
     put back by undoing that): its lines (`product`, `quantity`, `agreed_price`, kept as
@@ -318,6 +320,7 @@ def rewrite_imported_order(
         )
     state = {
         "notes": order.notes,
+        "custom": order.custom,
         "lines": [
             {"product": line.product_id, "quantity": line.quantity, "price": str(line.unit_price)}
             for line in old
@@ -340,9 +343,11 @@ def rewrite_imported_order(
         except ValidationError as error:
             error.line_index = position  # type: ignore[attr-defined]
             raise
-    if notes != order.notes:
-        order.notes = notes
-        Order.objects.filter(pk=order.pk).update(notes=notes)
+    if custom is not None:
+        custom = custom_fields.clean("order", custom)
+    if notes != order.notes or (custom is not None and custom != order.custom):
+        order.notes, order.custom = notes, order.custom if custom is None else custom
+        Order.objects.filter(pk=order.pk).update(notes=notes, custom=order.custom)
     _recompute_totals(order)
     audit.log(
         actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)

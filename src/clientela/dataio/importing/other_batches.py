@@ -401,11 +401,10 @@ class OrderBatch(OtherBatch):
         notes = [_("Order %(number)s in the old system.") % {"number": data["order_number"]}]
         notes += [row[2].data["notes"] for row in group if row[2].data["notes"]]
         if (pk := self.existing(converted)) is not None:
+            order = Order.objects.get(pk=pk)
+            custom = {**order.custom, **data["custom"]} if "custom" in data else None
             before = order_services.rewrite_imported_order(
-                actor=self.actor,
-                order=Order.objects.get(pk=pk),
-                lines=lines,
-                notes="\n".join(notes),
+                actor=self.actor, order=order, lines=lines, notes="\n".join(notes), custom=custom
             )
             return self.changed(number, "order", pk, before, data["order_number"])
         placed_at = data.get("placed_at")
@@ -417,6 +416,7 @@ class OrderBatch(OtherBatch):
             notes="\n".join(notes),
             imported=True,
             placed_at=placed_at,
+            custom=data.get("custom"),
         )
         self.created(number, converted, "order", order.pk)
         if data.get("currency") and data["currency"] != order.currency:

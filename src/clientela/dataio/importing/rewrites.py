@@ -45,7 +45,11 @@ def put_back(actor, record: Order | Activity | Task, before: dict) -> int:
                 for line in before["lines"]
             ]
             order_services.rewrite_imported_order(
-                actor=actor, order=record, lines=lines, notes=before["notes"]
+                actor=actor,
+                order=record,
+                lines=lines,
+                notes=before["notes"],
+                custom=before["custom"],
             )
         elif isinstance(record, Activity):
             activity_imports.update_imported(

@@ -392,27 +392,7 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
     _phones(values, address.get("country") or settings.PHONE_REGION, out)
     if "owner" in values:
         _owner(*first("owner"), lookups, out)
-    custom = {}
-    for target, items in values.items():
-        if not target.startswith(CUSTOM_PREFIX):
-            continue
-        key = target[len(CUSTOM_PREFIX) :]
-        definition = lookups.custom.get(key)
-        if definition is None:
-            continue
-        text = items[0][1]
-        custom[key] = SPLIT.split(text) if definition.field_type == FieldType.MULTI_CHOICE else text
-    if custom:
-        try:
-            custom_fields.clean(run.record_type, custom, fields=list(lookups.custom.values()))
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                key = key.removeprefix("custom.")
-                definition = lookups.custom.get(key)
-                label = str(definition.label) if definition else key
-                column = values.get(f"{CUSTOM_PREFIX}{key}", [(label, "")])[0][0]
-                problems.append((column, " ".join(messages)))
-        data["custom"] = custom
+    read_custom(run, values, lookups, data, problems)
     out.notes = [text for _column, text in values.get("note", [])] + out.notes
     out.external_id = first("external_id")[1]
     if problems:
@@ -520,3 +500,28 @@ def merged(record, data: dict) -> dict:
         have = [{k: getattr(a, k) for k in ADDRESS_FIELDS} for a in record.addresses.all()]
         data["addresses"] = have + data["addresses"]
     return data
+
+
+def read_custom(run, values: dict, lookups: Lookups, data: dict, problems: list) -> None:
+    """The row's custom fields of its record type, checked as the form checks them."""
+    custom = {}
+    for target, items in values.items():
+        if not target.startswith(CUSTOM_PREFIX):
+            continue
+        key = target[len(CUSTOM_PREFIX) :]
+        definition = lookups.custom.get(key)
+        if definition is None:
+            continue
+        text = items[0][1]
+        custom[key] = SPLIT.split(text) if definition.field_type == FieldType.MULTI_CHOICE else text
+    if custom:
+        try:
+            custom_fields.clean(run.record_type, custom, fields=list(lookups.custom.values()))
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                key = key.removeprefix("custom.")
+                definition = lookups.custom.get(key)
+                label = str(definition.label) if definition else key
+                column = values.get(f"{CUSTOM_PREFIX}{key}", [(label, "")])[0][0]
+                problems.append((column, " ".join(messages)))
+        data["custom"] = custom
