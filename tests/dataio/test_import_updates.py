@@ -150,3 +150,44 @@ def test_orders_and_deals_custom_fields_are_mapping_targets_and_come_in(admin, m
     assert (run.created, run.rejected) == (1, 1)
     assert Deal.objects.get().custom == {"region": "S"}
     assert run.rejections.get().column == "Region"
+
+
+def test_merging_a_pair_from_the_queue_marks_it_merged_and_a_dismissed_one_stays_dismissed(
+    admin, maria, client
+):
+    from clientela.customers.models import Contact
+    from clientela.dataio.models import SuspectedDuplicate
+
+    people = csv_bytes(
+        [
+            ["Name", "Company", "Email"],
+            ["Maria Popescu", "Lactate Sud SRL", "m.popescu@gmail.com"],
+            ["Ion Ionescu", "Lactate Sud SRL", "ion@lactatesud.ro"],
+            ["Ion Ionescu", "Lactate Sud SRL", "ion.ionescu@yahoo.com"],
+        ]
+    )
+    import_file(admin, people)
+    maria_pair, ion_pair = SuspectedDuplicate.objects.order_by("id")
+    client.force_login(admin)
+    page = client.get("/imports/duplicates/").content.decode()
+    assert f"/imports/duplicates/{maria_pair.pk}/merge/" in page
+    assert client.post(f"/imports/duplicates/{ion_pair.pk}/dismiss/").status_code == 302
+    response = client.post(f"/imports/duplicates/{maria_pair.pk}/merge/", follow=True)
+    assert "Merged into one contact." in response.content.decode()
+    maria_pair.refresh_from_db()
+    assert (maria_pair.status, maria_pair.resolved_by) == ("merged", admin)
+    maria.refresh_from_db()
+    assert set(maria.emails.values_list("address", flat=True)) == {
+        "maria@lactatesud.ro",
+        "m.popescu@gmail.com",
+    }
+    assert Contact.objects.filter(full_name="Maria Popescu", deleted_at__isnull=True).count() == 1
+    again = client.post(f"/imports/duplicates/{maria_pair.pk}/merge/")
+    assert again.status_code == 404  # settled pairs leave the queue
+    # The same file again: every row is known by its e-mail; nothing comes back to the queue.
+    import_file(admin, people, mode="update")
+    assert list(SuspectedDuplicate.objects.values_list("status", flat=True).order_by("id")) == [
+        "merged",
+        "dismissed",
+    ]
+    assert "ion.ionescu@yahoo.com" not in client.get("/imports/duplicates/").content.decode()
