@@ -402,11 +402,12 @@ def settings_benchmarks() -> list[Benchmark]:
 
 def benchmarks(ctx: Context) -> list[Benchmark]:
     """Every page's benchmark; the ticket pages' when the database has tickets."""
-    from bench import dashboards, projects, tickets
+    from bench import dashboards, imports, projects, tickets
 
     return (
         BENCHMARKS
         + dashboards.benchmarks()
+        + imports.benchmarks()
         + (tickets.benchmarks() if ctx.ticket else [])
         + (projects.benchmarks() if ctx.project else [])
         + settings_benchmarks()

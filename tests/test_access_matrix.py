@@ -347,6 +347,10 @@ def probes(w) -> dict[str, Probe]:
         "imports:dismiss-duplicate": Probe(
             "self", "POST", f"/imports/duplicates/{w['suspected'].pk}/dismiss/"
         ),
+        # Merging a pair trashes the imported contact of the two.
+        "imports:merge-duplicate": Probe(
+            "delete", "POST", f"/imports/duplicates/{w['suspected'].pk}/merge/"
+        ),
         "exports:list": Probe("list", "GET", "/exports/contact/?format=csv&q=secreta"),
         # One person's data: like a list, it must never hold a contact the role can't see.
         "exports:person": Probe("list", "GET", f"/contacts/{c}/data/"),

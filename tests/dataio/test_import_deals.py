@@ -38,7 +38,7 @@ def maria(admin):
     )
 
 
-def test_a_pipedrive_deals_export_maps_itself():
+def test_a_pipedrive_deals_export_maps_itself(db):  # custom fields are read too
     headers = DEALS.decode().splitlines()[0].split(",")
     assert mapping.guess(headers, "deal") == [
         "external_id",

@@ -255,7 +255,7 @@ def test_namesakes_an_import_stores_wait_in_the_merge_queue(admin, maria, client
         ),
     ],
 )  # fmt: skip
-def test_other_crms_exports_of_each_record_type_map_themselves(record_type, headers, expected):
+def test_other_crms_exports_of_each_record_type_map_themselves(db, record_type, headers, expected):
     assert mapping.guess(headers, record_type) == expected
 
 

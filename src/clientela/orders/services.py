@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.core import audit, permissions, phrases
+from clientela.core import audit, custom_fields, permissions, phrases
 from clientela.core.concurrency import claim_version
 from clientela.customers.models import Company, Contact
 from clientela.orders import pricing, stock
@@ -233,6 +233,7 @@ def create_order_for_customer(
     deal: Record | None = None,  # the won deal it comes from (deals sit above orders)
     imported: bool = False,
     placed_at: datetime.datetime | None = None,
+    custom: dict | None = None,
 ) -> Order:
     """A quote or an order for a contact or company. `lines` are dicts with `product`,
     `quantity` and optionally `unit_price`: the price the user was shown, refused when it is
@@ -263,6 +264,7 @@ def create_order_for_customer(
         price_list=price_list,
         warehouse=warehouse or default_warehouse(),
         notes=notes,
+        custom=custom_fields.clean("order", custom) if custom else {},
     )
     for position, line in enumerate(lines):
         try:
@@ -296,6 +298,61 @@ def create_order_for_customer(
         also_on=[deal] if deal is not None else (),
     )
     return order
+
+
+@transaction.atomic
+def rewrite_imported_order(
+    *, actor: User | None, order: Order, lines: list[dict], notes: str, custom: dict | None = None
+) -> dict:
+    """An order brought in from another system, written again from a corrected file (or
+    put back by undoing that): its lines (`product`, `quantity`, `agreed_price`, kept as
+    agreed, holding no stock) and notes replaced, one audit entry. Refused once it holds or
+    shipped goods or has an invoice. Returns how it stood before, to put back."""
+    may_edit(actor=actor, order=order)
+    if not lines:
+        raise ValidationError(_("Add at least one line."))
+    if len(lines) > MAX_LINES:
+        raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
+    old = list(OrderLine.objects.filter(order=order).order_by("position", "id"))
+    if any(line.reserved or line.shipped for line in old) or order.invoices.exists():
+        raise ValidationError(
+            _("%(order)s holds goods or has an invoice: change it on its page.") % {"order": order}
+        )
+    state = {
+        "notes": order.notes,
+        "custom": order.custom,
+        "lines": [
+            {"product": line.product_id, "quantity": line.quantity, "price": str(line.unit_price)}
+            for line in old
+        ],
+    }
+    before = audit.snapshot(order)
+    OrderLine.objects.filter(order=order).delete()
+    for position, line in enumerate(lines):
+        try:
+            _add_line(
+                actor,
+                order,
+                line["product"],
+                line["quantity"],
+                None,
+                position,
+                agreed=line.get("agreed_price"),
+                imported=True,
+            )
+        except ValidationError as error:
+            error.line_index = position  # type: ignore[attr-defined]
+            raise
+    if custom is not None:
+        custom = custom_fields.clean("order", custom)
+    if notes != order.notes or (custom is not None and custom != order.custom):
+        order.notes, order.custom = notes, order.custom if custom is None else custom
+        Order.objects.filter(pk=order.pk).update(notes=notes, custom=order.custom)
+    _recompute_totals(order)
+    audit.log(
+        actor=actor, action="update", record=order, before=before, after=audit.snapshot(order)
+    )
+    return state
 
 
 def _user(actor: User | None) -> User | None:

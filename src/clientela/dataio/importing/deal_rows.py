@@ -18,6 +18,7 @@ from clientela.dataio.importing.rows import (
     RowRejected,
     _most,
     _owner,
+    read_custom,
     row_values,
     too_long,
 )
@@ -119,6 +120,7 @@ def convert_deal(run, headers: list[str], cells: list[str], lookups: Lookups) ->
     column, out.external_id = first("external_id")
     if len(out.external_id) > 255:
         problems.append((column, too_long(out.external_id, 255)))
+    read_custom(run, values, lookups, data, problems)
     if problems:
         raise RowRejected(problems)
     return out

@@ -51,6 +51,7 @@ CONTACT_TARGETS = (
     Target("source", _("Source")),
     Target("marketing_consent", _("Agrees to marketing")),
     Target("next_step", _("Next step")),
+    Target("language", _("Language (for what is sent to them)")),
     *COMMON,
 )
 COMPANY_TARGETS = (
@@ -84,8 +85,8 @@ TARGETS = {
     "activity": ACTIVITY_TARGETS,
     "task": TASK_TARGETS,
 }
-# Record types whose custom fields are not read from a file.
-NO_CUSTOM = {"deal", "product", "order", "activity", "task"}
+# Record types the record platform gives no custom fields.
+NO_CUSTOM = {"product", "activity", "task"}
 
 # Folded header text → target. Folding drops case and accents, so "Teléfono",
 # "telefono" and "TELEFONO" are one entry; punctuation becomes spaces.
@@ -201,6 +202,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "consentimiento",
         "acepta marketing",
     ),
+    "language": ("language", "preferred language", "limba", "idioma", "lengua", "locale", "bhasha"),
     "next_step": ("next step", "urmatorul pas", "siguiente paso", "proximo paso"),
     "email": (
         "email",
@@ -517,7 +519,7 @@ def normalise_header(header: str) -> str:
 
 def targets(record_type: str, user=None) -> list[Target]:
     base = TARGETS[record_type]
-    if record_type in NO_CUSTOM:  # their custom fields are not read from a file yet
+    if record_type in NO_CUSTOM:
         return list(base)
     custom = [
         Target(f"{CUSTOM_PREFIX}{field.key}", field.label)
@@ -529,7 +531,7 @@ def targets(record_type: str, user=None) -> list[Target]:
 
 def _lookup(record_type: str, allowed: set[str]) -> dict[str, str]:
     table: dict[str, str] = {}
-    first = LINK_FIRST if record_type in NO_CUSTOM and record_type != "deal" else ()
+    first = LINK_FIRST if record_type in {"product", "order", "activity", "task"} else ()
     for key in sorted(SYNONYMS, key=lambda key: key not in first):
         words = SYNONYMS[key]
         if key not in allowed:

@@ -2,8 +2,9 @@
 apps' services (the same checks and audit trail as typing them in). The records the rows
 name are looked up for the whole batch; each row (each order with all its lines) writes in
 its own savepoint, so a refused one leaves nothing behind. A row whose record an earlier
-import brought in (its ID in the old system, its SKU, its order number) updates it (a
-product) or is skipped and reported (the others): a second import never duplicates."""
+import brought in (its ID in the old system, its SKU, its order number) updates it when
+the run updates duplicates (always for a product), and is skipped and reported otherwise:
+a second import never duplicates, and its undo puts back what it changed."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from clientela.activities import imported as activity_imports
 from clientela.activities import services as activity_services
 from clientela.activities.models import Activity, Task
 from clientela.core import audit, record_services, search, settings_pages, settings_services
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
+from clientela.dataio.importing import rewrites
 from clientela.dataio.importing.batches import (
     RECORD_TYPES,
     Tally,
@@ -100,7 +103,13 @@ class OtherBatch:
         return [[row] for row in rows]
 
     def updates(self) -> bool:
-        return False
+        return self.run.duplicate_mode == DuplicateMode.UPDATE
+
+    def existing(self, converted: Converted) -> int | None:
+        """The record an earlier import brought in that this row writes again, if the
+        run updates duplicates."""
+        key = converted.external_id
+        return self.known.get(key) if key and self.updates() else None
 
     def prepare(self, rows: list[Row]) -> None:
         pass
@@ -187,6 +196,12 @@ class OtherBatch:
                 % {"value": missing[1]},
             )
         return None
+
+    def changed(self, number: int, record_type: str, pk: int, before: dict, key: str) -> None:
+        self.tally.updated += 1
+        self.tally.records.append(_undo_row(self.run, record_type, pk, before))
+        message = _("Updated the record imported before with the same ID (%(key)s).")
+        self.tally.note(self.run, number, ImportNote.Kind.MERGED, "", message % {"key": key})
 
     def created(self, number: int, converted: Converted, record_type: str, pk: int) -> None:
         self.tally.created += 1
@@ -385,6 +400,13 @@ class OrderBatch(OtherBatch):
         data = converted.data
         notes = [_("Order %(number)s in the old system.") % {"number": data["order_number"]}]
         notes += [row[2].data["notes"] for row in group if row[2].data["notes"]]
+        if (pk := self.existing(converted)) is not None:
+            order = Order.objects.get(pk=pk)
+            custom = {**order.custom, **data["custom"]} if "custom" in data else None
+            before = order_services.rewrite_imported_order(
+                actor=self.actor, order=order, lines=lines, notes="\n".join(notes), custom=custom
+            )
+            return self.changed(number, "order", pk, before, data["order_number"])
         placed_at = data.get("placed_at")
         order = order_services.create_order_for_customer(
             actor=self.actor,
@@ -394,6 +416,7 @@ class OrderBatch(OtherBatch):
             notes="\n".join(notes),
             imported=True,
             placed_at=placed_at,
+            custom=data.get("custom"),
         )
         self.created(number, converted, "order", order.pk)
         if data.get("currency") and data["currency"] != order.currency:
@@ -415,6 +438,14 @@ class ActivityBatch(OtherBatch):
         record = self.record(converted, LINK_ORDER)
         assert record is not None  # the row was refused without one
         data = dict(converted.data)
+        if (pk := self.existing(converted)) is not None:
+            before = activity_imports.update_imported(
+                actor=self.actor,
+                record=record,
+                activity=Activity.objects.get(pk=pk),
+                changes={name: value for name, value in data.items() if value is not None},
+            )
+            return self.changed(number, "activity", pk, before, converted.external_id)
         kind, occurred_at = data.pop("kind"), data.pop("occurred_at", None)
         activity = activity_services.log_activity(
             actor=self.actor, record=record, kind=kind, occurred_at=occurred_at, **data
@@ -439,6 +470,8 @@ class TaskBatch(OtherBatch):
         assignee = data.get("owner") or self.lookups.fallback_owner or self.actor
         if assignee is None:
             raise ValidationError(_("Name who the task is for in a column."))
+        if (pk := self.existing(converted)) is not None:
+            return self.rewrite(number, converted, Task.objects.get(pk=pk), assignee)
         task = activity_services.create_task(
             actor=self.actor,
             title=data["title"],
@@ -451,6 +484,25 @@ class TaskBatch(OtherBatch):
         if data.get("done") and self.actor is not None:
             activity_services.set_task_done(actor=self.actor, task=task, done=True)
         self.created(number, converted, "task", task.pk)
+
+    def rewrite(self, number: int, converted: Converted, task: Task, assignee) -> None:
+        data = converted.data
+        before = rewrites.task_state(task)
+        activity_services.update_task(
+            actor=self.actor,
+            task=task,
+            changes={
+                "title": data["title"],
+                "assignee": assignee,
+                "due_at": data.get("due_at", task.due_at),
+                "priority": data.get("priority", task.priority),
+                "notes": data.get("notes") or task.notes,
+            },
+        )
+        if "done" in data and bool(data["done"]) != (task.done_at is not None):
+            assert self.actor is not None  # an import is always someone's
+            activity_services.set_task_done(actor=self.actor, task=task, done=data["done"])
+        self.changed(number, "task", task.pk, before, converted.external_id)
 
 
 BATCHES: dict[str, type[OtherBatch]] = {
@@ -512,11 +564,14 @@ def undo_one(actor, record_type: str, object_id: int, created: bool, before: dic
     record = model._default_manager.filter(pk=object_id).first()
     if record is None:
         return 0
-    if isinstance(record, Order):
+    if isinstance(record, Order) and created:
         if record.deleted_at is not None:
             return 0
         record_services.trash_record(actor=actor, record=record, action="undo import")
         return 1
+    if not created and isinstance(record, Order | Activity | Task):
+        assert before is not None  # kept for every record the run changed
+        return rewrites.put_back(actor, record, before)
     if isinstance(record, Activity | Task):
         activity_services.remove_imported(actor=actor, entry=record, action="undo import")
         return 1

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities.models import Activity, ActivityKind, CallDirection, Priority, Task
 from clientela.core.text import fold
+from clientela.dataio.importing import mapping
 from clientela.dataio.importing.deal_rows import CURRENCY, _date
 from clientela.dataio.importing.rows import (
     Converted,
@@ -22,6 +23,7 @@ from clientela.dataio.importing.rows import (
     _most,
     _owner,
     _yes_no,
+    read_custom,
     row_values,
     too_long,
 )
@@ -193,6 +195,8 @@ def convert_other(run, headers: list[str], cells: list[str], lookups: Lookups) -
         "task": _task,
     }[run.record_type]
     reader(run, headers, first, values, data, problems, out, lookups)
+    if run.record_type not in mapping.NO_CUSTOM:
+        read_custom(run, values, lookups, data, problems)
     if problems:
         raise RowRejected(problems)
     return out

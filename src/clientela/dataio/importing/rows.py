@@ -3,12 +3,14 @@ rejects it and every warning about a value it is stored without, named by its co
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clientela.core import custom_fields
@@ -183,6 +185,27 @@ def _choice(text: str, choices) -> str | None:
     return None
 
 
+def language_code(text: str) -> str | None:
+    """The language a cell names, by code ("ro", "es-ES") or by name in English, in
+    itself ("română", "हिन्दी") or in another language Clientela speaks; None if none."""
+    key = fold(text).replace("_", "-")
+    if key.split("-")[0] in dict(settings.LANGUAGES):
+        return key.split("-")[0]
+    return _language_names().get(key)
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    names = {}
+    for code, name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        names[fold(info["name"])] = names[fold(info["name_local"])] = code
+        for reader, _name in settings.LANGUAGES:
+            with translation.override(reader):
+                names[fold(str(name))] = code
+    return names
+
+
 def _yes_no(text: str) -> bool | None:
     key = fold(text)
     if key in YES:
@@ -308,6 +331,12 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
                 problems.append((column_of("marketing_consent"), _("Answer yes or no.")))
             else:
                 data["marketing_consent"] = consent
+        if text := first("language")[1]:
+            if (code := language_code(text)) is not None:
+                data["language"] = code
+            else:
+                message = _("“%(value)s” is not a language Clientela writes in: not stored.")
+                out.warnings.append((column_of("language"), message % {"value": text}))
     else:
         for key in ("name", "legal_name", "tax_id", "industry", "size"):
             if key in values:
@@ -363,27 +392,7 @@ def convert(run, headers: list[str], cells: list[str], lookups: Lookups) -> Conv
     _phones(values, address.get("country") or settings.PHONE_REGION, out)
     if "owner" in values:
         _owner(*first("owner"), lookups, out)
-    custom = {}
-    for target, items in values.items():
-        if not target.startswith(CUSTOM_PREFIX):
-            continue
-        key = target[len(CUSTOM_PREFIX) :]
-        definition = lookups.custom.get(key)
-        if definition is None:
-            continue
-        text = items[0][1]
-        custom[key] = SPLIT.split(text) if definition.field_type == FieldType.MULTI_CHOICE else text
-    if custom:
-        try:
-            custom_fields.clean(run.record_type, custom, fields=list(lookups.custom.values()))
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                key = key.removeprefix("custom.")
-                definition = lookups.custom.get(key)
-                label = str(definition.label) if definition else key
-                column = values.get(f"{CUSTOM_PREFIX}{key}", [(label, "")])[0][0]
-                problems.append((column, " ".join(messages)))
-        data["custom"] = custom
+    read_custom(run, values, lookups, data, problems)
     out.notes = [text for _column, text in values.get("note", [])] + out.notes
     out.external_id = first("external_id")[1]
     if problems:
@@ -491,3 +500,28 @@ def merged(record, data: dict) -> dict:
         have = [{k: getattr(a, k) for k in ADDRESS_FIELDS} for a in record.addresses.all()]
         data["addresses"] = have + data["addresses"]
     return data
+
+
+def read_custom(run, values: dict, lookups: Lookups, data: dict, problems: list) -> None:
+    """The row's custom fields of its record type, checked as the form checks them."""
+    custom = {}
+    for target, items in values.items():
+        if not target.startswith(CUSTOM_PREFIX):
+            continue
+        key = target[len(CUSTOM_PREFIX) :]
+        definition = lookups.custom.get(key)
+        if definition is None:
+            continue
+        text = items[0][1]
+        custom[key] = SPLIT.split(text) if definition.field_type == FieldType.MULTI_CHOICE else text
+    if custom:
+        try:
+            custom_fields.clean(run.record_type, custom, fields=list(lookups.custom.values()))
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                key = key.removeprefix("custom.")
+                definition = lookups.custom.get(key)
+                label = str(definition.label) if definition else key
+                column = values.get(f"{CUSTOM_PREFIX}{key}", [(label, "")])[0][0]
+                problems.append((column, " ".join(messages)))
+        data["custom"] = custom

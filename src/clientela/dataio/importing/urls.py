@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/resume/", views.resume, name="resume"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("duplicates/<int:pk>/dismiss/", views.dismiss_duplicate, name="dismiss-duplicate"),
+    path("duplicates/<int:pk>/merge/", views.merge_duplicate, name="merge-duplicate"),
 ]

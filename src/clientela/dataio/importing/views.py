@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -356,16 +356,26 @@ def duplicates(request):
 @require_POST
 @import_required
 def dismiss_duplicate(request, pk: int):
+    return _settle_pair(request, pk, merge_queue.dismiss_duplicate, _("Kept as two people."))
+
+
+@require_POST
+@import_required
+def merge_duplicate(request, pk: int):
+    return _settle_pair(request, pk, merge_queue.merge_duplicate, _("Merged into one contact."))
+
+
+def _settle_pair(request, pk: int, settle, done: str):
     pair = SuspectedDuplicate.objects.filter(pk=pk).first()
     visible = {item.pair.pk for item in selectors.suspected_duplicates(request.user)}
     if pair is None or pair.pk not in visible:
         raise Http404(_("There is no such pair."))
     try:
-        merge_queue.dismiss_duplicate(actor=request.user, pair=pair)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        settle(actor=request.user, pair=pair)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        messages.success(request, _("Kept as two people."))
+        messages.success(request, done)
     return redirect("imports:duplicates")
 
 
