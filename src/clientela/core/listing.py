@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 
-from clientela.core import custom_fields, presenting
+from clientela.core import custom_fields, permissions, presenting
 from clientela.core.models import CustomField, FieldType
 from clientela.core.pagination import Page, keyset_page
 
@@ -127,6 +127,15 @@ def custom_filter(queryset: QuerySet, definition: CustomField, raw: str) -> Quer
         except ValueError:
             return queryset.none()
     return queryset.alias(_cf=KT(key)).filter(_cf=raw)
+
+
+def related_cell(user: Actor, record: Any) -> Cell:
+    """A related record's name (a contact's company, a deal's company): a link when `user`
+    may open it, its name alone when not — never a link to a page that answers 404."""
+    if record is None:
+        return Cell()
+    url = record.get_absolute_url() if permissions.allows(user, record, "view") else ""
+    return Cell(str(record), url, "link" if url else "text")
 
 
 def person_cell(user: Actor | None) -> Cell:

@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields
-from clientela.core.listing import Cell, Column, ListSpec, custom_filter, day_start, person_cell
+from clientela.core.listing import (
+    Cell,
+    Column,
+    ListSpec,
+    custom_filter,
+    day_start,
+    person_cell,
+    related_cell,
+)
 from clientela.core.phones import display as display_phone
 from clientela.core.search import matching_ids
 from clientela.customers import selectors
@@ -35,11 +43,7 @@ def contact_spec(user) -> ListSpec:
             Column(
                 "company",
                 _("Company"),
-                lambda c: (
-                    Cell(c.company.name, c.company.get_absolute_url(), "link")
-                    if c.company_id
-                    else Cell()
-                ),
+                lambda c: related_cell(user, c.company),
             ),
             Column("email", _("E-mail"), lambda c: Cell(c.email, kind="email")),
             Column("phone", _("Phone"), lambda c: Cell(display_phone(c.phone), c.phone, "phone")),

@@ -39,7 +39,7 @@ def company_list(user) -> QuerySet[Company]:
 
 
 # What a list row shows of a record's company and owner (a link, a name, initials).
-ROW_RELATED = {"company": ("name",), "owner": ("full_name", "email")}
+ROW_RELATED = {"company": ("name", "owner"), "owner": ("full_name", "email")}
 
 
 def list_rows(user, record_type: str) -> QuerySet[Contact] | QuerySet[Company]:

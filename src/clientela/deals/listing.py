@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields, presenting
-from clientela.core.listing import Cell, Column, ListSpec, person_cell
+from clientela.core.listing import Cell, Column, ListSpec, person_cell, related_cell
 from clientela.core.money import format_money
 
 
@@ -17,11 +17,7 @@ def deal_spec(user) -> ListSpec:
         Column(
             "company",
             _("Company"),
-            lambda d: (
-                Cell(d.company.name, d.company.get_absolute_url(), "link")
-                if d.company_id
-                else Cell()
-            ),
+            lambda d: related_cell(user, d.company),
         ),
         Column("stage", _("Stage"), lambda d: Cell(d.stage.label, kind="badge")),
         Column("status", _("Status"), lambda d: Cell(d.get_status_display())),

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from clientela.core.listing import related_cell as _related_cell
 from clientela.core.money import format_money, format_totals
 from clientela.core.permissions import HIDDEN
 from clientela.core.phones import display as display_phone
@@ -69,6 +70,16 @@ class _NaturalTime(NaturalTimeFormatter):
 def relative(value: datetime.datetime) -> str:
     """What humanize's naturaltime says of `value` ("3 hours ago")."""
     return str(_NaturalTime.string_for(value))
+
+
+@register.simple_tag(takes_context=True)
+def related_link(context: dict[str, Any], record: Any) -> SafeString:
+    """A related record's name, linked when the reader may open it (core.listing's
+    related_cell): a deal's company of another team is named, not a link to a 404."""
+    cell = _related_cell(context["request"].user, record)
+    if cell.url:
+        return format_html('<a href="{}">{}</a>', cell.url, cell.text)
+    return format_html("{}", cell.text)
 
 
 @register.simple_tag
