@@ -20,7 +20,8 @@ import time
 
 from locust import HttpUser, between, task
 
-ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8").read())
+with open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8") as accounts:
+    ACCOUNTS = json.load(accounts)
 HOSTS = os.environ["LOAD_HOSTS"].split(",")
 TERMS = ["ana", "popescu", "maria", "ion", "elena", "radu", "0722", "gmail", "ionescu", "stan"]
 CONTACT_LINK = re.compile(r'href="/contacts/(\d+)/"')
@@ -143,9 +144,7 @@ class Caller(Person):
     @task(1)
     def read_contact(self) -> None:
         if self.contacts:
-            self.client.get(
-                f"/api/v1/contacts/{random.choice(self.contacts)}", name="api contact"
-            )
+            self.client.get(f"/api/v1/contacts/{random.choice(self.contacts)}", name="api contact")
 
 
 class Editor(Person):

@@ -15,7 +15,7 @@ PG = "postgres://postgres@127.0.0.1:5432"
 
 
 def main(work: Path, database: str) -> None:
-    rows = list(csv.DictReader(open(work / "locust_stats.csv", encoding="utf-8")))
+    rows = list(csv.DictReader((work / "locust_stats.csv").read_text("utf-8").splitlines()))
     print("| Request | Count | Failed | p50 ms | p95 ms | per s |")
     print("|---|---:|---:|---:|---:|---:|")
     for row in rows:
@@ -28,10 +28,11 @@ def main(work: Path, database: str) -> None:
     print(f"\nError rate: {failed} of {requests} ({100 * failed / max(requests, 1):.2f} %)")
     failures = work / "locust_failures.csv"
     if failures.exists():
-        for row in csv.DictReader(open(failures, encoding="utf-8")):
-            print(f"- {row['Occurrences']}× {row['Method']} {row['Name']}: {row['Error'][:160]}")
+        for row in csv.DictReader(failures.read_text("utf-8").splitlines()):
+            print(f"- {row['Occurrences']} x {row['Method']} {row['Name']}: {row['Error'][:160]}")
 
-    counts = [int(line) for line in open(work / "connections.txt") if line.strip().isdigit()]
+    lines = (work / "connections.txt").read_text().splitlines()
+    counts = [int(line) for line in lines if line.strip().isdigit()]
     if counts:
         print(
             f"Database connections: at most {max(counts)}, "
