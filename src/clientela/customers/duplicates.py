@@ -54,19 +54,21 @@ def contact_suspects(
         except ValidationError:
             continue
     # The same e-mail, the same phone, or a similar name at the company (compared here
-    # with the names of the company's people), read in one query: by e-mail first.
-    same = Q()
+    # with the names of the company's people), read in one query: by e-mail first. The
+    # reasons' ids are joined by UNION: PostgreSQL answers an OR of `pk IN (subquery)` by
+    # reading every contact.
+    parts: list = []
     if addresses:
-        same |= Q(
-            pk__in=EmailAddress.objects.filter(address__in=addresses, contact__isnull=False).values(
-                "contact_id"
-            )
+        parts.append(
+            EmailAddress.objects.filter(address__in=addresses, contact__isnull=False)
+            .order_by()
+            .values("contact_id")
         )
     if numbers:
-        same |= Q(
-            pk__in=PhoneNumber.objects.filter(e164__in=numbers, contact__isnull=False).values(
-                "contact_id"
-            )
+        parts.append(
+            PhoneNumber.objects.filter(e164__in=numbers, contact__isnull=False)
+            .order_by()
+            .values("contact_id")
         )
     key = fold(name)
     if key and company_id:
@@ -77,9 +79,10 @@ def contact_suspects(
             if fuzz.token_sort_ratio(key, name_key) >= SIMILAR_NAME
         ][:limit]
         if similar:
-            same |= Q(pk__in=similar)
-    if not same:
+            parts.append(Contact.objects.filter(pk__in=similar).order_by().values("pk"))
+    if not parts:
         return []
+    same = Q(pk__in=parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
     no = Value(False)
     by_email = (
         Exists(EmailAddress.objects.filter(contact_id=OuterRef("pk"), address__in=addresses))
