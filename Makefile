@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README documents.
-.PHONY: run test lint format bench
+.PHONY: run test lint format bench bench-http
 
 run:
 	bash scripts/run
@@ -17,3 +17,7 @@ format:
 # tables on stdout, JSON in bench/results/. Not part of the test suite. See docs/performance.md.
 bench:
 	bash scripts/bench
+
+# The same pages over HTTP: the server mode, one then two web processes, concurrent clients.
+bench-http:
+	bash scripts/bench-http

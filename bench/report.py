@@ -30,6 +30,28 @@ def table(result: dict) -> str:
             f"{floor_ratio:5.1f}{'' if floor_ratio <= MAX_FLOOR_RATIO else '!'} {row['queries']:3}"
         )
     lines.append("! marks a figure outside its target (xbare ≤ 10, xsql ≤ 2)")
+    if result.get("writes"):
+        lines.append(writes_table(result["writes"]))
+    return "\n".join(lines)
+
+
+def writes_table(rows: list[dict]) -> str:
+    """The writes, as the administrator: p50, p95, the ratio to the bare page, the
+    queries, and what each item of a write cost on average (ms / queries)."""
+    lines = [
+        f"{'write':32} {'p50':>7} {'p95':>7} {'bare95':>7} {'xbare':>6} {'db50':>7} {'q':>3}"
+        "  items (ms/queries)"
+    ]
+    for row in rows:
+        ratio = row["p95_ms"] / row["bare"]["p95_ms"]
+        items = ", ".join(
+            f"{item} {cost['ms']}/{cost['queries']:g}" for item, cost in row["items"].items()
+        )
+        lines.append(
+            f"{row['name']:32} {row['p50_ms']:7.2f} {row['p95_ms']:7.2f} "
+            f"{row['bare']['p95_ms']:7.2f} {ratio:5.1f}{'' if ratio <= MAX_BARE_RATIO else '!'} "
+            f"{row['db_p50_ms']:7.2f} {row['queries']:3}  {items}"
+        )
     return "\n".join(lines)
 
 
@@ -40,7 +62,9 @@ def comparison(small: dict, large: dict) -> str:
         f"{'page':32} {'role':8} {'p95 s':>7} {'p95 L':>7} {'x':>5} {'q s':>4} {'q L':>4}  target",
     ]
     before = {(row["name"], row["role"]): row for row in small["requests"]}
-    for row in large["requests"]:
+    # The writes are the administrator's.
+    before |= {(row["name"], "admin"): row for row in small.get("writes", [])}
+    for row in [*large["requests"], *({**w, "role": "admin"} for w in large.get("writes", []))]:
         old = before.get((row["name"], row["role"]))
         if old is None:
             continue

@@ -206,3 +206,19 @@ def test_entries_with_any_word_rank_the_records_holding_most_of_them(user, peopl
     assert len(queries) == 1
     assert [entry.title for entry in found] == ["Bread oven", "Ovens"]
     assert entries_with_any(["no", "x"], Article, Article.objects.live(), 5) == []
+
+
+@pytest.mark.django_db
+def test_a_record_is_reindexed_in_one_statement_and_found_by_its_new_text(user, people):
+    ana, _maria = people
+    ana.full_name = "Ștefan Vasilescu"
+    ana.save()
+    with CaptureQueriesContext(connection) as captured:
+        search.index(ana)
+    writes = [q["sql"] for q in captured if "core_searchentry" in q["sql"]]
+    assert len(writes) == 1 and "ON CONFLICT" in writes[0]
+    # Found by the new name (through the FTS5 table on SQLite, kept by its update
+    # trigger), and shown with it where the old name is still in the e-mail address.
+    assert titles("vasilescu") == ["Ștefan Vasilescu"]
+    assert titles("ionescu") == ["Ștefan Vasilescu"]
+    assert SearchEntry.objects.filter(object_id=ana.pk, title="Ștefan Vasilescu").count() == 1

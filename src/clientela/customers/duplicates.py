@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
@@ -46,26 +47,29 @@ def contact_suspects(
         live = live.exclude(pk=exclude_id)
 
     addresses = {address.strip().lower() for address in (email, *emails) if address.strip()}
-    if addresses:
-        ids = EmailAddress.objects.filter(address__in=addresses, contact__isnull=False).values(
-            "contact_id"
-        )
-        for contact in live.filter(pk__in=ids)[:limit]:
-            found.setdefault(contact.pk, Suspect(contact, str(_("same e-mail"))))
-
     numbers = []
     for raw in phones:
         try:
             numbers.append(normalize_phone(raw).e164)
         except ValidationError:
             continue
-    if numbers:
-        by_phone = PhoneNumber.objects.filter(e164__in=numbers, contact__isnull=False).values(
-            "contact_id"
+    # The same e-mail, the same phone, or a similar name at the company (compared here
+    # with the names of the company's people), read in one query: by e-mail first. The
+    # reasons' ids are joined by UNION: PostgreSQL answers an OR of `pk IN (subquery)` by
+    # reading every contact.
+    parts: list = []
+    if addresses:
+        parts.append(
+            EmailAddress.objects.filter(address__in=addresses, contact__isnull=False)
+            .order_by()
+            .values("contact_id")
         )
-        for contact in live.filter(pk__in=by_phone)[:limit]:
-            found.setdefault(contact.pk, Suspect(contact, str(_("same phone"))))
-
+    if numbers:
+        parts.append(
+            PhoneNumber.objects.filter(e164__in=numbers, contact__isnull=False)
+            .order_by()
+            .values("contact_id")
+        )
     key = fold(name)
     if key and company_id:
         candidates = live.filter(company_id=company_id).values_list("pk", "name_key")
@@ -74,8 +78,36 @@ def contact_suspects(
             for pk, name_key in candidates[:MAX_NAME_CANDIDATES]
             if fuzz.token_sort_ratio(key, name_key) >= SIMILAR_NAME
         ][:limit]
-        for contact in live.filter(pk__in=similar):
-            found.setdefault(contact.pk, Suspect(contact, str(_("similar name, same company"))))
+        if similar:
+            parts.append(Contact.objects.filter(pk__in=similar).order_by().values("pk"))
+    if not parts:
+        return []
+    same = Q(pk__in=parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+    no = Value(False)
+    by_email = (
+        Exists(EmailAddress.objects.filter(contact_id=OuterRef("pk"), address__in=addresses))
+        if addresses
+        else no
+    )
+    by_phone = (
+        Exists(PhoneNumber.objects.filter(contact_id=OuterRef("pk"), e164__in=numbers))
+        if numbers
+        else no
+    )
+    order = live.query.order_by or Contact._meta.ordering or ["pk"]
+    matched = (
+        live.filter(same)
+        .annotate(by_email=by_email, by_phone=by_phone)
+        .order_by("-by_email", "-by_phone", *order)
+    )
+    for contact in matched[: 3 * limit]:
+        if contact.by_email:
+            reason = _("same e-mail")
+        elif contact.by_phone:
+            reason = _("same phone")
+        else:
+            reason = _("similar name, same company")
+        found.setdefault(contact.pk, Suspect(contact, str(reason)))
     return list(found.values())[:limit]
 
 
