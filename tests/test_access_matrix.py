@@ -242,6 +242,9 @@ def probes(w) -> dict[str, Probe]:
         "analytics:support": Probe(
             "settings", "GET", "/dashboards/support/", capability="view_reports"
         ),
+        "analytics:forecast": Probe(
+            "settings", "GET", "/dashboards/forecast/", capability="view_reports"
+        ),
         # Reports: the list shows one's own and shared ones; another's private one is not
         # there to open, change, delete or export.
         "analytics:reports": Probe("self", "GET", "/reports/"),
