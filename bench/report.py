@@ -30,7 +30,21 @@ def table(result: dict) -> str:
             f"{floor_ratio:5.1f}{'' if floor_ratio <= MAX_FLOOR_RATIO else '!'} {row['queries']:3}"
         )
     lines.append("! marks a figure outside its target (xbare ≤ 10, xsql ≤ 2)")
+    lines += backtest_lines(result.get("forecast_backtest", {}))
     return "\n".join(lines)
+
+
+def backtest_lines(backtest: dict) -> list[str]:
+    """The forecasts' error on their held-back months (the forecast page's back-test)."""
+    lines = []
+    for name, figure in backtest.items():
+        if figure["mae"] is None:
+            error = "no back-test (too little history)"
+        else:
+            percent = f" ({figure['mape_percent']}%)" if figure["mape_percent"] else ""
+            error = f"MAE {figure['mae']} {figure['unit']}".rstrip() + percent
+        lines.append(f"forecast back-test, {name}: {figure['history_months']} months, {error}")
+    return lines
 
 
 def comparison(small: dict, large: dict) -> str:
