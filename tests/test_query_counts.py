@@ -408,6 +408,7 @@ def test_ticket_page_does_not_grow_with_messages_notes_files_and_tasks(
         "/dashboards/sales/",
         "/dashboards/support/",
         "/dashboards/forecast/",
+        "/dashboards/people/",
     ],
 )
 def test_dashboards_do_not_grow_with_records(client, make_user, url, snapshot):

@@ -39,3 +39,33 @@ def test_the_sales_manager_reads_the_forecast_and_its_error(page, live_server, s
         page.get_by_role("heading", name="Stage probabilities: typed and learned")
     ).to_be_visible()
     screenshot(page, "forecast")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_manager_reads_his_teams_figures_and_drills_into_the_deals_won(
+    page, live_server, screenshot
+):
+    world = build_world()
+    manager = create_user(
+        email="maria@firma.ro",
+        full_name="Maria Pop",
+        password=PASSWORD,
+        role=role_named("manager"),
+        team=team_named("Nord"),
+    )
+    page.add_init_script(WATCH_CSP)
+    log_in(page, live_server, manager)
+    page.get_by_role("link", name="Dashboards").click()
+    page.get_by_role("navigation", name="Dashboards").get_by_role("link", name="People").click()
+    page.get_by_label("From").fill("2000-01-01")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_function("document.querySelectorAll('.chart__canvas.is-drawn').length >= 2")
+    assert page.evaluate("window.__cspViolations") == []
+    expect(page.get_by_text("Bogdan Stan")).to_have_count(0)
+    screenshot(page, "people")
+    deals = page.locator("#chart-people-deals").locator("xpath=..").locator("table")
+    deals.get_by_role("row", name="Radu Ene").get_by_role("link").first.click()
+    rows = page.locator("table.table--list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.filter(has_text="Lămpi câștigate")).to_have_count(1)
+    assert world["radu"].pk

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboards/sales/", views.dashboard, {"key": "sales"}, name="sales"),
     path("dashboards/support/", views.dashboard, {"key": "support"}, name="support"),
     path("dashboards/forecast/", views.forecast, name="forecast"),
+    path("dashboards/people/", views.people, name="people"),
     path("reports/", report_views.report_list, name="reports"),
     path("reports/new/", report_views.report_build, name="report-new"),
     path("reports/<int:pk>/", report_views.report_detail, name="report"),

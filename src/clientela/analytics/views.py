@@ -3,11 +3,13 @@ and analytics.forecasts."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from clientela.analytics import dashboards, forecasting, forecasts
+from clientela.analytics import dashboards, effectiveness, forecasting, forecasts
 from clientela.analytics import selectors as figures
 from clientela.core import permissions
 from clientela.deals import selectors as deal_selectors
@@ -60,5 +62,40 @@ def forecast(request):
             "holdout": forecasting.HOLDOUT,
             "may_forecast": True,
             "may_settings": permissions.can(user, "manage_settings"),
+        },
+    )
+
+
+def _day(raw: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_safe
+def people(request):
+    """Employee effectiveness: the reader's own figures, and those of whoever they oversee
+    (a manager's team); one person's when asked, if the reader may see them."""
+    user = request.user
+    span = effectiveness.span_for(
+        user, _day(request.GET.get("from", "")), _day(request.GET.get("to", ""))
+    )
+    shown = everyone = effectiveness.people_for(user)
+    chosen = request.GET.get("person", "")
+    if chosen:
+        shown = [person for person in everyone if str(person.pk) == chosen]
+        if not shown:
+            raise PermissionDenied
+    return render(
+        request,
+        "analytics/people.html",
+        {
+            "tabs": dashboards.open_to(user),
+            "may_forecast": permissions.can(user, "view_reports"),
+            "charts": effectiveness.charts(user, shown, span),
+            "span": span,
+            "people": everyone,
+            "chosen": chosen,
         },
     )
