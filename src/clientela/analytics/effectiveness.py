@@ -76,6 +76,13 @@ def _counts(rows, key: str) -> dict:
     return {row[key]: row for row in rows}
 
 
+def _split(counts: dict | None, whole: str, part: str, url: str) -> list[Cell]:
+    """A person's `part` of their `whole` (tasks done on time of those done) linking to
+    the records, and the rest."""
+    part_n = counts[part] if counts else 0
+    return [Cell(part_n, url), Cell((counts[whole] if counts else 0) - part_n)]
+
+
 def charts(user, people: list[User], span: Span) -> list[Chart]:
     ids = [person.pk for person in people]
     dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
@@ -185,17 +192,12 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
             [
                 row(
                     person,
-                    [
-                        Cell(
-                            tasks[person.pk]["on_time"] if person.pk in tasks else 0,
-                            _url("activities:team-tasks", person=person.pk),
-                        ),
-                        Cell(
-                            tasks[person.pk]["done"] - tasks[person.pk]["on_time"]
-                            if person.pk in tasks
-                            else 0
-                        ),
-                    ],
+                    _split(
+                        tasks.get(person.pk),
+                        "done",
+                        "on_time",
+                        _url("activities:team-tasks", person=person.pk),
+                    ),
                 )
                 for person in people
             ],
@@ -242,14 +244,11 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
                     row(
                         person,
                         [
-                            Cell(
-                                tickets[person.pk]["kept"] if person.pk in tickets else 0,
+                            *_split(
+                                tickets.get(person.pk),
+                                "resolved",
+                                "kept",
                                 _url("tickets:list", status="resolved", assignee=person.pk),
-                            ),
-                            Cell(
-                                tickets[person.pk]["resolved"] - tickets[person.pk]["kept"]
-                                if person.pk in tickets
-                                else 0
                             ),
                             Cell(
                                 Decimal(ratings[person.pk]["average"]).quantize(RATING)

@@ -51,13 +51,15 @@ def forecast(request):
         )
         if permissions.scope(user, record_type) != permissions.NONE
     ]
+    made = [make(user) for make in shown]
     return render(
         request,
         "analytics/forecast.html",
         {
             "tabs": dashboards.open_to(user),
             "forecast": weighted,
-            "forecasts": [make(user) for make in shown],
+            "forecasts": made,
+            "charts": [item.chart for item in made],
             "odds": forecasts.learned_probabilities(user),
             "holdout": forecasting.HOLDOUT,
             "may_forecast": True,
