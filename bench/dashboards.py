@@ -74,6 +74,54 @@ def report_sql() -> list[tuple[str, list]]:
     ]
 
 
+def _day(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('day', {column})"
+    return f"strftime('%%Y-%%m-%%d', {column})"
+
+
+def forecast_sql() -> list[tuple[str, list]]:
+    """The forecast page's history reads: orders sold by day and currency (converted at
+    each day's rate) and contacts added by month over three years, and the open pipeline
+    by expected close month."""
+    since = datetime.datetime.now(datetime.UTC) - 3 * YEAR
+    return [
+        (
+            f"SELECT {_day('placed_at')}, currency, SUM(total) FROM orders_order"
+            " WHERE deleted_at IS NULL AND placed_at >= %s GROUP BY 1, 2",
+            [since],
+        ),
+        (
+            f"SELECT {_month('created_at')}, COUNT(*) FROM customers_contact"
+            " WHERE deleted_at IS NULL AND created_at >= %s GROUP BY 1",
+            [since],
+        ),
+        (
+            f"SELECT {_month('expected_close')}, currency, stage_id, COUNT(*), SUM(amount)"
+            " FROM deals_deal WHERE deleted_at IS NULL AND status = 'open' GROUP BY 1, 2, 3",
+            [],
+        ),
+    ]
+
+
+def backtest(c: Context) -> dict:
+    """The forecasts' error on their held-back months, as the administrator's page shows
+    it: per figure, the months of history, the mean absolute error and its percentage."""
+    from clientela.analytics import forecasts
+
+    result = {}
+    for key, make in (("revenue", forecasts.revenue), ("new customers", forecasts.new_customers)):
+        figure = make(c.admin)
+        test = figure.fit.backtest if figure.fit else None
+        result[key] = {
+            "history_months": len(figure.months),
+            "unit": figure.unit,
+            "mae": str(test.mae) if test else None,
+            "mape_percent": str(test.mape) if test and test.mape is not None else None,
+        }
+    return result
+
+
 def benchmarks():
     from bench.requests import Benchmark
 
@@ -87,6 +135,12 @@ def benchmarks():
             "dashboard: executive (a representative: his own)",
             lambda c, limited: "/dashboards/" if limited else "/dashboards/executive/",
             lambda c, limited: own(c, True) if limited else figures_sql(None),
+        ),
+        Benchmark(
+            "dashboard: forecast",
+            lambda c, limited: "/dashboards/forecast/",
+            lambda c, limited: forecast_sql(),
+            admin_only=True,
         ),
         Benchmark(
             "report: deals by stage, sum of amounts",

@@ -32,6 +32,7 @@ def table(result: dict) -> str:
     lines.append("! marks a figure outside its target (xbare ≤ 10, xsql ≤ 2)")
     if result.get("writes"):
         lines.append(writes_table(result["writes"]))
+    lines += backtest_lines(result.get("forecast_backtest", {}))
     return "\n".join(lines)
 
 
@@ -53,6 +54,19 @@ def writes_table(rows: list[dict]) -> str:
             f"{row['db_p50_ms']:7.2f} {row['queries']:3}  {items}"
         )
     return "\n".join(lines)
+
+
+def backtest_lines(backtest: dict) -> list[str]:
+    """The forecasts' error on their held-back months (the forecast page's back-test)."""
+    lines = []
+    for name, figure in backtest.items():
+        if figure["mae"] is None:
+            error = "no back-test (too little history)"
+        else:
+            percent = f" ({figure['mape_percent']}%)" if figure["mape_percent"] else ""
+            error = f"MAE {figure['mae']} {figure['unit']}".rstrip() + percent
+        lines.append(f"forecast back-test, {name}: {figure['history_months']} months, {error}")
+    return lines
 
 
 def comparison(small: dict, large: dict) -> str:

@@ -618,6 +618,9 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
             )
             log(f"{role}: {benchmark.name}: p95 {figures['p95_ms']} ms")
         api_services.revoke_token(actor=user, token_id=token.pk)
+    from bench import dashboards
+
+    result["forecast_backtest"] = dashboards.backtest(ctx)
     # Last: the writes add contacts, calls and orders, which the pages above do not meet.
     from bench import writes
 

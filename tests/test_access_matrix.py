@@ -242,6 +242,11 @@ def probes(w) -> dict[str, Probe]:
         "analytics:support": Probe(
             "settings", "GET", "/dashboards/support/", capability="view_reports"
         ),
+        "analytics:forecast": Probe(
+            "settings", "GET", "/dashboards/forecast/", capability="view_reports"
+        ),
+        # Everyone's own figures; a manager's team's too (tests/analytics/test_people.py).
+        "analytics:people": Probe("self", "GET", "/dashboards/people/"),
         # Reports: the list shows one's own and shared ones; another's private one is not
         # there to open, change, delete or export.
         "analytics:reports": Probe("self", "GET", "/reports/"),

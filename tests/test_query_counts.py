@@ -401,7 +401,15 @@ def test_ticket_page_does_not_grow_with_messages_notes_files_and_tasks(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url", ["/dashboards/", "/dashboards/executive/", "/dashboards/sales/", "/dashboards/support/"]
+    "url",
+    [
+        "/dashboards/",
+        "/dashboards/executive/",
+        "/dashboards/sales/",
+        "/dashboards/support/",
+        "/dashboards/forecast/",
+        "/dashboards/people/",
+    ],
 )
 def test_dashboards_do_not_grow_with_records(client, make_user, url, snapshot):
     """Each figure is a grouped query or two, however many contacts, deals, orders,

@@ -188,3 +188,32 @@ def test_scheduled_reports_are_mailed_once_each_as_each_role_sees_them(world, ma
     assert Report.objects.get(pk=report.pk).last_sent_on == monday
     # The link opens the report from a mail client: whole, on the public address.
     assert f"https://crm.firma.ro/reports/{report.pk}/" in sent["radu@firma.ro"]
+
+
+@pytest.mark.django_db
+def test_money_across_currencies_is_converted_at_each_records_day_rate(world):
+    from django.utils import timezone
+
+    from clientela.core.currencies import services as currency_services
+    from clientela.deals.models import Deal
+
+    first, second = (stage.name for stage in world["stages"])
+    # Bogdan's open 5,000 becomes euros, valued at the rate of its day (open: created today).
+    Deal.objects.filter(name="Mese Sud").update(currency="EUR")
+    currency_services.save_rate(
+        actor=world["ana"], currency="EUR", day=timezone.localdate(), rate="5"
+    )
+    summed, chart = figures(world["ana"], measure="sum", field="amount")
+    assert chart.series == ["Sum · Amount (EUR)", "Sum · Amount (RON)", "Sum · Amount in RON"]
+    # First stage: 3,400 RON and 5,000 EUR = 3,400 + 25,000 RON.
+    assert summed[first] == [Decimal("5000.00"), Decimal("3400.00"), Decimal("28400.00")]
+    assert summed[second] == [None, Decimal("2000.00"), Decimal("2000.00")]
+    average, _chart = figures(world["ana"], measure="avg", field="amount")
+    assert average[first][2] == Decimal("5680.00")  # 28,400 over the stage's five deals
+    assert chart.note == ""
+
+    # Bogdan's won 900 in dollars, on a day with no rate: no figure, and a note says why.
+    Deal.objects.filter(name="Rafturi Sud").update(currency="USD")
+    summed, chart = figures(world["ana"], measure="sum", field="amount")
+    assert summed[first][-1] is None and summed[second][-1] == Decimal("2000.00")
+    assert "Some amounts in USD had no exchange rate on their day" in str(chart.note)

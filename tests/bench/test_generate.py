@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from bench import dashboards, report
 from bench.generate import ADMIN_EMAIL, Plan, generate
+from bench.requests import context
 from clientela.activities.models import Activity
 from clientela.customers.models import Company, Contact
 from clientela.tickets.models import Ticket
@@ -31,3 +33,11 @@ def test_a_small_bench_database_is_generated_whole(client):
     assert "Talked about order 1;" in page.content.decode()
     company = client.get(f"/companies/{contact.company_id}/")
     assert company.status_code == 200
+    # The forecast page opens on it, and its back-test is reported beside the timings.
+    assert client.get("/dashboards/forecast/").status_code == 200
+    backtest = dashboards.backtest(context())
+    lines = report.backtest_lines(backtest)
+    assert [line.split(":")[0] for line in lines] == [
+        "forecast back-test, revenue",
+        "forecast back-test, new customers",
+    ]

@@ -7,6 +7,7 @@ the same chart, the same data table, every value linking to the list of its reco
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 from django.db import connection, models
 from django.db.models import Avg, Count, F, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Trunc
+from django.db.models.functions import Coalesce, Trunc, TruncDate
 from django.urls import reverse
 from django.utils import formats
 from django.utils.functional import Promise
@@ -27,6 +28,8 @@ from clientela.activities.models import Activity
 from clientela.analytics import selectors as figures
 from clientela.analytics.models import Measure
 from clientela.core import filters
+from clientela.core.currencies import selectors as currency_selectors
+from clientela.core.currencies.selectors import Converted
 from clientela.core.models import model_name
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Company, Contact
@@ -157,6 +160,11 @@ def _currency(source: Source, measure: str) -> bool:
     return measure != Measure.COUNT and any(f.name == "currency" for f in source.model._meta.fields)
 
 
+# The day a record's amount is converted to the base currency at: when a deal was closed
+# (an open one: created) and an order placed (a quote: created).
+RATE_DAY = {"deal": ("closed_at", "created_at"), "order": ("placed_at", "created_at")}
+
+
 @dataclass
 class Definition:
     """What a report asks for, checked: as the builder's form and a saved report give it."""
@@ -247,6 +255,32 @@ def _aggregate(
     with connection.cursor() as cursor:
         cursor.execute(median, params)
         return [(g, c, v) for g, c, v in cursor.fetchall()]
+
+
+def _converted(
+    definition: Definition, queryset: models.QuerySet, zone: datetime.tzinfo
+) -> tuple[dict[Any, Converted], dict[Any, int]]:
+    """Per group, the sum of the measured amounts in the base currency, each at the rate of
+    its record's day (RATE_DAY), and how many amounts there were (for an average). One
+    GROUP BY query by group, currency and day, and one read of the rates."""
+    field = definition.measure_field
+    assert field is not None
+    days = [F(name) for name in RATE_DAY.get(definition.source.key, ("created_at",))]
+    day = Coalesce(*days) if len(days) > 1 else days[0]
+    rows = (
+        queryset.order_by()
+        .annotate(g=_group_expression(definition, zone), d=TruncDate(day, tzinfo=zone))
+        .values("g", "currency", "d")
+        .annotate(v=Sum(field.lookup), n=Count(field.lookup))
+    )
+    groups: dict[Any, list] = defaultdict(list)
+    counts: dict[Any, int] = defaultdict(int)
+    for row in rows:
+        key = _as_date(row["g"]) if definition.grouping.kind in ("month", "week") else row["g"]
+        if row["v"] is not None:
+            groups[key].append((row["currency"], _as_date(row["d"]), row["v"]))
+        counts[key] += row["n"]
+    return currency_selectors.convert_groups(dict(groups)), counts
 
 
 def _as_date(value: Any) -> datetime.date | None:
@@ -368,6 +402,11 @@ def run(user, definition: Definition) -> Result:
     series: list[str | Promise] = [
         f"{measure} ({c})" if split and c else measure for c in series_keys
     ]
+    note = ""
+    base = currency_selectors.base_currency() if split else ""
+    if split and definition.measure != Measure.MEDIAN and set(series_keys) - {base, ""}:
+        note = _base_column(definition, queryset, zone, labelled, table)
+        series.append(_("%(measure)s in %(base)s") % {"measure": measure, "base": base})
     chart = figures.Chart(
         "report",
         measure,
@@ -375,8 +414,41 @@ def run(user, definition: Definition) -> Result:
         series,
         table,
         axis=definition.grouping.label,
+        note=note,
     )
     return Result(chart, definition, truncated)
+
+
+def _base_column(
+    definition: Definition,
+    queryset: models.QuerySet,
+    zone: datetime.tzinfo,
+    labelled: list[tuple[Any, str, dict | None]],
+    table: list[figures.Row],
+) -> str:
+    """Adds to each row its figure across currencies in the base currency, at the rate of
+    each record's day; empty where an amount had no rate, which the returned note names."""
+    converted, counts = _converted(definition, queryset, zone)
+    missing: set[str] = set()
+    for (key, _label, condition), row in zip(labelled, table, strict=False):
+        total = converted.get(key)
+        value: Decimal | None = None
+        if total is not None and total.complete:
+            value = total.total
+            if definition.measure == Measure.AVERAGE:
+                value = (value / counts[key]).quantize(CENT) if counts.get(key) else None
+        elif total is not None:
+            missing |= {m.currency for m in total.missing}
+        row.cells.append(figures.Cell(value, drill_url(definition, condition)))
+    if not missing:
+        return ""
+    return str(
+        _(
+            "Some amounts in %(currencies)s had no exchange rate on their day: their groups"
+            " have no figure in the base currency."
+        )
+        % {"currencies": ", ".join(sorted(missing))}
+    )
 
 
 def record_type_of(model: type[models.Model]) -> str:

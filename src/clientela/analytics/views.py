@@ -1,13 +1,18 @@
-"""The dashboards' pages: thin, the figures come from analytics.selectors."""
+"""The dashboards' pages and the forecast: thin, the figures come from analytics.selectors
+and analytics.forecasts."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from clientela.analytics import dashboards
+from clientela.analytics import dashboards, effectiveness, forecasting, forecasts
 from clientela.analytics import selectors as figures
+from clientela.core import permissions
+from clientela.deals import selectors as deal_selectors
 
 
 @require_safe
@@ -22,9 +27,77 @@ def dashboard(request, key: str):
         {
             "board": board,
             "tabs": dashboards.open_to(request.user),
+            "may_forecast": permissions.can(request.user, "view_reports"),
             "charts": board.charts(request.user, period),
             "period": period,
             "first_month": period.label(period.months[0]),
             "last_month": period.label(period.months[-1]),
+        },
+    )
+
+
+@require_safe
+@permissions.capability_required("view_reports")
+def forecast(request):
+    """The weighted pipeline by month, the statistical forecasts of revenue and new
+    customers with their back-test, and the stage probabilities the history teaches."""
+    user = request.user
+    weighted = [month.presented(user) for month in deal_selectors.forecast(user)]
+    shown = [
+        item
+        for record_type, item in (
+            ("order", forecasts.revenue),
+            ("contact", forecasts.new_customers),
+        )
+        if permissions.scope(user, record_type) != permissions.NONE
+    ]
+    made = [make(user) for make in shown]
+    return render(
+        request,
+        "analytics/forecast.html",
+        {
+            "tabs": dashboards.open_to(user),
+            "forecast": weighted,
+            "forecasts": made,
+            "charts": [item.chart for item in made],
+            "odds": forecasts.learned_probabilities(user),
+            "holdout": forecasting.HOLDOUT,
+            "may_forecast": True,
+            "may_settings": permissions.can(user, "manage_settings"),
+        },
+    )
+
+
+def _day(raw: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_safe
+def people(request):
+    """Employee effectiveness: the reader's own figures, and those of whoever they oversee
+    (a manager's team); one person's when asked, if the reader may see them."""
+    user = request.user
+    span = effectiveness.span_for(
+        user, _day(request.GET.get("from", "")), _day(request.GET.get("to", ""))
+    )
+    shown = everyone = effectiveness.people_for(user)
+    chosen = request.GET.get("person", "")
+    if chosen:
+        shown = [person for person in everyone if str(person.pk) == chosen]
+        if not shown:
+            raise PermissionDenied
+    return render(
+        request,
+        "analytics/people.html",
+        {
+            "tabs": dashboards.open_to(user),
+            "may_forecast": permissions.can(user, "view_reports"),
+            "charts": effectiveness.charts(user, shown, span),
+            "span": span,
+            "people": everyone,
+            "chosen": chosen,
         },
     )

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import TypeVar
 
 from babel import Locale
 from babel.numbers import get_currency_name, get_territory_currencies, list_currencies
@@ -27,6 +28,7 @@ from clientela.core.models import ExchangeRate, InstallationSetting
 
 BASE_CURRENCY_KEY = "base_currency"
 RATE_VALID_DAYS = 7
+K = TypeVar("K")
 CENT = Decimal("0.01")
 
 
@@ -152,6 +154,22 @@ def convert_sums(
         _convert(base, table, [(currency, day, amount) for currency, amount in sum_.items()])
         for sum_ in sums
     ]
+
+
+def convert_groups(
+    groups: dict[K, list[tuple[str, datetime.date, Decimal]]], *, base: str | None = None
+) -> dict[K, Converted]:
+    """Several sums of (currency, document day, amount) triples (a month's orders each),
+    every amount at its own day's rate, with one read of the rates for all of them."""
+    base = base or base_currency()
+    wanted = {
+        (currency, day)
+        for items in groups.values()
+        for currency, day, _amount in items
+        if currency != base
+    }
+    table = _rate_table(base, wanted)
+    return {key: _convert(base, table, items) for key, items in groups.items()}
 
 
 def _convert(

@@ -1,0 +1,173 @@
+"""The forecast: the model's arithmetic on series whose answer is known by hand, revenue in
+the base currency at each order's day rate (with the missing rates named), the short
+history's message, the learned stage probabilities for two roles, and the page."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from clientela.analytics import forecasting, forecasts
+from clientela.core.currencies import services as currency_services
+from clientela.customers.models import Contact
+from clientela.orders import services as order_services
+from clientela.orders.models import Order, Product
+
+D = Decimal
+
+
+def series(*values) -> list[Decimal]:
+    return [D(value) for value in values]
+
+
+def test_a_straight_line_is_forecast_as_its_continuation():
+    fit = forecasting.fit(series(10, 20, 30, 40, 50, 60, 70, 80, 90))
+    assert fit is not None
+    assert fit.forecast == tuple(series("100.00", "110.00", "120.00", "130.00", "140.00", "150.00"))
+    # The last three months were on the line too: no error.
+    assert fit.backtest is not None
+    assert fit.backtest.predicted == tuple(series("70.00", "80.00", "90.00"))
+    assert fit.backtest.mae == D("0.00") and fit.backtest.mape == D("0.0")
+
+
+def test_the_backtest_measures_the_miss_on_the_held_back_months():
+    # Fitted on 10..60 the model expects 70, 80, 90; the months were 100 each:
+    # misses 30, 20, 10, so MAE 20 and MAPE (30% + 20% + 10%) / 3 = 20%.
+    test = forecasting.backtest(series(10, 20, 30, 40, 50, 60, 100, 100, 100))
+    assert test is not None
+    assert test.predicted == tuple(series("70.00", "80.00", "90.00"))
+    assert test.actual == tuple(series(100, 100, 100))
+    assert test.mae == D("20.00")
+    assert test.mape == D("20.0")
+
+
+def test_a_flat_series_and_a_falling_one_never_go_below_zero():
+    fit = forecasting.fit(series(5, 5, 5, 5, 5, 5))
+    assert fit is not None and fit.forecast == (D("5.00"),) * forecasting.HORIZON
+    falling = forecasting.fit(series(60, 50, 40, 30, 20, 10))
+    assert falling is not None
+    assert falling.forecast[0] == D("0.00") and min(falling.forecast) == D("0.00")
+
+
+def test_short_histories_get_no_forecast_or_no_backtest():
+    assert forecasting.fit(series(1, 2, 3, 4, 5)) is None
+    fit = forecasting.fit(series(1, 2, 3, 4, 5, 6, 7, 8))
+    assert fit is not None and fit.backtest is None
+    # A held-back month of zero has no percentage error; the others still count.
+    test = forecasting.backtest(series(10, 20, 30, 40, 50, 60, 0, 80, 90))
+    assert test is not None and test.mape is not None
+
+
+def test_an_unchanged_history_is_not_fitted_twice():
+    history = series(*range(1, 9), uuid.uuid4().int % 1000)  # a series no earlier run cached
+    with mock.patch.object(forecasting, "_predict", wraps=forecasting._predict) as predict:
+        first = forecasting.fit(history)
+        calls = predict.call_count
+        again = forecasting.fit(history)
+    assert calls == 2  # the forecast and the back-test
+    assert predict.call_count == calls and again == first
+
+
+def _month(n: int) -> datetime.datetime:
+    """The 15th of the month `n` months before this one, at noon UTC."""
+    first = timezone.now().astimezone(datetime.UTC).date().replace(day=1)
+    index = first.year * 12 + first.month - 1 - n
+    return datetime.datetime(index // 12, index % 12 + 1, 15, 12, tzinfo=datetime.UTC)
+
+
+def build_sales_history(world: dict) -> dict:
+    """Nine months of Ana's sales in RON, 10 to 60 then 100 a month, the last month's 100
+    being 20 EUR at 5 RON; and 7 USD two months ago that has no rate."""
+    Order.objects.update(placed_at=None)  # the world's own orders stay out
+    customer = Contact.objects.get(full_name="Irina Radu")
+    lamp = Product.objects.get(sku="LM-1")
+    ana = world["ana"]
+
+    def sold(months_ago: int, total: str, currency: str = "RON") -> None:
+        made = order_services.create_order_for_customer(
+            actor=ana, customer=customer, lines=[{"product": lamp, "quantity": 1}]
+        )
+        Order.objects.filter(pk=made.pk).update(
+            placed_at=_month(months_ago), total=D(total), currency=currency
+        )
+
+    for months_ago, total in zip(range(9, 3, -1), (10, 20, 30, 40, 50, 60), strict=True):
+        sold(months_ago, str(total))
+    sold(3, "100")
+    sold(2, "100")
+    sold(2, "7", "USD")
+    sold(1, "20", "EUR")
+    currency_services.save_rate(actor=ana, currency="EUR", day=_month(1).date(), rate="5")
+    return world
+
+
+@pytest.fixture
+def sales_history(world):
+    return build_sales_history(world)
+
+
+@pytest.mark.django_db
+def test_revenue_is_converted_at_each_days_rate_and_forecast(sales_history):
+    result = forecasts.revenue(sales_history["ana"])
+    assert result.unit == "RON"
+    assert [m.currency for m in result.missing] == ["USD"]
+    assert result.fit is not None and result.fit.backtest is not None
+    assert result.fit.backtest.actual == tuple(series(100, 100, 100))
+    assert result.fit.backtest.mae == D("20.00") and result.fit.backtest.mape == D("20.0")
+    history = [row.cells[0].value for row in result.chart.rows[:9]]
+    assert history == series(10, 20, 30, 40, 50, 60, 100, 100, "100.00")
+    # Then this month (nothing sold yet) and five more, each with its forecast.
+    assert len(result.chart.rows) == 9 + forecasting.HORIZON
+    assert result.chart.rows[9].cells[0].value == D("0.00")
+    assert all(row.cells[1].value is not None for row in result.chart.rows[9:])
+
+
+@pytest.mark.django_db
+def test_a_short_history_says_so(client, world):
+    result = forecasts.new_customers(world["ana"])
+    assert result.fit is None
+    assert "Too little history to forecast: 1 month with data, 6 needed." in str(
+        result.chart.summary
+    )
+    client.force_login(world["ana"])
+    page = client.get("/dashboards/forecast/")
+    assert page.status_code == 200
+    assert "Too little history to forecast" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_learned_probabilities_count_only_the_deals_each_reader_sees(world):
+    first, second = world["stages"]
+    # Ana sees the three closed deals: two won, one lost in the first stage, so 2 of the 3
+    # that reached the first stage were won, and both that reached the second.
+    [ana] = forecasts.learned_probabilities(world["ana"])
+    by_stage = {odds.stage.pk: odds for odds in ana.stages}
+    assert (by_stage[first.pk].closed, by_stage[first.pk].learned) == (3, D("66.7"))
+    assert (by_stage[second.pk].closed, by_stage[second.pk].learned) == (2, D("100.0"))
+    # Radu sees his own two: one won, one lost.
+    [radu] = forecasts.learned_probabilities(world["radu"])
+    by_stage = {odds.stage.pk: odds for odds in radu.stages}
+    assert (by_stage[first.pk].closed, by_stage[first.pk].learned) == (2, D("50.0"))
+    assert (by_stage[second.pk].closed, by_stage[second.pk].learned) == (1, D("100.0"))
+
+
+@pytest.mark.django_db
+def test_the_forecast_page_shows_the_backtest_the_missing_rate_and_the_pipeline(
+    client, sales_history
+):
+    client.force_login(sales_history["ana"])
+    body = client.get("/dashboards/forecast/").content.decode()
+    assert 'data-backtest="revenue-forecast"' in body
+    assert "20.00 RON (20.0%)" in body
+    assert "Amounts in USD on 1 day had no exchange rate" not in body  # singular
+    assert "An amount in USD on 1 day had no exchange rate to RON" in body
+    assert "Weighted forecast by expected close month" in body
+    assert "Stage probabilities: typed and learned" in body
+    # Representatives have no reports: no forecast either.
+    client.force_login(sales_history["radu"])
+    assert client.get("/dashboards/forecast/").status_code == 403

@@ -1,0 +1,100 @@
+"""Employee effectiveness, counted by hand from the analytics world (tests/analytics/
+conftest.py) over last month and this one: who sees whose figures (a manager their team,
+an administrator everyone, a representative only himself) and each figure's value."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from clientela.activities import services as activity_services
+from clientela.activities.models import Task
+from clientela.analytics import effectiveness
+from clientela.users.services import create_user, role_named, team_named
+from tests.analytics.conftest import PASSWORD
+
+
+def _period() -> str:
+    today = timezone.now().astimezone(datetime.UTC).date()
+    first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return f"?from={first.isoformat()}&to={today.isoformat()}"
+
+
+@pytest.fixture
+def team(world):
+    """Maria leads Nord (Radu's team). Radu finished two tasks: one without a due time
+    (on time), one a day after it was due (late)."""
+    world["maria"] = create_user(
+        email="maria@firma.ro",
+        full_name="Maria Pop",
+        password=PASSWORD,
+        role=role_named("manager"),
+        team=team_named("Nord"),
+    )
+    radu = world["radu"]
+    now = timezone.now()
+    free = activity_services.create_task(actor=radu, title="Sună", assignee=radu)
+    late = activity_services.create_task(actor=radu, title="Ofertă", assignee=radu)
+    Task.objects.filter(pk=free.pk).update(done_at=now)
+    Task.objects.filter(pk=late.pk).update(
+        due_at=now - datetime.timedelta(days=2), done_at=now - datetime.timedelta(days=1)
+    )
+    return world
+
+
+def table(user, first=None) -> dict[str, dict[str, list]]:
+    """Chart key → person → the values of their row."""
+    span = effectiveness.span_for(
+        user, first or timezone.now().date() - datetime.timedelta(days=62), None
+    )
+    people = effectiveness.people_for(user)
+    return {
+        chart.key: {row.label: [cell.value for cell in row.cells] for row in chart.rows}
+        for chart in effectiveness.charts(user, people, span)
+    }
+
+
+@pytest.mark.django_db
+def test_the_administrator_sees_everyone_counted_by_hand(team):
+    figures = table(team["ana"])
+    assert set(figures["people-activities"]) == {
+        "Ana Popescu",
+        "Bogdan Stan",
+        "Maria Pop",
+        "Radu Ene",
+    }
+    assert figures["people-activities"]["Radu Ene"] == [2, 0]  # two calls; a note is neither
+    assert figures["people-activities"]["Bogdan Stan"] == [1, 0]
+    assert figures["people-tasks"]["Radu Ene"] == [1, 1]
+    assert figures["people-deals"]["Radu Ene"] == [1, Decimal("700.00")]
+    assert figures["people-deals"]["Bogdan Stan"] == [1, Decimal("900.00")]
+    # Radu's resolved ticket was resolved three hours past its deadline; no survey yet.
+    assert figures["people-tickets"]["Radu Ene"] == [0, 1, None, 0]
+    assert figures["people-tickets"]["Bogdan Stan"] == [0, 0, None, 0]
+
+
+@pytest.mark.django_db
+def test_a_manager_sees_only_his_team_and_a_representative_only_himself(client, team):
+    maria = table(team["maria"])
+    assert set(maria["people-deals"]) == {"Maria Pop", "Radu Ene"}
+    assert maria["people-deals"]["Radu Ene"] == [1, Decimal("700.00")]
+    radu = table(team["radu"])
+    assert set(radu["people-activities"]) == {"Radu Ene"}
+    assert radu["people-activities"]["Radu Ene"] == [2, 0]
+
+    client.force_login(team["maria"])
+    page = client.get("/dashboards/people/" + _period())
+    body = page.content.decode()
+    assert page.status_code == 200 and "Radu Ene" in body and "Bogdan Stan" not in body
+    # His won deal drills into the list of exactly it.
+    link = f"/deals/list/?status=won&amp;owner={team['radu'].pk}&amp;closed_from="
+    assert link in body
+    assert client.get(f"/dashboards/people/?person={team['bogdan'].pk}").status_code == 403
+    assert client.get(f"/dashboards/people/?person={team['radu'].pk}").status_code == 200
+
+    client.force_login(team["radu"])
+    own = client.get("/dashboards/people/?from=not-a-day").content.decode()
+    assert "Radu Ene" in own and "Maria Pop" not in own
