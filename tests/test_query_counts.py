@@ -165,6 +165,7 @@ def add_deals(user, company, start: int, count: int) -> list:
         "/deals/",
         "/deals/list/",
         "/deals/list/?status=open&owner=me&sort=-updated",
+        "/deals/list/?stale=on",
         "/api/v1/deals/",
         "/api/v1/deals/?status=open&owner=me&sort=-updated",
         "/api/v1/pipelines/",
@@ -233,7 +234,9 @@ def add_orders(user, shop, count: int) -> list:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/orders/", "/orders/?stage=placed", "/orders/?owner=me"])
+@pytest.mark.parametrize(
+    "url", ["/orders/", "/orders/?stage=placed", "/orders/?owner=me", "/orders/?stuck=on"]
+)
 def test_order_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
     from clientela.orders.models import Warehouse
     from tests.orders.conftest import build_shop

@@ -28,6 +28,7 @@ class DealFilterForm(forms.Form):
     closed_to = forms.DateField(required=False, widget=DatePicker)
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False)
     stage = forms.ModelChoiceField(queryset=Stage.objects.all(), required=False)
+    stale = forms.BooleanField(required=False)
     sort = forms.CharField(required=False)
 
     def clean_owner(self):

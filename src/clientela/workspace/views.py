@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -10,6 +11,8 @@ from clientela.activities import selectors as activity_selectors
 from clientela.core import audit, navigation, permissions, presenting
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Contact
+from clientela.deals import selectors as deal_selectors
+from clientela.orders import selectors as order_selectors
 from clientela.tickets import selectors as ticket_selectors
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
@@ -32,6 +35,7 @@ def home(request):
         "desk": ticket_selectors.desk_home(user),
     }
     members = user_selectors.reported_on(user)
+    context["stale"] = _stale_work(user, [m.pk for m in members] or [user.pk], team=bool(members))
     if members:
         ids = [member.pk for member in members]
         book = customer_selectors.team_book(user, ids)
@@ -45,6 +49,28 @@ def home(request):
             ),
         }
     return render(request, "workspace/home.html", context)
+
+
+def _stale_work(user, owner_ids: list[int], *, team: bool) -> dict:
+    """Open deals gone quiet and orders stuck in a stage: the user's own, or a manager's
+    team's, oldest first (each list one query, none read for a role that cannot see it)."""
+    deals = (
+        presenting.present_all(user, deal_selectors.stale_deals(user, owner_ids))
+        if permissions.scope(user, "deal", "view") != permissions.NONE
+        else []
+    )
+    orders = (
+        presenting.present_all(user, order_selectors.stuck_orders(user, owner_ids))
+        if permissions.scope(user, "order", "view") != permissions.NONE
+        else []
+    )
+    return {
+        "deals": deals,
+        "orders": orders,
+        "team": team,
+        "deal_days": settings.DEAL_STALE_AFTER_DAYS,
+        "order_days": settings.ORDER_STUCK_AFTER_DAYS,
+    }
 
 
 def _first_steps(user) -> dict[str, bool]:
