@@ -19,7 +19,9 @@ from tests.orders.conftest import build_shop
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stale_deals_and_stuck_orders_are_flagged_and_filtered(page, live_server, user, settings):
+def test_stale_deals_and_stuck_orders_are_flagged_and_filtered(
+    page, live_server, user, settings, screenshot
+):
     settings.DEAL_STALE_AFTER_DAYS = 14
     settings.ORDER_STUCK_AFTER_DAYS = 7
     long_ago = timezone.now() - datetime.timedelta(days=20)
@@ -42,6 +44,7 @@ def test_stale_deals_and_stuck_orders_are_flagged_and_filtered(page, live_server
     expect(card).not_to_contain_text("Ofertă nouă Brașov")
     expect(card.get_by_role("link", name=str(stuck), exact=True)).to_be_visible()
     expect(card.get_by_role("link", name=str(moving), exact=True)).to_have_count(0)
+    screenshot(page, "home-stale-work")
 
     card.get_by_role("link", name="All stale deals").click()
     rows = page.locator("table.table--list tbody tr")

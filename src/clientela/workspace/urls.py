@@ -8,4 +8,5 @@ app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("settings/", views.settings_index, name="settings"),
+    path("demo/remove/", views.remove_demo, name="demo-remove"),
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 
 from clientela.activities import selectors as activity_selectors
-from clientela.core import audit, navigation, permissions, presenting
+from clientela.core import audit, demo_records, navigation, permissions, presenting
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Contact
 from clientela.deals import selectors as deal_selectors
@@ -33,6 +35,8 @@ def home(request):
         "can_invite": permissions.can(user, "manage_users"),
         "steps": _first_steps(user),
         "desk": ticket_selectors.desk_home(user),
+        "demo": demo_records.present(),
+        "can_remove_demo": demo_records.may_remove(user),
     }
     members = user_selectors.reported_on(user)
     context["stale"] = _stale_work(user, [m.pk for m in members] or [user.pk], team=bool(members))
@@ -81,6 +85,25 @@ def _first_steps(user) -> dict[str, bool]:
         "invite": permissions.can(user, "manage_users") and audit.has_done(user, "create", User),
         "password": audit.has_done(user, "password", User),
     }
+
+
+@require_POST
+def remove_demo(request):
+    """The demo banner's button: the example records go to the trash, where they can be
+    restored from; the user's own records stay."""
+    if not demo_records.may_remove(request.user):
+        raise PermissionDenied
+    moved = demo_records.remove(actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d example record moved to the trash; restore it from there if needed.",
+            "%(count)d example records moved to the trash; restore them from there if needed.",
+            moved,
+        )
+        % {"count": moved},
+    )
+    return redirect("workspace:home")
 
 
 @require_safe
