@@ -55,10 +55,8 @@ def remove(*, actor: Actor) -> int:
         "content_type_id", "object_id"
     ):
         by_type.setdefault(content_type_id, []).append(object_id)
-    for content_type_id, ids in by_type.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        if model is None:
-            continue
+    for model in records.record_models().values():
+        ids = by_type.get(ContentType.objects.get_for_model(model).pk, [])
         live = list(model.objects.filter(pk__in=ids, deleted_at__isnull=True))
         moved += record_services.move_to_trash(actor=actor, records=live)
     DemoRecord.objects.all().delete()
