@@ -10,13 +10,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from clientela.activities import selectors as activity_selectors
-from clientela.core import audit, demo_records, navigation, permissions, presenting
+from clientela.activities.models import Activity, ActivityKind
+from clientela.core import audit, demo_records, first_steps, navigation, permissions, presenting
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Contact
 from clientela.deals import selectors as deal_selectors
+from clientela.deals.models import Deal
 from clientela.orders import selectors as order_selectors
 from clientela.tickets import selectors as ticket_selectors
 from clientela.users import selectors as user_selectors
+from clientela.users import services as user_services
 from clientela.users.models import User
 
 
@@ -33,7 +36,9 @@ def home(request):
         "overdue": presenting.present_attached(user, day["overdue"][:5]),
         "today": presenting.present_attached(user, day["today"][:5]),
         "can_invite": permissions.can(user, "manage_users"),
-        "steps": _first_steps(user),
+        "can_import": permissions.can(user, "import"),
+        "can_connect_mail": permissions.can(user, "manage_settings"),
+        "steps": None if user.first_steps_dismissed_at else _first_steps(user),
         "desk": ticket_selectors.desk_home(user),
         "demo": demo_records.present(),
         "can_remove_demo": demo_records.may_remove(user),
@@ -78,13 +83,26 @@ def _stale_work(user, owner_ids: list[int], *, team: bool) -> dict:
 
 
 def _first_steps(user) -> dict[str, bool]:
-    """Which of the first steps this person has taken, from what they did (the audit trail).
+    """Which of the first steps this person has taken, from what they did (the audit trail,
+    their calls, and what the imports and e-mail apps register in core.first_steps).
     Searching with Ctrl+K is ticked in the browser (app.js), where the palette opens."""
-    return {
-        "contact": audit.has_done(user, "create", Contact),
+    taken = first_steps.taken(user)
+    steps = {
+        "contact": audit.has_done(user, "create", Contact) or taken.get("import", False),
+        "call": Activity.objects.filter(author=user, kind=ActivityKind.CALL).exists(),
+        "deal": audit.has_done(user, "create", Deal),
         "invite": permissions.can(user, "manage_users") and audit.has_done(user, "create", User),
+        "email": taken.get("email", False),
         "password": audit.has_done(user, "password", User),
     }
+    steps["all"] = all(steps.values())
+    return steps
+
+
+@require_POST
+def dismiss_first_steps(request):
+    user_services.dismiss_first_steps(actor=request.user)
+    return redirect("workspace:home")
 
 
 @require_POST
