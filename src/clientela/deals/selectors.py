@@ -57,6 +57,23 @@ def stale_deals(user, owner_ids: list[int], limit: int = 8) -> QuerySet[Deal]:
     )
 
 
+def _customer_filter(customer) -> Q:
+    """A contact's deals are those it is on; a company's, those made for it."""
+    if customer._meta.model_name == "contact":
+        return Q(contacts=customer)
+    return Q(company=customer)
+
+
+def customer_deals(user, customer, limit: int) -> list[Deal]:
+    """A contact's or company's latest deals, for its page (one query)."""
+    return list(
+        deals_for(user)
+        .filter(_customer_filter(customer))
+        .select_related("stage")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
 def deal_detail(user, pk: int) -> Deal:
     return (
         deal_list(user)
@@ -107,6 +124,8 @@ def apply_filters(user, queryset: QuerySet[Deal], data: dict) -> QuerySet[Deal]:
         queryset = queryset.filter(stage=data["stage"])
     if data.get("stale"):
         queryset = queryset.filter(stale_filter())
+    if data.get("customer") is not None:
+        queryset = queryset.filter(_customer_filter(data["customer"]))
     return queryset
 
 
