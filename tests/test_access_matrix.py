@@ -231,6 +231,8 @@ def probes(w) -> dict[str, Probe]:
         "admin": Probe("staff", "GET", "/admin/"),
         **api_probes(w),
         "workspace:settings": Probe("self", "GET", "/settings/"),
+        "workspace:demo-remove": Probe("settings", "POST", "/demo/remove/"),
+        "workspace:first-steps-dismiss": Probe("self", "POST", "/first-steps/dismiss/"),
         # The personal dashboard counts the reader's own records; the others need reports.
         "analytics:mine": Probe("self", "GET", "/dashboards/"),
         "analytics:executive": Probe(

@@ -100,11 +100,20 @@ def test_detail_pages_do_not_grow_with_timeline_tasks_and_files(user_client, use
     contact = add_contacts(user, company, 0, 2)[0]  # two alike: the duplicate hint shows
     record = contact if kind == "contact" else company
     url = record.get_absolute_url()
+
+    def deals_on(start: int, count: int) -> None:  # the page's deals card
+        for i in range(start, start + count):
+            deal_services.create_deal(
+                actor=user, data={"name": f"On {i}", "company": company, "contacts": [contact]}
+            )
+
+    deals_on(0, 1)
     few = queries_for(user_client, url)
     for i in range(30):
         activity_services.log_activity(actor=user, record=contact, kind="note", body=f"note {i}")
         activity_services.create_task(actor=user, title=f"more {i}", assignee=user, record=record)
     add_contacts(user, company, 2, 5)
+    deals_on(1, 7)
     many = queries_for(user_client, url)
     assert many == few
     assert many == snapshot[f"customers:{kind}-detail"], f"{kind}: {many} queries"
@@ -165,6 +174,7 @@ def add_deals(user, company, start: int, count: int) -> list:
         "/deals/",
         "/deals/list/",
         "/deals/list/?status=open&owner=me&sort=-updated",
+        "/deals/list/?stale=on",
         "/api/v1/deals/",
         "/api/v1/deals/?status=open&owner=me&sort=-updated",
         "/api/v1/pipelines/",
@@ -233,7 +243,9 @@ def add_orders(user, shop, count: int) -> list:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/orders/", "/orders/?stage=placed", "/orders/?owner=me"])
+@pytest.mark.parametrize(
+    "url", ["/orders/", "/orders/?stage=placed", "/orders/?owner=me", "/orders/?stuck=on"]
+)
 def test_order_lists_do_not_grow_with_rows(user_client, user, url, snapshot):
     from clientela.orders.models import Warehouse
     from tests.orders.conftest import build_shop

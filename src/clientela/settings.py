@@ -350,6 +350,10 @@ DEFAULT_CURRENCY = config.env_str("CLIENTELA_CURRENCY", "RON").upper()[:3]
 EXCHANGE_RATE_SOURCE = config.env_str("CLIENTELA_EXCHANGE_RATE_SOURCE", "").lower()
 # A record whose owner logged nothing on it for this many days is flagged stale.
 STALE_AFTER_DAYS = config.env_int("CLIENTELA_STALE_DAYS", 30)
+# An open deal with nothing logged on it for this many days is flagged stale.
+DEAL_STALE_AFTER_DAYS = config.env_int("CLIENTELA_DEAL_STALE_DAYS", 14)
+# An order still in the same (unfinished) stage after this many days is flagged stuck.
+ORDER_STUCK_AFTER_DAYS = config.env_int("CLIENTELA_ORDER_STUCK_DAYS", 7)
 # Records in the trash are deleted for good after this many days.
 TRASH_RETENTION_DAYS = config.env_int("CLIENTELA_TRASH_DAYS", 30)
 UPLOAD_MAX_BYTES = config.env_int("CLIENTELA_UPLOAD_MAX_MB", 25) * 1024 * 1024

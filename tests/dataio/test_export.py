@@ -186,6 +186,34 @@ def test_a_persons_data(client, people):
     assert client.get("/contacts/999999/data/").status_code == 404
 
 
+def test_a_persons_data_holds_the_projects_done_for_them(client, people):
+    import datetime
+
+    from clientela.projects import services as project_services
+
+    mine = people["mine"]
+    project_services.create_project(
+        actor=people["admin"],
+        data={
+            "name": "Grădină nouă",
+            "client": mine,
+            "status": "active",
+            "due_date": datetime.date(2026, 3, 31),
+        },
+    )
+    client.force_login(people["admin"])
+    data = json.loads(body(client.get(f"/contacts/{mine.pk}/data/")))
+    assert data["projects"] == [
+        {
+            "name": "Grădină nouă",
+            "status": "active",
+            "start_date": "",
+            "due_date": "2026-03-31",
+            "description": "",
+        }
+    ]
+
+
 def test_full_export_holds_every_table_file_and_the_audit_trail(people, settings):
     activity_services.attach_file(
         actor=people["admin"],

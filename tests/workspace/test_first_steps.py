@@ -18,7 +18,7 @@ def done_steps(client) -> list[str]:
     page = client.get("/").content.decode()
     card = re.search(r'<ol class="steps">(.*?)</ol>', page, re.S).group(1)
     return [
-        re.sub(r"<[^>]+>|\s+", " ", text).split("—")[0].strip()
+        " ".join(re.sub(r"<[^>]+>", " ", text).split("—")[0].split())
         for text in re.findall(r'<li class="steps__item is-done"[^>]*>(.*?)</li>', card, re.S)
     ]
 
@@ -70,3 +70,45 @@ def test_an_invited_person_has_chosen_their_password_through_the_link(client):
     invited.refresh_from_db()
     client.force_login(invited)
     assert "Choose a password of your own" in done_steps(client)
+
+
+def test_a_call_a_deal_an_import_and_a_mailbox_tick_their_steps(client):
+    from clientela.activities import services as activity_services
+    from clientela.channels.models import MailAccount
+    from clientela.dataio.models import ImportRun
+    from clientela.deals import services as deal_services
+
+    rep = create_user(email="rep@firma.ro", full_name="Radu Rep", password=PASSWORD)
+    client.force_login(rep)
+    assert done_steps(client) == ["Log in to your own Clientela"]
+
+    ImportRun.objects.create(created_by=rep, record_type="contact", file_name="a.csv", path="x")
+    assert done_steps(client) == ["Log in to your own Clientela", "Add a contact"]
+    contact = customer_services.create_contact(actor=rep, data={"full_name": "Ioana Pop"})
+    activity_services.log_activity(actor=rep, record=contact, kind="call", subject="Sunat")
+    deal_services.create_deal(actor=rep, data={"name": "Livrare mere"})
+    MailAccount.objects.create(
+        name="Radu",
+        address="rep@firma.ro",
+        owner=rep,
+        imap_host="imap.firma.ro",
+        imap_username="rep",
+        smtp_host="smtp.firma.ro",
+    )
+    assert done_steps(client) == [
+        "Log in to your own Clientela",
+        "Add a contact",
+        "Log a call: press l on a contact's page",
+        "Create a deal",
+        "Connect your e-mail (an administrator adds the account)",
+    ]
+
+
+def test_first_steps_put_away_stay_away(client):
+    rep = create_user(email="rep@firma.ro", full_name="Radu Rep", password=PASSWORD)
+    client.force_login(rep)
+    assert "data-first-steps" in client.get("/").content.decode()
+    assert client.post("/first-steps/dismiss/").status_code == 302
+    assert "data-first-steps" not in client.get("/").content.decode()
+    rep.refresh_from_db()
+    assert rep.first_steps_dismissed_at is not None

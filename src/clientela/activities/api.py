@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from clientela.activities import selectors, services
-from clientela.activities.models import Activity, ActivityKind, CallDirection, Priority, Task
+from clientela.activities.models import (
+    Activity,
+    ActivityKind,
+    CallDirection,
+    Priority,
+    RepeatFrequency,
+    Task,
+    TaskRepeat,
+)
 from clientela.api.registry import DEFAULT_LIMIT, Resource, register
 from clientela.api.types import DateTime, Id, name_text, text
 from clientela.core import records
@@ -109,6 +117,25 @@ register(
 )
 
 
+class TaskRepeatIn(Schema):
+    frequency: Literal[tuple(RepeatFrequency.values)]
+    interval: int = Field(1, ge=1, le=99, description="Every this many days, weeks or months.")
+    weekdays: list[int] = Field(
+        [], description="Weekly only: Monday 0 … Sunday 6; the due date's weekday when empty."
+    )
+    until: datetime.date | None = Field(None, description="The last day a task may fall on.")
+    times: int | None = Field(None, ge=1, le=999, description="How many tasks in all.")
+
+
+class TaskRepeatOut(Schema):
+    frequency: str
+    interval: int
+    weekdays: list[int]
+    until: datetime.date | None
+    times: int | None
+    occurrence: int = Field(description="Which task of the series this one is, from 1.")
+
+
 class TaskOut(Schema):
     id: int
     title: str
@@ -121,6 +148,7 @@ class TaskOut(Schema):
     done: bool
     done_at: datetime.datetime | None
     created_at: datetime.datetime
+    repeat: TaskRepeatOut | None
 
 
 class TaskIn(Schema):
@@ -131,6 +159,11 @@ class TaskIn(Schema):
     priority: Literal[tuple(Priority.values)] = Priority.NORMAL
     record: RecordToken | None = None
     assignee_id: Id | None = Field(None, description="Yourself when left out.")
+    repeat: TaskRepeatIn | None = Field(
+        None,
+        description="Makes the task the first of a series (it needs `due_at`): the next "
+        "task is made when this one is done.",
+    )
 
 
 class TaskUpdate(Schema):
@@ -165,7 +198,26 @@ def task_out(task: Task, user) -> dict:
         "done": task.done_at is not None,
         "done_at": task.done_at,
         "created_at": task.created_at,
+        "repeat": _repeat_out(task),
     }
+
+
+def _repeat_out(task: Task) -> dict | None:
+    repeat = task.repeat  # joined by the list's queryset (tasks_with_repeat)
+    if repeat is None:
+        return None
+    return {
+        "frequency": repeat.frequency,
+        "interval": repeat.interval,
+        "weekdays": [int(day) for day in repeat.weekdays],
+        "until": repeat.until,
+        "times": repeat.times,
+        "occurrence": task.occurrence,
+    }
+
+
+def tasks_with_repeat(user):
+    return selectors.tasks_for(user).select_related("repeat")
 
 
 def create_task(user, data: dict) -> Task:
@@ -175,6 +227,16 @@ def create_task(user, data: dict) -> Task:
         if assignee is None:
             raise ValidationError({"assignee_id": _("There is no such active user.")})
     record = _record(user, data["record"]) if data.get("record") else None
+    rule = data.get("repeat")
+    repeat = None
+    if rule:
+        repeat = TaskRepeat(
+            frequency=rule["frequency"],
+            interval=rule.get("interval") or 1,
+            weekdays="".join(str(day) for day in rule.get("weekdays") or [] if 0 <= day <= 6),
+            until=rule.get("until"),
+            times=rule.get("times"),
+        )
     return services.create_task(
         actor=user,
         title=data["title"],
@@ -184,6 +246,7 @@ def create_task(user, data: dict) -> Task:
         priority=data.get("priority", Priority.NORMAL),
         record=record,
         notes=data.get("notes", ""),
+        repeat=repeat,
     )
 
 
@@ -223,7 +286,7 @@ register(
         label="task",
         model=Task,
         out=TaskOut,
-        queryset=selectors.tasks_for,
+        queryset=tasks_with_repeat,
         serialize=task_out,
         sorts={"created": ["created_at", "id"]},
         default_sort="created",

@@ -2,6 +2,7 @@
 adds to e-mail entries of the timeline."""
 
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,7 +15,7 @@ class ChannelsConfig(AppConfig):
         from clientela.activities import record_page
         from clientela.channels import selectors, settings_pages, views
         from clientela.channels.models import MailAccount, MessengerAccount
-        from clientela.core import audit
+        from clientela.core import audit, first_steps
 
         # The encrypted passwords stay out of the audit trail.
         audit.register(
@@ -43,6 +44,13 @@ class ChannelsConfig(AppConfig):
             },
         )
         settings_pages.declare_pages()
+        # "Connect your e-mail": a mailbox of one's own, or one shared with one's team.
+        first_steps.register(
+            "email",
+            lambda user: MailAccount.objects.filter(
+                Q(owner_id=user.pk) | Q(team_id=getattr(user, "team_id", None) or 0)
+            ).exists(),
+        )
         record_page.PANELS.append(views.composer_panel)
         record_page.TIMELINE_EXTRAS.append(selectors.mail_on_timeline)
         # Agents' replies on tickets opened from a support inbox go out by e-mail.

@@ -30,8 +30,9 @@ PAGE_SIZE = 50
 class Cell:
     text: str = ""
     url: str = ""
-    kind: str = "text"  # text, link, badge, tags, email, phone, date, person
-    extra: Any = None  # by kind: the date of a "date", the initials of a "person"
+    kind: str = "text"  # text, link, badge, flagged, tags, email, phone, date, person
+    # By kind: the date of a "date", the initials of a "person", the warning of a "flagged".
+    extra: Any = None
 
 
 @dataclass(frozen=True)

@@ -253,3 +253,21 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.currency} = {self.rate.normalize():f} {self.base} ({self.day:%Y-%m-%d})"
+
+
+class DemoRecord(models.Model):
+    """A record the demo data set added (`clientela demo`), so that exactly those can be
+    taken away again by an administrator; what people add themselves is never listed."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="one_demo_mark")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}"

@@ -63,6 +63,27 @@ AREAS: tuple[Area, ...] = (
 )
 
 
+# What each of the roles a new installation starts with works in most, shown first after
+# Home and My day (a support agent's tickets, a representative's deals, a manager's
+# dashboards); a role made in the app keeps the order above.
+ALWAYS_FIRST = ("home", "my-day")
+ROLE_FOCUS: dict[str, tuple[str, ...]] = {
+    "manager": ("dashboards", "team-tasks", "deals"),
+    "sales-representative": ("deals", "contacts", "companies"),
+    "support-agent": ("tickets", "knowledge", "contacts"),
+    "marketing": ("contacts", "companies", "reports", "dashboards"),
+}
+
+
+def _in_role_order(user: Actor, areas: list[dict]) -> list[dict]:
+    role = user.role
+    focus = ROLE_FOCUS.get(getattr(role, "key", ""), ())
+    first = [*ALWAYS_FIRST, *focus]
+    rank = {key: place for place, key in enumerate(first)}
+    # sorted() keeps the sidebar's order among the areas not ranked.
+    return sorted(areas, key=lambda area: rank.get(area["key"], len(first)))
+
+
 @dataclass(frozen=True)
 class Section:
     """One card of the Settings page; shown to roles with its capability."""
@@ -204,4 +225,4 @@ def areas_for(user: Actor, path: str) -> list[dict]:
         visible.append(
             {"key": area.key, "label": area.label, "url": url, "icon": area.icon, "active": active}
         )
-    return visible
+    return _in_role_order(user, visible)

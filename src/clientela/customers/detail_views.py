@@ -180,10 +180,34 @@ def _company_checks(request, form: CompanyForm, company: Company | None) -> dict
     return {}
 
 
+ADDRESS_PARTS = ("street", "city", "postal_code", "region", "country")
+
+
+def _main_address_initial(record) -> dict:
+    first = record.addresses.first() if record is not None else None
+    return {part: getattr(first, part) for part in ADDRESS_PARTS} if first else {}
+
+
+def _addresses(form, record) -> list[dict]:
+    """The form's main address first, the record's other addresses kept as they are."""
+    first = record.addresses.first() if record is not None else None
+    main = {
+        "address_kind": first.address_kind if first else "work",
+        **{part: form.cleaned_data[part] for part in ADDRESS_PARTS},
+    }
+    others = list(record.addresses.all()[1:]) if record is not None else []
+    kept = [
+        {"address_kind": a.address_kind, **{p: getattr(a, p) for p in ADDRESS_PARTS}}
+        for a in others
+    ]
+    return [main, *kept]
+
+
 def _edit(request, *, record, record_type, form_class, initial, to_data, title, checks):
     """Create (record None) or edit; a stale save is refused and shows what to do, and the
     record's `checks` (duplicates) may stop the save with what they found."""
     custom = record.custom if record else {}
+    initial = {**initial, **_main_address_initial(record)}
     form = form_class(
         request.POST or None, initial=initial, custom_values=custom, user=request.user
     )
@@ -193,6 +217,8 @@ def _edit(request, *, record, record_type, form_class, initial, to_data, title, 
     if request.method == "POST" and form.is_valid():
         try:
             data = to_data(form)
+            if all(part in form.fields for part in ADDRESS_PARTS):  # not hidden from the role
+                data["addresses"] = _addresses(form, record)
             if record is None:
                 create = (
                     services.create_contact if record_type == "contact" else services.create_company

@@ -159,6 +159,18 @@ class ContactForm(CustomFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line, any format; the first is the main one."),
     )
+    # The main address (the one invoices print); further ones come from imports and the API.
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=2,
+        min_length=2,
+        required=False,
+        help_text=_("Two letters: RO, ES, IN, GB."),
+    )
     lifecycle_stage = forms.ModelChoiceField(
         label=_("Lifecycle stage"), queryset=LifecycleStage.objects.all(), empty_label=None
     )
@@ -203,6 +215,11 @@ class CompanyForm(CustomFieldsMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CompanyStatus.choices)
     emails = ContactForm.base_fields["emails"]
     phones = ContactForm.base_fields["phones"]
+    street = ContactForm.base_fields["street"]
+    city = ContactForm.base_fields["city"]
+    postal_code = ContactForm.base_fields["postal_code"]
+    region = ContactForm.base_fields["region"]
+    country = ContactForm.base_fields["country"]
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, empty_value=None, required=False)
     tags = ContactForm.base_fields["tags"]
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

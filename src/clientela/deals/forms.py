@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.forms import DatePicker
 from clientela.customers.forms import CustomFieldsMixin, company_field, owner_choices
-from clientela.customers.models import Contact, Source
+from clientela.customers.models import Company, Contact, Source
 from clientela.deals.models import DealStatus, Pipeline, Stage
 from clientela.users.models import Team, User
 
@@ -28,7 +28,17 @@ class DealFilterForm(forms.Form):
     closed_to = forms.DateField(required=False, widget=DatePicker)
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False)
     stage = forms.ModelChoiceField(queryset=Stage.objects.all(), required=False)
+    stale = forms.BooleanField(required=False)
+    # "contact:12" or "company:3": the deals of one customer (its page's "see all").
+    customer = forms.CharField(required=False)
     sort = forms.CharField(required=False)
+
+    def clean_customer(self):
+        kind, _sep, pk = self.cleaned_data["customer"].partition(":")
+        model = {"contact": Contact, "company": Company}.get(kind)
+        if model is None or not pk.isdigit():
+            return None
+        return model.objects.filter(pk=pk).first()
 
     def clean_owner(self):
         owner = self.cleaned_data["owner"].strip()

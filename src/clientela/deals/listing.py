@@ -7,9 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from clientela.core import custom_fields, presenting
 from clientela.core.listing import Cell, Column, ListSpec, person_cell, related_cell
 from clientela.core.money import format_money
+from clientela.deals import selectors
 
 
 def deal_spec(user) -> ListSpec:
+    cutoff = selectors.stale_cutoff()
+
+    def status(deal) -> Cell:
+        flag = _("Stale") if selectors.is_stale(deal, cutoff) else ""
+        return Cell(deal.get_status_display(), kind="flagged", extra=flag)
+
     columns = [
         Column(
             "name", _("Deal"), lambda d: Cell(d.name, d.get_absolute_url(), "link"), sort="name"
@@ -20,7 +27,7 @@ def deal_spec(user) -> ListSpec:
             lambda d: related_cell(user, d.company),
         ),
         Column("stage", _("Stage"), lambda d: Cell(d.stage.label, kind="badge")),
-        Column("status", _("Status"), lambda d: Cell(d.get_status_display())),
+        Column("status", _("Status"), status),
     ]
     if not presenting.hides(user, "deal", "amount"):
         columns.append(

@@ -143,6 +143,8 @@ class Deal(Record):
             models.Index(fields=["company", "status"], name="deal_company_idx"),
             # Deals won or lost in a period: the list's closed filter, win rate and cycle.
             models.Index(fields=["status", "closed_at"], name="deal_closed_idx"),
+            # Open deals gone quiet: the list's "stale only" filter and the home pages.
+            models.Index(fields=["status", "last_activity_at", "id"], name="deal_stale_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
@@ -28,6 +29,49 @@ def deals_for(user, action: str = "view") -> QuerySet[Deal]:
 
 def deal_list(user) -> QuerySet[Deal]:
     return deals_for(user).select_related("company", "owner", "stage", "pipeline")
+
+
+def stale_cutoff() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=settings.DEAL_STALE_AFTER_DAYS)
+
+
+def stale_filter() -> Q:
+    """Open deals with nothing logged on them for the configured days (one never worked on
+    counts from its creation)."""
+    cutoff = stale_cutoff()
+    quiet = Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+    return Q(status=DealStatus.OPEN) & quiet
+
+
+def is_stale(deal: Deal, cutoff: datetime.datetime | None = None) -> bool:
+    cutoff = cutoff or stale_cutoff()
+    return deal.status == DealStatus.OPEN and (deal.last_activity_at or deal.created_at) < cutoff
+
+
+def stale_deals(user, owner_ids: list[int], limit: int = 8) -> QuerySet[Deal]:
+    """The open deals of these owners gone quiet longest first: for a home page."""
+    return (
+        deal_list(user)
+        .filter(stale_filter(), owner_id__in=owner_ids)
+        .order_by("last_activity_at", "id")[:limit]
+    )
+
+
+def _customer_filter(customer) -> Q:
+    """A contact's deals are those it is on; a company's, those made for it."""
+    if customer._meta.model_name == "contact":
+        return Q(contacts=customer)
+    return Q(company=customer)
+
+
+def customer_deals(user, customer, limit: int) -> list[Deal]:
+    """A contact's or company's latest deals, for its page (one query)."""
+    return list(
+        deals_for(user)
+        .filter(_customer_filter(customer))
+        .select_related("stage")
+        .order_by("-updated_at", "-id")[:limit]
+    )
 
 
 def deal_detail(user, pk: int) -> Deal:
@@ -78,6 +122,10 @@ def apply_filters(user, queryset: QuerySet[Deal], data: dict) -> QuerySet[Deal]:
         queryset = queryset.filter(pipeline=data["pipeline"])
     if data.get("stage"):
         queryset = queryset.filter(stage=data["stage"])
+    if data.get("stale"):
+        queryset = queryset.filter(stale_filter())
+    if data.get("customer") is not None:
+        queryset = queryset.filter(_customer_filter(data["customer"]))
     return queryset
 
 

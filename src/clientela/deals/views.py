@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -41,6 +42,7 @@ def _filter_choices() -> dict:
     return {
         "owners": user_selectors.by_name(),
         "teams": Team.objects.all(),
+        "stale_days": settings.DEAL_STALE_AFTER_DAYS,
     }
 
 

@@ -204,6 +204,8 @@ class OrderFilterForm(forms.Form):
     placed_to = forms.DateField(required=False, widget=DatePicker)
     # Only what was sold: placed, and neither cancelled nor returned (the dashboards' revenue).
     sold = forms.BooleanField(required=False)
+    # In an unfinished stage for longer than the configured days.
+    stuck = forms.BooleanField(required=False)
 
 
 # Settings lists (core.settings_pages) -------------------------------------------------

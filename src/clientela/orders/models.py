@@ -260,6 +260,8 @@ class Order(Record):
             models.Index(fields=["contact", "-created_at"], name="order_contact_idx"),
             # The list's placed-date filter and the dashboards' revenue by month.
             models.Index(fields=["placed_at", "id"], name="order_placed_idx"),
+            # Orders stuck in a stage: the list's "stuck" filter and the home pages.
+            models.Index(fields=["stage_changed_at", "id"], name="order_stage_since_idx"),
         ]
 
     def __str__(self) -> str:

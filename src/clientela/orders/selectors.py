@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from clientela.core import permissions
 from clientela.core.currencies import selectors as currency_selectors
@@ -42,6 +43,33 @@ UNDONE_STAGES = ("cancelled", "returned")
 SOLD = Q(placed_at__isnull=False) & ~Q(stage__key__in=UNDONE_STAGES)
 
 
+# Stages an order is finished in: it cannot be stuck there.
+FINISHED_STAGES = ("delivered", "cancelled", "returned")
+
+
+def stuck_cutoff() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=settings.ORDER_STUCK_AFTER_DAYS)
+
+
+def stuck_filter() -> Q:
+    """Orders in an unfinished stage for longer than the configured days."""
+    return Q(stage_changed_at__lt=stuck_cutoff()) & ~Q(stage__key__in=FINISHED_STAGES)
+
+
+def is_stuck(order: Order, cutoff: datetime.datetime | None = None) -> bool:
+    cutoff = cutoff or stuck_cutoff()
+    return order.stage_changed_at < cutoff and order.stage.key not in FINISHED_STAGES
+
+
+def stuck_orders(user, owner_ids: list[int], limit: int = 8) -> QuerySet[Order]:
+    """These owners' orders stuck longest first: for a home page."""
+    return (
+        order_list(user)
+        .filter(stuck_filter(), owner_id__in=owner_ids)
+        .order_by("stage_changed_at", "id")[:limit]
+    )
+
+
 def filter_placed(queryset: QuerySet[Order], data: dict) -> QuerySet[Order]:
     """The list's placed-date filter (days in the current time zone) and "sold only"."""
     if data.get("placed_from"):
@@ -51,6 +79,8 @@ def filter_placed(queryset: QuerySet[Order], data: dict) -> QuerySet[Order]:
         queryset = queryset.filter(placed_at__lt=end)
     if data.get("sold"):
         queryset = queryset.filter(SOLD)
+    if data.get("stuck"):
+        queryset = queryset.filter(stuck_filter())
     return queryset
 
 

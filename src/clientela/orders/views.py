@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -67,6 +68,8 @@ def order_list(request):
     orders = filters.narrow_list(request, selectors.filter_placed(orders, data))
     page = keyset_page(orders, ["-created_at", "-id"], request.GET.get("after"), PAGE_SIZE)
     page = replace(page, items=presenting.present_all(request.user, page.items))
+    cutoff = selectors.stuck_cutoff()
+    stuck = {order.pk for order in page.items if selectors.is_stuck(order, cutoff)}
     query = request.GET.copy()
     query.pop("after", None)
     next_query = query.copy()
@@ -86,6 +89,9 @@ def order_list(request):
                 else None
             ),
             "sold": data.get("sold"),
+            "stuck": stuck,
+            "stuck_only": data.get("stuck"),
+            "stuck_days": settings.ORDER_STUCK_AFTER_DAYS,
             "query": query.urlencode(),
             "next_query": next_query.urlencode() if page.next_cursor else "",
             "is_first_page": not request.GET.get("after"),

@@ -63,6 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=10, blank=True)
     # The secret of the person's calendar feed URL; empty when they have none (revoked).
     calendar_token = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # When the person put the home page's "First steps" away (None: still shown).
+    first_steps_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
@@ -316,6 +316,22 @@ def set_language(*, actor: User, language: str) -> User:
     actor.save(update_fields=["language"])
     audit.log(actor=actor, action="update", record=actor, before=before, after=user_snapshot(actor))
     return actor
+
+
+@transaction.atomic
+def dismiss_first_steps(*, actor: User) -> None:
+    """Put the home page's "First steps" away for good."""
+    if actor.first_steps_dismissed_at is not None:
+        return
+    actor.first_steps_dismissed_at = timezone.now()
+    actor.save(update_fields=["first_steps_dismissed_at"])
+    audit.log(
+        actor=actor,
+        action="update",
+        record=actor,
+        before={"first steps": "shown"},
+        after={"first steps": "dismissed"},
+    )
 
 
 @transaction.atomic

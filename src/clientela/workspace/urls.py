@@ -8,4 +8,6 @@ app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("settings/", views.settings_index, name="settings"),
+    path("demo/remove/", views.remove_demo, name="demo-remove"),
+    path("first-steps/dismiss/", views.dismiss_first_steps, name="first-steps-dismiss"),
 ]

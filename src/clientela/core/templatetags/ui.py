@@ -181,6 +181,10 @@ def _cell(value: Cell, dial_template: str = "") -> str:
         html_ = f'<a href="{href}" class="num">{text}</a>'
     elif kind == "badge":
         html_ = f'<span class="badge">{text}</span>'
+    elif kind == "flagged":  # the text, and a warning beside it when `extra` says one
+        html_ = text
+        if value.extra:
+            html_ += f' <span class="badge badge--warning">{conditional_escape(value.extra)}</span>'
     elif kind == "person":
         html_ = (
             '<span class="person"><span class="avatar avatar--small" aria-hidden="true">'

@@ -329,8 +329,9 @@ class ListExport:
 # One person's data (R26) --------------------------------------------------------------
 def person_data(*, actor: User, contact: Contact) -> dict:
     """Everything kept about one contact, as the user may see it: the record, its
-    timeline, tasks, files and history of changes."""
+    timeline, tasks, files, the projects done for them and history of changes."""
     from clientela.activities.models import Attachment, Task, TimelineLink
+    from clientela.projects import selectors as project_selectors
 
     record_type = "contact"
     definitions = custom_fields.definitions(record_type, actor)
@@ -368,6 +369,18 @@ def person_data(*, actor: User, contact: Contact) -> dict:
             }
             for task in Task.objects.filter(content_type=content_type, object_id=contact.pk)
             .select_related("assignee")
+            .order_by("id")
+        ],
+        "projects": [
+            {
+                "name": project.name,
+                "status": project.status,
+                "start_date": _iso(project.start_date),
+                "due_date": _iso(project.due_date),
+                "description": project.description,
+            }
+            for project in project_selectors.projects_for(actor)
+            .filter(contact=contact)
             .order_by("id")
         ],
         "files": [

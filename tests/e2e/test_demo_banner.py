@@ -1,0 +1,42 @@
+"""The demo data set says what it is: a banner on the home page while it is there, and an
+administrator's button that takes exactly those records to the trash."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from clientela.core import demo_records
+from clientela.customers import services
+from clientela.customers.models import Contact
+from clientela.users.services import create_user
+from tests.e2e.conftest import log_in
+
+PASSWORD = "Corect-cal-baterie-9"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_removes_the_demo_records_and_keeps_their_own(
+    page, live_server, screenshot
+):
+    admin = create_user(
+        email="ana@firma.ro", full_name="Ana Popescu", password=PASSWORD, administrator=True
+    )
+    mine = services.create_contact(actor=admin, data={"full_name": "Ioana Pomi"})
+    before = demo_records.last_ids()
+    for name in ("Andrei Popa", "Lucía Fernández", "Priya Sharma"):  # as `clientela demo` does
+        services.create_contact(actor=admin, data={"full_name": name})
+    demo_records.mark_added_since(before)
+
+    log_in(page, live_server, admin)
+    banner = page.locator("[data-demo-banner]")
+    expect(banner).to_contain_text("These are example records.")
+    screenshot(page, "home-demo-banner")
+    banner.get_by_role("button", name="Remove demo data").click()
+    expect(page.get_by_text("3 example records moved to the trash")).to_be_visible()
+    expect(page.locator("[data-demo-banner]")).to_have_count(0)
+    assert list(Contact.objects.live()) == [mine]
+
+    page.goto(live_server.url + "/trash/")
+    for name in ("Andrei Popa", "Lucía Fernández", "Priya Sharma"):
+        expect(page.get_by_text(name)).to_be_visible()
