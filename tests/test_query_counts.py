@@ -633,8 +633,9 @@ def test_currency_settings_and_rates_do_not_grow_with_rates(client, make_user, u
 @pytest.mark.django_db
 @pytest.mark.parametrize("measure", ["sum", "median"])
 def test_a_report_does_not_grow_with_records(client, make_user, measure, snapshot):
-    """A report is one grouped query (two nested ones for a median), however many deals
-    it counts; the list of reports one query for all of them."""
+    """A report is one grouped query (two nested ones for a median) and one read of the
+    exchange rates for money in other currencies, however many deals it counts; the list
+    of reports one query for all of them."""
     from clientela.analytics import services as report_services
     from clientela.users.services import role_named
     from tests.orders.conftest import build_shop

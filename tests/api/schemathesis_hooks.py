@@ -4,9 +4,10 @@ positive_data_acceptance (every request valid by the schema is accepted) is run 
 except for refusals that depend on what is stored rather than on the request's form (a
 referenced record or stage that does not exist, an Idempotency-Key already used for
 another request, a SKU already taken, no price list valid today, a rate for the base
-currency itself, a transfer to the department a ticket is in) or on the world's
-numbering plans (a phone number no country has). No schema can state those; every other
-refusal of a valid request still fails the run.
+currency itself, a transfer to the department a ticket is in), on the world's numbering
+plans (a phone number no country has), or on two fields compared (a task's reminder after
+its due time). No schema can state those; every other refusal of a valid request still
+fails the run.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ STORED_DATA = (
     "cannot be merged with itself.",
     " was merged into another already.",
     " is the base currency: it needs no rate.",
+    # Two fields compared: JSON Schema has no "this date before that one".
+    "The reminder should come before the due time.",
 )
 
 

@@ -155,7 +155,9 @@ class TaskIn(Schema):
     title: name_text(200)
     notes: text(20000) = ""
     due_at: DateTime | None = None
-    reminder_at: DateTime | None = None
+    reminder_at: DateTime | None = Field(
+        None, description="Before `due_at` when both are given; refused with 422 otherwise."
+    )
     priority: Literal[tuple(Priority.values)] = Priority.NORMAL
     record: RecordToken | None = None
     assignee_id: Id | None = Field(None, description="Yourself when left out.")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clientela.channels.models import MailAccount, MessengerAccount
+from clientela.core.forms import DateTimePicker
 
 KEEP_STORED = _("Leave empty to keep the password stored.")
 
@@ -63,7 +64,7 @@ class ComposeForm(forms.Form):
     send_at = forms.DateTimeField(
         label=_("Send at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimePicker,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 

@@ -71,7 +71,7 @@ def save_messenger(
             raise ValidationError({"app_secret": _("Give the app secret that signs webhooks.")})
         if not (data.get("sender_id", account.sender_id) or "").strip():
             raise ValidationError({"sender_id": _("Give the phone number id or the page id.")})
-    return mail_services.save_held(actor, account, data, before=before)
+    return mail_services.save_held(actor=actor, account=account, data=data, before=before)
 
 
 # Receiving -----------------------------------------------------------------------------

@@ -70,10 +70,10 @@ def save_account(*, actor: User | None, instance: MailAccount | None, data: dict
             setattr(account, f"{side}_password", secrets.encrypt(password))
     if not account.imap_password:
         raise ValidationError({"imap_password": _("Give the IMAP password.")})
-    return save_held(actor, account, data, before=before)
+    return save_held(actor=actor, account=account, data=data, before=before)
 
 
-def save_held(actor: User | None, account: Any, data: dict, *, before: dict | None) -> Any:
+def save_held(*, actor: User | None, account: Any, data: dict, before: dict | None) -> Any:
     """The rest of an account's form set on it (text trimmed), checked (one holder at
     most), saved and audited: what e-mail and messenger accounts share."""
     for name, value in data.items():

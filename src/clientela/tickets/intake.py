@@ -18,9 +18,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
+from clientela.activities.models import ActivityKind
+from clientela.core import audit, phrases
 from clientela.customers.models import EmailAddress
 from clientela.tickets import services
 from clientela.tickets.models import Department, Ticket, TicketMessage, TicketStatus
@@ -115,7 +118,7 @@ def take(message: Inbound, *, department: Department | None = None) -> TicketMes
     files = _files(message.attachments)
     ticket = ticket_for(message)
     if ticket is not None:
-        return services.customer_reply(
+        return customer_reply(
             ticket=ticket, body=message.body, attachments=files, external_id=message.message_id
         )
     subject = " ".join((message.subject or "").split())[:200] or _("(no subject)")
@@ -135,3 +138,41 @@ def take(message: Inbound, *, department: Department | None = None) -> TicketMes
     first.external_id = message.message_id[:500]
     first.save(update_fields=["external_id"])
     return first
+
+
+@transaction.atomic
+def customer_reply(
+    *,
+    ticket: Ticket,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    external_id: str = "",
+) -> TicketMessage:
+    """The customer's answer on their ticket, handed over by a channel: it joins the
+    conversation, and a ticket waiting on the customer or resolved is open again (the
+    SLA clock runs again from where it stood)."""
+    body = (body or "").strip()[: services.MAX_TEXT]
+    entry = activities.record_event(
+        actor=None,
+        records=[ticket],
+        kind=ActivityKind.TICKET,
+        subject=phrases.gettext("Customer reply on ticket #%(number)s", number=ticket.pk),
+        body=body,
+        occurred_at=timezone.now(),
+        direction="inbound",
+    )
+    message = TicketMessage.objects.create(
+        ticket=ticket, activity=entry, from_customer=True, external_id=external_id[:500]
+    )
+    for upload in attachments[: services.MAX_FILES]:
+        try:
+            activities.attach_file(
+                actor=None, record=ticket, upload=upload, activity=entry, checked=True
+            )
+        except ValidationError:  # a type or size not taken: the answer stays
+            continue
+    if ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
+        before = audit.snapshot(ticket)
+        services._move(ticket, TicketStatus.OPEN, timezone.now())
+        services._saved(None, ticket, before, "update", services.STATUS_FIELDS, None)
+    return message

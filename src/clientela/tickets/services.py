@@ -535,44 +535,6 @@ def reply(
     return message
 
 
-@transaction.atomic
-def customer_reply(
-    *,
-    ticket: Ticket,
-    body: str,
-    attachments: Sequence[UploadedFile] = (),
-    external_id: str = "",
-) -> TicketMessage:
-    """The customer's answer on their ticket, handed over by a channel: it joins the
-    conversation, and a ticket waiting on the customer or resolved is open again (the
-    SLA clock runs again from where it stood)."""
-    body = (body or "").strip()[:MAX_TEXT]
-    entry = activities.record_event(
-        actor=None,
-        records=[ticket],
-        kind=ActivityKind.TICKET,
-        subject=phrases.gettext("Customer reply on ticket #%(number)s", number=ticket.pk),
-        body=body,
-        occurred_at=timezone.now(),
-        direction="inbound",
-    )
-    message = TicketMessage.objects.create(
-        ticket=ticket, activity=entry, from_customer=True, external_id=external_id[:500]
-    )
-    for upload in attachments[:MAX_FILES]:
-        try:
-            activities.attach_file(
-                actor=None, record=ticket, upload=upload, activity=entry, checked=True
-            )
-        except ValidationError:  # a type or size not taken: the answer stays
-            continue
-    if ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
-        before = audit.snapshot(ticket)
-        _move(ticket, TicketStatus.OPEN, timezone.now())
-        _saved(None, ticket, before, "update", STATUS_FIELDS, None)
-    return message
-
-
 RESTORABLE = ("subject", "description", "priority", "language")
 EDITABLE = ("subject", "description", "priority", "language", "order", "deal", "contact", "company")
 
