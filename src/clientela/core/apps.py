@@ -10,7 +10,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from clientela.core import records
+        from django.db.backends.signals import connection_created
+
+        from clientela.core import connections, records
+
+        connection_created.connect(connections.tune, dispatch_uid="clientela.core.connections")
         from clientela.core.forms import CustomFieldForm
         from clientela.core.models import CustomField
         from clientela.core.settings_pages import Column, SettingsPage, declare

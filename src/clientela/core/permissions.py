@@ -215,17 +215,31 @@ def team_member_ids(user: Actor) -> list[int]:
     return ids
 
 
-def owner_filter(user: Actor | None, record_type: str, action: str = "view") -> Q | None:
-    """The condition on `owner` a record must meet; None when every record qualifies."""
+def owner_filter(
+    user: Actor | None, record_type: str, action: str = "view", path: str = ""
+) -> Q | None:
+    """The condition on `owner` a record must meet; None when every record qualifies.
+    With `path` ("company"), the condition on the record reached through that relation."""
     granted = scope(user, record_type, action)
     if granted == ALL:
         return None
+    prefix = f"{path}__" if path else ""
     # No one (scope NONE) is None here; the checks on `user` only tell the type checker.
     if granted == TEAM and user is not None:
-        return Q(owner_id__in=team_member_ids(user))
+        return Q(**{f"{prefix}owner_id__in": team_member_ids(user)})
     if granted == OWN and user is not None:
-        return Q(owner_id=user.pk)
-    return Q(pk__in=[])
+        return Q(**{f"{prefix}owner_id": user.pk})
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def through(user: Actor | None, record_type: str, path: str, action: str = "view") -> Q:
+    """Records whose related `path` (a foreign key to a `record_type`) is set, live, and
+    one `user` may `action`: the one visibility rule said on a join, not a subquery. A list
+    walking its own index then stops after a page; `path__in=<visible ids>` made
+    PostgreSQL hash every visible company (100,000 at 1M contacts) before the first row."""
+    condition = Q(**{f"{path}__isnull": False, f"{path}__deleted_at__isnull": True})
+    owner = owner_filter(user, record_type, action, path)
+    return condition if owner is None else condition & owner
 
 
 def limit(user: Actor | None, queryset: _Q, record_type: str, action: str = "view") -> _Q:

@@ -3,10 +3,10 @@ someone who may see its client, within their role's scope on projects."""
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from clientela.core import permissions
 from clientela.core.search import matching_ids
-from clientela.customers import selectors as customer_selectors
 from clientela.projects.models import OPEN_STATUSES, Project
 
 CLIENT_PANEL_ROWS = 10
@@ -15,8 +15,8 @@ CLIENT_PANEL_ROWS = 10
 def projects_for(user, action: str = "view") -> QuerySet[Project]:
     """The one visibility rule for projects: live ones within the role's scope on projects,
     of a client (company or person) the user may see."""
-    clients = Q(company__in=customer_selectors.companies_for(user).values("pk")) | Q(
-        contact__in=customer_selectors.contacts_for(user).values("pk")
+    clients = permissions.through(user, "company", "company") | permissions.through(
+        user, "contact", "contact"
     )
     return Project.objects.live().visible_to(user, action).filter(clients)
 
