@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from clientela.analytics import reports
+from clientela.analytics import rating, reports
 from clientela.analytics.models import Measure, Schedule
 from clientela.core import filter_rows, filters
 from clientela.users.models import Role, Team
@@ -101,3 +101,13 @@ class ReportForm(forms.Form):
             self.editor.error = error.messages[0]
         raise ValidationError(_("The filters cannot be applied: see the message beside them."))
 
+
+class RatingWeightsForm(forms.Form):
+    """The people page's rating weights: a whole number from 0 to MAX_WEIGHT per part."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for part in rating.PARTS:
+            self.fields[part.key] = forms.IntegerField(
+                label=part.label, min_value=0, max_value=rating.MAX_WEIGHT
+            )
