@@ -148,9 +148,9 @@ def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
         .annotate(done=Count("id", filter=finished), on_time=Count("id", filter=on_time))
         .order_by()
     )
-    for row in tasks:
-        done[row["assignee_id"]].tasks_done = row["done"]
-        done[row["assignee_id"]].tasks_on_time = row["on_time"]
+    for counted in tasks:
+        done[counted["assignee_id"]].tasks_done = counted["done"]
+        done[counted["assignee_id"]].tasks_on_time = counted["on_time"]
 
     won_rows = (
         deal_selectors.deals_for(user)
@@ -180,10 +180,10 @@ def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
         )
         .order_by()
     )
-    for row in tickets:
-        person = done[row["owner_id"]]
-        person.tickets_resolved, person.tickets_in_time = row["resolved"], row["kept"]
-        person.resolution, person.first_response = row["resolution"], row["first"]
+    for timed in tickets:
+        person = done[timed["owner_id"]]
+        person.tickets_resolved, person.tickets_in_time = timed["resolved"], timed["kept"]
+        person.resolution, person.first_response = timed["resolution"], timed["first"]
     return done
 
 
@@ -203,7 +203,9 @@ def _hours(value: datetime.timedelta | int | None) -> Decimal | None:
     return (Decimal(seconds) / 3600).quantize(HOUR)
 
 
-def charts(user, people: list[User], span: Span) -> list[Chart]:
+def charts(
+    user, people: list[User], span: Span, weights: dict[str, int] | None = None
+) -> list[Chart]:
     ids = [person.pk for person in people]
     dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
     done = done_by(user, ids, span)
@@ -233,7 +235,7 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
         for row in ticket_selectors.satisfaction_by_agent(user, span.start, span.end)
         if row["agent_id"] in ids
     }
-    weights = rating.weights()
+    weights = weights if weights is not None else rating.weights()
 
     def row(person: User, cells: list[Cell]) -> Row:
         return Row(person.display_name, cells)

@@ -29,7 +29,7 @@ class ReportForm(forms.Form):
     )
     schedule = forms.ChoiceField(label=_("E-mail it"), choices=Schedule.choices, required=False)
 
-    def __init__(self, *args, user, posted=None, url: str = "", **kwargs):
+    def __init__(self, *args, user, posted=None, url="", **kwargs):
         """`posted`: the form as sent while it is being edited (a filter row added, the
         record type changed), drawn again without its figures or its errors."""
         if posted is not None:

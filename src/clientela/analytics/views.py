@@ -111,15 +111,16 @@ def _people(request, form: RatingWeightsForm | None, status: int = 200):
         if not shown:
             raise PermissionDenied
     may_weigh = rating.may_change(user)
+    weights = rating.weights()
     if form is None and may_weigh:
-        form = RatingWeightsForm(initial=rating.weights())
+        form = RatingWeightsForm(initial=weights)
     return render(
         request,
         "analytics/people.html",
         {
             "tabs": dashboards.open_to(user),
             "may_forecast": permissions.can(user, "view_reports"),
-            "charts": effectiveness.charts(user, shown, span),
+            "charts": effectiveness.charts(user, shown, span, weights),
             "span": span,
             "people": everyone,
             "chosen": chosen,

@@ -74,13 +74,17 @@ class Row:
     widget: str = ""  # none, select, multi, input, between, list
     input_type: str = "text"
     choices: list[tuple[str, str]] = default(default_factory=list)
-    hint: str = ""
+    separator: str = ""  # a list widget's: "lines" or "commas"
     autofocus: bool = False
 
     @property
     def text(self) -> str:
         """The values as one input's text (a list widget: one a line, or comma-separated)."""
-        return ("\n" if self.hint == LIST_HINTS["lines"] else ", ").join(self.values)
+        return ("\n" if self.separator == "lines" else ", ").join(self.values)
+
+    @property
+    def hint(self) -> str:
+        return str(LIST_HINTS[self.separator]) if self.separator else ""
 
 
 LIST_HINTS = {
@@ -210,7 +214,15 @@ class FilterEditor:
 
     # Reading ----------------------------------------------------------------------------
     @classmethod
-    def from_spec(cls, model, user, fields, spec: Any, *, record_type: str = "") -> FilterEditor:
+    def from_spec(
+        cls,
+        model: type[models.Model],
+        user: Actor | None,
+        fields: dict[str, filters.Field],
+        spec: Any,
+        *,
+        record_type: str = "",
+    ) -> FilterEditor:
         """A saved filter: as rows when it is a list of conditions, else as text."""
         editor = cls(model, user, fields, record_type=record_type)
         read = rows_of(spec or [])
@@ -223,7 +235,13 @@ class FilterEditor:
 
     @classmethod
     def from_post(
-        cls, model, user, fields, data: QueryDict, *, record_type: str = ""
+        cls,
+        model: type[models.Model],
+        user: Actor | None,
+        fields: dict[str, filters.Field],
+        data: QueryDict,
+        *,
+        record_type: str = "",
     ) -> FilterEditor:
         """The editor as the form posted it, with the editing action (add or remove a row,
         switch between rows and text) applied. A form posted without the editor (a script,
@@ -387,7 +405,7 @@ class FilterEditor:
             row.choices = picks[found.path]
             widget, separator = _widget(found, row.op, bool(row.choices))
             row.widget, row.input_type = widget, _input_type(found.kind)
-            row.hint = str(LIST_HINTS[separator]) if separator else ""
+            row.separator = separator
         return self.rows
 
 
