@@ -29,7 +29,7 @@ class ReportForm(forms.Form):
     )
     schedule = forms.ChoiceField(label=_("E-mail it"), choices=Schedule.choices, required=False)
 
-    def __init__(self, *args, user, posted=None, url="", **kwargs):
+    def __init__(self, *args, user, posted=None, **kwargs):
         """`posted`: the form as sent while it is being edited (a filter row added, the
         record type changed), drawn again without its figures or its errors."""
         if posted is not None:
@@ -51,17 +51,6 @@ class ReportForm(forms.Form):
         else:
             self.editor = filter_rows.FilterEditor.from_spec(
                 *editor_args, self.initial.get("filters"), record_type=self.source.key
-            )
-        if url:  # another record type: the form comes back with its fields
-            self.fields["record_type"].widget.attrs.update(
-                {
-                    "hx-post": url,
-                    "hx-trigger": "change",
-                    "hx-target": "#report-form",
-                    "hx-select": "#report-form",
-                    "hx-swap": "outerHTML",
-                    "hx-vals": '{"action": "refresh"}',
-                }
             )
         self.fields["group_by"].choices = [
             (key, grouping.label)

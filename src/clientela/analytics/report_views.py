@@ -67,7 +67,6 @@ def report_build(request, pk: int | None = None):
         user=request.user,
         initial=_initial(report),
         posted=request.POST if editing else None,
-        url=request.path,
     )
     result = None
     if form.is_bound and form.is_valid():

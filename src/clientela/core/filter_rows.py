@@ -248,7 +248,9 @@ class FilterEditor:
         an older page) gives its filter as text in `filters`."""
         editor = cls(model, user, fields, record_type=record_type)
         if data.get(f"{PREFIX}-type", record_type) != record_type:
-            return editor  # another record type: its fields do not apply here
+            # Another record type was chosen: the rows' fields do not apply to it.
+            editor.apply(data.get("action", ""))
+            return editor
         editor.raw_text = data.get("filters", "")
         editor.mode = data.get(f"{PREFIX}-mode") or (TEXT if "filters" in data else ROWS)
         if editor.mode not in (ROWS, TEXT):
