@@ -122,6 +122,48 @@ def backtest(c: Context) -> dict:
     return result
 
 
+def people_sql(owner_ids: list[int] | None) -> list[tuple[str, list]]:
+    """The people page's figures over its default 30 days, by person: calls and meetings
+    logged, tasks done (on time or not), deals won by currency and day (converted at each
+    day's rate), tickets resolved (within their deadline or not) and survey ratings."""
+    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=30)
+
+    def whose(column: str) -> str:
+        return f" AND {column} IN ({_owners(owner_ids)})" if owner_ids is not None else ""
+
+    return [
+        (
+            "SELECT author_id, kind, COUNT(*) FROM activities_activity"
+            " WHERE kind IN ('call', 'meeting') AND occurred_at >= %s"
+            f"{whose('author_id')} GROUP BY 1, 2",
+            [since],
+        ),
+        (
+            "SELECT assignee_id, COUNT(*),"
+            " SUM(CASE WHEN due_at IS NULL OR done_at <= due_at THEN 1 ELSE 0 END)"
+            f" FROM activities_task WHERE done_at >= %s{whose('assignee_id')} GROUP BY 1",
+            [since],
+        ),
+        (
+            f"SELECT owner_id, currency, {_day('closed_at')}, COUNT(*), SUM(amount)"
+            " FROM deals_deal WHERE deleted_at IS NULL AND status = 'won'"
+            f" AND closed_at >= %s{whose('owner_id')} GROUP BY 1, 2, 3",
+            [since],
+        ),
+        (
+            "SELECT owner_id, COUNT(*), SUM(CASE WHEN resolution_due IS NULL"
+            " OR resolved_at <= resolution_due THEN 1 ELSE 0 END) FROM tickets_ticket"
+            f" WHERE deleted_at IS NULL AND resolved_at >= %s{whose('owner_id')} GROUP BY 1",
+            [since],
+        ),
+        (
+            "SELECT agent_id, AVG(rating), COUNT(*) FROM tickets_survey"
+            f" WHERE answered_at >= %s{whose('agent_id')} GROUP BY 1",
+            [since],
+        ),
+    ]
+
+
 def benchmarks():
     from bench.requests import Benchmark
 
@@ -141,6 +183,13 @@ def benchmarks():
             lambda c, limited: "/dashboards/forecast/",
             lambda c, limited: forecast_sql(),
             admin_only=True,
+        ),
+        # Everyone's figures for the administrator; a representative oversees nobody, so
+        # the page shows his own.
+        Benchmark(
+            "dashboard: people",
+            lambda c, limited: "/dashboards/people/",
+            lambda c, limited: people_sql([c.limited.pk] if limited else None),
         ),
         Benchmark(
             "report: deals by stage, sum of amounts",

@@ -249,6 +249,14 @@ def probes(w) -> dict[str, Probe]:
         ),
         # Everyone's own figures; a manager's team's too (tests/analytics/test_people.py).
         "analytics:people": Probe("self", "GET", "/dashboards/people/"),
+        # The rating's weights are the installation's: a role with team reports sets them.
+        "analytics:people-weights": Probe(
+            "settings",
+            "POST",
+            "/dashboards/people/weights/",
+            {"calls": 1, "meetings": 1, "tasks_on_time": 1, "deals_won": 1, "tickets_in_time": 1},
+            capability="view_reports",
+        ),
         # Reports: the list shows one's own and shared ones; another's private one is not
         # there to open, change, delete or export.
         "analytics:reports": Probe("self", "GET", "/reports/"),

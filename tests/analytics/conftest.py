@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from clientela.activities import services as activity_services
+from clientela.activities.models import Task
 from clientela.customers import services as customers
 from clientela.customers.models import Contact
 from clientela.deals import services as deal_services
@@ -180,3 +181,25 @@ def build_world() -> dict:
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture
+def team(world):
+    """Maria leads Nord (Radu's team). Radu finished two tasks: one without a due time
+    (on time), one a day after it was due (late)."""
+    world["maria"] = create_user(
+        email="maria@firma.ro",
+        full_name="Maria Pop",
+        password=PASSWORD,
+        role=role_named("manager"),
+        team=team_named("Nord"),
+    )
+    radu = world["radu"]
+    now = timezone.now()
+    free = activity_services.create_task(actor=radu, title="Sună", assignee=radu)
+    late = activity_services.create_task(actor=radu, title="Ofertă", assignee=radu)
+    Task.objects.filter(pk=free.pk).update(done_at=now)
+    Task.objects.filter(pk=late.pk).update(
+        due_at=now - datetime.timedelta(days=2), done_at=now - datetime.timedelta(days=1)
+    )
+    return world

@@ -171,3 +171,31 @@ def test_the_forecast_page_shows_the_backtest_the_missing_rate_and_the_pipeline(
     # Representatives have no reports: no forecast either.
     client.force_login(sales_history["radu"])
     assert client.get("/dashboards/forecast/").status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "mae", "month"),
+    [
+        # Romanian: a comma for decimals, "lei" after the amount; Hindi: the code before it.
+        ("ro", "20,00\u00a0lei (20,0%)", "100,00\u00a0lei"),
+        ("hi", "RON20.00 (20.0%)", "RON100.00"),
+    ],
+)
+def test_the_forecast_writes_money_as_the_readers_language_does(
+    client, sales_history, language, mae, month
+):
+    from clientela.users import services as user_services
+
+    ana = sales_history["ana"]
+    user_services.set_language(actor=ana, language=language)
+    client.force_login(ana)
+    body = client.get("/dashboards/forecast/").content.decode()
+    backtest = body.split('data-backtest="revenue-forecast"', 1)[1].split("</table>", 1)[0]
+    assert f'<td class="table__num" colspan="2" data-mae>{mae}</td>' in backtest
+    assert f'<td class="table__num">{month}</td>' in backtest  # each month, forecast and actual
+    # The revenue chart's table, and its summary sentence.
+    revenue = body.split('id="chart-revenue-forecast"', 1)[1].split("</section>", 1)[0]
+    assert 'data-value="100.00"><a href="' in revenue and f">{month}</a>" in revenue
+    assert month.replace("100", "20") in revenue.split("</p>", 1)[0]
+    assert "RON (" not in body and " RON<" not in body

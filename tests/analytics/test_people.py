@@ -10,39 +10,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from clientela.activities import services as activity_services
-from clientela.activities.models import Task
 from clientela.analytics import effectiveness
-from clientela.users.services import create_user, role_named, team_named
-from tests.analytics.conftest import PASSWORD
 
 
 def _period() -> str:
     today = timezone.now().astimezone(datetime.UTC).date()
     first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     return f"?from={first.isoformat()}&to={today.isoformat()}"
-
-
-@pytest.fixture
-def team(world):
-    """Maria leads Nord (Radu's team). Radu finished two tasks: one without a due time
-    (on time), one a day after it was due (late)."""
-    world["maria"] = create_user(
-        email="maria@firma.ro",
-        full_name="Maria Pop",
-        password=PASSWORD,
-        role=role_named("manager"),
-        team=team_named("Nord"),
-    )
-    radu = world["radu"]
-    now = timezone.now()
-    free = activity_services.create_task(actor=radu, title="Sună", assignee=radu)
-    late = activity_services.create_task(actor=radu, title="Ofertă", assignee=radu)
-    Task.objects.filter(pk=free.pk).update(done_at=now)
-    Task.objects.filter(pk=late.pk).update(
-        due_at=now - datetime.timedelta(days=2), done_at=now - datetime.timedelta(days=1)
-    )
-    return world
 
 
 def table(user, first=None) -> dict[str, dict[str, list]]:

@@ -31,6 +31,12 @@ generate(Plan(contacts=300, companies=30, activities=1200, seed=10, tickets=40, 
          lambda line: None)
 client = Client()
 client.force_login(User.objects.get(email=ADMIN_EMAIL))
+from django.db import connection
+with connection.cursor() as cursor:  # the people page's SQL floor runs as written
+    people_floor = []
+    for sql, params in dashboards.people_sql(None):
+        cursor.execute(sql, params)
+        people_floor.append(len(cursor.fetchall()) > 0)
 contact = Contact.objects.get(pk=1)
 page = client.get(f"/contacts/{contact.pk}/").content.decode()
 print(json.dumps({
@@ -40,6 +46,8 @@ print(json.dumps({
     "entry_shown": "Talked about order 1;" in page,
     "company_page": client.get(f"/companies/{contact.company_id}/").status_code,
     "forecast_page": client.get("/dashboards/forecast/").status_code,
+    "people_page": client.get("/dashboards/people/").status_code,
+    "people_floor": people_floor,
     "backtest": [line.split(":")[0]
                  for line in report.backtest_lines(dashboards.backtest(context()))],
 }))
@@ -63,6 +71,9 @@ def test_a_small_bench_database_is_generated_whole(tmp_path):
     assert result["company_page"] == 200
     # The forecast page opens on it, and its back-test is reported beside the timings.
     assert result["forecast_page"] == 200
+    # So does the people page, and each of its SQL floor's five statements runs.
+    assert result["people_page"] == 200
+    assert len(result["people_floor"]) == 5
     assert result["backtest"] == [
         "forecast back-test, revenue",
         "forecast back-test, new customers",

@@ -1,7 +1,8 @@
 """Employee effectiveness: per person over a period, the calls and meetings they logged,
 the tasks they finished (on time or late), the deals they won and their value, the
 tickets they resolved (within the resolution deadline or not) and how customers rated
-them. Whose: a manager's team, everyone for an administrator (users.selectors.reported_on),
+them; the time they logged, how fast they answered and resolved tickets, and a rating
+by weights the installation sets (analytics.rating), beside the period before. Whose: a manager's team, everyone for an administrator (users.selectors.reported_on),
 and always the reader themself. Every count goes through the reader's visibility (the
 domain apps' `*_for` selectors), one grouped query per figure whatever the team's size.
 """
@@ -10,16 +11,17 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind
+from clientela.analytics import rating
 from clientela.analytics.selectors import RATING, Cell, Chart, Row, _url, user_zone
 from clientela.core import permissions
 from clientela.core.currencies import selectors as currency_selectors
@@ -83,10 +85,42 @@ def _split(counts: dict | None, whole: str, part: str, url: str) -> list[Cell]:
     return [Cell(part_n, url), Cell((counts[whole] if counts else 0) - part_n)]
 
 
-def charts(user, people: list[User], span: Span) -> list[Chart]:
-    ids = [person.pk for person in people]
-    dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
+@dataclass
+class Done:
+    """What one person did in a span, as the people page counts it."""
 
+    calls: int = 0
+    meetings: int = 0
+    call_seconds: int = 0  # durations logged on their calls and meetings
+    meeting_seconds: int = 0
+    tasks_done: int = 0
+    tasks_on_time: int = 0
+    deals_won: int = 0
+    amounts: list = field(default_factory=list)  # (currency, day, total) of deals won
+    tickets_resolved: int = 0
+    tickets_in_time: int = 0
+    resolution: datetime.timedelta | None = None  # average, of the tickets resolved
+    first_response: datetime.timedelta | None = None  # average, of those first answered
+
+    def rated(self) -> dict[str, int]:
+        """The counts the rating weighs (analytics.rating.PARTS)."""
+        return {
+            "calls": self.calls,
+            "meetings": self.meetings,
+            "tasks_on_time": self.tasks_on_time,
+            "deals_won": self.deals_won,
+            "tickets_in_time": self.tickets_in_time,
+        }
+
+
+def _elapsed(end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F("created_at"), output_field=DurationField())
+
+
+def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
+    """Per person of `ids`, what they did in `span` on records `user` may see: four
+    grouped queries, whatever the number of people or records."""
+    done: dict[int, Done] = defaultdict(Done)
     activities = (
         activity_selectors.activities_for(user)
         .filter(
@@ -95,21 +129,28 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
             **span.within("occurred_at"),
         )
         .values("author_id", "kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), seconds=Sum("duration_seconds"))
         .order_by()
     )
-    logged: dict[tuple, int] = {(row["author_id"], row["kind"]): row["n"] for row in activities}
+    for row in activities:
+        person = done[row["author_id"]]
+        if row["kind"] == ActivityKind.CALL:
+            person.calls, person.call_seconds = row["n"], row["seconds"] or 0
+        else:
+            person.meetings, person.meeting_seconds = row["n"], row["seconds"] or 0
 
-    done = Q(done_at__isnull=False)
-    on_time = done & (Q(due_at__isnull=True) | Q(done_at__lte=F("due_at")))
-    tasks = _counts(
+    finished = Q(done_at__isnull=False)
+    on_time = finished & (Q(due_at__isnull=True) | Q(done_at__lte=F("due_at")))
+    tasks = (
         activity_selectors.tasks_for(user)
         .filter(assignee_id__in=ids, **span.within("done_at"))
         .values("assignee_id")
-        .annotate(done=Count("id", filter=done), on_time=Count("id", filter=on_time))
-        .order_by(),
-        "assignee_id",
+        .annotate(done=Count("id", filter=finished), on_time=Count("id", filter=on_time))
+        .order_by()
     )
+    for counted in tasks:
+        done[counted["assignee_id"]].tasks_done = counted["done"]
+        done[counted["assignee_id"]].tasks_on_time = counted["on_time"]
 
     won_rows = (
         deal_selectors.deals_for(user)
@@ -119,31 +160,82 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
         .annotate(n=Count("id"), total=Sum("amount"))
         .order_by()
     )
-    won: dict[int, int] = defaultdict(int)
-    amounts: dict[int, list] = defaultdict(list)
     for sums in won_rows:
-        won[sums["owner_id"]] += sums["n"]
-        amounts[sums["owner_id"]].append(
-            (sums["currency"], sums["day"], sums["total"] or Decimal(0))
-        )
-    sees = permissions.sees_sensitive(user)
-    values = currency_selectors.convert_groups(dict(amounts)) if sees else {}
-    base = currency_selectors.base_currency() if sees else ""
+        person = done[sums["owner_id"]]
+        person.deals_won += sums["n"]
+        person.amounts.append((sums["currency"], sums["day"], sums["total"] or Decimal(0)))
 
-    kept = Q(resolution_due__isnull=True) | Q(resolved_at__lte=F("resolution_due"))
-    tickets = _counts(
+    resolved = Q(**span.within("resolved_at"))
+    answered = Q(**span.within("first_responded_at"))
+    kept = resolved & (Q(resolution_due__isnull=True) | Q(resolved_at__lte=F("resolution_due")))
+    tickets = (
         ticket_selectors.tickets_for(user)
-        .filter(owner_id__in=ids, **span.within("resolved_at"))
+        .filter(resolved | answered, owner_id__in=ids)
         .values("owner_id")
-        .annotate(resolved=Count("id"), kept=Count("id", filter=kept))
-        .order_by(),
-        "owner_id",
+        .annotate(
+            resolved=Count("id", filter=resolved),
+            kept=Count("id", filter=kept),
+            resolution=Avg(_elapsed("resolved_at"), filter=resolved),
+            first=Avg(_elapsed("first_responded_at"), filter=answered),
+        )
+        .order_by()
     )
+    for timed in tickets:
+        person = done[timed["owner_id"]]
+        person.tickets_resolved, person.tickets_in_time = timed["resolved"], timed["kept"]
+        person.resolution, person.first_response = timed["resolution"], timed["first"]
+    return done
+
+
+def previous(span: Span) -> Span:
+    """The span of as many days just before this one: what a trend compares with."""
+    days = span.last - span.first + datetime.timedelta(days=1)
+    return Span(span.first - days, span.first - datetime.timedelta(days=1), span.zone)
+
+
+HOUR = Decimal("0.1")
+
+
+def _hours(value: datetime.timedelta | int | None) -> Decimal | None:
+    if value is None:
+        return None
+    seconds = value.total_seconds() if isinstance(value, datetime.timedelta) else value
+    return (Decimal(seconds) / 3600).quantize(HOUR)
+
+
+def charts(
+    user, people: list[User], span: Span, weights: dict[str, int] | None = None
+) -> list[Chart]:
+    ids = [person.pk for person in people]
+    dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
+    done = done_by(user, ids, span)
+    before = done_by(user, ids, previous(span))
+    logged = {
+        (pk, kind): getattr(person, kind)
+        for pk, person in done.items()
+        for kind in ("calls", "meetings")
+    }
+    tasks = {
+        pk: {"done": person.tasks_done, "on_time": person.tasks_on_time}
+        for pk, person in done.items()
+        if person.tasks_done
+    }
+    won = {pk: person.deals_won for pk, person in done.items()}
+    amounts = {pk: person.amounts for pk, person in done.items() if person.amounts}
+    sees = permissions.sees_sensitive(user)
+    values = currency_selectors.convert_groups(amounts) if sees else {}
+    base = currency_selectors.base_currency() if sees else ""
+    tickets = {
+        pk: {"resolved": person.tickets_resolved, "kept": person.tickets_in_time}
+        for pk, person in done.items()
+        if person.tickets_resolved
+    }
     ratings = {
         row["agent_id"]: row
         for row in ticket_selectors.satisfaction_by_agent(user, span.start, span.end)
         if row["agent_id"] in ids
     }
+    weights = weights if weights is not None else rating.weights()
 
     def row(person: User, cells: list[Cell]) -> Row:
         return Row(person.display_name, cells)
@@ -174,8 +266,8 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
                 row(
                     person,
                     [
-                        Cell(logged.get((person.pk, ActivityKind.CALL), 0)),
-                        Cell(logged.get((person.pk, ActivityKind.MEETING), 0)),
+                        Cell(logged.get((person.pk, "calls"), 0)),
+                        Cell(logged.get((person.pk, "meetings"), 0)),
                     ],
                 )
                 for person in people
@@ -233,7 +325,55 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
             ),
         ),
     ]
+    result.append(
+        Chart(
+            "people-time",
+            _("Time logged (hours)"),
+            "bar",
+            [ActivityKind.CALL.label, ActivityKind.MEETING.label],
+            [
+                row(
+                    person,
+                    [
+                        Cell(_hours(done[person.pk].call_seconds if person.pk in done else 0)),
+                        Cell(_hours(done[person.pk].meeting_seconds if person.pk in done else 0)),
+                    ],
+                )
+                for person in people
+            ],
+            stacked=True,
+            axis=_("Person"),
+            note=_("The durations logged on the person's calls and meetings in the period."),
+        )
+    )
     if permissions.scope(user, "ticket") != permissions.NONE:
+        result.append(
+            Chart(
+                "people-response",
+                _("Ticket response times (hours, average)"),
+                "bar",
+                [_("First response"), _("Resolution")],
+                [
+                    row(
+                        person,
+                        [
+                            Cell(_hours(done[person.pk].first_response))
+                            if person.pk in done
+                            else Cell(None),
+                            Cell(_hours(done[person.pk].resolution))
+                            if person.pk in done
+                            else Cell(None),
+                        ],
+                    )
+                    for person in people
+                ],
+                axis=_("Person"),
+                note=_(
+                    "From a ticket's opening to its first answer (tickets first answered in"
+                    " the period), and to its resolution (tickets resolved in the period)."
+                ),
+            )
+        )
         result.append(
             Chart(
                 "people-tickets",
@@ -269,4 +409,33 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
                 ),
             )
         )
+    earlier = previous(span)
+    scores = [
+        (
+            person,
+            rating.points(done[person.pk].rated() if person.pk in done else {}, weights),
+            rating.points(before[person.pk].rated() if person.pk in before else {}, weights),
+        )
+        for person in people
+    ]
+    result.append(
+        Chart(
+            "people-rating",
+            _("Rating: this period and the one before"),
+            "bar",
+            [_("This period"), _("Period before"), _("Change")],
+            [
+                row(person, [Cell(now), Cell(then), Cell(now - then)])
+                for person, now, then in scores
+            ],
+            drawn=2,
+            axis=_("Person"),
+            summary=_("Points = %(formula)s.") % {"formula": rating.formula(weights)},
+            note=_("The period before: %(start)s to %(end)s.")
+            % {
+                "start": formats.date_format(earlier.first, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(earlier.last, "SHORT_DATE_FORMAT"),
+            },
+        )
+    )
     return result

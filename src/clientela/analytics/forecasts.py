@@ -119,7 +119,7 @@ def _forecast(
     rows = [
         Row(
             _label(month),
-            [Cell(values.get(month, Decimal(0)), link(month)), Cell(None)],
+            [Cell(values.get(month, Decimal(0)), link(month), unit), Cell(None)],
             _short(month),
         )
         for month in months[-SHOWN_MONTHS:]
@@ -127,8 +127,8 @@ def _forecast(
     if fit is not None:
         for n, predicted in enumerate(fit.forecast):
             month = _add_months(current, n)
-            actual = Cell(so_far, link(month)) if n == 0 else Cell(None)
-            rows.append(Row(_label(month), [actual, Cell(predicted)], _short(month)))
+            actual = Cell(so_far, link(month), unit) if n == 0 else Cell(None)
+            rows.append(Row(_label(month), [actual, Cell(predicted, "", unit)], _short(month)))
     if fit is None:
         summary = ngettext(
             "Too little history to forecast: %(months)s month with data, %(needed)s needed.",
@@ -141,21 +141,21 @@ def _forecast(
         ) % {"needed": forecasting.MIN_HISTORY + forecasting.HOLDOUT}
     else:
         test = fit.backtest
-        error = formats.number_format(test.mae, 2, force_grouping=True)
+        # An amount as money is written in the reader's language ("1.234,50 lei").
+        error = Cell(test.mae.quantize(CENT), "", unit).text
         summary = (
             _(
                 "Back-test: forecast from the months before them, the last %(held)s months were"
-                " missed by %(error)s %(unit)s on average (%(percent)s%%)."
+                " missed by %(error)s on average (%(percent)s%%)."
             )
             if test.mape is not None
             else _(
                 "Back-test: forecast from the months before them, the last %(held)s months were"
-                " missed by %(error)s %(unit)s on average."
+                " missed by %(error)s on average."
             )
         ) % {
             "held": forecasting.HOLDOUT,
             "error": error,
-            "unit": unit,
             "percent": formats.number_format(test.mape) if test.mape is not None else "",
         }
     chart = Chart(

@@ -43,7 +43,7 @@ def _initial(report: Report | None) -> dict:
         "group_by": report.group_by,
         "measure": report.measure,
         "measure_field": report.measure_field,
-        "filters": filters.dumps(report.filters) if report.filters else "",
+        "filters": report.filters,
         "team": report.team_id,
         "role": report.role_id,
         "schedule": report.schedule,
@@ -59,8 +59,15 @@ def report_build(request, pk: int | None = None):
         report = get_object_or_404(reports.reports_for(request.user), pk=pk)
         if not services.may_change(request.user, report):
             raise PermissionDenied
-    data = request.POST if request.method == "POST" else None
-    form = ReportForm(data, user=request.user, initial=_initial(report))
+    action = request.POST.get("action", "")
+    # Editing the filter or changing the record type draws the form again, no figures.
+    editing = request.method == "POST" and (action.startswith("filter-") or action == "refresh")
+    form = ReportForm(
+        request.POST if request.method == "POST" and not editing else None,
+        user=request.user,
+        initial=_initial(report),
+        posted=request.POST if editing else None,
+    )
     result = None
     if form.is_bound and form.is_valid():
         if request.POST.get("action") == "save":
@@ -73,13 +80,13 @@ def report_build(request, pk: int | None = None):
                 messages.success(request, _("Report saved."))
                 return redirect(saved)
         result = reports.run(request.user, form.definition)
-    elif report is not None and not form.is_bound:
+    elif report is not None and request.method != "POST":
         # An existing report opens with its figures shown, as its author's role sees them.
         _report, result, _problem = _visible(request, report.pk)
     return render(
         request,
         "analytics/report_build.html",
-        {"form": form, "report": report, "result": result},
+        {"form": form, "report": report, "result": result, "editor_url": request.path},
     )
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind
 from clientela.core import permissions
+from clientela.core.money import format_money
 from clientela.customers import selectors as customer_selectors
 from clientela.deals import selectors as deal_selectors
 from clientela.deals.models import DealStatus, Stage
@@ -56,10 +57,15 @@ ZERO = Decimal("0.00")
 class Cell:
     value: Any  # int or Decimal; None where there is nothing to show (no deal closed)
     url: str = ""
+    currency: str = ""  # an amount: written as money is in the reader's language
 
     @property
     def text(self) -> str:
-        return "—" if self.value is None else formats.number_format(self.value, force_grouping=True)
+        if self.value is None:
+            return "—"
+        if self.currency:
+            return format_money(self.value, self.currency)
+        return formats.number_format(self.value, force_grouping=True)
 
     @property
     def raw(self) -> str:

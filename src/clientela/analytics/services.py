@@ -4,19 +4,21 @@ a deleted report stays restorable (moved out of the list, not erased)."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from clientela.analytics import reports
+from clientela.analytics import rating, reports
 from clientela.analytics.models import Report, Schedule
 from clientela.core import audit, filters, links, permissions
+from clientela.core.models import InstallationSetting
 from clientela.users.models import User
 
 
@@ -160,3 +162,33 @@ def send_due_reports(*, today: datetime.date | None = None) -> int:
             report.save(update_fields=["last_sent_on"])
             sent += 1
     return sent
+
+
+@transaction.atomic
+def set_rating_weights(*, actor: User, weights: dict[str, int]) -> dict[str, int]:
+    """The people page's rating weights for the whole installation, each a whole number
+    from 0 to MAX_WEIGHT; checked, saved in one write and audited (before and after)."""
+    if not rating.may_change(actor):
+        raise PermissionDenied(_("Your role does not change the rating's weights."))
+    cleaned: dict[str, int] = {}
+    for part in rating.PARTS:
+        value = weights.get(part.key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError({part.key: _("Enter a whole number.")})
+        if not 0 <= value <= rating.MAX_WEIGHT:
+            raise ValidationError(
+                {part.key: _("Enter a number from 0 to %(max)d.") % {"max": rating.MAX_WEIGHT}}
+            )
+        cleaned[part.key] = value
+    before = rating.weights()
+    setting, _created = InstallationSetting.objects.update_or_create(
+        key=rating.WEIGHTS_KEY, defaults={"value": json.dumps(cleaned, separators=(",", ":"))}
+    )
+    audit.log(
+        actor=actor,
+        action="update",
+        record=setting,
+        before={rating.WEIGHTS_KEY: before},
+        after={rating.WEIGHTS_KEY: cleaned},
+    )
+    return cleaned

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboards/support/", views.dashboard, {"key": "support"}, name="support"),
     path("dashboards/forecast/", views.forecast, name="forecast"),
     path("dashboards/people/", views.people, name="people"),
+    path("dashboards/people/weights/", views.people_weights, name="people-weights"),
     path("reports/", report_views.report_list, name="reports"),
     path("reports/new/", report_views.report_build, name="report-new"),
     path("reports/<int:pk>/", report_views.report_detail, name="report"),

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
-from clientela.analytics import dashboards, effectiveness, forecasting, forecasts
+from clientela.analytics import dashboards, effectiveness, forecasting, forecasts, rating, services
 from clientela.analytics import selectors as figures
+from clientela.analytics.forms import RatingWeightsForm
 from clientela.core import permissions
 from clientela.deals import selectors as deal_selectors
 
@@ -77,6 +80,24 @@ def _day(raw: str) -> datetime.date | None:
 
 @require_safe
 def people(request):
+    return _people(request, None)
+
+
+@require_POST
+def people_weights(request):
+    """The rating's weights, for the whole installation: saved and audited, then the page
+    again; a number out of range is said beside its field, keeping what was typed."""
+    if not rating.may_change(request.user):
+        raise PermissionDenied
+    form = RatingWeightsForm(request.POST)
+    if form.is_valid():
+        services.set_rating_weights(actor=request.user, weights=form.cleaned_data)
+        messages.success(request, _("The rating's weights are saved."))
+        return redirect("analytics:people")
+    return _people(request, form, status=400)
+
+
+def _people(request, form: RatingWeightsForm | None, status: int = 200):
     """Employee effectiveness: the reader's own figures, and those of whoever they oversee
     (a manager's team); one person's when asked, if the reader may see them."""
     user = request.user
@@ -89,15 +110,21 @@ def people(request):
         shown = [person for person in everyone if str(person.pk) == chosen]
         if not shown:
             raise PermissionDenied
+    may_weigh = rating.may_change(user)
+    weights = rating.weights()
+    if form is None and may_weigh:
+        form = RatingWeightsForm(initial=weights)
     return render(
         request,
         "analytics/people.html",
         {
             "tabs": dashboards.open_to(user),
             "may_forecast": permissions.can(user, "view_reports"),
-            "charts": effectiveness.charts(user, shown, span),
+            "charts": effectiveness.charts(user, shown, span, weights),
             "span": span,
             "people": everyone,
             "chosen": chosen,
+            "weights_form": form if may_weigh else None,
         },
+        status=status,
     )
