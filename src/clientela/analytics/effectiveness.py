@@ -141,8 +141,8 @@ def charts(user, people: list[User], span: Span) -> list[Chart]:
     )
     ratings = {
         row["agent_id"]: row
-        for row in ticket_selectors.satisfaction_by_agent(user, span.start, span.end)
-        if row["agent_id"] in ids
+        for row in ticket_selectors.satisfaction_by(user, "agent", span.start, span.end)
+        if not row["delivery"] and row["agent_id"] in ids
     }
 
     def row(person: User, cells: list[Cell]) -> Row:
