@@ -105,13 +105,13 @@ def by_queue(user, period: Period, *, mine: bool = False) -> Chart:
     )
     return _chart(
         "csat-queue",
-        _("Customer satisfaction by queue"),
-        _("Queue"),
+        _("Customer satisfaction by department"),
+        _("Department"),
         rows,
-        lambda row: row["department__name"] or str(_("No queue")),
+        lambda row: row["department__name"] or str(_("No department")),
         lambda row: _url("tickets:list", status="resolved", department=row["department_id"]),
         _(
-            "Surveys answered in the period, by the queue the ticket was in when resolved;"
+            "Surveys answered in the period, by the department the ticket was in when resolved;"
             " those after an order's delivery on a line of their own, outside the summary."
         ),
     )
