@@ -53,6 +53,24 @@ def make_user(db):
 
 
 @pytest.fixture
+def two_teams(make_user):
+    """Bogdan of the Sales Bucharest team and Radu, a sales representative of Sales Cluj:
+    what one team's records are to a representative of another. (Bogdan, Radu)."""
+    from clientela.users.services import role_named, team_named
+
+    owner_b = make_user(
+        email="bogdan@firma-b.ro", full_name="Bogdan B", team=team_named("Sales Bucharest")
+    )
+    rep_a = make_user(
+        email="radu@firma-a.ro",
+        full_name="Radu A",
+        role=role_named("sales-representative"),
+        team=team_named("Sales Cluj"),
+    )
+    return owner_b, rep_a
+
+
+@pytest.fixture
 def user(make_user):
     return make_user(full_name="Ana Popescu")
 

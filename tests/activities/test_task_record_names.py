@@ -10,23 +10,14 @@ from django.utils import timezone
 
 from clientela.activities import services
 from clientela.customers import services as customer_services
-from clientela.users.services import create_user, role_named, team_named
 
 SECRET = "Secreta Ionescu"
 HIDDEN = "a record you cannot see"
 
 
 @pytest.fixture
-def teams(db):
-    owner_b = create_user(
-        email="bogdan@firma-b.ro", full_name="Bogdan B", team=team_named("Sales Bucharest")
-    )
-    rep_a = create_user(
-        email="radu@firma-a.ro",
-        full_name="Radu A",
-        role=role_named("sales-representative"),
-        team=team_named("Sales Cluj"),
-    )
+def teams(two_teams):
+    owner_b, rep_a = two_teams
     secret = customer_services.create_contact(actor=owner_b, data={"full_name": SECRET})
     return owner_b, rep_a, secret
 

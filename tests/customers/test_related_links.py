@@ -11,22 +11,14 @@ import pytest
 
 from clientela.customers import services
 from clientela.deals import services as deal_services
-from clientela.users.services import create_user, role_named, team_named
+from clientela.users.services import create_user
 
 COMPANY = "Livada de Sus SRL"
 
 
 @pytest.fixture
-def contact_at_other_teams_company(db):
-    owner_b = create_user(
-        email="bogdan@firma-b.ro", full_name="Bogdan B", team=team_named("Sales Bucharest")
-    )
-    rep_a = create_user(
-        email="radu@firma-a.ro",
-        full_name="Radu A",
-        role=role_named("sales-representative"),
-        team=team_named("Sales Cluj"),
-    )
+def contact_at_other_teams_company(two_teams):
+    owner_b, rep_a = two_teams
     company = services.create_company(actor=owner_b, data={"name": COMPANY})
     # The system (an import, an administrator) put Radu's contact at Bogdan's company.
     contact = services.create_contact(

@@ -12,6 +12,7 @@ from django.core import signing
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from clientela.analytics import satisfaction
 from clientela.analytics import selectors as figures
 from clientela.core import audit
 from clientela.customers import services as customers
@@ -148,12 +149,12 @@ def test_the_rating_shows_on_the_ticket_the_customer_and_the_agent_report(
     assert 'data-csat-rating="5"' in page and "Great" in page
     customer = client.get(ticket.contact.get_absolute_url()).content.decode()
     assert "Satisfaction: 3.5 out of 5, from 2 answers" in customer
-    chart = figures.satisfaction_by_agent(admin, figures.period_for(admin))
+    chart = satisfaction.by_agent(admin, figures.period_for(admin))
     assert [(row.label, row.cells[0].value, row.cells[1].value) for row in chart.rows] == [
         ("Agent 1", 3.5, 2)
     ]
     # An agent sees only the answers on tickets they may see; the report agrees.
-    assert figures.satisfaction_by_agent(agents[2], figures.period_for(agents[2])).rows
+    assert satisfaction.by_agent(agents[2], figures.period_for(agents[2])).rows
 
 
 def shipped_order(contact):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from clientela.analytics import satisfaction
 from clientela.analytics import selectors as figures
 from clientela.core import permissions
 
@@ -72,7 +73,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
             ("deal", figures.pipeline_by_stage),
             ("ticket", figures.tickets_by_status),
             ("ticket", figures.sla_compliance),
-            ("ticket", figures.satisfaction_by_agent),
+            ("ticket", satisfaction.by_agent),
         ),
         capability="view_reports",
     ),
@@ -97,7 +98,8 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         (
             ("ticket", figures.tickets_by_status),
             ("ticket", figures.sla_compliance),
-            ("ticket", figures.satisfaction_by_agent),
+            ("ticket", satisfaction.by_agent),
+            ("ticket", satisfaction.by_queue),
             ("", figures.activities_by_person),
         ),
         capability="view_reports",

@@ -232,8 +232,8 @@ def charts(
     }
     ratings = {
         row["agent_id"]: row
-        for row in ticket_selectors.satisfaction_by_agent(user, span.start, span.end)
-        if row["agent_id"] in ids
+        for row in ticket_selectors.satisfaction_by(user, "agent", span.start, span.end)
+        if not row["delivery"] and row["agent_id"] in ids
     }
     weights = weights if weights is not None else rating.weights()
 

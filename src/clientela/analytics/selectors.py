@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind
@@ -537,53 +536,3 @@ def sla_compliance(user, period: Period, *, mine: bool = False) -> Chart:
 
 
 RATING = Decimal("0.1")
-
-
-def satisfaction_by_agent(user, period: Period, *, mine: bool = False) -> Chart:
-    """Satisfaction surveys answered in the period on tickets the user may see, by the
-    agent the ticket was with when resolved: their average rating (1 to 5) and how many
-    answers it is from."""
-    rows = ticket_selectors.satisfaction_by_agent(user, period.start)
-    if mine:
-        rows = [row for row in rows if row["agent_id"] == user.pk]
-    table = [
-        Row(
-            row["agent__full_name"] or (row["agent__email"] or "").split("@", 1)[0]
-            if row["agent_id"] is not None
-            else str(_("Nobody")),
-            [
-                Cell(Decimal(row["average"]).quantize(RATING)),
-                Cell(
-                    row["count"],
-                    _url("tickets:list", status="resolved", assignee=row["agent_id"])
-                    if row["agent_id"] is not None
-                    else "",
-                ),
-            ],
-        )
-        for row in rows
-    ]
-    answers = sum(row["count"] for row in rows)
-    average = (
-        (sum(Decimal(row["average"]) * row["count"] for row in rows) / answers).quantize(RATING)
-        if answers
-        else None
-    )
-    return Chart(
-        "csat",
-        _("Customer satisfaction by agent"),
-        "bar",
-        [_("Average rating"), _("Answers")],
-        table,
-        drawn=1,
-        axis=_("Agent"),
-        summary=ngettext(
-            "%(average)s out of 5 from %(count)s answer",
-            "%(average)s out of 5 from %(count)s answers",
-            answers,
-        )
-        % {"average": formats.number_format(average), "count": answers}
-        if average is not None
-        else "",
-        note=_("Surveys answered in the period, by the agent the ticket was with when resolved."),
-    )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.core import audit, phrases
+from clientela.core import phrases
 from clientela.customers.models import EmailAddress
 from clientela.tickets import services
 from clientela.tickets.models import Department, Ticket, TicketMessage, TicketStatus
@@ -172,7 +172,5 @@ def customer_reply(
         except ValidationError:  # a type or size not taken: the answer stays
             continue
     if ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
-        before = audit.snapshot(ticket)
-        services._move(ticket, TicketStatus.OPEN, timezone.now())
-        services._saved(None, ticket, before, "update", services.STATUS_FIELDS, None)
+        services.move_status(actor=None, ticket=ticket, to=TicketStatus.OPEN)
     return message

@@ -6,7 +6,18 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -249,9 +260,11 @@ def ticket_articles(ticket: Ticket) -> list[TicketArticle]:
 
 # Satisfaction ----------------------------------------------------------------------------
 def answered_surveys(user) -> QuerySet[Survey]:
-    """The answered surveys of the tickets the user may see."""
+    """The answered surveys the user may see: on the tickets they may see, and after the
+    delivery of the orders they may see."""
     return Survey.objects.filter(
-        answered_at__isnull=False, ticket__in=tickets_for(user).values("pk")
+        Q(ticket__in=tickets_for(user).values("pk")) | Q(order__in=orders_for(user).values("pk")),
+        answered_at__isnull=False,
     )
 
 
@@ -276,17 +289,36 @@ def customer_satisfaction(user, customer, *, tickets: bool = True, orders: bool 
     )
 
 
-def satisfaction_by_agent(user, since, until=None) -> list[dict]:
-    """Per agent who answered the tickets (as they were when resolved): how many surveys
-    were answered between `since` and `until`, and their average rating, best first. One
-    query."""
+SATISFACTION_BY = {
+    "agent": ("agent_id", "agent__full_name", "agent__email"),
+    "department": ("department_id", "department__name"),
+}
+
+
+def satisfaction_by(user, by: str, since, until=None, *, agent=None) -> list[dict]:
+    """Per agent ("agent": who had the ticket when it was resolved) or queue ("department":
+    where it was then), the surveys answered between `since` and `until` (only those on
+    `agent`'s tickets when given) and their average rating, best first. A survey after an
+    order's delivery rates the delivery, not a ticket's help: it has neither agent nor
+    queue and counts in no one's average; those are one row of their own, last, with
+    `delivery` true. One query."""
     surveys = answered_surveys(user).filter(answered_at__gte=since)
     if until is not None:
         surveys = surveys.filter(answered_at__lt=until)
+    if agent is not None:
+        surveys = surveys.filter(agent=agent)
+    fields = SATISFACTION_BY[by]
     rows = (
-        surveys.values("agent_id", "agent__full_name", "agent__email")
+        surveys.annotate(
+            delivery=Case(
+                When(ticket__isnull=True, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .values("delivery", *fields)
         .annotate(average=Avg("rating"), count=Count("id"))
-        .order_by("-average", "-count", "agent__full_name")
+        .order_by("delivery", "-average", "-count", fields[1])
     )
     return [dict(row) for row in rows]
 

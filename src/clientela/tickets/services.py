@@ -386,9 +386,31 @@ def allowed_statuses(status: str) -> list[str]:
     return allowed
 
 
-def _move(ticket: Ticket, to: str, now: datetime.datetime) -> None:
-    """Set the status and what comes with it: the SLA clock stops while waiting on the
-    customer and runs again after, shifted by the business time it stood still."""
+STATUS_FIELDS = [
+    "status",
+    "status_changed_at",
+    "resolved_at",
+    "sla_paused_at",
+    "first_response_due",
+    "resolution_due",
+]
+
+
+def move_status(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    to: str,
+    now: datetime.datetime | None = None,
+    expected_version: int | None = None,
+    before: dict | None = None,
+    also: Sequence[str] = (),
+) -> Ticket:
+    """The one status move, of the agent's steps (they check role and table) and the customer's
+    answer (intake): the SLA clock stops while waiting on them, then resumes shifted by the
+    time it stood; saved, audited, surveyed on resolving. `also`: fields changed since `before`."""
+    now = now or timezone.now()
+    before = audit.snapshot(ticket) if before is None else before
     calendar = calendar_of(ticket.department)
     if ticket.status == TicketStatus.WAITING and ticket.sla_paused_at is not None:
         paused_at = ticket.sla_paused_at
@@ -400,22 +422,13 @@ def _move(ticket: Ticket, to: str, now: datetime.datetime) -> None:
         ticket.sla_paused_at = None
     if to == TicketStatus.WAITING:
         ticket.sla_paused_at = now
-    if to in DONE:
-        ticket.resolved_at = ticket.resolved_at or now
-    else:
-        ticket.resolved_at = None
-    ticket.status = to
-    ticket.status_changed_at = now
-
-
-STATUS_FIELDS = [
-    "status",
-    "status_changed_at",
-    "resolved_at",
-    "sla_paused_at",
-    "first_response_due",
-    "resolution_due",
-]
+    ticket.resolved_at = (ticket.resolved_at or now) if to in DONE else None
+    ticket.status, ticket.status_changed_at = to, now
+    action = "resolve" if to == TicketStatus.RESOLVED else "update"
+    _saved(actor, ticket, before, action, [*also, *STATUS_FIELDS], expected_version)
+    if to == TicketStatus.RESOLVED:
+        surveys.start(ticket)
+    return ticket
 
 
 @transaction.atomic
@@ -443,13 +456,8 @@ def change_status(
             }
         )
     now = now or timezone.now()
-    before = audit.snapshot(ticket)
     reopened = ticket.status in DONE
-    _move(ticket, to, now)
-    action = "resolve" if to == TicketStatus.RESOLVED else "update"
-    _saved(actor, ticket, before, action, STATUS_FIELDS, expected_version)
-    if to == TicketStatus.RESOLVED:
-        surveys.start(ticket)
+    move_status(actor=actor, ticket=ticket, to=to, now=now, expected_version=expected_version)
     if to in DONE or reopened:
         activities.record_event(
             actor=actor,
@@ -522,15 +530,17 @@ def reply(
                     % {"to": TicketStatus(target).label}
                 }
             )
-        _move(ticket, target, now)
-        fields += STATUS_FIELDS
-    action = (
-        "resolve" if "status" in fields and ticket.status == TicketStatus.RESOLVED else "update"
-    )
-    if fields or expected_version is not None:
-        _saved(actor, ticket, before, action, fields, expected_version)
-    if action == "resolve":
-        surveys.start(ticket)
+        move_status(
+            actor=actor,
+            ticket=ticket,
+            to=target,
+            now=now,
+            expected_version=expected_version,
+            before=before,
+            also=fields,
+        )
+    elif fields or expected_version is not None:
+        _saved(actor, ticket, before, "update", fields, expected_version)
     outbound.queue_delivery(message)
     return message
 
