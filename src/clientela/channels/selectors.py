@@ -13,6 +13,7 @@ from clientela.activities.models import ActivityKind, TimelineLink
 from clientela.channels.models import (
     Channel,
     Conversation,
+    EmailTemplate,
     MailAccount,
     Message,
     MessengerAccount,
@@ -138,6 +139,11 @@ def waiting_mail(user: Actor, record) -> list[OutgoingMail]:
             status=OutgoingStatus.PENDING,
         ).order_by("send_at", "id")[:20]
     )
+
+
+def email_templates() -> list[EmailTemplate]:
+    """The templates the composer offers, by name: every sender may start from any."""
+    return list(EmailTemplate.objects.order_by("name", "id"))
 
 
 # The unified inbox ---------------------------------------------------------------------

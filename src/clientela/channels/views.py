@@ -23,7 +23,8 @@ from clientela.users import selectors as users
 
 def composer_panel(request, record) -> dict | None:
     """The e-mail composer under a record's timeline composer, for someone with an account
-    to send from; `?reply=<message>` starts it as a reply in that message's thread."""
+    to send from; `?reply=<message>` starts it as a reply in that message's thread, and
+    `?template=<template>` with that template's subject and text, merge fields filled."""
     if not permissions.can(request.user, "log_activity"):
         return None
     accounts = list(selectors.accounts_for(request.user))
@@ -44,9 +45,25 @@ def composer_panel(request, record) -> dict | None:
         initial |= {"to": answer_to.replace(" ", ", "), "subject": subject, "reply_to": reply.pk}
         if reply.account_id in {a.pk for a in accounts}:
             initial["account"] = reply.account_id
+    templates = selectors.email_templates()
+    chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+    problem = ""
+    if chosen is not None:
+        try:
+            subject, body = services.merged(
+                record=record, sender=request.user, subject=chosen.subject, body=chosen.body
+            )
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            # A reply keeps its thread's subject; the template gives the text.
+            initial |= {"body": body} | ({} if reply is not None else {"subject": subject})
     return {
         "template": "channels/_composer.html",
         "form": ComposeForm(initial=initial, accounts=selectors.accounts_for(request.user)),
+        "templates": templates,
+        "chosen": chosen,
+        "problem": problem,
         "reply": reply,
         "accounts": accounts,
         "waiting": selectors.waiting_mail(request.user, record),
