@@ -628,10 +628,14 @@ def mail_world(owner_b) -> dict:
         body="Waiting",
         send_at=timezone.now() + timedelta(hours=1),
     )
+    from clientela.channels.models import EmailTemplate
+
+    template = EmailTemplate.objects.create(name="Terms", body="Dear {{ contact.first_name }}")
     return {
         "mail_account": account,
         "mail_message": message,
         "outgoing": outgoing,
+        "email_template": template,
         **messenger_world(owner_b),
     }
 
@@ -880,6 +884,7 @@ def world(db, settings, tmp_path):
     mail = mail_world(owner_b)
     settings_rows["mail-accounts"] = mail["mail_account"].pk
     settings_rows["messengers"] = mail["messenger"].pk
+    settings_rows["email-templates"] = mail["email_template"].pk
     contact.refresh_from_db()
     # An import owner_b ran, which created the secret contact and rejected a secret row.
     import_run = ImportRun.objects.create(

@@ -554,6 +554,10 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
             MessengerAccount.objects.create(
                 kind="telegram", name=f"Bot {i:03d}", team=team_named(f"Team {i % 3}")
             )
+        elif key == "email-templates":
+            from clientela.channels.models import EmailTemplate
+
+            EmailTemplate.objects.create(name=f"Template {i:03d}", body="{{ contact.name }}")
         elif key == "custom-fields":
             CustomField.objects.create(
                 record_type="contact", key=f"f{i}", label=f"Field {i}", field_type="text"
@@ -578,6 +582,7 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
         "article-categories",
         "mail-accounts",
         "messengers",
+        "email-templates",
     ],
 )
 def test_settings_lists_do_not_grow_with_rows(client, make_user, key, snapshot):

@@ -40,7 +40,9 @@ def test_merge_fields_are_filled_from_the_ticket_and_the_agent(db, ticket, agent
 
 def test_an_unknown_merge_field_is_named_with_the_known_ones(db, ticket, agents):
     with pytest.raises(ValidationError) as refused:
-        merge_fields.fill("Hi {{ contact.nickname }}", merge_fields.Sources.about(ticket, agents[0]))
+        merge_fields.fill(
+            "Hi {{ contact.nickname }}", merge_fields.Sources.about(ticket, agents[0])
+        )
     message = refused.value.message_dict["body"][0]
     assert "{{ contact.nickname }}" in message
     assert "{{ contact.first_name }}" in message

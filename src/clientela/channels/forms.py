@@ -117,7 +117,7 @@ class EmailTemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["body"].help_text = _("Merge fields: %(fields)s.") % {
             "fields": "; ".join(
-                f"{merge_fields.written(name)} {label}"
+                f"{merge_fields.written(name)} ({label})"
                 for name, (label, _value) in merge_fields.FIELDS.items()
             )
         }
