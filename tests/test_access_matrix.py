@@ -74,6 +74,7 @@ class Probe:
     data: dict | None = None
     capability: str = "manage_settings"  # what a "settings" probe needs
     record_type: str = "contact"  # whose scopes judge it
+    follow: bool = False  # judged on the page a redirect leads to
 
 
 def probes(w) -> dict[str, Probe]:
@@ -678,6 +679,8 @@ def mail_probes(w) -> dict[str, Probe]:
     return {
         "channels:inbox": Probe("list", "GET", "/mail/"),
         "channels:conversation": Probe("view", "GET", f"/mail/conversations/{m.conversation_id}/"),
+        # A message found by the search opens in its conversation.
+        "channels:message": Probe("view", "GET", f"/mail/messages/{m.pk}/", follow=True),
         "channels:create-contact": Probe("settings", "POST", f"/mail/messages/{m.pk}/contact/"),
         "channels:send": Probe(
             "edit",
@@ -1168,7 +1171,7 @@ def test_every_url_has_a_probe():
 
 def request(client, probe: Probe):
     if probe.method == "GET":
-        return client.get(probe.url)
+        return client.get(probe.url, follow=probe.follow)
     if probe.url.startswith("/api/"):
         return client.generic(
             probe.method, probe.url, json.dumps(probe.data or {}), "application/json"

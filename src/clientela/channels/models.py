@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Activity
@@ -343,6 +344,10 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject or str(_("(no subject)"))
+
+    def get_absolute_url(self) -> str:
+        """Its place in its conversation (search results name a message by its id alone)."""
+        return reverse("channels:message", args=[self.pk])
 
     @property
     def participants(self) -> list[str]:

@@ -33,7 +33,7 @@ from clientela.channels.models import (
     OutgoingStatus,
     State,
 )
-from clientela.core import audit, merge_fields, permissions
+from clientela.core import audit, merge_fields, permissions, search
 from clientela.core.records import RecordRef, timeline_records
 from clientela.customers import services as customers
 from clientela.customers.models import Contact, EmailAddress
@@ -228,6 +228,7 @@ def _keep(
         if direction == Direction.INBOUND:
             changes |= {"state": State.OPEN, "snoozed_until": None}
         Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    search.index(message)
     return message
 
 

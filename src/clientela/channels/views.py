@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -173,6 +174,17 @@ def conversation(request, pk: int) -> HttpResponse:
             "back": request.path,
         },
     )
+
+
+@require_safe
+def message(request, pk: int) -> HttpResponse:
+    """A message found by the search: shown in its conversation, if the reader may see it."""
+    try:
+        found = selectors.message_for(request.user, pk)
+    except (Message.DoesNotExist, Conversation.DoesNotExist):
+        raise Http404 from None
+    url = reverse("channels:conversation", args=[found.conversation_id])
+    return redirect(f"{url}#message-{found.pk}")
 
 
 @require_POST
