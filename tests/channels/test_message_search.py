@@ -11,27 +11,11 @@ import pytest
 from clientela.channels import inbox
 from clientela.channels.models import Message
 from clientela.core import search
-from clientela.users.services import create_user, role_named, team_named
+from clientela.users.services import create_user, role_named
 from tests.channels.test_inbox import telegram_update
 from tests.channels.test_messengers import make_account
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sales():
-    return team_named("Sales Cluj")
-
-
-@pytest.fixture
-def agent(sales):
-    return create_user(
-        email="agent@firma.ro",
-        full_name="Alex Agent",
-        team=sales,
-        role=role_named("sales-representative"),
-        password="Corect-cal-baterie-9",
-    )
 
 
 @pytest.fixture
@@ -40,7 +24,6 @@ def boss():
         email="boss@firma.ro",
         full_name="Bianca Boss",
         role=role_named("sales-representative"),
-        password="Corect-cal-baterie-9",
     )
 
 
