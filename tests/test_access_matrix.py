@@ -74,6 +74,7 @@ class Probe:
     data: dict | None = None
     capability: str = "manage_settings"  # what a "settings" probe needs
     record_type: str = "contact"  # whose scopes judge it
+    follow: bool = False  # judged on the page a redirect leads to
 
 
 def probes(w) -> dict[str, Probe]:
@@ -636,10 +637,14 @@ def mail_world(owner_b) -> dict:
         body="Waiting",
         send_at=timezone.now() + timedelta(hours=1),
     )
+    from clientela.channels.models import EmailTemplate
+
+    template = EmailTemplate.objects.create(name="Terms", body="Dear {{ contact.first_name }}")
     return {
         "mail_account": account,
         "mail_message": message,
         "outgoing": outgoing,
+        "email_template": template,
         **messenger_world(owner_b),
     }
 
@@ -682,6 +687,8 @@ def mail_probes(w) -> dict[str, Probe]:
     return {
         "channels:inbox": Probe("list", "GET", "/mail/"),
         "channels:conversation": Probe("view", "GET", f"/mail/conversations/{m.conversation_id}/"),
+        # A message found by the search opens in its conversation.
+        "channels:message": Probe("view", "GET", f"/mail/messages/{m.pk}/", follow=True),
         "channels:create-contact": Probe("settings", "POST", f"/mail/messages/{m.pk}/contact/"),
         "channels:send": Probe(
             "edit",
@@ -888,6 +895,7 @@ def world(db, settings, tmp_path):
     mail = mail_world(owner_b)
     settings_rows["mail-accounts"] = mail["mail_account"].pk
     settings_rows["messengers"] = mail["messenger"].pk
+    settings_rows["email-templates"] = mail["email_template"].pk
     contact.refresh_from_db()
     # An import owner_b ran, which created the secret contact and rejected a secret row.
     import_run = ImportRun.objects.create(
@@ -1171,7 +1179,7 @@ def test_every_url_has_a_probe():
 
 def request(client, probe: Probe):
     if probe.method == "GET":
-        return client.get(probe.url)
+        return client.get(probe.url, follow=probe.follow)
     if probe.url.startswith("/api/"):
         return client.generic(
             probe.method, probe.url, json.dumps(probe.data or {}), "application/json"

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from clientela.channels import inbox, selectors
 from clientela.channels.models import Conversation
 from clientela.tickets.models import Ticket
-from clientela.users.services import create_user, role_named, team_named
+from clientela.users.services import create_user
 from tests.channels.test_messengers import make_account
 from tests.mail_servers import raw_mail
 from tests.messenger_fake import payload
@@ -31,11 +31,6 @@ def telegram_update(chat: int, message_id: int, text: str, name: str = "Ioana") 
 
 
 @pytest.fixture
-def sales():
-    return team_named("Sales Cluj")
-
-
-@pytest.fixture
 def shared(user, sales):
     return make_account(user, "telegram", team=sales, name="Shop bot")
 
@@ -44,16 +39,6 @@ def shared(user, sales):
 def private(user):
     boss = create_user(email="boss@firma.ro", full_name="Bianca Boss")
     return make_account(user, "telegram", owner=boss, name="Boss's bot")
-
-
-@pytest.fixture
-def agent(sales):
-    return create_user(
-        email="agent@firma.ro",
-        full_name="Alex Agent",
-        team=sales,
-        role=role_named("sales-representative"),
-    )
 
 
 def test_the_agent_sees_the_shared_inbox_not_a_colleagues_own(shared, private, agent):

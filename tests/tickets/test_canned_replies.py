@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from clientela.activities.models import Activity
-from clientela.core import audit, record_services
+from clientela.core import audit, merge_fields, record_services
 from clientela.customers import services as customers
-from clientela.tickets import knowledge, merge_fields, services
+from clientela.tickets import knowledge, services
 from clientela.tickets.models import CannedReply, Channel, TicketMessage
 from clientela.users.services import role_named
 
@@ -34,13 +34,15 @@ def agent_client(client, agents):
 
 
 def test_merge_fields_are_filled_from_the_ticket_and_the_agent(db, ticket, agents):
-    text = merge_fields.fill(GREETING, ticket=ticket, agent=agents[0])
+    text = merge_fields.fill(GREETING, merge_fields.Sources.about(ticket, agents[0]))
     assert text == f"Hello Maria,\n\nabout ticket #{ticket.pk}: Agent 1"
 
 
 def test_an_unknown_merge_field_is_named_with_the_known_ones(db, ticket, agents):
     with pytest.raises(ValidationError) as refused:
-        merge_fields.fill("Hi {{ contact.nickname }}", ticket=ticket, agent=agents[0])
+        merge_fields.fill(
+            "Hi {{ contact.nickname }}", merge_fields.Sources.about(ticket, agents[0])
+        )
     message = refused.value.message_dict["body"][0]
     assert "{{ contact.nickname }}" in message
     assert "{{ contact.first_name }}" in message

@@ -14,8 +14,8 @@ class ChannelsConfig(AppConfig):
     def ready(self):
         from clientela.activities import record_page
         from clientela.channels import selectors, settings_pages, views
-        from clientela.channels.models import MailAccount, MessengerAccount
-        from clientela.core import audit, first_steps
+        from clientela.channels.models import MailAccount, Message, MessengerAccount
+        from clientela.core import audit, first_steps, search
 
         # The encrypted passwords stay out of the audit trail.
         audit.register(
@@ -51,6 +51,9 @@ class ChannelsConfig(AppConfig):
                 Q(owner_id=user.pk) | Q(team_id=getattr(user, "team_id", None) or 0)
             ).exists(),
         )
+        # Messages are found by the one search, each shown to those who may read its
+        # conversation.
+        search.register(Message, selectors.search_document, selectors.visible_messages)
         record_page.PANELS.append(views.composer_panel)
         record_page.TIMELINE_EXTRAS.append(selectors.mail_on_timeline)
         # Agents' replies on tickets opened from a support inbox go out by e-mail.

@@ -1,11 +1,13 @@
-"""The account form of the settings page and the e-mail composer."""
+"""The account forms of the settings pages, the e-mail templates' form and the e-mail
+composer."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.channels.models import MailAccount, MessengerAccount
+from clientela.channels.models import EmailTemplate, MailAccount, MessengerAccount
+from clientela.core import merge_fields
 from clientela.core.forms import DateTimePicker
 
 KEEP_STORED = _("Leave empty to keep the password stored.")
@@ -101,3 +103,21 @@ class MessengerForm(forms.ModelForm):
     class Meta:
         model = MessengerAccount
         fields = ("kind", "name", "owner", "team", "sender_id", "is_active")
+
+
+class EmailTemplateForm(forms.ModelForm):
+    """A template's text with the merge fields it may use listed under it."""
+
+    class Meta:
+        model = EmailTemplate
+        fields = ("name", "subject", "body")
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _("Merge fields: %(fields)s.") % {
+            "fields": "; ".join(
+                f"{merge_fields.written(name)} ({label})"
+                for name, (label, _value) in merge_fields.FIELDS.items()
+            )
+        }

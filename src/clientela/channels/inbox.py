@@ -30,7 +30,7 @@ from clientela.channels.models import (
     MessengerAccount,
     State,
 )
-from clientela.core import audit, permissions, phones
+from clientela.core import audit, permissions, phones, search
 from clientela.customers import services as customers
 from clientela.customers.models import Contact, PhoneNumber
 from clientela.tickets import services as tickets
@@ -161,6 +161,7 @@ def _receive_one(account: MessengerAccount, inbound: messengers.Inbound) -> Mess
                 text=inbound.text.replace("\x00", ""),  # PostgreSQL keeps no NUL
                 sent_at=inbound.sent_at,
             )
+            search.index(message)
             changes = {"awaiting_reply": True, "state": State.OPEN, "snoozed_until": None}
             if inbound.sent_at > conversation.last_message_at:
                 changes["last_message_at"] = inbound.sent_at
@@ -254,6 +255,7 @@ def reply(*, actor: User, conversation: Conversation, text: str) -> Message:
             sent_at=now,
             delivery=Delivery.PENDING,
         )
+        search.index(message)
         Conversation.objects.filter(pk=conversation.pk).update(
             awaiting_reply=False, last_message_at=now
         )

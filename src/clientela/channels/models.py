@@ -4,10 +4,13 @@ a messenger adapter adds rows here as e-mail does, with its own account kind."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Activity
+from clientela.core import merge_fields
 
 
 class Channel(models.TextChoices):
@@ -342,6 +345,10 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.subject or str(_("(no subject)"))
 
+    def get_absolute_url(self) -> str:
+        """Its place in its conversation (search results name a message by its id alone)."""
+        return reverse("channels:message", args=[self.pk])
+
     @property
     def participants(self) -> list[str]:
         return [a for a in [self.from_address, *self.to.split(), *self.cc.split()] if a]
@@ -388,3 +395,33 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return self.subject or str(_("(no subject)"))
+
+
+class EmailTemplate(models.Model):
+    """A message written once and started from in the composer: its merge fields
+    (`{{ contact.first_name }}`, core.merge_fields) are filled from the record it is sent
+    about and the person sending it."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """An unknown merge field is refused when the template is saved, not when it is
+        sent; the subject's and the text's errors together."""
+        errors: dict[str, list[str]] = {}
+        for field in ("subject", "body"):
+            try:
+                merge_fields.check(getattr(self, field), field)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)

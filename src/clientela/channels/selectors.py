@@ -13,6 +13,7 @@ from clientela.activities.models import ActivityKind, TimelineLink
 from clientela.channels.models import (
     Channel,
     Conversation,
+    EmailTemplate,
     MailAccount,
     Message,
     MessengerAccount,
@@ -20,13 +21,15 @@ from clientela.channels.models import (
     OutgoingStatus,
     State,
 )
-from clientela.core import pagination, permissions, records
+from clientela.core import pagination, permissions, records, search
 from clientela.customers.models import Contact
 
 if TYPE_CHECKING:
     from clientela.core.actors import Actor
 
 INBOX_PAGE = 50
+# The start of a long message is what the search reads of it.
+SEARCHED_TEXT = 4000
 
 
 def own_addresses() -> set[str]:
@@ -110,6 +113,24 @@ def message_for(user: Actor, pk: int) -> Message:
     return message
 
 
+def visible_messages(user: Actor) -> QuerySet[Message]:
+    """The messages, e-mail or messenger, of the conversations the user may read: what the
+    one search shows of them."""
+    return Message.objects.filter(conversation__in=_visible_conversations(user).values("pk"))
+
+
+def search_document(message: Message) -> search.Document:
+    """What the one search finds a message by: its subject or sender, its text and its
+    addresses or handles."""
+    sender = message.from_name or message.from_address
+    return search.Document(
+        title=message.subject or sender or str(Channel(message.channel).label),
+        subtitle=" · ".join(filter(None, [str(Channel(message.channel).label), sender])),
+        parts=[message.text[:SEARCHED_TEXT], message.from_address, message.to],
+        owner_id=None,
+    )
+
+
 def mail_on_timeline(user: Actor, entries: list) -> None:
     """Each e-mail entry of a timeline page gets its message (`entry.extra`), for the thread
     it is in and the reply and formatted-view links: one query per page."""
@@ -138,6 +159,11 @@ def waiting_mail(user: Actor, record) -> list[OutgoingMail]:
             status=OutgoingStatus.PENDING,
         ).order_by("send_at", "id")[:20]
     )
+
+
+def email_templates() -> list[EmailTemplate]:
+    """The templates the composer offers, by name: every sender may start from any."""
+    return list(EmailTemplate.objects.order_by("name", "id"))
 
 
 # The unified inbox ---------------------------------------------------------------------

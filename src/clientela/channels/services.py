@@ -33,7 +33,7 @@ from clientela.channels.models import (
     OutgoingStatus,
     State,
 )
-from clientela.core import audit, permissions
+from clientela.core import audit, merge_fields, permissions, search
 from clientela.core.records import RecordRef, timeline_records
 from clientela.customers import services as customers
 from clientela.customers.models import Contact, EmailAddress
@@ -228,6 +228,7 @@ def _keep(
         if direction == Direction.INBOUND:
             changes |= {"state": State.OPEN, "snoozed_until": None}
         Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    search.index(message)
     return message
 
 
@@ -381,6 +382,7 @@ def send_email(
     in `reply_to`'s thread if given: sent over SMTP, a copy put in the Sent folder, kept in
     the conversation and on the timelines of the contacts it goes to and of `record`."""
     to = _may_send(actor, account, record, to, body)
+    subject, body = merged(record=record, sender=actor, subject=subject, body=body)
     outgoing = _outgoing(account, actor.display_name, to, subject, body, reply_to)
     raw = _deliver(account, outgoing)
     with transaction.atomic():
@@ -410,6 +412,13 @@ def _may_send(
     return to
 
 
+def merged(*, record: Record, sender: User, subject: str, body: str) -> tuple[str, str]:
+    """The subject and text with their merge fields (an e-mail template's, or typed into
+    the composer) filled from the record and the sender; an unknown one is refused."""
+    sources = merge_fields.Sources.about(record, sender)
+    return merge_fields.fill(subject, sources, "subject"), merge_fields.fill(body, sources)
+
+
 # Sending later: undo-send and scheduled send -------------------------------------------
 
 
@@ -429,6 +438,7 @@ def queue_email(
     else after UNDO_SECONDS in which its author can take it back. Checked now as if sent
     now, and again when the job sends it."""
     to = _may_send(actor, account, record, to, body)
+    subject, body = merged(record=record, sender=actor, subject=subject, body=body)
     now = timezone.now()
     if send_at is not None and send_at <= now:
         raise ValidationError({"send_at": _("Choose a time to come, or send it now.")})

@@ -1,4 +1,5 @@
-"""The e-mail accounts settings list, declared for the generic settings pages."""
+"""The e-mail accounts, messengers and e-mail templates settings lists, declared for the
+generic settings pages."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientela.channels import inbox, services
-from clientela.channels.forms import AccountForm, MessengerForm
-from clientela.channels.models import MailAccount, MessengerAccount
+from clientela.channels.forms import AccountForm, EmailTemplateForm, MessengerForm
+from clientela.channels.models import EmailTemplate, MailAccount, MessengerAccount
 from clientela.core.settings_pages import Column, SettingsPage, declare
 
 
@@ -73,6 +74,28 @@ def declare_pages() -> None:
             help=_(
                 "Secrets are stored encrypted. Give the provider the webhook address shown "
                 "in the list, on this server's public address."
+            ),
+        )
+    )
+    declare(
+        SettingsPage(
+            key="email-templates",
+            label=_("E-mail templates"),
+            description=_(
+                "Messages written once, with merge fields, that the e-mail composer starts from."
+            ),
+            add_label=_("New e-mail template"),
+            icon="document-duplicate",
+            model=EmailTemplate,
+            form=EmailTemplateForm,
+            columns=(
+                Column(_("Template"), lambda t: t.name),
+                Column(_("Subject"), lambda t: t.subject or "—"),
+            ),
+            ordering=("name", "id"),
+            help=_(
+                "Merge fields such as {{ contact.first_name }} are filled from the contact, "
+                "company, deal or ticket the e-mail is sent from, and from the sender."
             ),
         )
     )

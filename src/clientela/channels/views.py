@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from clientela.users import selectors as users
 
 def composer_panel(request, record) -> dict | None:
     """The e-mail composer under a record's timeline composer, for someone with an account
-    to send from; `?reply=<message>` starts it as a reply in that message's thread."""
+    to send from; `?reply=<message>` starts it as a reply in that message's thread, and
+    `?template=<template>` with that template's subject and text, merge fields filled."""
     if not permissions.can(request.user, "log_activity"):
         return None
     accounts = list(selectors.accounts_for(request.user))
@@ -44,9 +46,25 @@ def composer_panel(request, record) -> dict | None:
         initial |= {"to": answer_to.replace(" ", ", "), "subject": subject, "reply_to": reply.pk}
         if reply.account_id in {a.pk for a in accounts}:
             initial["account"] = reply.account_id
+    templates = selectors.email_templates()
+    chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+    problem = ""
+    if chosen is not None:
+        try:
+            subject, body = services.merged(
+                record=record, sender=request.user, subject=chosen.subject, body=chosen.body
+            )
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            # A reply keeps its thread's subject; the template gives the text.
+            initial |= {"body": body} | ({} if reply is not None else {"subject": subject})
     return {
         "template": "channels/_composer.html",
         "form": ComposeForm(initial=initial, accounts=selectors.accounts_for(request.user)),
+        "templates": templates,
+        "chosen": chosen,
+        "problem": problem,
         "reply": reply,
         "accounts": accounts,
         "waiting": selectors.waiting_mail(request.user, record),
@@ -156,6 +174,17 @@ def conversation(request, pk: int) -> HttpResponse:
             "back": request.path,
         },
     )
+
+
+@require_safe
+def message(request, pk: int) -> HttpResponse:
+    """A message found by the search: shown in its conversation, if the reader may see it."""
+    try:
+        found = selectors.message_for(request.user, pk)
+    except (Message.DoesNotExist, Conversation.DoesNotExist):
+        raise Http404 from None
+    url = reverse("channels:conversation", args=[found.conversation_id])
+    return redirect(f"{url}#message-{found.pk}")
 
 
 @require_POST

@@ -12,11 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import audit, permissions, search
+from clientela.core import audit, merge_fields, permissions, search
 from clientela.core.concurrency import claim_version
 from clientela.core.models import Record
 from clientela.core.record_services import fresh, trash_record
-from clientela.tickets import merge_fields
 from clientela.tickets.models import Article, ArticleCategory, CannedReply, Ticket, TicketArticle
 from clientela.users.models import User
 

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clientela.core import audit, permissions
+from clientela.core import audit, merge_fields, permissions
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context
 from clientela.core.pagination import keyset_page
-from clientela.tickets import knowledge, merge_fields, selectors
+from clientela.tickets import knowledge, selectors
 from clientela.tickets.forms import ArticleFilterForm, ArticleForm, CannedReplyForm, CategoryForm
 from clientela.tickets.models import Article
 

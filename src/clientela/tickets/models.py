@@ -288,7 +288,7 @@ class TicketMessage(models.Model):
 
 class CannedReply(Record):
     """A reply agents use again and again, with merge fields (`{{ contact.first_name }}`)
-    filled from the ticket when the reply is sent (`tickets.merge_fields`)."""
+    filled from the ticket when the reply is sent (`core.merge_fields`)."""
 
     name = models.CharField(_("name"), max_length=120)
     body = models.TextField(_("text"))

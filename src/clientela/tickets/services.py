@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind, Priority
-from clientela.core import audit, permissions, phrases, search
+from clientela.core import audit, merge_fields, permissions, phrases, search
 from clientela.core.concurrency import claim_version
 from clientela.core.record_services import fresh, trash_record
 from clientela.core.text import fold
@@ -25,7 +25,7 @@ from clientela.customers import contact_points
 from clientela.customers import services as customers
 from clientela.customers.models import Company, Contact, EmailAddress, Source
 from clientela.orders.models import Order
-from clientela.tickets import knowledge, merge_fields, outbound, routing, sla, surveys
+from clientela.tickets import knowledge, outbound, routing, sla, surveys
 from clientela.tickets.configuration import default_department, ensure_defaults
 from clientela.tickets.models import (
     DONE,
@@ -491,7 +491,7 @@ def reply(
     are filled from the ticket; `articles` inserted into it are linked to the ticket."""
     _may_edit(actor, ticket)
     body = _clean_text(body, "body", required=True, limit=MAX_TEXT)
-    body = merge_fields.fill(body, ticket=ticket, agent=actor)
+    body = merge_fields.fill(body, merge_fields.Sources.about(ticket, actor))
     if len(attachments) > MAX_FILES:
         raise ValidationError({"attachments": _("At most %(n)d files.") % {"n": MAX_FILES}})
     for upload in attachments:

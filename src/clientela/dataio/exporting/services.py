@@ -60,7 +60,16 @@ SKIPPED_APPS = {
     "dataio",
     "bench",
 }
-SECRET_COLUMNS = {"password"}
+# Password hashes, and the e-mail and messenger accounts' encrypted passwords and tokens:
+# a backup keeps them (a restore needs them), an export never.
+SECRET_COLUMNS = {
+    "password",
+    "imap_password",
+    "smtp_password",
+    "access_token",
+    "app_secret",
+    "webhook_secret",
+}
 # Rebuilt from the records, so not worth carrying.
 DERIVED_TABLES = {"core.searchentry"}
 
