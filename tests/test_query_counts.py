@@ -843,3 +843,39 @@ def test_the_unified_inbox_does_not_grow_with_conversations(client, make_user, s
     many = [queries_for(client, url) for url in urls]
     assert many == few
     assert many == [snapshot["inbox:unified"], snapshot["inbox:unified?filtered"]], many
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", ["contact-create", "contact-update"])
+def test_a_write_runs_a_fixed_number_of_queries(client, user, write, snapshot):
+    """A contact created or edited through the API, after a first write has filled the
+    process's caches: with no webhook subscription, no subscription is read."""
+    from clientela.api.services import create_token
+
+    _token, raw = create_token(actor=user, name="counts", scopes=["contacts:write"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def send(method: str, url: str, body: dict):
+        response = getattr(client, method)(
+            url, json.dumps(body), content_type="application/json", **auth
+        )
+        assert response.status_code in (200, 201), response.content
+        return response
+
+    contacts = [
+        send("post", "/api/v1/contacts/", {"full_name": f"Person {i}"}).json()["id"]
+        for i in range(2)
+    ]
+
+    def write_one(i: int):
+        if write == "contact-create":
+            body = {"full_name": f"New {i}", "emails": [{"address": f"n{i}@firma.ro"}]}
+            return send("post", "/api/v1/contacts/", body)
+        return send("patch", f"/api/v1/contacts/{contacts[i]}", {"full_name": f"Renamed {i}"})
+
+    write_one(0)
+    with CaptureQueriesContext(connection) as captured:
+        write_one(1)
+    assert not any('"webhooks_subscription"' in query["sql"] for query in captured)
+    count = len(captured)
+    assert count == snapshot[f"write:{write}"], f"{write}: {count} queries"
