@@ -121,3 +121,15 @@ def test_on_a_server_every_process_sees_a_new_subscription(admin, settings):
         assert Delivery.objects.get().event == "contact.created"
     finally:
         shared.delete(services.SUBSCRIBED_EVENTS_KEY)
+
+
+def test_a_desktop_worker_reads_the_subscriptions_each_time(admin, monkeypatch):
+    """A desktop's job worker has a memory of its own, which the web process's new
+    subscription would not reach: it keeps nothing there."""
+    from clientela.jobs import interface
+
+    monkeypatch.setattr(interface, "_in_worker", True)
+    for name in ("A", "B"):
+        assert subscription_reads(
+            lambda name=name: customers.create_contact(actor=admin, data={"full_name": name})
+        )

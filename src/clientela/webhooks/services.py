@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -109,12 +110,22 @@ SUBSCRIBED_EVENTS_KEY = "webhooks:subscribed-events"
 SUBSCRIBED_EVENTS_SECONDS = 300
 
 
+def _may_remember() -> bool:
+    """Everywhere but in a desktop's job worker: its local memory is its own, and the
+    subscriptions change in the web process (the worker reads them on each write)."""
+    from clientela.jobs import in_worker
+
+    return not (in_worker() and isinstance(caches["default"], LocMemCache))
+
+
 def forget_subscribed_events(**_signal) -> None:
     cache.delete(SUBSCRIBED_EVENTS_KEY)
     transaction.on_commit(lambda: cache.delete(SUBSCRIBED_EVENTS_KEY))
 
 
 def _remember(active: list[Subscription]) -> None:
+    if not _may_remember():
+        return
     wanted = sorted({name for subscription in active for name in subscription.events})
     cache.set(SUBSCRIBED_EVENTS_KEY, wanted, SUBSCRIBED_EVENTS_SECONDS)
 
@@ -127,7 +138,7 @@ def on_events(raised: list[events.Event]) -> None:
     from clientela.jobs import enqueue
     from clientela.webhooks.tasks import deliver
 
-    wanted = cache.get(SUBSCRIBED_EVENTS_KEY)
+    wanted = cache.get(SUBSCRIBED_EVENTS_KEY) if _may_remember() else None
     if wanted is not None and not any(event.name in wanted for event in raised):
         return
     active = list(Subscription.objects.filter(is_active=True).select_related("owner"))
