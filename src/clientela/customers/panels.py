@@ -5,6 +5,7 @@ scripts are off), so the first answer runs only the queries of what is seen firs
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from clientela.core import permissions
 from clientela.customers import selectors
+from clientela.customers.models import Company, Contact
 
 
 @dataclass(frozen=True)
@@ -63,16 +65,15 @@ def _panel(request, record_type: str, pk: int, name: str):
     panel = PANELS.get(name)
     if panel is None or not _may_have(request.user, panel, record_type):
         raise Http404
-    visible = (
-        selectors.contacts_for(request.user)
+    record: Contact | Company | None = (
+        selectors.contacts_for(request.user).filter(pk=pk).first()
         if record_type == "contact"
-        else selectors.companies_for(request.user)
+        else selectors.companies_for(request.user).filter(pk=pk).first()
     )
-    record = visible.filter(pk=pk).first()
     if record is None:
         raise Http404
-    context = {"record": record, "record_type": record_type, "panel": panel}
-    if panel.name == "people":
+    context: dict[str, Any] = {"record": record, "record_type": record_type, "panel": panel}
+    if isinstance(record, Company) and panel.name == "people":
         context["people"] = (
             selectors.contact_list(request.user)
             .filter(company=record)

@@ -207,7 +207,7 @@ def customer_order_files(user, customer, limit: int = 10) -> list:
     )
     orders = Order.objects.in_bulk({file.object_id for file in files})
     for file in files:
-        file.order = orders[file.object_id]
+        file.order = orders[file.object_id]  # type: ignore[attr-defined]
     return files
 
 

@@ -118,7 +118,7 @@ def _may_remember() -> bool:
     return not (in_worker() and isinstance(caches["default"], LocMemCache))
 
 
-def forget_subscribed_events(**_signal) -> None:
+def forget_subscribed_events(**_signal: Any) -> None:
     cache.delete(SUBSCRIBED_EVENTS_KEY)
     transaction.on_commit(lambda: cache.delete(SUBSCRIBED_EVENTS_KEY))
 
