@@ -32,6 +32,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _webhook_subscriptions_forgotten():
+    """The cache outlives a test's rolled-back database: which events some subscription wants
+    is read afresh in each test, as after a new process's start."""
+    from django.core.cache import cache
+
+    from clientela.webhooks.services import SUBSCRIBED_EVENTS_KEY
+
+    cache.delete(SUBSCRIBED_EVENTS_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _language_reset_after_each_test():
     """A request leaves its language active in the thread (Django's LocaleMiddleware does,
     and so does a person's own language): without this, a test that read a page in Hindi

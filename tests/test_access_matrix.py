@@ -104,11 +104,14 @@ def probes(w) -> dict[str, Probe]:
             "list", "GET", "/contacts/quick-add/check/?email=secreta@firma-b.ro"
         ),
         "customers:contact-detail": Probe("view", "GET", f"/contacts/{c}/"),
+        "customers:contact-panel": Probe("view", "GET", f"/contacts/{c}/panels/order-files/"),
         "customers:contact-edit": Probe("edit", "POST", f"/contacts/{c}/edit/", edit_form),
         "customers:company-list": Probe("list", "GET", "/companies/?q=compania"),
         "customers:company-create": Probe("self", "GET", "/companies/new/"),
         "customers:company-suggest": Probe("list", "GET", "/companies/suggest/?q=compania"),
         "customers:company-detail": Probe("view", "GET", f"/companies/{co}/"),
+        # Cards that load after the page's first paint answer only for a visible record.
+        "customers:company-panel": Probe("view", "GET", f"/companies/{co}/panels/shipments/"),
         "customers:company-edit": Probe(
             "edit", "POST", f"/companies/{co}/edit/", {"name": "Changed", "status": "active"}
         ),

@@ -851,3 +851,90 @@ def test_the_unified_inbox_does_not_grow_with_conversations(client, make_user, s
     many = [queries_for(client, url) for url in urls]
     assert many == few
     assert many == [snapshot["inbox:unified"], snapshot["inbox:unified?filtered"]], many
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", ["contact-create", "contact-update"])
+def test_a_write_runs_a_fixed_number_of_queries(client, user, write, snapshot):
+    """A contact created or edited through the API, after a first write has filled the
+    process's caches: with no webhook subscription, no subscription is read."""
+    from clientela.api.services import create_token
+
+    _token, raw = create_token(actor=user, name="counts", scopes=["contacts:write"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def send(method: str, url: str, body: dict):
+        response = getattr(client, method)(
+            url, json.dumps(body), content_type="application/json", **auth
+        )
+        assert response.status_code in (200, 201), response.content
+        return response
+
+    contacts = [
+        send("post", "/api/v1/contacts/", {"full_name": f"Person {i}"}).json()["id"]
+        for i in range(2)
+    ]
+
+    def write_one(i: int):
+        if write == "contact-create":
+            body = {"full_name": f"New {i}", "emails": [{"address": f"n{i}@firma.ro"}]}
+            return send("post", "/api/v1/contacts/", body)
+        return send("patch", f"/api/v1/contacts/{contacts[i]}", {"full_name": f"Renamed {i}"})
+
+    write_one(0)
+    with CaptureQueriesContext(connection) as captured:
+        write_one(1)
+    assert not any('"webhooks_subscription"' in query["sql"] for query in captured)
+    count = len(captured)
+    assert count == snapshot[f"write:{write}"], f"{write}: {count} queries"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["contact", "company"])
+@pytest.mark.parametrize(
+    "panel", ["people", "deals", "orders", "shipments", "order-files", "tickets", "projects"]
+)
+def test_record_page_panels_do_not_grow_with_rows(
+    user_client, user, kind, panel, snapshot, settings
+):
+    """The cards a contact's or company's page loads after its first paint (htmx asks)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clientela.orders import shipping
+    from tests.orders.conftest import build_shop
+
+    if panel == "people" and kind == "contact":
+        pytest.skip("a company's card only")
+    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
+    shop = build_shop(user)
+    stock.receive(actor=None, product=shop["chair"], warehouse=shop["warehouse"], quantity=100)
+    record = shop[kind]
+    url = f"{record.get_absolute_url()}panels/{panel}/"
+
+    def grow(count: int) -> None:
+        add_contacts(user, shop["company"], 100 + count * 10, count)
+        for order in add_orders(user, shop, count):
+            shipping.create_shipment(
+                actor=user,
+                order=order,
+                carrier=shop["carrier"],
+                quantities={order.lines.get().pk: 1},
+                tracking_number="AWB",
+            )
+            activity_services.attach_file(
+                actor=user, record=order, upload=SimpleUploadedFile("a.pdf", b"%PDF-1")
+            )
+        for i in range(count):
+            deal_services.create_deal(
+                actor=user,
+                data={"name": f"On {i}", "company": shop["company"], "contacts": [shop["contact"]]},
+            )
+
+    grow(1)
+    user_client.defaults["HTTP_HX_REQUEST"] = "true"
+    few = queries_for(user_client, url)
+    grow(12)
+    many = queries_for(user_client, url)
+    assert many == few
+    key = f"customers:{kind}-panel:{panel}"
+    assert many == snapshot[key], f"{key}: {many} queries; update tests/query_counts.json if meant"

@@ -12,6 +12,7 @@ from clientela.customers import services as customers
 from clientela.orders import invoicing, services
 from clientela.orders.models import Order, Price
 from clientela.users.services import create_user, role_named
+from tests.record_pages import shown
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def new_order(client, shop, price="450.00", quantity=2, **extra):
 
 
 def test_an_order_is_placed_from_the_customer_page_and_paid_shipped_delivered(user_client, shop):
-    page = user_client.get(shop["contact"].get_absolute_url()).content.decode()
+    page = shown(user_client, shop["contact"].get_absolute_url())
     assert f"/orders/new/?customer=contact:{shop['contact'].pk}" in page
     form = user_client.get(f"/orders/new/?customer=contact:{shop['contact'].pk}").content.decode()
     assert "Office chair · CH-1 · 450.00 RON" in form
@@ -57,7 +58,8 @@ def test_an_order_is_placed_from_the_customer_page_and_paid_shipped_delivered(us
     user_client.post(f"/shipments/{shipment.pk}/status/", {"status": "delivered"})
     order.refresh_from_db()
     assert order.stage.key == "delivered"
-    customer_page = user_client.get(shop["contact"].get_absolute_url()).content.decode()
+    customer_page = shown(user_client, shop["contact"].get_absolute_url())
+    assert "AWB777" in customer_page  # the customer's shipments card
     assert f"Order #{order.pk}: Delivered" in customer_page  # on the timeline
     assert "Lifetime value" in customer_page and "1,071.00 RON" in customer_page
     pdf = user_client.get(f"/invoices/{invoice.pk}/pdf/")

@@ -15,6 +15,7 @@ from clientela.customers import services as customer_services
 from clientela.projects import selectors, services
 from clientela.projects.models import Project
 from clientela.users.services import create_user, role_named, team_named
+from tests.record_pages import shown
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_a_project_for_a_company_is_audited_searchable_and_on_its_page(client, a
     entry = audit.history(project).get(action="create")
     assert entry.changes["client"] == [None, "Livada Verde SRL"]
     client.force_login(ana)
-    page = client.get(company.get_absolute_url()).content.decode()
+    page = shown(client, company.get_absolute_url())
     assert "data-client-projects" in page and "Site nou" in page
     detail = client.get(project.get_absolute_url())
     assert detail.status_code == 200 and "Livada Verde SRL" in detail.content.decode()

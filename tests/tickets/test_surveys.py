@@ -18,6 +18,7 @@ from clientela.core import audit
 from clientela.customers import services as customers
 from clientela.tickets import services, surveys
 from clientela.tickets.models import Channel, Survey, TicketStatus
+from tests.record_pages import shown
 
 
 def resolved_ticket(agent, *, language: str = "", email: str = "maria@client.ro"):
@@ -147,7 +148,7 @@ def test_the_rating_shows_on_the_ticket_the_customer_and_the_agent_report(
     client.force_login(admin)
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert 'data-csat-rating="5"' in page and "Great" in page
-    customer = client.get(ticket.contact.get_absolute_url()).content.decode()
+    customer = shown(client, ticket.contact.get_absolute_url())
     assert "Satisfaction: 3.5 out of 5, from 2 answers" in customer
     chart = satisfaction.by_agent(admin, figures.period_for(admin))
     assert [(row.label, row.cells[0].value, row.cells[1].value) for row in chart.rows] == [
@@ -198,8 +199,8 @@ def test_a_delivered_order_asks_its_customer_once_and_the_rating_shows_on_their_
     assert (survey.rating, survey.comment) == (4, "Came on time")
     # On the customer's page, for those who see their orders.
     client.force_login(admin)
-    page = client.get(contact.get_absolute_url())
-    assert b"data-delivery-csat" in page.content and b"4.0" in page.content
+    page = shown(client, contact.get_absolute_url())
+    assert "data-delivery-csat" in page and "4.0" in page
     # Not asked twice, and not at all when the business turned it off.
     assert surveys.start_for_order(order) is None
     settings.SURVEY_AFTER_DELIVERY = False

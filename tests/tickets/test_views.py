@@ -9,6 +9,7 @@ from django.core.cache import cache
 from clientela.customers import services as customers
 from clientela.tickets import configuration, services
 from clientela.tickets.models import Channel, Ticket
+from tests.record_pages import shown
 
 
 def open_(subject="The oven is cold", **extra):
@@ -89,7 +90,7 @@ def test_a_refused_move_is_said_on_the_page(agent_client, desk):
 @pytest.mark.django_db
 def test_a_new_ticket_from_a_contacts_page(agent_client, desk):
     contact = customers.create_contact(actor=None, data={"full_name": "Maria Client"})
-    page = agent_client.get(contact.get_absolute_url()).content.decode()
+    page = shown(agent_client, contact.get_absolute_url())
     assert f"/tickets/new/?customer=contact:{contact.pk}" in page
     response = agent_client.post(
         "/tickets/new/",
@@ -98,7 +99,7 @@ def test_a_new_ticket_from_a_contacts_page(agent_client, desk):
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and ticket.contact == contact
     assert ticket.channel == "ui" and ticket.priority == "high"
-    assert "Broken chair" in agent_client.get(contact.get_absolute_url()).content.decode()
+    assert "Broken chair" in shown(agent_client, contact.get_absolute_url())
 
 
 @pytest.mark.django_db

@@ -27,6 +27,7 @@ from clientela.customers.forms import (
     tag_names,
 )
 from clientela.customers.models import Company, Contact
+from clientela.customers.panels import lazy_panels
 from clientela.users.models import User
 
 
@@ -56,6 +57,7 @@ def _detail_context(request, record, record_type: str) -> dict:
         **_facts_context(request.user, record, record_type),
         "health": health,
         "suspects": suspects,
+        "panels": lazy_panels(request.user, record_type, record.pk),
     }
 
 
@@ -77,9 +79,6 @@ def company_detail(request, pk: int):
     except Company.DoesNotExist:
         raise Http404 from None
     context = _detail_context(request, company, "company")
-    context["people"] = (
-        selectors.contact_list(request.user).filter(company=company).order_by("name_key", "id")[:50]
-    )
     return record_page.render_record_page(request, "customers/record_detail.html", context)
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clientela.customers import detail_views, entry_views, views
+from clientela.customers import detail_views, entry_views, panels, views
 
 app_name = "customers"
 urlpatterns = [
@@ -11,11 +11,13 @@ urlpatterns = [
     path("contacts/quick-add/", entry_views.quick_add, name="quick-add"),
     path("contacts/quick-add/check/", entry_views.quick_add_check, name="quick-add-check"),
     path("contacts/<int:pk>/", detail_views.contact_detail, name="contact-detail"),
+    path("contacts/<int:pk>/panels/<slug:panel>/", panels.contact_panel, name="contact-panel"),
     path("contacts/<int:pk>/edit/", detail_views.contact_edit, name="contact-edit"),
     path("companies/", views.company_list, name="company-list"),
     path("companies/new/", detail_views.company_create, name="company-create"),
     path("companies/suggest/", entry_views.company_suggest, name="company-suggest"),
     path("companies/<int:pk>/", detail_views.company_detail, name="company-detail"),
+    path("companies/<int:pk>/panels/<slug:panel>/", panels.company_panel, name="company-panel"),
     path("companies/<int:pk>/edit/", detail_views.company_edit, name="company-edit"),
     path(
         "records/<str:record_type>/<int:pk>/inline/", detail_views.inline_edit, name="inline-edit"

@@ -180,6 +180,37 @@ def customer_orders(user, customer, limit: int = 10) -> list[Order]:
     )
 
 
+def customer_shipments(user, customer, limit: int = 10) -> list[Shipment]:
+    """The customer's latest parcels, of the orders the user may see."""
+    customer_orders = orders_for(user).filter(_customer_filter(customer))
+    return list(
+        Shipment.objects.filter(order__in=customer_orders)
+        .select_related("order", "carrier")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def customer_order_files(user, customer, limit: int = 10) -> list:
+    """The files attached to the customer's orders the user may see, latest first, each
+    with its order (`file.order`): two queries whatever the number."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from clientela.activities.models import Attachment
+
+    customer_orders = orders_for(user).filter(_customer_filter(customer))
+    files = list(
+        Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Order),
+            object_id__in=customer_orders.values("pk"),
+            activity__isnull=True,
+        ).order_by("-created_at", "-id")[:limit]
+    )
+    orders = Order.objects.in_bulk({file.object_id for file in files})
+    for file in files:
+        file.order = orders[file.object_id]  # type: ignore[attr-defined]
+    return files
+
+
 def _invoiced_by_day(user, customer) -> list[dict[str, Any]]:
     """Invoiced minus credited per currency and issue day (in the active time zone), over
     the customer's orders the user sees."""

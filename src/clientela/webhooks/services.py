@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -100,14 +102,47 @@ def _record_data(record: models.Model, owner: User) -> dict | None:
     return resource.serialize(resource.get(owner, record.pk), owner)
 
 
+# The event names some active subscription wants, in the cache shared by every process
+# (Redis on servers): a write with no subscription for its events reads no table. Saving or
+# deleting a subscription forgets it at once and again at commit (a write in another process
+# may have read the old rows meanwhile); the timeout bounds what a lost race could keep.
+SUBSCRIBED_EVENTS_KEY = "webhooks:subscribed-events"
+SUBSCRIBED_EVENTS_SECONDS = 300
+
+
+def _may_remember() -> bool:
+    """Everywhere but in a desktop's job worker: its local memory is its own, and the
+    subscriptions change in the web process (the worker reads them on each write)."""
+    from clientela.jobs import in_worker
+
+    return not (in_worker() and isinstance(caches["default"], LocMemCache))
+
+
+def forget_subscribed_events(**_signal: Any) -> None:
+    cache.delete(SUBSCRIBED_EVENTS_KEY)
+    transaction.on_commit(lambda: cache.delete(SUBSCRIBED_EVENTS_KEY))
+
+
+def _remember(active: list[Subscription]) -> None:
+    if not _may_remember():
+        return
+    wanted = sorted({name for subscription in active for name in subscription.events})
+    cache.set(SUBSCRIBED_EVENTS_KEY, wanted, SUBSCRIBED_EVENTS_SECONDS)
+
+
 def on_events(raised: list[events.Event]) -> None:
     """Queue one delivery per active subscription to each event; called in the writing
     transaction, so a rolled-back change sends nothing. The subscriptions are read once
-    for all the events a change (or an import's batch) raises."""
+    for all the events a change (or an import's batch) raises, and only when one of them
+    is wanted by some active subscription."""
     from clientela.jobs import enqueue
     from clientela.webhooks.tasks import deliver
 
+    wanted = cache.get(SUBSCRIBED_EVENTS_KEY) if _may_remember() else None
+    if wanted is not None and not any(event.name in wanted for event in raised):
+        return
     active = list(Subscription.objects.filter(is_active=True).select_related("owner"))
+    _remember(active)
     if not active:
         return
     for event in raised:
@@ -203,6 +238,8 @@ def deliver(delivery_id: int) -> Delivery | None:
                     % {"n": failures},
                 }
             Subscription.objects.filter(pk=subscription.pk).update(**updates)
+            if "is_active" in updates:
+                forget_subscribed_events()
             if delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS and "is_active" not in updates:
                 delivery.status = DeliveryStatus.PENDING
                 delivery.next_attempt_at = now + backoff(delivery.attempts)

@@ -1,4 +1,5 @@
-"""The orders card of a contact's or company's page: recent orders and lifetime value."""
+"""The orders cards of a contact's or company's page: recent orders and lifetime value, the
+customer's shipments, the files on their orders."""
 
 from __future__ import annotations
 
@@ -24,3 +25,17 @@ def customer_orders(context, record, record_type: str):
         "can_order": permissions.scope(user, "order", "edit") != permissions.NONE,
         "token": f"{record_type}:{record.pk}",
     }
+
+
+@register.inclusion_tag("orders/_customer_shipments.html", takes_context=True)
+def customer_shipments(context, record, record_type: str):
+    user = context["request"].user
+    record = presenting.underlying(record)
+    return {"shipments": selectors.customer_shipments(user, record)}
+
+
+@register.inclusion_tag("orders/_customer_order_files.html", takes_context=True)
+def customer_order_files(context, record, record_type: str):
+    user = context["request"].user
+    record = presenting.underlying(record)
+    return {"files": selectors.customer_order_files(user, record)}
