@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from clientela.activities import calendar, file_types, selectors, services
 from clientela.activities.forms import ComposerForm, FileForm, TaskForm, TeamTasksForm
 from clientela.activities.models import Attachment, Task
-from clientela.core import permissions, presenting, redirects
+from clientela.core import demo_records, permissions, presenting, redirects
 from clientela.core.permissions import capability_required
 from clientela.core.records import visible_record
 from clientela.users import selectors as user_selectors
@@ -277,6 +277,7 @@ def my_day(request):
         "sections": sections,
         "users": user_selectors.by_name(),
         "oversees": permissions.can(request.user, "view_reports"),
+        **demo_records.banner(request.user),
     }
     return render(request, "activities/my_day.html", context)
 
