@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -152,7 +153,7 @@ def _typed(form: TaskForm) -> dict[str, object]:
     }
 
 
-def _edit_refused(request, task: Task, form: TaskForm, errors: Mapping[str, Sequence[str]]):
+def _edit_refused(request, task: Task, form: TaskForm, errors: Mapping[str, Iterable[Any]]):
     """The edit form again, holding what was typed, each error beside its field: in the
     task's row for htmx, else on a page of its own. Nothing was saved."""
     next_url = redirects.safe_url(request, request.POST.get("next"))
