@@ -26,7 +26,7 @@ def test_an_administrator_keeps_the_order_stages(page, live_server, make_user, s
 
     page.get_by_role("link", name="New order stage").click()
     page.get_by_label("Name").fill("Ambalată")
-    page.get_by_label("Key").fill("packed")
+    page.get_by_label("Key", exact=True).fill("packed")
     page.get_by_label("Position").fill("25")
     page.get_by_label("In use").check()
     page.get_by_role("button", name="Save").click()
@@ -35,7 +35,7 @@ def test_an_administrator_keeps_the_order_stages(page, live_server, make_user, s
     assert packed.active and not packed.builtin
 
     page.get_by_role("link", name="Paid", exact=True).click()
-    expect(page.get_by_label("Key")).to_be_disabled()
+    expect(page.get_by_label("Key", exact=True)).to_be_disabled()
     expect(page.get_by_label("In use")).to_be_disabled()
     expect(page.get_by_text("Built in: the application relies on it.").first).to_be_visible()
     problems += fits(page, "order stage form")
