@@ -987,7 +987,7 @@ def settings_world(contact) -> tuple[dict[str, int], int]:
     from clientela.core import settings_pages, settings_services
     from clientela.core.models import AuditEntry, CustomField
     from clientela.customers.models import Tag
-    from clientela.orders.models import Carrier, Price, StockLevel
+    from clientela.orders.models import Carrier, OrderStage, Price, StockLevel
 
     price = Price.objects.select_related("price_list", "product").first()
     rows = {
@@ -997,6 +997,7 @@ def settings_world(contact) -> tuple[dict[str, int], int]:
         "warehouses": StockLevel.objects.first().warehouse_id,
         "stock": StockLevel.objects.first().pk,
         "carriers": Carrier.objects.first().pk,
+        "order-stages": OrderStage.objects.create(key="secret-stage", name="Secret stage").pk,
         "lifecycle-stages": contact.lifecycle_stage_id,
         "tags": Tag.objects.create(name="Secret tag").pk,
         "custom-fields": CustomField.objects.create(

@@ -498,7 +498,14 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
 
     from clientela.core.models import CustomField
     from clientela.customers.models import LifecycleStage, Tag
-    from clientela.orders.models import Carrier, Price, PriceList, Product, Warehouse
+    from clientela.orders.models import (
+        Carrier,
+        OrderStage,
+        Price,
+        PriceList,
+        Product,
+        Warehouse,
+    )
     from clientela.tickets.models import ArticleCategory, SlaPolicy, StatusTransition
 
     STATUSES = ["new", "open", "waiting", "resolved", "closed"]
@@ -517,6 +524,8 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
             Warehouse.objects.create(name=f"Warehouse {i:03d}")
         elif key == "carriers":
             Carrier.objects.create(name=f"Carrier {i:03d}")
+        elif key == "order-stages":
+            OrderStage.objects.create(name=f"Stage {i:03d}", key=f"stage-{i}", position=i)
         elif key == "lifecycle-stages":
             LifecycleStage.objects.create(name=f"Stage {i:03d}", key=f"stage-{i}", position=i)
         elif key == "tags":
@@ -574,6 +583,7 @@ def add_settings_rows(key: str, start: int, count: int) -> None:
         "warehouses",
         "stock",
         "carriers",
+        "order-stages",
         "lifecycle-stages",
         "tags",
         "custom-fields",

@@ -165,6 +165,65 @@ def test_a_task_is_edited_from_the_record_page(client, people, contact):
     assert timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M") == "2030-03-04 09:30"
 
 
+def test_a_refused_edit_shows_the_form_again_with_what_was_typed(client, people, contact):
+    ana = people["ana"]
+    task = services.create_task(actor=ana, title="Send offer", assignee=ana, record=contact)
+    client.force_login(ana)
+    typed = {
+        "title": "Send the revised offer",
+        "due_at": "2030-03-04T09:30",
+        "reminder_at": "2030-03-04T11:00",
+        "priority": "high",
+        "assignee": people["dan"].pk,
+        "notes": "Ask for the signed copy",
+        "next": contact.get_absolute_url(),
+    }
+    response = client.post(f"/tasks/{task.pk}/edit/", typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="Send the revised offer"' in page
+    assert 'value="2030-03-04T11:00"' in page and 'value="2030-03-04T09:30"' in page
+    assert ">Ask for the signed copy</textarea>" in page
+    assert f'<option value="{people["dan"].pk}" selected>' in page
+    assert '<option value="high" selected>' in page
+    error = re.search(r'id="te\d+-remind-error" role="alert">([^<]*)<', page)
+    assert error and error.group(1) == "The reminder should come before the due time."
+    assert f'href="{contact.get_absolute_url()}"' in page  # back without saving
+    task.refresh_from_db()
+    assert (task.title, task.due_at, task.assignee, task.notes) == ("Send offer", None, ana, "")
+
+
+def test_a_refused_edit_over_htmx_swaps_the_row_with_the_form_open(client, people, contact):
+    ana = people["ana"]
+    task = services.create_task(actor=ana, title="Send offer", assignee=ana, record=contact)
+    client.force_login(ana)
+    response = client.post(
+        f"/tasks/{task.pk}/edit/",
+        {"title": "   ", "priority": "normal", "notes": "Still wanted", "next": "/my-day/"},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and page.lstrip().startswith('<li class="task')
+    assert f'id="task-{task.pk}"' in page and '<details class="task__edit" open>' in page
+    assert re.search(r'id="te\d+-title-error" role="alert">This field is required.<', page)
+    assert ">Still wanted</textarea>" in page
+    assert 'name="next" value="/my-day/"' in page
+    assert Task.objects.get(pk=task.pk).notes == ""
+
+
+def test_a_saved_edit_over_htmx_shows_the_page_anew(client, people, contact):
+    ana = people["ana"]
+    task = services.create_task(actor=ana, title="Send offer", assignee=ana, record=contact)
+    client.force_login(ana)
+    response = client.post(
+        f"/tasks/{task.pk}/edit/",
+        {"title": "Send it", "priority": "normal", "next": contact.get_absolute_url()},
+        headers={"HX-Request": "true"},
+    )
+    assert response["HX-Redirect"] == contact.get_absolute_url()
+    assert Task.objects.get(pk=task.pk).title == "Send it"
+
+
 def test_a_stranger_cannot_reach_a_task_to_edit_it(client, people, contact):
     task = services.create_task(
         actor=people["ana"], title="Visit", assignee=people["ana"], record=contact

@@ -3,12 +3,15 @@ versions and stage history, and the deals list's own filters."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from clientela.core import events
 from clientela.core.models import AuditEntry
 from clientela.customers import services as customers
-from clientela.deals import services
+from clientela.deals import selectors, services
 from clientela.deals.models import Deal, StageChange
 from clientela.users.services import create_user, role_named, team_named
 
@@ -192,6 +195,35 @@ def test_the_list_takes_the_deal_lists_filters_sorts_and_cursor(api_for, admin, 
     synced = api.get("/api/v1/deals/?updated_since=2000-01-01T00:00:00Z").json()["items"]
     assert synced[-1]["name"] == "Gama"  # changed last
     assert api.post("/api/v1/deals/", {"name": "X"}).status_code == 403  # read-only token
+
+
+def test_the_stale_filter_is_the_lists_and_is_in_the_schema(api_for, admin, stages, settings):
+    settings.DEAL_STALE_AFTER_DAYS = 10
+    api = api_for(admin, DEALS)
+    long_ago = timezone.now() - datetime.timedelta(days=11)
+    quiet = services.create_deal(actor=admin, data={"name": "Quiet"})
+    never = services.create_deal(actor=admin, data={"name": "Never worked"})
+    busy = services.create_deal(actor=admin, data={"name": "Busy"})
+    won = services.create_deal(actor=admin, data={"name": "Won long ago"})
+    services.close_deal(actor=admin, deal=won, outcome="won", expected_version=None)
+    Deal.objects.filter(pk=quiet.pk).update(last_activity_at=long_ago, created_at=long_ago)
+    Deal.objects.filter(pk=never.pk).update(last_activity_at=None, created_at=long_ago)
+    Deal.objects.filter(pk=busy.pk).update(last_activity_at=timezone.now(), created_at=long_ago)
+    Deal.objects.filter(pk=won.pk).update(last_activity_at=long_ago, created_at=long_ago)
+
+    stale = api.get("/api/v1/deals/?stale=true&sort=name").json()["items"]
+    assert [d["name"] for d in stale] == ["Never worked", "Quiet"]
+    page = selectors.filter_list(admin, selectors.deal_list(admin), {"stale": True})
+    assert sorted(d.name for d in page) == ["Never worked", "Quiet"]  # the list's own rule
+    every = api.get("/api/v1/deals/?stale=false").json()["items"]
+    assert len(every) == 4
+    assert api.get("/api/v1/deals/?stale=maybe").status_code == 422
+
+    schema = api.get("/api/openapi.json").json()
+    listing = schema["paths"]["/api/v1/deals/"]["get"]["parameters"]
+    stale_parameter = next(p for p in listing if p["name"] == "stale")
+    assert stale_parameter["in"] == "query"
+    assert "CLIENTELA_DEAL_STALE_DAYS" in stale_parameter["description"]
 
 
 def test_pipelines_are_read_only_with_their_stages(api_for, admin, stages):

@@ -5,6 +5,7 @@ their lists, and each list filters them out of the rest."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -66,3 +67,17 @@ def test_stale_deals_and_stuck_orders_are_flagged_and_filtered(
     page.get_by_role("link", name="Stuck", exact=True).click()
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.locator("tbody tr")).to_contain_text(str(stuck))
+
+
+def test_the_api_docs_offer_the_stale_filter_on_the_deals_list(page, live_server, user):
+    """Someone scripting against the API finds the list's "Stale only" in the docs."""
+    log_in(page, live_server, user)
+    page.goto(live_server.url + "/api/docs")
+    listing = page.locator(".opblock-get").filter(
+        has=page.locator(".opblock-summary-path", has_text=re.compile(r"^/api/v1/deals/$"))
+    )
+    listing.locator(".opblock-summary").click(no_wait_after=True)
+    parameter = listing.locator('tr[data-param-name="stale"]')
+    expect(parameter).to_contain_text("boolean", timeout=15000)
+    expect(parameter).to_contain_text("CLIENTELA_DEAL_STALE_DAYS")
+    expect(parameter).to_contain_text("Stale only")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,11 +12,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from clientela.activities import calendar, file_types, selectors, services
 from clientela.activities.forms import ComposerForm, FileForm, TaskForm, TeamTasksForm
 from clientela.activities.models import Attachment, Task
-from clientela.core import permissions, presenting, redirects
+from clientela.core import demo_records, permissions, presenting, redirects
 from clientela.core.permissions import capability_required
 from clientela.core.records import visible_record
 from clientela.users import selectors as user_selectors
@@ -127,24 +131,61 @@ def task_add(request):
     return redirects.back(request, "activities:my-day")
 
 
+def _task_row(request, task: Task, next_url: str | None, **extra) -> HttpResponse:
+    """A task's row as its lists show it, for htmx to swap in place of the old one."""
+    selectors.with_records([task], request.user)
+    selectors.mark_changeable(request.user, [task])
+    context = {"task": task, "users": user_selectors.by_name(), "next_url": next_url, **extra}
+    return render(request, "activities/_task.html", context)
+
+
+def _typed(form: TaskForm) -> dict[str, object]:
+    """What the person typed into a task's edit form, to show it again beside its errors."""
+    data = form.data
+    assignee = data.get("assignee", "")
+    return {
+        "title": data.get("title", ""),
+        "due_at": data.get("due_at", ""),
+        "reminder_at": data.get("reminder_at", ""),
+        "priority": data.get("priority", ""),
+        "assignee": int(assignee) if str(assignee).isdigit() else None,
+        "notes": data.get("notes", ""),
+    }
+
+
+def _edit_refused(request, task: Task, form: TaskForm, errors: Mapping[str, Iterable[Any]]):
+    """The edit form again, holding what was typed, each error beside its field: in the
+    task's row for htmx, else on a page of its own. Nothing was saved."""
+    next_url = redirects.safe_url(request, request.POST.get("next"))
+    # "__all__" cannot be named in a template: errors of no one field are the form's.
+    shown = {("form" if name == "__all__" else name): list(texts) for name, texts in errors.items()}
+    extra = {"draft": _typed(form), "errors": shown}
+    if request.htmx:
+        return _task_row(request, task, next_url, **extra)
+    selectors.with_records([task], request.user)
+    context = {"task": task, "users": user_selectors.by_name(), "next_url": next_url, **extra}
+    return render(request, "activities/task_edit.html", context)
+
+
 @require_POST
 def task_edit(request, pk: int):
-    """Edit, reschedule or reassign a task: its assignee's, its giver's or their manager's."""
+    """Edit, reschedule or reassign a task: its assignee's, its giver's or their manager's.
+    A refused edit shows the form again with what was typed, never a reset form."""
     try:
         task = selectors.task_for_change(request.user, pk)
     except Task.DoesNotExist:
         raise Http404 from None
     form = TaskForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
-        return redirects.back(request, "activities:my-day")
+        return _edit_refused(request, task, form, form.errors)
     data = form.cleaned_data
     assignee: User | None = task.assignee
     if data["assignee"] and data["assignee"] != task.assignee_id:
         assignee = user_selectors.active_person(data["assignee"])
     if assignee is None:
-        messages.error(request, _("There is no such active user."))
-        return redirects.back(request, "activities:my-day")
+        return _edit_refused(
+            request, task, form, {"assignee": [_("There is no such active user.")]}
+        )
     changes = {name: data[name] for name in ("title", "notes", "due_at", "reminder_at")}
     try:
         services.update_task(
@@ -153,12 +194,17 @@ def task_edit(request, pk: int):
             changes={**changes, "priority": data["priority"], "assignee": assignee},
         )
     except ValidationError as error:
-        _errors(request, error)
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        return _edit_refused(request, task, form, errors)
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Task saved."))
-    return redirects.back(request, "activities:my-day")
+    response = redirects.back(request, "activities:my-day")
+    if request.htmx:
+        # The task may have moved to another day's list: the page is shown anew.
+        return HttpResponseClientRedirect(response.url)
+    return response
 
 
 @require_POST
@@ -166,17 +212,9 @@ def task_done(request, pk: int):
     task = get_object_or_404(Task, pk=pk, assignee=request.user)
     services.set_task_done(actor=request.user, task=task, done=request.POST.get("done") != "no")
     if request.htmx:
-        selectors.with_records([task], request.user)
-        selectors.mark_changeable(request.user, [task])
-        return render(
-            request,
-            "activities/_task.html",
-            {
-                "task": task,
-                "users": user_selectors.by_name(),
-                # The page the task is on, for its forms to come back to.
-                "next_url": redirects.safe_url(request, request.htmx.current_url_abs_path),
-            },
+        # The page the task is on, for its forms to come back to.
+        return _task_row(
+            request, task, redirects.safe_url(request, request.htmx.current_url_abs_path)
         )
     return redirects.back(request, "activities:my-day")
 
@@ -240,6 +278,7 @@ def my_day(request):
         "sections": sections,
         "users": user_selectors.by_name(),
         "oversees": permissions.can(request.user, "view_reports"),
+        **demo_records.banner(request.user),
     }
     return render(request, "activities/my_day.html", context)
 

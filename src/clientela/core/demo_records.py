@@ -43,6 +43,12 @@ def may_remove(user: Actor | None) -> bool:
     return permissions.can(user, "manage_settings")
 
 
+def banner(user: Actor | None) -> dict[str, bool]:
+    """What the demo banner (components/demo_banner.html) needs, for the pages showing it."""
+    shown = present()
+    return {"demo": shown, "can_remove_demo": shown and may_remove(user)}
+
+
 @transaction.atomic
 def remove(*, actor: Actor) -> int:
     """Move every demo record still live to the trash and forget the marks (the banner

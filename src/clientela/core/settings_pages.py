@@ -68,6 +68,10 @@ class SettingsPage:
     # new row then starts with.
     filters: tuple[str, ...] = ()
     help: str | Promise = ""
+    # The fields a stored row keeps (a built-in order stage's key): shown but not changed.
+    fixed: Callable[[Any], tuple[str, ...]] | None = None
+    # Why a row can't be deleted whatever points at it (the code relies on it), or "".
+    kept: Callable[[Any], str | Promise] | None = None
     after_save: str | Promise = ""  # a message beside "saved", for a page whose change matters
 
     def allows(self, user: Actor | None) -> bool:
@@ -84,6 +88,9 @@ class SettingsPage:
         from django.forms import modelform_factory
 
         return modelform_factory(self.model, fields=self.fields, widgets=self.widgets)
+
+    def fixed_fields(self, row: models.Model | None) -> tuple[str, ...]:
+        return self.fixed(row) if self.fixed is not None and row is not None else ()
 
     def rows(self) -> QuerySet:
         return self.queryset() if self.queryset else self.model._default_manager.all()

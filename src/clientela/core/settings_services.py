@@ -41,6 +41,14 @@ def save_setting(
     """A new row (`instance` None) or a change to the fields in `data`, through the page's
     own service when it has one."""
     _may_manage(actor, page)
+    for name in page.fixed_fields(instance):
+        if name in data and data[name] != getattr(instance, name):
+            raise ValidationError(
+                {
+                    name: _("“%(name)s” keeps this: the application relies on it.")
+                    % {"name": instance}
+                }
+            )
     if page.save is not None:
         return page.save(actor=actor, instance=instance, data=data)
     creating = instance is None or instance.pk is None  # the seller's first save too
@@ -87,6 +95,9 @@ def delete_setting(*, actor: Actor | None, page: SettingsPage, instance: models.
         raise ValidationError(
             _("“%(name)s” is the default: make another one the default first.") % {"name": instance}
         )
+    kept = page.kept(instance) if page.kept is not None else ""
+    if kept:
+        raise ValidationError(str(kept))
     reason = in_use(instance, page.owns)
     if reason:
         raise ValidationError(

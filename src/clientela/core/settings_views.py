@@ -126,6 +126,10 @@ def settings_edit(request: ActorRequest, key: str, pk: int | None = None) -> Htt
     # A new row of a narrowed list starts with its related row (a price on that list).
     initial = {attname[:-3]: value for attname, value in _filters(page, request).items()}
     form = page.form_class()(request.POST or None, instance=instance, initial=initial)
+    for name in page.fixed_fields(instance):  # shown as they are, never changed
+        if name in form.fields:
+            form.fields[name].disabled = True
+            form.fields[name].help_text = _("Built in: the application relies on it.")
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
         # The form wrote its values onto `instance`: the service starts from the row as it

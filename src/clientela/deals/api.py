@@ -94,6 +94,12 @@ class DealFilters(Schema):
     status: Literal[tuple(DealStatus.values)] | None = None
     close_from: Date | None = None
     close_to: Date | None = None
+    stale: bool | None = Field(
+        None,
+        description="`true`: only the open deals with nothing logged on them for "
+        "`CLIENTELA_DEAL_STALE_DAYS` days (14 unless set; a deal never worked on counts from "
+        "its creation), as the list's “Stale only”. `false` or left out: no such filter.",
+    )
 
 
 def deal_out(deal: Deal, user) -> dict:

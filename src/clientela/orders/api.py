@@ -266,7 +266,7 @@ def order_out(order: Order, user) -> dict:
         **{name: getattr(shown, name) for name in fields},
         "stage": order.stage.key,
         "stage_name": order.stage.name,
-        "next_stages": [stage.key for stage in order.stage.next_stages.all()],
+        "next_stages": [stage.key for stage in order.stage.next_stages.all() if stage.active],
         "net_total": amount_text(shown.net_total),
         "tax_total": amount_text(shown.tax_total),
         "total": amount_text(shown.total),

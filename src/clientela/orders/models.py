@@ -190,13 +190,16 @@ SEEDED_STAGES = {
 
 class OrderStage(models.Model):
     """A stage an order can be in. The built-in ones (quote, placed, paid, shipped,
-    delivered, cancelled, returned) drive stock and invoices; a business adds its own and
+    delivered, cancelled, returned) drive stock and invoices: their keys stay and they are
+    never deleted or switched off; a business renames and reorders them, adds its own and
     the transitions into and out of them."""
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     builtin = models.BooleanField(default=False, editable=False)
+    # A stage switched off is offered to no order (orders in it stay and move on from it).
+    active = models.BooleanField(_("in use"), default=True)
     next_stages = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="previous_stages"
     )

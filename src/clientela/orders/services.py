@@ -468,6 +468,8 @@ def move_order(
     target = OrderStage.objects.filter(key=to).first()
     if target is None:
         raise ValidationError(_("Unknown stage."))
+    if not target.active:
+        raise ValidationError(_("The stage “%(name)s” is switched off.") % {"name": target})
     before = audit.snapshot(order)
     claim_version(order, expected_version)
     order.refresh_from_db()

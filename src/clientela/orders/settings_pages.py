@@ -16,6 +16,7 @@ from clientela.core.settings_pages import Column, SettingsPage, declare
 from clientela.orders import catalogue, forms, selectors
 from clientela.orders.models import (
     Carrier,
+    OrderStage,
     Price,
     PriceList,
     Product,
@@ -44,6 +45,14 @@ def _valid(price_list: PriceList) -> str:
 
 def _day(day: datetime.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _built_in_kept(stage: OrderStage) -> str:
+    if not stage.builtin:
+        return ""
+    return _("“%(name)s” is built in: orders rely on it, so it can't be deleted.") % {
+        "name": stage.label
+    }
 
 
 def declare_pages() -> None:
@@ -187,6 +196,33 @@ def declare_pages() -> None:
             ),
             ordering=("name", "id"),
             capability=CATALOGUE,
+        )
+    )
+    declare(
+        SettingsPage(
+            key="order-stages",
+            label=_("Order stages"),
+            description=_("The steps an order goes through, their names and their order."),
+            add_label=_("New order stage"),
+            icon="queue-list",
+            model=OrderStage,
+            fields=("name", "key", "position", "active"),
+            columns=(
+                Column(_("Stage"), lambda s: s.label),
+                Column(_("Order"), lambda s: s.position, numeric=True),
+                Column(_("Key"), lambda s: s.key),
+                Column(_("In use"), lambda s: s.active),
+                Column(_("Built in"), lambda s: s.builtin),
+            ),
+            ordering=("position", "id"),
+            capability=CATALOGUE,
+            fixed=lambda s: ("key", "active") if s.builtin else (),
+            kept=_built_in_kept,
+            help=_(
+                "Built-in stages hold, take and release stock and drive invoices: they can be "
+                "renamed and moved, not deleted or switched off. A stage switched off is "
+                "offered to no order; orders already in it move on as before."
+            ),
         )
     )
     declare(

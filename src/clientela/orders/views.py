@@ -199,7 +199,9 @@ def order_detail(request, pk: int):
             "invoices": invoices,
             "open_invoice": open_invoice,
             "shipments": presenting.present_all(user, order.shipments.all()),
-            "next_stages": [s for s in order.stage.next_stages.all() if s.key != services.SHIPPED],
+            "next_stages": [
+                s for s in order.stage.next_stages.all() if s.active and s.key != services.SHIPPED
+            ],
             "timeline": timeline,
             "payment_form": PaymentForm(
                 initial={

@@ -11,7 +11,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import Activity, ActivityKind
-from clientela.core import audit, demo_records, first_steps, navigation, permissions, presenting
+from clientela.core import (
+    audit,
+    demo_records,
+    first_steps,
+    navigation,
+    permissions,
+    presenting,
+    redirects,
+)
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Contact
 from clientela.deals import selectors as deal_selectors
@@ -40,8 +48,7 @@ def home(request):
         "can_connect_mail": permissions.can(user, "manage_settings"),
         "steps": None if user.first_steps_dismissed_at else _first_steps(user),
         "desk": ticket_selectors.desk_home(user),
-        "demo": demo_records.present(),
-        "can_remove_demo": demo_records.may_remove(user),
+        **demo_records.banner(user),
     }
     members = user_selectors.reported_on(user)
     context["stale"] = _stale_work(user, [m.pk for m in members] or [user.pk], team=bool(members))
@@ -121,7 +128,7 @@ def remove_demo(request):
         )
         % {"count": moved},
     )
-    return redirect("workspace:home")
+    return redirects.back(request, "workspace:home")
 
 
 @require_safe
