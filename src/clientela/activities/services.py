@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,20 +93,10 @@ def log_activity(
     attendees (the colleagues named and the contact it is with) and, with `invite`, sends
     them its invitation."""
     _may_log(actor, record)
-    if kind not in ActivityKind.values:
-        raise ValidationError({"kind": _("Unknown timeline entry type.")})
-    unknown = set(fields) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    if kind == ActivityKind.NOTE and not (fields.get("body") or "").strip():
-        raise ValidationError({"body": _("Write the note first.")})
+    activity = prepare_activity(actor=actor, kind=kind, occurred_at=occurred_at, **fields)
     if recording is not None:
         check_file(recording)
-    occurred_at = occurred_at or timezone.now()
-    if fields.get("ends_at") and fields["ends_at"] < occurred_at:
-        raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
-    values = {name: _empty(name) if value is None else value for name, value in fields.items()}
-    activity = Activity.objects.create(kind=kind, occurred_at=occurred_at, author=actor, **values)
+    activity.save(force_insert=True)
     _link(activity, timeline_records(record))
     if recording is not None:
         attach_file(actor=actor, record=record, upload=recording, activity=activity)
@@ -126,6 +116,93 @@ def log_activity(
             source_activity=activity,
         )
     return activity
+
+
+def prepare_activity(
+    *, actor: User | None, kind: str, occurred_at: datetime.datetime | None = None, **fields: Any
+) -> Activity:
+    """Check a new timeline entry exactly as `log_activity` does (all but the permission
+    on its record, which the caller asks), without writing it."""
+    if kind not in ActivityKind.values:
+        raise ValidationError({"kind": _("Unknown timeline entry type.")})
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if kind == ActivityKind.NOTE and not (fields.get("body") or "").strip():
+        raise ValidationError({"body": _("Write the note first.")})
+    occurred_at = occurred_at or timezone.now()
+    if fields.get("ends_at") and fields["ends_at"] < occurred_at:
+        raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
+    values = {name: _empty(name) if value is None else value for name, value in fields.items()}
+    return Activity(kind=kind, occurred_at=occurred_at, author=actor, **values)
+
+
+@transaction.atomic
+def log_activities(*, actor: User | None, entries: list[tuple[Record, Activity]]) -> list[Activity]:
+    """Many checked timeline entries (`prepare_activity`) at once, each on its record's
+    timeline and those it rolls up into (an import's batch): the rows, links, the records'
+    last activity and audit entries `log_activity` writes, in a few statements."""
+    if not entries:
+        return []
+    checked: set[tuple[type, int]] = set()
+    for record, _activity in entries:
+        if (type(record), record.pk) not in checked:
+            _may_log(actor, record)
+            checked.add((type(record), record.pk))
+    activities = bulk.insert(Activity, [activity for _record, activity in entries])
+    links = []
+    marks: dict[tuple[type, int], tuple[Record, datetime.datetime, datetime.datetime | None]] = {}
+    for record, activity in entries:
+        talked = activity.kind in CONTACT_KINDS
+        for linked in timeline_records(record):
+            links.append(
+                TimelineLink(
+                    activity=activity,
+                    content_type=ContentType.objects.get_for_model(linked),
+                    object_id=linked.pk,
+                    occurred_at=activity.occurred_at,
+                    kind=activity.kind,
+                )
+            )
+            _, last, contacted = marks.get((type(linked), linked.pk), (linked, None, None))
+            marks[(type(linked), linked.pk)] = (
+                linked,
+                max(last or activity.occurred_at, activity.occurred_at),
+                max(contacted or activity.occurred_at, activity.occurred_at)
+                if talked
+                else contacted,
+            )
+        if activity.kind == ActivityKind.MEETING:
+            meetings.add_attendees(activity, record, [])
+    bulk.insert(TimelineLink, links)
+    by_model: dict[type, list] = {}
+    for item in marks.values():
+        by_model.setdefault(type(item[0]), []).append(item)
+    for model, items in by_model.items():
+        _mark_many(model, "last_activity_at", [(record, last) for record, last, _c in items])
+        if hasattr(model, "last_contacted_at"):  # people, not their companies or deals
+            talked = [(record, at) for record, _l, at in items if at is not None]
+            _mark_many(model, "last_contacted_at", talked)
+    audit.log_created(actor=actor, records=activities)
+    return activities
+
+
+def _mark_many(model: type, name: str, marks: list[tuple[Record, datetime.datetime]]) -> None:
+    """`_mark_activity` for many records of one model: each one's `name` moved forward to
+    its time, in one statement per few hundred records."""
+    for start in range(0, len(marks), 300):
+        chunk = marks[start : start + 300]
+        newest = Case(
+            *[When(pk=record.pk, then=Value(when)) for record, when in chunk],
+            output_field=DateTimeField(),
+        )
+        model.objects.filter(
+            Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lt": newest}),
+            pk__in=[record.pk for record, _when in chunk],
+        ).update(**{name: newest})
+        for record, when in chunk:
+            if getattr(record, name) is None or when > getattr(record, name):
+                setattr(record, name, when)
 
 
 @transaction.atomic
@@ -392,6 +469,51 @@ def create_task(
     if actor is not None and assignee.pk != actor.pk:
         _tell_assignee(actor, task)
     return task
+
+
+def prepare_task(
+    *,
+    actor: User | None,
+    title: str,
+    assignee: User,
+    due_at: datetime.datetime | None = None,
+    priority: str = Priority.NORMAL,
+    record: Record | None = None,
+    notes: str = "",
+    done: bool = False,
+) -> Task:
+    """Check a new task exactly as `create_task` does (all but the permission on its
+    record, which `create_tasks` asks), without writing it; `done`: ticked already."""
+    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=None)
+    return Task(
+        title=title,
+        notes=notes,
+        assignee=assignee,
+        created_by=actor,
+        due_at=due_at,
+        priority=priority,
+        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        object_id=record.pk if record is not None else None,
+        done_at=timezone.now() if done else None,
+    )
+
+
+@transaction.atomic
+def create_tasks(*, actor: User | None, tasks: list[tuple[Record | None, Task]]) -> list[Task]:
+    """Many checked tasks (`prepare_task`) at once (an import's batch): the rows, audit
+    entries and the assignees' bell notifications `create_task` writes, in a few
+    statements (a notification for each task given to someone else)."""
+    checked: set[tuple[type, int]] = set()
+    for record, _task in tasks:
+        if record is not None and (type(record), record.pk) not in checked:
+            _may_log(actor, record)
+            checked.add((type(record), record.pk))
+    created = bulk.insert(Task, [task for _record, task in tasks])
+    audit.log_created(actor=actor, records=created)
+    for task in created:
+        if actor is not None and task.assignee_id != actor.pk:
+            _tell_assignee(actor, task)
+    return created
 
 
 # What a task's edit may change: `update_task(changes=…)` takes these names.

@@ -510,7 +510,7 @@ def contacts_by_email(actor, addresses: set[str]) -> dict[str, Contact]:
         return found
     points = (
         EmailAddress.objects.filter(address__in=addresses, contact__in=live(actor, "contact"))
-        .select_related("contact")
+        .select_related("contact__company")  # a timeline entry rolls up into it
         .order_by("id")
     )
     for point in points:

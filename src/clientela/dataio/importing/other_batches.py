@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 PRODUCT_FIELDS = ("sku", "name", "unit", "tax_rate", "active")
 Row = tuple[int, list[str], "Converted"]
+WAITING = 0  # the key of a record a row of the batch makes, not written yet (no pk is 0)
 
 
 class _Refused(Exception):
@@ -79,24 +80,75 @@ class OtherBatch:
         self.known = self.known_keys([row[2].external_id for row in rows if row[2].external_id])
         self.find_links(rows)
         self.prepare(rows)
+        self.waiting: list[tuple[list[Row], object]] = []
         for group in self.groups(rows):
             key = group[0][2].external_id
+            if key and self.known.get(key) == WAITING:
+                self.flush()  # the record an earlier row of the batch makes, written first
             if key and key in self.known and not self.updates():
                 self.skip(group, key)
                 continue
-            records, keys = len(self.tally.records), len(self.tally.keys)
-            search.write_waiting()
-            try:
-                with _own_savepoint():
-                    self.write(group)
-            except (ValidationError, PermissionDenied, _Refused) as error:
-                del self.tally.records[records:]
-                del self.tally.keys[keys:]
-                self.refuse(group, error)
-                continue
-            for number, _cells, converted in group:
-                for column, message in converted.warnings:
-                    self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
+            if self.batched() and self.existing(group[0][2]) is None:
+                self.queue(group)
+            else:
+                self.write_alone(group)
+        self.flush()
+
+    def queue(self, group: list[Row]) -> None:
+        """Check a new record's row now and keep it for the batch's one bulk write."""
+        try:
+            prepared = self.prepare_new(group)
+        except (ValidationError, PermissionDenied, _Refused) as error:
+            self.refuse(group, error)
+            return
+        self.waiting.append((group, prepared))
+        if key := group[0][2].external_id:
+            self.known[key] = WAITING
+
+    def flush(self) -> None:
+        """Write the new records waiting, together, in one savepoint; should the bulk write
+        refuse them, each is written on its own so only the row at fault is refused."""
+        waiting, self.waiting = self.waiting, []
+        if not waiting:
+            return
+        records, keys = len(self.tally.records), len(self.tally.keys)
+        search.write_waiting()
+        try:
+            with _own_savepoint():
+                written = self.write_new([prepared for _group, prepared in waiting])
+        except (ValidationError, PermissionDenied):
+            del self.tally.records[records:]
+            del self.tally.keys[keys:]
+            for group, _prepared in waiting:
+                if key := group[0][2].external_id:
+                    self.known.pop(key, None)
+            for group, _prepared in waiting:
+                self.write_alone(group)
+            return
+        for (group, _prepared), record in zip(waiting, written, strict=True):
+            number, _cells, converted = group[0]
+            self.created(number, converted, self.run.record_type, record.pk)
+            self.warn(group)
+
+    def write_alone(self, group: list[Row]) -> None:
+        """One row (one order with its lines) through its app's services, in its own
+        savepoint: a refused one leaves nothing behind."""
+        records, keys = len(self.tally.records), len(self.tally.keys)
+        search.write_waiting()
+        try:
+            with _own_savepoint():
+                self.write(group)
+        except (ValidationError, PermissionDenied, _Refused) as error:
+            del self.tally.records[records:]
+            del self.tally.keys[keys:]
+            self.refuse(group, error)
+            return
+        self.warn(group)
+
+    def warn(self, group: list[Row]) -> None:
+        for number, _cells, converted in group:
+            for column, message in converted.warnings:
+                self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
 
     # What each type says ---------------------------------------------------------------
     def groups(self, rows: list[Row]) -> list[list[Row]]:
@@ -115,6 +167,17 @@ class OtherBatch:
         pass
 
     def write(self, group: list[Row]) -> None:
+        raise NotImplementedError
+
+    def batched(self) -> bool:
+        """Whether new records are checked row by row (`prepare_new`) and written
+        together (`write_new`) rather than each through `write`."""
+        return False
+
+    def prepare_new(self, group: list[Row]) -> object:
+        raise NotImplementedError
+
+    def write_new(self, prepared: list) -> list[Record]:
         raise NotImplementedError
 
     def skip(self, group: list[Row], key: str) -> None:
@@ -172,7 +235,9 @@ class OtherBatch:
                         "key", "object_id"
                     )
                 )
-                records = {r.pk: r for r in live(self.actor, kind).filter(pk__in=ids.values())}
+                records = {
+                    r.pk: r for r in _rolled_up(live(self.actor, kind).filter(pk__in=ids.values()))
+                }
                 found = {k: records[pk] for k, pk in ids.items() if pk in records}
             for value, record in found.items():
                 self.found[(key, value)] = record
@@ -211,6 +276,16 @@ class OtherBatch:
             self.tally.keys.append(
                 ExternalKey(record_type=record_type, key=converted.external_id, object_id=pk)
             )
+
+
+def _rolled_up(records):
+    """The records with those their timelines roll up into (`timeline_records`): a
+    contact's company, a deal's company and people, read with them, not one by one."""
+    if records.model is Deal:
+        return records.select_related("company").prefetch_related("contacts")
+    if hasattr(records.model, "company"):
+        return records.select_related("company")
+    return records
 
 
 LINK_ORDER = ("deal_ref", "contact_ref", "contact_email", "company_ref", "company")
@@ -452,6 +527,22 @@ class ActivityBatch(OtherBatch):
         )
         self.created(number, converted, "activity", activity.pk)
 
+    def batched(self) -> bool:
+        return True
+
+    def prepare_new(self, group: list[Row]) -> tuple[Record, Activity]:
+        record = self.record(group[0][2], LINK_ORDER)
+        assert record is not None  # the row was refused without one
+        data = dict(group[0][2].data)
+        kind, occurred_at = data.pop("kind"), data.pop("occurred_at", None)
+        activity = activity_services.prepare_activity(
+            actor=self.actor, kind=kind, occurred_at=occurred_at, **data
+        )
+        return record, activity
+
+    def write_new(self, prepared: list) -> list[Record]:
+        return activity_services.log_activities(actor=self.actor, entries=prepared)
+
 
 class TaskBatch(OtherBatch):
     """Tasks, on the record they name (if any), for the user the file names (else the
@@ -459,17 +550,8 @@ class TaskBatch(OtherBatch):
 
     def write(self, group: list[Row]) -> None:
         number, _cells, converted = group[0]
-        record = None
-        try:
-            record = self.record(converted, LINK_ORDER)
-        except _Refused as missing:
-            converted.warnings.append(
-                (missing.problem[0], missing.problem[1] + " " + _("The task is stored alone."))
-            )
+        record, assignee = self.task_record(converted), self.assignee(converted)
         data = converted.data
-        assignee = data.get("owner") or self.lookups.fallback_owner or self.actor
-        if assignee is None:
-            raise ValidationError(_("Name who the task is for in a column."))
         if (pk := self.existing(converted)) is not None:
             return self.rewrite(number, converted, Task.objects.get(pk=pk), assignee)
         task = activity_services.create_task(
@@ -484,6 +566,46 @@ class TaskBatch(OtherBatch):
         if data.get("done") and self.actor is not None:
             activity_services.set_task_done(actor=self.actor, task=task, done=True)
         self.created(number, converted, "task", task.pk)
+
+    def task_record(self, converted: Converted) -> Record | None:
+        """The record the row names, or None (and a warning) when it is not there."""
+        try:
+            return self.record(converted, LINK_ORDER)
+        except _Refused as missing:
+            warning = (
+                missing.problem[0],
+                missing.problem[1] + " " + _("The task is stored alone."),
+            )
+            if warning not in converted.warnings:  # checked once, then written alone
+                converted.warnings.append(warning)
+            return None
+
+    def assignee(self, converted: Converted):
+        assignee = converted.data.get("owner") or self.lookups.fallback_owner or self.actor
+        if assignee is None:
+            raise ValidationError(_("Name who the task is for in a column."))
+        return assignee
+
+    def batched(self) -> bool:
+        return True
+
+    def prepare_new(self, group: list[Row]) -> tuple[Record | None, Task]:
+        converted = group[0][2]
+        record, data = self.task_record(converted), converted.data
+        task = activity_services.prepare_task(
+            actor=self.actor,
+            title=data["title"],
+            assignee=self.assignee(converted),
+            due_at=data.get("due_at"),
+            priority=data.get("priority", "normal"),
+            record=record,
+            notes=data.get("notes", ""),
+            done=bool(data.get("done")) and self.actor is not None,
+        )
+        return record, task
+
+    def write_new(self, prepared: list) -> list[Record]:
+        return activity_services.create_tasks(actor=self.actor, tasks=prepared)
 
     def rewrite(self, number: int, converted: Converted, task: Task, assignee) -> None:
         data = converted.data
