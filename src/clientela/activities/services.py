@@ -175,19 +175,21 @@ def log_activities(*, actor: User | None, entries: list[tuple[Record, Activity]]
         if activity.kind == ActivityKind.MEETING:
             meetings.add_attendees(activity, record, [])
     bulk.insert(TimelineLink, links)
-    by_model: dict[type, list] = {}
+    by_model: dict[type[Record], list] = {}
     for item in marks.values():
         by_model.setdefault(type(item[0]), []).append(item)
     for model, items in by_model.items():
         _mark_many(model, "last_activity_at", [(record, last) for record, last, _c in items])
         if hasattr(model, "last_contacted_at"):  # people, not their companies or deals
-            talked = [(record, at) for record, _l, at in items if at is not None]
-            _mark_many(model, "last_contacted_at", talked)
+            reached = [(record, at) for record, _l, at in items if at is not None]
+            _mark_many(model, "last_contacted_at", reached)
     audit.log_created(actor=actor, records=activities)
     return activities
 
 
-def _mark_many(model: type, name: str, marks: list[tuple[Record, datetime.datetime]]) -> None:
+def _mark_many(
+    model: type[Record], name: str, marks: list[tuple[Record, datetime.datetime]]
+) -> None:
     """`_mark_activity` for many records of one model: each one's `name` moved forward to
     its time, in one statement per few hundred records."""
     for start in range(0, len(marks), 300):
@@ -196,7 +198,7 @@ def _mark_many(model: type, name: str, marks: list[tuple[Record, datetime.dateti
             *[When(pk=record.pk, then=Value(when)) for record, when in chunk],
             output_field=DateTimeField(),
         )
-        model.objects.filter(
+        model._default_manager.filter(
             Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lt": newest}),
             pk__in=[record.pk for record, _when in chunk],
         ).update(**{name: newest})

@@ -8,12 +8,12 @@ a second import never duplicates, and its undo puts back what it changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
 from clientela.activities import imported as activity_imports
@@ -177,7 +177,7 @@ class OtherBatch:
     def prepare_new(self, group: list[Row]) -> object:
         raise NotImplementedError
 
-    def write_new(self, prepared: list) -> list[Record]:
+    def write_new(self, prepared: list) -> Sequence[Model]:
         raise NotImplementedError
 
     def skip(self, group: list[Row], key: str) -> None:
@@ -540,7 +540,7 @@ class ActivityBatch(OtherBatch):
         )
         return record, activity
 
-    def write_new(self, prepared: list) -> list[Record]:
+    def write_new(self, prepared: list) -> Sequence[Model]:
         return activity_services.log_activities(actor=self.actor, entries=prepared)
 
 
@@ -604,7 +604,7 @@ class TaskBatch(OtherBatch):
         )
         return record, task
 
-    def write_new(self, prepared: list) -> list[Record]:
+    def write_new(self, prepared: list) -> Sequence[Model]:
         return activity_services.create_tasks(actor=self.actor, tasks=prepared)
 
     def rewrite(self, number: int, converted: Converted, task: Task, assignee) -> None:
