@@ -449,22 +449,20 @@ def create_task(
     of a series whose next task is made when this one is done."""
     if record is not None:
         _may_log(actor, record)
-    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=reminder_at)
-    if repeat is not None:
-        repeat = _start_repeat(repeat, due_at, assignee)
-    task = Task.objects.create(
-        repeat=repeat,
+    task = prepare_task(
+        actor=actor,
         title=title,
-        notes=notes,
         assignee=assignee,
-        created_by=actor,
         due_at=due_at,
         reminder_at=reminder_at,
         priority=priority,
-        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
-        object_id=record.pk if record is not None else None,
-        source_activity=source_activity,
+        record=record,
+        notes=notes,
     )
+    if repeat is not None:
+        task.repeat = _start_repeat(repeat, due_at, assignee)
+    task.source_activity = source_activity
+    task.save(force_insert=True)
     audit.log(actor=actor, action="create", record=task, after=audit.snapshot(task))
     if reminder_at is not None:
         _schedule_reminder(task, reminder_at)
@@ -479,6 +477,7 @@ def prepare_task(
     title: str,
     assignee: User,
     due_at: datetime.datetime | None = None,
+    reminder_at: datetime.datetime | None = None,
     priority: str = Priority.NORMAL,
     record: Record | None = None,
     notes: str = "",
@@ -486,13 +485,14 @@ def prepare_task(
 ) -> Task:
     """Check a new task exactly as `create_task` does (all but the permission on its
     record, which `create_tasks` asks), without writing it; `done`: ticked already."""
-    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=None)
+    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=reminder_at)
     return Task(
         title=title,
         notes=notes,
         assignee=assignee,
         created_by=actor,
         due_at=due_at,
+        reminder_at=reminder_at,
         priority=priority,
         content_type=ContentType.objects.get_for_model(record) if record is not None else None,
         object_id=record.pk if record is not None else None,
