@@ -12,7 +12,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from clientela.customers.models import Contact
-from clientela.dataio.importing import services
+from clientela.dataio.importing import services, summary
 from clientela.dataio.models import ImportRun
 from clientela.users import services as user_services
 from tests.dataio.importing_helpers import csv_bytes
@@ -91,6 +91,12 @@ def test_import_a_csv_and_watch_it_finish(live_server, administrator, page, scre
     preview = page.locator("#import-preview")
     expect(preview.get_by_text("+40722000000")).to_be_visible()
     expect(preview.get_by_text("fara-arond")).to_be_visible()
+    # The rows counted by what they match: all new people but the broken e-mail's.
+    counts = page.locator("#import-summary")
+    counted = min(ROWS, summary.SUMMARY_ROWS)
+    expect(counts.locator('tr[data-kind="new"]')).to_contain_text(f"New {counted - 1} created")
+    expect(counts.locator('tr[data-kind="rejected"]')).to_contain_text("Not readable 1 rejected")
+    expect(counts.locator("tr[data-kind]")).to_have_count(2)
     # Map the tags column away: the preview follows without a reload.
     page.get_by_label("Field for column Etichete").select_option("")
     expect(preview.get_by_role("columnheader", name="Tags")).to_have_count(0)

@@ -40,6 +40,11 @@ class Command(BaseCommand):
         imports = commands.add_parser("import", help="time a generated CSV's import")
         imports.add_argument("--rows", type=int, default=100_000)
         imports.add_argument("--label", default="", help="names the JSON file in bench/results/")
+        imports.add_argument(
+            "--types",
+            default="order,activity,task",
+            help="the other record types timed after the contacts (comma-separated)",
+        )
         exports = commands.add_parser("export", help="time exporting every contact as CSV")
         exports.add_argument("--label", default="", help="names bench/results/export-<label>.json")
         backups = commands.add_parser("backup", help="time a verified backup of the database")
@@ -93,7 +98,7 @@ class Command(BaseCommand):
     def _import(self, options):
         from bench import imports
 
-        result = imports.run(options["rows"], self.stdout.write)
+        result = imports.run(options["rows"], self.stdout.write, types=options["types"].split(","))
         for key, value in result.items():
             self.stdout.write(f"  {key:<22} {value}")
         RESULTS.mkdir(exist_ok=True)

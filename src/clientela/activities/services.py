@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from clientela.activities.models import (
     TaskRepeat,
     TimelineLink,
 )
-from clientela.core import audit, bulk, permissions, phrases
+from clientela.core import audit, permissions, phrases
 from clientela.core.records import timeline_records
 from clientela.notifications import services as notifications
 
@@ -93,20 +92,10 @@ def log_activity(
     attendees (the colleagues named and the contact it is with) and, with `invite`, sends
     them its invitation."""
     _may_log(actor, record)
-    if kind not in ActivityKind.values:
-        raise ValidationError({"kind": _("Unknown timeline entry type.")})
-    unknown = set(fields) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    if kind == ActivityKind.NOTE and not (fields.get("body") or "").strip():
-        raise ValidationError({"body": _("Write the note first.")})
+    activity = prepare_activity(actor=actor, kind=kind, occurred_at=occurred_at, **fields)
     if recording is not None:
         check_file(recording)
-    occurred_at = occurred_at or timezone.now()
-    if fields.get("ends_at") and fields["ends_at"] < occurred_at:
-        raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
-    values = {name: _empty(name) if value is None else value for name, value in fields.items()}
-    activity = Activity.objects.create(kind=kind, occurred_at=occurred_at, author=actor, **values)
+    activity.save(force_insert=True)
     _link(activity, timeline_records(record))
     if recording is not None:
         attach_file(actor=actor, record=record, upload=recording, activity=activity)
@@ -126,6 +115,25 @@ def log_activity(
             source_activity=activity,
         )
     return activity
+
+
+def prepare_activity(
+    *, actor: User | None, kind: str, occurred_at: datetime.datetime | None = None, **fields: Any
+) -> Activity:
+    """Check a new timeline entry exactly as `log_activity` does (all but the permission
+    on its record, which the caller asks), without writing it."""
+    if kind not in ActivityKind.values:
+        raise ValidationError({"kind": _("Unknown timeline entry type.")})
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if kind == ActivityKind.NOTE and not (fields.get("body") or "").strip():
+        raise ValidationError({"body": _("Write the note first.")})
+    occurred_at = occurred_at or timezone.now()
+    if fields.get("ends_at") and fields["ends_at"] < occurred_at:
+        raise ValidationError({"ends_at": _("A meeting can't end before it starts.")})
+    values = {name: _empty(name) if value is None else value for name, value in fields.items()}
+    return Activity(kind=kind, occurred_at=occurred_at, author=actor, **values)
 
 
 @transaction.atomic
@@ -163,53 +171,6 @@ def log_imported_call(
         activity.author = caller
     activity.save(update_fields=["external_id", "author"])
     return activity
-
-
-@transaction.atomic
-def log_notes(*, actor: User | None, notes: list[tuple[Record, str]]) -> list[Activity]:
-    """Many notes at once, each on its record's timeline (an import's batch): the checks,
-    rows and audit entries `log_activity` writes for a note, in a few statements."""
-    if not notes:
-        return []
-    checked = set()
-    for record, body in notes:
-        if (type(record), record.pk) not in checked:
-            _may_log(actor, record)
-            checked.add((type(record), record.pk))
-        if not body.strip():
-            raise ValidationError({"body": _("Write the note first.")})
-    now = timezone.now()
-    activities = bulk.insert(
-        Activity,
-        [
-            Activity(kind=ActivityKind.NOTE, occurred_at=now, author=actor, body=body)
-            for _record, body in notes
-        ],
-    )
-    linked_by_model: dict[type[Record], dict[int, Record]] = {}
-    links = []
-    for (record, _body), activity in zip(notes, activities, strict=True):
-        for linked in timeline_records(record):
-            links.append(
-                TimelineLink(
-                    activity=activity,
-                    content_type=ContentType.objects.get_for_model(linked),
-                    object_id=linked.pk,
-                    occurred_at=now,
-                    kind=ActivityKind.NOTE,
-                )
-            )
-            linked_by_model.setdefault(type(linked), {})[linked.pk] = linked
-    bulk.insert(TimelineLink, links)
-    for model, records in linked_by_model.items():
-        model.objects.filter(
-            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=now), pk__in=list(records)
-        ).update(last_activity_at=now)
-        for record in records.values():
-            if record.last_activity_at is None or record.last_activity_at < now:
-                record.last_activity_at = now
-    audit.log_created(actor=actor, records=activities)
-    return activities
 
 
 @transaction.atomic
@@ -370,11 +331,44 @@ def create_task(
     of a series whose next task is made when this one is done."""
     if record is not None:
         _may_log(actor, record)
-    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=reminder_at)
+    task = prepare_task(
+        actor=actor,
+        title=title,
+        assignee=assignee,
+        due_at=due_at,
+        reminder_at=reminder_at,
+        priority=priority,
+        record=record,
+        notes=notes,
+    )
     if repeat is not None:
-        repeat = _start_repeat(repeat, due_at, assignee)
-    task = Task.objects.create(
-        repeat=repeat,
+        task.repeat = _start_repeat(repeat, due_at, assignee)
+    task.source_activity = source_activity
+    task.save(force_insert=True)
+    audit.log(actor=actor, action="create", record=task, after=audit.snapshot(task))
+    if reminder_at is not None:
+        _schedule_reminder(task, reminder_at)
+    if actor is not None and assignee.pk != actor.pk:
+        _tell_assignee(actor, task)
+    return task
+
+
+def prepare_task(
+    *,
+    actor: User | None,
+    title: str,
+    assignee: User,
+    due_at: datetime.datetime | None = None,
+    reminder_at: datetime.datetime | None = None,
+    priority: str = Priority.NORMAL,
+    record: Record | None = None,
+    notes: str = "",
+    done: bool = False,
+) -> Task:
+    """Check a new task exactly as `create_task` does (all but the permission on its
+    record, which `create_tasks` asks), without writing it; `done`: ticked already."""
+    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=reminder_at)
+    return Task(
         title=title,
         notes=notes,
         assignee=assignee,
@@ -384,14 +378,8 @@ def create_task(
         priority=priority,
         content_type=ContentType.objects.get_for_model(record) if record is not None else None,
         object_id=record.pk if record is not None else None,
-        source_activity=source_activity,
+        done_at=timezone.now() if done else None,
     )
-    audit.log(actor=actor, action="create", record=task, after=audit.snapshot(task))
-    if reminder_at is not None:
-        _schedule_reminder(task, reminder_at)
-    if actor is not None and assignee.pk != actor.pk:
-        _tell_assignee(actor, task)
-    return task
 
 
 # What a task's edit may change: `update_task(changes=…)` takes these names.

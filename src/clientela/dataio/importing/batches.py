@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.activities import services as activity_services
+from clientela.activities import batches as activity_batches
 from clientela.core import audit, bulk, search
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
@@ -122,7 +122,7 @@ def converted_rows(run: ImportRun, batch, lookups: Lookups, tally: Tally) -> lis
 
 
 def _batch_class(run: ImportRun):
-    from clientela.dataio.importing.other_batches import BATCHES
+    from clientela.dataio.importing.timeline_batches import BATCHES
 
     if run.record_type in BATCHES:
         return BATCHES[run.record_type]
@@ -209,7 +209,7 @@ class _Batch:
                 _unsaved(self.written_companies)  # rolled back with the row
                 self.tally.reject(self.run, number, cells, _problems(self.run, error))
         self.flush()
-        activity_services.log_notes(actor=self.actor, notes=self.notes)
+        activity_batches.log_notes(actor=self.actor, notes=self.notes)
 
     def said(self, match) -> str:
         """Why a row was skipped or merged, as the report says it."""
@@ -470,7 +470,7 @@ class _DealBatch:
             self.notes += [(deal, text) for text in converted.notes]
             for column, message in warnings:
                 self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
-        activity_services.log_notes(actor=self.actor, notes=self.notes)
+        activity_batches.log_notes(actor=self.actor, notes=self.notes)
 
     def known_deals(self, keys: list[str]) -> dict[str, int]:
         """The live deals the actor may see, by their ID in the old system."""
@@ -510,7 +510,7 @@ def contacts_by_email(actor, addresses: set[str]) -> dict[str, Contact]:
         return found
     points = (
         EmailAddress.objects.filter(address__in=addresses, contact__in=live(actor, "contact"))
-        .select_related("contact")
+        .select_related("contact__company")  # a timeline entry rolls up into it
         .order_by("id")
     )
     for point in points:

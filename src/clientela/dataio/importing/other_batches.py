@@ -8,15 +8,14 @@ a second import never duplicates, and its undo puts back what it changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
-from clientela.activities import imported as activity_imports
 from clientela.activities import services as activity_services
 from clientela.activities.models import Activity, Task
 from clientela.core import audit, record_services, search, settings_pages, settings_services
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
 
 PRODUCT_FIELDS = ("sku", "name", "unit", "tax_rate", "active")
 Row = tuple[int, list[str], "Converted"]
+WAITING = 0  # the key of a record a row of the batch makes, not written yet (no pk is 0)
 
 
 class _Refused(Exception):
@@ -79,24 +79,75 @@ class OtherBatch:
         self.known = self.known_keys([row[2].external_id for row in rows if row[2].external_id])
         self.find_links(rows)
         self.prepare(rows)
+        self.waiting: list[tuple[list[Row], object]] = []
         for group in self.groups(rows):
             key = group[0][2].external_id
+            if key and self.known.get(key) == WAITING:
+                self.flush()  # the record an earlier row of the batch makes, written first
             if key and key in self.known and not self.updates():
                 self.skip(group, key)
                 continue
-            records, keys = len(self.tally.records), len(self.tally.keys)
-            search.write_waiting()
-            try:
-                with _own_savepoint():
-                    self.write(group)
-            except (ValidationError, PermissionDenied, _Refused) as error:
-                del self.tally.records[records:]
-                del self.tally.keys[keys:]
-                self.refuse(group, error)
-                continue
-            for number, _cells, converted in group:
-                for column, message in converted.warnings:
-                    self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
+            if self.batched() and self.existing(group[0][2]) is None:
+                self.queue(group)
+            else:
+                self.write_alone(group)
+        self.flush()
+
+    def queue(self, group: list[Row]) -> None:
+        """Check a new record's row now and keep it for the batch's one bulk write."""
+        try:
+            prepared = self.prepare_new(group)
+        except (ValidationError, PermissionDenied, _Refused) as error:
+            self.refuse(group, error)
+            return
+        self.waiting.append((group, prepared))
+        if key := group[0][2].external_id:
+            self.known[key] = WAITING
+
+    def flush(self) -> None:
+        """Write the new records waiting, together, in one savepoint; should the bulk write
+        refuse them, each is written on its own so only the row at fault is refused."""
+        waiting, self.waiting = self.waiting, []
+        if not waiting:
+            return
+        records, keys = len(self.tally.records), len(self.tally.keys)
+        search.write_waiting()
+        try:
+            with _own_savepoint():
+                written = self.write_new([prepared for _group, prepared in waiting])
+        except (ValidationError, PermissionDenied):
+            del self.tally.records[records:]
+            del self.tally.keys[keys:]
+            for group, _prepared in waiting:
+                if key := group[0][2].external_id:
+                    self.known.pop(key, None)
+            for group, _prepared in waiting:
+                self.write_alone(group)
+            return
+        for (group, _prepared), record in zip(waiting, written, strict=True):
+            number, _cells, converted = group[0]
+            self.created(number, converted, self.run.record_type, record.pk)
+            self.warn(group)
+
+    def write_alone(self, group: list[Row]) -> None:
+        """One row (one order with its lines) through its app's services, in its own
+        savepoint: a refused one leaves nothing behind."""
+        records, keys = len(self.tally.records), len(self.tally.keys)
+        search.write_waiting()
+        try:
+            with _own_savepoint():
+                self.write(group)
+        except (ValidationError, PermissionDenied, _Refused) as error:
+            del self.tally.records[records:]
+            del self.tally.keys[keys:]
+            self.refuse(group, error)
+            return
+        self.warn(group)
+
+    def warn(self, group: list[Row]) -> None:
+        for number, _cells, converted in group:
+            for column, message in converted.warnings:
+                self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
 
     # What each type says ---------------------------------------------------------------
     def groups(self, rows: list[Row]) -> list[list[Row]]:
@@ -115,6 +166,17 @@ class OtherBatch:
         pass
 
     def write(self, group: list[Row]) -> None:
+        raise NotImplementedError
+
+    def batched(self) -> bool:
+        """Whether new records are checked row by row (`prepare_new`) and written
+        together (`write_new`) rather than each through `write`."""
+        return False
+
+    def prepare_new(self, group: list[Row]) -> object:
+        raise NotImplementedError
+
+    def write_new(self, prepared: list) -> Sequence[Model]:
         raise NotImplementedError
 
     def skip(self, group: list[Row], key: str) -> None:
@@ -172,7 +234,9 @@ class OtherBatch:
                         "key", "object_id"
                     )
                 )
-                records = {r.pk: r for r in live(self.actor, kind).filter(pk__in=ids.values())}
+                records = {
+                    r.pk: r for r in _rolled_up(live(self.actor, kind).filter(pk__in=ids.values()))
+                }
                 found = {k: records[pk] for k, pk in ids.items() if pk in records}
             for value, record in found.items():
                 self.found[(key, value)] = record
@@ -211,6 +275,16 @@ class OtherBatch:
             self.tally.keys.append(
                 ExternalKey(record_type=record_type, key=converted.external_id, object_id=pk)
             )
+
+
+def _rolled_up(records):
+    """The records with those their timelines roll up into (`timeline_records`): a
+    contact's company, a deal's company and people, read with them, not one by one."""
+    if records.model is Deal:
+        return records.select_related("company").prefetch_related("contacts")
+    if hasattr(records.model, "company"):
+        return records.select_related("company")
+    return records
 
 
 LINK_ORDER = ("deal_ref", "contact_ref", "contact_email", "company_ref", "company")
@@ -429,88 +503,6 @@ class OrderBatch(OtherBatch):
             )
 
 
-class ActivityBatch(OtherBatch):
-    """Notes, calls, meetings and e-mails, each on the timeline of the record it names
-    (a deal, else a contact, else a company) and of those it belongs to."""
-
-    def write(self, group: list[Row]) -> None:
-        number, _cells, converted = group[0]
-        record = self.record(converted, LINK_ORDER)
-        assert record is not None  # the row was refused without one
-        data = dict(converted.data)
-        if (pk := self.existing(converted)) is not None:
-            before = activity_imports.update_imported(
-                actor=self.actor,
-                record=record,
-                activity=Activity.objects.get(pk=pk),
-                changes={name: value for name, value in data.items() if value is not None},
-            )
-            return self.changed(number, "activity", pk, before, converted.external_id)
-        kind, occurred_at = data.pop("kind"), data.pop("occurred_at", None)
-        activity = activity_services.log_activity(
-            actor=self.actor, record=record, kind=kind, occurred_at=occurred_at, **data
-        )
-        self.created(number, converted, "activity", activity.pk)
-
-
-class TaskBatch(OtherBatch):
-    """Tasks, on the record they name (if any), for the user the file names (else the
-    person importing), done already when the file says so."""
-
-    def write(self, group: list[Row]) -> None:
-        number, _cells, converted = group[0]
-        record = None
-        try:
-            record = self.record(converted, LINK_ORDER)
-        except _Refused as missing:
-            converted.warnings.append(
-                (missing.problem[0], missing.problem[1] + " " + _("The task is stored alone."))
-            )
-        data = converted.data
-        assignee = data.get("owner") or self.lookups.fallback_owner or self.actor
-        if assignee is None:
-            raise ValidationError(_("Name who the task is for in a column."))
-        if (pk := self.existing(converted)) is not None:
-            return self.rewrite(number, converted, Task.objects.get(pk=pk), assignee)
-        task = activity_services.create_task(
-            actor=self.actor,
-            title=data["title"],
-            assignee=assignee,
-            due_at=data.get("due_at"),
-            priority=data.get("priority", "normal"),
-            record=record,
-            notes=data.get("notes", ""),
-        )
-        if data.get("done") and self.actor is not None:
-            activity_services.set_task_done(actor=self.actor, task=task, done=True)
-        self.created(number, converted, "task", task.pk)
-
-    def rewrite(self, number: int, converted: Converted, task: Task, assignee) -> None:
-        data = converted.data
-        before = rewrites.task_state(task)
-        activity_services.update_task(
-            actor=self.actor,
-            task=task,
-            changes={
-                "title": data["title"],
-                "assignee": assignee,
-                "due_at": data.get("due_at", task.due_at),
-                "priority": data.get("priority", task.priority),
-                "notes": data.get("notes") or task.notes,
-            },
-        )
-        if "done" in data and bool(data["done"]) != (task.done_at is not None):
-            assert self.actor is not None  # an import is always someone's
-            activity_services.set_task_done(actor=self.actor, task=task, done=data["done"])
-        self.changed(number, "task", task.pk, before, converted.external_id)
-
-
-BATCHES: dict[str, type[OtherBatch]] = {
-    "product": ProductBatch,
-    "order": OrderBatch,
-    "activity": ActivityBatch,
-    "task": TaskBatch,
-}
 MODELS = {
     "product": Product,
     "order": Order,

@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from clientela.core.permissions import capability_required
 from clientela.core.text import Echo, spreadsheet_safe
 from clientela.dataio.importing import calls as call_import
-from clientela.dataio.importing import mapping, merge_queue, reading, selectors, services
+from clientela.dataio.importing import mapping, merge_queue, reading, selectors, services, summary
 from clientela.dataio.importing.rows import OTHER_TYPES
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate, SuspectedDuplicate
 from clientela.users import selectors as user_selectors
@@ -110,6 +110,7 @@ def _mapping_context(request, run: ImportRun, errors=None) -> dict:
         ),
         "targets": targets,
         "preview": shown,
+        "summary": summary.summarise(run, services.lookups_for(run)),
         "preview_fields": [(key, labels.get(key, key)) for key in _shown_fields(run, used)],
         "modes": DuplicateMode.choices,
         "encodings": ENCODING_CHOICES,

@@ -1,0 +1,160 @@
+"""Many timeline entries or tasks written at once (an import's batch): the same checks,
+rows, links, last-activity dates, audit entries and notifications as the one-at-a-time
+services, in a few statements."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, DateTimeField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.activities import meetings
+from clientela.activities.models import Activity, ActivityKind, Task, TimelineLink
+from clientela.activities.services import CONTACT_KINDS, _may_log, _tell_assignee
+from clientela.core import audit, bulk
+from clientela.core.records import timeline_records
+
+if TYPE_CHECKING:
+    from clientela.core.models import Record
+    from clientela.users.models import User
+
+
+@transaction.atomic
+def log_notes(*, actor: User | None, notes: list[tuple[Record, str]]) -> list[Activity]:
+    """Many notes at once, each on its record's timeline (an import's batch): the checks,
+    rows and audit entries `log_activity` writes for a note, in a few statements."""
+    if not notes:
+        return []
+    checked = set()
+    for record, body in notes:
+        if (type(record), record.pk) not in checked:
+            _may_log(actor, record)
+            checked.add((type(record), record.pk))
+        if not body.strip():
+            raise ValidationError({"body": _("Write the note first.")})
+    now = timezone.now()
+    activities = bulk.insert(
+        Activity,
+        [
+            Activity(kind=ActivityKind.NOTE, occurred_at=now, author=actor, body=body)
+            for _record, body in notes
+        ],
+    )
+    linked_by_model: dict[type[Record], dict[int, Record]] = {}
+    links = []
+    for (record, _body), activity in zip(notes, activities, strict=True):
+        for linked in timeline_records(record):
+            links.append(
+                TimelineLink(
+                    activity=activity,
+                    content_type=ContentType.objects.get_for_model(linked),
+                    object_id=linked.pk,
+                    occurred_at=now,
+                    kind=ActivityKind.NOTE,
+                )
+            )
+            linked_by_model.setdefault(type(linked), {})[linked.pk] = linked
+    bulk.insert(TimelineLink, links)
+    for model, records in linked_by_model.items():
+        model.objects.filter(
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=now), pk__in=list(records)
+        ).update(last_activity_at=now)
+        for record in records.values():
+            if record.last_activity_at is None or record.last_activity_at < now:
+                record.last_activity_at = now
+    audit.log_created(actor=actor, records=activities)
+    return activities
+
+
+@transaction.atomic
+def log_activities(*, actor: User | None, entries: list[tuple[Record, Activity]]) -> list[Activity]:
+    """Many checked timeline entries (`prepare_activity`) at once, each on its record's
+    timeline and those it rolls up into (an import's batch): the rows, links, the records'
+    last activity and audit entries `log_activity` writes, in a few statements."""
+    if not entries:
+        return []
+    checked: set[tuple[type, int]] = set()
+    for record, _activity in entries:
+        if (type(record), record.pk) not in checked:
+            _may_log(actor, record)
+            checked.add((type(record), record.pk))
+    activities = bulk.insert(Activity, [activity for _record, activity in entries])
+    links = []
+    marks: dict[tuple[type, int], tuple[Record, datetime.datetime, datetime.datetime | None]] = {}
+    for record, activity in entries:
+        talked = activity.kind in CONTACT_KINDS
+        for linked in timeline_records(record):
+            links.append(
+                TimelineLink(
+                    activity=activity,
+                    content_type=ContentType.objects.get_for_model(linked),
+                    object_id=linked.pk,
+                    occurred_at=activity.occurred_at,
+                    kind=activity.kind,
+                )
+            )
+            _, last, contacted = marks.get((type(linked), linked.pk), (linked, None, None))
+            marks[(type(linked), linked.pk)] = (
+                linked,
+                max(last or activity.occurred_at, activity.occurred_at),
+                max(contacted or activity.occurred_at, activity.occurred_at)
+                if talked
+                else contacted,
+            )
+        if activity.kind == ActivityKind.MEETING:
+            meetings.add_attendees(activity, record, [])
+    bulk.insert(TimelineLink, links)
+    by_model: dict[type[Record], list] = {}
+    for item in marks.values():
+        by_model.setdefault(type(item[0]), []).append(item)
+    for model, items in by_model.items():
+        _mark_many(model, "last_activity_at", [(record, last) for record, last, _c in items])
+        if hasattr(model, "last_contacted_at"):  # people, not their companies or deals
+            reached = [(record, at) for record, _l, at in items if at is not None]
+            _mark_many(model, "last_contacted_at", reached)
+    audit.log_created(actor=actor, records=activities)
+    return activities
+
+
+def _mark_many(
+    model: type[Record], name: str, marks: list[tuple[Record, datetime.datetime]]
+) -> None:
+    """`_mark_activity` for many records of one model: each one's `name` moved forward to
+    its time, in one statement per few hundred records."""
+    for start in range(0, len(marks), 300):
+        chunk = marks[start : start + 300]
+        newest = Case(
+            *[When(pk=record.pk, then=Value(when)) for record, when in chunk],
+            output_field=DateTimeField(),
+        )
+        model._default_manager.filter(
+            Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lt": newest}),
+            pk__in=[record.pk for record, _when in chunk],
+        ).update(**{name: newest})
+        for record, when in chunk:
+            if getattr(record, name) is None or when > getattr(record, name):
+                setattr(record, name, when)
+
+
+@transaction.atomic
+def create_tasks(*, actor: User | None, tasks: list[tuple[Record | None, Task]]) -> list[Task]:
+    """Many checked tasks (`prepare_task`) at once (an import's batch): the rows, audit
+    entries and the assignees' bell notifications `create_task` writes, in a few
+    statements (a notification for each task given to someone else)."""
+    checked: set[tuple[type, int]] = set()
+    for record, _task in tasks:
+        if record is not None and (type(record), record.pk) not in checked:
+            _may_log(actor, record)
+            checked.add((type(record), record.pk))
+    created = bulk.insert(Task, [task for _record, task in tasks])
+    audit.log_created(actor=actor, records=created)
+    for task in created:
+        if actor is not None and task.assignee_id != actor.pk:
+            _tell_assignee(actor, task)
+    return created

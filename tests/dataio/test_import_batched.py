@@ -1,0 +1,139 @@
+"""Timeline entries and tasks written a batch at a time: the records the rows name looked up
+once per batch and the new entries inserted together (as contacts are), while every rule
+of the row-by-row path still holds: the same checks, the timelines and last-activity dates,
+one audit entry per record from the import, the bell for a task given to a colleague, a
+second row with the same ID updating the first, and undo."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clientela.activities.models import Activity, Task, TimelineLink
+from clientela.core.models import AuditEntry, AuditSource
+from clientela.customers import services as customer_services
+from clientela.customers.models import Contact
+from clientela.dataio.importing import services
+from clientela.notifications.models import Notification
+from clientela.users.services import create_user
+from tests.dataio.importing_helpers import csv_bytes, import_file
+
+
+@pytest.fixture
+def admin(db, settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path / "imports"
+    settings.IMPORT_BATCH_ROWS = 100
+    return create_user(email="admin@firma.ro", full_name="Ana Admin", administrator=True)
+
+
+@pytest.fixture
+def people(admin):
+    company = customer_services.create_company(actor=admin, data={"name": "Lactate Sud SRL"})
+    return [
+        customer_services.create_contact(
+            actor=admin,
+            data={
+                "full_name": f"Client {i}",
+                "emails": [f"c{i}@lactatesud.ro"],
+                "company": company,
+            },
+        )
+        for i in range(30)
+    ]
+
+
+def _activities(rows: int, first: int = 0) -> bytes:
+    return csv_bytes(
+        [["Activity ID", "Type", "Subject", "Notes", "Date", "Contact Email"]]
+        + [
+            [f"a{first + i}", "Call" if i % 2 else "Note", "Offer", f"Said {i}", "2026-02-03 10:15", f"c{i}@lactatesud.ro"]
+            for i in range(rows)
+        ]
+    )  # fmt: skip
+
+
+def _tasks(rows: int, first: int = 0) -> bytes:
+    return csv_bytes(
+        [["Task ID", "Subject", "Due Date", "Assigned To", "Contact Email", "Status"]]
+        + [
+            [f"t{first + i}", f"Offer {i}", "2026-04-01", "admin@firma.ro", f"c{i}@lactatesud.ro", "Open"]
+            for i in range(rows)
+        ]
+    )  # fmt: skip
+
+
+def _queries(admin, data: bytes, record_type: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        run = import_file(admin, data, f"{record_type}.csv", record_type=record_type)
+    assert run.status == "done", run.error
+    return len(queries)
+
+
+@pytest.mark.parametrize("record_type, file", [("activity", _activities), ("task", _tasks)])
+def test_a_batch_costs_the_same_queries_for_5_rows_as_for_30(admin, people, record_type, file):
+    few = _queries(admin, file(5), record_type)
+    many = _queries(admin, file(30, first=100), record_type)
+    assert many <= few  # the first import also reads what stays cached (content types)
+
+
+def test_timeline_entries_of_a_batch_keep_every_rule_of_one_entry(admin, people):
+    maria, ion = people[0], people[1]
+    data = csv_bytes(
+        [
+            ["Activity ID", "Type", "Subject", "Notes", "Date", "Contact Email"],
+            ["a1", "Note", "", "Pays late", "2026-02-01 09:00", maria.email],
+            ["a2", "Call", "Offer", "Wants 40", "2026-02-03 10:15", ion.email],
+            ["a3", "Note", "", "", "2026-02-04 10:15", ion.email],  # a note needs its text
+            ["a1", "Note", "", "Pays on time now", "2026-02-05 09:00", maria.email],
+        ]
+    )
+    run = import_file(admin, data, "activities.csv", record_type="activity", mode="update")
+    assert (run.created, run.updated, run.rejected) == (2, 1, 1), run.error
+    assert run.rejections.get().reason == "A note needs its text."
+    note = Activity.objects.get(kind="note")
+    assert note.body == "Pays on time now"  # the second a1 updated the first, not a copy
+    call = Activity.objects.get(kind="call")
+    # On the contact's timeline and on its company's, as one typed in would be.
+    assert TimelineLink.objects.filter(activity=call).count() == 2
+    ion.refresh_from_db()
+    maria.refresh_from_db()
+    assert ion.last_contacted_at == call.occurred_at == ion.last_activity_at
+    assert maria.last_activity_at is not None and maria.last_contacted_at is None  # a note
+    created = AuditEntry.objects.filter(
+        action="create",
+        content_type=ContentType.objects.get_for_model(Activity),
+        object_id__in=[note.pk, call.pk],
+    )
+    assert {entry.source for entry in created} == {AuditSource.IMPORT}
+    assert created.count() == 2
+    services.undo(actor=admin, run=run)
+    assert not Activity.objects.filter(kind__in=["call", "note"]).exists()
+
+
+def test_tasks_of_a_batch_are_audited_done_and_told_to_their_assignee(admin, people):
+    radu = create_user(email="radu@firma.ro", full_name="Radu Vânzări", administrator=True)
+    data = csv_bytes(
+        [
+            ["Task ID", "Subject", "Due Date", "Assigned To", "Contact Email", "Status"],
+            ["t1", "Send the offer", "2026-04-01", "radu@firma.ro", people[0].email, "Completed"],
+            ["t2", "Call back", "", "admin@firma.ro", "nobody@else.ro", "Open"],
+        ]
+    )
+    run = import_file(admin, data, "tasks.csv", record_type="task")
+    assert (run.created, run.rejected, run.warned) == (2, 0, 1)
+    offer = Task.objects.get(title="Send the offer")
+    assert offer.assignee == radu and offer.done_at is not None and offer.object_id == people[0].pk
+    alone = Task.objects.get(title="Call back")
+    assert alone.object_id is None  # the contact it names is not there: stored alone
+    assert "nobody@else.ro" in run.notes.get(kind="warning").message
+    assert Notification.objects.filter(user=radu, title__contains="Send the offer").count() == 1
+    entry = AuditEntry.objects.get(
+        action="create", content_type=ContentType.objects.get_for_model(Task), object_id=offer.pk
+    )
+    assert entry.source == AuditSource.IMPORT
+    assert entry.changes["done_at"][1] is not None
+    services.undo(actor=admin, run=run)
+    assert not Task.objects.exists()
+    assert Contact.objects.count() == 30
