@@ -19,6 +19,7 @@ from clientela.orders import services as order_services
 from clientela.orders.models import Invoice, PriceList
 from clientela.orders.tasks import fetch_exchange_rates
 from clientela.users.services import role_named
+from tests import record_pages
 from tests.orders.conftest import build_shop
 
 pytestmark = pytest.mark.django_db
@@ -233,12 +234,12 @@ def test_the_lifetime_value_adds_each_invoice_at_the_rate_of_its_issue_day(
     invoice_on(MONDAY)  # 535.50 EUR at 4.9753 = 2664.27
     invoice_on(MONDAY.replace(day=6))  # 535.50 EUR at 4.98 = 2666.79
     client.force_login(admin)
-    page = client.get(f"/companies/{shop['company'].pk}/").content.decode()
+    page = record_pages.shown(client, f"/companies/{shop['company'].pk}/")
     assert "535.50 RON" in page and "1,071.00 EUR" in page
     assert '≈ <strong class="num">5,866.56 RON</strong>' in page
 
     invoice_on(MONDAY.replace(day=20))  # no EUR rate in force that day
-    page = client.get(f"/companies/{shop['company'].pk}/").content.decode()
+    page = record_pages.shown(client, f"/companies/{shop['company'].pk}/")
     assert "5,866.56 RON" not in page
     assert "No total in RON: no exchange rate for EUR on 03/20/2026" in page
 

@@ -199,7 +199,7 @@ class OrderStage(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     builtin = models.BooleanField(default=False, editable=False)
     # A stage switched off is offered to no order (orders in it stay and move on from it).
-    active = models.BooleanField(_("in use"), default=True)
+    active = models.BooleanField(_("in use"), default=True, db_default=True)
     next_stages = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="previous_stages"
     )

@@ -9,10 +9,12 @@ class Migration(migrations.Migration):
         ('orders', '0005_order_order_stage_since_idx'),
     ]
 
+    # A database default too: rows written by code that predates the column (the seeding
+    # in 0002 when a backup's database is migrated forward) are stages in use.
     operations = [
         migrations.AddField(
             model_name='orderstage',
             name='active',
-            field=models.BooleanField(default=True, verbose_name='in use'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='in use'),
         ),
     ]
