@@ -10,7 +10,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from clientela.analytics import forecasting, forecasts
 from clientela.core.currencies import services as currency_services
@@ -199,3 +199,28 @@ def test_the_forecast_writes_money_as_the_readers_language_does(
     assert 'data-value="100.00"><a href="' in revenue and f">{month}</a>" in revenue
     assert month.replace("100", "20") in revenue.split("</p>", 1)[0]
     assert "RON (" not in body and " RON<" not in body
+
+
+@pytest.mark.django_db
+def test_the_remembered_history_is_read_again_when_a_contact_comes_or_goes(world):
+    """The complete months are remembered between page views, and read afresh once a
+    contact is added (even one dated months back, as an import may) or moved to the trash:
+    the page never shows a count the records no longer give."""
+    from clientela.core import record_services
+    from clientela.customers import services as customer_services
+
+    ana = world["ana"]
+
+    def two_months_ago() -> Decimal:
+        result = forecasts.new_customers(ana)
+        label = formats.date_format(_month(2).date(), "YEAR_MONTH_FORMAT")
+        cells = [row.cells[0].value for row in result.chart.rows if row.label == label]
+        return cells[0] if cells else D(0)
+
+    before = two_months_ago()
+    assert two_months_ago() == before  # remembered: the same figure
+    added = customer_services.create_contact(actor=ana, data={"full_name": "Dana Vechi"})
+    Contact.objects.filter(pk=added.pk).update(created_at=_month(2))
+    assert two_months_ago() == before + 1
+    record_services.trash_record(actor=ana, record=Contact.objects.get(pk=added.pk))
+    assert two_months_ago() == before

@@ -10,11 +10,14 @@ For a role that may not see amounts, the number of orders sold is forecast inste
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -78,6 +81,29 @@ def _window(user, now) -> tuple[datetime.date, datetime.datetime, datetime.tzinf
     current = this_month(user, now)
     first = _add_months(current, -HISTORY_MONTHS)
     return current, datetime.datetime.combine(first, datetime.time.min, tzinfo=zone), zone
+
+
+def _by_month(
+    rows: QuerySet, field: str, start: datetime.datetime, current: datetime.date, zone
+) -> list[dict]:
+    """The grouped rows of `rows` from `start` on: those of the complete months before
+    `current` remembered in the cache, this month's read each time. The history is every
+    row of 36 months (1.3 s for the forecast page at 1M contacts, most of it here) and
+    changes only when a row of the table is added, edited, trashed or restored, which
+    moves the table's highest id or latest `updated_at` (both read from an index): the
+    key holds those and the query itself (the user's visibility is in its SQL), so a
+    change reads the history afresh and no entry is ever served stale."""
+    month_start = datetime.datetime.combine(current, datetime.time.min, tzinfo=zone)
+    history = rows.filter(**{f"{field}__gte": start, f"{field}__lt": month_start})
+    stamp = rows.model._base_manager.aggregate(last=Max("id"), changed=Max("updated_at"))
+    sql, params = history.query.sql_with_params()
+    text = json.dumps([sql, [str(p) for p in params], str(stamp["last"]), str(stamp["changed"])])
+    key = "forecast-rows:" + hashlib.sha256(text.encode()).hexdigest()
+    past = cache.get(key)
+    if not isinstance(past, list):
+        past = list(history)
+        cache.set(key, past, forecasting.CACHE_SECONDS)
+    return past + list(rows.filter(**{f"{field}__gte": month_start}))
 
 
 def _history(current: datetime.date, values: dict[datetime.date, Decimal]) -> list[datetime.date]:
@@ -172,7 +198,7 @@ def _forecast(
 
 def revenue(user, *, now: datetime.datetime | None = None) -> Forecast:
     current, start, zone = _window(user, now)
-    orders = order_selectors.orders_for(user).filter(order_selectors.SOLD, placed_at__gte=start)
+    orders = order_selectors.orders_for(user).filter(order_selectors.SOLD)
 
     def link(month: datetime.date) -> str:
         days = _days(month)
@@ -181,10 +207,16 @@ def revenue(user, *, now: datetime.datetime | None = None) -> Forecast:
     if not permissions.sees_sensitive(user):
         counts = {
             _as_date(row["month"]): Decimal(row["n"])
-            for row in orders.annotate(month=TruncMonth("placed_at", tzinfo=zone))
-            .values("month")
-            .annotate(n=Count("id"))
-            .order_by()
+            for row in _by_month(
+                orders.annotate(month=TruncMonth("placed_at", tzinfo=zone))
+                .values("month")
+                .annotate(n=Count("id"))
+                .order_by(),
+                "placed_at",
+                start,
+                current,
+                zone,
+            )
         }
         return _forecast(
             "revenue-forecast",
@@ -195,11 +227,15 @@ def revenue(user, *, now: datetime.datetime | None = None) -> Forecast:
             so_far=counts.get(current, Decimal(0)),
             note=_("Orders placed in the month, not cancelled or returned."),
         )
-    rows = (
+    rows = _by_month(
         orders.annotate(day=TruncDate("placed_at", tzinfo=zone))
         .values("day", "currency")
         .annotate(total=Sum("total"))
-        .order_by()
+        .order_by(),
+        "placed_at",
+        start,
+        current,
+        zone,
     )
     groups: dict[datetime.date, list[tuple[str, datetime.date, Decimal]]] = defaultdict(list)
     for row in rows:
@@ -228,13 +264,16 @@ def revenue(user, *, now: datetime.datetime | None = None) -> Forecast:
 
 def new_customers(user, *, now: datetime.datetime | None = None) -> Forecast:
     current, start, zone = _window(user, now)
-    rows = (
+    rows = _by_month(
         customer_selectors.contacts_for(user)
-        .filter(created_at__gte=start)
         .annotate(month=TruncMonth("created_at", tzinfo=zone))
         .values("month")
         .annotate(n=Count("id"))
-        .order_by()
+        .order_by(),
+        "created_at",
+        start,
+        current,
+        zone,
     )
     counts = {_as_date(row["month"]): Decimal(row["n"]) for row in rows}
 

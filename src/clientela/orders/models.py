@@ -265,6 +265,9 @@ class Order(Record):
             models.Index(fields=["placed_at", "id"], name="order_placed_idx"),
             # Orders stuck in a stage: the list's "stuck" filter and the home pages.
             models.Index(fields=["stage_changed_at", "id"], name="order_stage_since_idx"),
+            # The latest change, read in one step: the forecast's history is remembered
+            # until it moves (analytics.forecasts._by_month).
+            models.Index(fields=["updated_at", "id"], name="order_updated_idx"),
         ]
 
     def __str__(self) -> str:
