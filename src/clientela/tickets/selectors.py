@@ -273,8 +273,11 @@ def customer_satisfaction(user, customer, *, tickets: bool = True, orders: bool 
     tickets the user may see (`average`, `count`) and, with `orders`, over their delivered
     orders the user may see (`delivery_average`, `delivery_count`). One query."""
     kind = "contact" if customer._meta.model_name == "contact" else "company"
-    about_tickets = Q(ticket__in=tickets_for(user).values("pk"), **{f"ticket__{kind}": customer})
-    about_orders = Q(order__in=orders_for(user).values("pk"), **{f"order__{kind}": customer})
+    # The customer inside each subquery, where its index finds their few tickets and
+    # orders: beside it, the subquery listed every ticket the user may see (23 ms for a
+    # company's card at 10k tickets, growing with them).
+    about_tickets = Q(ticket__in=tickets_for(user).filter(**{kind: customer}).values("pk"))
+    about_orders = Q(order__in=orders_for(user).filter(**{kind: customer}).values("pk"))
     wanted = Q(pk__in=[])
     if tickets:
         wanted |= about_tickets
