@@ -74,6 +74,7 @@ class Benchmark:
     floor: Callable[[Context, bool], list[tuple[str, list]]]  # the SQL giving the same rows
     api: bool = False  # called with the role's API token rather than its browser session
     admin_only: bool = False  # a page the limited rep's role does not open
+    htmx: bool = False  # asked as htmx asks it (a card loaded after the page's first paint)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -402,15 +403,17 @@ def settings_benchmarks() -> list[Benchmark]:
 
 def benchmarks(ctx: Context) -> list[Benchmark]:
     """Every page's benchmark; the ticket pages' when the database has tickets."""
-    from bench import dashboards, imports, projects, tickets
+    from bench import cards, dashboards, imports, projects, tickets
 
     return (
         BENCHMARKS
+        + cards.card_benchmarks()
         + dashboards.benchmarks()
         + imports.benchmarks()
         + (tickets.benchmarks() if ctx.ticket else [])
         + (projects.benchmarks() if ctx.project else [])
         + settings_benchmarks()
+        + cards.section_benchmarks()
     )
 
 
@@ -434,18 +437,20 @@ def database_time(totals: list[float], counts: list[int]):
     counts.append(spent[1])
 
 
-def time_request(client: Client, url: str, repeat: int) -> dict:
+def time_request(client: Client, url: str, repeat: int, *, htmx: bool = False) -> dict:
+    headers = {"HX-Request": "true"} if htmx else {}
+
     def checked(response):
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
 
     for _ in range(WARM_UP):
-        checked(client.get(url))
+        checked(client.get(url, headers=headers))
     wall, database, queries = [], [], []
     for _ in range(repeat):
         started = time.perf_counter()
         with database_time(database, queries):
-            response = client.get(url)
+            response = client.get(url, headers=headers)
         wall.append(time.perf_counter() - started)
         checked(response)
     return {
@@ -570,7 +575,9 @@ def machine() -> dict:
     }
 
 
-def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
+def run_all(*, repeat: int, log: Callable[[str], None], only: str = "") -> dict:
+    """Every page's figures, then the forecast's back-test and the writes; with `only`,
+    just the pages whose name holds it (a quick look at a few pages, not `make bench`)."""
     ctx = context()
     result = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -601,10 +608,12 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
         bare = bares[role] = time_request(client, "/bench/bare/", repeat)
         log(f"{role}: bare page p95 {bare['p95_ms']} ms")
         for benchmark in benchmarks(ctx):
-            if benchmark.admin_only and limited:
+            if (benchmark.admin_only and limited) or only not in benchmark.name:
                 continue
             url = benchmark.url(ctx, limited)
-            figures = time_request(api if benchmark.api else client, url, repeat)
+            figures = time_request(
+                api if benchmark.api else client, url, repeat, htmx=benchmark.htmx
+            )
             floor = time_sql(benchmark.floor(ctx, limited), repeat)
             result["requests"].append(
                 {
@@ -618,6 +627,8 @@ def run_all(*, repeat: int, log: Callable[[str], None]) -> dict:
             )
             log(f"{role}: {benchmark.name}: p95 {figures['p95_ms']} ms")
         api_services.revoke_token(actor=user, token_id=token.pk)
+    if only:
+        return result
     from bench import dashboards
 
     result["forecast_backtest"] = dashboards.backtest(ctx)

@@ -37,6 +37,11 @@ class Command(BaseCommand):
         run = commands.add_parser("run", help="time the pages against their floors")
         run.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
         run.add_argument("--label", default="", help="names the JSON file in bench/results/")
+        run.add_argument(
+            "--only",
+            default="",
+            help="only the pages whose name holds this text (no writes, no back-test)",
+        )
         imports = commands.add_parser("import", help="time a generated CSV's import")
         imports.add_argument("--rows", type=int, default=100_000)
         imports.add_argument("--label", default="", help="names the JSON file in bench/results/")
@@ -90,7 +95,9 @@ class Command(BaseCommand):
     def _run(self, options):
         from bench import report, requests
 
-        result = requests.run_all(repeat=options["repeat"], log=self.stdout.write)
+        result = requests.run_all(
+            repeat=options["repeat"], log=self.stdout.write, only=options["only"]
+        )
         self.stdout.write(report.table(result))
         label = options["label"] or f"{result['database']['vendor']}-{result['contacts']}"
         self._write(f"{label}.json", result)
