@@ -182,8 +182,10 @@ def remove_imported(*, actor: User | None, entry: Activity | Task, action: str) 
     entry.delete()
 
 
-def _link(activity: Activity, records: list[Record]) -> None:
-    TimelineLink.objects.bulk_create(
+def timeline_links(activity: Activity, records: list[Record]) -> list[TimelineLink]:
+    """The rows putting `activity` on each of `records`' timelines (unsaved): one entry,
+    or an import's batch of them, writes these."""
+    return [
         TimelineLink(
             activity=activity,
             content_type=ContentType.objects.get_for_model(linked),
@@ -192,7 +194,11 @@ def _link(activity: Activity, records: list[Record]) -> None:
             kind=activity.kind,
         )
         for linked in records
-    )
+    ]
+
+
+def _link(activity: Activity, records: list[Record]) -> None:
+    TimelineLink.objects.bulk_create(timeline_links(activity, records))
     for linked in records:
         _mark_activity(linked, activity.occurred_at, talked=activity.kind in CONTACT_KINDS)
 
