@@ -72,8 +72,9 @@ def test_demo_data_loads_once(capsys):
     assert re.search(r"Demo data is ready", capsys.readouterr().out)
 
 
-@pytest.mark.django_db
-def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, monkeypatch):
+def server_closing_at_once(monkeypatch, *, ctrl_c_again: bool = False) -> None:
+    """`clientela run`'s server listens, answers nobody and closes at once (`ctrl_c_again`:
+    waitress took the first Ctrl+C and is closing its threads when a second one comes)."""
     import waitress.server
 
     real_create_server = waitress.server.create_server
@@ -84,33 +85,27 @@ def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, mo
             self.effective_port = self.server.effective_port
 
         def run(self):
-            # Waitress took the first Ctrl+C and is closing its threads: a second one.
             self.server.close()
-            raise KeyboardInterrupt
+            if ctrl_c_again:
+                raise KeyboardInterrupt
 
     monkeypatch.setattr(waitress.server, "create_server", Closing)
     monkeypatch.setenv("CLIENTELA_ADMIN_PASSWORD", "Munte-Albastru-2026")
+
+
+@pytest.mark.django_db
+def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, monkeypatch):
+    server_closing_at_once(monkeypatch, ctrl_c_again=True)
     call_command("run", "--no-worker", "--port", "0")  # returns: no KeyboardInterrupt out of it
     assert "Clientela stopped." in capsys.readouterr().out
 
 
 def quick_runs(monkeypatch):
-    """`clientela run …` whose server answers nobody and stops at once, and whose worker is
-    not started: each call returns the environment the worker would have had."""
-    import waitress.server
-
+    """`clientela run …` whose server closes at once and whose worker is not started: each
+    call returns the environment the worker would have had."""
     from clientela.workspace.management.commands import run
 
-    real_create_server = waitress.server.create_server
-
-    class Stopping:
-        def __init__(self, *args, **kwargs):
-            self.server = real_create_server(*args, **kwargs)
-            self.effective_port = self.server.effective_port
-
-        def run(self):
-            self.server.close()
-
+    server_closing_at_once(monkeypatch)
     worker: dict = {}
 
     class Worker:
@@ -122,9 +117,7 @@ def quick_runs(monkeypatch):
 
         terminate = kill = poll
 
-    monkeypatch.setattr(waitress.server, "create_server", Stopping)
     monkeypatch.setattr(run.subprocess, "Popen", Worker)
-    monkeypatch.setenv("CLIENTELA_ADMIN_PASSWORD", "Munte-Albastru-2026")
 
     def serve(*args: str) -> dict:
         worker.clear()
