@@ -29,6 +29,11 @@ def pytest_configure(config):
     from clientela.core import catalogues
 
     catalogues.ensure_compiled()
+    # The cache is files in the test data folder, which outlives a run: rate limits and
+    # remembered names start empty, as in a new installation.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

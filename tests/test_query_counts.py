@@ -905,18 +905,12 @@ def test_a_write_runs_a_fixed_number_of_queries(client, user, write, snapshot):
 @pytest.mark.parametrize(
     "panel", ["people", "deals", "orders", "shipments", "order-files", "tickets", "projects"]
 )
-def test_record_page_panels_do_not_grow_with_rows(
-    user_client, user, kind, panel, snapshot, settings
-):
+def test_record_page_panels_do_not_grow_with_rows(user_client, user, kind, panel, snapshot):
     """The cards a contact's or company's page loads after its first paint (htmx asks)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from clientela.orders import shipping
-    from tests.orders.conftest import build_shop
+    from tests.orders.conftest import build_shop, shipped_order_with_file
 
     if panel == "people" and kind == "contact":
         pytest.skip("a company's card only")
-    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
     shop = build_shop(user)
     stock.receive(actor=None, product=shop["chair"], warehouse=shop["warehouse"], quantity=100)
     record = shop[kind]
@@ -924,17 +918,8 @@ def test_record_page_panels_do_not_grow_with_rows(
 
     def grow(count: int) -> None:
         add_contacts(user, shop["company"], 100 + count * 10, count)
-        for order in add_orders(user, shop, count):
-            shipping.create_shipment(
-                actor=user,
-                order=order,
-                carrier=shop["carrier"],
-                quantities={order.lines.get().pk: 1},
-                tracking_number="AWB",
-            )
-            activity_services.attach_file(
-                actor=user, record=order, upload=SimpleUploadedFile("a.pdf", b"%PDF-1")
-            )
+        for _ in range(count):
+            shipped_order_with_file(user, shop)
         for i in range(count):
             deal_services.create_deal(
                 actor=user,

@@ -104,7 +104,9 @@ DATABASES = {"default": _database.config}
 DATABASE_IS_SQLITE = _database.is_sqlite
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory in desktop mode, Redis when CLIENTELA_REDIS_URL is set ----------
+# Cache: files in the data folder by default, Redis when CLIENTELA_REDIS_URL is set ----
+# Either way every process shares it (the web process and the job worker on a desktop):
+# what one forgets, such as the events webhooks want, the others forget too.
 REDIS_URL = config.env_str("CLIENTELA_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -115,7 +117,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 # Background jobs: Django's tasks API, queued in the database (django-tasks-db) by
 # default and in Redis (RQ through django-tasks-rq) when there is one ----------------

@@ -34,7 +34,7 @@ def editor_for(user, data: dict) -> filter_rows.FilterEditor:
     posted = QueryDict(mutable=True)
     for key, value in data.items():
         posted.setlist(key, value if isinstance(value, list) else [value])
-    return filter_rows.FilterEditor.from_post(Deal, user, fields, posted, record_type="deal")
+    return filter_rows.FilterEditor.read(Deal, user, fields, posted=posted, record_type="deal")
 
 
 def rows_posted(spec_rows: list[tuple[str, str, list[str]]]) -> dict:
@@ -62,7 +62,7 @@ def test_rows_and_text_round_trip(world):
         {"field": "company.name", "op": "is_not_empty"},
     ]
     fields = filters.fields_of(Deal, ana)
-    editor = filter_rows.FilterEditor.from_spec(Deal, ana, fields, spec, record_type="deal")
+    editor = filter_rows.FilterEditor.read(Deal, ana, fields, spec=spec, record_type="deal")
     assert editor.mode == filter_rows.ROWS
     assert [(r.field, r.op, r.values) for r in editor.rows][:3] == [
         ("owner", "eq", [str(radu.pk)]),
@@ -93,7 +93,7 @@ def test_rows_and_text_round_trip(world):
     assert anyone.spec() == {"any": spec}
     # Nested groups stay text: rows cannot show them, and say so.
     nested = {"any": [spec[0], {"all": spec[1:3]}]}
-    kept = filter_rows.FilterEditor.from_spec(Deal, ana, fields, nested, record_type="deal")
+    kept = filter_rows.FilterEditor.read(Deal, ana, fields, spec=nested, record_type="deal")
     assert kept.mode == filter_rows.TEXT and json.loads(kept.text) == nested
     refused = editor_for(
         ana,

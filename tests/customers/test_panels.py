@@ -5,14 +5,10 @@ from its own address, which answers only for a record the user may see."""
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from clientela.activities import services as activity_services
 from clientela.deals import services as deal_services
-from clientela.orders import services as order_services
-from clientela.orders import shipping, stock
 from clientela.users.services import create_user, role_named, team_named
-from tests.orders.conftest import build_shop
+from tests.orders.conftest import build_shop, shipped_order_with_file
 from tests.record_pages import panel, shown
 
 pytestmark = pytest.mark.django_db
@@ -21,24 +17,12 @@ PANELS = ["deals", "orders", "shipments", "order-files", "tickets", "projects"]
 
 
 @pytest.fixture
-def shop(settings):
-    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
+def shop():
     owner = create_user(email="vera@firma.ro", full_name="Vera Pop", team=team_named("Cluj"))
     shop = build_shop(owner)
     shop["owner"] = owner
-    stock.receive(actor=None, product=shop["chair"], warehouse=shop["warehouse"], quantity=10)
-    order = order_services.create_order_for_customer(
-        actor=owner, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 1}]
-    )
-    shipping.create_shipment(
-        actor=owner,
-        order=order,
-        carrier=shop["carrier"],
-        quantities={order.lines.get().pk: 1},
-        tracking_number="AWB4242",
-    )
-    activity_services.attach_file(
-        actor=owner, record=order, upload=SimpleUploadedFile("contract-semnat.pdf", b"%PDF-1")
+    order = shipped_order_with_file(
+        owner, shop, tracking="AWB4242", file_name="contract-semnat.pdf"
     )
     deal_services.create_deal(
         actor=owner,

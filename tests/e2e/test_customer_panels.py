@@ -5,14 +5,10 @@ it on a page of its own. Nothing sticks out at 1440 or 390 px."""
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from clientela.activities import services as activity_services
-from clientela.orders import services as order_services
-from clientela.orders import shipping, stock
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from tests.orders.conftest import build_shop
+from tests.orders.conftest import build_shop, shipped_order_with_file
 
 
 def assert_fits(page) -> None:
@@ -27,24 +23,10 @@ def assert_fits(page) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_customers_cards_load_after_the_page_and_show_shipments_and_order_files(
-    page, browser, live_server, user, screenshot, settings
+    page, browser, live_server, user, screenshot
 ):
-    settings.ORDERS_SHIP_BEFORE_PAYMENT = True
     shop = build_shop(user)
-    stock.receive(actor=None, product=shop["chair"], warehouse=shop["warehouse"], quantity=10)
-    order = order_services.create_order_for_customer(
-        actor=user, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 1}]
-    )
-    shipping.create_shipment(
-        actor=user,
-        order=order,
-        carrier=shop["carrier"],
-        quantities={order.lines.get().pk: 1},
-        tracking_number="AWB5150",
-    )
-    activity_services.attach_file(
-        actor=user, record=order, upload=SimpleUploadedFile("aviz-livrare.pdf", b"%PDF-1.4")
-    )
+    order = shipped_order_with_file(user, shop, tracking="AWB5150", file_name="aviz-livrare.pdf")
 
     log_in(page, live_server, user)
     for record in (shop["contact"], shop["company"]):

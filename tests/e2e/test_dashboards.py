@@ -20,9 +20,8 @@ BAR_CENTRE = """(key) => {
 }"""
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_sales_manager_drills_from_a_bar_into_its_deals(page, live_server, screenshot):
-    world = build_world()
+def manager_logged_in(page, live_server):
+    """Maria, who leads Nord, logged in, the page watching for CSP errors."""
     manager = create_user(
         email="maria@firma.ro",
         full_name="Maria Pop",
@@ -32,6 +31,13 @@ def test_the_sales_manager_drills_from_a_bar_into_its_deals(page, live_server, s
     )
     page.add_init_script(WATCH_CSP)
     log_in(page, live_server, manager)
+    return manager
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sales_manager_drills_from_a_bar_into_its_deals(page, live_server, screenshot):
+    world = build_world()
+    manager_logged_in(page, live_server)
     page.get_by_role("link", name="Dashboards").click()
     page.get_by_role("navigation", name="Dashboards").get_by_role("link", name="Sales").click()
     expect(page.get_by_role("heading", name="Sales", exact=True)).to_be_visible()

@@ -7,24 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from clientela.users.services import create_user, role_named, team_named
-from tests.analytics.conftest import PASSWORD, build_world
+from tests.analytics.conftest import build_world
 from tests.analytics.test_forecast import build_sales_history
-from tests.e2e.conftest import log_in
-from tests.e2e.test_first_hour import WATCH_CSP
+from tests.e2e.test_dashboards import manager_logged_in
 
 
 def open_tab(page, live_server, tab: str) -> None:
     """Maria, who leads Nord, opens a tab of the dashboards (watching for CSP errors)."""
-    manager = create_user(
-        email="maria@firma.ro",
-        full_name="Maria Pop",
-        password=PASSWORD,
-        role=role_named("manager"),
-        team=team_named("Nord"),
-    )
-    page.add_init_script(WATCH_CSP)
-    log_in(page, live_server, manager)
+    manager_logged_in(page, live_server)
     page.get_by_role("link", name="Dashboards").click()
     page.get_by_role("navigation", name="Dashboards").get_by_role("link", name=tab).click()
 

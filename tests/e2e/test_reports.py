@@ -10,11 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from clientela.users.services import create_user, role_named, team_named
-from tests.analytics.conftest import PASSWORD, build_world
-from tests.e2e.conftest import log_in
-from tests.e2e.test_dashboards import BAR_CENTRE
-from tests.e2e.test_first_hour import WATCH_CSP
+from tests.analytics.conftest import build_world
+from tests.e2e.test_dashboards import BAR_CENTRE, manager_logged_in
 
 SWAP = 15_000  # an htmx swap on a loaded machine: as long as a page may take
 
@@ -28,15 +25,7 @@ def settled(page) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_sales_manager_builds_saves_drills_and_exports_a_report(page, live_server, screenshot):
     world = build_world()
-    manager = create_user(
-        email="maria@firma.ro",
-        full_name="Maria Pop",
-        password=PASSWORD,
-        role=role_named("manager"),
-        team=team_named("Nord"),
-    )
-    page.add_init_script(WATCH_CSP)
-    log_in(page, live_server, manager)
+    manager_logged_in(page, live_server)
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
     page.get_by_role("link", name="New report").click()
@@ -87,15 +76,7 @@ def test_a_report_filtered_by_two_rows_keeps_them_when_reopened(page, live_serve
     world = build_world()
     radu = world["radu"]
     first, second = world["stages"]
-    manager = create_user(
-        email="maria@firma.ro",
-        full_name="Maria Pop",
-        password=PASSWORD,
-        role=role_named("manager"),
-        team=team_named("Nord"),
-    )
-    page.add_init_script(WATCH_CSP)
-    log_in(page, live_server, manager)
+    manager_logged_in(page, live_server)
     page.goto(f"{live_server.url}/reports/new/")
     page.get_by_label("Records").select_option("deal")
     page.get_by_label("Grouped by").select_option("stage")

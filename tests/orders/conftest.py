@@ -5,9 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
+from clientela.activities import services as activities
 from clientela.customers import services as customers
-from clientela.orders import stock
+from clientela.orders import services as orders
+from clientela.orders import shipping, stock
 from clientela.orders.models import Carrier, Price, PriceList, Product, Warehouse
 
 
@@ -41,6 +45,26 @@ def build_shop(owner):
             name="FAN Courier", tracking_url_template="https://fan.example/awb/{tracking}"
         ),
     }
+
+
+def shipped_order_with_file(owner, shop, *, tracking="AWB", file_name="a.pdf"):
+    """One chair ordered by the shop's contact, sent in one parcel with `tracking` (before
+    payment) and a file attached: what a customer's shipments and order files cards show."""
+    order = orders.create_order_for_customer(
+        actor=owner, customer=shop["contact"], lines=[{"product": shop["chair"], "quantity": 1}]
+    )
+    with override_settings(ORDERS_SHIP_BEFORE_PAYMENT=True):
+        shipping.create_shipment(
+            actor=owner,
+            order=order,
+            carrier=shop["carrier"],
+            quantities={order.lines.get().pk: 1},
+            tracking_number=tracking,
+        )
+    activities.attach_file(
+        actor=owner, record=order, upload=SimpleUploadedFile(file_name, b"%PDF-1")
+    )
+    return order
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ the very next write."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -123,13 +127,34 @@ def test_on_a_server_every_process_sees_a_new_subscription(admin, settings):
         shared.delete(services.SUBSCRIBED_EVENTS_KEY)
 
 
-def test_a_desktop_worker_reads_the_subscriptions_each_time(admin, monkeypatch):
-    """A desktop's job worker has a memory of its own, which the web process's new
-    subscription would not reach: it keeps nothing there."""
-    from clientela.jobs import interface
+def _cached_in_another_process(value: str | None = None) -> str:
+    """What a second Python process with this one's settings (a desktop's job worker, say)
+    finds under the key, after writing `value` there first when one is given."""
+    code = (
+        "import django, json, sys; django.setup()\n"
+        "from django.core.cache import cache\n"
+        "from clientela.webhooks.services import SUBSCRIBED_EVENTS_KEY as key\n"
+        "if sys.argv[1:]: cache.set(key, json.loads(sys.argv[1]))\n"
+        "print(json.dumps(cache.get(key)))\n"
+    )
+    args = [sys.executable, "-c", code, *([value] if value is not None else [])]
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "clientela.settings"}
+    return subprocess.run(
+        args, env=environment, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
-    monkeypatch.setattr(interface, "_in_worker", True)
-    for name in ("A", "B"):
-        assert subscription_reads(
-            lambda name=name: customers.create_contact(actor=admin, data={"full_name": name})
-        )
+
+def test_a_desktop_worker_shares_the_web_process_memory(admin):
+    """On a desktop the cache is files in the data folder, not each process's memory: the
+    job worker sees the names the web process remembered, and forgets them with it when a
+    subscription is saved; what the worker remembers, the web process reads."""
+    customers.create_contact(actor=admin, data={"full_name": "Before"})  # "none" remembered
+    assert _cached_in_another_process() == "[]"
+    services.create_subscription(actor=admin, url=HOOK, events=["contact.created"])
+    assert _cached_in_another_process() == "null"
+
+    _cached_in_another_process('["contact.created"]')
+    assert caches["default"].get(services.SUBSCRIBED_EVENTS_KEY) == ["contact.created"]
+    assert not subscription_reads(
+        lambda: activities.create_task(actor=admin, title="Sună", assignee=admin)
+    )

@@ -72,8 +72,9 @@ def test_demo_data_loads_once(capsys):
     assert re.search(r"Demo data is ready", capsys.readouterr().out)
 
 
-@pytest.mark.django_db
-def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, monkeypatch):
+def server_closing_at_once(monkeypatch, *, ctrl_c_again: bool = False) -> None:
+    """`clientela run`'s server listens, answers nobody and closes at once (`ctrl_c_again`:
+    waitress took the first Ctrl+C and is closing its threads when a second one comes)."""
     import waitress.server
 
     real_create_server = waitress.server.create_server
@@ -84,14 +85,77 @@ def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, mo
             self.effective_port = self.server.effective_port
 
         def run(self):
-            # Waitress took the first Ctrl+C and is closing its threads: a second one.
             self.server.close()
-            raise KeyboardInterrupt
+            if ctrl_c_again:
+                raise KeyboardInterrupt
 
     monkeypatch.setattr(waitress.server, "create_server", Closing)
     monkeypatch.setenv("CLIENTELA_ADMIN_PASSWORD", "Munte-Albastru-2026")
+
+
+@pytest.mark.django_db
+def test_ctrl_c_pressed_again_while_closing_stops_without_a_traceback(capsys, monkeypatch):
+    server_closing_at_once(monkeypatch, ctrl_c_again=True)
     call_command("run", "--no-worker", "--port", "0")  # returns: no KeyboardInterrupt out of it
     assert "Clientela stopped." in capsys.readouterr().out
+
+
+def quick_runs(monkeypatch):
+    """`clientela run …` whose server closes at once and whose worker is not started: each
+    call returns the environment the worker would have had."""
+    from clientela.workspace.management.commands import run
+
+    server_closing_at_once(monkeypatch)
+    worker: dict = {}
+
+    class Worker:
+        def __init__(self, command):
+            worker.update(os.environ)
+
+        def poll(self):
+            return 0  # stopped already
+
+        terminate = kill = poll
+
+    monkeypatch.setattr(run.subprocess, "Popen", Worker)
+
+    def serve(*args: str) -> dict:
+        worker.clear()
+        call_command("run", "--worker", *args)
+        return dict(worker)
+
+    return serve
+
+
+@pytest.mark.django_db
+def test_links_sent_by_the_worker_name_the_port_served(capsys, monkeypatch, settings):
+    """Run on another port, a survey's link (e-mailed by the worker) names that port, not
+    the default 8000; a public address the person set is kept."""
+    from clientela.tickets import surveys
+    from clientela.tickets.models import Survey
+
+    monkeypatch.setenv("CLIENTELA_PUBLIC_URL", "")  # none set; put back after the test
+    settings.PUBLIC_URL = "http://127.0.0.1:8000"  # the default, and put back after it too
+    serve, port = quick_runs(monkeypatch), free_port()
+    worker = serve("--host", "0.0.0.0", "--port", str(port))  # noqa: S104
+    served = f"http://127.0.0.1:{port}"
+    assert f"Clientela is running at {served}/" in capsys.readouterr().out
+    assert worker["CLIENTELA_PUBLIC_URL"] == served
+    assert surveys.link_for(Survey(pk=1)).startswith(f"{served}/")
+
+    monkeypatch.setenv("CLIENTELA_PUBLIC_URL", "https://crm.firma.ro")
+    settings.PUBLIC_URL = "https://crm.firma.ro"
+    worker = serve("--port", str(free_port()))
+    assert worker["CLIENTELA_PUBLIC_URL"] == "https://crm.firma.ro"
+    assert surveys.link_for(Survey(pk=1)).startswith("https://crm.firma.ro/")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_ctrl_c_while_waiting_for_the_worker_stops_it_at_once():

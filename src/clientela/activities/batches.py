@@ -7,16 +7,19 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DateTimeField, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clientela.activities import meetings
 from clientela.activities.models import Activity, ActivityKind, Task, TimelineLink
-from clientela.activities.services import CONTACT_KINDS, _may_log, _tell_assignee
+from clientela.activities.services import (
+    CONTACT_KINDS,
+    _may_log,
+    _tell_assignee,
+    prepare_activity,
+    timeline_links,
+)
 from clientela.core import audit, bulk
 from clientela.core.records import timeline_records
 
@@ -25,51 +28,20 @@ if TYPE_CHECKING:
     from clientela.users.models import User
 
 
-@transaction.atomic
 def log_notes(*, actor: User | None, notes: list[tuple[Record, str]]) -> list[Activity]:
     """Many notes at once, each on its record's timeline (an import's batch): the checks,
     rows and audit entries `log_activity` writes for a note, in a few statements."""
-    if not notes:
-        return []
-    checked = set()
-    for record, body in notes:
-        if (type(record), record.pk) not in checked:
-            _may_log(actor, record)
-            checked.add((type(record), record.pk))
-        if not body.strip():
-            raise ValidationError({"body": _("Write the note first.")})
     now = timezone.now()
-    activities = bulk.insert(
-        Activity,
-        [
-            Activity(kind=ActivityKind.NOTE, occurred_at=now, author=actor, body=body)
-            for _record, body in notes
+    return log_activities(
+        actor=actor,
+        entries=[
+            (
+                record,
+                prepare_activity(actor=actor, kind=ActivityKind.NOTE, occurred_at=now, body=body),
+            )
+            for record, body in notes
         ],
     )
-    linked_by_model: dict[type[Record], dict[int, Record]] = {}
-    links = []
-    for (record, _body), activity in zip(notes, activities, strict=True):
-        for linked in timeline_records(record):
-            links.append(
-                TimelineLink(
-                    activity=activity,
-                    content_type=ContentType.objects.get_for_model(linked),
-                    object_id=linked.pk,
-                    occurred_at=now,
-                    kind=ActivityKind.NOTE,
-                )
-            )
-            linked_by_model.setdefault(type(linked), {})[linked.pk] = linked
-    bulk.insert(TimelineLink, links)
-    for model, records in linked_by_model.items():
-        model.objects.filter(
-            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=now), pk__in=list(records)
-        ).update(last_activity_at=now)
-        for record in records.values():
-            if record.last_activity_at is None or record.last_activity_at < now:
-                record.last_activity_at = now
-    audit.log_created(actor=actor, records=activities)
-    return activities
 
 
 @transaction.atomic
@@ -89,16 +61,9 @@ def log_activities(*, actor: User | None, entries: list[tuple[Record, Activity]]
     marks: dict[tuple[type, int], tuple[Record, datetime.datetime, datetime.datetime | None]] = {}
     for record, activity in entries:
         talked = activity.kind in CONTACT_KINDS
-        for linked in timeline_records(record):
-            links.append(
-                TimelineLink(
-                    activity=activity,
-                    content_type=ContentType.objects.get_for_model(linked),
-                    object_id=linked.pk,
-                    occurred_at=activity.occurred_at,
-                    kind=activity.kind,
-                )
-            )
+        linked_records = timeline_records(record)
+        links.extend(timeline_links(activity, linked_records))
+        for linked in linked_records:
             _, last, contacted = marks.get((type(linked), linked.pk), (linked, None, None))
             marks[(type(linked), linked.pk)] = (
                 linked,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -182,8 +182,10 @@ def remove_imported(*, actor: User | None, entry: Activity | Task, action: str) 
     entry.delete()
 
 
-def _link(activity: Activity, records: list[Record]) -> None:
-    TimelineLink.objects.bulk_create(
+def timeline_links(activity: Activity, records: list[Record]) -> list[TimelineLink]:
+    """The rows putting `activity` on each of `records`' timelines (unsaved): one entry,
+    or an import's batch of them, writes these."""
+    return [
         TimelineLink(
             activity=activity,
             content_type=ContentType.objects.get_for_model(linked),
@@ -192,7 +194,11 @@ def _link(activity: Activity, records: list[Record]) -> None:
             kind=activity.kind,
         )
         for linked in records
-    )
+    ]
+
+
+def _link(activity: Activity, records: list[Record]) -> None:
+    TimelineLink.objects.bulk_create(timeline_links(activity, records))
     for linked in records:
         _mark_activity(linked, activity.occurred_at, talked=activity.kind in CONTACT_KINDS)
 
@@ -313,73 +319,66 @@ def _clean_task(
     return title[:200]
 
 
+class NewTask(TypedDict, total=False):
+    """What a new task is made of: `create_task` and `prepare_task` take the same."""
+
+    title: Required[str]
+    assignee: Required[User]
+    due_at: datetime.datetime | None
+    reminder_at: datetime.datetime | None
+    priority: str
+    record: Record | None
+    notes: str
+    source_activity: Activity | None
+    # An unsaved TaskRepeat: the task is the first of a series whose next task is made
+    # when this one is done.
+    repeat: TaskRepeat | None
+    done: bool  # ticked already
+
+
 @transaction.atomic
-def create_task(
-    *,
-    actor: User | None,
-    title: str,
-    assignee: User,
-    due_at: datetime.datetime | None = None,
-    reminder_at: datetime.datetime | None = None,
-    priority: str = Priority.NORMAL,
-    record: Record | None = None,
-    notes: str = "",
-    source_activity: Activity | None = None,
-    repeat: TaskRepeat | None = None,
-) -> Task:
-    """A task, on a record or on none; `repeat` (an unsaved TaskRepeat) makes it the first
-    of a series whose next task is made when this one is done."""
+def create_task(*, actor: User | None, **fields: Unpack[NewTask]) -> Task:
+    """A task, on a record or on none, written as `prepare_task` checks it."""
+    record = fields.get("record")
     if record is not None:
         _may_log(actor, record)
-    task = prepare_task(
-        actor=actor,
-        title=title,
-        assignee=assignee,
-        due_at=due_at,
-        reminder_at=reminder_at,
-        priority=priority,
-        record=record,
-        notes=notes,
-    )
-    if repeat is not None:
-        task.repeat = _start_repeat(repeat, due_at, assignee)
-    task.source_activity = source_activity
+    task = prepare_task(actor=actor, **fields)
+    if task.repeat is not None:
+        task.repeat.save()
     task.save(force_insert=True)
     audit.log(actor=actor, action="create", record=task, after=audit.snapshot(task))
-    if reminder_at is not None:
-        _schedule_reminder(task, reminder_at)
-    if actor is not None and assignee.pk != actor.pk:
+    if task.reminder_at is not None:
+        _schedule_reminder(task, task.reminder_at)
+    if actor is not None and task.assignee_id != actor.pk:
         _tell_assignee(actor, task)
     return task
 
 
-def prepare_task(
-    *,
-    actor: User | None,
-    title: str,
-    assignee: User,
-    due_at: datetime.datetime | None = None,
-    reminder_at: datetime.datetime | None = None,
-    priority: str = Priority.NORMAL,
-    record: Record | None = None,
-    notes: str = "",
-    done: bool = False,
-) -> Task:
-    """Check a new task exactly as `create_task` does (all but the permission on its
-    record, which `create_tasks` asks), without writing it; `done`: ticked already."""
-    title = _clean_task(title=title, priority=priority, due_at=due_at, reminder_at=reminder_at)
-    return Task(
+def prepare_task(*, actor: User | None, **fields: Unpack[NewTask]) -> Task:
+    """A new task checked exactly as `create_task` writes it (all but the permission on its
+    record, which `create_task` and `create_tasks` ask), without writing it; a repeating
+    one's rule is checked and left unsaved on it."""
+    due_at, reminder_at = fields.get("due_at"), fields.get("reminder_at")
+    priority, record = fields.get("priority", Priority.NORMAL), fields.get("record")
+    title = _clean_task(
+        title=fields["title"], priority=priority, due_at=due_at, reminder_at=reminder_at
+    )
+    task = Task(
         title=title,
-        notes=notes,
-        assignee=assignee,
+        notes=fields.get("notes", ""),
+        assignee=fields["assignee"],
         created_by=actor,
         due_at=due_at,
         reminder_at=reminder_at,
         priority=priority,
         content_type=ContentType.objects.get_for_model(record) if record is not None else None,
         object_id=record.pk if record is not None else None,
-        done_at=timezone.now() if done else None,
+        done_at=timezone.now() if fields.get("done") else None,
+        source_activity=fields.get("source_activity"),
     )
+    if (repeat := fields.get("repeat")) is not None:
+        task.repeat = _check_repeat(repeat, due_at, fields["assignee"])
+    return task
 
 
 # What a task's edit may change: `update_task(changes=…)` takes these names.
@@ -505,11 +504,11 @@ MAX_INTERVAL = 99
 MAX_TIMES = 999
 
 
-def _start_repeat(
+def _check_repeat(
     repeat: TaskRepeat, due_at: datetime.datetime | None, assignee: User
 ) -> TaskRepeat:
-    """Check a new series' rule and save it, anchored on its first task's due time as the
-    assignee's clock reads it."""
+    """Check a new series' rule, anchored on its first task's due time as the assignee's
+    clock reads it (saved with the task)."""
     if due_at is None:
         raise ValidationError({"due_at": _("A repeating task needs a due date.")})
     if repeat.frequency not in RepeatFrequency.values:
@@ -525,7 +524,6 @@ def _start_repeat(
     if repeat.until is not None and repeat.until < local.date():
         raise ValidationError({"repeat_until": _("The last day is before the first task.")})
     repeat.starts_on, repeat.anchor_day = local.date(), local.day
-    repeat.save()
     return repeat
 
 

@@ -42,16 +42,14 @@ class ReportForm(forms.Form):
         chosen = self.data.get("record_type") or self.initial.get("record_type") or "deal"
         self.source = reports.SOURCES.get(chosen, reports.SOURCES["deal"])
         self.filter_fields = filters.fields_of(self.source.model, user)
-        editor_args = (self.source.model, user, self.filter_fields)
-        sent = posted if posted is not None else (self.data if self.is_bound else None)
-        if sent is not None:
-            self.editor = filter_rows.FilterEditor.from_post(
-                *editor_args, sent, record_type=self.source.key
-            )
-        else:
-            self.editor = filter_rows.FilterEditor.from_spec(
-                *editor_args, self.initial.get("filters"), record_type=self.source.key
-            )
+        self.editor = filter_rows.FilterEditor.read(
+            self.source.model,
+            user,
+            self.filter_fields,
+            spec=self.initial.get("filters"),
+            posted=posted if posted is not None else (self.data if self.is_bound else None),
+            record_type=self.source.key,
+        )
         self.fields["group_by"].choices = [
             (key, grouping.label)
             for key, grouping in reports.groupings(self.source, user, self.filter_fields).items()

@@ -83,7 +83,7 @@ class BrowserSession(SessionAuth):
 
 class PerClientThrottle(SimpleRateThrottle):
     """Requests per minute per token (per user for a browser session), counted in the
-    Django cache: shared through Redis in server mode, per process in local memory."""
+    Django cache, which every process shares (Redis, or files in the data folder)."""
 
     scope = "api"
 

@@ -214,48 +214,49 @@ class FilterEditor:
 
     # Reading ----------------------------------------------------------------------------
     @classmethod
-    def from_spec(
+    def read(
         cls,
         model: type[models.Model],
         user: Actor | None,
         fields: dict[str, filters.Field],
-        spec: Any,
         *,
+        spec: Any = None,
+        posted: QueryDict | None = None,
         record_type: str = "",
     ) -> FilterEditor:
-        """A saved filter: as rows when it is a list of conditions, else as text."""
+        """The editor of a form: as `posted` while it is being edited, else the saved filter
+        `spec`, as rows when it is a list of conditions and as text when it nests groups."""
         editor = cls(model, user, fields, record_type=record_type)
-        read = rows_of(spec or [])
-        if read is None:
-            editor.mode, editor.raw_text = TEXT, filters.dumps(spec)
-        else:
-            editor.match, editor.rows = read
+        if posted is not None:
+            editor._read_post(posted)
+        elif editor._show_rows(spec or []):
             editor.check_rows()
+        else:
+            editor.mode, editor.raw_text = TEXT, filters.dumps(spec)
         return editor
 
-    @classmethod
-    def from_post(
-        cls,
-        model: type[models.Model],
-        user: Actor | None,
-        fields: dict[str, filters.Field],
-        data: QueryDict,
-        *,
-        record_type: str = "",
-    ) -> FilterEditor:
+    def _show_rows(self, spec: Any) -> bool:
+        """Show `spec` as rows; False (nothing changed) when it nests groups."""
+        read = rows_of(spec)
+        if read is None:
+            return False
+        self.mode = ROWS
+        self.match, self.rows = read
+        return True
+
+    def _read_post(self, data: QueryDict) -> None:
         """The editor as the form posted it, with the editing action (add or remove a row,
         switch between rows and text) applied. A form posted without the editor (a script,
         an older page) gives its filter as text in `filters`."""
-        editor = cls(model, user, fields, record_type=record_type)
-        if data.get(f"{PREFIX}-type", record_type) != record_type:
+        if data.get(f"{PREFIX}-type", self.record_type) != self.record_type:
             # Another record type was chosen: the rows' fields do not apply to it.
-            editor.apply(data.get("action", ""))
-            return editor
-        editor.raw_text = data.get("filters", "")
-        editor.mode = data.get(f"{PREFIX}-mode") or (TEXT if "filters" in data else ROWS)
-        if editor.mode not in (ROWS, TEXT):
-            editor.mode = ROWS
-        editor.match = "any" if data.get(f"{PREFIX}-match") == "any" else "all"
+            self.apply(data.get("action", ""))
+            return
+        self.raw_text = data.get("filters", "")
+        self.mode = data.get(f"{PREFIX}-mode") or (TEXT if "filters" in data else ROWS)
+        if self.mode not in (ROWS, TEXT):
+            self.mode = ROWS
+        self.match = "any" if data.get(f"{PREFIX}-match") == "any" else "all"
         indexes = sorted(
             int(m.group(1))
             for key in data
@@ -265,7 +266,7 @@ class FilterEditor:
             path = data.get(f"{PREFIX}-{i}-field", "")
             op = data.get(f"{PREFIX}-{i}-op", "")
             values = data.getlist(f"{PREFIX}-{i}-value")
-            found = fields.get(path)
+            found = self.fields.get(path)
             if path != data.get(f"{PREFIX}-{i}-was", path):
                 values = []  # another field chosen: the old value means nothing to it
             if found is not None and op not in found.ops:
@@ -274,9 +275,8 @@ class FilterEditor:
                 text = values[0]
                 parts = text.splitlines() if found.kind == filters.TEXT else text.split(",")
                 values = [p.strip() for p in parts if p.strip()]
-            editor.rows.append(Row(path, op, values))
-        editor.apply(data.get("action", ""))
-        return editor
+            self.rows.append(Row(path, op, values))
+        self.apply(data.get("action", ""))
 
     def apply(self, action: str) -> None:
         if action == f"{PREFIX}-add" and self.mode == ROWS and len(self.rows) < MAX_ROWS:
@@ -300,14 +300,10 @@ class FilterEditor:
         except filters.FilterError as error:
             self.error = error.messages[0]
             return
-        read = rows_of(spec)
-        if read is None:
+        if not self._show_rows(spec):
             self.error = _(
                 "This filter nests groups of conditions, which rows cannot show: edit it as text."
             )
-            return
-        self.mode = ROWS
-        self.match, self.rows = read
 
     # Checking ---------------------------------------------------------------------------
     def _spec_of_rows(self) -> Any:

@@ -19,6 +19,6 @@ worker died is run again, so a job that sends or charges something must be
 idempotent (record a delivery key in the same transaction as the effect).
 """
 
-from clientela.jobs.interface import enqueue, in_worker, job, periodic, schedule_at
+from clientela.jobs.interface import enqueue, job, periodic, schedule_at
 
-__all__ = ["enqueue", "in_worker", "job", "periodic", "schedule_at"]
+__all__ = ["enqueue", "job", "periodic", "schedule_at"]

@@ -50,20 +50,6 @@ def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_PERIODIC.values(), key=lambda entry: entry.name)
 
 
-# Whether this process is a job worker (`clientela worker`): a process-local cache there
-# is not the web process's, so what it would remember may be changed behind its back.
-_in_worker = False
-
-
-def in_worker() -> bool:
-    return _in_worker
-
-
-def mark_worker() -> None:
-    global _in_worker
-    _in_worker = True
-
-
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
     """Run `task(*args, **kwargs)` on a worker as soon as one is free."""
     _send(task, None, args, kwargs)

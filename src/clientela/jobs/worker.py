@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils.crypto import get_random_string
 
-from clientela.jobs import interface, services
+from clientela.jobs import services
 from clientela.jobs.interface import periodic_jobs
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,6 @@ class Scheduler(threading.Thread):
 
 def run(*, worker_id: str, parent_pid: int | None = None) -> None:
     """Process jobs until SIGINT or SIGTERM; a job being run is finished first."""
-    interface.mark_worker()
     scheduler = Scheduler(worker_id, parent_pid)
     # The heartbeat is written before the first job is taken, so a new worker is never
     # mistaken for a dead one.

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -103,19 +102,12 @@ def _record_data(record: models.Model, owner: User) -> dict | None:
 
 
 # The event names some active subscription wants, in the cache shared by every process
-# (Redis on servers): a write with no subscription for its events reads no table. Saving or
-# deleting a subscription forgets it at once and again at commit (a write in another process
-# may have read the old rows meanwhile); the timeout bounds what a lost race could keep.
+# (files in the data folder on a desktop, Redis on servers), the job worker included: a
+# write with no subscription for its events reads no table. Saving or deleting a
+# subscription forgets it at once and again at commit (a write in another process may have
+# read the old rows meanwhile); the timeout bounds what a lost race could keep.
 SUBSCRIBED_EVENTS_KEY = "webhooks:subscribed-events"
 SUBSCRIBED_EVENTS_SECONDS = 300
-
-
-def _may_remember() -> bool:
-    """Everywhere but in a desktop's job worker: its local memory is its own, and the
-    subscriptions change in the web process (the worker reads them on each write)."""
-    from clientela.jobs import in_worker
-
-    return not (in_worker() and isinstance(caches["default"], LocMemCache))
 
 
 def forget_subscribed_events(**_signal: Any) -> None:
@@ -124,8 +116,6 @@ def forget_subscribed_events(**_signal: Any) -> None:
 
 
 def _remember(active: list[Subscription]) -> None:
-    if not _may_remember():
-        return
     wanted = sorted({name for subscription in active for name in subscription.events})
     cache.set(SUBSCRIBED_EVENTS_KEY, wanted, SUBSCRIBED_EVENTS_SECONDS)
 
@@ -138,7 +128,7 @@ def on_events(raised: list[events.Event]) -> None:
     from clientela.jobs import enqueue
     from clientela.webhooks.tasks import deliver
 
-    wanted = cache.get(SUBSCRIBED_EVENTS_KEY) if _may_remember() else None
+    wanted = cache.get(SUBSCRIBED_EVENTS_KEY)
     if wanted is not None and not any(event.name in wanted for event in raised):
         return
     active = list(Subscription.objects.filter(is_active=True).select_related("owner"))

@@ -43,6 +43,15 @@ def create_server(*, host: str, port: int, threads: int) -> Any:
     )
 
 
+def serve_links_from(url: str) -> None:
+    """Links that leave the app (a survey's, in an e-mail a background job sends) name the
+    address being served, `--host` and `--port` included, unless CLIENTELA_PUBLIC_URL names
+    another: in this process and in the worker it starts, which reads the environment."""
+    if os.environ.get("CLIENTELA_PUBLIC_URL", "").strip():
+        return
+    os.environ["CLIENTELA_PUBLIC_URL"] = settings.PUBLIC_URL = url.rstrip("/")
+
+
 class Command(BaseCommand):
     help = "Set up the database if needed and serve Clientela with a production WSGI server."
     requires_system_checks = []
@@ -140,6 +149,7 @@ class Command(BaseCommand):
         if ":" in shown_host:
             shown_host = f"[{shown_host}]"
         url = f"http://{shown_host}:{port}/"
+        serve_links_from(url)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Clientela is running at {url}"))
         if admin.generated_password:
