@@ -20,7 +20,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities import selectors as activity_selectors
-from clientela.activities.models import ActivityKind
+from clientela.activities import timers
+from clientela.activities.models import ActivityKind, TimerKind
 from clientela.analytics import rating
 from clientela.analytics.selectors import RATING, Cell, Chart, Row, _url, user_zone
 from clientela.core import permissions
@@ -28,6 +29,7 @@ from clientela.core.currencies import selectors as currency_selectors
 from clientela.deals import selectors as deal_selectors
 from clientela.deals.models import DealStatus
 from clientela.tickets import selectors as ticket_selectors
+from clientela.tickets.models import Ticket
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
@@ -93,6 +95,8 @@ class Done:
     meetings: int = 0
     call_seconds: int = 0  # durations logged on their calls and meetings
     meeting_seconds: int = 0
+    task_seconds: int = 0  # timed on their tasks and tickets (activities.timers)
+    ticket_seconds: int = 0
     tasks_done: int = 0
     tasks_on_time: int = 0
     deals_won: int = 0
@@ -118,7 +122,7 @@ def _elapsed(end: str) -> ExpressionWrapper:
 
 
 def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
-    """Per person of `ids`, what they did in `span` on records `user` may see: four
+    """Per person of `ids`, what they did in `span` on records `user` may see: five
     grouped queries, whatever the number of people or records."""
     done: dict[int, Done] = defaultdict(Done)
     activities = (
@@ -184,6 +188,12 @@ def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
         person = done[timed["owner_id"]]
         person.tickets_resolved, person.tickets_in_time = timed["resolved"], timed["kept"]
         person.resolution, person.first_response = timed["resolution"], timed["first"]
+    timed_by = timers.seconds_by(user, ids, span.start, span.end, Ticket)
+    for (pk, kind), seconds in timed_by.items():
+        if kind == TimerKind.TASK:
+            done[pk].task_seconds = seconds
+        else:
+            done[pk].ticket_seconds = seconds
     return done
 
 
@@ -194,6 +204,8 @@ def previous(span: Span) -> Span:
 
 
 HOUR = Decimal("0.1")
+# The time a person logged, as the people page's "Time logged" figure splits it.
+TIMED = ("call_seconds", "meeting_seconds", "task_seconds", "ticket_seconds")
 
 
 def _hours(value: datetime.timedelta | int | None) -> Decimal | None:
@@ -330,20 +342,21 @@ def charts(
             "people-time",
             _("Time logged (hours)"),
             "bar",
-            [ActivityKind.CALL.label, ActivityKind.MEETING.label],
+            [ActivityKind.CALL.label, ActivityKind.MEETING.label, _("Tasks"), _("Tickets")],
             [
                 row(
                     person,
-                    [
-                        Cell(_hours(done[person.pk].call_seconds if person.pk in done else 0)),
-                        Cell(_hours(done[person.pk].meeting_seconds if person.pk in done else 0)),
-                    ],
+                    [Cell(_hours(getattr(done.get(person.pk), name, 0))) for name in TIMED],
                 )
                 for person in people
             ],
             stacked=True,
             axis=_("Person"),
-            note=_("The durations logged on the person's calls and meetings in the period."),
+            note=_(
+                "The durations logged on the person's calls and meetings in the period (a"
+                " call's timer gives its call's duration), and the time their timer ran on"
+                " tasks and tickets started in it."
+            ),
         )
     )
     if permissions.scope(user, "ticket") != permissions.NONE:
