@@ -48,7 +48,7 @@ def running(user) -> TimeEntry | None:
         .first()
     )
     if entry is not None:
-        selectors.with_records([entry], user)
+        selectors._attach_records([entry], user)
     return entry
 
 

@@ -206,6 +206,11 @@ def _hours(value: datetime.timedelta | int | None) -> Decimal | None:
     return (Decimal(seconds) / 3600).quantize(HOUR)
 
 
+def _hours_of(name: str) -> Callable[[Done], Decimal | None]:
+    """Reads one of a person's TIMED durations in hours."""
+    return lambda done: _hours(getattr(done, name))
+
+
 def _ratings(user, ids: list[int], span: Span) -> dict[int, dict]:
     """Per agent of `ids`, the surveys answered in `span` about their tickets' help."""
     return {
@@ -345,10 +350,7 @@ def charts(
             [
                 row(
                     person,
-                    [
-                        vs(person.pk, lambda d, name=name: _hours(getattr(d, name)))
-                        for name in TIMED
-                    ],
+                    [vs(person.pk, _hours_of(name)) for name in TIMED],
                 )
                 for person in people
             ],
