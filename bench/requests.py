@@ -134,6 +134,20 @@ def team_tasks_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
     ]
 
 
+def time_entries_sql(context: Context, limited: bool) -> list[tuple[str, list]]:
+    """The API's time entries, newest first: everyone's for the administrator, who
+    oversees everyone; the representative's own."""
+    who = f"WHERE e.user_id = {int(context.limited.pk)} " if limited else ""
+    return [
+        (
+            "SELECT e.id, e.user_id, e.kind, e.task_id, e.content_type_id, e.object_id, "
+            "e.activity_id, e.started_at, e.stopped_at, e.seconds FROM activities_timeentry e "
+            f"{who}ORDER BY e.started_at DESC, e.id DESC LIMIT {PAGE + 1}",
+            [],
+        )
+    ]
+
+
 def search_sql(term: str, *, prefix: bool) -> list[tuple[str, list]]:
     """The best possible answer: a title-prefix range on its index, else a substring match
     on the trigram index, a palette's worth of rows."""
@@ -362,6 +376,12 @@ BENCHMARKS = [
         api=True,
     ),
     Benchmark(
+        "api: time entries first page",
+        lambda c, limited: "/api/v1/time-entries/",
+        time_entries_sql,
+        api=True,
+    ),
+    Benchmark(
         "api: contact detail",
         lambda c, limited: f"/api/v1/contacts/{c.contact}",
         contact_record_sql,
@@ -484,7 +504,10 @@ def api_client(user) -> tuple[Client, ApiToken]:
     """A client calling as `user` with a new read token from the product's token service,
     sending no session cookie: as a script would."""
     token, raw = api_services.create_token(
-        actor=user, name="Benchmark", scopes=["contacts:read", "tickets:read"], expires_in_days=1
+        actor=user,
+        name="Benchmark",
+        scopes=["contacts:read", "tickets:read", "time-entries:read"],
+        expires_in_days=1,
     )
     # A token notes its last use with one UPDATE at most once a minute; dated an hour
     # ahead, it never does so inside a timed request and makes that one's count jump.

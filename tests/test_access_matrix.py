@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clientela.activities import services as activity_services
-from clientela.activities.models import Activity
+from clientela.activities import timers
+from clientela.activities.models import Activity, TimeEntry
 from clientela.analytics.models import Report
 from clientela.api import services as api_services
 from clientela.api.models import ApiToken
@@ -168,6 +169,10 @@ def probes(w) -> dict[str, Probe]:
             {"title": "hacked", "priority": "urgent", "due_at": "2030-01-01T09:00"},
         ),
         "activities:task-add": Probe("self", "POST", "/tasks/new/", {"title": "Mine"}),
+        # A timer runs on a task one may change (a ticket one may see: tests/activities).
+        "activities:timer-start": Probe("owner", "POST", "/timers/start/", {"task": w["task"].pk}),
+        # Stops one's own timer only.
+        "activities:timer-stop": Probe("self", "POST", "/timers/stop/"),
         # The tasks of the people one oversees: a role with team reports.
         "activities:team-tasks": Probe(
             "settings", "GET", "/tasks/team/", capability="view_reports"
@@ -435,6 +440,15 @@ def api_probes(w) -> dict[str, Probe]:
             "POST",
             f"{v1}/activities/bulk",
             {"items": [{"record": f"contact:{c}", "kind": "note", "body": "x"}]},
+        ),
+        "api:time-entries-list": Probe("list", "GET", f"{v1}/time-entries/"),
+        "api:time-entries-get": Probe("owner", "GET", f"{v1}/time-entries/{w['time_entry'].pk}"),
+        "api:time-entries-create": Probe("owner", "POST", f"{v1}/time-entries/", {"task_id": t}),
+        "api:time-entries-bulk-create": Probe(
+            "owner", "POST", f"{v1}/time-entries/bulk", {"items": [{"task_id": t}]}
+        ),
+        "api:time-entries-stop": Probe(
+            "owner", "POST", f"{v1}/time-entries/{w['time_entry'].pk}/stop", {}
         ),
         "api:tasks-list": Probe("list", "GET", f"{v1}/tasks/"),
         "api:tasks-get": Probe("owner", "GET", f"{v1}/tasks/{t}"),
@@ -957,6 +971,7 @@ def world(db, settings, tmp_path):
         "trashed": trashed,
         "file": file,
         "task": task,
+        "time_entry": timers.start_timer(actor=owner_b, task=task),
         "version": audit.history(contact).last(),
         "view": SavedView.objects.create(
             user=owner_b, record_type="contact", name="B's", query="q=x"
@@ -1138,6 +1153,7 @@ def test_every_url_has_a_probe():
             "trashed",
             "file",
             "task",
+            "time_entry",
             "version",
             "view",
             "notification",
@@ -1204,6 +1220,7 @@ def state_of(world) -> tuple:
         .__class__.objects.filter(pk=world["task"].pk)
         .values_list("done_at", "title", "priority", "due_at", "assignee")
         .get(),
+        TimeEntry.objects.values_list("user", "task", "stopped_at").order_by("pk")[::1],
         SavedView.objects.filter(pk=world["view"].pk).exists(),
         world["notification"].__class__.objects.get(pk=world["notification"].pk).read_at,
         ApiToken.objects.get(pk=world["token"].pk).revoked_at,

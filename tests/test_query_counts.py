@@ -934,3 +934,25 @@ def test_record_page_panels_do_not_grow_with_rows(user_client, user, kind, panel
     assert many == few
     key = f"customers:{kind}-panel:{panel}"
     assert many == snapshot[key], f"{key}: {many} queries; update tests/query_counts.json if meant"
+
+
+@pytest.mark.django_db
+def test_time_entries_do_not_grow_with_entries(user_client, user, snapshot):
+    from clientela.activities import timers
+
+    url = "/api/v1/time-entries/"
+    started = timezone.now() - datetime.timedelta(days=1)
+
+    def time_tasks(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            task = activity_services.create_task(actor=user, title=f"timed {i}", assignee=user)
+            when = started + datetime.timedelta(minutes=i)
+            timers.start_timer(actor=user, task=task, now=when)
+        timers.stop_timer(actor=user, now=started + datetime.timedelta(minutes=start + count))
+
+    time_tasks(0, 2)
+    few = queries_for(user_client, url)
+    time_tasks(2, 30)
+    many = queries_for(user_client, url)
+    assert many == few
+    assert many == snapshot[url], f"{url}: {many} queries; update tests/query_counts.json if meant"

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clientela.core.context_processors.navigation",
                 "clientela.notifications.context_processors.bell",
+                "clientela.activities.context_processors.timer",
             ],
         },
     },

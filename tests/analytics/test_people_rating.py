@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from clientela.activities import services as activity_services
+from clientela.activities import timers
 from clientela.activities.models import Activity
 from clientela.analytics import rating
 from clientela.core.models import AuditEntry, InstallationSetting
@@ -45,7 +46,27 @@ def timed(team):
     lm = last_month(15)
     Ticket.objects.filter(subject="Factură").update(created_at=lm - datetime.timedelta(hours=1))
     Ticket.objects.filter(subject="Livrare").update(created_at=lm)
+    time_by_timer(team)
     return team
+
+
+def time_by_timer(team) -> None:
+    """By the timer: Radu 36 minutes on an open task and 90 on his ticket "Nu merge" today,
+    and 30 minutes on a task 70 days ago (the period before); Bogdan an hour on his
+    "Livrare"."""
+    radu, bogdan, now = team["radu"], team["bogdan"], timezone.now()
+    minutes = datetime.timedelta(minutes=1)
+
+    def timed_on(person, started, length, **target):
+        timers.start_timer(actor=person, now=started, **target)
+        timers.stop_timer(actor=person, now=started + length * minutes)
+
+    task = activity_services.create_task(actor=radu, title="Pregătire", assignee=radu)
+    timed_on(radu, now - 180 * minutes, 36, task=task)
+    timed_on(radu, now - 120 * minutes, 90, record=Ticket.objects.get(subject="Nu merge"))
+    earlier = activity_services.create_task(actor=radu, title="Demult", assignee=radu)
+    timed_on(radu, now - datetime.timedelta(days=70), 30, task=earlier)
+    timed_on(bogdan, now - 60 * minutes, 60, record=Ticket.objects.get(subject="Livrare"))
 
 
 def weight_changes():
@@ -68,10 +89,12 @@ def _rows(body: str, key: str) -> dict[str, list[str]]:
 
 @pytest.mark.django_db
 def test_time_response_times_and_rating_counted_by_hand_for_two_roles(timed):
-    # The administrator: everyone. Two calls of Radu's: 1800 + 1440 s = 0.9 hours.
+    # The administrator: everyone. Two calls of Radu's: 1800 + 1440 s = 0.9 hours; no
+    # meeting; by the timer 36 minutes on a task (0.6 hours) and 90 on a ticket (1.5).
+    # The task he timed 70 days ago is the period before's. Bogdan: an hour on a ticket.
     ana = table(timed["ana"])
-    assert ana["people-time"]["Radu Ene"] == [D("0.9"), D("0.0")]
-    assert ana["people-time"]["Bogdan Stan"] == [D("0.0"), D("0.0")]
+    assert ana["people-time"]["Radu Ene"] == [D("0.9"), D("0.0"), D("0.6"), D("1.5")]
+    assert ana["people-time"]["Bogdan Stan"] == [D("0.0"), D("0.0"), D("0.0"), D("1.0")]
     # First answers: Radu's after 1 hour, Bogdan's after 3; Radu's ticket resolved 6 hours
     # after it was opened; Bogdan resolved none.
     assert ana["people-response"]["Radu Ene"] == [D("1.0"), D("6.0")]
@@ -86,7 +109,8 @@ def test_time_response_times_and_rating_counted_by_hand_for_two_roles(timed):
     maria = table(timed["maria"])
     assert set(maria["people-rating"]) == {"Maria Pop", "Radu Ene"}
     assert maria["people-rating"]["Radu Ene"] == [8, 1, 7]
-    assert maria["people-time"]["Radu Ene"] == [D("0.9"), D("0.0")]
+    assert maria["people-time"]["Radu Ene"] == [D("0.9"), D("0.0"), D("0.6"), D("1.5")]
+    assert "Bogdan Stan" not in maria["people-time"]
     assert maria["people-response"]["Radu Ene"] == [D("1.0"), D("6.0")]
 
 
@@ -116,7 +140,8 @@ def test_a_manager_changes_the_weights_for_everyone_audited(client, timed):
         + (timezone.now().date() - datetime.timedelta(days=62)).isoformat()
     ).content.decode()
     assert f"Points = 3 {x} calls made + 0 {x} meetings held" in unescape(body)
-    assert _rows(body, "people-rating")["Radu Ene"] == ["16", "3", "13"]
+    # 16 against 3 before: up 13 / 3 = 433 %.
+    assert _rows(body, "people-rating")["Radu Ene"] == ["16 ↑ 433% (period before: 3)", "3", "13"]
 
     # A number out of range: said beside its field, what was typed kept, nothing saved.
     bad = client.post("/dashboards/people/weights/", {**weights, "deals_won": "101"})

@@ -1,4 +1,5 @@
-"""Timeline entries and tasks in the API, through the timeline's selectors and services."""
+"""Timeline entries, tasks and timers in the API, through the same selectors and services
+as the pages."""
 
 import datetime
 from typing import Literal
@@ -10,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from clientela.activities import selectors, services
+from clientela.activities import selectors, services, timers
 from clientela.activities.models import (
     Activity,
     ActivityKind,
@@ -19,8 +20,9 @@ from clientela.activities.models import (
     RepeatFrequency,
     Task,
     TaskRepeat,
+    TimeEntry,
 )
-from clientela.api.registry import DEFAULT_LIMIT, Resource, register
+from clientela.api.registry import DEFAULT_LIMIT, Action, Resource, register
 from clientela.api.types import DateTime, Id, name_text, text
 from clientela.core import records
 from clientela.core.pagination import keyset_page
@@ -301,5 +303,97 @@ register(
         description="The tasks you may change: assigned to you, given by you, and those of "
         "the people you oversee (a manager's team). Edit, reschedule (`due_at`) or reassign "
         '(`assignee_id`) one with PATCH; mark it done with `{"done": true}`.',
+    )
+)
+
+
+class TimeEntryOut(Schema):
+    id: int
+    user_id: int
+    kind: str = Field(description="`task`, `call` (with a record's customer) or `record`.")
+    task_id: int | None
+    record: str | None
+    call_id: int | None = Field(description="The call logged when a call's timer stopped.")
+    started_at: datetime.datetime
+    stopped_at: datetime.datetime | None
+    seconds: int | None
+    running: bool
+
+
+class TimerIn(Schema):
+    task_id: Id | None = Field(None, description="Time this task (one you may change).")
+    record: RecordToken | None = Field(None, description="Or this record: `ticket:42`.")
+    call: bool = Field(False, description="With `record`: time a call with its customer.")
+
+
+class TimeEntryFilters(Schema):
+    running: bool | None = None
+    user_id: Id | None = Field(None, description="One person's entries.")
+
+
+def time_entry_out(entry: TimeEntry, user) -> dict:
+    record = None
+    if entry.content_type_id:
+        record = f"{ContentType.objects.get_for_id(entry.content_type_id).model}:{entry.object_id}"
+    return {
+        "id": entry.pk,
+        "user_id": entry.user_id,
+        "kind": entry.kind,
+        "task_id": entry.task_id,
+        "record": record,
+        "call_id": entry.activity_id,
+        "started_at": entry.started_at,
+        "stopped_at": entry.stopped_at,
+        "seconds": entry.seconds,
+        "running": entry.stopped_at is None,
+    }
+
+
+def start_timer(user, data: dict) -> TimeEntry:
+    task = record = None
+    if data.get("task_id"):
+        task = selectors.changeable_tasks(user).filter(pk=data["task_id"]).first()
+        if task is None:
+            raise ValidationError({"task_id": _("There is no such task.")})
+    if data.get("record"):
+        record = _record(user, data["record"])
+    return timers.start_timer(actor=user, task=task, record=record, call=data.get("call", False))
+
+
+def filter_time_entries(user, queryset, params: dict, raw):
+    if params.get("running") is not None:
+        queryset = queryset.filter(stopped_at__isnull=params["running"])
+    if params.get("user_id") is not None:
+        queryset = queryset.filter(user_id=params["user_id"])
+    return queryset
+
+
+register(
+    Resource(
+        name="time-entries",
+        label="time entry",
+        model=TimeEntry,
+        out=TimeEntryOut,
+        queryset=timers.entries_for,
+        serialize=time_entry_out,
+        sorts={"started": ["-started_at", "-id"]},
+        default_sort="started",
+        filters=TimeEntryFilters,
+        apply_filters=filter_time_entries,
+        create_in=TimerIn,
+        create=start_timer,
+        actions=[
+            Action(
+                name="stop",
+                summary="Stop a running timer and record its time",
+                run=lambda user, entry, data, version: timers.stop_timer(actor=user, entry=entry),
+                description="Only your own running timer stops; 400 otherwise. A call's "
+                "timer logs the call, with its length, on the record's timeline.",
+            )
+        ],
+        description="Time spent by the start/stop timer: yours and that of the people you "
+        "oversee, newest first. POST starts your timer on a task (`task_id`), a record "
+        "(`record`), or a call with a record's customer (`record` and `call`); the timer "
+        "you had running stops first: one runs at a time.",
     )
 )

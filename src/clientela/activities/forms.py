@@ -119,3 +119,12 @@ class TeamTasksForm(forms.Form):
 
 class FileForm(forms.Form):
     file = forms.FileField(label=_("File"))
+
+
+class TimerForm(forms.Form):
+    """What a timer is started on: a task, or a record (`ticket:42`), timing a call with
+    the record's customer when `call` is set."""
+
+    task = forms.IntegerField(min_value=1, required=False)
+    record = forms.CharField(max_length=60, required=False)
+    call = forms.BooleanField(required=False)

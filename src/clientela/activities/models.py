@@ -296,3 +296,62 @@ class Attachment(models.Model):
     @property
     def is_audio(self) -> bool:
         return self.content_type_header.startswith("audio/")
+
+
+class TimerKind(models.TextChoices):
+    TASK = "task", _("Task")
+    CALL = "call", _("Call")
+    RECORD = "record", _("Record")
+
+
+class TimeEntry(models.Model):
+    """Time a person spent, measured by the start/stop timer: on a task, on a call with a
+    record's customer (logged as a call of that length when the timer stops), or on a record
+    itself (a ticket). Running while `stopped_at` is empty; a person runs one at a time."""
+
+    # The record it is on, when a selector loads it for a page (None when it is gone).
+    record: models.Model | None
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("timed"), max_length=10, choices=TimerKind.choices)
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.CASCADE, related_name="time_entries"
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # The call logged when a call's timer stopped.
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"))
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    seconds = models.PositiveIntegerField(_("seconds"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+        constraints = [
+            # Starting a timer stops the one running; this holds it under concurrent starts.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(stopped_at__isnull=True), name="time_entry_one_running"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="task") & Q(task__isnull=False))
+                | (~Q(kind="task") & Q(content_type__isnull=False, object_id__isnull=False)),
+                name="time_entry_has_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "started_at"], name="time_entry_user_idx"),
+            models.Index(fields=["content_type", "object_id"], name="time_entry_record_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,8 @@
-"""Timeline, tasks, files and My day."""
+"""Timeline, tasks, timers, files and My day."""
 
 from django.urls import path
 
-from clientela.activities import views
+from clientela.activities import timer_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("tasks/team/", views.team_tasks, name="team-tasks"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
+    path("timers/start/", timer_views.timer_start, name="timer-start"),
+    path("timers/stop/", timer_views.timer_stop, name="timer-stop"),
     path("files/<int:pk>/", views.file_download, name="file-download"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
 ]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
@@ -20,7 +22,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities import selectors as activity_selectors
-from clientela.activities.models import ActivityKind
+from clientela.activities import timers
+from clientela.activities.models import ActivityKind, TimerKind
 from clientela.analytics import rating
 from clientela.analytics.selectors import RATING, Cell, Chart, Row, _url, user_zone
 from clientela.core import permissions
@@ -28,6 +31,7 @@ from clientela.core.currencies import selectors as currency_selectors
 from clientela.deals import selectors as deal_selectors
 from clientela.deals.models import DealStatus
 from clientela.tickets import selectors as ticket_selectors
+from clientela.tickets.models import Ticket
 from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
@@ -74,17 +78,6 @@ def people_for(user) -> list[User]:
     return sorted([user, *overseen], key=lambda person: person.display_name.lower())
 
 
-def _counts(rows, key: str) -> dict:
-    return {row[key]: row for row in rows}
-
-
-def _split(counts: dict | None, whole: str, part: str, url: str) -> list[Cell]:
-    """A person's `part` of their `whole` (tasks done on time of those done) linking to
-    the records, and the rest."""
-    part_n = counts[part] if counts else 0
-    return [Cell(part_n, url), Cell((counts[whole] if counts else 0) - part_n)]
-
-
 @dataclass
 class Done:
     """What one person did in a span, as the people page counts it."""
@@ -93,6 +86,8 @@ class Done:
     meetings: int = 0
     call_seconds: int = 0  # durations logged on their calls and meetings
     meeting_seconds: int = 0
+    task_seconds: int = 0  # timed on their tasks and tickets (activities.timers)
+    ticket_seconds: int = 0
     tasks_done: int = 0
     tasks_on_time: int = 0
     deals_won: int = 0
@@ -118,7 +113,7 @@ def _elapsed(end: str) -> ExpressionWrapper:
 
 
 def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
-    """Per person of `ids`, what they did in `span` on records `user` may see: four
+    """Per person of `ids`, what they did in `span` on records `user` may see: five
     grouped queries, whatever the number of people or records."""
     done: dict[int, Done] = defaultdict(Done)
     activities = (
@@ -184,6 +179,12 @@ def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
         person = done[timed["owner_id"]]
         person.tickets_resolved, person.tickets_in_time = timed["resolved"], timed["kept"]
         person.resolution, person.first_response = timed["resolution"], timed["first"]
+    timed_by = timers.seconds_by(user, ids, span.start, span.end, Ticket)
+    for (pk, kind), seconds in timed_by.items():
+        if kind == TimerKind.TASK:
+            done[pk].task_seconds = seconds
+        else:
+            done[pk].ticket_seconds = seconds
     return done
 
 
@@ -194,6 +195,8 @@ def previous(span: Span) -> Span:
 
 
 HOUR = Decimal("0.1")
+# The time a person logged, as the people page's "Time logged" figure splits it.
+TIMED = ("call_seconds", "meeting_seconds", "task_seconds", "ticket_seconds")
 
 
 def _hours(value: datetime.timedelta | int | None) -> Decimal | None:
@@ -203,39 +206,55 @@ def _hours(value: datetime.timedelta | int | None) -> Decimal | None:
     return (Decimal(seconds) / 3600).quantize(HOUR)
 
 
-def charts(
-    user, people: list[User], span: Span, weights: dict[str, int] | None = None
-) -> list[Chart]:
-    ids = [person.pk for person in people]
-    dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
-    done = done_by(user, ids, span)
-    before = done_by(user, ids, previous(span))
-    logged = {
-        (pk, kind): getattr(person, kind)
-        for pk, person in done.items()
-        for kind in ("calls", "meetings")
-    }
-    tasks = {
-        pk: {"done": person.tasks_done, "on_time": person.tasks_on_time}
-        for pk, person in done.items()
-        if person.tasks_done
-    }
-    won = {pk: person.deals_won for pk, person in done.items()}
-    amounts = {pk: person.amounts for pk, person in done.items() if person.amounts}
-    sees = permissions.sees_sensitive(user)
-    values = currency_selectors.convert_groups(amounts) if sees else {}
-    base = currency_selectors.base_currency() if sees else ""
-    tickets = {
-        pk: {"resolved": person.tickets_resolved, "kept": person.tickets_in_time}
-        for pk, person in done.items()
-        if person.tickets_resolved
-    }
-    ratings = {
+def _hours_of(name: str) -> Callable[[Done], Decimal | None]:
+    """Reads one of a person's TIMED durations in hours."""
+    return lambda done: _hours(getattr(done, name))
+
+
+def _ratings(user, ids: list[int], span: Span) -> dict[int, dict]:
+    """Per agent of `ids`, the surveys answered in `span` about their tickets' help."""
+    return {
         row["agent_id"]: row
         for row in ticket_selectors.satisfaction_by(user, "agent", span.start, span.end)
         if not row["delivery"] and row["agent_id"] in ids
     }
+
+
+def _average(row: dict | None) -> Decimal | None:
+    return Decimal(row["average"]).quantize(RATING) if row else None
+
+
+NOTHING = Done()
+
+
+def charts(
+    user, people: list[User], span: Span, weights: dict[str, int] | None = None
+) -> list[Chart]:
+    """The people page's figures, each person's value beside the same figure in the period
+    before (`Cell.before`: the arrow and percentage the page shows)."""
+    ids = [person.pk for person in people]
+    dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
+    earlier = previous(span)
+    done = done_by(user, ids, span)
+    before = done_by(user, ids, earlier)
+    sees = permissions.sees_sensitive(user)
+    # Both periods' amounts converted with one read of the rates.
+    amounts = {
+        (pk, when): person.amounts
+        for when, table in (("now", done), ("before", before))
+        for pk, person in table.items()
+        if person.amounts
+    }
+    values = currency_selectors.convert_groups(amounts) if sees else {}
+    base = currency_selectors.base_currency() if sees else ""
+    ratings, ratings_before = _ratings(user, ids, span), _ratings(user, ids, earlier)
     weights = weights if weights is not None else rating.weights()
+
+    def vs(pk: int, read: Callable[[Done], Any], url: str = "") -> Cell:
+        """A person's figure (`read` of what they did) against the period before."""
+        now = read(done.get(pk, NOTHING))
+        then = read(before.get(pk, NOTHING))
+        return Cell(now, url if now else "", before=then, compared=True)
 
     def row(person: User, cells: list[Cell]) -> Row:
         return Row(person.display_name, cells)
@@ -249,13 +268,20 @@ def charts(
             closed_to=dates["to"],
         )
 
-    def value(pk: int) -> Cell:
-        converted = values.get(pk)
+    def value_of(pk: int, when: str) -> Decimal | None:
+        converted = values.get((pk, when))
         if converted is None:
-            return Cell(Decimal("0.00"), deals_link(pk))
-        return Cell(converted.total if converted.complete else None, deals_link(pk))
+            return Decimal("0.00")
+        return converted.total if converted.complete else None
 
-    missing = sorted({m.currency for converted in values.values() for m in converted.missing})
+    def value(pk: int) -> Cell:
+        now = value_of(pk, "now")
+        return Cell(now, deals_link(pk), before=value_of(pk, "before"), compared=True)
+
+    missing = sorted(
+        {m.currency for (_pk, when), c in values.items() if when == "now" for m in c.missing}
+    )
+    tasks_url = {pk: _url("activities:team-tasks", person=pk) for pk in ids}
     result = [
         Chart(
             "people-activities",
@@ -263,13 +289,7 @@ def charts(
             "bar",
             [ActivityKind.CALL.label, ActivityKind.MEETING.label],
             [
-                row(
-                    person,
-                    [
-                        Cell(logged.get((person.pk, "calls"), 0)),
-                        Cell(logged.get((person.pk, "meetings"), 0)),
-                    ],
-                )
+                row(person, [vs(person.pk, lambda d: d.calls), vs(person.pk, lambda d: d.meetings)])
                 for person in people
             ],
             stacked=True,
@@ -284,12 +304,10 @@ def charts(
             [
                 row(
                     person,
-                    _split(
-                        tasks.get(person.pk),
-                        "done",
-                        "on_time",
-                        _url("activities:team-tasks", person=person.pk),
-                    ),
+                    [
+                        vs(person.pk, lambda d: d.tasks_on_time, tasks_url[person.pk]),
+                        vs(person.pk, lambda d: d.tasks_done - d.tasks_on_time),
+                    ],
                 )
                 for person in people
             ],
@@ -306,7 +324,7 @@ def charts(
                 row(
                     person,
                     [
-                        Cell(won.get(person.pk, 0), deals_link(person.pk)),
+                        vs(person.pk, lambda d: d.deals_won, deals_link(person.pk)),
                         *([value(person.pk)] if sees else []),
                     ],
                 )
@@ -324,28 +342,27 @@ def charts(
                 else ""
             ),
         ),
-    ]
-    result.append(
         Chart(
             "people-time",
             _("Time logged (hours)"),
             "bar",
-            [ActivityKind.CALL.label, ActivityKind.MEETING.label],
+            [ActivityKind.CALL.label, ActivityKind.MEETING.label, _("Tasks"), _("Tickets")],
             [
                 row(
                     person,
-                    [
-                        Cell(_hours(done[person.pk].call_seconds if person.pk in done else 0)),
-                        Cell(_hours(done[person.pk].meeting_seconds if person.pk in done else 0)),
-                    ],
+                    [vs(person.pk, _hours_of(name)) for name in TIMED],
                 )
                 for person in people
             ],
             stacked=True,
             axis=_("Person"),
-            note=_("The durations logged on the person's calls and meetings in the period."),
-        )
-    )
+            note=_(
+                "The durations logged on the person's calls and meetings in the period (a"
+                " call's timer gives its call's duration), and the time their timer ran on"
+                " tasks and tickets started in it."
+            ),
+        ),
+    ]
     if permissions.scope(user, "ticket") != permissions.NONE:
         result.append(
             Chart(
@@ -357,12 +374,8 @@ def charts(
                     row(
                         person,
                         [
-                            Cell(_hours(done[person.pk].first_response))
-                            if person.pk in done
-                            else Cell(None),
-                            Cell(_hours(done[person.pk].resolution))
-                            if person.pk in done
-                            else Cell(None),
+                            vs(person.pk, lambda d: _hours(d.first_response)),
+                            vs(person.pk, lambda d: _hours(d.resolution)),
                         ],
                     )
                     for person in people
@@ -384,18 +397,24 @@ def charts(
                     row(
                         person,
                         [
-                            *_split(
-                                tickets.get(person.pk),
-                                "resolved",
-                                "kept",
+                            vs(
+                                person.pk,
+                                lambda d: d.tickets_in_time,
                                 _url("tickets:list", status="resolved", assignee=person.pk),
                             ),
+                            vs(person.pk, lambda d: d.tickets_resolved - d.tickets_in_time),
                             Cell(
-                                Decimal(ratings[person.pk]["average"]).quantize(RATING)
-                                if person.pk in ratings
-                                else None
+                                _average(ratings.get(person.pk)),
+                                before=_average(ratings_before.get(person.pk)),
+                                compared=True,
                             ),
-                            Cell(ratings[person.pk]["count"] if person.pk in ratings else 0),
+                            Cell(
+                                ratings[person.pk]["count"] if person.pk in ratings else 0,
+                                before=ratings_before[person.pk]["count"]
+                                if person.pk in ratings_before
+                                else 0,
+                                compared=True,
+                            ),
                         ],
                     )
                     for person in people
@@ -409,7 +428,6 @@ def charts(
                 ),
             )
         )
-    earlier = previous(span)
     scores = [
         (
             person,
@@ -425,13 +443,16 @@ def charts(
             "bar",
             [_("This period"), _("Period before"), _("Change")],
             [
-                row(person, [Cell(now), Cell(then), Cell(now - then)])
+                row(person, [Cell(now, before=then, compared=True), Cell(then), Cell(now - then)])
                 for person, now, then in scores
             ],
             drawn=2,
             axis=_("Person"),
             summary=_("Points = %(formula)s.") % {"formula": rating.formula(weights)},
-            note=_("The period before: %(start)s to %(end)s.")
+            note=_(
+                "The period before: %(start)s to %(end)s. Beside each figure, its change"
+                " from the period before."
+            )
             % {
                 "start": formats.date_format(earlier.first, "SHORT_DATE_FORMAT"),
                 "end": formats.date_format(earlier.last, "SHORT_DATE_FORMAT"),

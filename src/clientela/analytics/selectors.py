@@ -52,11 +52,61 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+@dataclass(frozen=True)
+class Trend:
+    """A figure against the period before: "up", "down" or "same", and by how many percent
+    (None when the period before had nothing to compare with)."""
+
+    direction: str
+    percent: Decimal | None
+
+    ARROWS = {"up": "↑", "down": "↓", "same": "→"}
+
+    @property
+    def arrow(self) -> str:
+        return self.ARROWS[self.direction]
+
+    @property
+    def text(self) -> str:
+        """What the table shows beside the figure: "↑ 50%", "↓ 12%", "↑ new", "→"."""
+        if self.direction == "same":
+            return self.arrow
+        if self.percent is None:
+            return f"{self.arrow} {_('new')}"
+        return f"{self.arrow} " + _("%(percent)s%%") % {
+            "percent": formats.number_format(self.percent, force_grouping=True)
+        }
+
+
+def trend(now: Any, before: Any) -> Trend | None:
+    """`now` against `before`, or None when either is missing (no ticket resolved)."""
+    if now is None or before is None:
+        return None
+    now, before = Decimal(now), Decimal(before)
+    if now == before:
+        return Trend("same", Decimal(0))
+    percent = None
+    if before:
+        percent = (abs(now - before) * 100 / abs(before)).quantize(Decimal(1))
+    return Trend("up" if now > before else "down", percent)
+
+
 @dataclass
 class Cell:
     value: Any  # int or Decimal; None where there is nothing to show (no deal closed)
     url: str = ""
     currency: str = ""  # an amount: written as money is in the reader's language
+    # The same figure in the period before, where a page compares (the people page).
+    before: Any = None
+    compared: bool = False
+
+    @property
+    def trend(self) -> Trend | None:
+        return trend(self.value, self.before) if self.compared else None
+
+    @property
+    def before_text(self) -> str:
+        return Cell(self.before, currency=self.currency).text
 
     @property
     def text(self) -> str:
@@ -91,6 +141,9 @@ class Chart:
     stacked: bool = False
     summary: str | Promise = ""  # one line above the chart (a rate over the whole period)
     note: str | Promise = ""  # what is counted
+    # The currency of every series drawn, when they are amounts of one: the chart's axis
+    # and tooltips write money in it (analytics/charts.js).
+    currency: str = ""
 
     @property
     def row_heading(self) -> str | Promise:
@@ -227,6 +280,7 @@ def revenue(user, period: Period, *, mine: bool = False) -> Chart:
         series,
         table,
         note=_("Orders placed in the month, not cancelled or returned."),
+        currency=keys[0] if sees and len(keys) == 1 else "",
     )
 
 

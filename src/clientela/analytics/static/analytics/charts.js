@@ -46,6 +46,28 @@
     if (data.values.every((list) => list.every((value) => !value))) return;
     const colors = palette();
     const linkOf = (element) => data.links[element.datasetIndex][element.index];
+    // Numbers on the axis and in the tooltips as the reader's language writes them
+    // ("1.234,5" in Romanian); amounts of one currency as money in it.
+    const locale = table.dataset.locale || document.documentElement.lang || undefined;
+    const currency = table.dataset.currency;
+    const money = currency ? new Intl.NumberFormat(locale, { style: "currency", currency }) : null;
+    const ticks = { precision: 0 };
+    if (money) {
+      // Whole amounts on the axis; the tooltip gives the cents.
+      const axisMoney = new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency,
+        maximumFractionDigits: 0,
+        minimumFractionDigits: 0,
+      });
+      ticks.callback = (value) => axisMoney.format(value);
+    }
+    const tooltip = {};
+    if (money) {
+      tooltip.callbacks = {
+        label: (item) => `${item.dataset.label}: ${money.format(item.parsed.y)}`,
+      };
+    }
     box.classList.add("is-drawn");
     const chart = new window.Chart(box.querySelector("canvas"), {
       type: kind,
@@ -62,12 +84,16 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        plugins: { legend: { display: round || data.series.length > 1, position: "bottom" } },
+        locale,
+        plugins: {
+          legend: { display: round || data.series.length > 1, position: "bottom" },
+          tooltip,
+        },
         scales: round
           ? {}
           : {
               x: { stacked, grid: { display: false } },
-              y: { stacked, beginAtZero: true, ticks: { precision: 0 } },
+              y: { stacked, beginAtZero: true, ticks },
             },
         onHover(event, elements) {
           const target = event.native && event.native.target;
