@@ -419,6 +419,7 @@ def test_ticket_page_does_not_grow_with_messages_notes_files_and_tasks(
         "/dashboards/executive/",
         "/dashboards/sales/",
         "/dashboards/support/",
+        "/dashboards/marketing/",
         "/dashboards/forecast/",
         "/dashboards/people/",
     ],
