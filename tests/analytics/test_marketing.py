@@ -80,7 +80,7 @@ def people():
 def tables(body: str) -> dict[str, list[list[str]]]:
     """Each chart's data table as text, by its title: the header, then each row."""
     found = {}
-    for section in re.findall(r'<section class="card chart".*?</section>', body, re.S):
+    for section in re.findall(r'<section class="card chart[ "].*?</section>', body, re.S):
         title = unescape(re.search(r'class="card__title">(.*?)</h2>', section).group(1))
         rows = []
         for row in re.findall(r"<tr>(.*?)</tr>", section, re.S):
