@@ -164,6 +164,43 @@ def people_sql(owner_ids: list[int] | None) -> list[tuple[str, list]]:
     ]
 
 
+def marketing_sql(owner_ids: list[int] | None) -> list[tuple[str, list]]:
+    """The marketing dashboard's figures: contacts added by month and source over a year,
+    stage moves into and out of each stage over a year, contacts by stage and by consent
+    now (the representative's: his team's contacts)."""
+    since = datetime.datetime.now(datetime.UTC) - YEAR
+    mine = f" AND owner_id IN ({_owners(owner_ids)})" if owner_ids is not None else ""
+    seen = f"SELECT id FROM customers_contact WHERE deleted_at IS NULL{mine}"
+    return [
+        (
+            f"SELECT {_month('created_at')}, source, COUNT(*) FROM customers_contact"
+            f" WHERE deleted_at IS NULL AND created_at >= %s{mine} GROUP BY 1, 2",
+            [since],
+        ),
+        (
+            "SELECT to_stage_id, COUNT(*) FROM customers_lifecyclechange"
+            f" WHERE changed_at >= %s AND contact_id IN ({seen}) GROUP BY 1",
+            [since],
+        ),
+        (
+            "SELECT from_stage_id, COUNT(*) FROM customers_lifecyclechange"
+            " WHERE changed_at >= %s AND from_stage_id IS NOT NULL"
+            f" AND contact_id IN ({seen}) GROUP BY 1",
+            [since],
+        ),
+        (
+            "SELECT lifecycle_stage_id, COUNT(*) FROM customers_contact"
+            f" WHERE deleted_at IS NULL{mine} GROUP BY 1",
+            [],
+        ),
+        (
+            "SELECT marketing_consent, COUNT(*) FROM customers_contact"
+            f" WHERE deleted_at IS NULL{mine} GROUP BY 1",
+            [],
+        ),
+    ]
+
+
 def benchmarks():
     from bench.requests import Benchmark
 
@@ -177,6 +214,12 @@ def benchmarks():
             "dashboard: executive (a representative: his own)",
             lambda c, limited: "/dashboards/" if limited else "/dashboards/executive/",
             lambda c, limited: own(c, True) if limited else figures_sql(None),
+        ),
+        # The representative sees his team's contacts, the administrator everyone's.
+        Benchmark(
+            "dashboard: marketing",
+            lambda c, limited: "/dashboards/marketing/",
+            lambda c, limited: marketing_sql(c.team if limited else None),
         ),
         Benchmark(
             "dashboard: forecast",

@@ -257,6 +257,8 @@ def probes(w) -> dict[str, Probe]:
             "settings", "GET", "/dashboards/forecast/", capability="view_reports"
         ),
         # Everyone's own figures; a manager's team's too (tests/analytics/test_people.py).
+        # Counts of the contacts the role may see: every role that sees contacts.
+        "analytics:marketing": Probe("list", "GET", "/dashboards/marketing/"),
         "analytics:people": Probe("self", "GET", "/dashboards/people/"),
         # The rating's weights are the installation's: a role with team reports sets them.
         "analytics:people-weights": Probe(

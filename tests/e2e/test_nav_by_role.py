@@ -1,5 +1,5 @@
 """The sidebar puts first what a role works in: a support agent's tickets, a sales
-representative's deals, a manager's dashboards; every role keeps Home and My day on top."""
+representative's deals, a manager's and a marketer's dashboards; every role keeps Home and My day on top."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def sidebar(page) -> list[str]:
         ("support-agent", ["Home", "My day", "Tickets", "Knowledge base", "Contacts"]),
         ("sales-representative", ["Home", "My day", "Deals", "Contacts", "Companies"]),
         ("manager", ["Home", "My day", "Dashboards", "Team tasks", "Deals"]),
+        ("marketing", ["Home", "My day", "Dashboards", "Contacts", "Companies"]),
     ],
 )
 def test_each_role_sees_first_what_it_works_in(page, live_server, role, first):

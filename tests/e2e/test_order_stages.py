@@ -1,6 +1,7 @@
-"""Order stages from Settings, in the browser: an administrator adds a stage of her own,
-renames a built-in one (its key stays), switches hers off, and is told a built-in stage
-can't be deleted; the list and its form fit at 1440 and 390 px."""
+"""Order stages from Settings, in the browser: an administrator adds a stage of her own
+and says where an order goes from it, puts it after a built-in one, renames a built-in
+one (its key stays), switches hers off, and is told a built-in stage can't be deleted nor
+lead back where stock would not follow; the list and its form fit at 1440 and 390 px."""
 
 from __future__ import annotations
 
@@ -29,10 +30,32 @@ def test_an_administrator_keeps_the_order_stages(page, live_server, make_user, s
     page.get_by_label("Key", exact=True).fill("packed")
     page.get_by_label("Position").fill("25")
     page.get_by_label("In use").check()
+    moves_on = page.get_by_role("group", name="May move on to")
+    moves_on.get_by_label("Shipped").check()
+    moves_on.get_by_label("Cancelled").check()
+    problems += fits(page, "new order stage form")
+    screenshot(page, "settings-order-stage-new")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("“Ambalată” saved.")).to_be_visible()
     packed = OrderStage.objects.get(key="packed")
     assert packed.active and not packed.builtin
+    assert set(packed.next_stages.values_list("key", flat=True)) == {"shipped", "cancelled"}
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Ambalată"))
+    expect(row).to_contain_text("Shipped, Cancelled")
+
+    # Paid leads to the new stage; Cancelled can't lead back to Placed.
+    page.get_by_role("link", name="Paid", exact=True).click()
+    page.get_by_role("group", name="May move on to").get_by_label("Ambalată").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("“Paid” saved.")).to_be_visible()
+    assert OrderStage.objects.get(key="paid").next_stages.filter(key="packed").exists()
+    page.get_by_role("link", name="Cancelled", exact=True).click()
+    page.get_by_role("group", name="May move on to").get_by_label("Placed").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("“Cancelled” can't lead to “Placed”")).to_be_visible()
+    problems += fits(page, "order stage form refused")
+    assert not OrderStage.objects.get(key="cancelled").next_stages.exists()
+    page.get_by_role("link", name="Order stages").first.click()
 
     page.get_by_role("link", name="Paid", exact=True).click()
     expect(page.get_by_label("Key", exact=True)).to_be_disabled()

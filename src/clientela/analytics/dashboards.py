@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from clientela.analytics import satisfaction
+from clientela.analytics import marketing, satisfaction
 from clientela.analytics import selectors as figures
 from clientela.core import permissions
 
@@ -104,6 +104,22 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         ),
         capability="view_reports",
         needs="ticket",
+    ),
+    # Counts of contacts within what the reader may see, no amounts: open to every role
+    # that sees contacts (the marketing role has no team reports).
+    Dashboard(
+        "marketing",
+        _("Marketing"),
+        _(
+            "Where new contacts come from, how they move through the stages, who agrees to "
+            "marketing."
+        ),
+        (
+            ("contact", marketing.contacts_by_source),
+            ("contact", marketing.lifecycle_movement),
+            ("contact", marketing.consent),
+        ),
+        needs="contact",
     ),
 )
 BY_KEY = {dashboard.key: dashboard for dashboard in DASHBOARDS}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboards/executive/", views.dashboard, {"key": "executive"}, name="executive"),
     path("dashboards/sales/", views.dashboard, {"key": "sales"}, name="sales"),
     path("dashboards/support/", views.dashboard, {"key": "support"}, name="support"),
+    path("dashboards/marketing/", views.dashboard, {"key": "marketing"}, name="marketing"),
     path("dashboards/forecast/", views.forecast, name="forecast"),
     path("dashboards/people/", views.people, name="people"),
     path("dashboards/people/weights/", views.people_weights, name="people-weights"),

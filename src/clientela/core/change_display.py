@@ -121,7 +121,8 @@ def prime(entries: list[tuple[type[models.Model] | None, dict]], memo: dict) -> 
             related = field.related_model
             if related is None or isinstance(related, str):
                 continue
-            wanted.setdefault(related, set()).update(v for v in pair if type(v) is int)
+            ids = [v for value in pair for v in (value if isinstance(value, list) else [value])]
+            wanted.setdefault(related, set()).update(v for v in ids if type(v) is int)
     for key, values in batched.items():
         memo[("batch", *key)] = BATCHED[key](values)
     for related, pks in wanted.items():
@@ -168,6 +169,8 @@ def _value(record_type: str, field: models.Field | None, name: str, value: Any, 
         value = _person(value, memo)
     elif field is not None and field.is_relation and type(value) is int:
         value = _related(field, value, memo)
+    elif field is not None and field.many_to_many and isinstance(value, list):
+        value = [_related(field, pk, memo) for pk in value if type(pk) is int]
     return text(value, keyed=name == "custom")
 
 

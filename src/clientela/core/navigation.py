@@ -48,7 +48,7 @@ AREAS: tuple[Area, ...] = (
     Area("tickets", _("Tickets"), "tickets:list", "ticket", record_type="ticket"),
     Area("inbox", _("Inbox"), "inbox:unified", "inbox-stack", capability="log_activity"),
     Area("mail", _("E-mail"), "channels:inbox", "envelope", capability="log_activity"),
-    Area("dashboards", _("Dashboards"), "analytics:mine", "chart-bar"),
+    Area("dashboards", _("Dashboards"), "analytics:mine", "chart-bar", also=("/dashboards/",)),
     Area("reports", _("Reports"), "analytics:reports", "presentation-chart-bar"),
     Area("knowledge", _("Knowledge base"), "tickets:articles", "book-open", record_type="article"),
     Area("trash", _("Trash"), "core:trash", "trash"),
@@ -71,8 +71,11 @@ ROLE_FOCUS: dict[str, tuple[str, ...]] = {
     "manager": ("dashboards", "team-tasks", "deals"),
     "sales-representative": ("deals", "contacts", "companies"),
     "support-agent": ("tickets", "knowledge", "contacts"),
-    "marketing": ("contacts", "companies", "reports", "dashboards"),
+    "marketing": ("dashboards", "contacts", "companies", "reports"),
 }
+# Where an area leads a role, when not to the area's own page: a marketer's dashboards
+# open on the marketing one.
+ROLE_LANDING: dict[str, dict[str, str]] = {"marketing": {"dashboards": "analytics:marketing"}}
 
 
 def _in_role_order(user: Actor, areas: list[dict]) -> list[dict]:
@@ -212,6 +215,7 @@ def sections_for(user: Actor) -> list[dict]:
 def areas_for(user: Actor, path: str) -> list[dict]:
     """The areas this user may open; the one holding `path` is marked active."""
     visible = []
+    landing = ROLE_LANDING.get(getattr(user.role, "key", ""), {})
     for area in AREAS:
         if area.capability == "*settings":
             if not sections_for(user):
@@ -220,7 +224,7 @@ def areas_for(user: Actor, path: str) -> list[dict]:
             continue
         if area.record_type and permissions.scope(user, area.record_type) == permissions.NONE:
             continue
-        url = reverse(area.url_name)
+        url = reverse(landing.get(area.key, area.url_name))
         active = path == url if url == "/" else path.startswith((url, *area.also))
         visible.append(
             {"key": area.key, "label": area.label, "url": url, "icon": area.icon, "active": active}

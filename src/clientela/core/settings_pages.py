@@ -73,6 +73,9 @@ class SettingsPage:
     # Why a row can't be deleted whatever points at it (the code relies on it), or "".
     kept: Callable[[Any], str | Promise] | None = None
     after_save: str | Promise = ""  # a message beside "saved", for a page whose change matters
+    # Refuses what the model can't judge alone (which stages an order stage may lead to):
+    # `check(row or None, data)` raises ValidationError before anything is written.
+    check: Callable[[Any, dict], None] | None = None
 
     def allows(self, user: Actor | None) -> bool:
         if user is None:  # the system itself
@@ -113,13 +116,17 @@ def declare(page: SettingsPage) -> None:
 
 
 def field_values(instance: models.Model) -> dict:
-    """A row as the audit trail keeps it: every column by name (a foreign key by its id),
-    enough to put a deleted row back as it was."""
-    return {
+    """A row as the audit trail keeps it: every column by name (a foreign key by its id, a
+    many-to-many field by the sorted ids it holds), enough to put a deleted row back as it
+    was."""
+    values = {
         f.attname: f.value_from_object(instance)
         for f in instance._meta.concrete_fields
         if not f.primary_key
     }
+    for f in instance._meta.many_to_many:
+        values[f.name] = sorted(related.pk for related in f.value_from_object(instance))
+    return values
 
 
 def visible_pages(user: Actor) -> list[SettingsPage]:

@@ -49,15 +49,21 @@ def save_setting(
                     % {"name": instance}
                 }
             )
+    if page.check is not None:
+        page.check(instance, data)
     if page.save is not None:
         return page.save(actor=actor, instance=instance, data=data)
     creating = instance is None or instance.pk is None  # the seller's first save too
     before = None if creating or instance is None else audit.snapshot(instance)
     row = page.model() if instance is None else instance
+    many = {f.name for f in page.model._meta.many_to_many}
     for name, value in data.items():
-        setattr(row, name, _tidy(value))
+        if name not in many:
+            setattr(row, name, _tidy(value))
     row.full_clean()
     row.save()
+    for name in many & set(data):  # set once the row has an id
+        getattr(row, name).set(data[name])
     if page.only_one and getattr(row, page.only_one):
         others = page.model._default_manager.filter(**{page.only_one: True}).exclude(pk=row.pk)
         for other in others:  # each loses the flag the same way, audited
@@ -164,5 +170,8 @@ def restore_setting(*, actor: Actor | None, page: SettingsPage, entry: AuditEntr
             % {"name": entry.object_repr, "why": " ".join(error.messages)}
         ) from None
     row.save(force_insert=True)
+    for many in model._meta.many_to_many:  # the links to rows that are still there
+        kept = (entry.state or {}).get(many.name) or []
+        getattr(row, many.name).set(many.related_model._default_manager.filter(pk__in=kept))
     audit.log(actor=actor, action="restore", record=row, after=audit.snapshot(row))
     return row

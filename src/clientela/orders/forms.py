@@ -16,6 +16,7 @@ from clientela.orders.models import (
     ZERO,
     Carrier,
     MovementKind,
+    OrderStage,
     PriceList,
     Product,
     ShipmentStatus,
@@ -287,3 +288,29 @@ class StockForm(forms.Form):
 
     def __init__(self, *args, instance: StockLevel | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+
+
+class OrderStageForm(forms.ModelForm):
+    """An order stage: its name, key, place and whether it is in use, and the stages an
+    order in it may move on to (those in use, and those it already leads to)."""
+
+    class Meta:
+        model = OrderStage
+        fields = ["name", "key", "position", "active", "next_stages"]
+        widgets = {"next_stages": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "next_stages": _(
+                "The stages an order in this one can go to next. Orders follow only these "
+                "steps; the order page offers them as buttons."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stage = self.instance
+        offered = OrderStage.objects.filter(active=True)
+        if stage.pk is not None:
+            offered = (offered | OrderStage.objects.filter(previous_stages=stage)).exclude(
+                pk=stage.pk
+            )
+        self.fields["next_stages"].queryset = offered.distinct().order_by("position", "id")

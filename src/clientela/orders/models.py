@@ -201,7 +201,11 @@ class OrderStage(models.Model):
     # A stage switched off is offered to no order (orders in it stay and move on from it).
     active = models.BooleanField(_("in use"), default=True, db_default=True)
     next_stages = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="previous_stages"
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="previous_stages",
+        verbose_name=_("may move on to"),
     )
 
     class Meta:

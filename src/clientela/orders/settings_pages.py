@@ -55,6 +55,12 @@ def _built_in_kept(stage: OrderStage) -> str:
     }
 
 
+def _next_stages(stage: OrderStage) -> str:
+    """Where an order may go from the stage, in the stages' order (prefetched)."""
+    following = sorted(stage.next_stages.all(), key=lambda s: (s.position, s.id))
+    return ", ".join(s.label for s in following)
+
+
 def declare_pages() -> None:
     declare(
         SettingsPage(
@@ -206,14 +212,17 @@ def declare_pages() -> None:
             add_label=_("New order stage"),
             icon="queue-list",
             model=OrderStage,
-            fields=("name", "key", "position", "active"),
+            form=forms.OrderStageForm,
             columns=(
                 Column(_("Stage"), lambda s: s.label),
                 Column(_("Order"), lambda s: s.position, numeric=True),
                 Column(_("Key"), lambda s: s.key),
+                Column(_("May move on to"), _next_stages),
                 Column(_("In use"), lambda s: s.active),
                 Column(_("Built in"), lambda s: s.builtin),
             ),
+            queryset=lambda: OrderStage.objects.prefetch_related("next_stages"),
+            check=catalogue.check_stage_transitions,
             ordering=("position", "id"),
             capability=CATALOGUE,
             fixed=lambda s: ("key", "active") if s.builtin else (),
@@ -221,7 +230,8 @@ def declare_pages() -> None:
             help=_(
                 "Built-in stages hold, take and release stock and drive invoices: they can be "
                 "renamed and moved, not deleted or switched off. A stage switched off is "
-                "offered to no order; orders already in it move on as before."
+                "offered to no order; orders already in it move on as before. Each stage "
+                "lists the stages an order may move on to from it."
             ),
         )
     )
