@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0004_contact_language'),
-        ('orders', '0006_order_stage_active'),
+        ('orders', '0007_order_stage_next_label'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
