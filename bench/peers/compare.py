@@ -16,10 +16,12 @@ in the run)."""
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -59,12 +61,40 @@ def page(accounts: dict, host: str, name: str, clients: int, count: int, mark: s
     return {"path": create["path"], **figures}
 
 
+def check(accounts: dict, host: str) -> None:
+    """Before timing: each page answers 200 to the signed-in user, and the create form is
+    taken (a redirect, not to the sign-in page), or the figures would time something else."""
+    parts = urlsplit(host)
+    asked = [("GET", path, None) for path in accounts["pages"].values()]
+    create = accounts["create"]
+    fields = _form(create["form"], "check")(0, 0)
+    asked.append(("POST", create["path"], urlencode(fields)))
+    for method, path, body in asked:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        headers = _headers(accounts)
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        location = response.getheader("Location") or ""
+        expected = 200 if body is None else create["expect"]
+        if response.status != expected or "login" in location:
+            raise SystemExit(
+                f"{accounts['product']}: {method} {path} answered {response.status} "
+                f"{location} (expected {expected}): not signed in, or the form was refused."
+            )
+
+
 def run(products: list[tuple[dict, str]], clients: int, count: int) -> list[dict]:
     """Each page asked of one product, then of the next, before the next page: both see
     the machine as it is at that moment."""
     # A mark of the run in each new contact's e-mail and phone: a second run on the same
     # database makes new people, not duplicates.
     mark = f"{int(time.time()) % 10000:04d}"
+    for accounts, host in products:
+        check(accounts, host)
     results = [
         {"product": accounts["product"], "clients": clients, "requests": count, "pages": {}}
         for accounts, _ in products
