@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README documents.
-.PHONY: run test lint format bench bench-http
+.PHONY: run test lint format bench bench-http bench-peers
 
 run:
 	bash scripts/run
@@ -21,3 +21,9 @@ bench:
 # The same pages over HTTP: the server mode, one then two web processes, concurrent clients.
 bench-http:
 	bash scripts/bench-http
+
+# Clientela against DjangoCRM over HTTP in one run, the same rows in each (bench/peers/);
+# `make bench-peers CONTACTS=10000`. Needs Python 3.12 for DjangoCRM, else says it skipped.
+CONTACTS ?= 100000
+bench-peers:
+	bash scripts/bench-peers --contacts $(CONTACTS)

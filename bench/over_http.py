@@ -16,8 +16,9 @@ import json
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 RESULTS = Path(__file__).with_name("results")
 WARM_UP = 3
@@ -41,17 +42,36 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def _client(host: str, path: str, headers: dict, count: int, times: list, errors: list):
+# A form sent by POST: (client number, request number) → the form's fields, so that each
+# request can create a record of its own.
+Form = Callable[[int, int], dict]
+
+
+def _client(
+    host: str,
+    path: str,
+    headers: dict,
+    count: int,
+    times: list,
+    errors: list,
+    form: Form | None = None,
+    expect: int = 200,
+    client: int = 0,
+):
     parts = urlsplit(host)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    sent = dict(headers)
+    if form is not None:
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
     try:
         for number in range(WARM_UP + count):
+            body = None if form is None else urlencode(form(client, number), doseq=True)
             started = time.perf_counter()
-            connection.request("GET", path, headers=headers)
+            connection.request("GET" if form is None else "POST", path, body=body, headers=sent)
             response = connection.getresponse()
             response.read()
             elapsed = time.perf_counter() - started
-            if response.status != 200:
+            if response.status != expect:
                 errors.append(response.status)
             elif number >= WARM_UP:
                 times.append(elapsed)
@@ -61,13 +81,23 @@ def _client(host: str, path: str, headers: dict, count: int, times: list, errors
         connection.close()
 
 
-def measure(hosts: list[str], path: str, headers: dict, clients: int, count: int) -> dict:
-    """`clients` threads, spread over the hosts, each asking `path` `count` times."""
+def measure(
+    hosts: list[str],
+    path: str,
+    headers: dict,
+    clients: int,
+    count: int,
+    form: Form | None = None,
+    expect: int = 200,
+) -> dict:
+    """`clients` threads, spread over the hosts, each asking `path` `count` times (or, with
+    a form, sending it there by POST and expecting `expect`, a redirect after a write)."""
     times: list[float] = []
     errors: list = []
     threads = [
         threading.Thread(
-            target=_client, args=(hosts[n % len(hosts)], path, headers, count, times, errors)
+            target=_client,
+            args=(hosts[n % len(hosts)], path, headers, count, times, errors, form, expect, n),
         )
         for n in range(clients)
     ]

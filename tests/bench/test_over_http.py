@@ -24,6 +24,14 @@ class Page(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        Page.seen.append((self.path, body))
+        self.send_response(302)
+        self.send_header("Location", "/contacts/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def log_message(self, *args):
         pass
 
@@ -52,3 +60,20 @@ def test_concurrent_clients_ask_the_page_and_report_what_they_saw(server):
 def test_answers_other_than_200_are_counted_as_errors(server):
     with pytest.raises(RuntimeError, match="no answer"):
         over_http.measure([server], "/missing/", {}, 2, 2)
+
+
+def test_a_form_is_sent_by_post_each_time_with_its_own_fields(server):
+    figures = over_http.measure(
+        [server],
+        "/contacts/new/",
+        {},
+        2,
+        3,
+        form=lambda client, number: {"email": f"p{client}.{number}@bench.test"},
+        expect=302,
+    )
+
+    assert figures["requests"] == 6 and figures["errors"] == 0
+    bodies = [body for path, body in Page.seen if path == "/contacts/new/"]
+    assert len(bodies) == 2 * (over_http.WARM_UP + 3) == len(set(bodies))
+    assert "email=p1.4%40bench.test" in bodies

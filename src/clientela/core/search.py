@@ -131,10 +131,11 @@ def write_waiting() -> None:
         waiting.clear()
 
 
-def index(record: models.Model) -> None:
-    """Write (or rewrite) the record's search entry; called by the record's services."""
+def index(record: models.Model, document: Document | None = None) -> None:
+    """Write (or rewrite) the record's search entry; called by the record's services,
+    which may give the document when they hold what it is built from."""
     write_waiting()
-    fields = entry_fields(BUILDERS[type(record)](record))
+    fields = entry_fields(document or BUILDERS[type(record)](record))
     # One INSERT … ON CONFLICT DO UPDATE (both databases; on SQLite its update fires the
     # FTS5 table's update trigger): update_or_create took four statements for an edit (a
     # savepoint, SELECT … FOR UPDATE, UPDATE, release) and six for a new record.

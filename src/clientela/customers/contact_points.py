@@ -153,21 +153,51 @@ def address_rows(record: Contact | Company, addresses: list[dict]) -> list[dict]
     return [{"position": i, **values, **owner} for i, values in enumerate(addresses)]
 
 
-def replace_emails(record: Contact | Company, emails: list[tuple[str, str]]) -> None:
-    EmailAddress.objects.filter(**owner_of(record)).delete()
+def set_primary(
+    record: Contact | Company,
+    emails: list[tuple[str, str]] | None,
+    phones: list[tuple[Phone, str]] | None,
+) -> None:
+    """The record's first e-mail and phone on its own row (lists and search show them),
+    set before the record is saved, so that saving it once writes them too."""
+    if emails is not None:
+        record.email = emails[0][0] if emails else ""
+    if phones is not None:
+        record.phone = phones[0][0].e164 if phones else ""
+
+
+# `new`: the record was inserted by this write, so it has no rows to delete or compare.
+def replace_emails(
+    record: Contact | Company, emails: list[tuple[str, str]], *, new: bool = False
+) -> None:
+    if not new:
+        EmailAddress.objects.filter(**owner_of(record)).delete()
     bulk.append(EmailAddress, email_rows(record, emails))
-    record.email = emails[0][0] if emails else ""
+    set_primary(record, emails, None)
 
 
-def replace_phones(record: Contact | Company, phones: list[tuple[Phone, str]]) -> None:
-    PhoneNumber.objects.filter(**owner_of(record)).delete()
+def replace_phones(
+    record: Contact | Company, phones: list[tuple[Phone, str]], *, new: bool = False
+) -> None:
+    if not new:
+        PhoneNumber.objects.filter(**owner_of(record)).delete()
     bulk.append(PhoneNumber, phone_rows(record, phones))
-    record.phone = phones[0][0].e164 if phones else ""
+    set_primary(record, None, phones)
 
 
-def replace_addresses(record: Contact | Company, addresses: Iterable[dict]) -> None:
-    Address.objects.filter(**owner_of(record)).delete()
+def replace_addresses(
+    record: Contact | Company, addresses: Iterable[dict], *, new: bool = False
+) -> None:
+    if not new:
+        Address.objects.filter(**owner_of(record)).delete()
     bulk.append(Address, address_rows(record, clean_addresses(addresses)))
+
+
+def replace_tags(record: Contact | Company, tags: list[Tag], *, new: bool = False) -> None:
+    if not new:
+        record.tags.set(tags)
+    elif tags:
+        record.tags.add(*tags)
 
 
 def tags_named(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[Tag]:

@@ -32,6 +32,7 @@ from clientela.customers.models import (
 from clientela.customers.search_documents import company_document_from, contact_document_from
 
 if TYPE_CHECKING:
+    from clientela.core.search import Document
     from clientela.users.models import User
 
 CONTACT_FIELDS = (
@@ -136,21 +137,23 @@ def _save_contact(
         contact.custom = custom_fields.clean("contact", data["custom"] or {})
     tags = contact_points.tags_named(data["tags"]) if "tags" in data else None
 
+    contact_points.set_primary(contact, emails, phones)
     contact.save()
+    # A new contact has no e-mails, phones, addresses, tags or employment to replace: none
+    # is read or deleted (5 statements of a create).
     if emails is not None:
-        contact_points.replace_emails(contact, emails)
+        contact_points.replace_emails(contact, emails, new=creating)
     if phones is not None:
-        contact_points.replace_phones(contact, phones)
-    if emails is not None or phones is not None:
-        contact.save(update_fields=["email", "phone"])
+        contact_points.replace_phones(contact, phones, new=creating)
     if "addresses" in data:
-        contact_points.replace_addresses(contact, data["addresses"])
+        contact_points.replace_addresses(contact, data["addresses"], new=creating)
     if tags is not None:
-        contact.tags.set(tags)
+        contact_points.replace_tags(contact, tags, new=creating)
 
     now = timezone.now()
     if contact.company_id != previous_company_id:
-        Employment.objects.filter(contact=contact, ended_at__isnull=True).update(ended_at=now)
+        if not creating:
+            Employment.objects.filter(contact=contact, ended_at__isnull=True).update(ended_at=now)
         if contact.company_id:
             Employment.objects.create(
                 contact=contact,
@@ -166,7 +169,7 @@ def _save_contact(
             changed_at=now,
             changed_by=actor,
         )
-    search.index(contact)
+    search.index(contact, _document(contact, emails, phones))
     record_services.fresh(contact)
     audit.log(
         actor=actor,
@@ -176,6 +179,18 @@ def _save_contact(
         after=audit.snapshot(contact),
     )
     return contact
+
+
+def _document(record: Contact | Company, emails, phones) -> Document | None:
+    """The record's search document from the e-mails and phones this write has just
+    written, without reading them back; None (read them) when the write left them as
+    they were."""
+    if emails is None or phones is None:
+        return None
+    build = contact_document_from if isinstance(record, Contact) else company_document_from
+    return build(
+        record, [address for address, _kind in emails], [p.search_digits for p, _ in phones]
+    )
 
 
 def _may_create(actor: User | None, record_type: str) -> None:
@@ -355,18 +370,17 @@ def _save_company(*, actor: User | None, company: Company, data: dict, action: s
     if "custom" in data:
         company.custom = custom_fields.clean("company", data["custom"] or {})
     tags = contact_points.tags_named(data["tags"]) if "tags" in data else None
+    contact_points.set_primary(company, emails, phones)
     company.save()
     if emails is not None:
-        contact_points.replace_emails(company, emails)
+        contact_points.replace_emails(company, emails, new=creating)
     if phones is not None:
-        contact_points.replace_phones(company, phones)
-    if emails is not None or phones is not None:
-        company.save(update_fields=["email", "phone"])
+        contact_points.replace_phones(company, phones, new=creating)
     if "addresses" in data:
-        contact_points.replace_addresses(company, data["addresses"])
+        contact_points.replace_addresses(company, data["addresses"], new=creating)
     if tags is not None:
-        company.tags.set(tags)
-    search.index(company)
+        contact_points.replace_tags(company, tags, new=creating)
+    search.index(company, _document(company, emails, phones))
     record_services.fresh(company)
     audit.log(
         actor=actor,
