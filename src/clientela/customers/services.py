@@ -181,16 +181,19 @@ def _save_contact(
     return contact
 
 
-def _document(record: Contact | Company, emails, phones) -> Document | None:
+def _document(
+    record: Contact | Company, emails: list | None, phones: list | None
+) -> Document | None:
     """The record's search document from the e-mails and phones this write has just
     written, without reading them back; None (read them) when the write left them as
     they were."""
     if emails is None or phones is None:
         return None
-    build = contact_document_from if isinstance(record, Contact) else company_document_from
-    return build(
-        record, [address for address, _kind in emails], [p.search_digits for p, _ in phones]
-    )
+    addresses = [address for address, _kind in emails]
+    digits = [p.search_digits for p, _ in phones]
+    if isinstance(record, Contact):
+        return contact_document_from(record, addresses, digits)
+    return company_document_from(record, addresses, digits)
 
 
 def _may_create(actor: User | None, record_type: str) -> None:
