@@ -296,3 +296,7 @@ class Attachment(models.Model):
     @property
     def is_audio(self) -> bool:
         return self.content_type_header.startswith("audio/")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type_header.startswith("image/")
