@@ -402,11 +402,12 @@ def settings_benchmarks() -> list[Benchmark]:
 
 def benchmarks(ctx: Context) -> list[Benchmark]:
     """Every page's benchmark; the ticket pages' when the database has tickets."""
-    from bench import dashboards, imports, projects, tickets
+    from bench import dashboards, imports, mail, projects, tickets
 
     return (
         BENCHMARKS
         + dashboards.benchmarks()
+        + mail.benchmarks()
         + imports.benchmarks()
         + (tickets.benchmarks() if ctx.ticket else [])
         + (projects.benchmarks() if ctx.project else [])

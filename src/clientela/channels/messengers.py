@@ -247,7 +247,7 @@ _WHATSAPP_KINDS = {"image": "photo", "document": "document", "audio": "audio", "
 def _whatsapp_media(message: dict) -> tuple[Media, ...]:
     kind = _WHATSAPP_KINDS.get(message.get("type", ""))
     item = message.get(message.get("type", "")) if kind else None
-    if not isinstance(item, dict) or not item.get("id"):
+    if kind is None or not isinstance(item, dict) or not item.get("id"):
         return ()
     if kind == "audio" and item.get("voice"):
         kind = "voice"
