@@ -423,12 +423,13 @@ def settings_benchmarks() -> list[Benchmark]:
 
 def benchmarks(ctx: Context) -> list[Benchmark]:
     """Every page's benchmark; the ticket pages' when the database has tickets."""
-    from bench import cards, dashboards, imports, projects, tickets
+    from bench import cards, dashboards, imports, mail, projects, tickets
 
     return (
         BENCHMARKS
         + cards.card_benchmarks()
         + dashboards.benchmarks()
+        + mail.benchmarks()
         + imports.benchmarks()
         + (tickets.benchmarks() if ctx.ticket else [])
         + (projects.benchmarks() if ctx.project else [])

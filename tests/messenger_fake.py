@@ -1,5 +1,6 @@
 """A local stand-in for the messengers' APIs (Telegram's Bot API and Meta's Graph API):
-it records every request and answers as the providers document, or fails on demand. The
+it records every request and answers as the providers document (their media APIs too:
+the files it is given), or fails on demand. The
 tests point TELEGRAM_API_URL and META_GRAPH_URL at it; nothing reaches the internet."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,6 +34,9 @@ class FakeProvider:
     url: str = ""
     received: list[Received] = field(default_factory=list)
     failures: int = 0  # the next this many requests get a 500
+    # Files the provider holds, by the reference a message gives (Telegram's file id,
+    # WhatsApp's media id, a path under /cdn/): (Telegram's file path, type, bytes).
+    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
 
     def sent(self, method: str) -> list[Received]:
         return [r for r in self.received if r.path.endswith(method)]
@@ -72,6 +77,58 @@ def _handler(state: FakeProvider):
             return self._answer(
                 200, {"recipient_id": body["recipient"]["id"], "message_id": f"m_OUT{number}"}
             )
+
+        def do_GET(self):
+            path, _sep, query = self.path.partition("?")
+            state.received.append(Received(self.path, dict(self.headers), {}))
+            if state.failures:
+                state.failures -= 1
+                return self._answer(500, {"ok": False, "description": "Internal Server Error"})
+            if path.endswith("/getFile"):  # Telegram: the file's path, then the file
+                file_id = urllib.parse.parse_qs(query).get("file_id", [""])[0]
+                if file_id not in state.files:
+                    return self._answer(400, {"ok": False, "description": "Bad Request"})
+                file_path, _type, data = state.files[file_id]
+                result = {"file_id": file_id, "file_size": len(data), "file_path": file_path}
+                return self._answer(200, {"ok": True, "result": result})
+            if path.startswith("/file/bot"):
+                for file_path, content_type, data in state.files.values():
+                    if path.endswith("/" + file_path):
+                        return self._file(content_type, data)
+                return self._answer(404, {"ok": False})
+            if path.startswith("/v21.0/"):  # WhatsApp: the media id's address, then the file
+                if self.headers.get("Authorization") != "Bearer 123456:ABC-token":
+                    return self._answer(401, {"error": {"message": "Invalid OAuth token"}})
+                media_id = path.removeprefix("/v21.0/")
+                if media_id not in state.files:
+                    return self._answer(404, {"error": {"message": "Unsupported get request"}})
+                _path, content_type, data = state.files[media_id]
+                return self._answer(
+                    200,
+                    {
+                        "messaging_product": "whatsapp",
+                        "url": f"{state.url}/whatsapp/media/{media_id}",
+                        "mime_type": content_type,
+                        "file_size": len(data),
+                        "id": media_id,
+                    },
+                )
+            if path.startswith("/whatsapp/media/"):
+                if self.headers.get("Authorization") != "Bearer 123456:ABC-token":
+                    return self._answer(401, {"error": {"message": "Invalid OAuth token"}})
+                found = state.files.get(path.removeprefix("/whatsapp/media/"))
+            else:  # Messenger's files, at the address the message gives
+                found = state.files.get(path)
+            if found is None:
+                return self._answer(404, {"error": {"message": "Not found"}})
+            return self._file(found[1], found[2])
+
+        def _file(self, content_type: str, data: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _answer(self, status: int, body: dict) -> None:
             data = json.dumps(body).encode()

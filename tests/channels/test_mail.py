@@ -39,7 +39,7 @@ def test_fetch_is_incremental_and_lands_on_the_timelines(account, mailbox, emily
     assert services.fetch_account(account) == 0  # nothing new
     mailbox.deliver(raw_mail(message_id="<m2@carter.co>", subject="Another"))
     assert services.fetch_account(account) == 1
-    folder = MailFolder.objects.get(account=account)
+    folder = MailFolder.objects.get(account=account, name=account.inbox_folder)
     assert folder.last_uid > 0 and folder.uidvalidity > 0
     emily.refresh_from_db()
     assert emily.last_contacted_at is not None
@@ -191,3 +191,47 @@ def test_own_address_is_not_a_contact(account, mailbox):
     mailbox.deliver(raw_mail(sender=IMAP_USER, to="nobody@else.example"))
     services.fetch_account(account)
     assert Message.objects.get().direction == "outbound"
+
+
+def test_mail_sent_from_another_program_joins_its_thread_from_the_sent_folder(
+    account, mailbox, emily, user
+):
+    from clientela.channels import inbox
+
+    mailbox.deliver(raw_mail())
+    assert services.fetch_account(account) == 1
+    inbound = Message.objects.get()
+    assert [c.pk for c in selectors.unified_inbox(user).items] == [inbound.conversation_id]
+    # Answered from a phone's mail program: only the Sent folder holds the answer.
+    mailbox.deliver(
+        raw_mail(sender=f"Desk <{IMAP_USER}>", to="Emily Carter <emily@carter.co>",
+                 subject="Re: Renewal", body="Signed, sent by courier.",
+                 message_id="<answer1@firma.ro>",
+                 extra="In-Reply-To: <m1@carter.co>\r\nReferences: <m1@carter.co>\r\n"),
+        folder=mailbox.sent,
+    )  # fmt: skip
+    assert services.fetch_account(account) == 1
+    answer = Message.objects.get(external_id="<answer1@firma.ro>")
+    assert answer.direction == "outbound" and answer.folder == mailbox.sent
+    assert answer.conversation_id == inbound.conversation_id
+    assert {link.record_type for link in _links(answer)} == {"contact", "company"}
+    # Answered: out of the unified inbox.
+    assert selectors.unified_inbox(user).items == []
+    assert services.fetch_account(account) == 0  # each folder read from its last UID
+    assert set(MailFolder.objects.filter(account=account).values_list("name", flat=True)) == {
+        mailbox.inbox,
+        mailbox.sent,
+    }
+    # What the CRM sends is copied to the Sent folder: read there, it is the same message.
+    inbox.reply(actor=user, conversation=inbound.conversation, text="One more thing.")
+    assert services.fetch_account(account) == 0
+    assert Message.objects.filter(direction="outbound").count() == 2
+
+
+def test_an_account_without_a_sent_folder_still_fetches_its_inbox(account, mailbox, emily):
+    account.sent_folder = "No such folder"
+    account.save(update_fields=["sent_folder"])
+    mailbox.deliver(raw_mail())
+    assert services.fetch_account(account) == 1
+    account.refresh_from_db()
+    assert account.last_error == ""

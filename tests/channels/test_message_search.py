@@ -62,3 +62,39 @@ def test_a_reply_from_the_crm_is_found_too(user, sales, agent):
     (message,) = inbox.receive(shared, telegram_update(1, 1, "Hello", "Ioana"))
     inbox.reply(actor=agent, conversation=message.conversation, text="Tuesday, with the van")
     assert [r.subtitle for r in search.search(agent, "with the van")] == ["Telegram · Alex Agent"]
+
+
+def test_messages_received_before_messages_joined_the_search_are_found_after_reindex(
+    user, sales, agent
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from clientela.core.models import SearchEntry
+
+    shared = make_account(user, "telegram", team=sales, name="Shop bot")
+    for update in range(1, 4):
+        inbox.receive(
+            shared, telegram_update(update, 1, f"Old question {update} on pallets", "Ioana")
+        )
+    # As they were before the search knew messages: no entries.
+    SearchEntry.objects.filter(content_type__model="message").delete()
+    assert search.search(agent, "pallets") == []
+
+    out = StringIO()
+    call_command("reindex", "channels.message", stdout=out)
+    assert "channels.message: 3 search entries written" in out.getvalue()
+    found = search.search(agent, "old question 2")
+    assert [(r.title, r.subtitle) for r in found] == [("Ioana", "Telegram · Ioana")]
+    assert len(search.search(agent, "pallets")) == 3
+
+    # Again: nothing missing, nothing written twice; every type is looked at.
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert "channels.message: 0 search entries written" in out.getvalue()
+    assert "customers.contact: 0 search entries written" in out.getvalue()
+    assert SearchEntry.objects.filter(content_type__model="message").count() == 3
+
+    with pytest.raises(CommandError, match=r"Not a searchable type: channels\.mailaccount"):
+        call_command("reindex", "channels.mailaccount")

@@ -1,4 +1,4 @@
-"""`clientela bench generate|run|compare|import|export|backup`: the data generator and the
+"""`clientela bench generate|run|compare|import|export|backup|mail`: the data generator and the
 benchmarks."""
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ class Command(BaseCommand):
             default="order,activity,task",
             help="the other record types timed after the contacts (comma-separated)",
         )
+        mail = commands.add_parser("mail", help="time fetching generated mail over IMAP")
+        mail.add_argument("--messages", type=int, default=10_000)
+        mail.add_argument("--label", default="", help="names bench/results/mail-<label>.json")
         exports = commands.add_parser("export", help="time exporting every contact as CSV")
         exports.add_argument("--label", default="", help="names bench/results/export-<label>.json")
         backups = commands.add_parser("backup", help="time a verified backup of the database")
@@ -66,6 +69,8 @@ class Command(BaseCommand):
             self._run(options)
         elif action == "import":
             self._import(options)
+        elif action == "mail":
+            self._mail(options)
         elif action in ("export", "backup"):
             self._export_or_backup(action, options)
         else:
@@ -113,6 +118,16 @@ class Command(BaseCommand):
         path = RESULTS / f"{label}.json"
         path.write_text(json.dumps(result, indent=2))
         self.stdout.write(f"Wrote {path}")
+
+    def _mail(self, options):
+        from bench import mail
+
+        result = mail.run(options["messages"], self.stdout.write)
+        for key, value in result.items():
+            if key != "samples":  # logged as they came
+                self.stdout.write(f"  {key:<32} {value}")
+        label = options["label"] or f"{result['database']}-{result['contacts']}"
+        self._write(f"mail-{label}.json", result)
 
     def _export_or_backup(self, action: str, options):
         from bench import backups, exports

@@ -297,6 +297,10 @@ class Attachment(models.Model):
     def is_audio(self) -> bool:
         return self.content_type_header.startswith("audio/")
 
+    @property
+    def is_image(self) -> bool:
+        return self.content_type_header.startswith("image/")
+
 
 class TimerKind(models.TextChoices):
     TASK = "task", _("Task")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,10 @@ from clientela.channels.models import (
     Conversation,
     Delivery,
     Direction,
+    MediaKind,
+    MediaStatus,
     Message,
+    MessageMedia,
     MessengerAccount,
     State,
 )
@@ -131,6 +135,12 @@ def _on_timeline(message: Message, contact: Contact, *, actor: User | None = Non
     message.activity = entry
     message.save(update_fields=["activity"])
     audit.log(actor=actor, action="create", record=entry, after=audit.snapshot(entry))
+    # Its photos and documents are fetched now that there is an entry to keep them on.
+    from clientela.channels.tasks import fetch_media
+    from clientela.jobs import enqueue
+
+    for media_id in message.media.filter(status=MediaStatus.WAITING).values_list("pk", flat=True):
+        enqueue(fetch_media, media_id)
 
 
 def receive(account: MessengerAccount, payload: object) -> list[Message]:
@@ -162,6 +172,17 @@ def _receive_one(account: MessengerAccount, inbound: messengers.Inbound) -> Mess
                 sent_at=inbound.sent_at,
             )
             search.index(message)
+            MessageMedia.objects.bulk_create(
+                MessageMedia(
+                    message=message,
+                    kind=item.kind,
+                    ref=item.ref[:2000],
+                    name=item.name[:255],
+                    declared_type=item.content_type[:120],
+                    declared_size=item.size,
+                )
+                for item in inbound.media
+            )
             changes = {"awaiting_reply": True, "state": State.OPEN, "snoozed_until": None}
             if inbound.sent_at > conversation.last_message_at:
                 changes["last_message_at"] = inbound.sent_at
@@ -319,6 +340,72 @@ def deliver(message_id: int) -> Message | None:
     found.external_id = sent_id[:500] or found.external_id
     found.save(update_fields=["attempts", "delivery", "external_id"])
     return found
+
+
+# Media ---------------------------------------------------------------------------------
+
+# What the bytes of each kind must turn out to be (`file_types.sniff`); documents are held
+# to the extensions any attached file is.
+_MEDIA_TYPES = {MediaKind.PHOTO: "image/", MediaKind.VOICE: "audio/", MediaKind.AUDIO: "audio/"}
+
+
+def keep_media(media_id: int) -> MessageMedia | None:
+    """Fetch a message's photo, document or voice message through its provider's media
+    API and keep it as a file of the message's timeline entry, within the upload limits
+    (size, type); one not taken is marked with why, one the provider did not give is tried
+    again later, then given up. Waits while the message has no entry (an unknown sender);
+    a file kept is not fetched again (the job may run twice)."""
+    from clientela.activities import file_types
+    from clientela.channels.tasks import fetch_media
+    from clientela.jobs import schedule_at
+
+    media = (
+        MessageMedia.objects.select_related(
+            "message__messenger", "message__activity", "message__conversation__contact"
+        )
+        .filter(pk=media_id)
+        .first()
+    )
+    if media is None or media.status != MediaStatus.WAITING:
+        return media
+    message, contact = media.message, media.message.conversation.contact
+    if message.activity is None or contact is None or message.messenger is None:
+        return media
+    wanted = messengers.Media(
+        media.kind, media.ref, media.name, media.declared_type, media.declared_size
+    )
+    try:
+        fetched = messengers.fetch_media(message.messenger, wanted, settings.UPLOAD_MAX_BYTES)
+        upload = SimpleUploadedFile(fetched.name, fetched.data, fetched.content_type)
+        prefix = _MEDIA_TYPES.get(MediaKind(media.kind))
+        if prefix and not file_types.sniff(upload, fetched.name).content_type.startswith(prefix):
+            raise messengers.MediaRefused(f"not the {media.kind} it was said to be")
+        with transaction.atomic():
+            attachment = activities.attach_file(
+                actor=None, record=contact, upload=upload, activity=message.activity, checked=True
+            )
+            media.attachment, media.name, media.status = (
+                attachment,
+                attachment.name,
+                MediaStatus.KEPT,
+            )
+            media.save(update_fields=["attachment", "name", "status"])
+    except (messengers.MediaRefused, ValidationError) as error:
+        problem = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        media.status, media.problem = MediaStatus.REFUSED, problem[:300]
+        media.save(update_fields=["status", "problem"])
+        log.info("media %s of message %s not kept: %s", media.pk, message.pk, problem)
+    except messengers.SendError as error:
+        with transaction.atomic():
+            media.attempts += 1
+            media.problem = str(error)[:300]
+            if media.attempts < settings.MESSENGER_MAX_ATTEMPTS:
+                schedule_at(timezone.now() + backoff(media.attempts), fetch_media, media.pk)
+            else:
+                media.status = MediaStatus.FAILED
+            media.save(update_fields=["attempts", "problem", "status"])
+        log.warning("media %s of message %s not fetched: %s", media.pk, message.pk, error)
+    return media
 
 
 # The inbox -----------------------------------------------------------------------------

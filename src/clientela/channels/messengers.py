@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,30 @@ class Inbound:
     sent_at: datetime.datetime
     phone: str = ""
     username: str = ""
+    media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file that came with a message, as the provider names it: `ref` is Telegram's file
+    id, WhatsApp's media id or Messenger's address of the file."""
+
+    kind: str  # a MediaKind
+    ref: str
+    name: str = ""
+    content_type: str = ""
+    size: int | None = None
+
+
+class MediaRefused(Exception):
+    """The provider's file is not one to keep (too large, not what it said it was)."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    name: str
+    content_type: str
+    data: bytes
 
 
 def _post_json(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict]:
@@ -144,7 +169,8 @@ def _telegram(update: dict) -> list[Inbound]:
     text = message.get("text") or message.get("caption") or ""
     if not text and shared:
         text = shared.get("phone_number", "")
-    if not text:
+    media = _telegram_media(message)
+    if not text and not media:
         return []
     return [
         Inbound(
@@ -158,8 +184,30 @@ def _telegram(update: dict) -> list[Inbound]:
             if shared.get("user_id") == sender.get("id")
             else "",
             username=sender.get("username", ""),
+            media=media,
         )
     ]
+
+
+def _telegram_media(message: dict) -> tuple[Media, ...]:
+    """The photo (its largest size), document, voice message, audio or video."""
+    photos = message.get("photo") or []
+    if photos:
+        largest = max(photos, key=lambda p: (p.get("file_size") or 0, p.get("width") or 0))
+        return (Media("photo", largest["file_id"], size=largest.get("file_size")),)
+    for kind in ("document", "voice", "audio", "video"):
+        item = message.get(kind)
+        if isinstance(item, dict) and item.get("file_id"):
+            return (
+                Media(
+                    kind,
+                    item["file_id"],
+                    name=item.get("file_name", ""),
+                    content_type=item.get("mime_type", ""),
+                    size=item.get("file_size"),
+                ),
+            )
+    return ()
 
 
 def _whatsapp(payload: dict) -> list[Inbound]:
@@ -173,7 +221,10 @@ def _whatsapp(payload: dict) -> list[Inbound]:
             }
             for message in value.get("messages", []):
                 text = (message.get("text") or {}).get("body", "")
-                if not text:
+                media = _whatsapp_media(message)
+                if media:
+                    text = text or message[message["type"]].get("caption", "")
+                if not text and not media:
                     continue
                 sender = message["from"]
                 found.append(
@@ -184,9 +235,33 @@ def _whatsapp(payload: dict) -> list[Inbound]:
                         text=text,
                         sent_at=_at(message.get("timestamp")),
                         phone=f"+{sender.lstrip('+')}",
+                        media=media,
                     )
                 )
     return found
+
+
+_WHATSAPP_KINDS = {"image": "photo", "document": "document", "audio": "audio", "video": "video"}
+
+
+def _whatsapp_media(message: dict) -> tuple[Media, ...]:
+    kind = _WHATSAPP_KINDS.get(message.get("type", ""))
+    item = message.get(message.get("type", "")) if kind else None
+    if kind is None or not isinstance(item, dict) or not item.get("id"):
+        return ()
+    if kind == "audio" and item.get("voice"):
+        kind = "voice"
+    return (
+        Media(
+            kind,
+            item["id"],
+            name=item.get("filename", ""),
+            content_type=item.get("mime_type", ""),
+        ),
+    )
+
+
+_MESSENGER_KINDS = {"image": "photo", "file": "document", "audio": "audio", "video": "video"}
 
 
 def _messenger(payload: dict) -> list[Inbound]:
@@ -194,15 +269,21 @@ def _messenger(payload: dict) -> list[Inbound]:
     for entry in payload.get("entry", []):
         for event in entry.get("messaging", []):
             message = event.get("message") or {}
-            if message.get("is_echo") or not message.get("text"):
+            media = tuple(
+                Media(_MESSENGER_KINDS[item["type"]], item["payload"]["url"])
+                for item in message.get("attachments") or []
+                if item.get("type") in _MESSENGER_KINDS and (item.get("payload") or {}).get("url")
+            )
+            if message.get("is_echo") or not (message.get("text") or media):
                 continue
             found.append(
                 Inbound(
                     external_id=message["mid"],
                     chat=str(event["sender"]["id"]),
                     name="",
-                    text=message["text"],
+                    text=message.get("text", ""),
                     sent_at=_at(event.get("timestamp")),
+                    media=media,
                 )
             )
     return found
@@ -243,3 +324,109 @@ def send(account: MessengerAccount, chat: str, text: str) -> str:
         if status == 200 and answer.get("message_id"):
             return str(answer["message_id"])
     raise SendError(str((answer.get("error") or {}).get("message") or status))
+
+
+# Fetching media -----------------------------------------------------------------------
+
+
+def _get(url: str, headers: dict[str, str], limit: int) -> tuple[int, str, bytes]:
+    """(status, content type, body) of a GET; the body cut at `limit` + 1 bytes, so that a
+    file larger than the limit is known to be without reading all of it."""
+    request = urllib.request.Request(url, headers=headers, method="GET")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return answer.status, answer.headers.get_content_type(), answer.read(limit + 1)
+    except urllib.error.HTTPError as error:
+        return error.code, "", error.read(4096)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise SendError(str(getattr(error, "reason", error))[:300]) from error
+
+
+# Replaced in tests that do not run a fake server.
+http_get: Callable[[str, dict[str, str], int], tuple[int, str, bytes]] = _get
+
+# The extension a file is named with when the provider gives no name.
+_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/aac": "m4a",
+    "video/mp4": "mp4",
+    "application/pdf": "pdf",
+}
+
+
+def fetch_media(account: MessengerAccount, media: Media, limit: int) -> Fetched:
+    """The file through the provider's media API: Telegram's getFile then its file
+    address, WhatsApp's media id lookup then its (authorised) address, Messenger's address
+    as given. MediaRefused for a file over `limit` bytes, SendError when the provider
+    cannot be reached or does not answer."""
+    if media.size is not None and media.size > limit:
+        raise MediaRefused(_too_large(limit))
+    token = secrets.decrypt(account.access_token)
+    headers: dict[str, str] = {}
+    path = ""
+    declared = media.content_type
+    if account.kind == Channel.TELEGRAM:
+        status, _type, body = http_get(
+            f"{settings.TELEGRAM_API_URL}/bot{token}/getFile?"
+            + urllib.parse.urlencode({"file_id": media.ref}),
+            {},
+            64 * 1024,
+        )
+        result = _json(body).get("result") or {}
+        if status != 200 or not result.get("file_path"):
+            raise SendError(str(_json(body).get("description") or status))
+        if (result.get("file_size") or 0) > limit:
+            raise MediaRefused(_too_large(limit))
+        path = result["file_path"]
+        url = f"{settings.TELEGRAM_API_URL}/file/bot{token}/{path}"
+    elif account.kind == Channel.WHATSAPP:
+        headers = {"Authorization": f"Bearer {token}"}
+        status, _type, body = http_get(
+            f"{settings.META_GRAPH_URL}/{urllib.parse.quote(media.ref)}", headers, 64 * 1024
+        )
+        found = _json(body)
+        if status != 200 or not found.get("url"):
+            raise SendError(str((found.get("error") or {}).get("message") or status))
+        if (found.get("file_size") or 0) > limit:
+            raise MediaRefused(_too_large(limit))
+        url, declared = found["url"], found.get("mime_type") or declared
+    else:
+        url = media.ref
+        if not _from_meta(url):
+            raise MediaRefused("not an address of the provider")
+    status, served_type, data = http_get(url, headers, limit)
+    if status != 200:
+        raise SendError(f"the file was not given ({status})")
+    if len(data) > limit:
+        raise MediaRefused(_too_large(limit))
+    content_type = (declared or served_type).split(";")[0].strip().lower()
+    return Fetched(_name(media, path, content_type), content_type, data)
+
+
+def _too_large(limit: int) -> str:
+    return f"larger than {limit // (1024 * 1024)} MB"
+
+
+def _from_meta(url: str) -> bool:
+    """Messenger's files are on Meta's servers, over HTTPS (or at the Graph API's own
+    address, which tests point at a local fake)."""
+    parts = urllib.parse.urlsplit(url)
+    graph = urllib.parse.urlsplit(settings.META_GRAPH_URL)
+    return parts.scheme == "https" or (parts.scheme, parts.netloc) == (graph.scheme, graph.netloc)
+
+
+def _name(media: Media, path: str, content_type: str) -> str:
+    """The provider's name for the file, else one made of its kind and type (Telegram's
+    voice notes are .oga files: Ogg, named .ogg here)."""
+    if media.name:
+        return media.name
+    extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    extension = {"oga": "ogg", "jpeg": "jpg"}.get(extension, extension)
+    extension = extension or _EXTENSIONS.get(content_type, "bin")
+    return f"{media.kind}-{hashlib.sha256(media.ref.encode()).hexdigest()[:8]}.{extension}"

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clientela.activities.models import Activity
+from clientela.activities.models import Activity, Attachment
 from clientela.core import merge_fields
 
 
@@ -352,6 +352,49 @@ class Message(models.Model):
     @property
     def participants(self) -> list[str]:
         return [a for a in [self.from_address, *self.to.split(), *self.cc.split()] if a]
+
+
+class MediaKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+    VOICE = "voice", _("Voice message")
+    AUDIO = "audio", _("Audio")
+    VIDEO = "video", _("Video")
+
+
+class MediaStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    KEPT = "kept", _("Kept")
+    REFUSED = "refused", _("Not kept")
+    FAILED = "failed", _("Could not be fetched")
+
+
+class MessageMedia(models.Model):
+    """A photo, document or voice message that came with a messenger message: the
+    provider's reference to it (Telegram's file id, WhatsApp's media id, Messenger's
+    address) until a job fetches it through the provider's media API and keeps it as a file
+    of the message's timeline entry. It waits while the sender is not a contact."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="media")
+    kind = models.CharField(max_length=20, choices=MediaKind.choices)
+    ref = models.CharField(max_length=2000)
+    name = models.CharField(max_length=255, blank=True)
+    declared_type = models.CharField(max_length=120, blank=True)
+    declared_size = models.PositiveBigIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=MediaStatus.choices, default=MediaStatus.WAITING
+    )
+    problem = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attachment = models.OneToOneField(
+        Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or str(MediaKind(self.kind).label)
 
 
 class OutgoingStatus(models.TextChoices):

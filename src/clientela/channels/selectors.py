@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from clientela.activities.models import ActivityKind, TimelineLink
 from clientela.channels.models import (
@@ -16,6 +16,7 @@ from clientela.channels.models import (
     EmailTemplate,
     MailAccount,
     Message,
+    MessageMedia,
     MessengerAccount,
     OutgoingMail,
     OutgoingStatus,
@@ -103,7 +104,7 @@ def conversation_for(user: Actor, pk: int) -> Conversation:
 
 def messages_of(conversation: Conversation) -> QuerySet[Message]:
     return conversation.messages.select_related("account", "activity").prefetch_related(
-        "activity__attachments"
+        "activity__attachments", "media"
     )
 
 
@@ -205,8 +206,8 @@ def unified_inbox(
 
 
 def _last_messages(conversations: list[Conversation]) -> None:
-    """Each conversation's last message received (`last_in`): two queries for the page,
-    however long the threads."""
+    """Each conversation's last message received (`last_in`) with its photos and files:
+    three queries for the page, however long the threads."""
     if not conversations:
         return
     newest = (
@@ -219,6 +220,9 @@ def _last_messages(conversations: list[Conversation]) -> None:
         .annotate(last_in=Subquery(newest))
         .values_list("last_in", flat=True)
     )
-    last = {m.conversation_id: m for m in Message.objects.filter(pk__in=[i for i in ids if i])}
+    messages = Message.objects.filter(pk__in=[i for i in ids if i]).prefetch_related(
+        Prefetch("media", MessageMedia.objects.select_related("attachment"))
+    )
+    last = {m.conversation_id: m for m in messages}
     for conversation in conversations:
         conversation.last_in = last.get(conversation.pk)  # type: ignore[attr-defined]

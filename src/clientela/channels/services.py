@@ -42,6 +42,8 @@ from clientela.tickets.models import Channel as TicketChannel
 from clientela.tickets.models import TicketMessage
 
 if TYPE_CHECKING:
+    import imaplib
+
     from clientela.core.models import Record
     from clientela.users.models import User
 
@@ -106,25 +108,19 @@ def test_account(*, actor: User, account: MailAccount) -> str:
 
 
 def fetch_account(account: MailAccount) -> int:
-    """New messages of the account's inbox, from the last UID kept on: each kept with its
-    UID in one transaction, so a fetch killed half-way starts again where it stopped and a
-    message read twice is still kept once. The number of messages kept."""
-    folder, _created = MailFolder.objects.get_or_create(account=account, name=account.inbox_folder)
+    """New messages of the account's inbox, then of its Sent folder (what was sent from
+    another mail program joins its thread as sent, and answers it), each from the last UID
+    kept on: each message kept with its UID in one transaction, so a fetch killed half-way
+    starts again where it stopped and a message read twice is still kept once (a copy of
+    what the CRM sent is recognised). The number of messages kept."""
     kept = 0
     try:
         client = transport.connect_imap(account)
         try:
-            state = transport.open_folder(client, folder.name, 0)
-            if state.uidvalidity != folder.uidvalidity:
-                # The server renumbered the folder: read it all again (known ones are skipped).
-                folder.uidvalidity, folder.last_uid = state.uidvalidity, 0
-                folder.save(update_fields=["uidvalidity", "last_uid"])
-            uids = [uid for uid in state.uids if uid > folder.last_uid]
-            for uid, raw in transport.fetch(client, uids):
-                with transaction.atomic():
-                    if receive(account=account, raw=raw, folder=folder.name, uid=uid):
-                        kept += 1
-                    MailFolder.objects.filter(pk=folder.pk).update(last_uid=uid)
+            kept += _fetch_folder(client, account, account.inbox_folder)
+            sent = account.sent_folder.strip()
+            if sent and sent != account.inbox_folder:
+                kept += _fetch_folder(client, account, sent, missing_ok=True)
         finally:
             transport.logout(client)
     except transport.MailServerError as error:
@@ -132,6 +128,32 @@ def fetch_account(account: MailAccount) -> int:
         log.warning("fetching %s failed: %s", account.address, error)
         return kept
     MailAccount.objects.filter(pk=account.pk).update(last_fetched_at=timezone.now(), last_error="")
+    return kept
+
+
+def _fetch_folder(
+    client: imaplib.IMAP4, account: MailAccount, name: str, *, missing_ok: bool = False
+) -> int:
+    """The folder's messages above its last UID kept; a Sent folder the server does not
+    have (`missing_ok`: nothing was sent yet) is nothing to read."""
+    try:
+        state = transport.open_folder(client, name, 0)
+    except transport.MailServerError:
+        if missing_ok:
+            return 0
+        raise
+    folder, _created = MailFolder.objects.get_or_create(account=account, name=name)
+    if state.uidvalidity != folder.uidvalidity:
+        # The server renumbered the folder: read it all again (known ones are skipped).
+        folder.uidvalidity, folder.last_uid = state.uidvalidity, 0
+        folder.save(update_fields=["uidvalidity", "last_uid"])
+    kept = 0
+    uids = [uid for uid in state.uids if uid > folder.last_uid]
+    for uid, raw in transport.fetch(client, uids):
+        with transaction.atomic():
+            if receive(account=account, raw=raw, folder=folder.name, uid=uid):
+                kept += 1
+            MailFolder.objects.filter(pk=folder.pk).update(last_uid=uid)
     return kept
 
 

@@ -1,6 +1,7 @@
 """Background jobs of the channels app: new mail fetched every few minutes, e-mail written
 to go later (undo-send, scheduled send) sent when its time comes, replies sent through a
-messenger's API, and snoozed conversations brought back to the inbox."""
+messenger's API, photos and documents received fetched from it, and snoozed
+conversations brought back to the inbox."""
 
 from datetime import timedelta
 
@@ -22,6 +23,11 @@ def send_outgoing(outgoing_id: int) -> None:
 @jobs.job
 def deliver_message(message_id: int) -> None:
     inbox.deliver(message_id)
+
+
+@jobs.job
+def fetch_media(media_id: int) -> None:
+    inbox.keep_media(media_id)
 
 
 @jobs.job

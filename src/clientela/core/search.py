@@ -153,6 +153,28 @@ def index(record: models.Model, document: Document | None = None) -> None:
     )
 
 
+def index_missing(model: type[models.Model], batch: int = 1000) -> int:
+    """Write the search entry of every record of `model` that has none (rows written
+    before their type joined the search, or by a load that skipped it), `batch` records
+    at a time, each batch in its own transaction; returns how many were written. What
+    `clientela reindex` runs for each registered type; running it again writes nothing."""
+    from django.db import transaction
+
+    build = BUILDERS[model]
+    content_type = ContentType.objects.get_for_model(model)
+    indexed = SearchEntry.objects.filter(content_type=content_type, object_id=models.OuterRef("pk"))
+    missing = model._default_manager.filter(~models.Exists(indexed)).order_by("pk")
+    written, after = 0, None
+    while True:
+        rows = list((missing if after is None else missing.filter(pk__gt=after))[:batch])
+        if not rows:
+            return written
+        with transaction.atomic():
+            new_entries(model, [(row.pk, build(row)) for row in rows])
+        written += len(rows)
+        after = rows[-1].pk
+
+
 def remove(record: models.Model) -> None:
     write_waiting()
     SearchEntry.objects.filter(
