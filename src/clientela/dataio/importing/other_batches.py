@@ -440,7 +440,8 @@ def undo_record(actor, entry: ImportedRecord) -> int:
         record_services.trash_record(actor=actor, record=record, action="undo import")
         return 1
     assert entry.before is not None  # kept for every record the run changed
-    assert not isinstance(record, Deal)  # a deals file only creates deals
+    if isinstance(record, Deal):
+        return rewrites.put_back(actor, record, entry.before)
     customer_services.return_to_state(
         actor=actor, record=record, state=entry.before, action="undo import"
     )
