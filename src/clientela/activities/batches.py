@@ -55,15 +55,7 @@ def log_notes(*, actor: User | None, notes: list[tuple[Record, str]]) -> list[Ac
     links = []
     for (record, _body), activity in zip(notes, activities, strict=True):
         for linked in timeline_records(record):
-            links.append(
-                TimelineLink(
-                    activity=activity,
-                    content_type=ContentType.objects.get_for_model(linked),
-                    object_id=linked.pk,
-                    occurred_at=now,
-                    kind=ActivityKind.NOTE,
-                )
-            )
+            links.append(_link_row(activity, linked))
             linked_by_model.setdefault(type(linked), {})[linked.pk] = linked
     bulk.insert(TimelineLink, links)
     for model, records in linked_by_model.items():
@@ -95,15 +87,7 @@ def log_activities(*, actor: User | None, entries: list[tuple[Record, Activity]]
     for record, activity in entries:
         talked = activity.kind in CONTACT_KINDS
         for linked in timeline_records(record):
-            links.append(
-                TimelineLink(
-                    activity=activity,
-                    content_type=ContentType.objects.get_for_model(linked),
-                    object_id=linked.pk,
-                    occurred_at=activity.occurred_at,
-                    kind=activity.kind,
-                )
-            )
+            links.append(_link_row(activity, linked))
             _, last, contacted = marks.get((type(linked), linked.pk), (linked, None, None))
             marks[(type(linked), linked.pk)] = (
                 linked,
@@ -160,15 +144,7 @@ def record_events(
     for activity, linked in zip(activities, targets, strict=True):
         talked = activity.kind in CONTACT_KINDS
         for record in linked:
-            links.append(
-                TimelineLink(
-                    activity=activity,
-                    content_type=ContentType.objects.get_for_model(record),
-                    object_id=record.pk,
-                    occurred_at=now,
-                    kind=activity.kind,
-                )
-            )
+            links.append(_link_row(activity, record))
             seen = marked.setdefault(type(record), {})
             seen[record.pk] = (record, talked or seen.get(record.pk, (record, False))[1])
     bulk.insert(TimelineLink, links)
@@ -178,6 +154,17 @@ def record_events(
             reached = [(record, now) for record, talked in items.values() if talked]
             _mark_many(model, "last_contacted_at", reached)
     return activities
+
+
+def _link_row(activity: Activity, record: Record) -> TimelineLink:
+    """An entry's row on one record's timeline, not saved yet."""
+    return TimelineLink(
+        activity=activity,
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        occurred_at=activity.occurred_at,
+        kind=activity.kind,
+    )
 
 
 def _mark_many(

@@ -18,7 +18,7 @@ from clientela.activities.models import ActivityKind
 from clientela.core import audit, bulk, custom_fields, phrases
 from clientela.customers.models import Company, Contact
 from clientela.orders import pricing
-from clientela.orders.models import Order, OrderLine, StageChange
+from clientela.orders.models import Order, OrderLine, Product, StageChange
 from clientela.orders.services import (
     PLACED,
     QUOTE,
@@ -26,6 +26,7 @@ from clientela.orders.services import (
     default_warehouse,
     imported_line,
     may_order_for,
+    new_line,
     stage,
 )
 
@@ -41,7 +42,7 @@ class NewOrder:
 
     customer: Contact | Company
     # (product, quantity, agreed price or None: priced from the customer's list)
-    lines: list[tuple[object, int, Decimal | None]]
+    lines: list[tuple[Product, int, Decimal | None]]
     notes: str = ""
     placed_at: datetime.datetime | None = None  # None: a quote
     custom: dict = field(default_factory=dict)
@@ -124,23 +125,12 @@ def create_imported_orders(*, actor: User | None, orders: list[NewOrder]) -> lis
                     _("%(product)s has no price on the price list “%(list)s”.")
                     % {"product": product.name, "list": price_list.name}
                 )
-            lines.append(
-                OrderLine(
-                    order=order,
-                    product=product,
-                    description=product.name,
-                    quantity=quantity,
-                    unit_price=price,
-                    tax_rate=product.tax_rate,
-                    priced_at=now,
-                    position=position,
-                )
-            )
+            lines.append(new_line(order, product, quantity, price, position, now))
         order.net_total = sum((line.net for line in lines), order.net_total)
         order.tax_total = sum((line.tax for line in lines), order.tax_total)
         order.total = order.net_total + order.tax_total
         # The snapshot reads the lines from here, not with a query for each order.
-        order._prefetched_objects_cache = {"lines": lines}
+        order._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
         made.append(order)
         all_lines += lines
     bulk.insert(Order, made)

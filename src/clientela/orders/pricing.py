@@ -59,7 +59,7 @@ def price_lists_for(
             own.setdefault(("default", None), price_list)
     found = {}
     for customer in customers:
-        candidates = [key_of(customer)]
+        candidates: list[tuple[str, int | None]] = [key_of(customer)]
         if isinstance(customer, Contact) and customer.company_id:
             candidates.append(("company", customer.company_id))
         candidates.append(("default", None))

@@ -184,19 +184,32 @@ def _add_line(
         if agreed_price < 0:
             raise ValidationError(_("A price can't be below zero."))
         price = agreed_price
-    line = OrderLine.objects.create(
+    line = new_line(order, product, quantity, price, position, timezone.now())
+    line.save()
+    if not order.is_quote and not imported:
+        _reserve(actor, order, line)
+    return line
+
+
+def new_line(
+    order: Order,
+    product: Product,
+    quantity: int,
+    price: Decimal,
+    position: int,
+    now: datetime.datetime,
+) -> OrderLine:
+    """A line at a price locked now, not saved yet."""
+    return OrderLine(
         order=order,
         product=product,
         description=product.name,
         quantity=quantity,
         unit_price=price,
         tax_rate=product.tax_rate,
-        priced_at=timezone.now(),
+        priced_at=now,
         position=position,
     )
-    if not order.is_quote and not imported:
-        _reserve(actor, order, line)
-    return line
 
 
 def imported_line(line: dict) -> tuple[int, Decimal | None]:

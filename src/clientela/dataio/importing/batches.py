@@ -504,6 +504,7 @@ class _DealBatch:
             data["custom"] = {**(deal.custom or {}), **data["custom"]}
         if data.get("stage") is not None:
             data["pipeline"] = data["stage"].pipeline
+        assert self.actor is not None  # an import is always someone's
         return deal_services.update_deal(
             actor=self.actor, deal=deal, data=data, expected_version=None
         )
