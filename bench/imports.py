@@ -291,8 +291,22 @@ def merge_queue_sql(context, limited: bool) -> list[tuple[str, list]]:
     return [(sql, list(params))]
 
 
+def data_health_sql(context, limited: bool) -> list[tuple[str, list]]:
+    """Data health's floor: a page of unverified numbers, newest first, with their records."""
+    from clientela.customers.models import PhoneNumber
+
+    phones = (
+        PhoneNumber.objects.filter(verified=False)
+        .select_related("contact", "company")
+        .order_by("-id")[:51]
+    )
+    sql, params = phones.query.sql_with_params()
+    return [(sql, list(params))]
+
+
 def benchmarks() -> list:
-    """The import pages that list: the merge queue, as the administrator opens it."""
+    """The import pages that list: the merge queue and data health, as the administrator
+    opens them."""
     from bench.requests import Benchmark
 
     return [
@@ -301,5 +315,11 @@ def benchmarks() -> list:
             lambda c, limited: "/imports/duplicates/",
             merge_queue_sql,
             admin_only=True,
-        )
+        ),
+        Benchmark(
+            "imports: data health",
+            lambda c, limited: "/imports/data-health/",
+            data_health_sql,
+            admin_only=True,
+        ),
     ]

@@ -27,7 +27,7 @@ from clientela.api.models import ApiToken
 from clientela.core import audit, permissions, record_services
 from clientela.core.models import SavedView
 from clientela.customers import services
-from clientela.customers.models import Contact
+from clientela.customers.models import Contact, PhoneNumber
 from clientela.dataio.models import (
     ImportedRecord,
     ImportRejection,
@@ -370,6 +370,7 @@ def probes(w) -> dict[str, Probe]:
         "imports:resume": Probe("owner", "POST", f"/imports/{w['import_run'].pk}/resume/"),
         # The merge queue lists a pair only when the role sees both contacts.
         "imports:duplicates": Probe("list", "GET", "/imports/duplicates/"),
+        "imports:data-health": Probe("list", "GET", "/imports/data-health/"),
         "imports:dismiss-duplicate": Probe(
             "self", "POST", f"/imports/duplicates/{w['suspected'].pk}/dismiss/"
         ),
@@ -937,6 +938,10 @@ def world(db, settings, tmp_path):
     )
     suspected = SuspectedDuplicate.objects.create(
         run=import_run, first_id=contact.pk, second_id=contact.pk
+    )
+    # A number the import kept as written: data health lists it with the secret contact.
+    PhoneNumber.objects.create(
+        contact=contact, raw="0722 12", e164="072212", digits="072212", verified=False
     )
     pipeline = deal_services.ensure_pipeline()
     first, second = list(pipeline.stages.all())[:2]

@@ -711,6 +711,33 @@ def test_merge_queue_does_not_grow_with_pairs(client, make_user, snapshot):
 
 
 @pytest.mark.django_db
+def test_data_health_does_not_grow_with_unverified_phones(client, make_user, snapshot):
+    from clientela.customers.models import PhoneNumber
+
+    admin = make_user(full_name="Ana Admin", administrator=True)
+    client.force_login(admin)
+    company = services.create_company(actor=admin, data={"name": "Firma SRL"})
+
+    def unverified(start: int, count: int) -> None:
+        people = add_contacts(admin, company, start, count)
+        PhoneNumber.objects.bulk_create(
+            PhoneNumber(
+                contact=person, raw="0722 12", e164="072212", digits="072212", verified=False
+            )
+            for person in people
+        )
+        PhoneNumber.objects.create(
+            company=company, raw="12 34", e164="1234", digits="1234", verified=False
+        )
+
+    unverified(0, 1)
+    few = queries_for(client, "/imports/data-health/")
+    unverified(10, 8)
+    many = queries_for(client, "/imports/data-health/")
+    assert many == few == snapshot["imports:data-health"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/settings/telephony/", "/imports/calls/", "/account/calendar/"])
 def test_telephony_and_calendar_pages(client, make_user, url, snapshot):
     admin = make_user(email="admin@firma.ro", administrator=True)

@@ -137,3 +137,98 @@ def test_tasks_of_a_batch_are_audited_done_and_told_to_their_assignee(admin, peo
     services.undo(actor=admin, run=run)
     assert not Task.objects.exists()
     assert Contact.objects.count() == 30
+
+
+def _orders(rows: int, first: int = 0) -> bytes:
+    """Orders of two lines each (one priced in the file, one from the price list), for
+    the batch's contacts, half of them placed."""
+    body = []
+    for i in range(rows):
+        email, number = f"c{i % 30}@lactatesud.ro", f"SO-{first + i}"
+        placed = "2026-03-01" if i % 2 else ""
+        body.append([number, email, "BT-1", "2", "9.50", placed])
+        body.append([number, email, "BT-2", "1", "", placed])
+    return csv_bytes(
+        [["Order Number", "Customer Email", "SKU", "Quantity", "Unit Price", "Date"], *body]
+    )
+
+
+@pytest.fixture
+def catalogue(admin):
+    from clientela.orders.models import Price, PriceList, Product, Warehouse
+
+    price_list = PriceList.objects.create(name="Standard", currency="RON", is_default=True)
+    Warehouse.objects.create(name="Depozit", is_default=True)
+    for sku, price in (("BT-1", "10"), ("BT-2", "4.50")):
+        product = Product.objects.create(sku=sku, name=f"Produs {sku}", tax_rate=19)
+        Price.objects.create(price_list=price_list, product=product, unit_price=price)
+
+
+def test_an_orders_batch_costs_the_same_queries_for_10_rows_as_for_50(
+    admin, people, catalogue, settings
+):
+    settings.IMPORT_BATCH_ROWS = 200
+    few = _queries(admin, _orders(5), "order")  # two rows (lines) an order
+    many = _queries(admin, _orders(25, first=100), "order")
+    assert many <= few  # the first import also reads what stays cached (content types)
+
+
+def test_orders_of_a_batch_keep_every_rule_of_one_order(admin, people, catalogue):
+    from decimal import Decimal
+
+    from clientela.orders.models import Order
+
+    run = import_file(admin, _orders(4), "orders.csv", record_type="order")
+    assert (run.created, run.rejected) == (4, 0), list(run.rejections.values("reason"))
+    placed = Order.objects.get(notes__contains="SO-1")
+    quote = Order.objects.get(notes__contains="SO-0")
+    assert placed.placed_at.date().isoformat() == "2026-03-01" and not placed.is_quote
+    assert quote.is_quote and quote.stage.key == "quote"
+    # The file's price kept as agreed, the other line priced from the list, totals in step.
+    lines = list(placed.lines.order_by("position").values_list("unit_price", "quantity"))
+    assert lines == [(Decimal("9.50"), 2), (Decimal("4.50"), 1)]
+    assert (placed.net_total, placed.tax_total, placed.total) == (
+        Decimal("23.50"),
+        Decimal("4.47"),
+        Decimal("27.97"),
+    )
+    assert placed.stage_changes.get().to_stage == placed.stage
+    # On the order's timeline and its customer's, the contact's last activity moved.
+    entry = Activity.objects.get(kind="order", subject__contains=placed.number)
+    assert entry.subject == f"Order {placed.number} placed" and entry.body == "2 lines"
+    linked = set(TimelineLink.objects.filter(activity=entry).values_list("object_id", flat=True))
+    assert {placed.pk, placed.contact_id, placed.company_id} <= linked
+    contact = Contact.objects.get(pk=placed.contact_id)
+    assert contact.last_activity_at == entry.occurred_at
+    audit = AuditEntry.objects.get(
+        action="create", content_type=ContentType.objects.get_for_model(Order), object_id=placed.pk
+    )
+    assert audit.source == AuditSource.IMPORT
+    assert audit.changes["lines"][1] == [
+        [lines_product(placed, 0), 2, "9.50"],
+        [lines_product(placed, 1), 1, "4.50"],
+    ]
+    services.undo(actor=admin, run=run)
+    assert not Order.objects.filter(deleted_at__isnull=True).exists()
+
+
+def lines_product(order, position: int) -> int:
+    return order.lines.get(position=position).product_id
+
+
+def test_an_order_the_batch_cannot_price_is_refused_alone(admin, people, catalogue):
+    from clientela.orders.models import Order, Price
+
+    Price.objects.filter(product__sku="BT-2").delete()
+    data = csv_bytes(
+        [
+            ["Order Number", "Customer Email", "SKU", "Quantity", "Unit Price", "Date"],
+            ["SO-1", "c0@lactatesud.ro", "BT-1", "1", "9.50", ""],
+            ["SO-2", "c1@lactatesud.ro", "BT-2", "1", "", ""],  # no price on the list
+            ["SO-3", "c2@lactatesud.ro", "BT-2", "1", "4", ""],  # agreed: needs none
+        ]
+    )
+    run = import_file(admin, data, "orders.csv", record_type="order")
+    assert (run.created, run.rejected) == (2, 1)
+    assert "has no price on the price list" in run.rejections.get(row=3).reason
+    assert Order.objects.count() == 2

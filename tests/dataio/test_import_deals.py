@@ -17,7 +17,7 @@ from clientela.customers.models import Company
 from clientela.dataio.importing import mapping, services
 from clientela.deals.models import Deal
 from clientela.users.services import create_user
-from tests.dataio.importing_helpers import import_file
+from tests.dataio.importing_helpers import csv_bytes, import_file
 
 DEALS = (Path(__file__).parent / "files" / "pipedrive-deals.csv").read_bytes()
 
@@ -87,7 +87,7 @@ def test_deals_are_imported_with_their_stage_company_and_contacts(admin, maria):
 
 def test_a_second_import_skips_the_deals_it_has_and_undo_takes_them_back(admin, maria):
     first = import_file(admin, DEALS, "deals.csv", record_type="deal")
-    again = import_file(admin, DEALS, "deals.csv", record_type="deal", mode="update")
+    again = import_file(admin, DEALS, "deals.csv", record_type="deal", mode="skip")
     assert (again.created, again.skipped) == (0, 3)
     assert "the same ID in the old system (d-1)" in again.notes.get(row=2).message
     assert Deal.objects.count() == 3
@@ -96,6 +96,72 @@ def test_a_second_import_skips_the_deals_it_has_and_undo_takes_them_back(admin, 
     # The companies the import made go too; the one that was there stays.
     live = Company.objects.filter(deleted_at__isnull=True)
     assert list(live.values_list("name", flat=True)) == ["Lactate Sud SRL"]
+
+
+CORRECTED = csv_bytes(
+    [
+        ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Stage",
+         "Person - Email", "Deal - Expected close date", "Deal - Notes"],
+        ["d-1", "Lactate Sud: 45 fridges", "14000", "EUR", "Negotiation",
+         "ion@lactatesud.ro", "2027-05-31", "Wants delivery in May"],
+        ["d-3", "Ortega Hermanos pilot", "1200", "EUR", "", "", "", ""],
+        ["d-9", "Nou: Cafe Sol", "500", "EUR", "", "", "", ""],
+    ]
+)  # fmt: skip
+
+
+def test_a_corrected_file_updates_the_deals_it_has_and_undo_puts_them_back(admin, maria):
+    ion = customer_services.create_contact(
+        actor=admin, data={"full_name": "Ion Pop", "emails": ["ion@lactatesud.ro"]}
+    )
+    first = import_file(admin, DEALS, "deals.csv", record_type="deal")
+    fridges = Deal.objects.get(name="Lactate Sud: 40 fridges")
+    proposal, pilot_amount = fridges.stage, Deal.objects.get(name="Ortega Hermanos pilot").amount
+    notes = Activity.objects.filter(kind="note").count()
+    again = import_file(admin, CORRECTED, "deals.csv", record_type="deal", mode="update")
+    assert (again.created, again.updated, again.rejected) == (1, 2, 0), list(
+        again.rejections.values("reason")
+    )
+    assert "the same ID (d-1)" in again.notes.get(row=2, kind="merged").message
+    assert Deal.objects.count() == 4  # one new, the two known ones not duplicated
+    fridges.refresh_from_db()
+    # What the file gives changes; what it leaves out stays; people are added to.
+    assert fridges.name == "Lactate Sud: 45 fridges"
+    assert (fridges.amount, fridges.currency) == (Decimal("14000"), "EUR")
+    assert fridges.stage.name == "Negotiation" and fridges.stage.pipeline == proposal.pipeline
+    assert fridges.expected_close == datetime.date(2027, 5, 31)
+    assert fridges.company == maria.company and fridges.owner == admin
+    assert set(fridges.contacts.all()) == {maria, ion}
+    assert Activity.objects.filter(kind="note").count() == notes  # not added twice
+    assert Deal.objects.get(name="Ortega Hermanos pilot").amount == Decimal("1200")
+    # Undo puts each deal back as it stood, and takes the new one away.
+    assert services.undo(actor=admin, run=again) == 3
+    fridges.refresh_from_db()
+    assert fridges.name == "Lactate Sud: 40 fridges"
+    assert (fridges.amount, fridges.stage) == (Decimal("12500.50"), proposal)
+    assert fridges.expected_close == datetime.date(2027, 3, 31)
+    assert list(fridges.contacts.all()) == [maria]
+    assert Deal.objects.get(name="Ortega Hermanos pilot").amount == pilot_amount
+    assert not Deal.objects.filter(name="Nou: Cafe Sol", deleted_at__isnull=True).exists()
+    # The first import's undo still takes every deal it made away.
+    services.undo(actor=admin, run=first)
+    assert not Deal.objects.filter(deleted_at__isnull=True).exists()
+
+
+def test_a_deal_repeated_in_one_file_is_updated_by_its_second_row(admin, maria):
+    data = csv_bytes(
+        [
+            ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency"],
+            ["d-1", "Fridges", "100", "EUR"],
+            ["d-1", "Fridges, more", "150", "EUR"],
+        ]
+    )
+    run = import_file(admin, data, "deals.csv", record_type="deal", mode="update")
+    assert (run.created, run.updated) == (1, 1)
+    deal = Deal.objects.get()
+    assert (deal.name, deal.amount) == ("Fridges, more", Decimal("150"))
+    services.undo(actor=admin, run=run)
+    assert not Deal.objects.filter(deleted_at__isnull=True).exists()
 
 
 def test_the_import_page_offers_deals(admin, client):

@@ -140,22 +140,28 @@ def test_national_numbers_are_read_in_the_country_of_the_rows_address(admin):
     assert phones("sofia@cafesol.mx") == [("+525512345678", "work")]
     assert phones("priya@sharma.in") == [("+919876543210", "work")]
     # No country on the row: the installation's; a number that is not one there is kept
-    # as written in a note on the record, and the row is imported with its other phone.
-    assert phones("dan@pop.ro") == [("+40733000111", "mobile")]
+    # as written, unverified, after the row's checked phone (which stays its main one).
+    assert phones("dan@pop.ro") == [("+40733000111", "mobile"), ("072212", "work")]
     dan = Contact.objects.get(email="dan@pop.ro")
-    [note] = notes_on(dan)
-    assert "0722 12" in note and "Phone" in note
-    assert "“0722 12”" in message(run, 5)
+    assert dan.phone == "+40733000111"
+    assert list(dan.phones.values_list("raw", "verified")) == [
+        ("0733 000 111", True),
+        ("0722 12", False),
+    ]
+    assert notes_on(dan) == []
+    assert "“0722 12”" in message(run, 5) and "marked unverified" in message(run, 5)
 
 
-def test_a_number_that_is_possible_but_not_valid_in_its_country_is_not_stored(admin):
+def test_a_number_that_is_possible_but_not_valid_in_its_country_is_kept_unverified(admin):
     # 612 345 678 is a Spanish mobile; read as Romanian it would be a possible number
-    # (+40 612 345 678) that no Romanian line has.
+    # (+40 612 345 678) that no Romanian line has: never stored under +40.
     rows = [["Name", "Phone", "Country"], ["Ana Gil", "612 345 678", "Romania"]]
     run = import_file(admin, csv_bytes(rows))
     assert (run.created, run.rejected, run.warned) == (1, 0, 1)
     ana = Contact.objects.get()
-    assert ana.phone == "" and not ana.phones.exists()
+    assert list(ana.phones.values_list("raw", "e164", "verified")) == [
+        ("612 345 678", "612345678", False)
+    ]
     assert "not a valid phone number in RO" in message(run, 2)
     assert report(run) == [(2, "warning", "Phone")]
 

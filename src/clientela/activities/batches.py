@@ -17,10 +17,11 @@ from clientela.activities.services import (
     CONTACT_KINDS,
     _may_log,
     _tell_assignee,
+    event_targets,
     prepare_activity,
     timeline_links,
 )
-from clientela.core import audit, bulk
+from clientela.core import audit, bulk, phrases
 from clientela.core.records import timeline_records
 
 if TYPE_CHECKING:
@@ -84,6 +85,51 @@ def log_activities(*, actor: User | None, entries: list[tuple[Record, Activity]]
             reached = [(record, at) for record, _l, at in items if at is not None]
             _mark_many(model, "last_contacted_at", reached)
     audit.log_created(actor=actor, records=activities)
+    return activities
+
+
+@transaction.atomic
+def record_events(
+    *,
+    actor: User | None,
+    events: list[tuple[list[Record], str, str | phrases.Phrase, str | phrases.Phrase]],
+) -> list[Activity]:
+    """`record_event` for many events at once (an import's batch of orders): each
+    (records, kind, subject, body) on the timelines of its records and those they roll up
+    into, now; the calling service has checked the changes are allowed."""
+    now = timezone.now()
+    author = actor if actor is not None and actor.pk else None
+    activities, targets = [], []
+    for records, kind, subject, body in events:
+        subject_text, subject_phrase = phrases.written(subject)
+        body_text, body_phrase = phrases.written(body)
+        activities.append(
+            Activity(
+                kind=kind,
+                subject=subject_text[:200],
+                body=body_text,
+                subject_phrase=subject_phrase,
+                body_phrase=body_phrase,
+                occurred_at=now,
+                author=author,
+            )
+        )
+        targets.append(event_targets(records))
+    bulk.insert(Activity, activities)
+    links = []
+    marked: dict[type[Record], dict[int, tuple[Record, bool]]] = {}
+    for activity, linked in zip(activities, targets, strict=True):
+        talked = activity.kind in CONTACT_KINDS
+        links.extend(timeline_links(activity, linked))
+        for record in linked:
+            seen = marked.setdefault(type(record), {})
+            seen[record.pk] = (record, talked or seen.get(record.pk, (record, False))[1])
+    bulk.insert(TimelineLink, links)
+    for model, items in marked.items():
+        _mark_many(model, "last_activity_at", [(record, now) for record, _t in items.values()])
+        if hasattr(model, "last_contacted_at"):  # people, not their companies or deals
+            reached = [(record, now) for record, talked in items.values() if talked]
+            _mark_many(model, "last_contacted_at", reached)
     return activities
 
 

@@ -203,6 +203,17 @@ def _link(activity: Activity, records: list[Record]) -> None:
         _mark_activity(linked, activity.occurred_at, talked=activity.kind in CONTACT_KINDS)
 
 
+def event_targets(records: list[Record]) -> list[Record]:
+    """The timelines an event on `records` goes on: theirs and those they roll up into,
+    each once."""
+    linked: list[Record] = []
+    for record in records:
+        for target in timeline_records(record):
+            if all(type(t) is not type(target) or t.pk != target.pk for t in linked):
+                linked.append(target)
+    return linked
+
+
 @transaction.atomic
 def record_event(
     *,
@@ -220,11 +231,7 @@ def record_event(
     `actor` may make the change, so no log_activity capability is asked for. What the
     product writes by itself comes as phrases (core/phrases.py): each reader sees it in
     their own language."""
-    linked: list[Record] = []
-    for record in records:
-        for target in timeline_records(record):
-            if all(type(t) is not type(target) or t.pk != target.pk for t in linked):
-                linked.append(target)
+    linked = event_targets(records)
     subject, subject_phrase = phrases.written(subject)
     body, body_phrase = phrases.written(body)
     activity = Activity.objects.create(

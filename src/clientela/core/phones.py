@@ -23,6 +23,9 @@ class Phone:
     # International digits and the national form's digits ("40722123456 0722123456"),
     # so a search for either way of writing it finds the number.
     search_digits: str
+    # False for a number kept as written because it could not be checked (an import's):
+    # stored as its digits, listed in data health until someone corrects it.
+    verified: bool = True
 
 
 def normalize(raw: str, region: str | None = None, *, valid: bool = False) -> Phone:
@@ -61,6 +64,17 @@ def _normalize(raw: str, region: str, valid: bool = False) -> Phone:
         "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     )
     return Phone(raw=raw, e164=e164, search_digits=f"{e164.lstrip('+')} {national}")
+
+
+def as_written(raw: str) -> Phone:
+    """A number that could not be checked, kept as typed: its digits stand for the E.164
+    form (no "+", so nothing takes it for a checked number) and are what searches match;
+    ValidationError when it holds too few or too many digits to be kept."""
+    raw = (raw or "").strip()
+    digits = NON_DIGITS.sub("", raw)
+    if not 3 <= len(digits) <= 32:
+        raise ValidationError(_("“%(raw)s” is not a phone number.") % {"raw": raw})
+    return Phone(raw=raw, e164=digits, search_digits=digits, verified=False)
 
 
 def _country_of(parsed: phonenumbers.PhoneNumber) -> str:

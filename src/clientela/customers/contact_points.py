@@ -4,13 +4,14 @@ written as plain rows (one builder each for a single save and for an import's ba
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
 from clientela.core import bulk
+from clientela.core.phones import Phone
 from clientela.core.phones import normalize as normalize_phone
 from clientela.customers.models import (
     ADDRESS_FIELDS,
@@ -22,10 +23,6 @@ from clientela.customers.models import (
     PhoneNumber,
     Tag,
 )
-
-if TYPE_CHECKING:
-    from clientela.core.phones import Phone
-
 
 MAX_TAGS = 50
 KINDS = frozenset(Kind.values)  # checked for every e-mail and phone an import brings
@@ -94,6 +91,11 @@ def clean_phones(items: Iterable[str | dict[str, Any]]) -> list[tuple[Phone, str
         )
         if not raw.strip():
             continue
+        kept = None if isinstance(item, str) else item.get("kept")
+        if isinstance(kept, Phone):  # an import's number kept as written, never user input
+            if kept.e164 not in [existing.e164 for existing, _kind in cleaned]:
+                cleaned.append((kept, kind))
+            continue
         try:
             phone = normalize_phone(raw, region)
         except ValidationError as error:
@@ -127,6 +129,7 @@ def phone_rows(record: Contact | Company, phones: list[tuple[Phone, str]]) -> li
             "raw": phone.raw,
             "e164": phone.e164,
             "digits": phone.search_digits,
+            "verified": phone.verified,
             "kind": kind,
             "position": i,
             **owner,

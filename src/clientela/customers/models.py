@@ -227,6 +227,10 @@ class PhoneNumber(ContactPoint):
     # searches ("0722 12") match against.
     e164 = models.CharField(_("phone"), max_length=32)
     digits = models.CharField(max_length=32, editable=False)
+    # False for a number an import kept as written because it could not be checked in any
+    # country it could be read in (its e164 then holds the digits typed): the data health
+    # page lists it until someone corrects it.
+    verified = models.BooleanField(_("verified"), default=True, db_default=True)
 
     class Meta(ContactPoint.Meta):
         verbose_name = _("phone number")
@@ -234,7 +238,11 @@ class PhoneNumber(ContactPoint):
         # A plain index: exact numbers and number starts are ranges of it
         # (core.phones.starting_with). `db_index` would add a second, pattern-matching
         # index on PostgreSQL that nothing reads and every import writes.
-        indexes = [models.Index(fields=["e164"], name="customers_phone_e164")]
+        indexes = [
+            models.Index(fields=["e164"], name="customers_phone_e164"),
+            # Data health's list of unverified numbers, newest first, reads only them.
+            models.Index(fields=["id"], condition=Q(verified=False), name="phone_unverified_idx"),
+        ]
         default_related_name = "phones"
 
     def __str__(self) -> str:

@@ -23,23 +23,66 @@ def _valid_on(day: datetime.date) -> Q:
 
 def price_list_for(customer, day: datetime.date | None = None) -> PriceList:
     """The customer's own list valid today, else their company's, else the default one."""
+    found = price_lists_for([customer], day)
+    if not found:
+        raise ValidationError(
+            _("No price list is valid today for %(customer)s.") % {"customer": customer}
+        )
+    return found[key_of(customer)]
+
+
+def price_lists_for(
+    customers, day: datetime.date | None = None
+) -> dict[tuple[str, int], PriceList]:
+    """`price_list_for` of many customers in one query (an import's batch of orders): by
+    ("contact"|"company", pk); a customer with no list valid that day is left out."""
     day = day or timezone.localdate()
-    lists = PriceList.objects.filter(_valid_on(day))
-    candidates = []
-    if isinstance(customer, Contact):
-        candidates.append(Q(contact=customer))
-        if customer.company_id:
-            candidates.append(Q(company_id=customer.company_id))
-    elif isinstance(customer, Company):
-        candidates.append(Q(company=customer))
-    candidates.append(Q(is_default=True, contact__isnull=True, company__isnull=True))
-    for condition in candidates:
-        found = lists.filter(condition).order_by("-valid_from", "-id").first()
-        if found is not None:
-            return found
-    raise ValidationError(
-        _("No price list is valid today for %(customer)s.") % {"customer": customer}
+    contacts = {c.pk for c in customers if isinstance(c, Contact)}
+    companies = {c.pk for c in customers if isinstance(c, Company)}
+    companies |= {c.company_id for c in customers if isinstance(c, Contact) and c.company_id}
+    lists = list(
+        PriceList.objects.filter(_valid_on(day))
+        .filter(
+            Q(contact_id__in=contacts)
+            | Q(company_id__in=companies)
+            | Q(is_default=True, contact__isnull=True, company__isnull=True)
+        )
+        .order_by("-valid_from", "-id")
     )
+    own: dict[tuple[str, int | None], PriceList] = {}
+    for price_list in lists:  # the newest of each customer's wins, as .first() picks it
+        if price_list.contact_id:
+            own.setdefault(("contact", price_list.contact_id), price_list)
+        elif price_list.company_id:
+            own.setdefault(("company", price_list.company_id), price_list)
+        else:
+            own.setdefault(("default", None), price_list)
+    found = {}
+    for customer in customers:
+        candidates: list[tuple[str, int | None]] = [key_of(customer)]
+        if isinstance(customer, Contact) and customer.company_id:
+            candidates.append(("company", customer.company_id))
+        candidates.append(("default", None))
+        chosen = next((own[key] for key in candidates if key in own), None)
+        if chosen is not None:
+            found[key_of(customer)] = chosen
+    return found
+
+
+def key_of(customer) -> tuple[str, int]:
+    return ("contact" if isinstance(customer, Contact) else "company", customer.pk)
+
+
+def prices_of(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Decimal]:
+    """Today's price of each (price list id, product id) pair that has one, in one query."""
+    if not pairs:
+        return {}
+    lists = {list_id for list_id, _product in pairs}
+    products = {product for _list, product in pairs}
+    rows = Price.objects.filter(price_list_id__in=lists, product_id__in=products).values_list(
+        "price_list_id", "product_id", "unit_price"
+    )
+    return {(list_id, product): price for list_id, product, price in rows}
 
 
 def current_price(price_list: PriceList, product: Product) -> Decimal:

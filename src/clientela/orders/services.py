@@ -108,7 +108,14 @@ def timeline_event(
     )
 
 
-def _may_order_for(actor: User | None, customer: Contact | Company) -> None:
+def check_line_count(lines: list) -> None:
+    if not lines:
+        raise ValidationError(_("Add at least one line."))
+    if len(lines) > MAX_LINES:
+        raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
+
+
+def may_order_for(actor: User | None, customer: Contact | Company) -> None:
     if actor is None:
         return
     if permissions.scope(actor, "order", "edit") == permissions.NONE:
@@ -177,19 +184,46 @@ def _add_line(
         if agreed_price < 0:
             raise ValidationError(_("A price can't be below zero."))
         price = agreed_price
-    line = OrderLine.objects.create(
+    line = new_line(order, product, quantity, price, position, timezone.now())
+    line.save()
+    if not order.is_quote and not imported:
+        _reserve(actor, order, line)
+    return line
+
+
+def new_line(
+    order: Order,
+    product: Product,
+    quantity: int,
+    price: Decimal,
+    position: int,
+    now: datetime.datetime,
+) -> OrderLine:
+    """A line at a price locked now, not saved yet."""
+    return OrderLine(
         order=order,
         product=product,
         description=product.name,
         quantity=quantity,
         unit_price=price,
         tax_rate=product.tax_rate,
-        priced_at=timezone.now(),
+        priced_at=now,
         position=position,
     )
-    if not order.is_quote and not imported:
-        _reserve(actor, order, line)
-    return line
+
+
+def imported_line(line: dict) -> tuple[int, Decimal | None]:
+    """An imported line's quantity and agreed price (`product`, `quantity`,
+    `agreed_price`), checked as `_add_line` checks them: one with no agreed price is priced
+    from the list, so its product must still be sold."""
+    quantity, agreed = _quantity(line["quantity"]), _seen_price(line.get("agreed_price"))
+    if agreed is None and not line["product"].active:
+        raise ValidationError(
+            _("%(product)s is no longer sold.") % {"product": line["product"].name}
+        )
+    if agreed is not None and agreed < 0:
+        raise ValidationError(_("A price can't be below zero."))
+    return quantity, agreed
 
 
 def _reserve(actor: User | None, order: Order, line: OrderLine) -> None:
@@ -242,11 +276,8 @@ def create_order_for_customer(
     timeline entry shows on the deal's too. An order brought in from another system is
     `imported`: its lines keep their agreed prices, and one `placed_at` a date then was
     placed then, holding no stock (the goods left long ago)."""
-    _may_order_for(actor, customer)
-    if not lines:
-        raise ValidationError(_("Add at least one line."))
-    if len(lines) > MAX_LINES:
-        raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
+    may_order_for(actor, customer)
+    check_line_count(lines)
     price_list = pricing.price_list_for(customer)
     now = timezone.now()
     if imported and placed_at is not None:
@@ -309,10 +340,7 @@ def rewrite_imported_order(
     agreed, holding no stock) and notes replaced, one audit entry. Refused once it holds or
     shipped goods or has an invoice. Returns how it stood before, to put back."""
     may_edit(actor=actor, order=order)
-    if not lines:
-        raise ValidationError(_("Add at least one line."))
-    if len(lines) > MAX_LINES:
-        raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
+    check_line_count(lines)
     old = list(OrderLine.objects.filter(order=order).order_by("position", "id"))
     if any(line.reserved or line.shipped for line in old) or order.invoices.exists():
         raise ValidationError(

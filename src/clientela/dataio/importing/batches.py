@@ -18,7 +18,7 @@ from clientela.core import audit, bulk, search
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact, EmailAddress, Source
-from clientela.dataio.importing import mapping
+from clientela.dataio.importing import mapping, rewrites
 from clientela.dataio.importing.matching import PENDING, DuplicateIndex, Match, live
 from clientela.dataio.importing.rows import Lookups, RowRejected, convert, merged
 from clientela.dataio.models import (
@@ -401,8 +401,9 @@ class _DealBatch:
     """One batch of a deals file, in file order: each row a deal through
     `deals.services.create_deal` in its own savepoint, its company found by name (or
     created, and undone with the import) and its contacts by e-mail, both looked up for
-    the whole batch. A row with the ID of a deal already there is skipped and reported
-    (unless the run creates regardless); deals are not updated from a file yet."""
+    the whole batch. A row with the ID of a deal already there (or earlier in the file)
+    updates it when the run updates duplicates, is skipped and reported when it skips
+    them, and makes another deal when it creates regardless."""
 
     def __init__(self, run: ImportRun, lookups: Lookups, tally: Tally):
         self.run, self.lookups, self.tally = run, lookups, tally
@@ -419,11 +420,13 @@ class _DealBatch:
         contacts = self.contacts({a for row in rows for _c, a in row[2].contact_emails})
         companies = self.companies({row[2].company_name for row in rows if row[2].company_name})
         check = self.run.duplicate_mode != DuplicateMode.CREATE
+        updating = self.run.duplicate_mode == DuplicateMode.UPDATE
         for number, cells, converted in rows:
             key = converted.external_id
-            if check and key and key in known:
+            pk = known.get(key) if check and key else None
+            if pk is not None and not updating:
                 self.tally.skipped += 1
-                reason = Match(known[key], "key", key).reason()
+                reason = Match(pk, "key", key).reason()
                 self.tally.note(
                     self.run,
                     number,
@@ -455,22 +458,56 @@ class _DealBatch:
                 with _own_savepoint():
                     if converted.company_name:
                         data["company"] = self.company(companies, converted.company_name)
-                    deal = deal_services.create_deal(actor=self.actor, data=data)
+                    if pk is None:
+                        deal = deal_services.create_deal(actor=self.actor, data=data)
+                    else:
+                        deal = self.rewrite(pk, data)
             except (ValidationError, PermissionDenied) as error:
                 for name_key in self.new_companies:  # rolled back with the row
                     companies.pop(name_key, None)
                 del self.tally.records[records:]
                 self.tally.reject(self.run, number, cells, _problems(self.run, error))
                 continue
-            self.tally.created += 1
-            self.tally.records.append(_undo_row(self.run, "deal", deal.pk))
-            if key:
-                known[key] = deal.pk
-                self.tally.keys.append(ExternalKey(record_type="deal", key=key, object_id=deal.pk))
-            self.notes += [(deal, text) for text in converted.notes]
+            if pk is not None:
+                self.tally.updated += 1
+                self.tally.note(
+                    self.run,
+                    number,
+                    ImportNote.Kind.MERGED,
+                    "",
+                    _("Updated the deal imported before with the same ID (%(key)s).")
+                    % {"key": key},
+                )
+            else:
+                self.tally.created += 1
+                self.tally.records.append(_undo_row(self.run, "deal", deal.pk))
+                if key:
+                    known[key] = deal.pk
+                    self.tally.keys.append(
+                        ExternalKey(record_type="deal", key=key, object_id=deal.pk)
+                    )
+                self.notes += [(deal, text) for text in converted.notes]
             for column, message in warnings:
                 self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
         activity_batches.log_notes(actor=self.actor, notes=self.notes)
+
+    def rewrite(self, pk: int, data: dict) -> Deal:
+        """A deal an earlier import (or row) brought in, written again with the fields the
+        file gives: its people and custom values joined to those it has, its notes not
+        added twice. How it stood before is kept for the undo (`rewrites.put_back`)."""
+        deal = live(self.actor, "deal").get(pk=pk)
+        self.tally.records.append(_undo_row(self.run, "deal", pk, rewrites.deal_state(deal)))
+        if "contacts" in data:
+            have = list(deal.contacts.all())
+            data["contacts"] = have + [c for c in data["contacts"] if c not in have]
+        if "custom" in data:
+            data["custom"] = {**(deal.custom or {}), **data["custom"]}
+        if data.get("stage") is not None:
+            data["pipeline"] = data["stage"].pipeline
+        assert self.actor is not None  # an import is always someone's
+        return deal_services.update_deal(
+            actor=self.actor, deal=deal, data=data, expected_version=None
+        )
 
     def known_deals(self, keys: list[str]) -> dict[str, int]:
         """The live deals the actor may see, by their ID in the old system."""

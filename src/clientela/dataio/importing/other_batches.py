@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
@@ -44,7 +44,6 @@ from clientela.dataio.models import (
 )
 from clientela.deals.models import Deal
 from clientela.orders import catalogue
-from clientela.orders import services as order_services
 from clientela.orders.models import Order, Price, PriceList, Product
 
 if TYPE_CHECKING:
@@ -127,6 +126,7 @@ class OtherBatch:
         for (group, _prepared), record in zip(waiting, written, strict=True):
             number, _cells, converted = group[0]
             self.created(number, converted, self.run.record_type, record.pk)
+            self.written(group, record)
             self.warn(group)
 
     def write_alone(self, group: list[Row]) -> None:
@@ -178,6 +178,9 @@ class OtherBatch:
 
     def write_new(self, prepared: list) -> Sequence[Model]:
         raise NotImplementedError
+
+    def written(self, group: list[Row], record: Model) -> None:
+        """What a type notes of a new record once the batch wrote it."""
 
     def skip(self, group: list[Row], key: str) -> None:
         self.tally.skipped += len(group)
@@ -399,110 +402,6 @@ def _default_currency() -> str:
     return settings.DEFAULT_CURRENCY
 
 
-class OrderBatch(OtherBatch):
-    """Orders with their lines: the rows with one order number make one order, written
-    whole or not at all. Its customer is the contact (by ID or e-mail) or else the
-    company (by ID or name); its products are found by SKU, else by name."""
-
-    def groups(self, rows: list[Row]) -> list[list[Row]]:
-        grouped: dict[str, list[Row]] = {}
-        for row in rows:
-            grouped.setdefault(row[2].data["order_number"], []).append(row)
-        return list(grouped.values())
-
-    def prepare(self, rows: list[Row]) -> None:
-        named = {row[2].data["product"] for row in rows}
-        found = Product.objects.filter(Q(sku__in=named) | Q(name__in=named)).order_by("id")
-        self.products: dict[str, Product] = {}
-        for product in found:  # a SKU wins over a name; the oldest of a name wins
-            self.products.setdefault(fold(product.name), product)
-        for product in found:
-            self.products[product.sku] = product
-
-    def skip(self, group: list[Row], key: str) -> None:
-        self.tally.skipped += len(group)
-        message = _("Skipped: the order %(number)s was imported before.") % {"number": key}
-        for number, _cells, _converted in group:
-            self.tally.note(self.run, number, ImportNote.Kind.SKIPPED, "", message)
-
-    def refuse(self, group: list[Row], error: Exception) -> None:
-        """Every row of a refused order is reported: the one at fault with its reason,
-        the others as refused with it."""
-        first = group[0][2].data["order_number"]
-        at_fault = getattr(error, "row", None)
-        if isinstance(error, _Refused):
-            problems = [error.problem]
-        else:
-            index = getattr(error, "line_index", None)
-            at_fault = group[index][0] if index is not None and index < len(group) else at_fault
-            problems = _problems(self.run, error)
-        for number, cells, _converted in group:
-            if at_fault is None or number == at_fault:
-                self.tally.reject(self.run, number, cells, problems)
-            else:
-                reason = _(
-                    "Another line of the order %(number)s (row %(row)d) was refused, so the "
-                    "order was not imported: correct that row and import the file again."
-                ) % {"number": first, "row": at_fault}
-                self.tally.reject(self.run, number, cells, [("", reason)])
-
-    def write(self, group: list[Row]) -> None:
-        number, _cells, converted = group[0]
-        customer = self.record(converted, ("contact_ref", "contact_email"))
-        if customer is None:
-            customer = self.record(converted, ("company_ref", "company"))
-        assert customer is not None  # the row was refused without one
-        lines = []
-        for row, _cells, line in group:
-            product = self.products.get(line.data["product"]) or self.products.get(
-                fold(line.data["product"])
-            )
-            if product is None:
-                error = _Refused(
-                    self.run.headers[self.run.mapping.index("sku")]
-                    if "sku" in self.run.mapping
-                    else "",
-                    _("No product has the SKU or name “%(value)s”: import the products first.")
-                    % {"value": line.data["product"]},
-                )
-                error.row = row  # type: ignore[attr-defined]
-                raise error
-            item: dict = {"product": product, "quantity": line.data["quantity"]}
-            if "unit_price" in line.data:
-                item["agreed_price"] = line.data["unit_price"]
-            lines.append(item)
-        data = converted.data
-        notes = [_("Order %(number)s in the old system.") % {"number": data["order_number"]}]
-        notes += [row[2].data["notes"] for row in group if row[2].data["notes"]]
-        if (pk := self.existing(converted)) is not None:
-            order = Order.objects.get(pk=pk)
-            custom = {**order.custom, **data["custom"]} if "custom" in data else None
-            before = order_services.rewrite_imported_order(
-                actor=self.actor, order=order, lines=lines, notes="\n".join(notes), custom=custom
-            )
-            return self.changed(number, "order", pk, before, data["order_number"])
-        placed_at = data.get("placed_at")
-        order = order_services.create_order_for_customer(
-            actor=self.actor,
-            customer=customer,  # type: ignore[arg-type]
-            lines=lines,
-            quote=placed_at is None,
-            notes="\n".join(notes),
-            imported=True,
-            placed_at=placed_at,
-            custom=data.get("custom"),
-        )
-        self.created(number, converted, "order", order.pk)
-        if data.get("currency") and data["currency"] != order.currency:
-            converted.warnings.append(
-                (
-                    "",
-                    _("The order is in %(currency)s, its customer's price list's currency.")
-                    % {"currency": order.currency},
-                )
-            )
-
-
 MODELS = {
     "product": Product,
     "order": Order,
@@ -541,7 +440,8 @@ def undo_record(actor, entry: ImportedRecord) -> int:
         record_services.trash_record(actor=actor, record=record, action="undo import")
         return 1
     assert entry.before is not None  # kept for every record the run changed
-    assert not isinstance(record, Deal)  # a deals file only creates deals
+    if isinstance(record, Deal):
+        return rewrites.put_back(actor, record, entry.before)
     customer_services.return_to_state(
         actor=actor, record=record, state=entry.before, action="undo import"
     )

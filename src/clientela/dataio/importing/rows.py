@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from clientela.core import custom_fields
 from clientela.core.models import FieldType
+from clientela.core.phones import Phone
+from clientela.core.phones import as_written as phone_as_written
 from clientela.core.phones import normalize as normalize_phone
 from clientela.core.text import fold, normalise
 from clientela.customers import contact_points
@@ -419,9 +421,11 @@ def _over_long(values: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]
 
 
 def _phones(values: dict[str, list[tuple[str, str]]], region: str, out: Converted) -> None:
-    """The row's valid phones into `out`; a number that is not one in `region` (or in the
-    country it names) is kept as written in a note on the record, with a warning."""
+    """The row's phones into `out`; a number that is not one in `region` (or in the
+    country it names) is kept as written, unverified, with a warning (data health lists
+    it); one too long or with too few digits to keep goes into a note on the record."""
     phones = []
+    kept_phones = []  # after the checked ones: the record's main phone is a checked one
     unread = []
     for target, kind in (("phone", Kind.WORK), ("mobile", Kind.MOBILE)):
         for column, text in values.get(target, []):
@@ -433,19 +437,24 @@ def _phones(values: dict[str, list[tuple[str, str]]], region: str, out: Converte
                         raise ValidationError(too_long(number, PHONE_CHARS))
                     phone = normalize_phone(number, region, valid=True)
                 except ValidationError as error:
-                    out.warnings.append(
-                        (
-                            column,
-                            _("%(problem)s It is kept as written in a note on the record.")
-                            % {"problem": " ".join(error.messages)},
+                    problem = " ".join(error.messages)
+                    try:
+                        kept = phone_as_written(number)
+                    except ValidationError:
+                        unread.append(f"{column}: {number}")
+                        message = _("%(problem)s It is kept as written in a note on the record.")
+                    else:
+                        kept_phones.append({"number": number, "kind": kind, "kept": kept})
+                        message = _(
+                            "%(problem)s It is kept as written, marked unverified, and listed "
+                            "in data health."
                         )
-                    )
-                    unread.append(f"{column}: {number}")
+                    out.warnings.append((column, message % {"problem": problem}))
                 else:
                     phones.append({"number": number, "kind": kind, "region": region})
                     out.numbers.append(phone.e164)
-    if phones:
-        out.data["phones"] = phones
+    if phones or kept_phones:
+        out.data["phones"] = phones + kept_phones
     if unread:
         out.notes.append(
             _("Phone numbers in the imported file that could not be read: %(numbers)s")
@@ -483,7 +492,16 @@ def merged(record, data: dict) -> dict:
         known = {item["address"] for item in have}
         data["emails"] = have + [e for e in data["emails"] if e["address"] not in known]
     if "phones" in data:
-        have = [{"number": p.e164, "kind": p.kind} for p in record.phones.all()]
+        have = [
+            {
+                "number": p.raw,
+                "kind": p.kind,
+                "kept": Phone(p.raw, p.e164, p.digits, verified=False),
+            }
+            if not p.verified
+            else {"number": p.e164, "kind": p.kind}
+            for p in record.phones.all()
+        ]
         known = {p.e164 for p in record.phones.all()}
         new = []
         for item in data["phones"]:

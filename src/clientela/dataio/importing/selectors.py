@@ -6,10 +6,11 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from clientela.core.pagination import Page, keyset_page
 from clientela.dataio.models import (
     ImportNote,
     ImportRejection,
@@ -139,3 +140,17 @@ def suspected_duplicates(user, limit: int = 100) -> list[SuspectedPair]:
         if pair.first_id in contacts and pair.second_id in contacts
     ]
     return shown[:limit]
+
+
+def unverified_phones(user, after: str | None, limit: int = 50) -> Page:
+    """Data health's list: the phone numbers an import kept as written because it could
+    not check them, on contacts and companies the user may see, newest first, a page at a
+    time; each with its record, to open and correct it."""
+    from clientela.customers import selectors as customer_selectors
+    from clientela.customers.models import PhoneNumber
+
+    phones = PhoneNumber.objects.filter(verified=False).filter(
+        Q(contact__in=customer_selectors.contacts_for(user))
+        | Q(company__in=customer_selectors.companies_for(user))
+    )
+    return keyset_page(phones.select_related("contact", "company"), ["-id"], after, limit)

@@ -16,9 +16,9 @@ from clientela.activities import imported as activity_imports
 from clientela.activities import services as activity_services
 from clientela.activities.models import Activity, Task
 from clientela.dataio.importing import rewrites
+from clientela.dataio.importing.order_batches import OrderBatch
 from clientela.dataio.importing.other_batches import (
     LINK_ORDER,
-    OrderBatch,
     OtherBatch,
     ProductBatch,
     Row,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
@@ -352,6 +354,31 @@ def duplicates(request):
         "dataio/duplicates.html",
         {"pairs": selectors.suspected_duplicates(request.user)},
     )
+
+
+@import_required
+def data_health(request):
+    """What an import brought in that needs a person's eye: the phone numbers it kept as
+    written, unverified, each linked to its record to correct it."""
+    page = selectors.unverified_phones(request.user, request.GET.get("after"))
+    return render(
+        request,
+        "dataio/data_health.html",
+        {
+            "page": page,
+            "rows": [_with_record(phone) for phone in page.items],
+            "query": "",
+            "next_query": urlencode({"after": page.next_cursor}) if page.next_cursor else "",
+            "is_first_page": not request.GET.get("after"),
+        },
+    )
+
+
+def _with_record(phone) -> tuple:
+    """(phone, its contact or company, the page that corrects the number)."""
+    if phone.contact_id:
+        return phone, phone.contact, reverse("customers:contact-edit", args=[phone.contact_id])
+    return phone, phone.company, reverse("customers:company-edit", args=[phone.company_id])
 
 
 @require_POST
