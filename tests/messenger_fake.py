@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 PAYLOADS = Path(__file__).parent / "channels" / "payloads"
+TELEGRAM_SECRET = "tg-secret-token-42"
 
 
 def payload(name: str) -> bytes:
@@ -153,3 +154,25 @@ def fake_provider(settings):
     yield state
     server.shutdown()
     server.server_close()
+
+
+def telegram_bot_and_ioana(actor):
+    """A Telegram bot (its webhook guarded by TELEGRAM_SECRET) and Ioana Marin, whose
+    Telegram id the recorded updates carry: what a browser walk of a messenger starts from."""
+    from clientela.channels import inbox
+    from clientela.channels.models import ContactHandle
+    from clientela.customers import services as customer_services
+
+    bot = inbox.save_messenger(
+        actor=actor,
+        instance=None,
+        data={
+            "kind": "telegram",
+            "name": "Shop bot",
+            "access_token": "123456:ABC-token",
+            "webhook_secret": TELEGRAM_SECRET,
+        },
+    )
+    ioana = customer_services.create_contact(actor=actor, data={"full_name": "Ioana Marin"})
+    ContactHandle.objects.create(channel="telegram", handle="571230981", contact=ioana)
+    return bot, ioana

@@ -32,10 +32,8 @@ def last_month(day: int, hour: int = 12) -> datetime.datetime:
     return datetime.datetime.combine(previous, datetime.time(hour), tzinfo=datetime.UTC)
 
 
-def build_world() -> dict:
-    ana = create_user(
-        email="ana@firma.ro", full_name="Ana Popescu", password=PASSWORD, administrator=True
-    )
+def two_reps() -> tuple:
+    """Radu (team Nord) and Bogdan (team Sud), sales representatives: each sees his own."""
     rep = role_named("sales-representative")
     radu = create_user(
         email="radu@firma.ro",
@@ -51,6 +49,14 @@ def build_world() -> dict:
         role=rep,
         team=team_named("Sud"),
     )
+    return radu, bogdan
+
+
+def build_world() -> dict:
+    ana = create_user(
+        email="ana@firma.ro", full_name="Ana Popescu", password=PASSWORD, administrator=True
+    )
+    radu, bogdan = two_reps()
     now = timezone.now()
     lm = last_month(15)
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from clientela.customers import services as customers
 from clientela.customers.models import Contact, LifecycleChange, LifecycleStage
-from clientela.users.services import create_user, role_named, team_named
-from tests.analytics.conftest import PASSWORD, last_month
+from clientela.users.services import create_user, role_named
+from tests.analytics.conftest import PASSWORD, last_month, two_reps
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +33,7 @@ def people():
         password=PASSWORD,
         role=role_named("marketing"),
     )
-    rep = role_named("sales-representative")
-    radu = create_user(
-        email="radu@firma.ro",
-        full_name="Radu Ene",
-        password=PASSWORD,
-        role=rep,
-        team=team_named("Nord"),
-    )
-    bogdan = create_user(
-        email="bogdan@firma.ro",
-        full_name="Bogdan Stan",
-        password=PASSWORD,
-        role=rep,
-        team=team_named("Sud"),
-    )
+    radu, bogdan = two_reps()
     now = timezone.now()
     lm = last_month(15)
     stages = {s.key: s for s in customers.ensure_stages()}

@@ -11,35 +11,24 @@ import pytest
 from playwright.sync_api import expect
 
 from clientela.channels import inbox
-from clientela.channels.models import ContactHandle, Message
-from clientela.customers import services as customer_services
+from clientela.channels.models import Message
 from tests.e2e.conftest import log_in
-from tests.messenger_fake import payload
-
-SECRET = "tg-secret-token-42"
+from tests.messenger_fake import TELEGRAM_SECRET, payload, telegram_bot_and_ioana
 
 
 @pytest.mark.django_db(transaction=True)
 def test_reply_to_a_telegram_message_from_the_unified_inbox(
     page, live_server, mail_admin, fake_provider, screenshot
 ):
-    bot = inbox.save_messenger(
-        actor=mail_admin,
-        instance=None,
-        data={
-            "kind": "telegram",
-            "name": "Shop bot",
-            "access_token": "123456:ABC-token",
-            "webhook_secret": SECRET,
-        },
-    )
-    ioana = customer_services.create_contact(actor=mail_admin, data={"full_name": "Ioana Marin"})
-    ContactHandle.objects.create(channel="telegram", handle="571230981", contact=ioana)
+    bot, ioana = telegram_bot_and_ioana(mail_admin)
 
     request = urllib.request.Request(  # noqa: S310 - the local test server
         f"{live_server.url}/hooks/messengers/{bot.webhook_key}/",
         data=payload("telegram_message"),
-        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
+        headers={
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+        },
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310

@@ -13,13 +13,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from clientela.channels import inbox
-from clientela.channels.models import ContactHandle, Message
-from clientela.customers import services as customer_services
+from clientela.channels.models import Message
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from tests.e2e.test_overflow import check
-from tests.messenger_fake import payload
-
-SECRET = "tg-secret-token-42"
+from tests.messenger_fake import TELEGRAM_SECRET, payload, telegram_bot_and_ioana
 
 
 def photo() -> bytes:
@@ -33,18 +30,7 @@ def photo() -> bytes:
 def test_a_telegram_photo_is_seen_in_the_inbox_thread_and_timeline(
     page, live_server, mail_admin, fake_provider, screenshot
 ):
-    bot = inbox.save_messenger(
-        actor=mail_admin,
-        instance=None,
-        data={
-            "kind": "telegram",
-            "name": "Shop bot",
-            "access_token": "123456:ABC-token",
-            "webhook_secret": SECRET,
-        },
-    )
-    ioana = customer_services.create_contact(actor=mail_admin, data={"full_name": "Ioana Marin"})
-    ContactHandle.objects.create(channel="telegram", handle="571230981", contact=ioana)
+    bot, ioana = telegram_bot_and_ioana(mail_admin)
     image = photo()
     fake_provider.files["AgACAgQAAxkBAAIBS2Zlarge1280x960"] = (
         "photos/file_12.jpg",
@@ -55,7 +41,10 @@ def test_a_telegram_photo_is_seen_in_the_inbox_thread_and_timeline(
     request = urllib.request.Request(  # noqa: S310 - the local test server
         f"{live_server.url}/hooks/messengers/{bot.webhook_key}/",
         data=payload("telegram_photo"),
-        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
+        headers={
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+        },
         method="POST",
     )
     # A loaded machine answers slowly; the provider waits too.

@@ -4,7 +4,6 @@ as the pages."""
 import datetime
 from typing import Literal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -188,8 +187,8 @@ class TaskFilters(Schema):
 
 def task_out(task: Task, user) -> dict:
     record = None
-    if task.content_type_id:
-        record = f"{ContentType.objects.get_for_id(task.content_type_id).model}:{task.object_id}"
+    if task.content_type_id and task.object_id:
+        record = records.RecordRef(task.content_type_id, task.object_id).token
     return {
         "id": task.pk,
         "title": task.title,
@@ -333,8 +332,8 @@ class TimeEntryFilters(Schema):
 
 def time_entry_out(entry: TimeEntry, user) -> dict:
     record = None
-    if entry.content_type_id:
-        record = f"{ContentType.objects.get_for_id(entry.content_type_id).model}:{entry.object_id}"
+    if entry.content_type_id and entry.object_id:
+        record = records.RecordRef(entry.content_type_id, entry.object_id).token
     return {
         "id": entry.pk,
         "user_id": entry.user_id,
