@@ -132,6 +132,19 @@ def test_the_pages_start_and_stop_a_timer(client, desk):
 
 
 @pytest.mark.django_db
+def test_a_role_that_logs_nothing_is_offered_no_timer(client, desk, make_user):
+    from clientela.users.services import role_named
+
+    reader = make_user(email="dan@firma.ro", full_name="Dan Citește", role=role_named("read-only"))
+    client.force_login(reader)
+    page = client.get(f"/tickets/{desk['ticket'].pk}/")
+    assert page.status_code == 200
+    assert "Start timer" not in page.content.decode()
+    refused = client.post("/timers/start/", {"record": f"ticket:{desk['ticket'].pk}"})
+    assert refused.status_code == 302 and not TimeEntry.objects.exists()
+
+
+@pytest.mark.django_db
 def test_seconds_counted_only_on_what_the_reader_may_see(desk, two_teams):
     ana = desk["ana"]
     from clientela.tickets.models import Ticket

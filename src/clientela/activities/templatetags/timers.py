@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from clientela.activities.models import TimerKind
+from clientela.core import permissions
 
 register = template.Library()
 
@@ -33,7 +34,11 @@ def timer_button(context, task=None, record=None, call: bool = False) -> dict:
     customer when `call`)."""
     entry = context.get("running_timer")
     runs = _runs_on(entry, task=task, record=record, call=call)
+    # Timing work on a record logs on its timeline: a role that may not is offered no
+    # button it would be refused (a task's own button is shown by its list's rule).
+    shown = runs or task is not None or permissions.can(context["request"].user, "log_activity")
     return {
+        "shown": shown,
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
         "runs": runs,
