@@ -83,6 +83,9 @@ class RecordType:
     # Scopes (view, edit, delete) some default roles get on this type instead of their
     # usual ones, by role key (core.permissions.DEFAULT_ROLES).
     default_scopes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # The URL name of its "new" page: offered in the top bar's "+" menu to those whose
+    # role may add records of the type.
+    create_url: str = ""
 
     @property
     def name(self) -> str:
@@ -102,6 +105,16 @@ TYPES: dict[str, RecordType] = {}
 def record_models() -> dict[str, type[Record]]:
     """Every declared record type's model, by name."""
     return {name: declared_type.model for name, declared_type in TYPES.items()}
+
+
+def addable(user: Actor) -> list[RecordType]:
+    """The declared types with a "new" page that `user`'s role may add records of, in
+    declaration order: the top bar's "+" menu."""
+    return [
+        declared_type
+        for name, declared_type in TYPES.items()
+        if declared_type.create_url and permissions.scope(user, name, "edit") != permissions.NONE
+    ]
 
 
 def type_of(model: type[models.Model]) -> RecordType | None:

@@ -35,6 +35,7 @@ class CustomersConfig(AppConfig):
             RecordType(
                 model=Contact,
                 selector=contacts_for,
+                create_url="customers:contact-create",
                 snapshot=contact_snapshot,
                 document=search_documents.contact_document,
                 rolls_up_to=lambda c: [c.company] if c.company_id else [],
@@ -46,6 +47,7 @@ class CustomersConfig(AppConfig):
             RecordType(
                 model=Company,
                 selector=companies_for,
+                create_url="customers:company-create",
                 snapshot=company_snapshot,
                 document=search_documents.company_document,
                 handover=handover(Company, _("companies")),

@@ -24,6 +24,7 @@ class DealsConfig(AppConfig):
             RecordType(
                 model=Deal,
                 selector=deals_for,
+                create_url="deals:deal-create",
                 snapshot=deal_snapshot,
                 document=deal_document,
                 rolls_up_to=rolls_up_to,

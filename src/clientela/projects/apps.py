@@ -22,6 +22,7 @@ class ProjectsConfig(AppConfig):
             RecordType(
                 model=Project,
                 selector=projects_for,
+                create_url="projects:create",
                 snapshot=project_snapshot,
                 document=project_document,
                 # A project's calls, meetings and notes show on its client's timeline too.

@@ -39,6 +39,7 @@ class TicketsConfig(AppConfig):
             RecordType(
                 model=Ticket,
                 selector=tickets_for,
+                create_url="tickets:create",
                 snapshot=ticket_snapshot,
                 document=ticket_document,
                 rolls_up_to=rolls_up_to,

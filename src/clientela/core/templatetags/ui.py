@@ -292,3 +292,23 @@ def weekday_choices() -> list[tuple[str, str]]:
     from django.utils.dates import WEEKDAYS_ABBR
 
     return [(str(day), str(name)) for day, name in sorted(WEEKDAYS_ABBR.items())]
+
+
+@register.inclusion_tag("components/new_menu.html", takes_context=True)
+def new_menu(context: template.Context) -> dict:
+    """The top bar's "+": a contact in the quick-add dialog (c), and the "new" page of every
+    other record type the reader's role may add."""
+    from django.urls import reverse
+    from django.utils.text import capfirst
+
+    from clientela.core import records
+
+    kinds = records.addable(context["request"].user)
+    return {
+        "quick_contact": any(kind.name == "contact" for kind in kinds),
+        "others": [
+            (capfirst(kind.model._meta.verbose_name), reverse(kind.create_url))
+            for kind in kinds
+            if kind.name != "contact"
+        ],
+    }

@@ -138,7 +138,12 @@
     if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     var trigger = event.target.closest("[data-quick-add], [data-open-palette], [data-close-dialog], [data-composer-tab]");
     if (!trigger) return;
-    if (trigger.hasAttribute("data-quick-add")) { event.preventDefault(); openQuickAdd(); }
+    if (trigger.hasAttribute("data-quick-add")) {
+      event.preventDefault();
+      var menu = trigger.closest("details.menu");
+      if (menu) menu.open = false;
+      openQuickAdd();
+    }
     else if (trigger.hasAttribute("data-open-palette")) { event.preventDefault(); openPalette(); }
     else if (trigger.hasAttribute("data-close-dialog")) { trigger.closest("dialog").close(); }
     else if (trigger.hasAttribute("data-composer-tab")) { selectComposerTab(trigger); }
