@@ -320,6 +320,23 @@ class TimeEntryOut(Schema):
 
 
 class TimerIn(Schema):
+    # One of the two (a call only on a record), stated in the schema as the service checks
+    # it: neither or both is a 422.
+    model_config = {
+        "json_schema_extra": {
+            "oneOf": [
+                {
+                    "required": ["task_id"],
+                    "properties": {"task_id": {"type": "integer"}, "call": {"const": False}},
+                },
+                {
+                    "required": ["record"],
+                    "properties": {"record": {"type": "string", "minLength": 1}},
+                },
+            ]
+        }
+    }
+
     task_id: Id | None = Field(None, description="Time this task (one you may change).")
     record: RecordToken | None = Field(None, description="Or this record: `ticket:42`.")
     call: bool = Field(False, description="With `record`: time a call with its customer.")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.channels import messengers, secrets, selectors
+from clientela.channels import messengers, secrets, selectors, timelines
 from clientela.channels import services as mail_services
 from clientela.channels.models import (
     Channel,
@@ -290,7 +290,7 @@ def _reply_by_email(actor: User, conversation: Conversation, text: str) -> Messa
     last = conversation.messages.filter(direction=Direction.INBOUND).order_by("-sent_at").first()
     if last is None or conversation.account is None:
         raise ValidationError(_("This conversation has no message to answer."))
-    contacts = mail_services.contacts_for([last.from_address], set())
+    contacts = timelines.contacts_for([last.from_address], set())
     if not contacts:
         raise ValidationError(_("Create the contact first: a reply goes on their timeline."))
     record = contacts[0]

@@ -10,7 +10,6 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,9 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela import jobs
-from clientela.activities import services as activities
-from clientela.activities.models import Activity, ActivityKind, TimelineLink
-from clientela.channels import mail, secrets, selectors, transport
+from clientela.channels import mail, secrets, selectors, timelines, transport
 from clientela.channels.models import (
     Channel,
     Conversation,
@@ -34,9 +31,9 @@ from clientela.channels.models import (
     State,
 )
 from clientela.core import audit, merge_fields, permissions, search
-from clientela.core.records import RecordRef, timeline_records
+from clientela.core.records import RecordRef
 from clientela.customers import services as customers
-from clientela.customers.models import Contact, EmailAddress
+from clientela.customers.models import Contact
 from clientela.tickets import intake, outbound
 from clientela.tickets.models import Channel as TicketChannel
 from clientela.tickets.models import TicketMessage
@@ -182,9 +179,9 @@ def receive(
     if direction == Direction.INBOUND and account.desk_department_id is not None:
         _hand_to_desk(account, message, parsed)
         return message
-    contacts = contacts_for(parsed.addresses, own)
+    contacts = timelines.contacts_for(parsed.addresses, own)
     if contacts:
-        _put_on_timelines(message, list(contacts), parsed.attachments)
+        timelines.put_on_timelines(message, list(contacts), parsed.attachments)
     else:
         # Unknown sender: the raw message waits, so its files come along once a contact
         # is made from it.
@@ -292,71 +289,6 @@ def _thread(account: MailAccount | None, parsed: mail.Parsed) -> Conversation:
     )
 
 
-def contacts_for(addresses: list[str], own: set[str]) -> list[Record]:
-    wanted = [a for a in addresses if a not in own]
-    if not wanted:
-        return []
-    ids = (
-        EmailAddress.objects.filter(
-            address__in=wanted, contact__isnull=False, contact__deleted_at__isnull=True
-        )
-        .values_list("contact_id", flat=True)
-        .distinct()
-    )
-    return list(Contact.objects.filter(pk__in=list(ids)).select_related("company").order_by("pk"))
-
-
-def _put_on_timelines(
-    message: Message,
-    records: list[Record],
-    files: list[mail.Attachment],
-    *,
-    actor: User | None = None,
-) -> None:
-    """The message as an e-mail entry on the records' timelines (and those rolling them up),
-    its files as files of the entry; an entry it has already gains the new records."""
-    if message.activity_id is None:
-        activity = activities.record_event(
-            actor=actor,
-            records=records,
-            kind=ActivityKind.EMAIL,
-            subject=message.subject or _("(no subject)"),
-            body=message.text,
-            occurred_at=message.sent_at,
-            direction=message.direction,
-            channel=Channel.EMAIL,
-        )
-        message.activity = activity
-        message.save(update_fields=["activity"])
-        audit.log(actor=actor, action="create", record=activity, after=audit.snapshot(activity))
-    else:
-        activity = Activity.objects.get(pk=message.activity_id)
-        linked = set(
-            TimelineLink.objects.filter(activity=activity).values_list(
-                "content_type_id", "object_id"
-            )
-        )
-        new: dict[tuple[int, int], Record] = {}
-        for record in records:
-            for target in timeline_records(record):
-                key = (ContentType.objects.get_for_model(target).pk, target.pk)
-                if key not in linked:
-                    new[key] = target
-        if new:
-            activities.link_records(activity, list(new.values()))
-    for item in files:
-        try:
-            activities.attach_file(
-                actor=None,
-                record=records[0],
-                upload=SimpleUploadedFile(item.name, item.data, item.content_type),
-                activity=activity,
-                checked=True,
-            )
-        except ValidationError as error:  # a type or size not taken: the message stays
-            log.info("attachment %s of %s left out: %s", item.name, message.pk, error)
-
-
 # Unknown senders -----------------------------------------------------------------------
 
 
@@ -369,7 +301,7 @@ def create_contact_from_sender(*, actor: User, message: Message) -> Contact:
     address = message.from_address if message.direction == Direction.INBOUND else ""
     if not address:
         raise ValidationError(_("This message has no sender address to make a contact from."))
-    existing = contacts_for([address], set())
+    existing = timelines.contacts_for([address], set())
     if existing:
         contact = cast("Contact", existing[0])
     else:
@@ -381,7 +313,7 @@ def create_contact_from_sender(*, actor: User, message: Message) -> Contact:
     if message.raw:
         with message.raw.open("rb") as raw:
             files = mail.parse(raw.read()).attachments
-    _put_on_timelines(message, [contact], files)
+    timelines.put_on_timelines(message, [contact], files)
     if message.raw:
         message.raw.delete(save=True)
     return contact
@@ -410,9 +342,9 @@ def send_email(
     with transaction.atomic():
         parsed = mail.parse(raw)
         message = _keep(account, parsed, direction=Direction.OUTBOUND)
-        contacts = contacts_for(parsed.to, selectors.own_addresses())
+        contacts = timelines.contacts_for(parsed.to, selectors.own_addresses())
         records = [*contacts, *([record] if record not in contacts else [])]
-        _put_on_timelines(message, records, [], actor=actor)
+        timelines.put_on_timelines(message, records, [], actor=actor)
     return message
 
 

@@ -59,7 +59,7 @@ def prepare_imported_order(
 ) -> NewOrder:
     """Check an imported order as `create_order_for_customer` does, writing nothing; a
     refused line's error says which (`line_index`)."""
-    may_order_for(actor, customer)
+    may_order_for(actor=actor, customer=customer)
     check_line_count(lines)
     checked = []
     for position, line in enumerate(lines):

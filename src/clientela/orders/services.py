@@ -115,7 +115,7 @@ def check_line_count(lines: list) -> None:
         raise ValidationError(_("An order holds at most %(n)d lines.") % {"n": MAX_LINES})
 
 
-def may_order_for(actor: User | None, customer: Contact | Company) -> None:
+def may_order_for(*, actor: User | None, customer: Contact | Company) -> None:
     if actor is None:
         return
     if permissions.scope(actor, "order", "edit") == permissions.NONE:
@@ -276,7 +276,7 @@ def create_order_for_customer(
     timeline entry shows on the deal's too. An order brought in from another system is
     `imported`: its lines keep their agreed prices, and one `placed_at` a date then was
     placed then, holding no stock (the goods left long ago)."""
-    may_order_for(actor, customer)
+    may_order_for(actor=actor, customer=customer)
     check_line_count(lines)
     price_list = pricing.price_list_for(customer)
     now = timezone.now()
