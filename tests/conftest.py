@@ -11,6 +11,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The product's password hashers, as settings.py states them (Argon2 first); the tests
+# themselves hash with a fast one (see pytest_configure) and the test of the product's
+# hashing puts these back.
+PRODUCT_PASSWORD_HASHERS: list[str] = []
+
 # Real IMAP and SMTP servers for the e-mail tests, started only by those that ask.
 pytest_plugins = ["tests.mail_servers", "tests.messenger_fake"]
 
@@ -18,6 +23,14 @@ pytest_plugins = ["tests.mail_servers", "tests.messenger_fake"]
 def pytest_configure(config):
     from django.conf import settings
 
+    # Argon2 spends about 0.2 s of CPU on each hash and each check, by design: at thousands
+    # of made users and logins that is minutes of the test run. Tests hash with MD5 first;
+    # Argon2 stays in the list, so a password hashed the product's way still checks.
+    PRODUCT_PASSWORD_HASHERS[:] = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *PRODUCT_PASSWORD_HASHERS,
+    ]
     # Tests render pages without running collectstatic first: hashed file names are
     # checked in the browser test that starts the real server.
     settings.STORAGES = {

@@ -83,8 +83,15 @@ def test_the_admin_site_applies_the_rules_too(client, make_user):
 
 
 @pytest.mark.django_db
-def test_passwords_are_hashed_with_argon2(user):
-    assert user.password.startswith("argon2$")
+def test_passwords_are_hashed_with_argon2(make_user):
+    from django.test import override_settings
+
+    from tests.conftest import PRODUCT_PASSWORD_HASHERS
+
+    with override_settings(PASSWORD_HASHERS=PRODUCT_PASSWORD_HASHERS):
+        user = make_user(email="argon@firma.ro")
+        assert user.password.startswith("argon2$")
+        assert user.check_password("Corect-cal-baterie-9")
 
 
 @pytest.mark.django_db
