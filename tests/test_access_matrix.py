@@ -76,6 +76,7 @@ class Probe:
     capability: str = "manage_settings"  # what a "settings" probe needs
     record_type: str = "contact"  # whose scopes judge it
     follow: bool = False  # judged on the page a redirect leads to
+    adds: str = ""  # a "new" page: the record type it adds, which the role must also may add
 
 
 def probes(w) -> dict[str, Probe]:
@@ -204,7 +205,7 @@ def probes(w) -> dict[str, Probe]:
         "notifications:open": Probe("owner", "POST", f"/notifications/{w['notification'].pk}/open"),
         "notifications:read_all": Probe("self", "POST", "/notifications/read-all"),
         "orders:list": Probe("list", "GET", "/orders/"),
-        "orders:create": Probe("view", "GET", f"/orders/new/?customer={token}"),
+        "orders:create": Probe("view", "GET", f"/orders/new/?customer={token}", adds="order"),
         "orders:detail": Probe("view", "GET", f"/orders/{w['order'].pk}/"),
         "orders:move": Probe(
             "edit",
@@ -511,7 +512,9 @@ def project_probes(w) -> dict[str, Probe]:
     return {
         **api,
         "projects:list": project("list", "GET", "/projects/?q=secreta"),
-        "projects:create": Probe("view", "GET", f"/projects/new/?customer=company:{co}"),
+        "projects:create": Probe(
+            "view", "GET", f"/projects/new/?customer=company:{co}", adds="project"
+        ),
         "projects:detail": project("view", "GET", f"/projects/{p}/"),
         "projects:edit": project(
             "edit", "POST", f"/projects/{p}/edit/", {"name": "Hacked", "status": "done"}
@@ -533,7 +536,9 @@ def ticket_probes(w) -> dict[str, Probe]:
     delete = {"api:tickets-delete": api.pop("api:tickets-delete")}
     return {
         "tickets:list": ticket("list", "GET", "/tickets/?q=secreta"),
-        "tickets:create": Probe("view", "GET", f"/tickets/new/?customer=contact:{c}"),
+        "tickets:create": Probe(
+            "view", "GET", f"/tickets/new/?customer=contact:{c}", adds="ticket"
+        ),
         "tickets:detail": ticket("view", "GET", f"/tickets/{t}/"),
         "tickets:reply": ticket("edit", "POST", f"/tickets/{t}/reply/", {"body": "hacked"}),
         "tickets:status": ticket("edit", "POST", f"/tickets/{t}/status/", {"to": "resolved"}),
@@ -1297,8 +1302,11 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
         if probe.kind == "view":
             if not may["view"] and (response.status_code == 200 or shows_secret):
                 leaks.append(f"{name}: {response.status_code} shows the other team's record")
-            if may["view"] and response.status_code != 200:
+            adds = not probe.adds or permissions.may_add(user, probe.adds)
+            if may["view"] and adds and response.status_code != 200:
                 leaks.append(f"{name}: {response.status_code}, but the role may see it")
+            if not adds and response.status_code != 403:
+                leaks.append(f"{name}: {response.status_code} for a role that may not add these")
         elif probe.kind == "list":
             if not may["view"] and shows_secret and name != "core:trash":
                 leaks.append(f"{name}: lists the other team's record")
@@ -1337,3 +1345,44 @@ def test_no_role_reaches_another_teams_records_beyond_its_scope(client, world, r
             if changed and not (may["edit"] and may["delete"]):
                 leaks.append(f"{name}: changed the other team's records")
     assert not leaks, "\n".join(leaks)
+
+
+NEW_PAGES = {  # every "new" page, with what it needs to draw its form
+    "customers:contact-create": ("contact", "/contacts/new/"),
+    "customers:company-create": ("company", "/companies/new/"),
+    "deals:deal-create": ("deal", "/deals/new/"),
+    "projects:create": ("project", "/projects/new/?customer=company:{company}"),
+    "tickets:create": ("ticket", "/tickets/new/?customer=contact:{contact}"),
+    "orders:create": ("order", "/orders/new/?customer=contact:{contact}"),
+    "tickets:canned-create": ("cannedreply", "/tickets/replies/new/"),
+    "tickets:article-create": ("article", "/kb/new/"),
+}
+
+
+def test_every_new_page_of_the_plus_menu_is_checked():
+    from clientela.core import records
+
+    declared = {t.create_url for t in records.TYPES.values() if t.create_url}
+    assert declared <= set(NEW_PAGES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role_key", sorted(permissions.DEFAULT_ROLES))
+def test_a_new_page_is_offered_only_to_roles_that_may_add_its_records(client, role_key):
+    """A form that could never be saved is refused at once (403, saying why), not after
+    the user has filled it in; the roles that may add get the form."""
+    user = create_user(email=f"{role_key}@firma.ro", role=role_named(role_key))
+    contact = services.create_contact(actor=None, data={"full_name": "Ioana Pop", "owner": user})
+    company = services.create_company(actor=None, data={"name": "Livada Verde", "owner": user})
+    client.force_login(user)
+    wrong = []
+    for name, (record_type, url) in NEW_PAGES.items():
+        response = client.get(url.format(contact=contact.pk, company=company.pk))
+        expected = 200 if permissions.may_add(user, record_type) else 403
+        if response.status_code != expected:
+            wrong.append(f"{name}: {response.status_code}, expected {expected}")
+        if expected == 403 and "does not allow adding" not in response.content.decode():
+            wrong.append(f"{name}: the refusal does not say why")
+    assert not wrong, "\n".join(wrong)
+    if role_key == "read-only":  # the role that may add nothing is refused everywhere
+        assert not any(permissions.may_add(user, t) for t, _url in NEW_PAGES.values())

@@ -267,6 +267,40 @@ def check(user: Actor | None, record: models.Model, action: str) -> None:
         raise PermissionDenied(_("You may not change %(record)s.") % {"record": record})
 
 
+def may_add(user: Actor | None, record_type: str) -> bool:
+    """Whether `user` may add records of `record_type`: any edit scope but none. The
+    system itself (None: migrations, jobs, demo data) may."""
+    return user is None or scope(user, record_type, "edit") != NONE
+
+
+def check_add(user: Actor | None, record_type: str) -> None:
+    """Raise PermissionDenied unless `user` may add records of `record_type`: the one rule
+    behind every service that creates a record and every "new" page."""
+    if not may_add(user, record_type):
+        from clientela.core import records
+
+        declared = records.TYPES.get(record_type)
+        kind = declared.model._meta.verbose_name_plural if declared is not None else record_type
+        raise PermissionDenied(
+            _("Your role does not allow adding %(records)s.") % {"records": kind}
+        )
+
+
+def adding_required(record_type: str) -> Callable[[_View], _View]:
+    """A view decorator for a "new" page: 403 unless the user's role may add `record_type`,
+    so a form that could never be saved is not offered."""
+
+    def decorate(view: _View) -> _View:
+        @wraps(view)
+        def wrapped(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            check_add(request.user, record_type)
+            return view(request, *args, **kwargs)
+
+        return cast("_View", wrapped)
+
+    return decorate
+
+
 def require(user: Actor | None, capability: str) -> None:
     if user is not None and not can(user, capability):
         raise PermissionDenied(_("Your role does not allow this."))

@@ -113,7 +113,7 @@ def addable(user: Actor) -> list[RecordType]:
     return [
         declared_type
         for name, declared_type in TYPES.items()
-        if declared_type.create_url and permissions.scope(user, name, "edit") != permissions.NONE
+        if declared_type.create_url and permissions.may_add(user, name)
     ]
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clientela.activities import record_page
 from clientela.activities import selectors as activity_selectors
-from clientela.core import custom_fields, presenting
+from clientela.core import custom_fields, permissions, presenting
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.customers import selectors, services
@@ -248,6 +248,7 @@ def _edit(request, *, record, record_type, form_class, initial, to_data, title, 
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.adding_required("contact")
 def contact_create(request):
     initial = {
         "lifecycle_stage": services.default_stage().pk,
@@ -282,6 +283,7 @@ def contact_edit(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.adding_required("company")
 def company_create(request):
     return _edit(
         request,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,14 +196,9 @@ def _document(
     return company_document_from(record, addresses, digits)
 
 
-def _may_create(actor: User | None, record_type: str) -> None:
-    if actor is not None and permissions.scope(actor, record_type, "edit") == permissions.NONE:
-        raise PermissionDenied(_("Your role does not allow adding records."))
-
-
 @transaction.atomic
 def create_contact(*, actor: User | None, data: dict) -> Contact:
-    _may_create(actor, "contact")
+    permissions.check_add(actor, "contact")
     data = {"owner": actor, **data}
     return _save_contact(actor=actor, contact=Contact(), data=data, creating=True)
 
@@ -267,7 +262,7 @@ def create_contacts(*, actor: User | None, prepared: list[NewContact]) -> list[C
     """Write many checked contacts in a few statements per table, with everything
     `create_contact` writes beside each: e-mails, phones, addresses, tags, employment,
     the stage change, the search entry and the audit entry."""
-    _may_create(actor, "contact")
+    permissions.check_add(actor, "contact")
     if not prepared:
         return []
     contacts = bulk.insert(Contact, [item.contact for item in prepared])
@@ -397,7 +392,7 @@ def _save_company(*, actor: User | None, company: Company, data: dict, action: s
 
 @transaction.atomic
 def create_company(*, actor: User | None, data: dict) -> Company:
-    _may_create(actor, "company")
+    permissions.check_add(actor, "company")
     return _save_company(actor=actor, company=Company(), data={"owner": actor, **data})
 
 
@@ -429,7 +424,7 @@ def _apply_company_name(company: Company) -> None:
 def create_companies(*, actor: User | None, companies: list[Company]) -> list[Company]:
     """Write many new companies from `new_company_named` in a few statements, each with
     the search entry and audit entry `create_company` writes; owned by `actor`."""
-    _may_create(actor, "company")
+    permissions.check_add(actor, "company")
     for company in companies:
         company.owner = actor if getattr(actor, "pk", None) else None
     bulk.insert(Company, companies)

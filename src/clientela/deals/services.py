@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -248,8 +248,7 @@ def _finish(actor: User | None, deal: Deal, before: dict | None, action: str) ->
 
 @transaction.atomic
 def create_deal(*, actor: User | None, data: dict, now: datetime.datetime | None = None) -> Deal:
-    if actor is not None and permissions.scope(actor, "deal", "edit") == permissions.NONE:
-        raise PermissionDenied(_("Your role does not allow adding deals."))
+    permissions.check_add(actor, "deal")
     backdated = now is not None  # demo data and tests that build a history
     now = now or timezone.now()
     data = {"owner": actor, **data}

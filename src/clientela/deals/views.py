@@ -402,6 +402,7 @@ def deal_contacts(request):
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.adding_required("deal")
 def deal_create(request):
     pipeline = services.ensure_pipeline()
     company = None

@@ -118,7 +118,7 @@ def check_line_count(lines: list) -> None:
 def may_order_for(*, actor: User | None, customer: Contact | Company) -> None:
     if actor is None:
         return
-    if permissions.scope(actor, "order", "edit") == permissions.NONE:
+    if not permissions.may_add(actor, "order"):
         raise PermissionDenied(_("Your role does not allow writing orders."))
     if not permissions.allows(actor, customer, "view"):
         raise PermissionDenied(_("You may not see %(record)s.") % {"record": customer})

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import record_page
-from clientela.core import filters, presenting, records
+from clientela.core import filters, permissions, presenting, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.pagination import keyset_page
@@ -106,6 +106,7 @@ def _customer(request, token: str):
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.adding_required("order")
 def order_create(request):
     token = request.GET.get("customer") or request.POST.get("customer", "")
     customer = _customer(request, token)

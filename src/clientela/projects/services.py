@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -68,8 +68,7 @@ def _finish(actor: User | None, project: Project, before: dict | None, action: s
 @transaction.atomic
 def create_project(*, actor: User | None, data: dict[str, Any]) -> Project:
     """A new project for data["client"], owned by the actor unless data says otherwise."""
-    if actor is not None and permissions.scope(actor, "project", "edit") == permissions.NONE:
-        raise PermissionDenied(_("Your role does not allow adding projects."))
+    permissions.check_add(actor, "project")
     project = Project()
     _apply(project, {"owner": actor, **data})
     project.save()

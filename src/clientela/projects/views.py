@@ -115,6 +115,7 @@ def _save(request, form: ProjectForm, project: Project | None, client):
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.adding_required("project")
 def project_create(request):
     client = _client_from(request)
     initial = {"status": ProjectStatus.PLANNED, "owner": request.user.pk}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,11 +31,6 @@ def _text(value: str, field: str, *, limit: int, one_line: bool) -> str:
     if len(text) > limit:
         raise ValidationError({field: _("At most %(n)d characters.") % {"n": limit}})
     return text
-
-
-def _may_create(actor: User | None, record_type: str) -> None:
-    if actor is not None and permissions.scope(actor, record_type, "edit") == permissions.NONE:
-        raise PermissionDenied(_("Your role does not allow this."))
 
 
 def _may_edit(actor: User | None, record: Record) -> None:
@@ -76,7 +71,7 @@ def _canned_fields(data: dict[str, Any]) -> dict[str, str]:
 
 @transaction.atomic
 def create_canned_reply(*, actor: User | None, data: dict[str, Any]) -> CannedReply:
-    _may_create(actor, "cannedreply")
+    permissions.check_add(actor, "cannedreply")
     reply = CannedReply.objects.create(owner=actor, **_canned_fields(data))
     _created(actor, reply)
     return reply
@@ -117,7 +112,7 @@ def trash_canned_reply(*, actor: User | None, reply: CannedReply) -> None:
 # The knowledge base ------------------------------------------------------------------------
 @transaction.atomic
 def create_category(*, actor: User | None, name: str) -> ArticleCategory:
-    _may_create(actor, "article")
+    permissions.check_add(actor, "article")
     name = _text(name, "name", limit=80, one_line=True)
     if ArticleCategory.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("There is a category with this name already.")})
@@ -139,7 +134,7 @@ def _article_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def create_article(*, actor: User | None, data: dict[str, Any]) -> Article:
-    _may_create(actor, "article")
+    permissions.check_add(actor, "article")
     article = Article.objects.create(owner=actor, **_article_fields(data))
     _created(actor, article)
     return article

@@ -22,10 +22,6 @@ from clientela.tickets.models import Article
 PAGE_SIZE = 50
 
 
-def _may_write(user, record_type: str) -> bool:
-    return permissions.scope(user, record_type, "edit") != permissions.NONE
-
-
 # Canned replies ----------------------------------------------------------------------------
 @require_safe
 def canned_list(request):
@@ -34,7 +30,7 @@ def canned_list(request):
         "tickets/canned_list.html",
         {
             "replies": selectors.canned_replies(request.user),
-            "may_write": _may_write(request.user, "cannedreply"),
+            "may_write": permissions.may_add(request.user, "cannedreply"),
             "fields": merge_fields.FIELDS,
         },
     )
@@ -43,7 +39,9 @@ def canned_list(request):
 @require_http_methods(["GET", "POST"])
 def canned_edit(request, pk: int | None = None):
     reply = None
-    if pk is not None:
+    if pk is None:
+        permissions.check_add(request.user, "cannedreply")
+    else:
         reply = selectors.canned_replies_for(request.user).filter(pk=pk).first()
         if reply is None:
             raise Http404
@@ -77,7 +75,7 @@ def canned_edit(request, pk: int | None = None):
             "fields": merge_fields.FIELDS,
             "may_write": permissions.allows(request.user, reply, "edit")
             if reply
-            else _may_write(request.user, "cannedreply"),
+            else permissions.may_add(request.user, "cannedreply"),
             "may_delete": reply is not None and permissions.allows(request.user, reply, "delete"),
         },
         status=400 if form.errors else 200,
@@ -118,7 +116,7 @@ def article_list(request):
             "categories": selectors.categories(),
             "category": category,
             "has_filters": bool(data.get("q") or category),
-            "may_write": _may_write(request.user, "article"),
+            "may_write": permissions.may_add(request.user, "article"),
             "category_form": CategoryForm(),
         },
     )
@@ -153,8 +151,8 @@ def article_edit(request, pk: int | None = None):
     article = _visible_article(request, pk) if pk is not None else None
     if article is not None and not permissions.allows(request.user, article, "edit"):
         raise PermissionDenied
-    if article is None and not _may_write(request.user, "article"):
-        raise PermissionDenied
+    if article is None:
+        permissions.check_add(request.user, "article")
     initial = (
         {
             "title": article.title,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -172,11 +172,6 @@ def _order_stage(order: Order | None, contact: Contact | None, company: Company 
     return order.stage.key if order is not None else ""
 
 
-def _may_open(actor: User | None) -> None:
-    if actor is not None and permissions.scope(actor, "ticket", "edit") == permissions.NONE:
-        raise PermissionDenied(_("Your role does not allow opening tickets."))
-
-
 @transaction.atomic
 def open_ticket(
     *,
@@ -203,7 +198,7 @@ def open_ticket(
     in a department unless one is given, and it is assigned in that department's way
     unless an assignee is given. The ticket's SLA clock starts now, in the department's
     business hours."""
-    _may_open(actor)
+    permissions.check_add(actor, "ticket")
     _check_choice(channel, list(Channel.values), "channel")
     _check_choice(priority, list(Priority.values), "priority")
     subject = " ".join(_clean_text(subject, "subject", required=True, limit=200).split())

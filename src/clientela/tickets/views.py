@@ -74,6 +74,7 @@ def _customer(request, token: str):
 
 
 @require_http_methods(["GET", "POST"])
+@permissions.adding_required("ticket")
 def ticket_create(request):
     token = request.GET.get("customer") or request.POST.get("customer", "")
     customer = _customer(request, token)
