@@ -13,6 +13,7 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -20,6 +21,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Model
 
 from clientela.activities.models import Activity, ActivityKind, TimelineLink
+from clientela.core import events
 from clientela.core.models import SearchEntry
 from clientela.core.phones import as_written as phone_as_written
 from clientela.core.phones import normalize as normalize_phone
@@ -825,6 +827,8 @@ def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
     _finish()
     timings["finish"] = time.perf_counter() - started
     log(f"  sequences, statistics: {timings['finish']:.1f} s")
+    # Written without the audit trail: what any cache remembered of the tables is forgotten.
+    events.written(apps.get_models())
     return timings
 
 

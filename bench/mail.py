@@ -9,58 +9,20 @@ from __future__ import annotations
 
 import imaplib
 import random
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 
 from django.db import connection
 from django.utils import timezone
 
 from bench.memory import RssSampler, mib, rss_kib
+from clientela.channels.local_imap import pymap_server
 
 USER, PASSWORD = "bench-inbox@bench.clientela.test", "bench-imap"
 SAMPLE_EVERY = 1000
 INBOX_PAGE = 50  # channels.selectors.INBOX_PAGE
-
-
-@contextmanager
-def imap_server() -> Iterator[int]:
-    """A pymap IMAP server in memory on a free port, for the length of the block."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    pymap = shutil.which("pymap") or str(Path(sys.executable).parent / "pymap")
-    process = subprocess.Popen(
-        [pymap, "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict",
-         "--demo-user", USER, "--demo-password", PASSWORD],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the IMAP server did not start") from None
-                time.sleep(0.05)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # a loaded machine: its figures are not lost for it
-            process.kill()
-            process.wait()
 
 
 def messages(count: int, senders: list[str], seed: int = 10) -> Iterator[bytes]:
@@ -126,7 +88,7 @@ def run(count: int, log: Callable[[str], None]) -> dict:
     from clientela.users.models import User
 
     admin = User.objects.get(email=ADMIN_EMAIL)
-    with imap_server() as port:
+    with pymap_server(USER, PASSWORD) as port:
         folder = f"Bench{int(time.time())}"
         started = time.perf_counter()
         _deliver(port, folder, messages(count, _senders()))

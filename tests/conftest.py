@@ -61,6 +61,17 @@ def _webhook_subscriptions_forgotten():
 
 
 @pytest.fixture(autouse=True)
+def _forecast_history_forgotten():
+    """The cache outlives a test's rolled-back database, a write the audit trail never saw:
+    the forecast's remembered months are read afresh in each test."""
+    from clientela.analytics import forecasts
+    from clientela.customers.models import Contact
+    from clientela.orders.models import Order
+
+    forecasts.forget_history({Order, Contact})
+
+
+@pytest.fixture(autouse=True)
 def _language_reset_after_each_test():
     """A request leaves its language active in the thread (Django's LocaleMiddleware does,
     and so does a person's own language): without this, a test that read a page in Hindi

@@ -5,48 +5,19 @@ server (pymap, in memory) started once per run in its own process, an SMTP serve
 from __future__ import annotations
 
 import imaplib
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
+
+from clientela.channels.local_imap import free_port, pymap_server
 
 IMAP_USER, IMAP_PASSWORD = "desk@firma.ro", "imap-secret"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def imap_server():
-    port = _free_port()
-    pymap = shutil.which("pymap") or str(Path(sys.executable).parent / "pymap")
-    process = subprocess.Popen(
-        [pymap, "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict",
-         "--demo-user", IMAP_USER, "--demo-password", IMAP_PASSWORD],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("the IMAP test server did not start")
-            time.sleep(0.05)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    with pymap_server(IMAP_USER, IMAP_PASSWORD) as port:
+        yield port
 
 
 class SmtpInbox:
@@ -65,7 +36,7 @@ def smtp_server():
     from aiosmtpd.controller import Controller
 
     inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller.port, inbox
     controller.stop()

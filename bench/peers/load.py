@@ -58,39 +58,41 @@ def _reset_sequences(model) -> None:
             cursor.execute(statement)
 
 
+def _load(model, path: Path, build) -> int:
+    """Every row of one CSV file as `model`s (built by `build`) under their own ids."""
+    count = 0
+    for batch in _batches(_rows(path)):
+        model.objects.bulk_create(model(id=int(row["id"]), **build(row)) for row in batch)
+        count += len(batch)
+    _reset_sequences(model)
+    return count
+
+
 def load(rows: Path, owner) -> tuple[int, int]:
-    companies = 0
-    for batch in _batches(_rows(rows / "companies.csv")):
-        Company.objects.bulk_create(
-            Company(
-                id=int(row["id"]),
-                full_name=row["name"],
-                email=row["email"],
-                phone=row["phone"],
-                website=row["website"],
-                owner=owner,
-            )
-            for row in batch
-        )
-        companies += len(batch)
-    _reset_sequences(Company)
+    companies = _load(
+        Company,
+        rows / "companies.csv",
+        lambda row: {
+            "full_name": row["name"],
+            "email": row["email"],
+            "phone": row["phone"],
+            "website": row["website"],
+            "owner": owner,
+        },
+    )
     nobody = Company.objects.create(full_name="No company", email="none@bench.test", owner=owner)
-    contacts = 0
-    for batch in _batches(_rows(rows / "contacts.csv")):
-        Contact.objects.bulk_create(
-            Contact(
-                id=int(row["id"]),
-                first_name=row["given"],
-                last_name=row["family"],
-                email=row["email"],
-                phone=row["phone"],
-                company_id=int(row["company"]) if row["company"] else nobody.pk,
-                owner=owner,
-            )
-            for row in batch
-        )
-        contacts += len(batch)
-    _reset_sequences(Contact)
+    contacts = _load(
+        Contact,
+        rows / "contacts.csv",
+        lambda row: {
+            "first_name": row["given"],
+            "last_name": row["family"],
+            "email": row["email"],
+            "phone": row["phone"],
+            "company_id": int(row["company"]) if row["company"] else nobody.pk,
+            "owner": owner,
+        },
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return companies, contacts

@@ -224,3 +224,47 @@ def test_the_remembered_history_is_read_again_when_a_contact_comes_or_goes(world
     assert two_months_ago() == before + 1
     record_services.trash_record(actor=ana, record=Contact.objects.get(pk=added.pk))
     assert two_months_ago() == before
+
+
+@pytest.mark.django_db
+def test_a_new_order_shows_in_the_remembered_history_at_once(sales_history):
+    """The orders' history is forgotten where an order is written: one placed now counts in
+    its month at the next read, with no check of the table at each read."""
+    ana = sales_history["ana"]
+    later = timezone.now() + datetime.timedelta(days=32)  # this month is history by then
+    label = formats.date_format(forecasts.this_month(ana), "YEAR_MONTH_FORMAT")
+
+    def this_month_sold() -> Decimal:
+        result = forecasts.revenue(ana, now=later)
+        cells = [row.cells[0].value for row in result.chart.rows if row.label == label]
+        return cells[0] if cells else D(0)
+
+    before = this_month_sold()
+    assert this_month_sold() == before  # remembered: the same figure
+    made = order_services.create_order_for_customer(
+        actor=ana,
+        customer=Contact.objects.get(full_name="Irina Radu"),
+        lines=[{"product": Product.objects.get(sku="LM-1"), "quantity": 1}],
+    )
+    assert made.placed_at is not None and made.currency == "RON" and made.total > 0
+    assert this_month_sold() == before + made.total
+
+
+@pytest.mark.django_db
+def test_a_write_forgets_the_history_again_when_it_commits(
+    world, django_capture_on_commit_callbacks
+):
+    """Forgotten at the write, for the writer's own next read, and again at its commit: a
+    reader elsewhere that filled the cache in between saw the rows as they were."""
+    from clientela.customers import services as customer_services
+
+    first = forecasts._generation(Contact)
+    orders = forecasts._generation(Order)
+    with django_capture_on_commit_callbacks(execute=False) as at_commit:
+        customer_services.create_contact(actor=world["ana"], data={"full_name": "Dana Nouă"})
+        in_the_write = forecasts._generation(Contact)
+    assert in_the_write != first
+    for callback in at_commit:
+        callback()
+    assert forecasts._generation(Contact) not in (first, in_the_write)
+    assert forecasts._generation(Order) == orders  # another table's history is kept

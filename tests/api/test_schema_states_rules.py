@@ -93,3 +93,19 @@ def test_what_the_schema_calls_valid_is_accepted_and_invalid_refused(api_for, ad
     assert api.patch(path, {"position": "CFO"}, **{"If-Match": '"1"'}).status_code == 200
     # A tax rate far past its bound is refused, not a server error.
     assert api.post("/api/v1/deals/", {"name": "X", "amount": -1.1e289}).status_code == 422
+
+
+def test_the_schema_states_which_bodies_take_exactly_one_of_two_fields(schema):
+    # A project is for a company or a person; a timer runs on a task or a record, and a
+    # call's timer only on a record.
+    assert component(schema, "ProjectIn")["oneOf"] == [
+        {"required": ["company_id"]},
+        {"required": ["contact_id"]},
+    ]
+    assert component(schema, "TimerIn")["oneOf"] == [
+        {
+            "required": ["task_id"],
+            "properties": {"task_id": {"type": "integer"}, "call": {"const": False}},
+        },
+        {"required": ["record"], "properties": {"record": {"type": "string", "minLength": 1}}},
+    ]

@@ -22,7 +22,7 @@ from clientela.activities.models import (
     TimeEntry,
 )
 from clientela.api.registry import DEFAULT_LIMIT, Action, Resource, register
-from clientela.api.types import DateTime, Id, name_text, text
+from clientela.api.types import DateTime, Id, exactly_one_of, name_text, text
 from clientela.core import records
 from clientela.core.pagination import keyset_page
 from clientela.users import selectors as user_selectors
@@ -320,22 +320,15 @@ class TimeEntryOut(Schema):
 
 
 class TimerIn(Schema):
-    # One of the two (a call only on a record), stated in the schema as the service checks
-    # it: neither or both is a 422.
-    model_config = {
-        "json_schema_extra": {
-            "oneOf": [
-                {
-                    "required": ["task_id"],
-                    "properties": {"task_id": {"type": "integer"}, "call": {"const": False}},
-                },
-                {
-                    "required": ["record"],
-                    "properties": {"record": {"type": "string", "minLength": 1}},
-                },
-            ]
-        }
-    }
+    # A task or a record, and a call only on a record.
+    model_config = exactly_one_of(
+        "task_id",
+        "record",
+        properties={
+            "task_id": {"task_id": {"type": "integer"}, "call": {"const": False}},
+            "record": {"record": {"type": "string", "minLength": 1}},
+        },
+    )
 
     task_id: Id | None = Field(None, description="Time this task (one you may change).")
     record: RecordToken | None = Field(None, description="Or this record: `ticket:42`.")

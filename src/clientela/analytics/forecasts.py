@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -30,9 +31,11 @@ from clientela.core import permissions
 from clientela.core.currencies import selectors as currency_selectors
 from clientela.core.currencies.selectors import Missing
 from clientela.customers import selectors as customer_selectors
+from clientela.customers.models import Contact
 from clientela.deals import selectors as deal_selectors
 from clientela.deals.models import DealStatus, Pipeline, Stage
 from clientela.orders import selectors as order_selectors
+from clientela.orders.models import Order
 
 HISTORY_MONTHS = 36  # complete months read for the fit, before this one
 SHOWN_MONTHS = 12  # of them, the ones drawn beside the forecast
@@ -89,21 +92,41 @@ def _by_month(
     """The grouped rows of `rows` from `start` on: those of the complete months before
     `current` remembered in the cache, this month's read each time. The history is every
     row of 36 months (1.3 s for the forecast page at 1M contacts, most of it here) and
-    changes only when a row of the table is added, edited, trashed or restored, which
-    moves the table's highest id or latest `updated_at` (both read from an index): the
-    key holds those and the query itself (the user's visibility is in its SQL), so a
-    change reads the history afresh and no entry is ever served stale."""
+    changes only when a row of the table is written: every audited write to the table
+    gives it a new generation (`forget_history`), which the key holds with the query itself
+    (the user's visibility is in its SQL), so a change reads the history afresh and no
+    entry is ever served stale."""
     month_start = datetime.datetime.combine(current, datetime.time.min, tzinfo=zone)
     history = rows.filter(**{f"{field}__gte": start, f"{field}__lt": month_start})
-    stamp = rows.model._base_manager.aggregate(last=Max("id"), changed=Max("updated_at"))
     sql, params = history.query.sql_with_params()
-    text = json.dumps([sql, [str(p) for p in params], str(stamp["last"]), str(stamp["changed"])])
+    text = json.dumps([sql, [str(p) for p in params], _generation(rows.model)])
     key = "forecast-rows:" + hashlib.sha256(text.encode()).hexdigest()
     past = cache.get(key)
     if not isinstance(past, list):
         past = list(history)
         cache.set(key, past, forecasting.CACHE_SECONDS)
     return past + list(rows.filter(**{f"{field}__gte": month_start}))
+
+
+def _generation_key(model: type[Model]) -> str:
+    return f"forecast-rows-generation:{model._meta.label_lower}"
+
+
+def _generation(model: type[Model]) -> str:
+    """The table's current generation. Kept without expiry; one the cache lost is a new
+    one, so entries remembered under the old stay unread."""
+    fresh = uuid.uuid4().hex
+    if cache.add(_generation_key(model), fresh, None):
+        return fresh
+    return str(cache.get(_generation_key(model)))
+
+
+def forget_history(written: set[type[Model]]) -> None:
+    """A write listener (core.events): the remembered months of a table just written are
+    read afresh, so a new, changed, trashed or restored order or contact shows at once."""
+    remembered = written & {Order, Contact}
+    if remembered:
+        cache.set_many({_generation_key(model): uuid.uuid4().hex for model in remembered}, None)
 
 
 def _history(current: datetime.date, values: dict[datetime.date, Decimal]) -> list[datetime.date]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    ConfigDict,
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
@@ -252,3 +253,19 @@ def _currency(value: str) -> str:
 
 # ISO 4217 style: three Latin letters (any case).
 Currency = Annotated[str, AfterValidator(_currency), SchemaPattern(f"^{CURRENCY.pattern}$")]
+
+
+def exactly_one_of(*names: str, properties: dict[str, dict[str, Any]] | None = None) -> ConfigDict:
+    """A body's `model_config` stating that it names exactly one of `names` (a project's
+    company or person, a timer's task or record), as the service checks it: neither or both
+    is a 422. `properties` adds what else holds when that one is named (a task's timer is
+    no call)."""
+    return ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], **({"properties": extra} if extra else {})}
+                for name in names
+                for extra in [(properties or {}).get(name)]
+            ]
+        }
+    )

@@ -1,13 +1,15 @@
 """Record events (contact.created, task.completed, …) raised from the audit trail, the one
-place every service already reports its writes to; webhooks and later automation listen."""
+place every service already reports its writes to; webhooks and later automation listen.
+Below them, every audited write tells which record types it wrote, for a cache of what
+those tables hold (analytics' forecast history) to be forgotten at the write."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.db import models, transaction
 
 from clientela.core.models import model_name
 
@@ -46,6 +48,8 @@ OWN_VERBS: dict[str, dict[str, str]] = {}
 # A listener takes a list of events: one audited change raises a few, an import's batch many,
 # and a listener can then read what it needs (its subscriptions) once for all of them.
 _LISTENERS: list[Callable[[list[Event]], None]] = []
+# Told the (concrete) models of every audited write, whether it raises an event or not.
+_WRITE_LISTENERS: list[Callable[[set[type[models.Model]]], None]] = []
 
 
 def declare(record_type: str, *verbs: str, own_verbs: dict[str, str] | None = None) -> None:
@@ -96,3 +100,26 @@ def dispatch(raised: list[Event]) -> None:
         return
     for listener in _LISTENERS:
         listener(raised)
+
+
+def listen_to_writes(listener: Callable[[set[type[models.Model]]], None]) -> None:
+    if listener not in _WRITE_LISTENERS:
+        _WRITE_LISTENERS.append(listener)
+
+
+def written(record_types: Iterable[type[models.Model]]) -> None:
+    """Tell the write listeners which tables changed: at once, for the writing transaction's
+    own reads, and again once it commits, since a reader elsewhere may meanwhile have
+    cached the rows as they stood before it."""
+    if not _WRITE_LISTENERS:
+        return
+    changed = {model._meta.concrete_model or model for model in record_types}
+    if not changed:
+        return
+
+    def tell() -> None:
+        for listener in _WRITE_LISTENERS:
+            listener(changed)
+
+    tell()
+    transaction.on_commit(tell)

@@ -276,8 +276,8 @@ class Order(Record):
             models.Index(fields=["placed_at", "id"], name="order_placed_idx"),
             # Orders stuck in a stage: the list's "stuck" filter and the home pages.
             models.Index(fields=["stage_changed_at", "id"], name="order_stage_since_idx"),
-            # The latest change, read in one step: the forecast's history is remembered
-            # until it moves (analytics.forecasts._by_month).
+            # The API's `updated_since`, as contacts and companies have it (first made for
+            # the forecast's read-time check, which writes now replace).
             models.Index(fields=["updated_at", "id"], name="order_updated_idx"),
         ]
 

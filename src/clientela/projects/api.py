@@ -7,11 +7,10 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
 from clientela.api.registry import Resource, register
 from clientela.api.requests import api_field_names
-from clientela.api.types import Date, Id, name_text, text
+from clientela.api.types import Date, Id, exactly_one_of, name_text, text
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.api import service_data
 from clientela.projects import listing, selectors, services
@@ -49,9 +48,7 @@ class ProjectIn(ProjectFields):
     contact_id, as the service does."""
 
     # Neither field is nullable: a key given means a client given.
-    model_config = ConfigDict(
-        json_schema_extra={"oneOf": [{"required": ["company_id"]}, {"required": ["contact_id"]}]}
-    )
+    model_config = exactly_one_of("company_id", "contact_id")
 
     name: name_text(200)
     company_id: Id = Field(None, description="The client: a company, or…")  # type: ignore[assignment]

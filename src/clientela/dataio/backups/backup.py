@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 import clientela
 from clientela import config
+from clientela.core import events
 from clientela.dataio.backups import archive, tables, workfiles
 from clientela.dataio.models import Backup
 
@@ -403,6 +405,8 @@ def restore_backup(
             raise
         moved = move_uploads(folder / archive.UPLOADS_DIR, media_root)
     forward = tables.migrate_forward(alias)
+    # Every table was written without the audit trail: caches of them are forgotten.
+    events.written(django_apps.get_models())
     return RestoreResult(
         comparison=comparison, files=moved, migrated_forward=forward, safety_backup=safety
     )
