@@ -215,6 +215,24 @@ def ticket_rows_sql(context, limited: bool, where: str = "", params=()):
     return [(TICKET_ROWS.format(where=where, limit=PAGE + 1), list(params))]
 
 
+def suggestions_sql(context) -> tuple[str, list]:
+    """The five articles holding most of the ticket's words (its longest, as the page
+    picks them): each live article's entry read by the type, every word compared."""
+    from clientela.tickets.models import Ticket
+    from clientela.tickets.selectors import ticket_words
+
+    patterns = [f"%{word}%" for word in ticket_words(Ticket.objects.get(pk=context.ticket))]
+    score = " + ".join(["CASE WHEN s.text LIKE %s THEN 1 ELSE 0 END"] * len(patterns)) or "0"
+    holds = " OR ".join(["s.text LIKE %s"] * len(patterns)) or "FALSE"
+    return (
+        f"SELECT s.object_id, s.title, s.subtitle, {score} AS score FROM core_searchentry s "
+        "JOIN tickets_article a ON a.id = s.object_id AND a.deleted_at IS NULL "
+        f"WHERE s.content_type_id = %s AND ({holds}) "
+        "ORDER BY score DESC, s.title_key, s.id LIMIT 5",
+        [*patterns, context.article_type, *patterns],
+    )
+
+
 def ticket_page_sql(context, limited: bool):
     from bench.requests import _in, timeline_sql
 
@@ -230,6 +248,7 @@ def ticket_page_sql(context, limited: bool):
             [context.ticket],
         ),
         timeline_sql(context.ticket_type, context.ticket),
+        suggestions_sql(context),
     ]
 
 

@@ -54,6 +54,13 @@ def knowledge_base():
         "other_found": "Refunds for returned goods" in found,
     }
 kb_generated = knowledge_base()
+# The ticket page's SQL floor runs as written, its suggested articles among its rows.
+from bench import tickets
+with connection.cursor() as cursor:
+    ticket_floor = []
+    for sql, params in tickets.ticket_page_sql(context(), False):
+        cursor.execute(sql, params)
+        ticket_floor.append(len(cursor.fetchall()))
 # The knowledge base alone, into a database that was generated without it.
 Article.objects.all().delete()
 SearchEntry.objects.filter(content_type__model="article").delete()
@@ -62,6 +69,7 @@ kb_added = knowledge_base()
 print(json.dumps({
     "kb_generated": kb_generated,
     "kb_added": kb_added,
+    "ticket_floor": ticket_floor,
     "counts": [Contact.objects.count(), Company.objects.count(), Activity.objects.count(),
                Ticket.objects.count()],
     "name_shown": contact.given_name in page,
@@ -96,6 +104,9 @@ def test_a_small_bench_database_is_generated_whole(tmp_path):
     assert kb["article_page"]
     assert 0 < kb["ovens"] < 60
     assert kb["oven_found"] and not kb["other_found"]
+    # The ticket page's floor: the ticket, its timeline, and articles its words point to.
+    assert len(result["ticket_floor"]) == 3
+    assert result["ticket_floor"][0] == 1 and result["ticket_floor"][2] > 0
     # The records are whole: their pages open and their timelines show the entries.
     assert result["name_shown"] and result["entry_shown"]
     assert result["company_page"] == 200
