@@ -40,7 +40,7 @@ from clientela.customers.search_documents import (
     contact_document_from,
 )
 from clientela.projects.models import Project
-from clientela.tickets.models import Ticket
+from clientela.tickets.models import Article, Ticket
 from clientela.users import services as user_services
 from clientela.users.models import User
 
@@ -361,6 +361,7 @@ class Plan:
     seed: int
     tickets: int = 0  # bench/tickets.py writes them, each for one of the contacts
     projects: int = 0  # bench/projects.py writes them, one for each of the first companies
+    articles: int = 0  # knowledge base articles on its shelves (bench/tickets.py)
 
     def company_of(self, contact_id: int) -> int | None:
         """The company contact `contact_id` works at (four in five have one), or None."""
@@ -440,6 +441,7 @@ class Ids:
     ticket_type: int = 0
     departments: list[int] = field(default_factory=list)
     project_type: int = 0
+    article_type: int = 0
 
 
 def user_email(n: int) -> str:
@@ -683,6 +685,7 @@ TABLES: dict[str, tuple[type[Model], list[str]]] = {
     "activity": (Activity, []),
     "ticket": (Ticket, []),
     "project": (Project, []),
+    "article": (Article, []),
     "email": (EmailAddress, [*POINT_FIELDS, "address"]),
     "phone": (PhoneNumber, [*POINT_FIELDS, "raw", "e164", "digits", "verified"]),
     "search": (
@@ -819,6 +822,11 @@ def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
             _load(pool.imap(_build, jobs))
             timings[label] = time.perf_counter() - started
             log(f"  {label}: {total:,} in {timings[label]:.1f} s")
+    if plan.articles:
+        started = time.perf_counter()
+        _load([_article_rows(plan, ids)])
+        timings["articles"] = time.perf_counter() - started
+        log(f"  articles: {plan.articles:,} in {timings['articles']:.1f} s")
     started = time.perf_counter()
     _restore_indexes(deferred)
     timings["indexes"] = time.perf_counter() - started
@@ -830,6 +838,31 @@ def generate(plan: Plan, log: Callable[[str], None]) -> dict[str, float]:
     # Written without the audit trail: what any cache remembered of the tables is forgotten.
     events.written(apps.get_models())
     return timings
+
+
+def _article_rows(plan: Plan, ids: Ids) -> dict[str, list]:
+    """The knowledge base's shelves (through its service) and its articles' rows, built
+    here: a few thousand rows need no workers."""
+    from bench.tickets import article_rows, ensure_categories
+
+    ids = replace(ids, article_type=ContentType.objects.get_for_model(Article).pk)
+    return article_rows(plan, ids, ensure_categories(), 1, plan.articles)
+
+
+def add_articles(plan: Plan, log: Callable[[str], None]) -> float:
+    """The knowledge base alone, into a database generated without it (its indexes and
+    search trigger in place, so the rows are indexed as they come); seconds taken."""
+    if Article.objects.exists():
+        raise RuntimeError("The database already has articles.")
+    started = time.perf_counter()
+    _load([_article_rows(plan, ensure_users())])
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Article]):
+            cursor.execute(statement)
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Article._meta.db_table)}")
+    seconds = time.perf_counter() - started
+    log(f"  articles: {plan.articles:,} in {seconds:.1f} s")
+    return seconds
 
 
 # The trigger that keeps SQLite's search index in step, as its migration creates it.
@@ -904,7 +937,7 @@ def _finish() -> None:
     """Sequences past the ids written, and planner statistics."""
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(
-            no_style(), [Company, Contact, Activity, Ticket, Project]
+            no_style(), [Company, Contact, Activity, Ticket, Project, Article]
         ):
             cursor.execute(statement)
         cursor.execute("ANALYZE")

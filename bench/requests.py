@@ -62,6 +62,7 @@ class Context:
     ticket_type: int = 0
     department: int = 0
     article_type: int = 0
+    article: int = 0  # an article halfway along the knowledge base, when it has articles
     # The project pages' ids, when the database has projects (bench/projects.py).
     project: int = 0
     project_type: int = 0
@@ -422,7 +423,8 @@ def settings_benchmarks() -> list[Benchmark]:
 
 
 def benchmarks(ctx: Context) -> list[Benchmark]:
-    """Every page's benchmark; the ticket pages' when the database has tickets."""
+    """Every page's benchmark; the ticket pages' when the database has tickets, the
+    article page's when it has articles."""
     from bench import cards, dashboards, imports, mail, projects, tickets
 
     return (
@@ -432,6 +434,7 @@ def benchmarks(ctx: Context) -> list[Benchmark]:
         + mail.benchmarks()
         + imports.benchmarks()
         + (tickets.benchmarks() if ctx.ticket else [])
+        + (tickets.article_benchmarks() if ctx.article else [])
         + (projects.benchmarks() if ctx.project else [])
         + settings_benchmarks()
         + cards.section_benchmarks()
@@ -551,6 +554,8 @@ def context() -> Context:
     )
     project_count = Project.objects.filter(owner_id__in=team).count()
     project_id = next(iter(project[project_count // 2 : project_count // 2 + 1]), 0)
+    articles = Article.objects.filter(deleted_at__isnull=True).order_by("title", "id")
+    article = articles.values_list("pk", flat=True)[articles.count() // 2 :][:1]
     return Context(
         admin=admin,
         limited=limited,
@@ -575,6 +580,7 @@ def context() -> Context:
         ticket_type=ContentType.objects.get_for_model(Ticket).pk,
         department=found["department_id"] if found else 0,
         article_type=ContentType.objects.get_for_model(Article).pk,
+        article=next(iter(article), 0),
         project=project_id,
         project_type=ContentType.objects.get_for_model(Project).pk,
     )

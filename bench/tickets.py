@@ -5,9 +5,11 @@ their hand-written SQL floors. `clientela bench generate --tickets N` writes the
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from clientela.core.search import Document
+from clientela.tickets.apps import article_document
 
 if TYPE_CHECKING:
     from bench.generate import Ids, Plan
@@ -107,6 +109,88 @@ def ticket_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
     return rows
 
 
+# The knowledge base: a few thousand articles on shelves, as a desk that has answered these
+# tickets for years would have written. One in eight is about the ovens of the first
+# subject, so the knowledge base's search ("oven") finds hundreds of articles among the
+# 100,000s of tickets and contacts whose entries hold the word too.
+ARTICLES = 3000
+CATEGORIES = [
+    "Heating and ovens",
+    "Billing",
+    "Delivery",
+    "Returns and refunds",
+    "Machines",
+    "Training",
+    "Parcels",
+    "Accounts and passwords",
+    "Warranty",
+    "Spare parts",
+    "Installation",
+    "Contracts",
+]
+ARTICLE_TOPICS = [
+    ("How to reset the oven thermostat", 0),
+    ("Correcting an invoice sent twice", 1),
+    ("Changing a delivery address after dispatch", 2),
+    ("Refunds for returned goods", 3),
+    ("Restarting a machine after an emergency stop", 4),
+    ("Booking a training session", 5),
+    ("Parts missing from a parcel", 6),
+    ("Resetting a portal password", 7),
+]
+ARTICLE_ASPECTS = ["first steps", "for resellers", "checklist", "questions customers ask"]
+
+
+def ensure_categories() -> list[int]:
+    """The knowledge base's shelves, made through its service like any installation's."""
+    from clientela.tickets import knowledge
+    from clientela.tickets.models import ArticleCategory
+
+    for name in CATEGORIES:
+        if not ArticleCategory.objects.filter(name=name).exists():
+            knowledge.create_category(actor=None, name=name)
+    named = dict(ArticleCategory.objects.values_list("name", "pk"))
+    return [named[name] for name in CATEGORIES]
+
+
+def article_rows(
+    plan: Plan, ids: Ids, categories: list[int], first: int, last: int
+) -> dict[str, list]:
+    """Articles first..last, each on the shelf of its topic (or, one in four, of a shelf
+    of the same kind further on), written by one of the reps or by nobody."""
+    from bench import generate as g
+
+    rows: dict[str, list] = {"article": [], "search": []}
+    for n in range(first, last + 1):
+        topic, shelf = ARTICLE_TOPICS[g.mix(plan.seed, 80, n) % len(ARTICLE_TOPICS)]
+        if g.mix(plan.seed, 81, n) % 4 == 0:
+            shelf = len(ARTICLE_TOPICS) + g.mix(plan.seed, 82, n) % (
+                len(CATEGORIES) - len(ARTICLE_TOPICS)
+            )
+        aspect = ARTICLE_ASPECTS[g.mix(plan.seed, 83, n) % len(ARTICLE_ASPECTS)]
+        title = f"{topic}: {aspect} ({n})"
+        body = (
+            f"{topic}. Ask for the order number and the model, then follow these steps. "
+            f"Note {n}: if the steps do not help, pass the ticket to the second line."
+        )
+        owner = g._owner(plan, ids, 84, n)
+        created, updated = g._record_times(plan, 85, n)
+        rows["article"].append(
+            g._record(n, created, updated, owner, None)
+            | {"title": title, "category": categories[shelf], "body": body}
+        )
+        shown = SimpleNamespace(
+            title=title,
+            category_id=categories[shelf],
+            category=SimpleNamespace(name=CATEGORIES[shelf]),
+            body=body,
+            owner_id=owner,
+        )
+        document = article_document(shown)  # what the product indexes for an article
+        rows["search"].append(g._search_row(ids.article_type, n, document))
+    return rows
+
+
 # The benchmarks ------------------------------------------------------------------------------
 PAGE = 50
 
@@ -131,6 +215,24 @@ def ticket_rows_sql(context, limited: bool, where: str = "", params=()):
     return [(TICKET_ROWS.format(where=where, limit=PAGE + 1), list(params))]
 
 
+def suggestions_sql(context) -> tuple[str, list]:
+    """The five articles holding most of the ticket's words (its longest, as the page
+    picks them): each live article's entry read by the type, every word compared."""
+    from clientela.tickets.models import Ticket
+    from clientela.tickets.selectors import ticket_words
+
+    patterns = [f"%{word}%" for word in ticket_words(Ticket.objects.get(pk=context.ticket))]
+    score = " + ".join(["CASE WHEN s.text LIKE %s THEN 1 ELSE 0 END"] * len(patterns)) or "0"
+    holds = " OR ".join(["s.text LIKE %s"] * len(patterns)) or "FALSE"
+    return (
+        f"SELECT s.object_id, s.title, s.subtitle, {score} AS score FROM core_searchentry s "
+        "JOIN tickets_article a ON a.id = s.object_id AND a.deleted_at IS NULL "
+        f"WHERE s.content_type_id = %s AND ({holds}) "
+        "ORDER BY score DESC, s.title_key, s.id LIMIT 5",
+        [*patterns, context.article_type, *patterns],
+    )
+
+
 def ticket_page_sql(context, limited: bool):
     from bench.requests import _in, timeline_sql
 
@@ -146,6 +248,7 @@ def ticket_page_sql(context, limited: bool):
             [context.ticket],
         ),
         timeline_sql(context.ticket_type, context.ticket),
+        suggestions_sql(context),
     ]
 
 
@@ -161,6 +264,31 @@ LIMIT {limit}"""
 
 def article_rows_sql(context, limited, where: str = "", params=()) -> list[tuple[str, list]]:
     return [(ARTICLE_ROWS.format(where=where, limit=PAGE + 1), list(params))]
+
+
+def article_page_sql(context, limited) -> list[tuple[str, list]]:
+    """An article with its shelf and writer, its last ten versions, and how many tickets
+    used it: what the article page shows (every role may read the knowledge base)."""
+    return [
+        (
+            "SELECT a.*, c.name, u.full_name, u.email FROM tickets_article a "
+            "LEFT JOIN tickets_articlecategory c ON c.id = a.category_id "
+            "LEFT JOIN users_user u ON u.id = a.owner_id "
+            "WHERE a.id = %s AND a.deleted_at IS NULL",
+            [context.article],
+        ),
+        (
+            "SELECT e.*, u.full_name FROM core_auditentry e "
+            "LEFT JOIN users_user u ON u.id = e.actor_id "
+            "WHERE e.content_type_id = %s AND e.object_id = %s "
+            "ORDER BY e.at DESC, e.id DESC LIMIT 10",
+            [context.article_type, context.article],
+        ),
+        (
+            "SELECT COUNT(*) FROM tickets_ticketarticle WHERE article_id = %s",
+            [context.article],
+        ),
+    ]
 
 
 def canned_rows_sql(context, limited) -> list[tuple[str, list]]:
@@ -214,4 +342,16 @@ def benchmarks():
             ),
         ),
         Benchmark("canned replies", lambda c, limited: "/tickets/replies/", canned_rows_sql),
+    ]
+
+
+def article_benchmarks():
+    from bench.requests import Benchmark
+
+    return [
+        Benchmark(
+            "knowledge base: article page",
+            lambda c, limited: f"/kb/{c.article}/",
+            article_page_sql,
+        )
     ]

@@ -20,15 +20,17 @@ import django
 django.setup()
 from django.test import Client
 from bench import dashboards, report
-from bench.generate import ADMIN_EMAIL, Plan, generate
+from bench.generate import ADMIN_EMAIL, Plan, add_articles, generate
 from bench.requests import context
 from clientela.activities.models import Activity
 from clientela.customers.models import Company, Contact
-from clientela.tickets.models import Ticket
+from clientela.core.models import SearchEntry
+from clientela.tickets.models import Article, ArticleCategory, Ticket
 from clientela.users.models import User
 
-generate(Plan(contacts=300, companies=30, activities=1200, seed=10, tickets=40, projects=10),
-         lambda line: None)
+plan = Plan(contacts=300, companies=30, activities=1200, seed=10, tickets=40, projects=10,
+            articles=60)
+generate(plan, lambda line: None)
 client = Client()
 client.force_login(User.objects.get(email=ADMIN_EMAIL))
 from django.db import connection
@@ -39,7 +41,35 @@ with connection.cursor() as cursor:  # the people page's SQL floor runs as writt
         people_floor.append(len(cursor.fetchall()) > 0)
 contact = Contact.objects.get(pk=1)
 page = client.get(f"/contacts/{contact.pk}/").content.decode()
+def knowledge_base():
+    article = Article.objects.order_by("pk").first()
+    found = client.get("/kb/?q=oven").content.decode()
+    ovens = Article.objects.filter(title__contains="oven").order_by("title", "id")
+    return {
+        "articles": Article.objects.count(),
+        "shelves": ArticleCategory.objects.filter(articles__isnull=False).distinct().count(),
+        "article_page": article.title in client.get(f"/kb/{article.pk}/").content.decode(),
+        "ovens": ovens.count(),
+        "oven_found": ovens.first().title in found,
+        "other_found": "Refunds for returned goods" in found,
+    }
+kb_generated = knowledge_base()
+# The ticket page's SQL floor runs as written, its suggested articles among its rows.
+from bench import tickets
+with connection.cursor() as cursor:
+    ticket_floor = []
+    for sql, params in tickets.ticket_page_sql(context(), False):
+        cursor.execute(sql, params)
+        ticket_floor.append(len(cursor.fetchall()))
+# The knowledge base alone, into a database that was generated without it.
+Article.objects.all().delete()
+SearchEntry.objects.filter(content_type__model="article").delete()
+add_articles(plan, lambda line: None)
+kb_added = knowledge_base()
 print(json.dumps({
+    "kb_generated": kb_generated,
+    "kb_added": kb_added,
+    "ticket_floor": ticket_floor,
     "counts": [Contact.objects.count(), Company.objects.count(), Activity.objects.count(),
                Ticket.objects.count()],
     "name_shown": contact.given_name in page,
@@ -66,6 +96,17 @@ def test_a_small_bench_database_is_generated_whole(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["counts"] == [300, 30, 1200, 40]
+    # The knowledge base: its articles on several shelves, their page, and its search
+    # finding the articles about ovens and no others; the same when added afterwards.
+    assert result["kb_generated"] == result["kb_added"]
+    kb = result["kb_generated"]
+    assert kb["articles"] == 60 and kb["shelves"] >= 8
+    assert kb["article_page"]
+    assert 0 < kb["ovens"] < 60
+    assert kb["oven_found"] and not kb["other_found"]
+    # The ticket page's floor: the ticket, its timeline, and articles its words point to.
+    assert len(result["ticket_floor"]) == 3
+    assert result["ticket_floor"][0] == 1 and result["ticket_floor"][2] > 0
     # The records are whole: their pages open and their timelines show the entries.
     assert result["name_shown"] and result["entry_shown"]
     assert result["company_page"] == 200

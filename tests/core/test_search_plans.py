@@ -97,6 +97,25 @@ def other_types_holding(term: str, count: int = 40) -> None:
     )
 
 
+def companies_searched_for_fabri(user, settings=()) -> CaptureQueriesContext:
+    """Three companies, two holding "fabri" (one in its website), among contacts holding
+    it too, searched for "Fabri" (with these planner settings): the two are found, and
+    no other. Returns the queries."""
+    dairy = services.create_company(actor=user, data={"name": "Fabrica de Lapte"})
+    works = services.create_company(
+        actor=user, data={"name": "Uzina", "website": "https://fabrik.ro"}
+    )
+    services.create_company(actor=user, data={"name": "Brutaria Dulce"})
+    other_types_holding("fabri")
+    with connection.cursor() as cursor:
+        for setting in settings:
+            cursor.execute(f"SET LOCAL {setting}")
+    with CaptureQueriesContext(connection) as captured:
+        found = set(Company.objects.filter(pk__in=search.matching_ids("Fabri", Company)))
+    assert found == {dairy, works}
+    return captured
+
+
 # Every way the database may read a type's entries: the plan is the database's business,
 # the rows are not.
 PLANS = {
@@ -115,18 +134,7 @@ def test_a_small_type_is_searched_in_its_own_entries(user, plan):
     plan the database takes."""
     if plan != "as planned" and connection.vendor != "postgresql":
         pytest.skip("planner settings of PostgreSQL")
-    dairy = services.create_company(actor=user, data={"name": "Fabrica de Lapte"})
-    works = services.create_company(
-        actor=user, data={"name": "Uzina", "website": "https://fabrik.ro"}
-    )
-    services.create_company(actor=user, data={"name": "Brutaria Dulce"})
-    other_types_holding("fabri")
-    with connection.cursor() as cursor:
-        for setting in PLANS[plan]:
-            cursor.execute(f"SET LOCAL {setting}")
-    with CaptureQueriesContext(connection) as captured:
-        found = set(Company.objects.filter(pk__in=search.matching_ids("Fabri", Company)))
-    assert found == {dairy, works}
+    captured = companies_searched_for_fabri(user, PLANS[plan])
     reads = [query["sql"] for query in captured if "core_search" in query["sql"]]
     assert len(reads) == 1, reads
     assert "core_search_fts" not in reads[0]
@@ -142,14 +150,41 @@ def test_a_type_past_the_small_size_is_searched_through_the_trigram_index(user, 
     """The same search with companies a large type: the same companies, read from the
     trigram index (PostgreSQL) or FTS5 (SQLite) rather than from every company's entry."""
     monkeypatch.setattr(search, "SMALL_TYPE", 2)
-    dairy = services.create_company(actor=user, data={"name": "Fabrica de Lapte"})
-    works = services.create_company(
-        actor=user, data={"name": "Uzina", "website": "https://fabrik.ro"}
-    )
-    services.create_company(actor=user, data={"name": "Brutaria Dulce"})
-    other_types_holding("fabri")
-    with CaptureQueriesContext(connection) as captured:
-        found = set(Company.objects.filter(pk__in=search.matching_ids("Fabri", Company)))
-    assert found == {dairy, works}
+    captured = companies_searched_for_fabri(user)
     asked = " ".join(query["sql"] for query in captured)
+    assert ("core_search_fts" if connection.vendor == "sqlite" else "OFFSET 0") in asked, asked
+
+
+@pytest.mark.django_db
+def test_a_type_past_the_first_read_but_small_is_still_searched_in_its_own_entries(
+    user, monkeypatch
+):
+    """A knowledge base of a few thousand articles: more entries than the first read
+    takes, fewer than SMALL_TYPE. Counted from its index, then read whole with the term:
+    the same companies, and the trigram (or FTS5) index, which lists every type's
+    matches, is never asked."""
+    monkeypatch.setattr(search, "FIRST_READ", 2)
+    monkeypatch.setattr(search, "SMALL_TYPE", 10)
+    captured = companies_searched_for_fabri(user)
+    reads = [query["sql"] for query in captured if "core_search" in query["sql"]]
+    assert len(reads) == 3, reads  # the first read, the bounded count, the whole type
+    asked = " ".join(reads)
+    assert "core_search_fts" not in asked and "OFFSET 0" not in asked, asked
+    if connection.vendor == "sqlite":
+        # The count reads the type's index alone, no row.
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + reads[1])
+            shown = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        assert "COVERING INDEX" in shown, shown
+
+
+@pytest.mark.django_db
+def test_a_type_counted_past_the_small_size_goes_to_the_trigram_index(user, monkeypatch):
+    """Past the first read and counted past SMALL_TYPE: a large type, read from the
+    trigram index (PostgreSQL) or FTS5 (SQLite); the same companies."""
+    monkeypatch.setattr(search, "FIRST_READ", 1)
+    monkeypatch.setattr(search, "SMALL_TYPE", 2)
+    captured = companies_searched_for_fabri(user)
+    asked = " ".join(query["sql"] for query in captured)
+    assert "COUNT(*)" in asked, asked
     assert ("core_search_fts" if connection.vendor == "sqlite" else "OFFSET 0") in asked, asked

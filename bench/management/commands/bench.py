@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bench.tickets import ARTICLES
+
 RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
@@ -34,6 +36,17 @@ class Command(BaseCommand):
             default=None,
             help="projects, one per company from the first (default: one for every company)",
         )
+        generate.add_argument(
+            "--articles",
+            type=int,
+            default=ARTICLES,
+            help=f"knowledge base articles (default {ARTICLES:,}; 0 leaves them out)",
+        )
+        articles = commands.add_parser(
+            "articles", help="add the knowledge base to a database generated without it"
+        )
+        articles.add_argument("--articles", type=int, default=ARTICLES)
+        articles.add_argument("--seed", type=int, default=10)
         run = commands.add_parser("run", help="time the pages against their floors")
         run.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
         run.add_argument("--label", default="", help="names the JSON file in bench/results/")
@@ -65,6 +78,8 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "generate":
             self._generate(options)
+        elif action == "articles":
+            self._articles(options)
         elif action == "run":
             self._run(options)
         elif action == "import":
@@ -86,6 +101,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             tickets=options["tickets"],
             projects=options["companies"] if options["projects"] is None else options["projects"],
+            articles=options["articles"],
         )
         if plan.contacts < 100 or plan.companies < 2 or plan.activities < 1000:
             raise CommandError("At least 100 contacts, 2 companies and 1,000 activities.")
@@ -96,6 +112,22 @@ class Command(BaseCommand):
         except RuntimeError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"Generated in {time.perf_counter() - started:.1f} s")
+
+    def _articles(self, options):
+        from bench.generate import Plan, add_articles
+
+        # The articles' values depend on the seed and the article's number only.
+        plan = Plan(
+            contacts=0,
+            companies=0,
+            activities=0,
+            seed=options["seed"],
+            articles=options["articles"],
+        )
+        try:
+            add_articles(plan, self.stdout.write)
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
 
     def _run(self, options):
         from bench import report, requests

@@ -315,7 +315,32 @@ def _fts_owners(content_type_id: int, term: str) -> RawSQL:
 
 # A record type with at most this many search entries (a knowledge base's articles, the
 # projects) has a term looked for in each of its own entries, whatever the other types hold.
-SMALL_TYPE = 1000
+SMALL_TYPE = 10_000
+# How many of a type's entries are read with the term at once: most small types are
+# smaller than this and are answered by that one read; a large type's read stops here.
+FIRST_READ = 1000
+
+
+def _entries_holding(content_type_id: int, pattern: str, limit: int) -> list[tuple]:
+    """Up to `limit` entries of the type, each with whether its text holds the pattern."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT object_id, text LIKE %s ESCAPE '\\' FROM core_searchentry"
+            " WHERE content_type_id = %s LIMIT %s",
+            [pattern, content_type_id, limit],
+        )
+        return cursor.fetchall()
+
+
+def _type_size(content_type_id: int, limit: int) -> int:
+    """How many entries the type has, counted up to `limit` from its index alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM core_searchentry"
+            " WHERE content_type_id = %s LIMIT %s) AS bounded",
+            [content_type_id, limit],
+        )
+        return cursor.fetchone()[0]
 
 
 def _small_type_owners(content_type_id: int, term: str) -> RawSQL | None:
@@ -323,24 +348,27 @@ def _small_type_owners(content_type_id: int, term: str) -> RawSQL | None:
     more), when the type has at most SMALL_TYPE entries (else None). The trigram index
     lists the matches of every type: a common word ("oven") finds thousands of tickets and
     contacts, read and dropped to keep a few articles (623 ms at 1M contacts). Here the
-    type's entries are read through its own index, at most SMALL_TYPE + 1 of them, and
-    each says whether it holds the term; more than SMALL_TYPE read means a large type,
-    searched through the trigram index instead. Chosen by the size counted here, not by
+    type's entries are read through its own index and each says whether it holds the term.
+    The first read takes at most FIRST_READ + 1 of them, which answers most small types in
+    one query; past that, the type's entries are counted from its index (up to
+    SMALL_TYPE + 1, no row read) and, if the type is still small (a knowledge base of a few
+    thousand articles), all of them are read with the term. More than SMALL_TYPE means a
+    large type, searched through the trigram index instead: a large type pays the first
+    read and the bounded count, whatever its size. Chosen by the size counted here, not by
     the planner's statistics: the term is compared in the select list, where no index
     answers it, so whichever way the database reads the type's entries, the rows and the
     work are the same."""
     if len(term) < 3:
         return None
     pattern = f"%{connection.ops.prep_for_like_query(term)}%"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT object_id, text LIKE %s ESCAPE '\\' FROM core_searchentry"
-            " WHERE content_type_id = %s LIMIT %s",
-            [pattern, content_type_id, SMALL_TYPE + 1],
-        )
-        rows = cursor.fetchall()
-    if len(rows) > SMALL_TYPE:
-        return None
+    first = min(SMALL_TYPE, FIRST_READ)
+    rows = _entries_holding(content_type_id, pattern, first + 1)
+    if len(rows) > first:
+        if first >= SMALL_TYPE or _type_size(content_type_id, SMALL_TYPE + 1) > SMALL_TYPE:
+            return None
+        rows = _entries_holding(content_type_id, pattern, SMALL_TYPE + 1)
+        if len(rows) > SMALL_TYPE:  # grown since it was counted
+            return None
     return _id_list([object_id for object_id, holds in rows if holds])
 
 
