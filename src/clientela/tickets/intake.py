@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.core import phrases
+from clientela.core import audit, phrases
 from clientela.customers.models import EmailAddress
 from clientela.tickets import services
 from clientela.tickets.models import Department, Ticket, TicketMessage, TicketStatus
@@ -218,5 +218,21 @@ def sent_reply(message: Inbound, *, recipients: Sequence[str]) -> TicketMessage 
             )
         except ValidationError:  # a type or size not taken: the reply stays
             continue
-    services.answered_elsewhere(ticket=ticket, at=at)
+    _answered(ticket, at)
     return reply
+
+
+def _answered(ticket: Ticket, at: datetime.datetime) -> None:
+    """A public reply given outside Clientela counts as one written here: the first stops
+    the first-response clock (at when it was written), and a new ticket becomes open."""
+    before = audit.snapshot(ticket)
+    fields: list[str] = []
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = at
+        fields.append("first_responded_at")
+    if ticket.status == TicketStatus.NEW:
+        services.move_status(
+            actor=None, ticket=ticket, to=TicketStatus.OPEN, before=before, also=fields
+        )
+    elif fields:
+        services._saved(None, ticket, before, "update", fields, None)

@@ -545,21 +545,6 @@ def reply(
     return message
 
 
-def answered_elsewhere(*, ticket: Ticket, at: datetime.datetime) -> None:
-    """A public reply given outside Clientela at `at` (an agent's own mail program, read in
-    the support inbox's Sent folder) counts as one written here: the first stops the
-    first-response clock, and a new ticket becomes open."""
-    before = audit.snapshot(ticket)
-    fields: list[str] = []
-    if ticket.first_responded_at is None:
-        ticket.first_responded_at = at
-        fields.append("first_responded_at")
-    if ticket.status == TicketStatus.NEW:
-        move_status(actor=None, ticket=ticket, to=TicketStatus.OPEN, before=before, also=fields)
-    elif fields:
-        _saved(None, ticket, before, "update", fields, None)
-
-
 RESTORABLE = ("subject", "description", "priority", "language")
 EDITABLE = ("subject", "description", "priority", "language", "order", "deal", "contact", "company")
 
