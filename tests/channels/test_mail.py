@@ -60,6 +60,40 @@ def test_a_fetch_killed_half_way_keeps_each_message_once(account, mailbox, emily
     assert Message.objects.count() == 2
 
 
+def test_a_fetch_dying_inside_a_batch_keeps_the_batches_before_it_and_their_uid(
+    account, mailbox, emily, monkeypatch
+):
+    monkeypatch.setattr(services, "KEEP_BATCH", 2)
+    for n in range(1, 6):
+        mailbox.deliver(raw_mail(message_id=f"<m{n}@carter.co>", subject=f"Order {n}"))
+    receive = services.receive
+    seen: list[int] = []
+
+    def dies_at_the_fourth(**kwargs):
+        seen.append(kwargs["uid"])
+        if len(seen) == 4:
+            raise RuntimeError("the worker was killed")
+        return receive(**kwargs)
+
+    monkeypatch.setattr(services, "receive", dies_at_the_fourth)
+    with pytest.raises(RuntimeError):
+        services.fetch_account(account)
+    # The first batch (two messages) is kept with its last UID; the third message, in the
+    # batch that died, is not kept and its UID not saved.
+    folder = MailFolder.objects.get(account=account, name=account.inbox_folder)
+    assert folder.last_uid == seen[1]
+    assert sorted(Message.objects.values_list("external_id", flat=True)) == [
+        "<m1@carter.co>",
+        "<m2@carter.co>",
+    ]
+    assert Activity.objects.count() == 2
+    monkeypatch.setattr(services, "receive", receive)
+    assert services.fetch_account(account) == 3
+    assert Message.objects.count() == 5 and Activity.objects.count() == 5
+    folder.refresh_from_db()
+    assert folder.last_uid == max(Message.objects.values_list("uid", flat=True))
+
+
 def test_threading_by_headers_then_by_subject_and_people(account, mailbox, emily):
     mailbox.deliver(raw_mail())
     mailbox.deliver(

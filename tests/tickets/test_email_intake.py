@@ -110,6 +110,66 @@ def test_an_agent_reply_goes_out_from_the_inbox_threaded_and_once(
     assert TicketMessage.objects.filter(ticket=ticket, external_id="<m5@carter.co>").exists()
 
 
+def test_a_reply_sent_from_another_mail_program_lands_on_its_ticket(
+    inbox, mailbox, smtp_server, agents
+):
+    from clientela.channels.models import MailFolder
+    from tests.mail_servers import IMAP_USER
+
+    mailbox.deliver(raw_mail(subject="Broken oven"))
+    services.fetch_account(inbox)
+    ticket = Ticket.objects.get()
+    assert ticket.status == TicketStatus.NEW and ticket.first_responded_at is None
+    sent_before = len(smtp_server[1].received)
+    # An agent answers from their phone's mail program: only the Sent folder holds it.
+    mailbox.deliver(
+        raw_mail(sender=f"Billing <{IMAP_USER}>", to="Emily Carter <emily@carter.co>",
+                 subject="Re: Broken oven", body="A technician comes on Monday.",
+                 message_id="<desk1@firma.ro>",
+                 extra="In-Reply-To: <m1@carter.co>\r\nReferences: <m1@carter.co>\r\n"),
+        folder=mailbox.sent,
+    )  # fmt: skip
+    # Another one naming the ticket's number only, and one to someone else naming it.
+    mailbox.deliver(
+        raw_mail(sender=IMAP_USER, to="emily@carter.co", message_id="<desk2@firma.ro>",
+                 subject=f"Your oven [#{ticket.pk}]", body="The part is ordered."),
+        folder=mailbox.sent,
+    )  # fmt: skip
+    mailbox.deliver(
+        raw_mail(sender=IMAP_USER, to="mallory@evil.example", message_id="<desk3@firma.ro>",
+                 subject=f"About [#{ticket.pk}]", body="Not for the customer."),
+        folder=mailbox.sent,
+    )  # fmt: skip
+    assert services.fetch_account(inbox) == 3
+    replies = TicketMessage.objects.filter(ticket=ticket).order_by("id")
+    assert [(m.external_id, m.from_customer, m.internal) for m in replies] == [
+        ("<m1@carter.co>", True, False),
+        ("<desk1@firma.ro>", False, False),
+        ("<desk2@firma.ro>", False, False),
+    ]
+    first_reply = replies[1]
+    assert first_reply.activity.body == "A technician comes on Monday."
+    assert first_reply.activity.direction == "outbound"
+    kept = Message.objects.get(external_id="<desk1@firma.ro>")
+    assert kept.direction == "outbound" and kept.activity_id == first_reply.activity_id
+    assert kept.conversation_id == Message.objects.get(external_id="<m1@carter.co>").conversation_id
+    # It answered the customer: the first-response clock stopped when it was written.
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.OPEN and ticket.first_responded_at == kept.sent_at
+    # Already sent: nothing goes out again, no delivery job.
+    assert len(smtp_server[1].received) == sent_before
+    assert not DBTaskResult.objects.filter(task_path="clientela.tickets.tasks.deliver_reply")
+    assert outbound.deliver(first_reply.pk) is False
+    # The one to someone else is no reply on the ticket.
+    assert Message.objects.get(external_id="<desk3@firma.ro>").activity_id not in {
+        m.activity_id for m in replies
+    }
+    # Read again after a kill: still one reply each.
+    MailFolder.objects.filter(account=inbox).update(last_uid=0)
+    assert services.fetch_account(inbox) == 0
+    assert TicketMessage.objects.filter(ticket=ticket).count() == 3
+
+
 def test_a_personal_account_does_not_open_tickets(account, mailbox):
     mailbox.deliver(raw_mail())
     services.fetch_account(account)

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 # A message whose headers name no known one joins a thread with the same subject and
 # people if that thread spoke this recently.
 THREAD_WINDOW = datetime.timedelta(days=30)
+# Messages fetched are kept this many to a transaction (one commit each, not one per
+# message: a commit is most of a message's cost), with the folder's last UID.
+KEEP_BATCH = 100
 # How far ahead an e-mail may be scheduled.
 MAX_SCHEDULE = datetime.timedelta(days=366)
 
@@ -107,9 +110,9 @@ def test_account(*, actor: User, account: MailAccount) -> str:
 def fetch_account(account: MailAccount) -> int:
     """New messages of the account's inbox, then of its Sent folder (what was sent from
     another mail program joins its thread as sent, and answers it), each from the last UID
-    kept on: each message kept with its UID in one transaction, so a fetch killed half-way
-    starts again where it stopped and a message read twice is still kept once (a copy of
-    what the CRM sent is recognised). The number of messages kept."""
+    kept on: a batch of messages kept with the last UID in one transaction, so a fetch
+    killed half-way starts again where it stopped and a message read twice is still kept
+    once (a copy of what the CRM sent is recognised). The number of messages kept."""
     kept = 0
     try:
         client = transport.connect_imap(account)
@@ -144,13 +147,32 @@ def _fetch_folder(
         # The server renumbered the folder: read it all again (known ones are skipped).
         folder.uidvalidity, folder.last_uid = state.uidvalidity, 0
         folder.save(update_fields=["uidvalidity", "last_uid"])
-    kept = 0
     uids = [uid for uid in state.uids if uid > folder.last_uid]
-    for uid, raw in transport.fetch(client, uids):
-        with transaction.atomic():
-            if receive(account=account, raw=raw, folder=folder.name, uid=uid):
+    own = selectors.own_addresses()
+    kept = 0
+    batch: list[tuple[int, bytes]] = []
+    for item in transport.fetch(client, uids):
+        batch.append(item)
+        if len(batch) >= KEEP_BATCH:
+            kept += _keep_batch(account, folder, batch, own)
+            batch = []
+    if batch:
+        kept += _keep_batch(account, folder, batch, own)
+    return kept
+
+
+def _keep_batch(
+    account: MailAccount, folder: MailFolder, batch: list[tuple[int, bytes]], own: set[str]
+) -> int:
+    """A batch of the folder's messages kept, and the folder's last UID moved past them, in
+    one transaction: all of it or none, so a fetch killed half-way reads the batch again
+    (and keeps no message twice). How many were new."""
+    kept = 0
+    with transaction.atomic():
+        for uid, raw in batch:
+            if receive(account=account, raw=raw, folder=folder.name, uid=uid, own=own):
                 kept += 1
-            MailFolder.objects.filter(pk=folder.pk).update(last_uid=uid)
+        MailFolder.objects.filter(pk=folder.pk).update(last_uid=batch[-1][0])
     return kept
 
 
@@ -158,27 +180,37 @@ def fetch_all() -> int:
     return sum(fetch_account(account) for account in MailAccount.objects.filter(is_active=True))
 
 
-@transaction.atomic
+# No savepoint of its own: inside a fetch's batch a failure undoes the whole batch anyway.
+@transaction.atomic(savepoint=False)
 def receive(
-    *, account: MailAccount, raw: bytes, folder: str = "", uid: int | None = None
+    *,
+    account: MailAccount,
+    raw: bytes,
+    folder: str = "",
+    uid: int | None = None,
+    own: set[str] | None = None,
 ) -> Message | None:
     """Keep one raw message of the account (None when it is kept already): threaded, and on
-    the timelines of the contacts whose addresses it carries."""
+    the timelines of the contacts whose addresses it carries. `own`: the accounts'
+    addresses, when the caller read them once for many messages."""
     parsed = mail.parse(raw)
     if Message.objects.filter(
         channel=Channel.EMAIL, account=account, external_id=parsed.message_id
     ).exists():
         return None
-    own = selectors.own_addresses()
+    own = selectors.own_addresses() if own is None else own
     direction = Direction.OUTBOUND if parsed.from_address in own else Direction.INBOUND
     try:
         with transaction.atomic():  # a concurrent fetch of the same message: one wins
             message = _keep(account, parsed, direction=direction, folder=folder, uid=uid)
     except IntegrityError:
         return None
-    if direction == Direction.INBOUND and account.desk_department_id is not None:
-        _hand_to_desk(account, message, parsed)
-        return message
+    if account.desk_department_id is not None:
+        if direction == Direction.INBOUND:
+            _hand_to_desk(account, message, parsed)
+            return message
+        if _hand_reply_to_desk(message, parsed):
+            return message
     contacts = timelines.contacts_for(parsed.addresses, own)
     if contacts:
         timelines.put_on_timelines(message, list(contacts), parsed.attachments)
@@ -192,25 +224,40 @@ def receive(
 def _hand_to_desk(account: MailAccount, message: Message, parsed: mail.Parsed) -> None:
     """A support inbox's message handed to the desk as it came: it opens a ticket, or joins
     the ticket it answers; the ticket's entry is the message's entry on the timelines."""
-    handed = intake.take(
-        intake.Inbound(
-            channel=TicketChannel.EMAIL,
-            sender=parsed.from_address,
-            name=parsed.from_name,
-            subject=parsed.subject,
-            body=parsed.text or mail.html_to_text(parsed.html),
-            message_id=parsed.message_id,
-            in_reply_to=parsed.in_reply_to,
-            references=tuple(parsed.references),
-            attachments=[
-                SimpleUploadedFile(item.name, item.data, item.content_type)
-                for item in parsed.attachments
-            ],
-        ),
-        department=account.desk_department,
-    )
+    handed = intake.take(_for_desk(parsed), department=account.desk_department)
     message.activity_id = handed.activity_id
     message.save(update_fields=["activity"])
+
+
+def _hand_reply_to_desk(message: Message, parsed: mail.Parsed) -> bool:
+    """A support inbox's message sent from another mail program (read in its Sent folder)
+    that answers a ticket: the ticket's public reply, whose entry is the message's entry
+    on the timelines. False when it answers no ticket (it goes on the timelines as any
+    other sent message)."""
+    reply = intake.sent_reply(_for_desk(parsed), recipients=[*parsed.to, *parsed.cc])
+    if reply is None:
+        return False
+    message.activity_id = reply.activity_id
+    message.save(update_fields=["activity"])
+    return True
+
+
+def _for_desk(parsed: mail.Parsed) -> intake.Inbound:
+    return intake.Inbound(
+        channel=TicketChannel.EMAIL,
+        sender=parsed.from_address,
+        name=parsed.from_name,
+        subject=parsed.subject,
+        body=parsed.text or mail.html_to_text(parsed.html),
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=tuple(parsed.references),
+        attachments=[
+            SimpleUploadedFile(item.name, item.data, item.content_type)
+            for item in parsed.attachments
+        ],
+        sent_at=parsed.date,
+    )
 
 
 def _keep(

@@ -31,14 +31,11 @@ def contacts_for(addresses: list[str], own: set[str]) -> list[Record]:
     wanted = [a for a in addresses if a not in own]
     if not wanted:
         return []
-    ids = (
-        EmailAddress.objects.filter(
-            address__in=wanted, contact__isnull=False, contact__deleted_at__isnull=True
-        )
-        .values_list("contact_id", flat=True)
-        .distinct()
-    )
-    return list(Contact.objects.filter(pk__in=list(ids)).select_related("company").order_by("pk"))
+    ids = EmailAddress.objects.filter(
+        address__in=wanted, contact__isnull=False, contact__deleted_at__isnull=True
+    ).values("contact_id")
+    # One statement: it runs for every message fetched.
+    return list(Contact.objects.filter(pk__in=ids).select_related("company").order_by("pk"))
 
 
 def put_on_timelines(

@@ -7,10 +7,12 @@ The channels sit above the desk (pyproject's layers): they import this module, a
 module knows them only by what they register when their app is ready.
 
     take(Inbound(...), department=)  -- the channel's call for each new inbound message
+    sent_reply(Inbound(...), recipients=)  -- a reply the desk's inbox sent from elsewhere
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.core import phrases
+from clientela.core import audit, phrases
 from clientela.customers.models import EmailAddress
 from clientela.tickets import services
 from clientela.tickets.models import Department, Ticket, TicketMessage, TicketStatus
@@ -49,6 +51,8 @@ class Inbound:
     references: Sequence[str] = ()
     attachments: Sequence[UploadedFile] = ()
     language: str = ""
+    # When it was written, if the channel knows (an e-mail's Date); else when it is taken.
+    sent_at: datetime.datetime | None = None
 
 
 def _kept(ticket: Ticket) -> Ticket:
@@ -60,10 +64,11 @@ def _kept(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def ticket_for(message: Inbound) -> Ticket | None:
+def ticket_for(message: Inbound, *, customer: Sequence[str] = ()) -> Ticket | None:
     """The live ticket a message answers: the one holding a message it names
-    (In-Reply-To, References), else the one its subject's "[#number]" tags if the sender is
-    that ticket's customer. A closed ticket is not reopened: the message starts a new one."""
+    (In-Reply-To, References), else the one its subject's "[#number]" tags if the sender
+    (or, for a message to the customer, one of the `customer` addresses) is that ticket's
+    customer. A closed ticket is not reopened: the message starts a new one."""
     ticket = None
     named = [i for i in [message.in_reply_to, *reversed(message.references)] if i]
     if named:
@@ -82,7 +87,8 @@ def ticket_for(message: Inbound) -> Ticket | None:
             tagged is not None
             and tagged.contact_id is not None
             and EmailAddress.objects.filter(
-                contact_id=tagged.contact_id, address=message.sender.strip().lower()
+                contact_id=tagged.contact_id,
+                address__in=[a.strip().lower() for a in (customer or [message.sender])],
             ).exists()
         ):
             ticket = tagged
@@ -174,3 +180,59 @@ def customer_reply(
     if ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
         services.move_status(actor=None, ticket=ticket, to=TicketStatus.OPEN)
     return message
+
+
+@transaction.atomic
+def sent_reply(message: Inbound, *, recipients: Sequence[str]) -> TicketMessage | None:
+    """A reply to a ticket's customer that a support inbox sent from another mail program
+    (a channel read it in the inbox's Sent folder): an agent's public reply on the ticket
+    it answers (by its headers, or its "[#number]" if it went to the ticket's customer),
+    already sent, so nothing goes out again. None when it answers no live ticket; a reply
+    taken before is not taken twice."""
+    if message.message_id:
+        known = TicketMessage.objects.filter(external_id=message.message_id).first()
+        if known is not None:
+            return known
+    ticket = ticket_for(message, customer=recipients)
+    if ticket is None:
+        return None
+    at = min(message.sent_at or timezone.now(), timezone.now())
+    entry = activities.record_event(
+        actor=None,
+        records=[ticket],
+        kind=ActivityKind.TICKET,
+        subject=phrases.gettext("Reply on ticket #%(number)s", number=ticket.pk),
+        body=(message.body or "").strip()[: services.MAX_TEXT],
+        occurred_at=at,
+        direction="outbound",
+    )
+    # Its id is the one it went with: the customer's answer naming it joins this ticket,
+    # and the delivery job, seeing it, never sends it.
+    reply = TicketMessage.objects.create(
+        ticket=ticket, activity=entry, external_id=message.message_id[:500]
+    )
+    for upload in _files(message.attachments):
+        try:
+            activities.attach_file(
+                actor=None, record=ticket, upload=upload, activity=entry, checked=True
+            )
+        except ValidationError:  # a type or size not taken: the reply stays
+            continue
+    _answered(ticket, at)
+    return reply
+
+
+def _answered(ticket: Ticket, at: datetime.datetime) -> None:
+    """A public reply given outside Clientela counts as one written here: the first stops
+    the first-response clock (at when it was written), and a new ticket becomes open."""
+    before = audit.snapshot(ticket)
+    fields: list[str] = []
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = at
+        fields.append("first_responded_at")
+    if ticket.status == TicketStatus.NEW:
+        services.move_status(
+            actor=None, ticket=ticket, to=TicketStatus.OPEN, before=before, also=fields
+        )
+    elif fields:
+        services._saved(None, ticket, before, "update", fields, None)

@@ -69,6 +69,10 @@ SECRET_COLUMNS = {
     "access_token",
     "app_secret",
     "webhook_secret",
+    # A messenger file's reference: for Messenger an address signed by the provider that
+    # fetches the file until it expires (a secret with a lifetime); useless, or a leak,
+    # outside this installation. Named with its table: "ref" alone says nothing.
+    "channels.messagemedia.ref",
 }
 # Rebuilt from the records, so not worth carrying.
 DERIVED_TABLES = {"core.searchentry"}
@@ -429,8 +433,19 @@ def exported_models() -> list:
     )
 
 
+def exported_fields(model: type[Model]) -> list:
+    """The model's columns an export carries: all but the secret ones (SECRET_COLUMNS, by
+    field name everywhere or as "app.model.field" in one table)."""
+    table = model._meta.label_lower
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.name not in SECRET_COLUMNS and f"{table}.{field.name}" not in SECRET_COLUMNS
+    ]
+
+
 def _table_lines(model: type[Model]) -> Iterator[str]:
-    fields = [field for field in model._meta.concrete_fields if field.name not in SECRET_COLUMNS]
+    fields = exported_fields(model)
     names = [field.attname for field in fields]
     rows = model._base_manager.order_by("pk").values_list(*names)
     for values in rows.iterator(chunk_size=CHUNK):
@@ -465,9 +480,7 @@ def full_export(output: Path | None = None) -> Path:
             tables[model._meta.label_lower] = {
                 "file": name,
                 "rows": _write_lines(archive, name, _table_lines(model)),
-                "columns": [
-                    f.attname for f in model._meta.concrete_fields if f.name not in SECRET_COLUMNS
-                ],
+                "columns": [f.attname for f in exported_fields(model)],
             }
         for record_type, model in (("contact", Contact), ("company", Company)):
             export = ListExport(None, record_type, model._base_manager.all())
