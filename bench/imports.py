@@ -17,6 +17,7 @@ from bench.memory import rss_kib
 
 GIVEN = ["Ana", "Ion", "Maria", "Andrei", "Elena", "Mihai", "Lucía", "José", "Priya", "Raj"]
 FAMILY = ["Popescu", "Ionescu", "Ștefănescu", "Țăranu", "García", "Muñoz", "Sharma", "Gupta"]
+DOMAIN = "@bench.example"
 HEADER = [
     "First Name",
     "Last Name",
@@ -31,22 +32,23 @@ HEADER = [
 ]
 
 
-def write_csv(path: Path, rows: int, seed: int = 10) -> None:
+def write_csv(path: Path, rows: int, seed: int = 10, start: int = 0) -> None:
     """A HubSpot-style export of distinct people (a number in each family name, so none
     repeats another by name and company): every 200th row has a broken e-mail, every 10th
-    a note."""
+    a note. People `start` to `start + rows`: their e-mails and (Spanish) phones are met in
+    no earlier run's file nor in a generated database, whose phones are Romanian."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        for i in range(rows):
-            email = f"person{i}@bench.example" if i % 200 else f"broken{i}@"
+        for i in range(start, start + rows):
+            email = f"person{i}{DOMAIN}" if i % 200 else f"broken{i}@"
             writer.writerow(
                 [
                     rng.choice(GIVEN),
                     f"{rng.choice(FAMILY)} {i}",
                     email,
-                    f"+40 7{i:08d}",
+                    f"+34 6{i % 10**8:08d}",
                     f"Company {i % 500}",
                     "Buyer",
                     rng.choice(["lead", "customer", "opportunity"]),
@@ -117,6 +119,20 @@ def _raw_write(columns: list[str], batch: list[list[str]]) -> None:
         append_rows("bench_raw_import", columns, batch)
 
 
+def next_person() -> int:
+    """The number after the last person an earlier run brought into this database (their
+    rows are written in order, so the newest e-mail is theirs); 0 when none did."""
+    from clientela.customers.models import EmailAddress
+
+    last = (
+        EmailAddress.objects.filter(address__startswith="person", address__endswith=DOMAIN)
+        .order_by("-id")
+        .values_list("address", flat=True)
+        .first()
+    )
+    return int(last[len("person") : -len(DOMAIN)]) + 1 if last else 0
+
+
 def run(rows: int, log, types: list[str] | None = None) -> dict:
     from clientela.dataio.importing import services
     from clientela.users import services as user_services
@@ -130,9 +146,12 @@ def run(rows: int, log, types: list[str] | None = None) -> dict:
     from clientela.customers.models import Contact
 
     contacts_before = Contact.objects.count()  # the duplicate check reads these
+    # Into a database an earlier run (or `bench generate`) filled, new people all the
+    # same: a file of people it has would time skipping them, not importing.
+    start = next_person()
     folder = Path(tempfile.mkdtemp(prefix="clientela-import-bench-"))
     source = folder / "hubspot-contacts.csv"
-    write_csv(source, rows)
+    write_csv(source, rows, start=start)
     log(f"Wrote {source} ({source.stat().st_size / 1e6:.1f} MB, {rows:,} rows)")
     floor = raw_floor(source)
     log(
@@ -185,7 +204,7 @@ def run(rows: int, log, types: list[str] | None = None) -> dict:
         f"({result['rss_peak_mib']} MiB, target 300)"
     )
     source.unlink()
-    result["other_types"] = run_other_types(actor, folder, rows, log, types)
+    result["other_types"] = run_other_types(actor, folder, range(start, start + rows), log, types)
     return result
 
 
@@ -236,7 +255,7 @@ OTHER_FILES = {
 }  # fmt: skip
 
 
-def run_other_types(actor, folder: Path, contacts: int, log, types: list[str] | None) -> dict:
+def run_other_types(actor, folder: Path, contacts: range, log, types: list[str] | None) -> dict:
     """Orders (one line each), calls and notes, and tasks on the contacts the contact import
     brought in (by e-mail; as many rows as it had good ones, up to OTHER_TYPES_ROWS), each
     type's file timed through the same import path."""
@@ -248,7 +267,7 @@ def run_other_types(actor, folder: Path, contacts: int, log, types: list[str] | 
     if not Warehouse.objects.filter(is_default=True).exists():
         Warehouse.objects.create(name="Bench", is_default=True)
     Product.objects.get_or_create(sku="BENCH-1", defaults={"name": "Bench product"})
-    people = [i for i in range(contacts) if i % 200][:OTHER_TYPES_ROWS]  # a good e-mail
+    people = [i for i in contacts if i % 200][:OTHER_TYPES_ROWS]  # a good e-mail
     results = {}
     for record_type, (header, row) in OTHER_FILES.items():
         if types is not None and record_type not in types:
@@ -258,7 +277,7 @@ def run_other_types(actor, folder: Path, contacts: int, log, types: list[str] | 
             writer = csv.writer(handle)
             writer.writerow(header)
             for i in people:
-                writer.writerow(row(i, f"person{i}@bench.example", actor))
+                writer.writerow(row(i, f"person{i}{DOMAIN}", actor))
         import_run = _queued(actor, source, record_type)
         started, cpu_started = time.perf_counter(), time.process_time()
         finished = services.execute(import_run.pk)

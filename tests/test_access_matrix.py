@@ -372,6 +372,13 @@ def probes(w) -> dict[str, Probe]:
         # The merge queue lists a pair only when the role sees both contacts.
         "imports:duplicates": Probe("list", "GET", "/imports/duplicates/"),
         "imports:data-health": Probe("list", "GET", "/imports/data-health/"),
+        # Correcting a number there is an edit of its record.
+        "imports:correct-phone": Probe(
+            "edit",
+            "POST",
+            f"/imports/data-health/{w['unverified'].pk}/correct/",
+            {"number": "0722 123 456", "country": "RO"},
+        ),
         "imports:dismiss-duplicate": Probe(
             "self", "POST", f"/imports/duplicates/{w['suspected'].pk}/dismiss/"
         ),
@@ -945,7 +952,7 @@ def world(db, settings, tmp_path):
         run=import_run, first_id=contact.pk, second_id=contact.pk
     )
     # A number the import kept as written: data health lists it with the secret contact.
-    PhoneNumber.objects.create(
+    unverified = PhoneNumber.objects.create(
         contact=contact, raw="0722 12", e164="072212", digits="072212", verified=False
     )
     pipeline = deal_services.ensure_pipeline()
@@ -971,6 +978,7 @@ def world(db, settings, tmp_path):
     return {
         "import_run": import_run,
         "suspected": suspected,
+        "unverified": unverified,
         "deal": deal,
         "deal_line": deal_line,
         "lost_deal": lost_deal,
@@ -1184,6 +1192,7 @@ def test_every_url_has_a_probe():
             "line",
             "invoice",
             "suspected",
+            "unverified",
             "shipment",
             "carrier",
             "import_run",

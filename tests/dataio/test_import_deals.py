@@ -132,11 +132,14 @@ def test_a_corrected_file_updates_the_deals_it_has_and_undo_puts_them_back(admin
     assert fridges.expected_close == datetime.date(2027, 5, 31)
     assert fridges.company == maria.company and fridges.owner == admin
     assert set(fridges.contacts.all()) == {maria, ion}
-    assert Activity.objects.filter(kind="note").count() == notes  # not added twice
+    # The file's new note is added to the deal's; the one it had is not written twice.
+    assert deal_notes(fridges) == ["Wants delivery in March", "Wants delivery in May"]
+    assert Activity.objects.filter(kind="note").count() == notes + 1
     assert Deal.objects.get(name="Ortega Hermanos pilot").amount == Decimal("1200")
-    # Undo puts each deal back as it stood, and takes the new one away.
-    assert services.undo(actor=admin, run=again) == 3
+    # Undo puts each deal back as it stood, takes the new one and the new note away.
+    assert services.undo(actor=admin, run=again) == 4
     fridges.refresh_from_db()
+    assert deal_notes(fridges) == ["Wants delivery in March"]
     assert fridges.name == "Lactate Sud: 40 fridges"
     assert (fridges.amount, fridges.stage) == (Decimal("12500.50"), proposal)
     assert fridges.expected_close == datetime.date(2027, 3, 31)
@@ -144,6 +147,45 @@ def test_a_corrected_file_updates_the_deals_it_has_and_undo_puts_them_back(admin
     assert Deal.objects.get(name="Ortega Hermanos pilot").amount == pilot_amount
     assert not Deal.objects.filter(name="Nou: Cafe Sol", deleted_at__isnull=True).exists()
     # The first import's undo still takes every deal it made away.
+    services.undo(actor=admin, run=first)
+    assert not Deal.objects.filter(deleted_at__isnull=True).exists()
+
+
+def deal_notes(deal: Deal) -> list[str]:
+    """The texts of the notes on the deal's timeline."""
+    deal_type = ContentType.objects.get_for_model(Deal)
+    notes = Activity.objects.filter(
+        kind="note", links__content_type=deal_type, links__object_id=deal.pk
+    )
+    return sorted(notes.values_list("body", flat=True))
+
+
+def test_a_re_import_adds_the_files_new_notes_once_and_undo_takes_them_away(admin, maria):
+    header = ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Notes"]
+    first = import_file(
+        admin,
+        csv_bytes([header, ["d-1", "Fridges", "100", "Called in March"]]),
+        "deals.csv",
+        record_type="deal",
+    )
+    deal = Deal.objects.get()
+    more = csv_bytes(
+        [
+            header,
+            ["d-1", "Fridges", "100", "Called in March"],
+            ["d-1", "Fridges", "100", "Asked for a discount"],
+            ["d-1", "Fridges", "100", "Asked for a discount"],
+        ]
+    )
+    again = import_file(admin, more, "deals.csv", record_type="deal", mode="update")
+    assert (again.created, again.updated, again.rejected) == (0, 3, 0)
+    assert deal_notes(deal) == ["Asked for a discount", "Called in March"]
+    # The same file once more finds every note there already.
+    third = import_file(admin, more, "deals.csv", record_type="deal", mode="update")
+    assert deal_notes(deal) == ["Asked for a discount", "Called in March"]
+    services.undo(actor=admin, run=third)
+    services.undo(actor=admin, run=again)
+    assert deal_notes(deal) == ["Called in March"]
     services.undo(actor=admin, run=first)
     assert not Deal.objects.filter(deleted_at__isnull=True).exists()
 

@@ -101,6 +101,12 @@ def meetings_held(record) -> int:
     ).count()
 
 
+def note_texts(record) -> set[str]:
+    """The texts of the notes on this record's timeline (a re-import adds only new ones)."""
+    links = TimelineLink.objects.filter(**_record_filter(record), kind=ActivityKind.NOTE)
+    return set(Activity.objects.filter(links__in=links).values_list("body", flat=True))
+
+
 def timeline_counts(record) -> dict[str, int]:
     rows = (
         TimelineLink.objects.filter(**_record_filter(record)).values("kind").annotate(n=Count("id"))

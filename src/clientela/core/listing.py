@@ -31,7 +31,8 @@ class Cell:
     text: str = ""
     url: str = ""
     kind: str = "text"  # text, link, badge, flagged, tags, email, phone, date, person
-    # By kind: the date of a "date", the initials of a "person", the warning of a "flagged".
+    # By kind: the date of a "date", the initials of a "person", the warning of a "flagged"
+    # or a "phone".
     extra: Any = None
 
 

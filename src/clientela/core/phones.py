@@ -77,6 +77,13 @@ def as_written(raw: str) -> Phone:
     return Phone(raw=raw, e164=digits, search_digits=digits, verified=False)
 
 
+def is_checked(e164: str) -> bool:
+    """Whether a stored number was checked: E.164 starts with "+", a number kept as
+    written (`as_written`) holds only its digits. A record's main phone says so without
+    reading its phone rows."""
+    return e164.startswith("+")
+
+
 def _country_of(parsed: phonenumbers.PhoneNumber) -> str:
     """The two-letter country a number's country code belongs to (the first, when several
     share it)."""
@@ -152,3 +159,23 @@ def starting_with(field: str, prefix: str) -> Q:
 
 def looks_like_phone(query: str) -> bool:
     return bool(PHONE_LIKE.match(query.strip())) and len(NON_DIGITS.sub("", query)) >= 3
+
+
+@functools.lru_cache(maxsize=16)
+def countries(language: str) -> list[tuple[str, str]]:
+    """[(code, "Romania +40")]: every country a number can be read in, named in
+    `language` (Babel's names; the code where it has none), sorted by name."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        names = Locale.parse(language.replace("-", "_")).territories
+    except (UnknownLocaleError, ValueError):
+        names = Locale("en").territories
+    named = [
+        (
+            code,
+            f"{names.get(code, code)} +{phonenumbers.country_code_for_region(code)}",
+        )
+        for code in phonenumbers.SUPPORTED_REGIONS
+    ]
+    return sorted(named, key=lambda item: item[1].casefold())

@@ -19,6 +19,7 @@ from clientela.core.listing import (
     related_cell,
 )
 from clientela.core.phones import display as display_phone
+from clientela.core.phones import is_checked
 from clientela.core.search import matching_ids
 from clientela.customers import selectors
 from clientela.customers.models import Company, Contact
@@ -28,6 +29,12 @@ NAME_SORTS = {
     "created": ["created_at", "id"],
     "updated": ["updated_at", "id"],
 }
+
+
+def phone_cell(e164: str) -> Cell:
+    """A record's main phone, marked "unverified" when an import kept it as written."""
+    warning = _("unverified") if e164 and not is_checked(e164) else None
+    return Cell(display_phone(e164), e164, "phone", warning)
 
 
 def contact_spec(user) -> ListSpec:
@@ -46,7 +53,7 @@ def contact_spec(user) -> ListSpec:
                 lambda c: related_cell(user, c.company),
             ),
             Column("email", _("E-mail"), lambda c: Cell(c.email, kind="email")),
-            Column("phone", _("Phone"), lambda c: Cell(display_phone(c.phone), c.phone, "phone")),
+            Column("phone", _("Phone"), lambda c: phone_cell(c.phone)),
             Column("stage", _("Stage"), lambda c: Cell(c.lifecycle_stage.label, kind="badge")),
             Column("owner", _("Owner"), lambda c: person_cell(c.owner)),
             Column("position", _("Position"), lambda c: Cell(c.position), default=False),
@@ -89,7 +96,7 @@ def company_spec(user) -> ListSpec:
             ),
             Column("industry", _("Industry"), lambda c: Cell(c.industry)),
             Column("email", _("E-mail"), lambda c: Cell(c.email, kind="email")),
-            Column("phone", _("Phone"), lambda c: Cell(display_phone(c.phone), c.phone, "phone")),
+            Column("phone", _("Phone"), lambda c: phone_cell(c.phone)),
             Column("status", _("Status"), lambda c: Cell(c.get_status_display(), kind="badge")),
             Column("owner", _("Owner"), lambda c: person_cell(c.owner)),
             Column(

@@ -18,6 +18,7 @@ from clientela.core.listing import related_cell as _related_cell
 from clientela.core.money import format_money, format_totals
 from clientela.core.permissions import HIDDEN
 from clientela.core.phones import display as display_phone
+from clientela.core.phones import is_checked
 from clientela.core.telephony.services import dial_href as _dial_href
 from clientela.core.telephony.services import request_dial_template
 
@@ -100,6 +101,12 @@ def phone(value: str) -> str:
     return display_phone(value)
 
 
+@register.filter
+def unchecked_phone(e164: str) -> bool:
+    """A stored number an import kept as written, not checked (core.phones.is_checked)."""
+    return bool(e164) and not is_checked(e164)
+
+
 @register.simple_tag(takes_context=True)
 def dial_href(context: template.Context, e164: str) -> str:
     """Where a click on a phone number goes: `tel:` or the phone system's address."""
@@ -176,9 +183,11 @@ def _cell(value: Cell, dial_template: str = "") -> str:
         html_ = f'<a href="{conditional_escape(value.url)}" class="cell-link">{text}</a>'
     elif kind == "email":
         html_ = f'<a href="mailto:{text}">{text}</a>'
-    elif kind == "phone":
+    elif kind == "phone":  # and a warning beside it when `extra` says one
         href = conditional_escape(_dial_href(value.url or "", dial_template))
         html_ = f'<a href="{href}" class="num">{text}</a>'
+        if value.extra:
+            html_ += f' <span class="badge badge--warning">{conditional_escape(value.extra)}</span>'
     elif kind == "badge":
         html_ = f'<span class="badge">{text}</span>'
     elif kind == "flagged":  # the text, and a warning beside it when `extra` says one

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.activities import batches as activity_batches
+from clientela.activities import selectors as activity_selectors
 from clientela.core import audit, bulk, search
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
@@ -409,6 +410,7 @@ class _DealBatch:
         self.run, self.lookups, self.tally = run, lookups, tally
         self.actor = run.created_by
         self.notes: list = []
+        self.added_notes: list = []  # (deal, text): new notes on deals the file updates
         self.new_companies: list[str] = []  # the folded names of those the row created
 
     def saved_companies(self) -> dict[str, Company]:
@@ -470,6 +472,7 @@ class _DealBatch:
                 continue
             if pk is not None:
                 self.tally.updated += 1
+                self.more_notes(deal, converted.notes)
                 self.tally.note(
                     self.run,
                     number,
@@ -490,6 +493,16 @@ class _DealBatch:
             for column, message in warnings:
                 self.tally.note(self.run, number, ImportNote.Kind.WARNING, column, message)
         activity_batches.log_notes(actor=self.actor, notes=self.notes)
+        added = activity_batches.log_notes(actor=self.actor, notes=self.added_notes)
+        self.tally.records += [_undo_row(self.run, "activity", note.pk) for note in added]
+
+    def more_notes(self, deal: Deal, texts: list[str]) -> None:
+        """A re-imported deal's notes the file adds, undone with the run; those it has (or
+        an earlier row of the batch gave it) are not written twice."""
+        have = activity_selectors.note_texts(deal) | {
+            text for record, text in self.notes + self.added_notes if record.pk == deal.pk
+        }
+        self.added_notes += [(deal, text) for text in dict.fromkeys(texts) if text not in have]
 
     def rewrite(self, pk: int, data: dict) -> Deal:
         """A deal an earlier import (or row) brought in, written again with the fields the

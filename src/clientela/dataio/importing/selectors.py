@@ -6,7 +6,9 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -142,15 +144,37 @@ def suspected_duplicates(user, limit: int = 100) -> list[SuspectedPair]:
     return shown[:limit]
 
 
+def _unverified(user) -> QuerySet:
+    """Phone numbers kept unchecked, on contacts and companies the user may see."""
+    from clientela.customers import selectors as customer_selectors
+    from clientela.customers.models import PhoneNumber
+
+    return PhoneNumber.objects.filter(verified=False).filter(
+        Q(contact__in=customer_selectors.contacts_for(user))
+        | Q(company__in=customer_selectors.companies_for(user))
+    )
+
+
 def unverified_phones(user, after: str | None, limit: int = 50) -> Page:
     """Data health's list: the phone numbers an import kept as written because it could
     not check them, on contacts and companies the user may see, newest first, a page at a
     time; each with its record, to open and correct it."""
-    from clientela.customers import selectors as customer_selectors
-    from clientela.customers.models import PhoneNumber
+    from clientela.customers.models import Address
 
-    phones = PhoneNumber.objects.filter(verified=False).filter(
-        Q(contact__in=customer_selectors.contacts_for(user))
-        | Q(company__in=customer_selectors.companies_for(user))
+    # The country a correction reads the number in unless told otherwise: the record's
+    # first address with one (read in the same query), else the installation's.
+    countries = Address.objects.exclude(country="").order_by("position", "id").values("country")
+    phones = _unverified(user).annotate(
+        address_country=Coalesce(
+            Subquery(countries.filter(contact_id=OuterRef("contact_id"))[:1]),
+            Subquery(countries.filter(company_id=OuterRef("company_id"))[:1]),
+            Value(settings.PHONE_REGION),
+        )
     )
     return keyset_page(phones.select_related("contact", "company"), ["-id"], after, limit)
+
+
+def unverified_phone(user, pk: int):
+    """One number of data health's list, to correct it: None when it is checked already
+    or on a record the user may not see."""
+    return _unverified(user).filter(pk=pk).select_related("contact", "company").first()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/resume/", views.resume, name="resume"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("data-health/", views.data_health, name="data-health"),
+    path("data-health/<int:pk>/correct/", views.correct_phone, name="correct-phone"),
     path("duplicates/<int:pk>/dismiss/", views.dismiss_duplicate, name="dismiss-duplicate"),
     path("duplicates/<int:pk>/merge/", views.merge_duplicate, name="merge-duplicate"),
 ]

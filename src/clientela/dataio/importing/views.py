@@ -7,19 +7,26 @@ import csv
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from clientela.core.concurrency import StaleRecordError
+from clientela.core.forms import add_service_errors
 from clientela.core.permissions import capability_required
+from clientela.core.phones import countries
+from clientela.core.phones import display as display_phone
 from clientela.core.text import Echo, spreadsheet_safe
+from clientela.customers import services as customer_services
 from clientela.dataio.importing import calls as call_import
 from clientela.dataio.importing import mapping, merge_queue, reading, selectors, services, summary
+from clientela.dataio.importing.forms import PhoneCorrectionForm
 from clientela.dataio.importing.rows import OTHER_TYPES
 from clientela.dataio.models import DuplicateMode, ImportRun, MappingTemplate, SuspectedDuplicate
 from clientela.users import selectors as user_selectors
@@ -356,29 +363,81 @@ def duplicates(request):
     )
 
 
+@require_safe
 @import_required
 def data_health(request):
     """What an import brought in that needs a person's eye: the phone numbers it kept as
-    written, unverified, each linked to its record to correct it."""
+    written, unverified, each with a form to correct it in place."""
+    return _data_health_page(request)
+
+
+def _data_health_page(request, correcting: int | None = None, form=None, status: int = 200):
+    """The page; `form`, bound and refused, is shown with its errors on the row of phone
+    `correcting` (the others start from the number kept and the record's country)."""
     page = selectors.unverified_phones(request.user, request.GET.get("after"))
+    rows = [
+        (
+            phone,
+            phone.contact or phone.company,
+            form
+            if phone.pk == correcting
+            else PhoneCorrectionForm(
+                initial={
+                    "number": phone.raw,
+                    "country": phone.address_country,
+                    "version": (phone.contact or phone.company).version,
+                },
+                prefix=f"phone-{phone.pk}",
+            ),
+        )
+        for phone in page.items
+    ]
     return render(
         request,
         "dataio/data_health.html",
         {
             "page": page,
-            "rows": [_with_record(phone) for phone in page.items],
+            "rows": rows,
+            "countries": countries(get_language() or settings.LANGUAGE_CODE),
             "query": "",
             "next_query": urlencode({"after": page.next_cursor}) if page.next_cursor else "",
             "is_first_page": not request.GET.get("after"),
         },
+        status=status,
     )
 
 
-def _with_record(phone) -> tuple:
-    """(phone, its contact or company, the page that corrects the number)."""
-    if phone.contact_id:
-        return phone, phone.contact, reverse("customers:contact-edit", args=[phone.contact_id])
-    return phone, phone.company, reverse("customers:company-edit", args=[phone.company_id])
+@require_POST
+@import_required
+def correct_phone(request, pk: int):
+    """One number of data health corrected: checked in the country chosen, stored in
+    E.164 and verified; refused with the reason beside the field, nothing written."""
+    phone = selectors.unverified_phone(request.user, pk)
+    if phone is None:
+        raise Http404(_("There is no such unverified number."))
+    form = PhoneCorrectionForm(request.POST, prefix=f"phone-{pk}")
+    if form.is_valid():
+        try:
+            record = customer_services.correct_phone(
+                actor=request.user,
+                phone=phone,
+                number=form.cleaned_data["number"],
+                country=form.cleaned_data["country"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except (PermissionDenied, StaleRecordError) as error:
+            messages.error(request, str(error))
+            return redirect("imports:data-health")
+        else:
+            messages.success(
+                request,
+                _("%(record)s: %(number)s is checked and stored.")
+                % {"record": record, "number": display_phone(record.phone)},
+            )
+            return redirect("imports:data-health")
+    return _data_health_page(request, correcting=pk, form=form, status=400)
 
 
 @require_POST
