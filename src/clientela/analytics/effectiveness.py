@@ -445,11 +445,40 @@ def charts(
                 ),
             )
         )
+    rated = {pk: person.rated() for pk, person in done.items()}
+    rated_before = {pk: person.rated() for pk, person in before.items()}
+    result.append(
+        Chart(
+            "people-trend",
+            _("Rated figures against the period before"),
+            "bar",
+            [part.label for part in rating.PARTS],
+            [
+                row(
+                    person,
+                    [
+                        Cell(
+                            rated.get(person.pk, {}).get(part.key, 0),
+                            before=rated_before.get(person.pk, {}).get(part.key, 0),
+                            compared=True,
+                        )
+                        for part in rating.PARTS
+                    ],
+                )
+                for person in people
+            ],
+            axis=_("Person"),
+            note=_(
+                "Each figure the rating weighs, in this period, with its change from the"
+                " period before."
+            ),
+        )
+    )
     scores = [
         (
             person,
-            rating.points(done[person.pk].rated() if person.pk in done else {}, weights),
-            rating.points(before[person.pk].rated() if person.pk in before else {}, weights),
+            rating.points(rated.get(person.pk, {}), weights),
+            rating.points(rated_before.get(person.pk, {}), weights),
         )
         for person in people
     ]
