@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities import selectors as activity_selectors
@@ -452,7 +453,7 @@ def charts(
             "people-trend",
             _("Rated figures against the period before"),
             "bar",
-            [part.label for part in rating.PARTS],
+            [capfirst(part.label) for part in rating.PARTS],
             [
                 row(
                     person,
