@@ -122,44 +122,70 @@ def backtest(c: Context) -> dict:
     return result
 
 
+# The people page's 30 days: those just before the generated data's NOW (the last days
+# of the plan, where its activities and timers are), not the calendar's.
+PEOPLE_DAYS = 30
+
+
+def people_span() -> tuple[datetime.datetime, datetime.datetime]:
+    from bench.generate import NOW
+
+    return NOW - datetime.timedelta(days=PEOPLE_DAYS), NOW
+
+
+def people_url(c: Context, limited: bool) -> str:
+    start, end = people_span()
+    last = (end - datetime.timedelta(days=1)).date()
+    return f"/dashboards/people/?from={start.date().isoformat()}&to={last.isoformat()}"
+
+
 def people_sql(owner_ids: list[int] | None) -> list[tuple[str, list]]:
-    """The people page's figures over its default 30 days, by person: calls and meetings
-    logged, tasks done (on time or not), deals won by currency and day (converted at each
-    day's rate), tickets resolved (within their deadline or not) and survey ratings."""
-    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=30)
+    """The people page's figures over its 30 days (people_span), by person: calls and
+    meetings logged, tasks done (on time or not), deals won by currency and day (converted
+    at each day's rate), tickets resolved (within their deadline or not), survey ratings,
+    and the time timed on tasks and tickets."""
+    since, until = people_span()
 
     def whose(column: str) -> str:
         return f" AND {column} IN ({_owners(owner_ids)})" if owner_ids is not None else ""
 
     return [
         (
-            "SELECT author_id, kind, COUNT(*) FROM activities_activity"
-            " WHERE kind IN ('call', 'meeting') AND occurred_at >= %s"
+            "SELECT author_id, kind, COUNT(*), SUM(duration_seconds) FROM activities_activity"
+            " WHERE kind IN ('call', 'meeting') AND occurred_at >= %s AND occurred_at < %s"
             f"{whose('author_id')} GROUP BY 1, 2",
-            [since],
+            [since, until],
         ),
         (
             "SELECT assignee_id, COUNT(*),"
             " SUM(CASE WHEN due_at IS NULL OR done_at <= due_at THEN 1 ELSE 0 END)"
-            f" FROM activities_task WHERE done_at >= %s{whose('assignee_id')} GROUP BY 1",
-            [since],
+            " FROM activities_task WHERE done_at >= %s AND done_at < %s"
+            f"{whose('assignee_id')} GROUP BY 1",
+            [since, until],
         ),
         (
             f"SELECT owner_id, currency, {_day('closed_at')}, COUNT(*), SUM(amount)"
             " FROM deals_deal WHERE deleted_at IS NULL AND status = 'won'"
-            f" AND closed_at >= %s{whose('owner_id')} GROUP BY 1, 2, 3",
-            [since],
+            f" AND closed_at >= %s AND closed_at < %s{whose('owner_id')} GROUP BY 1, 2, 3",
+            [since, until],
         ),
         (
             "SELECT owner_id, COUNT(*), SUM(CASE WHEN resolution_due IS NULL"
             " OR resolved_at <= resolution_due THEN 1 ELSE 0 END) FROM tickets_ticket"
-            f" WHERE deleted_at IS NULL AND resolved_at >= %s{whose('owner_id')} GROUP BY 1",
-            [since],
+            " WHERE deleted_at IS NULL AND resolved_at >= %s AND resolved_at < %s"
+            f"{whose('owner_id')} GROUP BY 1",
+            [since, until],
         ),
         (
             "SELECT agent_id, AVG(rating), COUNT(*) FROM tickets_survey"
-            f" WHERE answered_at >= %s{whose('agent_id')} GROUP BY 1",
-            [since],
+            f" WHERE answered_at >= %s AND answered_at < %s{whose('agent_id')} GROUP BY 1",
+            [since, until],
+        ),
+        (
+            "SELECT user_id, kind, SUM(seconds) FROM activities_timeentry"
+            " WHERE kind IN ('task', 'record') AND seconds IS NOT NULL"
+            f" AND started_at >= %s AND started_at < %s{whose('user_id')} GROUP BY 1, 2",
+            [since, until],
         ),
     ]
 
@@ -170,7 +196,10 @@ def marketing_sql(owner_ids: list[int] | None) -> list[tuple[str, list]]:
     now (the representative's: his team's contacts)."""
     since = datetime.datetime.now(datetime.UTC) - YEAR
     mine = f" AND owner_id IN ({_owners(owner_ids)})" if owner_ids is not None else ""
-    seen = f"SELECT id FROM customers_contact WHERE deleted_at IS NULL{mine}"
+    # The stage moves of the contacts one may see: the rule on the join, as the page says it.
+    seen = " JOIN customers_contact c ON c.id = m.contact_id AND c.deleted_at IS NULL" + (
+        f" AND c.owner_id IN ({_owners(owner_ids)})" if owner_ids is not None else ""
+    )
     return [
         (
             f"SELECT {_month('created_at')}, source, COUNT(*) FROM customers_contact"
@@ -178,14 +207,13 @@ def marketing_sql(owner_ids: list[int] | None) -> list[tuple[str, list]]:
             [since],
         ),
         (
-            "SELECT to_stage_id, COUNT(*) FROM customers_lifecyclechange"
-            f" WHERE changed_at >= %s AND contact_id IN ({seen}) GROUP BY 1",
+            f"SELECT m.to_stage_id, COUNT(*) FROM customers_lifecyclechange m{seen}"
+            " WHERE m.changed_at >= %s GROUP BY 1",
             [since],
         ),
         (
-            "SELECT from_stage_id, COUNT(*) FROM customers_lifecyclechange"
-            " WHERE changed_at >= %s AND from_stage_id IS NOT NULL"
-            f" AND contact_id IN ({seen}) GROUP BY 1",
+            f"SELECT m.from_stage_id, COUNT(*) FROM customers_lifecyclechange m{seen}"
+            " WHERE m.changed_at >= %s AND m.from_stage_id IS NOT NULL GROUP BY 1",
             [since],
         ),
         (
@@ -231,7 +259,7 @@ def benchmarks():
         # the page shows his own.
         Benchmark(
             "dashboard: people",
-            lambda c, limited: "/dashboards/people/",
+            people_url,
             lambda c, limited: people_sql([c.limited.pk] if limited else None),
         ),
         Benchmark(

@@ -1,6 +1,7 @@
 """Deterministic bench data, written through bulk paths (COPY on PostgreSQL, executemany on
 SQLite): users in two teams, companies, contacts with their e-mails, phones and search
-entries, and activities on timelines. Every value is a pure function of (seed, row id), so
+entries, activities on timelines, and the time people timed on calls and tickets (as
+many timers as activities, in proportion: TIMED_CALLS, TIMED_TICKETS). Every value is a pure function of (seed, row id), so
 a chunk can be built in any process and the same seed always gives the same database."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.db.models import Model
 
-from clientela.activities.models import Activity, ActivityKind, TimelineLink
+from clientela.activities.models import Activity, ActivityKind, TimeEntry, TimelineLink, TimerKind
 from clientela.core import events
 from clientela.core.models import SearchEntry
 from clientela.core.phones import as_written as phone_as_written
@@ -644,8 +645,32 @@ SUBJECTS = {
 KINDS = [kind for kind in ActivityKind.values if kind in SUBJECTS]
 
 
+# The timers people ran, in proportion to the activities: one call in TIMED_CALLS was timed
+# (its timer logged it, with the call's length), and with tickets, one activity in
+# TIMED_TICKETS comes with a timer run on a ticket by its owner, for the people page's
+# "Time logged" figure.
+TIMED_CALLS = 2
+TIMED_TICKETS = 2
+CALL_SECONDS = 120
+
+
+def _ticket_timer(plan: Plan, ids: Ids, n: int, author: int) -> tuple:
+    """The timer run on a ticket alongside activity `n`: by the ticket's owner (the
+    activity's author when it has none), within a day of the ticket's opening."""
+    from bench.tickets import ticket_opened
+
+    ticket = 1 + mix(plan.seed, 70, n) % plan.tickets
+    seconds = 300 + mix(plan.seed, 71, n) % 3300
+    later = datetime.timedelta(seconds=seconds + mix(plan.seed, 72, n) % 86400)
+    stop = min(ticket_opened(plan, ticket) + later, NOW)
+    start = stop - datetime.timedelta(seconds=seconds)
+    user = _owner(plan, ids, 63, ticket) or author  # the owner bench/tickets.py gives it
+    record = (ids.ticket_type, ticket, None)
+    return (user, TimerKind.RECORD.value, None, *record, _dt(start), _dt(stop), seconds)
+
+
 def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
-    rows: dict[str, list] = {"activity": [], "link": []}
+    rows: dict[str, list] = {"activity": [], "link": [], "time": []}
     for n in range(first, last + 1):
         kind = plan.kind(n)
         when = plan.occurred_at(n)
@@ -655,7 +680,7 @@ def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list
             "subject": SUBJECTS[kind],
             "body": f"Talked about order {n}; they want a new quote next week.",
             "direction": "outbound" if is_call else "",
-            "duration_seconds": 120 if is_call else None,
+            "duration_seconds": CALL_SECONDS if is_call else None,
             "outcome": "connected" if is_call else "",
             "ends_at": None,
             "place": "",
@@ -672,6 +697,14 @@ def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list
         company_id = plan.company_of(contact_id)
         if company_id:
             rows["link"].append((n, ids.company_type, company_id, _dt(when), kind))
+        if is_call and mix(plan.seed, 73, n) % TIMED_CALLS == 0:
+            stop = when + datetime.timedelta(seconds=CALL_SECONDS)
+            record = (ids.contact_type, contact_id, n)  # the contact, and the call it logged
+            rows["time"].append(
+                (author, TimerKind.CALL.value, None, *record, _dt(when), _dt(stop), CALL_SECONDS)
+            )
+        if plan.tickets and ids.ticket_type and n % TIMED_TICKETS == 0:
+            rows["time"].append(_ticket_timer(plan, ids, n, author))
     return rows
 
 
@@ -703,6 +736,20 @@ TABLES: dict[str, tuple[type[Model], list[str]]] = {
     "link": (
         TimelineLink,
         ["activity", "content_type", "object_id", "occurred_at", "kind"],
+    ),
+    "time": (
+        TimeEntry,
+        [
+            "user",
+            "kind",
+            "task",
+            "content_type",
+            "object_id",
+            "activity",
+            "started_at",
+            "stopped_at",
+            "seconds",
+        ],
     ),
 }
 

@@ -53,6 +53,13 @@ def ensure_departments(users: list[int]) -> list[int]:
     return list(Department.objects.order_by("pk").values_list("pk", flat=True))
 
 
+def ticket_opened(plan: Plan, n: int) -> datetime.datetime:
+    """When ticket `n` was opened (its timers run after it: bench.generate)."""
+    from bench import generate as g
+
+    return g.NOW - datetime.timedelta(seconds=g.mix(plan.seed, 61, n) % g.YEARS)
+
+
 def ticket_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
     from bench import generate as g
 
@@ -61,7 +68,7 @@ def ticket_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
         contact_id = 1 + g.mix(plan.seed, 60, n) % plan.contacts
         company_id = plan.company_of(contact_id)
         age = g.mix(plan.seed, 61, n) % g.YEARS
-        created = g.NOW - datetime.timedelta(seconds=age)
+        created = ticket_opened(plan, n)
         subject = SUBJECTS[g.mix(plan.seed, 62, n) % len(SUBJECTS)]
         owner = g._owner(plan, ids, 63, n)
         department = ids.departments[0 if owner in ids.users[: len(ids.users) // 2] else -1]

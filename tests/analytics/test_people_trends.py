@@ -67,3 +67,32 @@ def test_each_figure_against_the_period_before_for_two_roles(client, timed):  # 
         "0 → (period before: 0)",
     ]
     assert _rows(body, "people-time")["Radu Ene"][2] == "0.6 ↑ 20% (period before: 0.5)"
+
+
+@pytest.mark.django_db
+def test_each_rated_figure_against_the_period_before_for_two_roles(timed):  # noqa: F811
+    # What the rating weighs, figure by figure (calls, meetings, tasks on time, deals won,
+    # tickets within deadline), this period's beside the period before's. Radu: 2 calls
+    # against 1 (80 days ago), no meeting either time, 1 task done on time and 1 deal won
+    # against none, no ticket resolved within a deadline either time.
+    from tests.analytics.test_people import table
+
+    for reader in ("ana", "maria"):
+        assert trends(timed[reader])["people-trend"]["Radu Ene"] == [
+            "↑ 100%",
+            "→",
+            "↑ new",
+            "↑ new",
+            "→",
+        ], reader
+        assert table(timed[reader])["people-trend"]["Radu Ene"] == [2, 0, 1, 1, 0], reader
+    # Bogdan, whom only the administrator sees: a call and a deal won, nothing before.
+    assert trends(timed["ana"])["people-trend"]["Bogdan Stan"] == [
+        "↑ new",
+        "→",
+        "→",
+        "↑ new",
+        "→",
+    ]
+    assert table(timed["ana"])["people-trend"]["Bogdan Stan"] == [1, 0, 0, 1, 0]
+    assert "Bogdan Stan" not in trends(timed["maria"])["people-trend"]

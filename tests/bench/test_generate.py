@@ -15,6 +15,7 @@ import sys
 from tests.conftest import ROOT, clientela_env
 
 SCRIPT = """
+import datetime
 import json
 import django
 django.setup()
@@ -22,7 +23,7 @@ from django.test import Client
 from bench import dashboards, report
 from bench.generate import ADMIN_EMAIL, Plan, add_articles, generate
 from bench.requests import context
-from clientela.activities.models import Activity
+from clientela.activities.models import Activity, TimeEntry
 from clientela.customers.models import Company, Contact
 from clientela.core.models import SearchEntry
 from clientela.tickets.models import Article, ArticleCategory, Ticket
@@ -66,6 +67,13 @@ Article.objects.all().delete()
 SearchEntry.objects.filter(content_type__model="article").delete()
 add_articles(plan, lambda line: None)
 kb_added = knowledge_base()
+from clientela.analytics import effectiveness
+from clientela.users.models import User as People
+admin = People.objects.get(email=ADMIN_EMAIL)
+start, end = dashboards.people_span()
+span = effectiveness.Span(start.date(), (end - datetime.timedelta(days=1)).date(), datetime.UTC)
+timed = effectiveness.done_by(admin, list(People.objects.values_list("pk", flat=True)), span)
+calls = Activity.objects.filter(kind="call")
 print(json.dumps({
     "kb_generated": kb_generated,
     "kb_added": kb_added,
@@ -76,7 +84,18 @@ print(json.dumps({
     "entry_shown": "Talked about order 1;" in page,
     "company_page": client.get(f"/companies/{contact.company_id}/").status_code,
     "forecast_page": client.get("/dashboards/forecast/").status_code,
-    "people_page": client.get("/dashboards/people/").status_code,
+    "people_page": client.get(dashboards.people_url(None, False)).status_code,
+    "timers": {
+        "record": TimeEntry.objects.filter(kind="record", object_id__lte=40).count(),
+        "call": TimeEntry.objects.filter(kind="call").count(),
+        "calls": calls.count(),
+        # a call's timer is its call, of the same length
+        "call_matches": TimeEntry.objects.filter(
+            kind="call", activity__in=calls, seconds=120, activity__duration_seconds=120
+        ).count(),
+        "stopped": TimeEntry.objects.filter(stopped_at__isnull=False).count(),
+        "ticket_seconds": sum(done.ticket_seconds for done in timed.values()),
+    },
     "people_floor": people_floor,
     "backtest": [line.split(":")[0]
                  for line in report.backtest_lines(dashboards.backtest(context()))],
@@ -112,9 +131,19 @@ def test_a_small_bench_database_is_generated_whole(tmp_path):
     assert result["company_page"] == 200
     # The forecast page opens on it, and its back-test is reported beside the timings.
     assert result["forecast_page"] == 200
-    # So does the people page, and each of its SQL floor's five statements runs.
+    # So does the people page, and each of its SQL floor's six statements runs; its 30 days
+    # have calls and timed tickets in them, so its time figure is measured with data.
     assert result["people_page"] == 200
-    assert len(result["people_floor"]) == 5
+    assert len(result["people_floor"]) == 6
+    assert result["people_floor"][0] and result["people_floor"][-1]
+    # Timers in proportion to the activities: one in two has one on a ticket (of the 40),
+    # and about one call in two was timed; every timer is stopped.
+    timers = result["timers"]
+    assert timers["record"] == 1200 // 2
+    assert timers["calls"] * 0.3 < timers["call"] < timers["calls"] * 0.7
+    assert timers["call_matches"] == timers["call"]
+    assert timers["stopped"] == timers["record"] + timers["call"]
+    assert timers["ticket_seconds"] > 0
     assert result["backtest"] == [
         "forecast back-test, revenue",
         "forecast back-test, new customers",

@@ -67,3 +67,38 @@ def test_when_carries_the_instant_for_the_browser(now):
     html = when(moment)
     assert html == f'<time datetime="{moment.isoformat(timespec="seconds")}">3\xa0hours ago</time>'
     assert when(None) == "—"
+
+
+@pytest.mark.parametrize("seconds", [0, 7, 60, 125])
+def test_a_running_duration_reads_as_a_stopped_one_and_carries_the_servers_count(seconds):
+    """What the page first shows is the server's count; the patterns app.js ticks on with
+    are the page language's (a Hindi page keeps counting in Hindi)."""
+    from django.template import Context, Template
+
+    from clientela.core.templatetags.ui import duration, ticking_duration
+
+    with translation.override("hi"):
+        html = str(ticking_duration(seconds))
+        shown = duration(seconds)
+        patterns = (
+            translation.gettext("%(s)d s"),
+            translation.gettext("%(m)d min"),
+            translation.gettext("%(m)d min %(s)d s"),
+        )
+        inside = Template(
+            "{% load i18n ui %}{% blocktranslate with time=n|ticking_duration %}"
+            "running, {{ time }}{% endblocktranslate %}"
+        ).render(Context({"n": seconds}))
+    assert f">{shown}</time>" in html
+    assert f'data-seconds="{seconds}"' in html and f'datetime="PT{seconds}S"' in html
+    assert 'data-pattern-s="{}" data-pattern-m="{}" data-pattern-ms="{}"'.format(*patterns) in html
+    assert patterns == ("%(s)d सेकंड", "%(m)d मिनट", "%(m)d मिनट %(s)d सेकंड")
+    # In a translated sentence the element is markup, not escaped text.
+    assert "<time data-ticking" in inside and "&lt;time" not in inside
+
+
+def test_a_running_duration_below_zero_starts_at_zero():
+    from clientela.core.templatetags.ui import ticking_duration
+
+    assert 'data-seconds="0"' in str(ticking_duration(-3))
+    assert ticking_duration(None) == ""

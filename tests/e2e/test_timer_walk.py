@@ -1,10 +1,14 @@
 """The timer in a browser: started on a ticket, which the contact's page then says runs;
 a call's timer started from the composer stops the ticket's and, stopped, logs the call;
-a task's timer on My day. Every page fits at 1440 and 390 px."""
+a task's timer on My day; a running timer's time counts on from the server's. Every page
+fits at 1440 and 390 px."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clientela.activities import services as activity_services
@@ -76,4 +80,54 @@ def test_a_timer_started_and_stopped_on_a_ticket_a_call_and_a_task(
     assert [kind for kind, _s, _a in entries] == ["record", "call", "task"]
     assert all(seconds is not None for _k, seconds, _a in entries)
     assert entries[1][2] is not None  # the call was logged
+    assert not problems, "\n".join(problems)
+
+
+def _reads(total: int) -> str:
+    minutes, seconds = divmod(total, 60)
+    if minutes == 0:
+        return f"{seconds} s"
+    return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+
+
+def _ticks_on(page, clock) -> int:
+    """Waits until the clock has moved two seconds past the server's count; what it then
+    reads must be the time it says it is at."""
+    served = int(clock.get_attribute("data-seconds"))
+    page.wait_for_function(
+        "([el, from]) => parseInt(el.getAttribute('datetime').slice(2), 10) >= from + 2",
+        arg=[clock.element_handle(), served],
+        timeout=10_000,
+    )
+    now = int(clock.get_attribute("datetime")[2:-1])
+    assert clock.inner_text() in (_reads(now), _reads(now + 1))  # a tick may fall between
+    return served
+
+
+def test_a_running_timer_counts_on_from_the_time_the_server_gives(
+    page, live_server, desk, screenshot
+):
+    from clientela.activities import timers
+
+    page.set_default_navigation_timeout(60_000)
+    started = timezone.now() - datetime.timedelta(minutes=2, seconds=5)
+    timers.start_timer(actor=desk["ana"], record=desk["ticket"], now=started)
+    log_in(page, live_server, desk["ana"], PASSWORD)
+    problems = []
+
+    page.goto(live_server.url + f"/tickets/{desk['ticket'].pk}/")
+    clock = page.locator("[data-timer-running] time[data-ticking]")
+    expect(clock).to_contain_text("2 min")
+    served = _ticks_on(page, clock)
+    # The server's count is the truth: the time since the start, not since the page came.
+    assert 125 <= served <= (timezone.now() - started).total_seconds()
+    problems += fits(page, "ticket with a ticking timer")
+    screenshot(page, "timer-ticking-ticket")
+
+    # Elsewhere the running line counts on too, and a reload starts again from the server.
+    page.goto(live_server.url + "/my-day/")
+    line = page.locator("[data-running-timer] time[data-ticking]")
+    assert _ticks_on(page, line) >= served
+    problems += fits(page, "My day with a ticking timer")
+    screenshot(page, "timer-ticking-my-day")
     assert not problems, "\n".join(problems)

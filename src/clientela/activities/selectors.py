@@ -201,9 +201,9 @@ def activities_for(user) -> QuerySet[Activity]:
     )
 
 
-def tasks_for(user) -> QuerySet[Task]:
+def tasks_for(user, overseen: set[int] | None = None) -> QuerySet[Task]:
     """The tasks the API lists to a person: those they may change (`changeable_tasks`)."""
-    return changeable_tasks(user)
+    return changeable_tasks(user, overseen)
 
 
 def overseen_ids(user) -> set[int]:
@@ -231,11 +231,12 @@ def mark_changeable(user, tasks: list[Task]) -> list[Task]:
     return tasks
 
 
-def changeable_tasks(user) -> QuerySet[Task]:
+def changeable_tasks(user, overseen: set[int] | None = None) -> QuerySet[Task]:
     """Tasks the person may change: assigned to them, given by them, or their team's when
-    they oversee it."""
+    they oversee it (`overseen`, when the caller has read `overseen_ids` already)."""
+    overseen = overseen if overseen is not None else overseen_ids(user)
     return Task.objects.filter(
-        Q(assignee_id__in=overseen_ids(user)) | Q(created_by_id=user.pk)
+        Q(assignee_id__in=overseen) | Q(created_by_id=user.pk)
     ).select_related("assignee", "content_type")
 
 

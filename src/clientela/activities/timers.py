@@ -156,12 +156,15 @@ def seconds_by(
     start: datetime.datetime,
     end: datetime.datetime,
     record_model: type[Record],
+    overseen: set[int] | None = None,
 ) -> dict[tuple[int, str], int]:
     """Per (person of `ids`, kind): the seconds timed in [start, end) on tasks `user` may see
     and on records of `record_model` (tickets) they may see; one grouped query. Calls are
-    left out: a call's timer is counted as the call's duration."""
+    left out: a call's timer is counted as the call's duration. `overseen`: the people
+    `user` oversees, when the caller has read them already (activities.selectors)."""
     visible_records = records.visible(user, record_model).values("pk")
-    on = Q(kind=TimerKind.TASK, task__in=selectors.tasks_for(user).values("pk")) | Q(
+    tasks = selectors.tasks_for(user, overseen).values("pk")
+    on = Q(kind=TimerKind.TASK, task__in=tasks) | Q(
         kind=TimerKind.RECORD,
         content_type=ContentType.objects.get_for_model(record_model),
         object_id__in=visible_records,

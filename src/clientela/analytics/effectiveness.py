@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities import selectors as activity_selectors
@@ -112,9 +113,12 @@ def _elapsed(end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F("created_at"), output_field=DurationField())
 
 
-def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
+def done_by(user, ids: list[int], span: Span, overseen: set[int] | None = None) -> dict[int, Done]:
     """Per person of `ids`, what they did in `span` on records `user` may see: five
-    grouped queries, whatever the number of people or records."""
+    grouped queries, whatever the number of people or records. `overseen`: whose tasks
+    `user` oversees (activities.selectors.overseen_ids), read once for both periods."""
+    if overseen is None:
+        overseen = activity_selectors.overseen_ids(user)
     done: dict[int, Done] = defaultdict(Done)
     activities = (
         activity_selectors.activities_for(user)
@@ -137,7 +141,7 @@ def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
     finished = Q(done_at__isnull=False)
     on_time = finished & (Q(due_at__isnull=True) | Q(done_at__lte=F("due_at")))
     tasks = (
-        activity_selectors.tasks_for(user)
+        activity_selectors.tasks_for(user, overseen)
         .filter(assignee_id__in=ids, **span.within("done_at"))
         .values("assignee_id")
         .annotate(done=Count("id", filter=finished), on_time=Count("id", filter=on_time))
@@ -179,7 +183,7 @@ def done_by(user, ids: list[int], span: Span) -> dict[int, Done]:
         person = done[timed["owner_id"]]
         person.tickets_resolved, person.tickets_in_time = timed["resolved"], timed["kept"]
         person.resolution, person.first_response = timed["resolution"], timed["first"]
-    timed_by = timers.seconds_by(user, ids, span.start, span.end, Ticket)
+    timed_by = timers.seconds_by(user, ids, span.start, span.end, Ticket, overseen)
     for (pk, kind), seconds in timed_by.items():
         if kind == TimerKind.TASK:
             done[pk].task_seconds = seconds
@@ -227,16 +231,30 @@ def _average(row: dict | None) -> Decimal | None:
 NOTHING = Done()
 
 
+def overseen_by(people: list[User]) -> set[int]:
+    """Whose tasks the reader oversees, from `people_for`'s list (the reader and whoever they
+    oversee: the same people as activities.selectors.overseen_ids, without reading them again)."""
+    return {person.pk for person in people}
+
+
 def charts(
-    user, people: list[User], span: Span, weights: dict[str, int] | None = None
+    user,
+    people: list[User],
+    span: Span,
+    weights: dict[str, int] | None = None,
+    *,
+    overseen: set[int] | None = None,
 ) -> list[Chart]:
     """The people page's figures, each person's value beside the same figure in the period
-    before (`Cell.before`: the arrow and percentage the page shows)."""
+    before (`Cell.before`: the arrow and percentage the page shows). `overseen`: whose tasks
+    the reader oversees (`overseen_by`), when the caller has them; else read once here."""
     ids = [person.pk for person in people]
     dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
     earlier = previous(span)
-    done = done_by(user, ids, span)
-    before = done_by(user, ids, earlier)
+    if overseen is None:
+        overseen = activity_selectors.overseen_ids(user)
+    done = done_by(user, ids, span, overseen)
+    before = done_by(user, ids, earlier, overseen)
     sees = permissions.sees_sensitive(user)
     # Both periods' amounts converted with one read of the rates.
     amounts = {
@@ -428,11 +446,40 @@ def charts(
                 ),
             )
         )
+    rated = {pk: person.rated() for pk, person in done.items()}
+    rated_before = {pk: person.rated() for pk, person in before.items()}
+    result.append(
+        Chart(
+            "people-trend",
+            _("Rated figures against the period before"),
+            "bar",
+            [capfirst(part.label) for part in rating.PARTS],
+            [
+                row(
+                    person,
+                    [
+                        Cell(
+                            rated.get(person.pk, {}).get(part.key, 0),
+                            before=rated_before.get(person.pk, {}).get(part.key, 0),
+                            compared=True,
+                        )
+                        for part in rating.PARTS
+                    ],
+                )
+                for person in people
+            ],
+            axis=_("Person"),
+            note=_(
+                "Each figure the rating weighs, in this period, with its change from the"
+                " period before."
+            ),
+        )
+    )
     scores = [
         (
             person,
-            rating.points(done[person.pk].rated() if person.pk in done else {}, weights),
-            rating.points(before[person.pk].rated() if person.pk in before else {}, weights),
+            rating.points(rated.get(person.pk, {}), weights),
+            rating.points(rated_before.get(person.pk, {}), weights),
         )
         for person in people
     ]

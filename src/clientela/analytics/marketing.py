@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clientela.analytics.selectors import Cell, Chart, Period, Row, _month, _month_rows, _url
-from clientela.core import filters
+from clientela.core import filters, permissions
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import LifecycleChange, LifecycleStage, Source
 
@@ -86,9 +86,13 @@ def lifecycle_movement(user, period: Period, *, mine: bool = False) -> Chart:
     """Per lifecycle stage: the contacts that moved into it and out of it in the period
     (from the stage history), and those in it now (linked to their list)."""
     contacts = _contacts(user, mine)
+    # The rule said on the join: `contact__in=<visible ids>` made the database gather every
+    # visible contact before counting a single move (17.6x the bare page for a representative).
     changes = LifecycleChange.objects.filter(
-        contact__in=contacts.values("pk"), changed_at__gte=period.start
+        permissions.through(user, "contact", "contact"), changed_at__gte=period.start
     )
+    if mine:
+        changes = changes.filter(contact__owner=user)
     moved_in = dict(
         changes.values("to_stage").annotate(n=Count("id")).order_by().values_list("to_stage", "n")
     )

@@ -120,7 +120,9 @@ def _people(request, form: RatingWeightsForm | None, status: int = 200):
         {
             "tabs": dashboards.open_to(user),
             "may_forecast": permissions.can(user, "view_reports"),
-            "charts": effectiveness.charts(user, shown, span, weights),
+            "charts": effectiveness.charts(
+                user, shown, span, weights, overseen=effectiveness.overseen_by(everyone)
+            ),
             "span": span,
             "people": everyone,
             "chosen": chosen,

@@ -136,17 +136,40 @@ def query_with(context: template.Context, **changes: object) -> str:
     return "?" + query.urlencode()
 
 
+def _duration_patterns() -> dict[str, str]:
+    """How a duration reads in the page's language: seconds only, whole minutes, both."""
+    return {"s": _("%(s)d s"), "m": _("%(m)d min"), "ms": _("%(m)d min %(s)d s")}
+
+
 @register.filter
 def duration(seconds: float | str | None) -> str:
     if seconds is None:
         return ""
     minutes, secs = divmod(int(seconds), 60)
+    patterns = _duration_patterns()
     if minutes == 0:
-        return _("%(s)d s") % {"s": secs}
-    return (
-        _("%(m)d min %(s)d s") % {"m": minutes, "s": secs}
-        if secs
-        else _("%(m)d min") % {"m": minutes}
+        return patterns["s"] % {"s": secs}
+    return (patterns["ms"] if secs else patterns["m"]) % {"m": minutes, "s": secs}
+
+
+@register.filter
+def ticking_duration(seconds: float | str | None) -> SafeString | str:
+    """A duration still running (a timer's): the server's count, which app.js then moves
+    on a second at a time with the same patterns; a reload starts again from the server's.
+    Not announced at each tick when inside a live region (aria-live off)."""
+    if seconds is None:
+        return ""
+    count = max(0, int(seconds))
+    patterns = _duration_patterns()
+    return format_html(
+        '<time data-ticking data-seconds="{}" data-pattern-s="{}" data-pattern-m="{}"'
+        ' data-pattern-ms="{}" datetime="PT{}S" aria-live="off">{}</time>',
+        count,
+        patterns["s"],
+        patterns["m"],
+        patterns["ms"],
+        count,
+        duration(count),
     )
 
 

@@ -71,6 +71,46 @@
   document.addEventListener("mouseover", exact);
 })();
 
+// A duration still running (a timer's, templatetags/ui.py `ticking_duration`): counts on
+// each second from the server's value at the page's rendering, on the page's own clock
+// (performance.now, not the computer's time, which may be off); a reload or a swap brings
+// the server's count again. Written with the patterns the server gave, in its language.
+(function () {
+  "use strict";
+  var shown = new WeakMap();  // element -> [server seconds, performance.now() when first seen]
+
+  function words(time, total) {
+    var minutes = Math.floor(total / 60), seconds = total % 60;
+    var pattern = time.getAttribute(minutes === 0 ? "data-pattern-s" : seconds ? "data-pattern-ms" : "data-pattern-m");
+    return pattern.replace("%(m)d", String(minutes)).replace("%(s)d", String(seconds));
+  }
+
+  function tick() {
+    var now = performance.now();
+    document.querySelectorAll("time[data-ticking]").forEach(function (time) {
+      var base = shown.get(time);
+      if (!base) {
+        base = [parseInt(time.getAttribute("data-seconds"), 10) || 0, now];
+        shown.set(time, base);
+      }
+      var total = base[0] + Math.floor((now - base[1]) / 1000);
+      var text = words(time, total);
+      if (time.textContent !== text) {
+        time.textContent = text;
+        time.setAttribute("datetime", "PT" + total + "S");
+      }
+    });
+  }
+
+  // Only on a page that shows one, or once a swap brought one in.
+  var ticking = null;
+  function start() {
+    if (ticking === null && document.querySelector("time[data-ticking]")) ticking = setInterval(tick, 1000);
+  }
+  start();
+  document.addEventListener("htmx:afterSettle", start);
+})();
+
 // Dialogs, the search palette, quick-add, keyboard shortcuts, composer tabs, bulk selection.
 (function () {
   "use strict";
