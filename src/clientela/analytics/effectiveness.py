@@ -453,7 +453,7 @@ def charts(
             "people-trend",
             _("Rated figures against the period before"),
             "bar",
-            [capfirst(part.label) for part in rating.PARTS],
+            [capfirst(str(part.label)) for part in rating.PARTS],
             [
                 row(
                     person,
