@@ -128,7 +128,7 @@ def log(
         **_entry_row(actor, action, record, changes, after if state is KEEP_STATE else state)
     )
     entry.save()
-    events.written([type(record)])
+    events.written([record._meta.model])  # a request.user is a lazy object
     events.from_audit(record=record, action=action, actor=actor, changes=changes)
     return entry
 
@@ -164,7 +164,7 @@ def log_created(
         state = plain_state(states[i]) if states is not None else snapshot(record)
         rows.append(_entry_row(actor, "create", record, diff(None, state), state))
     bulk.append(AuditEntry, rows)
-    events.written(type(record) for record in records)
+    events.written(record._meta.model for record in records)
     events.dispatch(
         [
             events.Event(name=name, record=record, actor=actor, changes=row["changes"])
