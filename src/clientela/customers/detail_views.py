@@ -53,12 +53,21 @@ def _detail_context(request, record, record_type: str) -> dict:
         if suspects:
             health.append(_("Suspected duplicate"))
     return {
-        **record_page.record_context(request, record),
+        **record_page.record_context(request, record, timeline_later=True),
         **_facts_context(request.user, record, record_type),
         "health": health,
         "suspects": suspects,
         "panels": lazy_panels(request.user, record_type, record.pk),
+        "timeline_panel": _timeline_panel(request, record_type, record.pk),
     }
+
+
+def _timeline_panel(request, record_type: str, pk: int) -> dict:
+    """The timeline's placeholder, asking for the kinds and page this address asks for."""
+    panel = lazy_panels(request.user, record_type, pk, place="main")[0]
+    if request.GET:
+        panel["url"] += "?" + request.GET.urlencode()
+    return panel
 
 
 @require_safe
