@@ -933,10 +933,12 @@ def test_a_write_runs_a_fixed_number_of_queries(client, user, write, snapshot):
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["contact", "company"])
 @pytest.mark.parametrize(
-    "panel", ["people", "deals", "orders", "shipments", "order-files", "tickets", "projects"]
+    "panel",
+    ["people", "deals", "orders", "shipments", "order-files", "tickets", "projects", "timeline"],
 )
 def test_record_page_panels_do_not_grow_with_rows(user_client, user, kind, panel, snapshot):
-    """The cards a contact's or company's page loads after its first paint (htmx asks)."""
+    """The cards and the timeline a contact's or company's page loads after its first paint
+    (htmx asks)."""
     from tests.orders.conftest import build_shop, shipped_order_with_file
 
     if panel == "people" and kind == "contact":

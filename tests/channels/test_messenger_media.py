@@ -15,6 +15,7 @@ from clientela.activities.models import Attachment
 from clientela.channels import inbox
 from clientela.channels.models import ContactHandle, Conversation, MessageMedia
 from clientela.customers import services as customer_services
+from tests import record_pages
 from tests.channels.test_messengers import make_account
 from tests.messenger_fake import payload
 
@@ -62,7 +63,7 @@ def test_a_telegram_photo_is_kept_on_the_timeline_and_shown(client, user, fake_p
 
     client.force_login(user)
     shown = f"/files/{file.pk}/?inline=1"
-    timeline = html.unescape(client.get(contact.get_absolute_url()).content.decode())
+    timeline = html.unescape(record_pages.shown(client, contact.get_absolute_url()))
     assert f'<img src="{shown}" alt="{file.name}"' in timeline
     thread = client.get(f"/mail/conversations/{message.conversation_id}/").content.decode()
     assert f'<img src="{shown}"' in thread
@@ -82,7 +83,9 @@ def test_a_voice_message_plays_on_the_timeline(client, user, fake_provider):
     file = Attachment.objects.get()
     assert file.name.endswith(".ogg") and file.content_type_header == "audio/ogg"
     client.force_login(user)
-    page = client.get(contact.get_absolute_url()).content.decode()
+    page = record_pages.shown(
+        client, contact.get_absolute_url()
+    )  # the timeline loads after first paint
     assert f'<audio class="timeline__audio" controls preload="none" src="/files/{file.pk}/"' in page
 
 

@@ -1,6 +1,6 @@
-"""A contact's or company's page answers with what is seen first; its deals, orders,
-shipments, files on orders, tickets, projects (and a company's people) load right after, each
-from its own address, which answers only for a record the user may see."""
+"""A contact's or company's page answers with what is seen first; its timeline, deals,
+orders, shipments, files on orders, tickets, projects (and a company's people) load right
+after, each from its own address, which answers only for a record the user may see."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.record_pages import panel, shown
 
 pytestmark = pytest.mark.django_db
 
-PANELS = ["deals", "orders", "shipments", "order-files", "tickets", "projects"]
+PANELS = ["deals", "orders", "shipments", "order-files", "tickets", "projects", "timeline"]
 
 
 @pytest.fixture
@@ -41,7 +41,6 @@ def test_the_page_shows_its_cards_once_they_load(client, shop, kind):
     for name in PANELS:
         address = f"{url}panels/{name}/"
         assert f'hx-get="{address}"' in first and f'href="{address}"' in first
-    # (the timeline, which is part of the first answer, names them too: cards are looked for)
     cards = ("data-customer-deals", "data-customer-shipments", "data-customer-order-files")
     assert not any(card in first for card in cards)
     assert (f'hx-get="{url}panels/people/"' in first) == (kind == "company")
@@ -58,6 +57,40 @@ def test_the_page_shows_its_cards_once_they_load(client, shop, kind):
     assert "contract-semnat.pdf" in files[: files.index("</section>")]
     if kind == "company":
         assert "Ioana Marin" in page  # its people
+
+
+@pytest.mark.parametrize("kind", ["contact", "company"])
+def test_the_timeline_loads_after_first_paint_with_the_kinds_asked(client, shop, kind):
+    from clientela.activities import services as activity_services
+
+    client.force_login(shop["owner"])
+    contact = shop["contact"]
+    activity_services.log_activity(
+        actor=shop["owner"], record=contact, kind="call", subject="Sunat pentru ofertă"
+    )
+    activity_services.log_activity(
+        actor=shop["owner"], record=contact, kind="note", body="Notă despre livrare"
+    )
+    url = shop[kind].get_absolute_url()
+    timeline = f"{url}panels/timeline/"
+    first = client.get(url).content.decode()
+    assert "Sunat pentru ofertă" not in first and 'id="timeline"' not in first
+    assert f'hx-get="{timeline}"' in first and f'href="{timeline}"' in first  # no scripts: a link
+
+    page = shown(client, url)
+    assert "card--loading" not in page
+    assert "Sunat pentru ofertă" in page and "Notă despre livrare" in page
+    assert 'href="?kind=call"' in page  # the kinds, as before
+
+    # A kind asked of the page is asked of its timeline: only the calls.
+    narrowed = client.get(f"{url}?kind=call").content.decode()
+    assert f'hx-get="{timeline}?kind=call"' in narrowed
+    calls = shown(client, f"{url}?kind=call")
+    assert "Sunat pentru ofertă" in calls and "Notă despre livrare" not in calls
+
+    # Without scripts, the timeline's own page, which names the record to go back to.
+    own = client.get(timeline).content.decode()
+    assert "<html" in own and "Sunat pentru ofertă" in own and f'href="{url}"' in own
 
 
 def test_a_card_has_a_page_of_its_own_without_scripts(client, shop):

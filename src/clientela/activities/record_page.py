@@ -26,26 +26,36 @@ PANELS: list[Callable[[Any, Any], dict | None]] = []
 TIMELINE_EXTRAS: list[Callable[[Any, list], None]] = []
 
 
-def record_context(request, record) -> dict:
-    kinds = [k for k in request.GET.getlist("kind") if k]
+def record_context(request, record, *, timeline_later: bool = False) -> dict:
+    """With `timeline_later`, the whole page leaves its timeline out (the page loads it after
+    its first paint, from an address of its own); the timeline's own htmx answers keep it."""
     record_type = record._meta.model_name
+    later = timeline_later and not (request.htmx and request.htmx.target in TIMELINE_TARGETS)
     return {
         "record": record,
         "record_type": record_type,
         "token": f"{record_type}:{record.pk}",
-        "timeline": timeline_page(
-            request.user, record, kinds=kinds, cursor=request.GET.get("after")
-        ),
-        "timeline_kinds": kinds,
-        "counts": selectors.timeline_counts(record),
+        **({} if later else timeline_context(request, record)),
         "tasks": selectors.mark_changeable(
             request.user, list(selectors.open_tasks_for_record(record))
         ),
         "files": selectors.files_for_record(record),
         "users": user_selectors.by_name(),
-        "kind_choices": ActivityKind.choices,
         "call_outcomes": CallOutcome.choices,
         "record_panels": [p for p in (panel(request, record) for panel in PANELS) if p],
+    }
+
+
+def timeline_context(request, record) -> dict:
+    """The timeline section: a page of entries narrowed by the asked kinds, and each kind's count."""
+    kinds = [k for k in request.GET.getlist("kind") if k]
+    return {
+        "timeline": timeline_page(
+            request.user, record, kinds=kinds, cursor=request.GET.get("after")
+        ),
+        "timeline_kinds": kinds,
+        "counts": selectors.timeline_counts(record),
+        "kind_choices": ActivityKind.choices,
     }
 
 

@@ -36,12 +36,26 @@ def definitions(record_type: str, user: Actor | None = None) -> list[CustomField
     return list(visible_definitions(user).filter(record_type=record_type))
 
 
-def keep_hidden(record_type: str, user: Actor | None, stored: dict, edited: dict) -> dict:
+def seen_by(user: Actor | None, fields: list[CustomField]) -> list[CustomField]:
+    """Of `fields` (already read), those `user` may see: as `definitions(…, user)` gives."""
+    return fields if permissions.sees_sensitive(user) else [f for f in fields if not f.sensitive]
+
+
+def keep_hidden(
+    record_type: str,
+    user: Actor | None,
+    stored: dict,
+    edited: dict,
+    *,
+    visible: list[CustomField] | None = None,
+) -> dict:
     """The custom values to save when `user` edited only the fields they can see: the
-    sensitive ones they cannot see keep their stored values."""
-    visible = {field.key for field in definitions(record_type, user)}
-    kept = {key: value for key, value in (stored or {}).items() if key not in visible}
-    return {**kept, **{key: value for key, value in edited.items() if key in visible}}
+    sensitive ones they cannot see keep their stored values. `visible`: those fields, when
+    the caller has read them already."""
+    fields = definitions(record_type, user) if visible is None else visible
+    visible_keys = {field.key for field in fields}
+    kept = {key: value for key, value in (stored or {}).items() if key not in visible_keys}
+    return {**kept, **{key: value for key, value in edited.items() if key in visible_keys}}
 
 
 def _clean_value(field: CustomField, value: Any) -> Any:

@@ -53,12 +53,21 @@ def _detail_context(request, record, record_type: str) -> dict:
         if suspects:
             health.append(_("Suspected duplicate"))
     return {
-        **record_page.record_context(request, record),
+        **record_page.record_context(request, record, timeline_later=True),
         **_facts_context(request.user, record, record_type),
         "health": health,
         "suspects": suspects,
         "panels": lazy_panels(request.user, record_type, record.pk),
+        "timeline_panel": _timeline_panel(request, record_type, record.pk),
     }
+
+
+def _timeline_panel(request, record_type: str, pk: int) -> dict:
+    """The timeline's placeholder, asking for the kinds and page this address asks for."""
+    panel = lazy_panels(request.user, record_type, pk, place="main")[0]
+    if request.GET:
+        panel["url"] += "?" + request.GET.urlencode()
+    return panel
 
 
 @require_safe
@@ -83,20 +92,22 @@ def company_detail(request, pk: int):
 
 
 # Forms --------------------------------------------------------------------------------
-def _contact_data(request, form: ContactForm) -> dict:
+def _contact_data(request, form: ContactForm, *, creating: bool = False) -> dict:
     data = form.cleaned_data
-    owner = User.objects.filter(pk=data["owner"]).first() if data["owner"] else None
+    # A new contact takes the company its name check found (services.company_named's
+    # choice, looked up once); an edited one keeps the service's rule for its company.
+    found = getattr(form, "company_found", None) if creating else None
     return {
         "given_name": data["given_name"],
         "family_name": data["family_name"],
         "full_name": data["full_name"],
         "position": data["position"],
-        "company_name": data["company"],
+        **({"company": found} if found is not None else {"company_name": data["company"]}),
         "emails": lines(data["emails"]),
         "phones": lines(data["phones"]),
         "lifecycle_stage": data["lifecycle_stage"],
         "source": data["source"],
-        "owner": owner,
+        "owner": form.chosen_owner(),
         "tags": tag_names(data["tags"]),
         "marketing_consent": data["marketing_consent"],
         "next_step": data["next_step"],
@@ -107,14 +118,13 @@ def _contact_data(request, form: ContactForm) -> dict:
 
 def _company_data(form: CompanyForm) -> dict:
     data = form.cleaned_data
-    owner = User.objects.filter(pk=data["owner"]).first() if data["owner"] else None
     fields = ("name", "legal_name", "tax_id", "industry", "size", "website", "status")
     return {
         # A field the user's role hides is not on the form, and so is left as it was.
         **{name: data[name] for name in fields if name in form.fields},
         "emails": lines(data["emails"]),
         "phones": lines(data["phones"]),
-        "owner": owner,
+        "owner": form.chosen_owner(),
         "tags": tag_names(data["tags"]),
         "custom": form.custom_values(),
     }
@@ -222,7 +232,9 @@ def _edit(request, *, record, record_type, form_class, initial, to_data, title, 
                 create = (
                     services.create_contact if record_type == "contact" else services.create_company
                 )
-                record = create(actor=request.user, data=data)
+                record = create(
+                    actor=request.user, data=data, custom_definitions=form.all_custom_definitions
+                )
                 messages.success(request, _("%(name)s was added.") % {"name": record})
             else:
                 update = (
@@ -233,6 +245,7 @@ def _edit(request, *, record, record_type, form_class, initial, to_data, title, 
                     **{record_type: record},
                     data=data,
                     expected_version=form.cleaned_data.get("version"),
+                    custom_definitions=form.all_custom_definitions,
                 )
                 messages.success(request, _("Saved."))
             return redirect(record.get_absolute_url())
@@ -250,18 +263,16 @@ def _edit(request, *, record, record_type, form_class, initial, to_data, title, 
 @require_http_methods(["GET", "POST"])
 @permissions.adding_required("contact")
 def contact_create(request):
-    initial = {
-        "lifecycle_stage": services.default_stage().pk,
-        "owner": request.user.pk,
-        "source": "manual",
-    }
+    initial = {"owner": request.user.pk, "source": "manual"}
+    if request.method != "POST":  # a posted form shows what was posted: no default to read
+        initial["lifecycle_stage"] = services.default_stage().pk
     return _edit(
         request,
         record=None,
         record_type="contact",
         form_class=ContactForm,
         initial=initial,
-        to_data=lambda form: _contact_data(request, form),
+        to_data=lambda form: _contact_data(request, form, creating=True),
         title=_("New contact"),
         checks=_contact_checks,
     )

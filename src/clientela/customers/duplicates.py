@@ -207,29 +207,33 @@ def company_suspects(user, *, name: str, exclude_id: int | None = None) -> list[
     ][:5]
 
 
-def new_company_suspects(
+def company_check(
     user,
     *,
     name: str,
     confirmed: str = "",
     own_form: bool = False,
     exclude_id: int | None = None,
-) -> list[Company]:
+) -> tuple[Company | None, list[Company]]:
     """What a form warns about before it creates (or renames) a company named `name`: the
     companies like it that `user` may see, unless the person has said `confirmed` (the same
     name) is a new company. In a company field an exact name is the company itself, taken
     as it is (`company_named`), so nothing to warn of; in the company's own form
-    (`own_form`), a company of exactly that name is the first suspect."""
+    (`own_form`), a company of exactly that name is the first suspect. Given with the
+    suspects: the company of exactly that name `user` may see (the one
+    `services.company_named` takes; None when none was looked for or found), so that a
+    form saving the name needs not look it up again."""
     name = " ".join((name or "").split())
     if not name or fold(name) == fold(" ".join((confirmed or "").split())):
-        return []
+        return None, []
     same = selectors.companies_for(user).filter(name_key=fold(name)[:200])
     if exclude_id:
         same = same.exclude(pk=exclude_id)
     exact = list(same.order_by("id")[:5])
     if exact and not own_form:
-        return []
-    return [*exact, *company_suspects(user, name=name, exclude_id=exclude_id)][:5]
+        return exact[0], []
+    suspects = [*exact, *company_suspects(user, name=name, exclude_id=exclude_id)][:5]
+    return (exact[0] if exact else None), suspects
 
 
 def company_suggestions(user, text: str, limit: int = 6) -> list[Company]:

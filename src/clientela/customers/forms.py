@@ -25,7 +25,7 @@ from clientela.users import selectors as user_selectors
 def company_field(**extra: Any) -> forms.CharField:
     """A field naming a company: as one types, app.js offers the companies like the text
     (`customers:company-suggest`) and "a new company"; an existing one is taken by its
-    name, a new one is created, after `new_company_suspects` has had its say."""
+    name, a new one is created, after `company_check` has had its say."""
     return forms.CharField(
         label=_("Company"),
         max_length=200,
@@ -56,10 +56,26 @@ class QuickAddForm(forms.Form):
         self.fields["phone"].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
 
 
-def owner_choices():
-    return [("", _("No owner"))] + [
-        (user.pk, user.display_name) for user in user_selectors.by_name()
-    ]
+def owner_choices(people=None):
+    """The owner picker's choices: "No owner", then `people` (active people by name)."""
+    people = user_selectors.by_name() if people is None else people
+    return [("", _("No owner"))] + [(user.pk, user.display_name) for user in people]
+
+
+class OwnerMixin:
+    """An owner picker that reads the people once per form: the choices it offers, then
+    the person chosen (a save reads no person again)."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def offer_owners(self) -> None:
+        self.owners = {user.pk: user for user in user_selectors.by_name()}
+        self.fields["owner"].choices = owner_choices(self.owners.values())  # type: ignore[attr-defined]
+
+    def chosen_owner(self):
+        """The chosen person (one of those offered, as the field checks), or None."""
+        return self.owners.get(self.cleaned_data["owner"]) if self.cleaned_data["owner"] else None
 
 
 class CustomFieldsMixin:
@@ -73,7 +89,10 @@ class CustomFieldsMixin:
 
     def add_custom_fields(self, values: dict, user) -> None:
         self.user, self.stored_custom = user, values
-        self.custom_definitions = custom_fields.definitions(self.record_type, user)
+        # Read once: every definition (what the save checks values against), and of them
+        # those the user may see (the fields shown).
+        self.all_custom_definitions = custom_fields.definitions(self.record_type)
+        self.custom_definitions = custom_fields.seen_by(user, self.all_custom_definitions)
         for definition in self.custom_definitions:
             name = f"custom__{definition.key}"
             self.fields[name] = custom_form_field(definition)
@@ -83,7 +102,9 @@ class CustomFieldsMixin:
         """The custom values to save: those edited here, plus the sensitive ones this
         user could not see, as they were."""
         edited = {d.key: self.cleaned_data.get(f"custom__{d.key}") for d in self.custom_definitions}
-        return custom_fields.keep_hidden(self.record_type, self.user, self.stored_custom, edited)
+        return custom_fields.keep_hidden(
+            self.record_type, self.user, self.stored_custom, edited, visible=self.custom_definitions
+        )
 
     def drop_hidden_fields(self) -> None:
         for name in permissions.hidden_fields(self.user, self.record_type):
@@ -134,7 +155,7 @@ def initial_value(definition: CustomField, value):
     return value
 
 
-class ContactForm(CustomFieldsMixin, forms.Form):
+class ContactForm(OwnerMixin, CustomFieldsMixin, forms.Form):
     record_type = "contact"
 
     given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
@@ -188,7 +209,7 @@ class ContactForm(CustomFieldsMixin, forms.Form):
 
     def __init__(self, *args, custom_values=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = owner_choices()
+        self.offer_owners()
         self.fields["language"].choices = [
             ("", _("The sender's language")),
             *settings.LANGUAGES,
@@ -203,7 +224,7 @@ class ContactForm(CustomFieldsMixin, forms.Form):
         return data
 
 
-class CompanyForm(CustomFieldsMixin, forms.Form):
+class CompanyForm(OwnerMixin, CustomFieldsMixin, forms.Form):
     record_type = "company"
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -226,7 +247,7 @@ class CompanyForm(CustomFieldsMixin, forms.Form):
 
     def __init__(self, *args, custom_values=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = owner_choices()
+        self.offer_owners()
         self.add_custom_fields(custom_values or {}, user)
         self.drop_hidden_fields()
 
@@ -237,14 +258,16 @@ def check_company(form: Any, user, posted, *, field: str = "company", company=No
     (`company_new` posted with the same name) that it is a new one. `company`: the
     company the form edits (its own form), which then may not take another's exact name
     either; None for a field that names one (an exact name is that company)."""
-    from clientela.customers.duplicates import new_company_suspects
+    from clientela.customers.duplicates import company_check
 
     name = form.cleaned_data.get(field) or ""
     # What the template's box (customers/_company_suspects.html) shows.
     form.company_typed, form.company_suspects = " ".join(name.split()), []
+    # The company of exactly that name the user may see, once looked up (None otherwise).
+    form.company_found = None
     if company is not None and company.pk and fold(name) == company.name_key:
         return []  # its name unchanged
-    suspects = new_company_suspects(
+    form.company_found, suspects = company_check(
         user,
         name=name,
         confirmed=posted.get("company_new", ""),

@@ -1,6 +1,7 @@
-"""The cards of a contact's or company's page that load after its first paint: the page
-holds a placeholder that htmx fills on load (a plain link to the card's own page when
-scripts are off), so the first answer runs only the queries of what is seen first."""
+"""The cards of a contact's or company's page that load after its first paint, and its
+timeline: the page holds a placeholder that htmx fills on load (a plain link to the card's
+own page when scripts are off), so the first answer runs only the queries of what is seen
+first."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from clientela.activities import record_page
 from clientela.core import permissions
 from clientela.customers import selectors
 from clientela.customers.models import Company, Contact
@@ -26,6 +28,8 @@ class Panel:
     # The record type whose scope the user needs for the card at all (None: every user).
     needs: str | None = None
     record_types: tuple[str, ...] = ("contact", "company")
+    # "side": a card beside the timeline; "main": the timeline itself, under the composer.
+    place: str = "side"
 
 
 PANELS = {
@@ -38,11 +42,12 @@ PANELS = {
         Panel("order-files", _("Files on orders"), needs="order"),
         Panel("tickets", _("Tickets")),
         Panel("projects", _("Projects")),
+        Panel("timeline", _("Timeline"), place="main"),
     )
 }
 
 
-def lazy_panels(user, record_type: str, pk: int) -> list[dict]:
+def lazy_panels(user, record_type: str, pk: int, *, place: str = "side") -> list[dict]:
     """The placeholders of a record page: each card the user may have, with its address."""
     return [
         {
@@ -51,7 +56,7 @@ def lazy_panels(user, record_type: str, pk: int) -> list[dict]:
             "url": reverse(f"customers:{record_type}-panel", args=[pk, panel.name]),
         }
         for panel in PANELS.values()
-        if _may_have(user, panel, record_type)
+        if panel.place == place and _may_have(user, panel, record_type)
     ]
 
 
@@ -79,7 +84,11 @@ def _panel(request, record_type: str, pk: int, name: str):
             .filter(company=record)
             .order_by("name_key", "id")[:50]
         )
-    if request.htmx:
+    if panel.name == "timeline":
+        context.update(record_page.timeline_context(request, record))
+        if request.htmx:
+            return render(request, "activities/_timeline_section.html", context)
+    elif request.htmx:
         return render(request, "customers/panels/_panel.html", context)
     return render(request, "customers/panel_page.html", context)
 

@@ -35,6 +35,7 @@ from clientela.customers.models import (
 from clientela.customers.search_documents import company_document_from, contact_document_from
 
 if TYPE_CHECKING:
+    from clientela.core.models import CustomField
     from clientela.core.search import Document
     from clientela.users.models import User
 
@@ -116,7 +117,13 @@ def _clean_language(data: dict) -> None:
 
 
 def _save_contact(
-    *, actor: User | None, contact: Contact, data: dict, creating: bool, action: str = ""
+    *,
+    actor: User | None,
+    contact: Contact,
+    data: dict,
+    creating: bool,
+    action: str = "",
+    custom_definitions: list[CustomField] | None = None,
 ) -> Contact:
     before = None if creating else audit.snapshot(contact)
     previous_company_id = contact.company_id
@@ -137,7 +144,9 @@ def _save_contact(
     emails = contact_points.clean_emails(data["emails"]) if "emails" in data else None
     phones = contact_points.clean_phones(data["phones"]) if "phones" in data else None
     if "custom" in data:
-        contact.custom = custom_fields.clean("contact", data["custom"] or {})
+        contact.custom = custom_fields.clean(
+            "contact", data["custom"] or {}, fields=custom_definitions
+        )
     tags = contact_points.tags_named(data["tags"]) if "tags" in data else None
 
     contact_points.set_primary(contact, emails, phones)
@@ -200,20 +209,41 @@ def _document(
 
 
 @transaction.atomic
-def create_contact(*, actor: User | None, data: dict) -> Contact:
+def create_contact(
+    *, actor: User | None, data: dict, custom_definitions: list[CustomField] | None = None
+) -> Contact:
+    """`custom_definitions`: every contact custom field, when the caller (a form) has read
+    them already; the custom values are checked against them."""
     permissions.check_add(actor, "contact")
     data = {"owner": actor, **data}
-    return _save_contact(actor=actor, contact=Contact(), data=data, creating=True)
+    return _save_contact(
+        actor=actor,
+        contact=Contact(),
+        data=data,
+        creating=True,
+        custom_definitions=custom_definitions,
+    )
 
 
 @transaction.atomic
 def update_contact(
-    *, actor: User | None, contact: Contact, data: dict, expected_version: int | None
+    *,
+    actor: User | None,
+    contact: Contact,
+    data: dict,
+    expected_version: int | None,
+    custom_definitions: list[CustomField] | None = None,
 ) -> Contact:
     """Change the given fields only; refused when someone saved since `expected_version`."""
     permissions.check(actor, contact, "edit")
     claim_version(contact, expected_version)
-    return _save_contact(actor=actor, contact=contact, data=data, creating=False)
+    return _save_contact(
+        actor=actor,
+        contact=contact,
+        data=data,
+        creating=False,
+        custom_definitions=custom_definitions,
+    )
 
 
 @dataclass
@@ -356,7 +386,14 @@ def quick_add_contact(
 
 
 # Companies ----------------------------------------------------------------------------
-def _save_company(*, actor: User | None, company: Company, data: dict, action: str = "") -> Company:
+def _save_company(
+    *,
+    actor: User | None,
+    company: Company,
+    data: dict,
+    action: str = "",
+    custom_definitions: list[CustomField] | None = None,
+) -> Company:
     creating = company.pk is None
     before = None if creating else audit.snapshot(company)
     for key in COMPANY_FIELDS:
@@ -369,7 +406,9 @@ def _save_company(*, actor: User | None, company: Company, data: dict, action: s
     emails = contact_points.clean_emails(data["emails"]) if "emails" in data else None
     phones = contact_points.clean_phones(data["phones"]) if "phones" in data else None
     if "custom" in data:
-        company.custom = custom_fields.clean("company", data["custom"] or {})
+        company.custom = custom_fields.clean(
+            "company", data["custom"] or {}, fields=custom_definitions
+        )
     tags = contact_points.tags_named(data["tags"]) if "tags" in data else None
     contact_points.set_primary(company, emails, phones)
     company.save()
@@ -394,18 +433,33 @@ def _save_company(*, actor: User | None, company: Company, data: dict, action: s
 
 
 @transaction.atomic
-def create_company(*, actor: User | None, data: dict) -> Company:
+def create_company(
+    *, actor: User | None, data: dict, custom_definitions: list[CustomField] | None = None
+) -> Company:
+    """`custom_definitions`: as `create_contact`'s, for company custom fields."""
     permissions.check_add(actor, "company")
-    return _save_company(actor=actor, company=Company(), data={"owner": actor, **data})
+    return _save_company(
+        actor=actor,
+        company=Company(),
+        data={"owner": actor, **data},
+        custom_definitions=custom_definitions,
+    )
 
 
 @transaction.atomic
 def update_company(
-    *, actor: User | None, company: Company, data: dict, expected_version: int | None
+    *,
+    actor: User | None,
+    company: Company,
+    data: dict,
+    expected_version: int | None,
+    custom_definitions: list[CustomField] | None = None,
 ) -> Company:
     permissions.check(actor, company, "edit")
     claim_version(company, expected_version)
-    return _save_company(actor=actor, company=company, data=data)
+    return _save_company(
+        actor=actor, company=company, data=data, custom_definitions=custom_definitions
+    )
 
 
 def new_company_named(name: str) -> Company:

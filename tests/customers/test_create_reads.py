@@ -1,0 +1,64 @@
+"""Creating a contact with the full form reads each thing it needs once per request: the
+stages, the people offered as owner, the custom fields and the company it names are not
+read again by the save (the bench's create, bench/peers)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clientela.core.models import CustomField, FieldType
+from clientela.customers import services
+from clientela.customers.models import Contact, LifecycleStage
+
+pytestmark = pytest.mark.django_db
+
+TABLE = re.compile(r'^SELECT .*? FROM "(\w+)"', re.S)
+
+
+def tables_read(captured) -> Counter:
+    return Counter(m[1] for q in captured if (m := TABLE.match(q["sql"])))
+
+
+def test_a_new_contact_reads_each_thing_once(user_client, user):
+    firm = services.create_company(actor=user, data={"name": "Firma SRL"})
+    CustomField.objects.create(
+        record_type="contact", key="shoe-size", label="Shoe size", field_type=FieldType.TEXT
+    )
+    stage = LifecycleStage.objects.order_by("position")[1]
+
+    def post(n: int):
+        return user_client.post(
+            "/contacts/new/",
+            {
+                "full_name": f"Bench Person {n}",
+                "emails": f"bench.person.{n}@bench.test",
+                "phones": f"+40 21 3{n}0 0000",
+                "company": "firma srl",  # the company's name as typed, any case
+                "lifecycle_stage": str(stage.pk),
+                "source": "manual",
+                "owner": str(user.pk),
+                "custom__shoe-size": "42",
+                "confirm_duplicate": "yes",
+            },
+        )
+
+    first = post(1)  # fills the process's caches (content types)
+    assert first.status_code == 302, first.context["form"].errors
+    with CaptureQueriesContext(connection) as captured:
+        response = post(2)
+    contact = Contact.objects.get(full_name="Bench Person 2")
+    assert response.status_code == 302 and response["Location"] == contact.get_absolute_url()
+    assert contact.company == firm and contact.owner == user
+    assert contact.lifecycle_stage == stage and contact.custom == {"shoe-size": "42"}
+    assert Contact.objects.filter(company=firm).count() == 2
+
+    read = tables_read(captured)
+    for table in ("customers_lifecyclestage", "core_customfield", "customers_company"):
+        assert read[table] == 1, (table, read)
+    # The signed-in person, then the people offered as owner (the chosen one among them).
+    assert read["users_user"] == 2, read
