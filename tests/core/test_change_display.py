@@ -12,6 +12,7 @@ from clientela.activities import services as activity_services
 from clientela.customers import services as customer_services
 from clientela.customers.models import LifecycleStage
 from clientela.users.services import create_user, role_named
+from tests import record_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_the_audit_trail_shows_labels_and_a_calls_outcome_by_its_label(client, a
     # The long note is folded to its start, the whole of it a click away.
     folded = re.search(r'<details class="long-value"><summary>(x+)…', page)
     assert folded and len(folded.group(1)) < 120 and "x" * 400 in page
-    timeline = client.get(ioana.get_absolute_url()).content.decode()
+    timeline = record_pages.shown(client, ioana.get_absolute_url())
     details = re.search(r'<p class="timeline__details muted">(.*?)</p>', timeline, re.S)
     assert details and text_of(details.group(1)).strip() == "No answer"
 

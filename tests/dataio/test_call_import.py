@@ -10,6 +10,7 @@ from django.urls import reverse
 from clientela.activities.models import Activity, ActivityKind, CallDirection
 from clientela.customers import services as customer_services
 from clientela.dataio.importing.calls import import_calls
+from tests.record_pages import shown
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
 LOG = (
@@ -89,7 +90,7 @@ def test_the_page_shows_the_result_and_the_timeline_plays_the_recording(client, 
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 call logged" in page and "unmatched-calls" in page
-    timeline = client.get(contact.get_absolute_url()).content.decode()
+    timeline = shown(client, contact.get_absolute_url())
     assert "<audio" in timeline
 
 

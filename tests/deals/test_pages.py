@@ -14,6 +14,7 @@ from clientela.customers import services as customer_services
 from clientela.deals import services
 from clientela.deals.models import Deal, Pipeline, StageChange
 from clientela.users.services import create_user, role_named
+from tests.record_pages import shown
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ def test_a_deals_timeline_entry_shows_on_its_company_too(manager_client, people,
     activity_services.log_activity(actor=people[0], record=deal, kind="note", body="Sent the offer")
     company = history["company"]
     assert "Sent the offer" in manager_client.get(deal.get_absolute_url()).content.decode()
-    assert "Sent the offer" in manager_client.get(company.get_absolute_url()).content.decode()
+    assert "Sent the offer" in shown(manager_client, company.get_absolute_url())
 
 
 def test_pipeline_settings_add_rename_and_refuse_deleting_a_stage_with_deals(

@@ -149,6 +149,6 @@ def test_a_meeting_on_a_project_shows_on_its_clients_timeline(client, ana, compa
     project = new_project(ana, company)
     activity_services.log_activity(actor=ana, record=project, kind="meeting", body="Kick-off")
     client.force_login(ana)
-    assert "Kick-off" in client.get(company.get_absolute_url()).content.decode()
+    assert "Kick-off" in shown(client, company.get_absolute_url())
     page = client.get(project.get_absolute_url()).content.decode()
     assert "Kick-off" in page
