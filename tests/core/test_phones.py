@@ -86,3 +86,27 @@ def test_numbers_starting_with_a_prefix_are_those_the_range_gives(prefix):
         PhoneNumber.objects.create(raw=number, e164=number, digits=number, company=company())
     found = PhoneNumber.objects.filter(starting_with("e164", prefix)).order_by("e164")
     assert [p.e164 for p in found] == sorted(n for n in numbers if n.startswith(prefix))
+
+
+def test_a_number_checked_twice_is_judged_the_same_both_ways():
+    """An import reads a row's number asking whether it is assigned in its country, then
+    stores it without asking: remembered readings answer both questions as parsing would."""
+    spanish_mobile = "612 34 56 78"
+    assert normalize(spanish_mobile, "ES", valid=True).e164 == "+34612345678"
+    with pytest.raises(ValidationError, match="not a valid phone number in RO"):
+        normalize(spanish_mobile, "RO", valid=True)
+    # Possible in Romania, so kept when the caller does not ask for an assigned number.
+    assert normalize(spanish_mobile, "RO").e164 == "+40612345678"
+    with pytest.raises(ValidationError, match="not a valid phone number in RO"):
+        normalize(spanish_mobile, "RO", valid=True)
+
+
+def test_a_remembered_bad_number_is_refused_in_each_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as english:
+        normalize("12", "RO")
+    with translation.override("es"), pytest.raises(ValidationError) as spanish:
+        normalize("12", "RO")
+    assert english.value.messages != spanish.value.messages
+    assert spanish.value.messages == ["«12» no es un número de teléfono."]

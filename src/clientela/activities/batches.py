@@ -137,20 +137,39 @@ def _mark_many(
     model: type[Record], name: str, marks: list[tuple[Record, datetime.datetime]]
 ) -> None:
     """`_mark_activity` for many records of one model: each one's `name` moved forward to
-    its time, in one statement per few hundred records."""
-    for start in range(0, len(marks), 300):
-        chunk = marks[start : start + 300]
-        newest = Case(
-            *[When(pk=record.pk, then=Value(when)) for record, when in chunk],
-            output_field=DateTimeField(),
-        )
-        model._default_manager.filter(
-            Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lt": newest}),
-            pk__in=[record.pk for record, _when in chunk],
-        ).update(**{name: newest})
-        for record, when in chunk:
-            if getattr(record, name) is None or when > getattr(record, name):
-                setattr(record, name, when)
+    its time, in one statement per few hundred records. Records marked with the same time
+    (an import's notes, all written now) are moved by one plain statement; differing
+    times by a CASE naming each record's own."""
+    by_time: dict[datetime.datetime, list[Record]] = {}
+    for record, when in marks:
+        by_time.setdefault(when, []).append(record)
+    if len(by_time) <= SAME_TIME_STATEMENTS:
+        for when, records in by_time.items():
+            for start in range(0, len(records), 500):
+                _move_forward(model, name, records[start : start + 500], Value(when))
+    else:
+        for start in range(0, len(marks), 300):
+            chunk = marks[start : start + 300]
+            newest = Case(
+                *[When(pk=record.pk, then=Value(when)) for record, when in chunk],
+                output_field=DateTimeField(),
+            )
+            _move_forward(model, name, [record for record, _when in chunk], newest)
+    for record, when in marks:
+        if getattr(record, name) is None or when > getattr(record, name):
+            setattr(record, name, when)
+
+
+# Up to this many distinct times, one plain UPDATE per time is cheaper to build and run
+# than a CASE over every record.
+SAME_TIME_STATEMENTS = 3
+
+
+def _move_forward(model: type[Record], name: str, records: list[Record], newest) -> None:
+    model._default_manager.filter(
+        Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lt": newest}),
+        pk__in=[record.pk for record in records],
+    ).update(**{name: newest})
 
 
 @transaction.atomic

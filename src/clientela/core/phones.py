@@ -33,29 +33,44 @@ def normalize(raw: str, region: str | None = None, *, valid: bool = False) -> Ph
     installation's country by default); ValidationError with a readable message when it
     is no number. With `valid`, a number that is possible but assigned to no line in its
     country (a Spanish mobile read as Romanian) is refused too (an import checks so)."""
-    return _normalize((raw or "").strip(), (region or settings.PHONE_REGION).upper(), valid)
-
-
-# Parsing is the slow part of checking a phone, and an import checks each number several
-# times (reading, matching duplicates, storing): the last few thousand are remembered.
-@functools.lru_cache(maxsize=4096)
-def _normalize(raw: str, region: str, valid: bool = False) -> Phone:
-    digits = NON_DIGITS.sub("", raw)
-    if len(digits) < 3:
+    raw = (raw or "").strip()
+    phone, problem, assigned = _read(raw, (region or settings.PHONE_REGION).upper())
+    if problem == UNREAD:
         raise ValidationError(_("“%(raw)s” is not a phone number.") % {"raw": raw})
-    try:
-        parsed = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise ValidationError(_("“%(raw)s” is not a phone number.") % {"raw": raw}) from None
-    if not phonenumbers.is_possible_number(parsed):
+    if problem == DIGITS:
         raise ValidationError(
             _("“%(raw)s” has too few or too many digits for a phone number.") % {"raw": raw}
         )
-    if valid and not phonenumbers.is_valid_number(parsed):
+    if valid and not assigned:
         raise ValidationError(
             _("“%(raw)s” is not a valid phone number in %(country)s.")
-            % {"raw": raw, "country": _country_of(parsed)}
+            % {"raw": raw, "country": _country_of(phonenumbers.parse(phone.e164, None))}
         )
+    return phone
+
+
+UNREAD, DIGITS = "unread", "digits"
+
+
+# Parsing is the slow part of checking a phone, and an import checks each number several
+# times (reading the row with `valid`, storing the record without): the last few thousand
+# readings are remembered, whether the number is assigned in its country with them, so
+# the second check of a number is a lookup however it asks.
+@functools.lru_cache(maxsize=4096)
+def _read(raw: str, region: str) -> tuple[Phone, str, bool]:
+    """(phone, problem, assigned): the problem UNREAD or DIGITS (said in the reader's
+    language by `normalize`, so nothing translated is remembered), "" when the number is
+    possible; assigned whether it belongs to a line in its country."""
+    nothing = Phone(raw=raw, e164="", search_digits="")
+    digits = NON_DIGITS.sub("", raw)
+    if len(digits) < 3:
+        return nothing, UNREAD, False
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return nothing, UNREAD, False
+    if not phonenumbers.is_possible_number(parsed):
+        return nothing, DIGITS, False
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     _remember_display(
         e164, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
@@ -63,7 +78,8 @@ def _normalize(raw: str, region: str, valid: bool = False) -> Phone:
     national = NON_DIGITS.sub(
         "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     )
-    return Phone(raw=raw, e164=e164, search_digits=f"{e164.lstrip('+')} {national}")
+    phone = Phone(raw=raw, e164=e164, search_digits=f"{e164.lstrip('+')} {national}")
+    return phone, "", phonenumbers.is_valid_number(parsed)
 
 
 def as_written(raw: str) -> Phone:
