@@ -122,8 +122,8 @@ def backtest(c: Context) -> dict:
     return result
 
 
-# The people page's 30 days: those just before the generated data's NOW (the last days
-# of the plan, where its activities and timers are), not the calendar's.
+# The people page's 30 days: those just before the generated data's NOW (the day it was
+# generated on, where its activities, tasks and timers end), named on the page's address.
 PEOPLE_DAYS = 30
 
 

@@ -1,8 +1,11 @@
 """Deterministic bench data, written through bulk paths (COPY on PostgreSQL, executemany on
 SQLite): users in two teams, companies, contacts with their e-mails, phones and search
-entries, activities on timelines, and the time people timed on calls and tickets (as
-many timers as activities, in proportion: TIMED_CALLS, TIMED_TICKETS). Every value is a pure function of (seed, row id), so
-a chunk can be built in any process and the same seed always gives the same database."""
+entries, each contact's lifecycle stage history, activities on timelines with the
+follow-up tasks some of them left (due, and mostly done, some late: FOLLOW_UPS), and the
+time people timed on calls and tickets (as many timers as activities, in proportion:
+TIMED_CALLS, TIMED_TICKETS). Every value is a pure function of (seed, row id) and the
+day it is generated on (NOW), so a chunk can be built in any process and the same seed
+always gives the same database, its dates ending on that day."""
 
 from __future__ import annotations
 
@@ -21,7 +24,14 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.db.models import Model
 
-from clientela.activities.models import Activity, ActivityKind, TimeEntry, TimelineLink, TimerKind
+from clientela.activities.models import (
+    Activity,
+    ActivityKind,
+    Task,
+    TimeEntry,
+    TimelineLink,
+    TimerKind,
+)
 from clientela.core import events
 from clientela.core.models import SearchEntry
 from clientela.core.phones import as_written as phone_as_written
@@ -32,6 +42,7 @@ from clientela.customers.models import (
     Company,
     Contact,
     EmailAddress,
+    LifecycleChange,
     LifecycleStage,
     PhoneNumber,
     Source,
@@ -52,7 +63,11 @@ PASSWORD = "Bench-password-not-secret-1"  # noqa: S105 - throw-away bench databa
 BENCH_COMPANY_ID = 1  # the company whose page has TIMELINE_ENTRIES entries
 BENCH_COMPANY_PEOPLE = 20  # contacts 1-20 work there; each has 50 of those entries
 TIMELINE_ENTRIES = 1000
-NOW = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
+# The data ends today (midnight UTC): the dashboards' windows ("the last 30 days", "the
+# last year") are the calendar's, and hold the data only if it is dated up to now.
+NOW = datetime.datetime.combine(
+    datetime.datetime.now(datetime.UTC).date(), datetime.time.min, tzinfo=datetime.UTC
+)
 YEARS = 3 * 365 * 86400
 
 GIVEN = [
@@ -557,7 +572,7 @@ def company_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
 
 
 def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
-    rows: dict[str, list] = {"contact": [], "email": [], "phone": [], "search": []}
+    rows: dict[str, list] = {"contact": [], "email": [], "phone": [], "search": [], "stage": []}
     latest = _latest()
     for n in range(first, last + 1):
         given = GIVEN[mix(plan.seed, 30, n) % len(GIVEN)]
@@ -569,6 +584,8 @@ def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
             phone = phone_as_written(phone.raw)
         company_id = plan.company_of(n)
         created, updated = _record_times(plan, 33, n)
+        stage = mix(plan.seed, 36, n) % len(ids.stages)
+        rows["stage"] += _stage_history(plan, ids, n, stage, created, updated)
         contact = Contact(
             id=n,
             full_name=full_name,
@@ -588,7 +605,7 @@ def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
                 "name_key": fold(full_name)[:200],
                 "position": POSITIONS[mix(plan.seed, 35, n) % len(POSITIONS)],
                 "company": company_id,
-                "lifecycle_stage": ids.stages[mix(plan.seed, 36, n) % len(ids.stages)],
+                "lifecycle_stage": ids.stages[stage],
                 "source": SOURCES[mix(plan.seed, 37, n) % len(SOURCES)],
                 "email": email,
                 "phone": phone.e164,
@@ -617,6 +634,18 @@ def contact_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]
         document = contact_document_from(contact, [email], [phone.search_digits])
         rows["search"].append(_search_row(ids.contact_type, n, document))
     return rows
+
+
+def _stage_history(plan: Plan, ids: Ids, n: int, stage: int, created, updated) -> list[tuple]:
+    """Contact `n`'s moves, as the contacts service writes them: into the first stage when
+    it was added, then one stage at a time up to its current one (`stage`, an index of
+    ids.stages), the last when it was last changed; by its owner."""
+    owner = _owner(plan, ids, 34, n)
+    moves = [(n, None, ids.stages[0], _dt(created), owner)]
+    for step in range(1, stage + 1):
+        when = created + (updated - created) * step / stage
+        moves.append((n, ids.stages[step - 1], ids.stages[step], _dt(when), owner))
+    return moves
 
 
 def _search_row(content_type_id: int, object_id: int, document) -> tuple:
@@ -652,6 +681,37 @@ KINDS = [kind for kind in ActivityKind.values if kind in SUBJECTS]
 TIMED_CALLS = 2
 TIMED_TICKETS = 2
 CALL_SECONDS = 120
+# One activity in FOLLOW_UPS left a task for its author on the same contact, due within
+# two weeks of it; one in LEFT_OPEN of those past due is still open, the others were done
+# up to three days before or two days after their due time (late when after).
+FOLLOW_UPS = 3
+LEFT_OPEN = 10
+DAY = 86400
+
+
+def _follow_up(plan: Plan, ids: Ids, n: int, author: int, contact_id: int, when) -> tuple:
+    """The follow-up task activity `n` left (FOLLOW_UPS)."""
+    due = when + datetime.timedelta(seconds=3600 + mix(plan.seed, 80, n) % (14 * DAY))
+    done = due + datetime.timedelta(seconds=mix(plan.seed, 81, n) % (5 * DAY) - 3 * DAY)
+    done = max(done, when + datetime.timedelta(minutes=5))
+    if done > NOW or mix(plan.seed, 82, n) % LEFT_OPEN == 0:
+        done = None
+    return (
+        "Follow up: send the new quote",
+        "",
+        _dt(due),
+        None,
+        "normal",
+        author,
+        author,
+        ids.contact_type,
+        contact_id,
+        n,
+        _dt(done),
+        _dt(when),
+        None,
+        1,
+    )
 
 
 def _ticket_timer(plan: Plan, ids: Ids, n: int, author: int) -> tuple:
@@ -670,7 +730,7 @@ def _ticket_timer(plan: Plan, ids: Ids, n: int, author: int) -> tuple:
 
 
 def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list]:
-    rows: dict[str, list] = {"activity": [], "link": [], "time": []}
+    rows: dict[str, list] = {"activity": [], "link": [], "time": [], "task": []}
     for n in range(first, last + 1):
         kind = plan.kind(n)
         when = plan.occurred_at(n)
@@ -705,6 +765,8 @@ def activity_rows(plan: Plan, ids: Ids, first: int, last: int) -> dict[str, list
             )
         if plan.tickets and ids.ticket_type and n % TIMED_TICKETS == 0:
             rows["time"].append(_ticket_timer(plan, ids, n, author))
+        if n % FOLLOW_UPS == 0:
+            rows["task"].append(_follow_up(plan, ids, n, author, contact_id, when))
     return rows
 
 
@@ -731,6 +793,26 @@ TABLES: dict[str, tuple[type[Model], list[str]]] = {
             "title_key",
             "subtitle",
             "text",
+        ],
+    ),
+    "stage": (LifecycleChange, ["contact", "from_stage", "to_stage", "changed_at", "changed_by"]),
+    "task": (
+        Task,
+        [
+            "title",
+            "notes",
+            "due_at",
+            "reminder_at",
+            "priority",
+            "assignee",
+            "created_by",
+            "content_type",
+            "object_id",
+            "source_activity",
+            "done_at",
+            "created_at",
+            "repeat",
+            "occurrence",
         ],
     ),
     "link": (
@@ -984,7 +1066,8 @@ def _finish() -> None:
     """Sequences past the ids written, and planner statistics."""
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(
-            no_style(), [Company, Contact, Activity, Ticket, Project, Article]
+            no_style(),
+            [Company, Contact, Activity, Ticket, Project, Article, LifecycleChange, Task],
         ):
             cursor.execute(statement)
         cursor.execute("ANALYZE")

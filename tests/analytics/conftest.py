@@ -139,9 +139,10 @@ def build_world() -> dict:
         activity_services.log_activity(actor=radu, record=r1, kind=kind, subject=kind, body=kind)
     activity_services.log_activity(actor=bogdan, record=b1, kind="call", subject="call")
 
-    # Tickets: Radu's new one inside its deadlines, and a resolved one answered in time but
-    # resolved late; Bogdan's open one answered late, and a new one unanswered past its
-    # first-response deadline.
+    # Tickets: Radu's new one inside its deadlines, and a resolved one opened an hour before
+    # its first answer (in time), resolved late five hours after that; Bogdan's open one
+    # answered late, three hours after it was opened, and a new one unanswered past its
+    # first-response deadline. Each opened before it was answered.
     hour = datetime.timedelta(hours=1)
 
     def ticket(owner, subject, customer, status, **times):
@@ -159,6 +160,7 @@ def build_world() -> dict:
         "Factură",
         r1,
         "resolved",
+        created_at=lm - hour,
         first_response_due=lm + hour,
         first_responded_at=lm,
         resolution_due=lm + 2 * hour,
@@ -169,6 +171,7 @@ def build_world() -> dict:
         "Livrare",
         b1,
         "open",
+        created_at=lm,
         first_response_due=lm + hour,
         first_responded_at=lm + 3 * hour,
         resolution_due=now + hour,

@@ -8,9 +8,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from clientela.activities import services as activity_services
+from clientela.activities.models import TimelineLink
 from clientela.analytics import effectiveness
+from clientela.customers import services as customers
+from clientela.customers.models import Contact
 
 
 def _period() -> str:
@@ -72,3 +77,40 @@ def test_a_manager_sees_only_his_team_and_a_representative_only_himself(client, 
     client.force_login(team["radu"])
     own = client.get("/dashboards/people/?from=not-a-day").content.decode()
     assert "Radu Ene" in own and "Maria Pop" not in own
+
+
+@pytest.mark.django_db
+def test_calls_and_meetings_count_once_each_and_only_on_records_the_reader_sees(team):
+    """Radu calls a contact he later hands to Bogdan, and one he deletes; he meets the
+    handed one with Irina, his own, on the timeline too."""
+    radu, bogdan = team["radu"], team["bogdan"]
+    irina = Contact.objects.get(full_name="Irina Radu")
+    handed = customers.create_contact(actor=radu, data={"full_name": "Predat Sud"})
+    gone = customers.create_contact(actor=radu, data={"full_name": "Șters Acum"})
+
+    def log(record, kind):
+        return activity_services.log_activity(actor=radu, record=record, kind=kind, subject=kind)
+
+    log(handed, "call")
+    met = log(handed, "meeting")
+    TimelineLink.objects.create(
+        activity=met,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=irina.pk,
+        occurred_at=met.occurred_at,
+        kind=met.kind,
+    )
+    log(gone, "call")
+    Contact.objects.filter(pk=handed.pk).update(owner=bogdan)
+    Contact.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+
+    # The administrator sees both of the handed contact's entries, the meeting once though
+    # it is on two timelines; the deleted contact's call is on no live record. So does
+    # Radu's manager, whose role sees every contact.
+    assert table(team["ana"])["people-activities"]["Radu Ene"] == [3, 1]
+    assert table(team["maria"])["people-activities"]["Radu Ene"] == [3, 1]
+    # Radu, whose role sees his team's contacts, no longer sees the handed one (Bogdan is
+    # in Sud): only the meeting, through Irina, counts. Bogdan's figures are what he
+    # logged, not what he now owns.
+    assert table(radu)["people-activities"]["Radu Ene"] == [2, 1]
+    assert table(bogdan)["people-activities"]["Bogdan Stan"] == [1, 0]

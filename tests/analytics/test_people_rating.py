@@ -19,6 +19,7 @@ from clientela.activities.models import Activity
 from clientela.analytics import rating
 from clientela.core.models import AuditEntry, InstallationSetting
 from clientela.customers.models import Contact
+from clientela.tickets import services as ticket_services
 from clientela.tickets.models import Ticket
 from tests.analytics.conftest import last_month
 from tests.analytics.test_people import table
@@ -29,9 +30,10 @@ D = Decimal
 @pytest.fixture
 def timed(team):
     """Radu's two calls this month lasted 30 and 24 minutes (0.9 hours); he made one more
-    80 days ago (the period before the one counted). His ticket "Factură" was opened an
-    hour before its first answer and resolved five hours after that; Bogdan's "Livrare"
-    was first answered three hours after it was opened, and is not resolved."""
+    80 days ago (the period before the one counted). (The world's tickets: Radu's "Factură"
+    was opened an hour before its first answer and resolved five hours after that;
+    Bogdan's "Livrare" was first answered three hours after it was opened, and is not
+    resolved.)"""
     radu = team["radu"]
     calls = list(Activity.objects.filter(author=radu, kind="call").order_by("pk"))
     Activity.objects.filter(pk=calls[0].pk).update(duration_seconds=1800)
@@ -43,9 +45,6 @@ def timed(team):
         subject="Earlier",
         occurred_at=timezone.now() - datetime.timedelta(days=80),
     )
-    lm = last_month(15)
-    Ticket.objects.filter(subject="Factură").update(created_at=lm - datetime.timedelta(hours=1))
-    Ticket.objects.filter(subject="Livrare").update(created_at=lm)
     time_by_timer(team)
     return team
 
@@ -158,3 +157,29 @@ def test_a_manager_changes_the_weights_for_everyone_audited(client, timed):
     )
     assert client.post("/dashboards/people/weights/", weights).status_code == 403
     assert weight_changes().count() == 1
+
+
+@pytest.mark.django_db
+def test_an_answer_recorded_before_its_ticket_was_opened_has_no_response_time(timed):
+    # Radu's ticket "Importat" was brought in today with its history: answered and resolved
+    # last month, before the opening it was given (now). It counts as resolved (no
+    # deadline: within it), but its times would be negative and pull his averages down:
+    # they stay his "Factură"'s, answered after 1 hour and resolved after 6.
+    lm = last_month(15)
+    made = ticket_services.open_ticket(
+        actor=timed["ana"],
+        channel="ui",
+        subject="Importat",
+        contact=Contact.objects.get(full_name="Irina Radu"),
+    )
+    Ticket.objects.filter(pk=made.pk).update(
+        owner=timed["radu"],
+        status="resolved",
+        first_responded_at=lm,
+        resolved_at=lm + datetime.timedelta(hours=2),
+        resolution_due=None,
+    )
+    for reader in ("ana", "maria"):
+        figures = table(timed[reader])
+        assert figures["people-response"]["Radu Ene"] == [D("1.0"), D("6.0")], reader
+        assert figures["people-tickets"]["Radu Ene"][:2] == [1, 1], reader

@@ -28,6 +28,8 @@ from clientela.customers.models import Company, Contact
 from clientela.core.models import SearchEntry
 from clientela.tickets.models import Article, ArticleCategory, Ticket
 from clientela.users.models import User
+from django.db.models import F
+import django.utils.timezone
 
 plan = Plan(contacts=300, companies=30, activities=1200, seed=10, tickets=40, projects=10,
             articles=60)
@@ -40,6 +42,26 @@ with connection.cursor() as cursor:  # the people page's SQL floor runs as writt
     for sql, params in dashboards.people_sql(None):
         cursor.execute(sql, params)
         people_floor.append(len(cursor.fetchall()) > 0)
+    # The marketing page's stage moves into and out of each stage over the last year.
+    marketing_floor = []
+    for sql, params in dashboards.marketing_sql(None)[1:3]:
+        cursor.execute(sql, params)
+        marketing_floor.append(sum(row[1] for row in cursor.fetchall()))
+from clientela.activities.models import Task
+from clientela.customers.models import LifecycleChange
+def stage_history_whole():
+    # Each contact's last move is into its current stage, and it has one move into the
+    # first stage (when it was added) and one more per stage after it.
+    moves = {}
+    for change in LifecycleChange.objects.order_by("contact_id", "changed_at", "id"):
+        moves.setdefault(change.contact_id, []).append(change)
+    contacts = Contact.objects.select_related("lifecycle_stage")
+    return all(
+        moves[c.pk][-1].to_stage_id == c.lifecycle_stage_id
+        and moves[c.pk][0].from_stage_id is None
+        and len(moves[c.pk]) == 1 + c.lifecycle_stage.position
+        for c in contacts
+    )
 contact = Contact.objects.get(pk=1)
 page = client.get(f"/contacts/{contact.pk}/").content.decode()
 # The timeline is drawn after the first paint, from its own panel address.
@@ -99,6 +121,18 @@ print(json.dumps({
         "ticket_seconds": sum(done.ticket_seconds for done in timed.values()),
     },
     "people_floor": people_floor,
+    "marketing_floor": marketing_floor,
+    "stage_history_whole": stage_history_whole(),
+    "tasks": {
+        "all": Task.objects.count(),
+        "done": Task.objects.filter(done_at__isnull=False).count(),
+        "late": Task.objects.filter(done_at__gt=F("due_at")).count(),
+        "in_people_span": Task.objects.filter(
+            done_at__gte=start, done_at__lt=end
+        ).count(),
+        "done_in_future": Task.objects.filter(done_at__gt=django.utils.timezone.now()).count(),
+    },
+    "people_tasks_done": sum(done.tasks_done for done in timed.values()),
     "backtest": [line.split(":")[0]
                  for line in report.backtest_lines(dashboards.backtest(context()))],
 }))
@@ -138,6 +172,19 @@ def test_a_small_bench_database_is_generated_whole(tmp_path):
     assert result["people_page"] == 200
     assert len(result["people_floor"]) == 6
     assert result["people_floor"][0] and result["people_floor"][-1]
+    # The dashboards' windows hold data: the data ends today. Each contact's stage history
+    # leads to its current stage, with moves in the last year into and out of stages.
+    assert result["stage_history_whole"]
+    assert all(moved > 0 for moved in result["marketing_floor"])
+    # One activity in three left a follow-up task: most done, some late, some still open,
+    # none done after today; the people page's 30 days count tasks done.
+    tasks = result["tasks"]
+    assert tasks["all"] == 1200 // 3
+    assert tasks["all"] * 0.5 < tasks["done"] < tasks["all"]
+    assert 0 < tasks["late"] < tasks["done"]
+    assert tasks["done_in_future"] == 0
+    assert result["people_floor"][1] and tasks["in_people_span"] > 0
+    assert result["people_tasks_done"] == tasks["in_people_span"]
     # Timers in proportion to the activities: one in two has one on a ticket (of the 40),
     # and about one call in two was timed; every timer is stopped.
     timers = result["timers"]

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, DateTimeField, F, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -187,18 +197,23 @@ def with_records(tasks: list[Task], user) -> list[Task]:
     return tasks
 
 
-def activities_for(user) -> QuerySet[Activity]:
-    """Timeline entries on at least one record the user may see."""
-    visible_links = TimelineLink.objects.none()
+def visible_link(user) -> Exists:
+    """Whether the timeline entry of the outer query (its `pk`) is linked to at least one
+    record `user` may see: per record type, that type's links whose record is among the
+    type's visible ones, each checked by its primary key. Said as an EXISTS, so a count
+    over a period reads that period's entries and their few links, not first every
+    visible link of every record type (`pk__in` their union)."""
+    seen = Q(pk__in=[])
     for model in records.record_models().values():
         content_type = ContentType.objects.get_for_model(model)
-        visible_links = visible_links | TimelineLink.objects.filter(
-            content_type=content_type,
-            object_id__in=records.visible(user, model).values("pk"),
-        )
-    return Activity.objects.filter(pk__in=visible_links.values("activity_id")).select_related(
-        "author"
-    )
+        record = records.visible(user, model).filter(pk=OuterRef("object_id"))
+        seen |= Q(content_type=content_type) & Q(Exists(record))
+    return Exists(TimelineLink.objects.filter(seen, activity_id=OuterRef("pk")))
+
+
+def activities_for(user) -> QuerySet[Activity]:
+    """Timeline entries on at least one record the user may see."""
+    return Activity.objects.filter(visible_link(user)).select_related("author")
 
 
 def tasks_for(user, overseen: set[int] | None = None) -> QuerySet[Task]:

@@ -167,6 +167,11 @@ def done_by(user, ids: list[int], span: Span, overseen: set[int] | None = None) 
     resolved = Q(**span.within("resolved_at"))
     answered = Q(**span.within("first_responded_at"))
     kept = resolved & (Q(resolution_due__isnull=True) | Q(resolved_at__lte=F("resolution_due")))
+    # An answer or resolution recorded before the ticket's opening (a ticket opened after
+    # the fact, or imported with its history) has no response time to speak of: it still
+    # counts as resolved, but stays out of the averages rather than lowering them.
+    timed_resolution = resolved & Q(resolved_at__gte=F("created_at"))
+    timed_answer = answered & Q(first_responded_at__gte=F("created_at"))
     tickets = (
         ticket_selectors.tickets_for(user)
         .filter(resolved | answered, owner_id__in=ids)
@@ -174,8 +179,8 @@ def done_by(user, ids: list[int], span: Span, overseen: set[int] | None = None) 
         .annotate(
             resolved=Count("id", filter=resolved),
             kept=Count("id", filter=kept),
-            resolution=Avg(_elapsed("resolved_at"), filter=resolved),
-            first=Avg(_elapsed("first_responded_at"), filter=answered),
+            resolution=Avg(_elapsed("resolved_at"), filter=timed_resolution),
+            first=Avg(_elapsed("first_responded_at"), filter=timed_answer),
         )
         .order_by()
     )
@@ -401,7 +406,9 @@ def charts(
                 axis=_("Person"),
                 note=_(
                     "From a ticket's opening to its first answer (tickets first answered in"
-                    " the period), and to its resolution (tickets resolved in the period)."
+                    " the period), and to its resolution (tickets resolved in the period);"
+                    " an answer or resolution recorded before its ticket was opened is left"
+                    " out."
                 ),
             )
         )
