@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from clientela.analytics import effectiveness
+from clientela.users import selectors as user_selectors
 
 
 def _period() -> str:
@@ -24,7 +25,7 @@ def table(user, first=None) -> dict[str, dict[str, list]]:
     span = effectiveness.span_for(
         user, first or timezone.now().date() - datetime.timedelta(days=62), None
     )
-    people = effectiveness.people_for(user)
+    people = user_selectors.overseen(user)
     return {
         chart.key: {row.label: [cell.value for cell in row.cells] for row in chart.rows}
         for chart in effectiveness.charts(user, people, span)
