@@ -115,6 +115,9 @@ class _Unsaved:
 
     def __init__(self) -> None:
         self.models: set[type[models.Model]] = set()
+        # The commit list it was last found in: Django appends to that list in place and
+        # makes a new one at a commit, a rollback or a savepoint's rollback.
+        self.found_in: list | None = None
 
     def __call__(self) -> None:
         for listener in _WRITE_LISTENERS:
@@ -132,7 +135,9 @@ def _pending(connection: BaseDatabaseWrapper) -> _Unsaved | None:
     unsaved = _unsaved.get(connection)
     if unsaved is None or not connection.in_atomic_block:
         return None
-    if any(hook[1] is unsaved for hook in connection.run_on_commit):
+    hooks = connection.run_on_commit
+    if hooks is unsaved.found_in or any(hook[1] is unsaved for hook in hooks):
+        unsaved.found_in = hooks
         return unsaved
     return None
 
