@@ -206,6 +206,8 @@ def probes(w) -> dict[str, Probe]:
         "notifications:read_all": Probe("self", "POST", "/notifications/read-all"),
         "orders:list": Probe("list", "GET", "/orders/"),
         "orders:create": Probe("view", "GET", f"/orders/new/?customer={token}", adds="order"),
+        # Lists only the customers the role may see.
+        "orders:choose-customer": Probe("list", "GET", "/orders/new/customer/?q=secreta"),
         "orders:detail": Probe("view", "GET", f"/orders/{w['order'].pk}/"),
         "orders:move": Probe(
             "edit",
@@ -1370,6 +1372,7 @@ NEW_PAGES = {  # every "new" page, with what it needs to draw its form
     "projects:create": ("project", "/projects/new/?customer=company:{company}"),
     "tickets:create": ("ticket", "/tickets/new/?customer=contact:{contact}"),
     "orders:create": ("order", "/orders/new/?customer=contact:{contact}"),
+    "orders:choose-customer": ("order", "/orders/new/customer/"),
     "tickets:canned-create": ("cannedreply", "/tickets/replies/new/"),
     "tickets:article-create": ("article", "/kb/new/"),
 }

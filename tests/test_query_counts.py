@@ -627,6 +627,21 @@ def test_the_seller_page_and_the_order_form_run_a_fixed_number_of_queries(
     assert queries_for(client, url) == few == snapshot["orders:create"]
 
 
+@pytest.mark.django_db
+def test_the_customer_picker_of_a_new_order_does_not_grow_with_matches(user_client, user, snapshot):
+    """ "+" → Order: the contacts and companies matching what was typed, at most ten each."""
+    from tests.orders.conftest import build_shop
+
+    shop = build_shop(user)
+    url = "/orders/new/customer/?q=person"
+    add_contacts(user, shop["company"], 0, 2)
+    few = queries_for(user_client, url)
+    add_contacts(user, shop["company"], 2, 14)
+    many = queries_for(user_client, url)
+    assert "Person 015" not in user_client.get(url).content.decode()  # ten shown, by name
+    assert many == few == snapshot["orders:choose-customer"], f"{url}: {many} queries"
+
+
 @pytest.mark.parametrize("url", ["/settings/currencies/", "/api/v1/exchange-rates/"])
 def test_currency_settings_and_rates_do_not_grow_with_rates(client, make_user, url, snapshot):
     import datetime

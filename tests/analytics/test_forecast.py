@@ -13,6 +13,7 @@ import pytest
 from django.utils import formats, timezone
 
 from clientela.analytics import forecasting, forecasts
+from clientela.core import events
 from clientela.core.currencies import services as currency_services
 from clientela.customers.models import Contact
 from clientela.orders import services as order_services
@@ -250,21 +251,51 @@ def test_a_new_order_shows_in_the_remembered_history_at_once(sales_history):
     assert this_month_sold() == before + made.total
 
 
-@pytest.mark.django_db
-def test_a_write_forgets_the_history_again_when_it_commits(
-    world, django_capture_on_commit_callbacks
-):
-    """Forgotten at the write, for the writer's own next read, and again at its commit: a
-    reader elsewhere that filled the cache in between saw the rows as they were."""
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_write_forgets_the_history_once_and_a_rolled_back_one_keeps_it(world):
+    """The remembered months of a table are forgotten when a transaction that wrote it
+    commits, once however many writes it made, and the writer's own reads meanwhile count
+    its new rows; a transaction rolled back forgets nothing. Another table's are kept."""
+    from django.db import transaction
+
     from clientela.customers import services as customer_services
+
+    ana = world["ana"]
+
+    def two_months_ago() -> Decimal:
+        result = forecasts.new_customers(ana)
+        label = formats.date_format(_month(2).date(), "YEAR_MONTH_FORMAT")
+        cells = [row.cells[0].value for row in result.chart.rows if row.label == label]
+        return cells[0] if cells else D(0)
+
+    def listener(models: set) -> None:
+        told.append(models)
 
     first = forecasts._generation(Contact)
     orders = forecasts._generation(Order)
-    with django_capture_on_commit_callbacks(execute=False) as at_commit:
-        customer_services.create_contact(actor=world["ana"], data={"full_name": "Dana Nouă"})
-        in_the_write = forecasts._generation(Contact)
-    assert in_the_write != first
-    for callback in at_commit:
-        callback()
-    assert forecasts._generation(Contact) not in (first, in_the_write)
+    before = two_months_ago()  # remembered from here on
+    told: list[set] = []
+    events.listen_to_writes(listener)
+    try:
+        with transaction.atomic():
+            for name in ("Dana Nouă", "Radu Nou", "Ilie Nou"):
+                added = customer_services.create_contact(actor=ana, data={"full_name": name})
+                Contact.objects.filter(pk=added.pk).update(created_at=_month(2))
+            assert forecasts._generation(Contact) == first  # not before the commit
+            assert events.unsaved() == {Contact}
+            # The writer reads its own rows, not the months remembered before them.
+            assert two_months_ago() == before + 3
+        assert [Contact in models for models in told] == [True]  # one call for three writes
+        assert events.unsaved() == frozenset()
+        committed = forecasts._generation(Contact)
+        assert committed != first
+        assert two_months_ago() == before + 3  # read afresh for everyone
+
+        with pytest.raises(RuntimeError), transaction.atomic():
+            customer_services.create_contact(actor=ana, data={"full_name": "Anulat"})
+            raise RuntimeError
+        assert forecasts._generation(Contact) == committed  # nothing to forget
+        assert len(told) == 1 and events.unsaved() == frozenset()
+    finally:
+        events._WRITE_LISTENERS.remove(listener)
     assert forecasts._generation(Order) == orders  # another table's history is kept

@@ -16,6 +16,7 @@ from clientela.activities.models import TimelineLink
 from clientela.analytics import effectiveness
 from clientela.customers import services as customers
 from clientela.customers.models import Contact
+from clientela.users import selectors as user_selectors
 
 
 def _period() -> str:
@@ -29,7 +30,7 @@ def table(user, first=None) -> dict[str, dict[str, list]]:
     span = effectiveness.span_for(
         user, first or timezone.now().date() - datetime.timedelta(days=62), None
     )
-    people = effectiveness.people_for(user)
+    people = user_selectors.overseen(user)
     return {
         chart.key: {row.label: [cell.value for cell in row.cells] for row in chart.rows}
         for chart in effectiveness.charts(user, people, span)

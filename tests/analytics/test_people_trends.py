@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clientela.analytics import effectiveness
 from clientela.analytics.selectors import Trend, trend
+from clientela.users import selectors as user_selectors
 from tests.analytics.test_people_rating import _rows, timed  # noqa: F401 (the fixture)
 
 
@@ -23,7 +24,7 @@ def trends(user) -> dict[str, dict[str, list[str | None]]]:
             row.label: [cell.trend.text if cell.trend else None for cell in row.cells]
             for row in chart.rows
         }
-        for chart in effectiveness.charts(user, effectiveness.people_for(user), span)
+        for chart in effectiveness.charts(user, user_selectors.overseen(user), span)
     }
 
 

@@ -30,6 +30,7 @@ def test_an_administrator_may_add_every_type_from_the_plus_menu(client, make_use
         "Deal": "/deals/new/",
         "Project": "/projects/new/",
         "Ticket": "/tickets/new/",
+        "Order": "/orders/new/customer/",  # which asks for the customer first
     }
     for href in links.values():
         assert client.get(href).status_code == 200, href

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import phrases
+from clientela.core.models import ChoiceLabels
 
 
 class ActivityKind(models.TextChoices):
@@ -35,7 +36,7 @@ class CallOutcome(models.TextChoices):
     WRONG_NUMBER = "wrong_number", _("Wrong number")
 
 
-class Activity(models.Model):
+class Activity(ChoiceLabels, models.Model):
     """Something that happened with a customer. Kind-specific fields stay empty for others."""
 
     # The other records an entry is on, and a meeting's attendees, given to a page's

@@ -31,6 +31,7 @@ from clientela.core import records
 from clientela.core.models import model_of
 from clientela.core.pagination import Page, keyset_page
 from clientela.users import selectors as user_selectors
+from clientela.users.models import User
 
 TIMELINE_PAGE = 25
 
@@ -221,9 +222,12 @@ def tasks_for(user, overseen: set[int] | None = None) -> QuerySet[Task]:
     return changeable_tasks(user, overseen)
 
 
-def overseen_ids(user) -> set[int]:
-    """The person and the people whose tasks they oversee (a manager's team)."""
-    return {user.pk, *(person.pk for person in user_selectors.reported_on(user))}
+def overseen_ids(user, people: list[User] | None = None) -> set[int]:
+    """The person and the people whose tasks they oversee (users.selectors.overseen: a
+    manager's team); `people`: that list, when the caller has read it already."""
+    return {
+        person.pk for person in (people if people is not None else user_selectors.overseen(user))
+    }
 
 
 def may_change_task(user, task: Task, overseen: set[int] | None = None) -> bool:

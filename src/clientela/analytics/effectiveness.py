@@ -2,7 +2,7 @@
 the tasks they finished (on time or late), the deals they won and their value, the
 tickets they resolved (within the resolution deadline or not) and how customers rated
 them; the time they logged, how fast they answered and resolved tickets, and a rating
-by weights the installation sets (analytics.rating), beside the period before. Whose: a manager's team, everyone for an administrator (users.selectors.reported_on),
+by weights the installation sets (analytics.rating), beside the period before. Whose: a manager's team, everyone for an administrator (users.selectors.overseen),
 and always the reader themself. Every count goes through the reader's visibility (the
 domain apps' `*_for` selectors), one grouped query per figure whatever the team's size.
 """
@@ -33,7 +33,6 @@ from clientela.deals import selectors as deal_selectors
 from clientela.deals.models import DealStatus
 from clientela.tickets import selectors as ticket_selectors
 from clientela.tickets.models import Ticket
-from clientela.users import selectors as user_selectors
 from clientela.users.models import User
 
 DEFAULT_DAYS = 30
@@ -69,14 +68,6 @@ def span_for(user, first: datetime.date | None, last: datetime.date | None) -> S
     if first > last:
         first, last = last, first
     return Span(first, last, zone)
-
-
-def people_for(user) -> list[User]:
-    """The reader and whoever they oversee, by name."""
-    overseen = user_selectors.reported_on(user)
-    if any(person.pk == user.pk for person in overseen):
-        return overseen
-    return sorted([user, *overseen], key=lambda person: person.display_name.lower())
 
 
 @dataclass
@@ -236,12 +227,6 @@ def _average(row: dict | None) -> Decimal | None:
 NOTHING = Done()
 
 
-def overseen_by(people: list[User]) -> set[int]:
-    """Whose tasks the reader oversees, from `people_for`'s list (the reader and whoever they
-    oversee: the same people as activities.selectors.overseen_ids, without reading them again)."""
-    return {person.pk for person in people}
-
-
 def charts(
     user,
     people: list[User],
@@ -252,7 +237,8 @@ def charts(
 ) -> list[Chart]:
     """The people page's figures, each person's value beside the same figure in the period
     before (`Cell.before`: the arrow and percentage the page shows). `overseen`: whose tasks
-    the reader oversees (`overseen_by`), when the caller has them; else read once here."""
+    the reader oversees (activities.selectors.overseen_ids), when the caller has them; else
+    read once here."""
     ids = [person.pk for person in people]
     dates = {"from": span.first.isoformat(), "to": span.last.isoformat()}
     earlier = previous(span)

@@ -11,11 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from clientela.activities import selectors as activity_selectors
 from clientela.analytics import dashboards, effectiveness, forecasting, forecasts, rating, services
 from clientela.analytics import selectors as figures
 from clientela.analytics.forms import RatingWeightsForm
 from clientela.core import permissions
 from clientela.deals import selectors as deal_selectors
+from clientela.users import selectors as user_selectors
 
 
 @require_safe
@@ -104,7 +106,7 @@ def _people(request, form: RatingWeightsForm | None, status: int = 200):
     span = effectiveness.span_for(
         user, _day(request.GET.get("from", "")), _day(request.GET.get("to", ""))
     )
-    shown = everyone = effectiveness.people_for(user)
+    shown = everyone = user_selectors.overseen(user)
     chosen = request.GET.get("person", "")
     if chosen:
         shown = [person for person in everyone if str(person.pk) == chosen]
@@ -121,7 +123,7 @@ def _people(request, form: RatingWeightsForm | None, status: int = 200):
             "tabs": dashboards.open_to(user),
             "may_forecast": permissions.can(user, "view_reports"),
             "charts": effectiveness.charts(
-                user, shown, span, weights, overseen=effectiveness.overseen_by(everyone)
+                user, shown, span, weights, overseen=activity_selectors.overseen_ids(user, everyone)
             ),
             "span": span,
             "people": everyone,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Activity, Attachment
 from clientela.core import merge_fields
+from clientela.core.models import ChoiceLabels
 
 
 class Channel(models.TextChoices):
@@ -197,7 +198,7 @@ class MailFolder(models.Model):
         ]
 
 
-class Conversation(models.Model):
+class Conversation(ChoiceLabels, models.Model):
     """A thread: the messages that answer one another, on any channel."""
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
@@ -277,7 +278,7 @@ class Conversation(models.Model):
         return holder is not None and holder.team_id is not None
 
 
-class Message(models.Model):
+class Message(ChoiceLabels, models.Model):
     """One message of a conversation, received or sent. `external_id` is the channel's own
     id (an e-mail's Message-ID): unique per account, so fetching twice keeps one row."""
 

@@ -1,15 +1,17 @@
 """Record events (contact.created, task.completed, …) raised from the audit trail, the one
 place every service already reports its writes to; webhooks and later automation listen.
 Below them, every audited write tells which record types it wrote, for a cache of what
-those tables hold (analytics' forecast history) to be forgotten at the write."""
+those tables hold (analytics' forecast history) to be forgotten when the write commits."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from clientela.core.models import model_name
 
@@ -107,19 +109,62 @@ def listen_to_writes(listener: Callable[[set[type[models.Model]]], None]) -> Non
         _WRITE_LISTENERS.append(listener)
 
 
+class _Unsaved:
+    """The record types one transaction has written so far, told to the write listeners
+    once, when it commits (a callback of its own on the connection's commit list)."""
+
+    def __init__(self) -> None:
+        self.models: set[type[models.Model]] = set()
+        # The commit list it was last found in: Django appends to that list in place and
+        # makes a new one at a commit, a rollback or a savepoint's rollback.
+        self.found_in: list | None = None
+
+    def __call__(self) -> None:
+        for listener in _WRITE_LISTENERS:
+            listener(self.models)
+
+
+# The open transaction's writes, by connection (each thread has its own).
+_unsaved: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Unsaved] = weakref.WeakKeyDictionary()
+
+
+def _pending(connection: BaseDatabaseWrapper) -> _Unsaved | None:
+    """The writes waiting for this connection's transaction to commit: None once it has
+    committed or rolled back, either of which empties its commit list (a rolled-back
+    savepoint takes out the callbacks registered inside it, and so their writes too)."""
+    unsaved = _unsaved.get(connection)
+    if unsaved is None or not connection.in_atomic_block:
+        return None
+    hooks = connection.run_on_commit
+    if hooks is unsaved.found_in or any(hook[1] is unsaved for hook in hooks):
+        unsaved.found_in = hooks
+        return unsaved
+    return None
+
+
 def written(record_types: Iterable[type[models.Model]]) -> None:
-    """Tell the write listeners which tables changed: at once, for the writing transaction's
-    own reads, and again once it commits, since a reader elsewhere may meanwhile have
-    cached the rows as they stood before it."""
+    """Tell the write listeners which tables changed, once the writing transaction commits:
+    one call per transaction with every table it wrote, however many writes it made, and
+    none for a transaction rolled back. Its own reads meanwhile ask `unsaved()`."""
     if not _WRITE_LISTENERS:
         return
     changed = {model._meta.concrete_model or model for model in record_types}
     if not changed:
         return
+    connection = transaction.get_connection()
+    unsaved = _pending(connection)
+    if unsaved is None:
+        unsaved = _Unsaved()
+        if connection.in_atomic_block:
+            _unsaved[connection] = unsaved
+        unsaved.models |= changed
+        transaction.on_commit(unsaved)  # at once where no transaction is open
+        return
+    unsaved.models |= changed
 
-    def tell() -> None:
-        for listener in _WRITE_LISTENERS:
-            listener(changed)
 
-    tell()
-    transaction.on_commit(tell)
+def unsaved() -> frozenset[type[models.Model]]:
+    """The tables the open transaction has written and not yet committed: the listeners have
+    not heard of them, so a cache of those tables must not serve this transaction."""
+    pending = _pending(transaction.get_connection())
+    return frozenset(pending.models) if pending is not None else frozenset()

@@ -38,17 +38,13 @@ def model_of(content_type: ContentType) -> type[models.Model]:
 _CHOICE_LABELS: dict[tuple[models.Field, str | None], dict[Any, str]] = {}
 
 
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        abstract = True
+class ChoiceLabels:
+    """A model mixin: its choice fields' labels (get_<field>_display) translated once per
+    field and language. Django's own translates every label of the field on each call (it
+    hashes the lazy labels): a list of 50 tickets spent a third of its time there. On the
+    models whose labels are shown row by row (records, timeline entries, messages)."""
 
     def _get_FIELD_display(self, field: models.Field) -> Any:
-        """What `get_<field>_display` answers. Django's own translates every label of the
-        field on each call (it hashes the lazy labels): a list of 50 tickets spent a third
-        of its time there. Here a field's labels are translated once per language."""
         value = getattr(self, field.attname)
         if isinstance(field.choices, CallableChoiceIterator):  # choices that may change
             return super()._get_FIELD_display(field)
@@ -61,6 +57,14 @@ class TimeStamped(models.Model):
             return labels.get(value, value)
         except TypeError:  # an unhashable value: Django's own way
             return super()._get_FIELD_display(field)  # type: ignore[misc]
+
+
+class TimeStamped(ChoiceLabels, models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class RecordQuerySet(models.QuerySet):

@@ -45,6 +45,8 @@ class OrdersConfig(AppConfig):
                 # roles without see_sensitive: these fields and audit snapshot keys carry
                 # them, and core.presenting takes them out.
                 sensitive_fields=frozenset({"total", "net_total", "tax_total", "lines"}),
+                # The customer is chosen first: the prices are theirs.
+                create_url="orders:choose-customer",
             )
         )
         prices = {"unit_price", "net", "tax"}

@@ -12,10 +12,11 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from clientela.core import permissions
+from clientela.core import permissions, search
 from clientela.core.currencies import selectors as currency_selectors
 from clientela.core.currencies.selectors import Converted
 from clientela.core.listing import day_start
+from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Company, Contact
 from clientela.orders.models import (
     Invoice,
@@ -246,3 +247,20 @@ def lifetime_values(user, customer) -> tuple[dict[str, Decimal], Converted | Non
         (row["currency"], row["day"], row["total"]) for row in rows
     )
     return _by_currency(rows), in_base
+
+
+def customers_matching(user, query: str, limit: int = 10) -> tuple[list[Contact], list[Company]]:
+    """The contacts and the companies `user` may see that match `query` as the lists' search
+    box matches it (name, e-mail, phone), by name: whom a new order may be for."""
+    contacts = (
+        customer_selectors.contacts_for(user)
+        .filter(pk__in=search.matching_ids(query, Contact))
+        .select_related("company")
+        .order_by("full_name", "pk")[:limit]
+    )
+    companies = (
+        customer_selectors.companies_for(user)
+        .filter(pk__in=search.matching_ids(query, Company))
+        .order_by("name", "pk")[:limit]
+    )
+    return list(contacts), list(companies)

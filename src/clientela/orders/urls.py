@@ -8,6 +8,7 @@ app_name = "orders"
 urlpatterns = [
     path("orders/", views.order_list, name="list"),
     path("orders/new/", views.order_create, name="create"),
+    path("orders/new/customer/", views.order_customer, name="choose-customer"),
     path("orders/<int:pk>/", views.order_detail, name="detail"),
     path("orders/<int:pk>/stage/", views.order_move, name="move"),
     path("orders/<int:pk>/invoice/", views.invoice_create, name="invoice"),

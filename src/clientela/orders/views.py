@@ -105,10 +105,26 @@ def _customer(request, token: str):
     return records.visible_record(request.user, token)
 
 
+@require_safe
+@permissions.adding_required("order")
+def order_customer(request):
+    """A new order with no customer yet ("+" → Order): find the contact or company by name,
+    e-mail or phone; each one found opens the order form for them (its prices are theirs)."""
+    query = request.GET.get("q", "").strip()
+    contacts, companies = selectors.customers_matching(request.user, query) if query else ([], [])
+    return render(
+        request,
+        "orders/choose_customer.html",
+        {"query": query, "contacts": contacts, "companies": companies},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @permissions.adding_required("order")
 def order_create(request):
     token = request.GET.get("customer") or request.POST.get("customer", "")
+    if not token:  # the customer is chosen first: the price list and products are theirs
+        return redirect("orders:choose-customer")
     customer = _customer(request, token)
     price_list, products = pricing.product_choices(request.user, customer)
     # "Add a row", "remove row n" and a changed row (htmx, which names no action) draw the

@@ -27,7 +27,7 @@ from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
 from clientela.core import audit, phrases
 from clientela.customers.models import EmailAddress
-from clientela.tickets import services
+from clientela.tickets import services, writing
 from clientela.tickets.models import Department, Ticket, TicketMessage, TicketStatus
 
 if TYPE_CHECKING:
@@ -235,4 +235,4 @@ def _answered(ticket: Ticket, at: datetime.datetime) -> None:
             actor=None, ticket=ticket, to=TicketStatus.OPEN, before=before, also=fields
         )
     elif fields:
-        services._saved(None, ticket, before, "update", fields, None)
+        writing.saved(None, ticket, before, "update", fields, None)

@@ -63,6 +63,15 @@ def reported_on(user: User) -> list[User]:
     return []
 
 
+def overseen(user: User) -> list[User]:
+    """The person and whoever they oversee (`reported_on`), by name: whose tasks they may
+    change (activities) and whose figures the people page shows (analytics)."""
+    members = reported_on(user)
+    if any(person.pk == user.pk for person in members):
+        return members
+    return sorted([user, *members], key=lambda person: person.display_name.lower())
+
+
 def since(days: int) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=days)
 
