@@ -118,3 +118,23 @@ def test_the_template_helpers_print_the_mark_for_a_hidden_value():
     assert render(amount=Decimal("12345.60"), rate=Decimal("7.50"), sums={}) == (
         "12,345.60 RON|12,345.60 RON|12345.60|7.50%|—"
     )
+
+
+def test_a_relation_is_presented_once_and_the_role_asked_once(world, monkeypatch):
+    from clientela.core import permissions
+
+    rep, invoice = world["rep"], world["invoice"]
+    rows = presenting.present_all(rep, [invoice, invoice])
+    asked = []
+    real = permissions.sees_sensitive
+    monkeypatch.setattr(
+        permissions, "sees_sensitive", lambda user: asked.append(user) or real(user)
+    )
+    shown = rows[0]
+    assert shown.order is shown.order  # read three times in a list row, presented once
+    assert shown.order.total is None and shown.order.customer.full_name == "Ioana Marin"
+    assert rows[1].order.total is None
+    assert asked == []  # the role was asked by present_all, not on each read
+    fresh = type(world["order"]).objects.get(pk=world["order"].pk)
+    invoice.order = fresh  # the relation changed under the presented record: read anew
+    assert presenting.underlying(shown.order) is fresh and shown.order.total is None

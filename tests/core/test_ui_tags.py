@@ -102,3 +102,26 @@ def test_a_running_duration_below_zero_starts_at_zero():
 
     assert 'data-seconds="0"' in str(ticking_duration(-3))
     assert ticking_duration(None) == ""
+
+
+@pytest.mark.django_db
+def test_related_links_in_one_list_open_only_the_records_the_reader_may_open(rf):
+    from django.template import Context, Template
+
+    from clientela.customers import services as customers
+    from clientela.users.services import create_user, role_named, team_named
+
+    sales, support = team_named("Sales"), team_named("Support")
+    rep = create_user(email="rep@firma.ro", role=role_named("sales-representative"), team=sales)
+    mate = create_user(email="mate@firma.ro", role=role_named("sales-representative"), team=sales)
+    other = create_user(
+        email="other@firma.ro", role=role_named("sales-representative"), team=support
+    )
+    ours = customers.create_company(actor=mate, data={"name": "Lactate Sud SRL"})
+    theirs = customers.create_company(actor=other, data={"name": "Mobila Nord SRL"})
+    request = rf.get("/")
+    request.user = rep
+    rows = Template("{% load ui %}{% for c in rows %}{% related_link c %}|{% endfor %}")
+    shown = rows.render(Context({"request": request, "rows": [ours, theirs, ours]}))
+    link = f'<a href="{ours.get_absolute_url()}">Lactate Sud SRL</a>'
+    assert shown == f"{link}|Mobila Nord SRL|{link}|"

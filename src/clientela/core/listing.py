@@ -134,10 +134,28 @@ def custom_filter(queryset: QuerySet, definition: CustomField, raw: str) -> Quer
 def related_cell(user: Actor, record: Any) -> Cell:
     """A related record's name (a contact's company, a deal's company): a link when `user`
     may open it, its name alone when not — never a link to a page that answers 404."""
-    if record is None:
-        return Cell()
-    url = record.get_absolute_url() if permissions.allows(user, record, "view") else ""
-    return Cell(str(record), url, "link" if url else "text")
+    return RelatedCells(user)(record)
+
+
+class RelatedCells:
+    """`related_cell` for the rows of one page: the role is asked once per record type,
+    then each record answers by its owner (a column or a template tag keeps one)."""
+
+    def __init__(self, user: Actor) -> None:
+        self.user = user
+        self.checks: dict[str, Callable[[Any], bool]] = {}
+
+    def __call__(self, record: Any) -> Cell:
+        if record is None:
+            return Cell()
+        record_type = record._meta.model_name
+        check = self.checks.get(record_type)
+        if check is None:
+            check = self.checks[record_type] = permissions.allows_of_type(
+                self.user, record_type, "view"
+            )
+        url = record.get_absolute_url() if check(record) else ""
+        return Cell(str(record), url, "link" if url else "text")
 
 
 def person_cell(user: Actor | None) -> Cell:

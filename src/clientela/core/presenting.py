@@ -36,6 +36,9 @@ def present(user: Actor | None, record: Any, *, custom: Iterable[str] = ()) -> A
     return Presented(record, user, frozenset(custom))
 
 
+_NO_CUSTOM: frozenset[str] = frozenset()
+
+
 def underlying(value: Any) -> Any:
     """The record behind a presented one, for server code that queries by it (a template
     tag handed `record`): never to be put in a template's context."""
@@ -46,8 +49,19 @@ def present_all(user: Actor | None, records: Iterable[Any]) -> list[Any]:
     """Each of `records` as `user` may see it; the role is asked once for the whole list."""
     if permissions.sees_sensitive(user):
         return list(records)
-    none: frozenset[str] = frozenset()
-    return [None if record is None else Presented(record, user, none) for record in records]
+    # The hidden fields once per record type, not once per row (a list is of one type, a
+    # timeline of a few).
+    hidden: dict[type, frozenset[str]] = {}
+    shown: list[Any] = []
+    for record in records:
+        if record is None:
+            shown.append(None)
+            continue
+        kind = type(record)
+        if kind not in hidden:
+            hidden[kind] = permissions.sensitive_fields(record._meta.model_name or "")
+        shown.append(Presented(record, user, _NO_CUSTOM, hidden[kind]))
+    return shown
 
 
 def present_attached(user: Actor | None, rows: list[Any], name: str = "record") -> list[Any]:
@@ -56,8 +70,9 @@ def present_attached(user: Actor | None, rows: list[Any], name: str = "record") 
     template the deal's amount."""
     if permissions.sees_sensitive(user):
         return rows
-    for row in rows:
-        setattr(row, name, present(user, getattr(row, name, None)))
+    records = present_all(user, [getattr(row, name, None) for row in rows])
+    for row, record in zip(rows, records, strict=True):
+        setattr(row, name, record)
     return rows
 
 
@@ -66,15 +81,31 @@ class Presented:
     presented too: a related record by its own type's fields (`invoice.order.total`), a set
     of them (`order.lines.all`) line by line, a sensitive relation such as a deal's `lines`
     as its records with their prices taken out. Templates cannot read names that begin with
-    an underscore, so the record inside stays out of their reach."""
+    an underscore, so the record inside stays out of their reach.
 
-    __slots__ = ("_custom", "_hidden", "_record", "_user")
+    A Presented exists only for a user who does not see sensitive fields (`present` gives
+    anyone else the record itself), so a related record is presented without asking the
+    role again, with its type's sensitive fields hidden; and once per relation, not on
+    every read of it (a list row reads `ticket.contact` three times)."""
 
-    def __init__(self, record: models.Model, user: Actor | None, custom: frozenset[str]):
+    __slots__ = ("_custom", "_hidden", "_record", "_related", "_user")
+
+    def __init__(
+        self,
+        record: models.Model,
+        user: Actor | None,
+        custom: frozenset[str],
+        hidden: frozenset[str] | None = None,
+    ):
         self._record = record
         self._user = user
-        self._hidden = frozenset(permissions.hidden_fields(user, record._meta.model_name or ""))
+        self._hidden = (
+            frozenset(permissions.hidden_fields(user, record._meta.model_name or ""))
+            if hidden is None
+            else hidden
+        )
         self._custom = custom
+        self._related: dict[str, Presented] = {}
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # Python's own protocols (copy, pickle), never a field
@@ -86,7 +117,11 @@ class Presented:
         if name == "custom" and isinstance(value, dict):
             return {key: item for key, item in value.items() if key in self._custom}
         if isinstance(value, models.Model):
-            return present(self._user, value)
+            related = self._related.get(name)
+            if related is None or related._record is not value:  # read again if reassigned
+                hidden = permissions.sensitive_fields(value._meta.model_name or "")
+                related = self._related[name] = Presented(value, self._user, _NO_CUSTOM, hidden)
+            return related
         if isinstance(value, models.Manager | models.QuerySet):
             return PresentedSet(value, self._user)
         return value

@@ -13,10 +13,10 @@ from clientela.core.listing import (
     Cell,
     Column,
     ListSpec,
+    RelatedCells,
     custom_filter,
     day_start,
     person_cell,
-    related_cell,
 )
 from clientela.core.phones import display as display_phone
 from clientela.core.phones import is_checked
@@ -38,6 +38,7 @@ def phone_cell(e164: str) -> Cell:
 
 
 def contact_spec(user) -> ListSpec:
+    companies = RelatedCells(user)
     return ListSpec(
         record_type="contact",
         columns=[
@@ -50,7 +51,7 @@ def contact_spec(user) -> ListSpec:
             Column(
                 "company",
                 _("Company"),
-                lambda c: related_cell(user, c.company),
+                lambda c: companies(c.company),
             ),
             Column("email", _("E-mail"), lambda c: Cell(c.email, kind="email")),
             Column("phone", _("Phone"), lambda c: phone_cell(c.phone)),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import custom_fields, presenting
-from clientela.core.listing import Cell, Column, ListSpec, person_cell, related_cell
+from clientela.core.listing import Cell, Column, ListSpec, RelatedCells, person_cell
 from clientela.core.money import format_money
 from clientela.deals import selectors
 
 
 def deal_spec(user) -> ListSpec:
     cutoff = selectors.stale_cutoff()
+    companies = RelatedCells(user)
 
     def status(deal) -> Cell:
         flag = _("Stale") if selectors.is_stale(deal, cutoff) else ""
@@ -24,7 +25,7 @@ def deal_spec(user) -> ListSpec:
         Column(
             "company",
             _("Company"),
-            lambda d: related_cell(user, d.company),
+            lambda d: companies(d.company),
         ),
         Column("stage", _("Stage"), lambda d: Cell(d.stage.label, kind="badge")),
         Column("status", _("Status"), status),

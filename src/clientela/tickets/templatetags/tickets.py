@@ -3,12 +3,14 @@ ago") and the tickets card of a contact's or company's page."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from clientela.core import permissions, presenting
 from clientela.tickets import selectors, sla
@@ -17,8 +19,7 @@ from clientela.tickets.models import TicketStatus
 register = template.Library()
 
 
-def _amount(delta) -> str:
-    n, unit = sla.short_duration(delta)
+def _amount(n: int, unit: str) -> str:
     if unit == "min":
         return ngettext("%(n)d min", "%(n)d min", n) % {"n": n}
     if unit == "h":
@@ -37,18 +38,26 @@ def timer_of(ticket, now=None) -> sla.Timer | None:
     )
 
 
+def _shown(timer: sla.Timer) -> tuple[str, str, int, str, bool]:
+    """All a timer's words and colour depend on: its state and target, its time rounded
+    (sla.short_duration) and whether that time is under an hour."""
+    n, unit = sla.short_duration(timer.delta)
+    return timer.state, timer.target, n, unit, timer.delta.total_seconds() < 3600
+
+
 def timer_text(timer: sla.Timer | None) -> tuple[str, str]:
     """The words and the badge colour of a timer."""
-    if timer is None:
-        return "", ""
-    if timer.state == "met":
+    return ("", "") if timer is None else _words(*_shown(timer))
+
+
+def _words(state: str, target: str, n: int, unit: str, soon: bool) -> tuple[str, str]:
+    if state == "met":
         return _("done"), "success"
-    if timer.state == "paused":
+    if state == "paused":
         return _("paused, waiting on customer"), "info"
-    if timer.state == "breached":
-        return _("breached %(time)s ago") % {"time": _amount(timer.delta)}, "danger"
-    tone = "warning" if timer.delta.total_seconds() < 3600 else ""
-    return _("due in %(time)s") % {"time": _amount(timer.delta)}, tone
+    if state == "breached":
+        return _("breached %(time)s ago") % {"time": _amount(n, unit)}, "danger"
+    return _("due in %(time)s") % {"time": _amount(n, unit)}, "warning" if soon else ""
 
 
 @register.filter
@@ -71,10 +80,17 @@ def business_time(minutes: int) -> str:
 @register.simple_tag
 def sla_timer(ticket) -> SafeString | str:
     timer = timer_of(ticket)
-    text, tone = timer_text(timer)
-    if not text:
-        return ""
-    label = _("first response") if timer is not None and timer.target == "response" else ""
+    return "" if timer is None else _badge(get_language(), *_shown(timer))
+
+
+@lru_cache(maxsize=1024)
+def _badge(
+    language: str | None, state: str, target: str, n: int, unit: str, soon: bool
+) -> SafeString | str:
+    """A timer's badge, made once per language and what it shows: a list asks for fifty,
+    most alike, and translating and escaping each was a tenth of the page."""
+    text, tone = _words(state, target, n, unit, soon)
+    label = _("first response") if target == "response" else ""
     title = f"{label}: {text}" if label else text
     tone_class = f" badge--{tone}" if tone else ""
     return format_html(
