@@ -268,3 +268,55 @@ def test_a_write_forgets_the_history_again_when_it_commits(
         callback()
     assert forecasts._generation(Contact) not in (first, in_the_write)
     assert forecasts._generation(Order) == orders  # another table's history is kept
+
+
+class _CacheSpy:
+    """The cache, with the generations each `set_many` wrote."""
+
+    def __init__(self, real):
+        self.real, self.written = real, []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def set_many(self, data, *args, **kwargs):
+        self.written.append(sorted(data))
+        return self.real.set_many(data, *args, **kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_tells_the_shared_cache_once_when_it_commits(user, monkeypatch):
+    """Inside the writing transaction only its own thread reads the history afresh (no
+    other process can see the row yet); the shared generation, which every web process
+    and worker reads, changes once, at the commit: one cache write per write, not two."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from clientela.customers import services as customer_services
+
+    spy = _CacheSpy(forecasts.cache)
+    monkeypatch.setattr(forecasts, "cache", spy)
+    key = forecasts._generation_key(Contact)
+    first = forecasts._generation(Contact)
+    shared = cache.get(key)
+    with transaction.atomic():
+        customer_services.create_contact(actor=user, data={"full_name": "Dana Nouă"})
+        in_the_write = forecasts._generation(Contact)
+        assert in_the_write != first  # the writer's next read reads afresh
+        assert cache.get(key) == shared  # what another process reads: unchanged yet
+    after = forecasts._generation(Contact)
+    assert cache.get(key) != shared and after == cache.get(key)
+    assert after not in (first, in_the_write)
+    assert [written for written in spy.written if key in written] == [[key]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_tells_each_listener_once(user, monkeypatch):
+    """A write made in autocommit is committed as it is made: the write listeners hear of
+    it once (before, at once and again "at the commit", which is the same moment)."""
+    from clientela.core import events
+
+    heard: list[set] = []
+    monkeypatch.setattr(events, "_WRITE_LISTENERS", [heard.append])
+    events.written([Contact])
+    assert heard == [{Contact}]

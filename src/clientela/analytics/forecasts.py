@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import threading
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import formats, timezone
@@ -112,21 +114,46 @@ def _generation_key(model: type[Model]) -> str:
     return f"forecast-rows-generation:{model._meta.label_lower}"
 
 
+class _Uncommitted(threading.local):
+    """The tables this thread's open transaction has written, each with a generation of
+    its own: the transaction's own reads see its rows, no other process can yet, so
+    nothing needs telling the shared cache before the commit."""
+
+    def __init__(self) -> None:
+        self.generations: dict[type[Model], str] = {}
+
+
+_uncommitted = _Uncommitted()
+
+
 def _generation(model: type[Model]) -> str:
-    """The table's current generation. Kept without expiry; one the cache lost is a new
-    one, so entries remembered under the old stay unread."""
+    """The table's current generation: the shared one (kept without expiry; one the cache
+    lost is a new one, so entries remembered under the old stay unread), and this thread's
+    own while a transaction that wrote the table is open."""
     fresh = uuid.uuid4().hex
-    if cache.add(_generation_key(model), fresh, None):
-        return fresh
-    return str(cache.get(_generation_key(model)))
+    shared = fresh if cache.add(_generation_key(model), fresh, None) else None
+    if shared is None:
+        shared = str(cache.get(_generation_key(model)))
+    return shared + _uncommitted.generations.get(model, "")
 
 
 def forget_history(written: set[type[Model]]) -> None:
     """A write listener (core.events): the remembered months of a table just written are
-    read afresh, so a new, changed, trashed or restored order or contact shows at once."""
+    read afresh, so a new, changed, trashed or restored order or contact shows at once.
+    Told inside the writing transaction, a new generation of this thread's own (its own
+    reads); told once it commits, a new shared one for every process: one cache write per
+    write, not two. A generation of a transaction rolled back stays until the next commit
+    and only costs its reads one fresh history."""
     remembered = written & {Order, Contact}
-    if remembered:
-        cache.set_many({_generation_key(model): uuid.uuid4().hex for model in remembered}, None)
+    if not remembered:
+        return
+    if connection.in_atomic_block:
+        for model in remembered:
+            _uncommitted.generations[model] = uuid.uuid4().hex
+        return
+    for model in remembered:
+        _uncommitted.generations.pop(model, None)
+    cache.set_many({_generation_key(model): uuid.uuid4().hex for model in remembered}, None)
 
 
 def _history(current: datetime.date, values: dict[datetime.date, Decimal]) -> list[datetime.date]:

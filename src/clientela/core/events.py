@@ -110,7 +110,9 @@ def listen_to_writes(listener: Callable[[set[type[models.Model]]], None]) -> Non
 def written(record_types: Iterable[type[models.Model]]) -> None:
     """Tell the write listeners which tables changed: at once, for the writing transaction's
     own reads, and again once it commits, since a reader elsewhere may meanwhile have
-    cached the rows as they stood before it."""
+    cached the rows as they stood before it. Outside a transaction the write is committed
+    already: they are told once. A listener tells the two apart by
+    `connection.in_atomic_block` (True only for the first)."""
     if not _WRITE_LISTENERS:
         return
     changed = {model._meta.concrete_model or model for model in record_types}
@@ -121,5 +123,6 @@ def written(record_types: Iterable[type[models.Model]]) -> None:
         for listener in _WRITE_LISTENERS:
             listener(changed)
 
-    tell()
-    transaction.on_commit(tell)
+    if transaction.get_connection().in_atomic_block:
+        tell()
+    transaction.on_commit(tell)  # outside a transaction: at once, the one telling
