@@ -157,6 +157,38 @@ def test_learned_probabilities_count_only_the_deals_each_reader_sees(world):
 
 
 @pytest.mark.django_db
+def test_learned_probabilities_are_remembered_until_a_deal_is_written(world):
+    """The stage odds are counted once between deal writes (each reader's own), and
+    counted afresh when a deal closes: the next page shows the new odds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clientela.deals import services as deal_services
+    from clientela.deals.models import Deal
+
+    first, _second = world["stages"]
+
+    def first_stage(user) -> tuple[int, Decimal | None]:
+        [pipeline] = forecasts.learned_probabilities(user)
+        odds = next(odds for odds in pipeline.stages if odds.stage.pk == first.pk)
+        return odds.closed, odds.learned
+
+    assert first_stage(world["ana"]) == (3, D("66.7"))
+    with CaptureQueriesContext(connection) as captured:
+        assert first_stage(world["ana"]) == (3, D("66.7"))
+    assert not [q for q in captured if "COUNT(DISTINCT" in q["sql"]]  # remembered
+    assert first_stage(world["radu"]) == (2, D("50.0"))  # another reader, his own
+    deal_services.close_deal(
+        actor=world["ana"],
+        deal=Deal.objects.get(name="Mese Sud"),
+        outcome="lost",
+        reason="Price",
+        expected_version=None,
+    )
+    assert first_stage(world["ana"]) == (4, D("50.0"))
+
+
+@pytest.mark.django_db
 def test_the_forecast_page_shows_the_backtest_the_missing_rate_and_the_pipeline(
     client, sales_history
 ):
