@@ -66,9 +66,10 @@ def _forecast_history_forgotten():
     the forecast's remembered months are read afresh in each test."""
     from clientela.analytics import forecasts
     from clientela.customers.models import Contact
+    from clientela.deals.models import Deal
     from clientela.orders.models import Order
 
-    forecasts.forget_history({Order, Contact})
+    forecasts.forget_history({Order, Contact, Deal})
 
 
 @pytest.fixture(autouse=True)

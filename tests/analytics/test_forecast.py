@@ -157,6 +157,38 @@ def test_learned_probabilities_count_only_the_deals_each_reader_sees(world):
     assert (by_stage[second.pk].closed, by_stage[second.pk].learned) == (1, D("100.0"))
 
 
+@pytest.mark.django_db(transaction=True)  # committed writes: the cache serves only those
+def test_learned_probabilities_are_remembered_until_a_deal_is_written(world):
+    """The stage odds are counted once between deal writes (each reader's own), and
+    counted afresh when a deal closes: the next page shows the new odds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clientela.deals import services as deal_services
+    from clientela.deals.models import Deal
+
+    first, _second = world["stages"]
+
+    def first_stage(user) -> tuple[int, Decimal | None]:
+        [pipeline] = forecasts.learned_probabilities(user)
+        odds = next(odds for odds in pipeline.stages if odds.stage.pk == first.pk)
+        return odds.closed, odds.learned
+
+    assert first_stage(world["ana"]) == (3, D("66.7"))
+    with CaptureQueriesContext(connection) as captured:
+        assert first_stage(world["ana"]) == (3, D("66.7"))
+    assert not [q for q in captured if "COUNT(DISTINCT" in q["sql"]]  # remembered
+    assert first_stage(world["radu"]) == (2, D("50.0"))  # another reader, his own
+    deal_services.close_deal(
+        actor=world["ana"],
+        deal=Deal.objects.get(name="Mese Sud"),
+        outcome="lost",
+        reason="Price",
+        expected_version=None,
+    )
+    assert first_stage(world["ana"]) == (4, D("50.0"))
+
+
 @pytest.mark.django_db
 def test_the_forecast_page_shows_the_backtest_the_missing_rate_and_the_pipeline(
     client, sales_history
@@ -299,3 +331,56 @@ def test_a_committed_write_forgets_the_history_once_and_a_rolled_back_one_keeps_
     finally:
         events._WRITE_LISTENERS.remove(listener)
     assert forecasts._generation(Order) == orders  # another table's history is kept
+
+
+class _CacheSpy:
+    """The cache, with the generations each `set_many` wrote."""
+
+    def __init__(self, real):
+        self.real, self.written = real, []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def set_many(self, data, *args, **kwargs):
+        self.written.append(sorted(data))
+        return self.real.set_many(data, *args, **kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_tells_the_shared_cache_once_when_it_commits(user, monkeypatch):
+    """Inside the writing transaction only its own reads skip the remembered history (no
+    other process can see the row yet); the shared generation, which every web process
+    and worker reads, changes once, at the commit: one cache write per write, not two."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from clientela.core import events
+    from clientela.customers import services as customer_services
+
+    spy = _CacheSpy(forecasts.cache)
+    monkeypatch.setattr(forecasts, "cache", spy)
+    key = forecasts._generation_key(Contact)
+    first = forecasts._generation(Contact)
+    shared = cache.get(key)
+    with transaction.atomic():
+        customer_services.create_contact(actor=user, data={"full_name": "Dana Nouă"})
+        customer_services.create_contact(actor=user, data={"full_name": "Ion Nou"})
+        assert Contact in events.unsaved()  # the writer's next read reads afresh
+        assert cache.get(key) == shared  # what another process reads: unchanged yet
+    after = forecasts._generation(Contact)
+    assert cache.get(key) != shared and after == cache.get(key)
+    assert after != first
+    assert [written for written in spy.written if key in written] == [[key]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_tells_each_listener_once(user, monkeypatch):
+    """A write made in autocommit is committed as it is made: the write listeners hear of
+    it once (before, at once and again "at the commit", which is the same moment)."""
+    from clientela.core import events
+
+    heard: list[set] = []
+    monkeypatch.setattr(events, "_WRITE_LISTENERS", [heard.append])
+    events.written([Contact])
+    assert heard == [{Contact}]

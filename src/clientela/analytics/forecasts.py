@@ -14,8 +14,10 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar, cast
 
 from django.core.cache import cache
 from django.db.models import Count, Model, Q, QuerySet, Sum
@@ -33,7 +35,7 @@ from clientela.core.currencies.selectors import Missing
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import Contact
 from clientela.deals import selectors as deal_selectors
-from clientela.deals.models import DealStatus, Pipeline, Stage
+from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
 from clientela.orders import selectors as order_selectors
 from clientela.orders.models import Order
 
@@ -97,18 +99,35 @@ def _by_month(
     (the user's visibility is in its SQL), so a change reads the history afresh and no
     entry is ever served stale."""
     month_start = datetime.datetime.combine(current, datetime.time.min, tzinfo=zone)
-    if rows.model in events.unsaved():
-        # This transaction wrote the table: the generation moves only when it commits.
-        return list(rows.filter(**{f"{field}__gte": start}))
     history = rows.filter(**{f"{field}__gte": start, f"{field}__lt": month_start})
-    sql, params = history.query.sql_with_params()
-    text = json.dumps([sql, [str(p) for p in params], _generation(rows.model)])
-    key = "forecast-rows:" + hashlib.sha256(text.encode()).hexdigest()
-    past = cache.get(key)
-    if not isinstance(past, list):
-        past = list(history)
-        cache.set(key, past, forecasting.CACHE_SECONDS)
+    past = _remembered(_query_text(history), rows.model, lambda: list(history))
     return past + list(rows.filter(**{f"{field}__gte": month_start}))
+
+
+_T = TypeVar("_T")
+_MISSING = object()
+
+
+def _query_text(queryset: QuerySet) -> list:
+    """A query as a cache key holds it: its SQL and parameters (the user's visibility is
+    in them)."""
+    sql, params = queryset.query.sql_with_params()
+    return [sql, [str(p) for p in params]]
+
+
+def _remembered(parts: list, model: type[Model], compute: Callable[[], _T]) -> _T:
+    """`compute()`, remembered under `parts` and `model`'s table generation: read afresh
+    once the table is written (`forget_history`), never served stale. A transaction that
+    has written the table computes it each time: its generation moves only at the commit."""
+    if model in events.unsaved():
+        return compute()
+    text = json.dumps([parts, _generation(model)], default=str)
+    key = "forecast-rows:" + hashlib.sha256(text.encode()).hexdigest()
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, forecasting.CACHE_SECONDS)
+    return cast("_T", value)
 
 
 def _generation_key(model: type[Model]) -> str:
@@ -125,9 +144,10 @@ def _generation(model: type[Model]) -> str:
 
 
 def forget_history(written: set[type[Model]]) -> None:
-    """A write listener (core.events): the remembered months of a table just written are
-    read afresh, so a new, changed, trashed or restored order or contact shows at once."""
-    remembered = written & {Order, Contact}
+    """A write listener (core.events, told once a transaction commits): the remembered
+    months of a table just written are read afresh, so a new, changed, trashed or restored
+    order or contact shows at once, and the stage odds once a deal moves or closes."""
+    remembered = written & {Order, Contact, Deal}
     if remembered:
         cache.set_many({_generation_key(model): uuid.uuid4().hex for model in remembered}, None)
 
@@ -360,9 +380,23 @@ def learned_probabilities(user) -> list[PipelineOdds]:
             )
             for stage in stages
         }
-        counts = closed.filter(pipeline=pipeline).aggregate(
-            **{f"c{pk}": Count("id", filter=q, distinct=True) for pk, q in reached.items()},
-            **{f"w{pk}": Count("id", filter=q & won, distinct=True) for pk, q in reached.items()},
+        in_pipeline = closed.filter(pipeline=pipeline)
+
+        def count(in_pipeline=in_pipeline, reached=reached) -> dict:
+            return in_pipeline.aggregate(
+                **{f"c{pk}": Count("id", filter=q, distinct=True) for pk, q in reached.items()},
+                **{
+                    f"w{pk}": Count("id", filter=q & won, distinct=True)
+                    for pk, q in reached.items()
+                },
+            )
+
+        # The closed deals change only when a deal is written (a move, a win, the trash):
+        # remembered under the deals' generation, with the stages' order in the key.
+        counts = _remembered(
+            [_query_text(in_pipeline), [(stage.pk, stage.position) for stage in stages]],
+            Deal,
+            count,
         )
         result.append(
             PipelineOdds(

@@ -189,11 +189,12 @@ def replace_phones(
 
 
 def replace_addresses(
-    record: Contact | Company, addresses: Iterable[dict], *, new: bool = False
+    record: Contact | Company, addresses: list[dict], *, new: bool = False
 ) -> None:
+    """`addresses` as `clean_addresses` returns them."""
     if not new:
         Address.objects.filter(**owner_of(record)).delete()
-    bulk.append(Address, address_rows(record, clean_addresses(addresses)))
+    bulk.append(Address, address_rows(record, addresses))
 
 
 def replace_tags(record: Contact | Company, tags: list[Tag], *, new: bool = False) -> None:

@@ -157,8 +157,9 @@ def _save_contact(
         contact_points.replace_emails(contact, emails, new=creating)
     if phones is not None:
         contact_points.replace_phones(contact, phones, new=creating)
-    if "addresses" in data:
-        contact_points.replace_addresses(contact, data["addresses"], new=creating)
+    addresses = contact_points.clean_addresses(data["addresses"]) if "addresses" in data else None
+    if addresses is not None:
+        contact_points.replace_addresses(contact, addresses, new=creating)
     if tags is not None:
         contact_points.replace_tags(contact, tags, new=creating)
 
@@ -188,7 +189,7 @@ def _save_contact(
         action=action or ("create" if creating else "update"),
         record=contact,
         before=before,
-        after=audit.snapshot(contact),
+        after=_state_after(contact, _points_written(creating, emails, phones, addresses, tags)),
     )
     return contact
 
@@ -206,6 +207,33 @@ def _document(
     if isinstance(record, Contact):
         return contact_document_from(record, addresses, digits)
     return company_document_from(record, addresses, digits)
+
+
+def _points_written(
+    creating: bool,
+    emails: list[tuple[str, str]] | None,
+    phones: list | None,
+    addresses: list[dict] | None,
+    tags: list[Tag] | None,
+) -> dict | None:
+    """The record's e-mails, phones, addresses and tags as its audit snapshot holds them,
+    from what this write has just written, without reading them back; None (read them)
+    when the write left some of them as they were. A new record has nothing but what it
+    was given."""
+    if not creating and None in (emails, phones, addresses, tags):
+        return None
+    return history_points(
+        emails=emails or [],
+        phones=[(phone.raw, kind) for phone, kind in phones or []],
+        addresses=addresses or [],
+        tags=list({tag.pk: tag.name for tag in tags or []}.values()),  # "VIP" and "vip": one
+    )
+
+
+def _state_after(record: Contact | Company, points_at_hand: dict | None) -> dict:
+    """The record's audit snapshot after a write (audit.snapshot, its points at hand)."""
+    snapshot = contact_snapshot if isinstance(record, Contact) else company_snapshot
+    return audit.plain_state(snapshot(record, points_at_hand))  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -416,8 +444,9 @@ def _save_company(
         contact_points.replace_emails(company, emails, new=creating)
     if phones is not None:
         contact_points.replace_phones(company, phones, new=creating)
-    if "addresses" in data:
-        contact_points.replace_addresses(company, data["addresses"], new=creating)
+    addresses = contact_points.clean_addresses(data["addresses"]) if "addresses" in data else None
+    if addresses is not None:
+        contact_points.replace_addresses(company, addresses, new=creating)
     if tags is not None:
         contact_points.replace_tags(company, tags, new=creating)
     search.index(company, _document(company, emails, phones))
@@ -427,7 +456,7 @@ def _save_company(
         action=action or ("create" if creating else "update"),
         record=company,
         before=before,
-        after=audit.snapshot(company),
+        after=_state_after(company, _points_written(creating, emails, phones, addresses, tags)),
     )
     return company
 
