@@ -176,6 +176,12 @@ def _keep_batch(
     return kept
 
 
+def fetch_active_account(account_id: int) -> int:
+    """`fetch_account` for the account with this id, if it is still there and active."""
+    account = MailAccount.objects.filter(pk=account_id, is_active=True).first()
+    return 0 if account is None else fetch_account(account)
+
+
 def fetch_all() -> int:
     return sum(fetch_account(account) for account in MailAccount.objects.filter(is_active=True))
 
