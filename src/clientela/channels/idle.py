@@ -65,12 +65,16 @@ class Watcher(threading.Thread):
                 try:
                     self._session()
                     self.failures = 0
-                except transport.MailServerError as error:
+                except Exception as error:
                     self.idling.clear()
                     self.failures += 1
                     delay = min(MAX_BACKOFF_SECONDS, 2.0 ** (self.failures - 1))
                     log.warning(
-                        "IDLE on %s: %s; trying again in %.0f s", self.account.address, error, delay
+                        "IDLE on %s: %s; trying again in %.0f s",
+                        self.account.address,
+                        error,
+                        delay,
+                        exc_info=not isinstance(error, transport.MailServerError),
                     )
                     self.stopping.wait(delay)
         finally:
@@ -89,7 +93,7 @@ class Watcher(threading.Thread):
             transport.select_folder(client, self.account.inbox_folder)
             if self.connected_once:
                 # What came while the connection was down.
-                self.on_new_mail(self.account.pk)
+                self._announce()
             self.connected_once = True
             while not self.stopping.is_set():
                 self._idle(client)
@@ -110,11 +114,20 @@ class Watcher(threading.Thread):
                 continue
             if pending:
                 # Nothing more announced for a moment: one fetch for the whole burst.
-                self.on_new_mail(self.account.pk)
+                self._announce()
                 pending = False
         if pending:
-            self.on_new_mail(self.account.pk)
+            self._announce()
         idle.done()
+
+    def _announce(self) -> None:
+        """The account's fetch asked for; a database that failed to take it (the period
+        fetches the message anyway) does not end the connection."""
+        try:
+            close_old_connections()
+            self.on_new_mail(self.account.pk)
+        except Exception:
+            log.exception("The fetch of %s could not be enqueued.", self.account.address)
 
 
 class Watchers:
