@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,9 +156,21 @@ def _fetch_folder(
         if len(batch) >= KEEP_BATCH:
             kept += _keep_batch(account, folder, batch, own)
             batch = []
+            release_cache()
     if batch:
         kept += _keep_batch(account, folder, batch, own)
+        release_cache()
     return kept
+
+
+def release_cache() -> None:
+    """SQLite's page cache handed back after a batch: a fetch writes pages it will not read
+    again (new rows, their index entries), and the connection kept each of them, up to
+    its cache_size (64 MB, config.SQLITE_PRAGMAS), so its memory grew with every message
+    fetched. The pages read again next batch come back from the OS's file cache."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA shrink_memory")
 
 
 def _keep_batch(
@@ -174,6 +186,12 @@ def _keep_batch(
                 kept += 1
         MailFolder.objects.filter(pk=folder.pk).update(last_uid=batch[-1][0])
     return kept
+
+
+def fetch_active_account(account_id: int) -> int:
+    """`fetch_account` for the account with this id, if it is still there and active."""
+    account = MailAccount.objects.filter(pk=account_id, is_active=True).first()
+    return 0 if account is None else fetch_account(account)
 
 
 def fetch_all() -> int:

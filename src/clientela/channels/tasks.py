@@ -1,18 +1,31 @@
-"""Background jobs of the channels app: new mail fetched every few minutes, e-mail written
+"""Background jobs of the channels app: new mail fetched every few minutes, and as soon as
+it arrives from servers with IMAP IDLE (a listener beside the jobs), e-mail written
 to go later (undo-send, scheduled send) sent when its time comes, replies sent through a
 messenger's API, photos and documents received fetched from it, and snoozed
 conversations brought back to the inbox."""
 
+import threading
 from datetime import timedelta
 
 from clientela import jobs
-from clientela.channels import inbox, services
+from clientela.channels import idle, inbox, services
 
 
 @jobs.periodic(every=timedelta(minutes=5))
 @jobs.job
 def fetch_mail() -> None:
     services.fetch_all()
+
+
+@jobs.job
+def fetch_account_mail(account_id: int) -> None:
+    """One account's new mail, when its server said it has some (IDLE)."""
+    services.fetch_active_account(account_id)
+
+
+@jobs.listener
+def watch_mailboxes(stopping: threading.Event) -> None:
+    idle.listen(stopping, lambda account_id: jobs.enqueue(fetch_account_mail, account_id))
 
 
 @jobs.job

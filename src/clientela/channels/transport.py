@@ -57,18 +57,26 @@ def connect_imap(account: MailAccount) -> imaplib.IMAP4:
 
 def open_folder(client: imaplib.IMAP4, folder: str, after_uid: int) -> FolderState:
     """Select `folder` read-only: its UIDVALIDITY and the UIDs above `after_uid`."""
+    uidvalidity = select_folder(client, folder)
     try:
-        status, _data = client.select(_quote(folder), readonly=True)
-        if status != "OK":
-            raise MailServerError(f"cannot open folder {folder}")
-        validity = client.response("UIDVALIDITY")[1]
-        uidvalidity = int(validity[0]) if validity and validity[0] else 0
-        status, data = client.uid("SEARCH", "UID", f"{after_uid + 1}:*")
+        _status, data = client.uid("SEARCH", "UID", f"{after_uid + 1}:*")
     except (OSError, imaplib.IMAP4.error, ValueError) as error:
         raise MailServerError(str(error)) from error
     uids = sorted(int(u) for u in (data[0] or b"").split() if u.isdigit())
     # "n:*" always names the last message, even one below n.
     return FolderState(uidvalidity, [u for u in uids if u > after_uid])
+
+
+def select_folder(client: imaplib.IMAP4, folder: str) -> int:
+    """Select `folder` read-only; its UIDVALIDITY."""
+    try:
+        status, _data = client.select(_quote(folder), readonly=True)
+        if status != "OK":
+            raise MailServerError(f"cannot open folder {folder}")
+        validity = client.response("UIDVALIDITY")[1]
+        return int(validity[0]) if validity and validity[0] else 0
+    except (OSError, imaplib.IMAP4.error, ValueError) as error:
+        raise MailServerError(str(error)) from error
 
 
 def fetch(client: imaplib.IMAP4, uids: list[int]) -> Iterator[tuple[int, bytes]]:
@@ -88,6 +96,91 @@ def fetch(client: imaplib.IMAP4, uids: list[int]) -> Iterator[tuple[int, bytes]]
         for uid in batch:
             if uid in found:
                 yield uid, found[uid]
+
+
+def supports_idle(client: imaplib.IMAP4) -> bool:
+    """Whether the server pushes new mail (RFC 2177), as it says once logged in."""
+    try:
+        _status, data = client.capability()
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailServerError(str(error)) from error
+    return any(b"IDLE" in (line or b"").upper().split() for line in data)
+
+
+class Idle:
+    """An IMAP IDLE on a selected folder, read straight from the socket (imaplib has no
+    IDLE before Python 3.14): `wait(seconds)` says whether the server announced new mail
+    (an EXISTS) within that time; `done()` ends it. The server may drop an IDLE after 30
+    minutes, so the caller ends and starts it again before (RENEW_SECONDS)."""
+
+    RENEW_SECONDS = 25 * 60
+    _EXISTS = re.compile(rb"^\* \d+ EXISTS")
+
+    def __init__(self, client: imaplib.IMAP4) -> None:
+        self.client = client
+        self.tag = client._new_tag()
+        self._buffer = b""
+        self._send(self.tag + b" IDLE\r\n")
+        line = self._line(TIMEOUT)
+        if line is None or not line.startswith(b"+"):
+            raise MailServerError(
+                f"IDLE refused: {(line or b'no answer').decode(errors='replace')}"
+            )
+
+    def wait(self, seconds: float) -> bool:
+        """True as soon as the server says the folder got a new message, False when it
+        said nothing of the kind within `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            line = self._line(max(0.0, deadline - time.monotonic()))
+            if line is None:
+                return False
+            if line.startswith(b"* BYE"):
+                raise MailServerError("the server ended the connection")
+            if self._EXISTS.match(line):
+                return True
+
+    def done(self) -> None:
+        """End the IDLE: the tagged answer read (and whatever came before it)."""
+        self._send(b"DONE\r\n")
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            line = self._line(max(0.0, deadline - time.monotonic()))
+            if line is None:
+                raise MailServerError("no answer to DONE")
+            if line.startswith(self.tag + b" "):
+                return
+
+    def _send(self, data: bytes) -> None:
+        try:
+            self.client.send(data)
+        except OSError as error:
+            raise MailServerError(str(error)) from error
+
+    def _line(self, seconds: float) -> bytes | None:
+        """One line from the server within `seconds`, or None."""
+        sock = self.client.sock
+        deadline = time.monotonic() + seconds
+        try:
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                sock.settimeout(min(left, 1.0))
+                try:
+                    chunk = sock.recv(4096)
+                except TimeoutError:
+                    continue
+                if not chunk:
+                    raise MailServerError("the server closed the connection")
+                self._buffer += chunk
+        except OSError as error:
+            raise MailServerError(str(error) or error.__class__.__name__) from error
+        finally:
+            with contextlib.suppress(OSError):
+                sock.settimeout(TIMEOUT)
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line + b"\n"
 
 
 def append(account: MailAccount, folder: str, raw: bytes) -> None:

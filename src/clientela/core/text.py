@@ -27,14 +27,30 @@ def normalise(value: str) -> str:
     return unicodedata.normalize("NFC", value).translate(CEDILLA_TO_COMMA).strip()
 
 
-@functools.lru_cache(maxsize=16_384)  # an import folds each name and company several times
+# What is folded again and again (names, companies, e-mail addresses) is remembered; a long
+# text (an e-mail's body, a note, folded once for its search entry) is not: 16,384 of those
+# held as keys and values grew a mail fetch's memory with every message.
+FOLD_CACHED_LENGTH = 200
+
+
 def fold(value: str) -> str:
     """ "Ștefan Ionescu" → "stefan ionescu": what search and sort keys compare."""
     if not value:
         return ""
+    if len(value) <= FOLD_CACHED_LENGTH:
+        return _fold_short(value)
+    return _fold(value)
+
+
+@functools.lru_cache(maxsize=16_384)  # an import folds each name and company several times
+def _fold_short(value: str) -> str:
+    return _fold(value)
+
+
+def _fold(value: str) -> str:
     if value.isascii():  # nothing to decompose: most names and every e-mail address
         return " ".join(value.casefold().split())
-    decomposed = unicodedata.normalize("NFKD", value or "")
+    decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
 

@@ -1,7 +1,9 @@
-"""The calls apps make: `job` defines, `enqueue` and `schedule_at` start, `periodic` repeats."""
+"""The calls apps make: `job` defines, `enqueue` and `schedule_at` start, `periodic` repeats,
+`listener` keeps something long-lived running beside the jobs."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +15,16 @@ from django.utils import timezone
 from django_tasks import task as job
 from django_tasks.base import Task
 
-__all__ = ["PeriodicJob", "enqueue", "job", "periodic", "periodic_jobs", "schedule_at"]
+__all__ = [
+    "PeriodicJob",
+    "enqueue",
+    "job",
+    "listener",
+    "listeners",
+    "periodic",
+    "periodic_jobs",
+    "schedule_at",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,24 @@ def periodic(*, every: timedelta) -> Callable[[Task], Task]:
 
 def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_PERIODIC.values(), key=lambda entry: entry.name)
+
+
+Listener = Callable[[threading.Event], None]
+_LISTENERS: dict[str, Listener] = {}
+
+
+def listener(function: Listener) -> Listener:
+    """Run `function(stopping)` on a thread of its own beside the jobs, in one worker at a
+    time (the live worker with the lowest id), until `stopping` is set: for what waits on
+    the outside world (a mail server's IDLE) and enqueues jobs when it answers, since a
+    worker runs one job at a time and a job must not block it. It returns soon after
+    `stopping` is set, and is started again if it returns or fails before."""
+    _LISTENERS[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def listeners() -> dict[str, Listener]:
+    return dict(sorted(_LISTENERS.items()))
 
 
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:

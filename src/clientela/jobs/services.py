@@ -51,6 +51,13 @@ def live_workers() -> set[str]:
     )
 
 
+def leads(worker_id: str) -> bool:
+    """Whether this worker runs the listeners: the live worker with the lowest id does (when
+    it stops beating, the next one takes over within JOBS_WORKER_TIMEOUT)."""
+    alive = live_workers()
+    return bool(alive) and min(alive) == worker_id
+
+
 def requeue_abandoned() -> list[str]:
     """Put back in the queue the jobs whose worker stopped beating: at-least-once delivery."""
     timeout = timedelta(seconds=settings.JOBS_WORKER_TIMEOUT)

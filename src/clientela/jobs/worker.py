@@ -1,8 +1,10 @@
 """A worker process: the queue library's own worker loop, beside a scheduler thread.
 
 The scheduler thread beats the worker's heartbeat, enqueues periodic jobs whose
-period it wins, and requeues jobs held by workers that stopped beating. Jobs
-themselves are taken and run by django-tasks-db's or RQ's worker.
+period it wins, requeues jobs held by workers that stopped beating, and runs the apps'
+listeners (`jobs.listener`) on threads of their own while this worker is the live one
+with the lowest id. Jobs themselves are taken and run by django-tasks-db's or RQ's
+worker.
 """
 
 from __future__ import annotations
@@ -18,13 +20,69 @@ from django.db import close_old_connections, connections
 from django.utils.crypto import get_random_string
 
 from clientela.jobs import services
-from clientela.jobs.interface import periodic_jobs
+from clientela.jobs.interface import Listener, listeners, periodic_jobs
 
 logger = logging.getLogger(__name__)
 
 
 def new_worker_id() -> str:
     return f"{os.getpid()}-{get_random_string(12)}"
+
+
+class Listening:
+    """The apps' listeners, each on a thread of its own while `lead(True)` holds: one
+    stopped by `lead(False)` (another worker leads now) or `stop()` (the worker stops),
+    one that returned or failed started again on the next `lead(True)`."""
+
+    RESTART_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self.stopping = threading.Event()
+        self._threads: dict[str, threading.Thread] = {}
+        self._started: dict[str, float] = {}
+
+    def lead(self, leading: bool) -> None:
+        if not leading:
+            self.stop()
+            return
+        if self.stopping.is_set():
+            self.join()
+            self.stopping = threading.Event()
+        now = time.monotonic()
+        for name, function in listeners().items():
+            thread = self._threads.get(name)
+            if thread is not None and thread.is_alive():
+                continue
+            if now - self._started.get(name, -self.RESTART_SECONDS) < self.RESTART_SECONDS:
+                continue  # one that keeps failing is not started in a loop
+            thread = threading.Thread(
+                target=_listen,
+                args=(name, function, self.stopping),
+                name=f"clientela-listener-{name.rsplit('.', 1)[-1]}",
+                daemon=True,
+            )
+            self._threads[name], self._started[name] = thread, now
+            logger.info("Listener %s started.", name)
+            thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def join(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        for thread in self._threads.values():
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads = {n: t for n, t in self._threads.items() if t.is_alive()}
+
+
+def _listen(name: str, function: Listener, stopping: threading.Event) -> None:
+    try:
+        function(stopping)
+    except Exception:
+        logger.exception("Listener %s failed; it is started again.", name)
+    finally:
+        connections.close_all()
+    logger.info("Listener %s stopped.", name)
 
 
 class Scheduler(threading.Thread):
@@ -36,6 +94,8 @@ class Scheduler(threading.Thread):
         self._claimed: dict[str, int] = {}
         self._last_beat = 0.0
         self._last_reap = 0.0
+        self._last_lead = 0.0
+        self.listening = Listening()
 
     def run(self) -> None:
         try:
@@ -48,6 +108,8 @@ class Scheduler(threading.Thread):
                     logger.exception("The job scheduler could not finish a round.")
                 self.stopping.wait(settings.JOBS_TICK_SECONDS)
         finally:
+            self.listening.stop()
+            self.listening.join()
             try:
                 services.forget_worker(self.worker_id)
             except Exception:
@@ -74,6 +136,10 @@ class Scheduler(threading.Thread):
         if now - self._last_reap >= settings.JOBS_HEARTBEAT_SECONDS:
             services.requeue_abandoned()
             self._last_reap = now
+        if listeners() and now - self._last_lead >= settings.JOBS_HEARTBEAT_SECONDS:
+            # One worker listens: two would only enqueue the same jobs twice.
+            self.listening.lead(services.leads(self.worker_id))
+            self._last_lead = now
 
 
 def run(*, worker_id: str, parent_pid: int | None = None) -> None:
