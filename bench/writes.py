@@ -237,7 +237,7 @@ def itemised(costs: Costs) -> Iterator[None]:
         # checking what was posted, the phones parsed, the duplicate and company checks.
         (ContactForm, "__init__", "form: building"),
         (BaseForm, "full_clean", "form: validation"),
-        (phones, "_normalize", "phone parsing"),
+        (phones, "_read", "phone parsing"),
         (detail_views, "_contact_checks", "duplicate checks"),
         (custom_fields, "definitions", "custom fields"),
         (custom_fields, "clean", "custom fields"),

@@ -99,6 +99,9 @@ def _by_month(
     (the user's visibility is in its SQL), so a change reads the history afresh and no
     entry is ever served stale."""
     month_start = datetime.datetime.combine(current, datetime.time.min, tzinfo=zone)
+    if rows.model in events.unsaved():
+        # This transaction wrote the table: the generation moves only when it commits.
+        return list(rows.filter(**{f"{field}__gte": start}))
     history = rows.filter(**{f"{field}__gte": start, f"{field}__lt": month_start})
     past = _remembered(_query_text(history), rows.model, lambda: list(history))
     return past + list(rows.filter(**{f"{field}__gte": month_start}))
