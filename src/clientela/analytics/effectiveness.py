@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -140,7 +140,7 @@ def done_in(
         return {f"{field_name}__gte": first, f"{field_name}__lt": last}
 
     logged = within("occurred_at")
-    activities = (
+    activities: Iterable[Mapping[str, Any]] = (
         activity_selectors.activities_for(user)
         .filter(
             author_id__in=ids,
@@ -165,7 +165,7 @@ def done_in(
     finished = Q(done_at__isnull=False)
     on_time = finished & (Q(due_at__isnull=True) | Q(done_at__lte=F("due_at")))
     closed = within("done_at")
-    tasks = (
+    tasks: Iterable[Mapping[str, Any]] = (
         activity_selectors.tasks_for(user, overseen)
         .filter(assignee_id__in=ids, **across("done_at"))
         .values("assignee_id")
@@ -182,7 +182,7 @@ def done_in(
             person.tasks_on_time = counted[f"on_time{i}"]
 
     won = within("closed_at")
-    won_rows = (
+    won_rows: Iterable[Mapping[str, Any]] = (
         deal_selectors.deals_for(user)
         .filter(owner_id__in=ids, status=DealStatus.WON, **across("closed_at"))
         .annotate(day=TruncDate("closed_at", tzinfo=spans[0].zone))
@@ -221,7 +221,7 @@ def done_in(
             _elapsed("first_responded_at"),
             filter=answered_in & Q(first_responded_at__gte=F("created_at")),
         )
-    tickets = (
+    tickets: Iterable[Mapping[str, Any]] = (
         ticket_selectors.tickets_for(user)
         .filter(wanted, owner_id__in=ids)
         .values("owner_id")
