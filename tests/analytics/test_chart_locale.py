@@ -3,8 +3,12 @@ table carries both, for analytics/charts.js to write the axis as the reader does
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from django.utils import translation
+
+from clientela.analytics.selectors import Cell
 from clientela.users.models import User
 
 
@@ -28,3 +32,15 @@ def test_the_revenue_table_names_its_language_and_currency(client, world):
         'data-currency="'
         not in calls.split('id="chart-people-activities"', 1)[1].split("</table>", 1)[0]
     )
+
+
+def test_a_figure_shown_again_is_written_in_the_readers_language_as_it_was_counted():
+    """The tables write each number once per language and value (analytics.selectors):
+    a reader in another language, or an amount with another number of decimals, still
+    sees it written their way."""
+    for language, written in (("en", "12,345"), ("ro", "12.345"), ("en", "12,345")):
+        with translation.override(language):
+            assert Cell(12345).text == written
+            assert Cell(12345, before=12345, compared=True).before_text == written
+    with translation.override("ro"):
+        assert [Cell(Decimal("2.50")).text, Cell(Decimal("2.5")).text] == ["2,50", "2,5"]

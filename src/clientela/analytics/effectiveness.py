@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -105,86 +105,133 @@ def _elapsed(end: str) -> ExpressionWrapper:
 
 
 def done_by(user, ids: list[int], span: Span, overseen: set[int] | None = None) -> dict[int, Done]:
-    """Per person of `ids`, what they did in `span` on records `user` may see: five
-    grouped queries, whatever the number of people or records. `overseen`: whose tasks
-    `user` oversees (activities.selectors.overseen_ids), read once for both periods."""
+    """Per person of `ids`, what they did in `span` on records `user` may see."""
+    return done_in(user, ids, [span], overseen)[0]
+
+
+def done_in(
+    user, ids: list[int], spans: list[Span], overseen: set[int] | None = None
+) -> list[dict[int, Done]]:
+    """Per span of `spans` (the page's period and the one before), per person of `ids`,
+    what they did in it on records `user` may see: four grouped queries for every span
+    together, each span's figures counted by a filtered aggregate, and the timers' read
+    per span, whatever the number of people or records. `overseen`: whose tasks `user`
+    oversees (activities.selectors.overseen_ids)."""
     if overseen is None:
         overseen = activity_selectors.overseen_ids(user)
-    done: dict[int, Done] = defaultdict(Done)
-    activities = (
+    done: list[dict[int, Done]] = [defaultdict(Done) for _span in spans]
+    first = min(span.start for span in spans)
+    last = max(span.end for span in spans)
+    numbered = list(enumerate(spans))
+
+    def within(field_name: str) -> list[tuple[int, Q]]:
+        return [(i, Q(**span.within(field_name))) for i, span in numbered]
+
+    def across(field_name: str) -> dict:
+        return {f"{field_name}__gte": first, f"{field_name}__lt": last}
+
+    logged = within("occurred_at")
+    activities: Iterable[Mapping[str, Any]] = (
         activity_selectors.activities_for(user)
         .filter(
             author_id__in=ids,
             kind__in=(ActivityKind.CALL, ActivityKind.MEETING),
-            **span.within("occurred_at"),
+            **across("occurred_at"),
         )
         .values("author_id", "kind")
-        .annotate(n=Count("id"), seconds=Sum("duration_seconds"))
+        .annotate(
+            **{f"n{i}": Count("id", filter=q) for i, q in logged},
+            **{f"seconds{i}": Sum("duration_seconds", filter=q) for i, q in logged},
+        )
         .order_by()
     )
     for row in activities:
-        person = done[row["author_id"]]
-        if row["kind"] == ActivityKind.CALL:
-            person.calls, person.call_seconds = row["n"], row["seconds"] or 0
-        else:
-            person.meetings, person.meeting_seconds = row["n"], row["seconds"] or 0
+        for i, _q in logged:
+            person = done[i][row["author_id"]]
+            if row["kind"] == ActivityKind.CALL:
+                person.calls, person.call_seconds = row[f"n{i}"], row[f"seconds{i}"] or 0
+            else:
+                person.meetings, person.meeting_seconds = row[f"n{i}"], row[f"seconds{i}"] or 0
 
     finished = Q(done_at__isnull=False)
     on_time = finished & (Q(due_at__isnull=True) | Q(done_at__lte=F("due_at")))
-    tasks = (
+    closed = within("done_at")
+    tasks: Iterable[Mapping[str, Any]] = (
         activity_selectors.tasks_for(user, overseen)
-        .filter(assignee_id__in=ids, **span.within("done_at"))
+        .filter(assignee_id__in=ids, **across("done_at"))
         .values("assignee_id")
-        .annotate(done=Count("id", filter=finished), on_time=Count("id", filter=on_time))
-        .order_by()
-    )
-    for counted in tasks:
-        done[counted["assignee_id"]].tasks_done = counted["done"]
-        done[counted["assignee_id"]].tasks_on_time = counted["on_time"]
-
-    won_rows = (
-        deal_selectors.deals_for(user)
-        .filter(owner_id__in=ids, status=DealStatus.WON, **span.within("closed_at"))
-        .annotate(day=TruncDate("closed_at", tzinfo=span.zone))
-        .values("owner_id", "currency", "day")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by()
-    )
-    for sums in won_rows:
-        person = done[sums["owner_id"]]
-        person.deals_won += sums["n"]
-        person.amounts.append((sums["currency"], sums["day"], sums["total"] or Decimal(0)))
-
-    resolved = Q(**span.within("resolved_at"))
-    answered = Q(**span.within("first_responded_at"))
-    kept = resolved & (Q(resolution_due__isnull=True) | Q(resolved_at__lte=F("resolution_due")))
-    # An answer or resolution recorded before the ticket's opening (a ticket opened after
-    # the fact, or imported with its history) has no response time to speak of: it still
-    # counts as resolved, but stays out of the averages rather than lowering them.
-    timed_resolution = resolved & Q(resolved_at__gte=F("created_at"))
-    timed_answer = answered & Q(first_responded_at__gte=F("created_at"))
-    tickets = (
-        ticket_selectors.tickets_for(user)
-        .filter(resolved | answered, owner_id__in=ids)
-        .values("owner_id")
         .annotate(
-            resolved=Count("id", filter=resolved),
-            kept=Count("id", filter=kept),
-            resolution=Avg(_elapsed("resolved_at"), filter=timed_resolution),
-            first=Avg(_elapsed("first_responded_at"), filter=timed_answer),
+            **{f"done{i}": Count("id", filter=finished & q) for i, q in closed},
+            **{f"on_time{i}": Count("id", filter=on_time & q) for i, q in closed},
         )
         .order_by()
     )
+    for counted in tasks:
+        for i, _q in closed:
+            person = done[i][counted["assignee_id"]]
+            person.tasks_done = counted[f"done{i}"]
+            person.tasks_on_time = counted[f"on_time{i}"]
+
+    won = within("closed_at")
+    won_rows: Iterable[Mapping[str, Any]] = (
+        deal_selectors.deals_for(user)
+        .filter(owner_id__in=ids, status=DealStatus.WON, **across("closed_at"))
+        .annotate(day=TruncDate("closed_at", tzinfo=spans[0].zone))
+        .values("owner_id", "currency", "day")
+        .annotate(
+            **{f"n{i}": Count("id", filter=q) for i, q in won},
+            **{f"total{i}": Sum("amount", filter=q) for i, q in won},
+        )
+        .order_by()
+    )
+    for sums in won_rows:
+        for i, _q in won:
+            if sums[f"n{i}"]:
+                person = done[i][sums["owner_id"]]
+                person.deals_won += sums[f"n{i}"]
+                total = sums[f"total{i}"] or Decimal(0)
+                person.amounts.append((sums["currency"], sums["day"], total))
+
+    # An answer or resolution recorded before the ticket's opening (a ticket opened after
+    # the fact, or imported with its history) has no response time to speak of: it still
+    # counts as resolved, but stays out of the averages rather than lowering them.
+    in_time = Q(resolution_due__isnull=True) | Q(resolved_at__lte=F("resolution_due"))
+    resolved = within("resolved_at")
+    answered = dict(within("first_responded_at"))
+    figures: dict[str, Any] = {}
+    wanted = Q()
+    for i, resolved_in in resolved:
+        answered_in = answered[i]
+        wanted |= resolved_in | answered_in
+        figures[f"resolved{i}"] = Count("id", filter=resolved_in)
+        figures[f"kept{i}"] = Count("id", filter=resolved_in & in_time)
+        figures[f"resolution{i}"] = Avg(
+            _elapsed("resolved_at"), filter=resolved_in & Q(resolved_at__gte=F("created_at"))
+        )
+        figures[f"first{i}"] = Avg(
+            _elapsed("first_responded_at"),
+            filter=answered_in & Q(first_responded_at__gte=F("created_at")),
+        )
+    tickets: Iterable[Mapping[str, Any]] = (
+        ticket_selectors.tickets_for(user)
+        .filter(wanted, owner_id__in=ids)
+        .values("owner_id")
+        .annotate(**figures)
+        .order_by()
+    )
     for timed in tickets:
-        person = done[timed["owner_id"]]
-        person.tickets_resolved, person.tickets_in_time = timed["resolved"], timed["kept"]
-        person.resolution, person.first_response = timed["resolution"], timed["first"]
-    timed_by = timers.seconds_by(user, ids, span.start, span.end, Ticket, overseen)
-    for (pk, kind), seconds in timed_by.items():
-        if kind == TimerKind.TASK:
-            done[pk].task_seconds = seconds
-        else:
-            done[pk].ticket_seconds = seconds
+        for i, _q in resolved:
+            person = done[i][timed["owner_id"]]
+            person.tickets_resolved = timed[f"resolved{i}"]
+            person.tickets_in_time = timed[f"kept{i}"]
+            person.resolution, person.first_response = timed[f"resolution{i}"], timed[f"first{i}"]
+    for i, span in numbered:
+        timed_by = timers.seconds_by(user, ids, span.start, span.end, Ticket, overseen)
+        for (pk, kind), seconds in timed_by.items():
+            if kind == TimerKind.TASK:
+                done[i][pk].task_seconds = seconds
+            else:
+                done[i][pk].ticket_seconds = seconds
     return done
 
 
@@ -244,8 +291,7 @@ def charts(
     earlier = previous(span)
     if overseen is None:
         overseen = activity_selectors.overseen_ids(user)
-    done = done_by(user, ids, span, overseen)
-    before = done_by(user, ids, earlier, overseen)
+    done, before = done_in(user, ids, [span, earlier], overseen)
     sees = permissions.sees_sensitive(user)
     # Both periods' amounts converted with one read of the rates.
     amounts = {

@@ -14,14 +14,19 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.signals import setting_changed
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities import selectors as activity_selectors
@@ -52,6 +57,31 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+_WRITTEN: dict[tuple[str | None, type, str], str] = {}
+_WRITTEN_MAX = 4096
+
+
+def grouped(value: int | Decimal) -> str:
+    """`formats.number_format(value, force_grouping=True)`, remembered per language: a page
+    of figures writes the same few numbers hundreds of times. Keyed by the value as written,
+    so 1.0 and 1.00 (equal, but written differently) stay apart."""
+    key = (get_language(), type(value), str(value))
+    text = _WRITTEN.get(key)
+    if text is None:
+        if len(_WRITTEN) >= _WRITTEN_MAX:
+            _WRITTEN.clear()
+        text = _WRITTEN[key] = formats.number_format(value, force_grouping=True)
+    return text
+
+
+def _forget_numbers(**_kwargs: Any) -> None:
+    _WRITTEN.clear()
+
+
+# A changed format setting (a test's override_settings) writes numbers differently.
+setting_changed.connect(_forget_numbers)
+
+
 @dataclass(frozen=True)
 class Trend:
     """A figure against the period before: "up", "down" or "same", and by how many percent
@@ -73,9 +103,7 @@ class Trend:
             return self.arrow
         if self.percent is None:
             return f"{self.arrow} {_('new')}"
-        return f"{self.arrow} " + _("%(percent)s%%") % {
-            "percent": formats.number_format(self.percent, force_grouping=True)
-        }
+        return f"{self.arrow} " + _("%(percent)s%%") % {"percent": grouped(self.percent)}
 
 
 def trend(now: Any, before: Any) -> Trend | None:
@@ -100,26 +128,65 @@ class Cell:
     before: Any = None
     compared: bool = False
 
-    @property
+    # Each read once per cell (a table of people reads hundreds of cells), not on every
+    # mention in the template.
+    @cached_property
     def trend(self) -> Trend | None:
         return trend(self.value, self.before) if self.compared else None
 
-    @property
+    @cached_property
     def before_text(self) -> str:
         return Cell(self.before, currency=self.currency).text
 
-    @property
+    @cached_property
+    def before_title(self) -> SafeString:
+        """The trend's tooltip: the figure of the period before."""
+        return self._before(gettext("Period before: %(value)s"))
+
+    @cached_property
+    def before_aside(self) -> SafeString:
+        """The same, read out by screen readers after the trend."""
+        return self._before(gettext("(period before: %(value)s)"))
+
+    def _before(self, sentence: str) -> SafeString:
+        # As {% blocktranslate %} writes it: the translation as it is, the value escaped.
+        return mark_safe(sentence % {"value": conditional_escape(self.before_text)})  # noqa: S308
+
+    @cached_property
     def text(self) -> str:
         if self.value is None:
             return "—"
         if self.currency:
             return format_money(self.value, self.currency)
-        return formats.number_format(self.value, force_grouping=True)
+        return grouped(self.value)
 
     @property
     def raw(self) -> str:
         """The value as the chart reads it: no grouping, a dot for decimals."""
         return "" if self.value is None else str(self.value)
+
+    @cached_property
+    def html(self) -> SafeString:
+        """The cell of the chart's data table (analytics/_chart.html): the value as the
+        chart reads it, written for the reader, linked to the records behind it, and where
+        the page compares, an arrow and a percentage against the period before."""
+        shown = (
+            format_html('<a href="{}">{}</a>', self.url, self.text)
+            if self.url and self.value
+            else conditional_escape(self.text)
+        )
+        change = self.trend
+        if change:
+            shown += format_html(
+                ' <span class="trend trend--{}" data-trend="{}" title="{}">{}'
+                '<span class="visually-hidden"> {}</span></span>',
+                change.direction,
+                change.direction,
+                self.before_title,
+                change.text,
+                self.before_aside,
+            )
+        return format_html('<td class="table__num" data-value="{}">{}</td>', self.raw, shown)
 
 
 @dataclass
@@ -127,6 +194,12 @@ class Row:
     label: str
     cells: list[Cell]
     short: str = ""  # the label under a bar, where the full one would crowd the axis
+
+    @property
+    def cells_html(self) -> SafeString:
+        """The row's cells, written once in Python (Cell.html) rather than a dozen template
+        lookups each: a table of people has hundreds."""
+        return mark_safe("".join(cell.html for cell in self.cells))  # noqa: S308
 
 
 @dataclass
