@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from clientela.analytics.selectors import Cell
+from clientela.analytics.figures import Cell
 from clientela.users.models import User
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from clientela.analytics import effectiveness
-from clientela.analytics.selectors import Trend, trend
+from clientela.analytics.figures import Trend, trend
 from clientela.users import selectors as user_selectors
 from tests.analytics.test_people_rating import _rows, timed  # noqa: F401 (the fixture)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from clientela.activities.models import Activity, TimelineLink
-from clientela.channels import mail, secrets, selectors, services
+from clientela.channels import mail, secrets, selectors, sending, services
 from clientela.channels.models import MailFolder, Message
 from clientela.customers import services as customer_services
 from clientela.customers.models import Contact
@@ -115,7 +115,7 @@ def test_a_reply_is_sent_kept_in_the_sent_folder_and_in_the_thread(
     services.fetch_account(account)
     inbound = Message.objects.get()
     before = len(smtp_server[1].received)
-    reply = services.send_email(
+    reply = sending.send_email(
         actor=user,
         account=account,
         record=emily,
@@ -148,13 +148,13 @@ def test_sending_refuses_bad_addresses_and_a_server_that_is_down(account, emily,
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.send_email(
+        sending.send_email(
             actor=user, account=account, record=emily, to=["not an address"], subject="x",
             body="y",
         )  # fmt: skip
     account.smtp_port = 1
     with pytest.raises(ValidationError, match="did not take"):
-        services.send_email(
+        sending.send_email(
             actor=user, account=account, record=emily, to=["emily@carter.co"], subject="x",
             body="y",
         )  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from clientela.channels import services
+from clientela.channels import sending
 from clientela.channels.models import Message, OutgoingMail
 from clientela.customers import services as customer_services
 
@@ -49,18 +49,18 @@ def test_an_email_waits_then_leaves_once_unless_taken_back(
     page = client.get(emily.get_absolute_url())
     assert f'data-waiting-mail="{outgoing.pk}"'.encode() in page.content
     # Too early: the job leaves it waiting.
-    assert services.send_outgoing(outgoing.pk) is False
+    assert sending.send_outgoing(outgoing.pk) is False
     # Taken back in time: the job sends nothing.
     assert client.post(f"/mail/outgoing/{outgoing.pk}/cancel/").status_code == 302
     OutgoingMail.objects.filter(pk=outgoing.pk).update(send_at=timezone.now())
-    assert services.send_outgoing(outgoing.pk) is False
+    assert sending.send_outgoing(outgoing.pk) is False
     assert len(smtp_server[1].received) == before and not Message.objects.exists()
     # Another one, not taken back: sent when due, once.
     _send(client, emily, account)
     second = OutgoingMail.objects.exclude(pk=outgoing.pk).get()
     OutgoingMail.objects.filter(pk=second.pk).update(send_at=timezone.now())
-    assert services.send_outgoing(second.pk) is True
-    assert services.send_outgoing(second.pk) is False
+    assert sending.send_outgoing(second.pk) is True
+    assert sending.send_outgoing(second.pk) is False
     assert len(smtp_server[1].received) == before + 1
     second.refresh_from_db()
     assert second.status == "sent" and second.message.subject == "Quote"

@@ -26,7 +26,8 @@ from clientela.activities import selectors as activity_selectors
 from clientela.activities import timers
 from clientela.activities.models import ActivityKind, TimerKind
 from clientela.analytics import rating
-from clientela.analytics.selectors import RATING, Cell, Chart, Row, _url, user_zone
+from clientela.analytics.figures import Cell, Chart, Row
+from clientela.analytics.selectors import RATING, _url, user_zone
 from clientela.core import permissions
 from clientela.core.currencies import selectors as currency_selectors
 from clientela.deals import selectors as deal_selectors

@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clientela.analytics import forecasting
-from clientela.analytics.selectors import CENT, Cell, Chart, Row, _url, user_zone
+from clientela.analytics.figures import Cell, Chart, Row
+from clientela.analytics.selectors import CENT, _url, user_zone
 from clientela.core import events, permissions
 from clientela.core.currencies import selectors as currency_selectors
 from clientela.core.currencies.selectors import Missing

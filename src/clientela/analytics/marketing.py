@@ -15,7 +15,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clientela.analytics.selectors import Cell, Chart, Period, Row, _month, _month_rows, _url
+from clientela.analytics.figures import Cell, Chart, Row
+from clientela.analytics.selectors import Period, _month, _month_rows, _url
 from clientela.core import filters, permissions
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import LifecycleChange, LifecycleStage, Source

@@ -1,7 +1,7 @@
 """The report builder's engine: which records a report may count (the record types and
 their selectors), by what it may group them and what it may measure, and the figures
 themselves, each one GROUP BY query over the records the reader may see, narrowed by the
-report's filter (core.filters). A report reads as a dashboard figure (selectors.Chart):
+report's filter (core.filters). A report reads as a dashboard figure (figures.Chart):
 the same chart, the same data table, every value linking to the list of its records."""
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clientela.analytics.selectors import RATING, Cell, Chart, Period, Row, _url
+from clientela.analytics.figures import Cell, Chart, Row
+from clientela.analytics.selectors import RATING, Period, _url
 from clientela.tickets import selectors as ticket_selectors
 
 

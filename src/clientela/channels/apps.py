@@ -57,8 +57,8 @@ class ChannelsConfig(AppConfig):
         record_page.PANELS.append(views.composer_panel)
         record_page.TIMELINE_EXTRAS.append(selectors.mail_on_timeline)
         # Agents' replies on tickets opened from a support inbox go out by e-mail.
-        from clientela.channels import services
+        from clientela.channels import sending
         from clientela.tickets import outbound
         from clientela.tickets.models import Channel as TicketChannel
 
-        outbound.register_sender(TicketChannel.EMAIL, services.send_ticket_reply)
+        outbound.register_sender(TicketChannel.EMAIL, sending.send_ticket_reply)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.channels import messengers, secrets, selectors, timelines
+from clientela.channels import messengers, secrets, selectors, sending, timelines
 from clientela.channels import services as mail_services
 from clientela.channels.models import (
     Channel,
@@ -295,7 +295,7 @@ def _reply_by_email(actor: User, conversation: Conversation, text: str) -> Messa
         raise ValidationError(_("Create the contact first: a reply goes on their timeline."))
     record = contacts[0]
     subject = last.subject if last.subject.lower().startswith("re:") else f"Re: {last.subject}"
-    message = mail_services.send_email(
+    message = sending.send_email(
         actor=actor,
         account=conversation.account,
         record=record,

@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 from clientela import jobs
-from clientela.channels import idle, inbox, services
+from clientela.channels import idle, inbox, sending, services
 
 
 @jobs.periodic(every=timedelta(minutes=5))
@@ -30,7 +30,7 @@ def watch_mailboxes(stopping: threading.Event) -> None:
 
 @jobs.job
 def send_outgoing(outgoing_id: int) -> None:
-    services.send_outgoing(outgoing_id)
+    sending.send_outgoing(outgoing_id)
 
 
 @jobs.job

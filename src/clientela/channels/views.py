@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from clientela.channels import mail, selectors, services
+from clientela.channels import mail, selectors, sending, services
 from clientela.channels.forms import ComposeForm
 from clientela.channels.models import Conversation, Direction, Message, OutgoingMail
 from clientela.core import permissions, records
@@ -51,7 +51,7 @@ def composer_panel(request, record) -> dict | None:
     problem = ""
     if chosen is not None:
         try:
-            subject, body = services.merged(
+            subject, body = sending.merged(
                 record=record, sender=request.user, subject=chosen.subject, body=chosen.body
             )
         except ValidationError as error:
@@ -99,9 +99,9 @@ def send(request, token: str) -> HttpResponse:
     }
     try:
         if send_at is None and not settings.MAIL_UNDO_SECONDS:
-            services.send_email(**arguments)
+            sending.send_email(**arguments)
         else:
-            queued = services.queue_email(**arguments, send_at=send_at)
+            queued = sending.queue_email(**arguments, send_at=send_at)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -125,7 +125,7 @@ def cancel(request, pk: int) -> HttpResponse:
     outgoing = get_object_or_404(OutgoingMail, pk=pk, author=request.user)
     record = records.visible_record(request.user, outgoing.record)
     try:
-        services.cancel_email(actor=request.user, outgoing=outgoing)
+        sending.cancel_email(actor=request.user, outgoing=outgoing)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -23,7 +23,7 @@ from clientela.core.permissions import capability_required
 from clientela.core.phones import countries
 from clientela.core.phones import display as display_phone
 from clientela.core.text import Echo, spreadsheet_safe
-from clientela.customers import services as customer_services
+from clientela.customers import corrections
 from clientela.dataio.importing import calls as call_import
 from clientela.dataio.importing import mapping, merge_queue, reading, selectors, services, summary
 from clientela.dataio.importing.forms import PhoneCorrectionForm
@@ -418,7 +418,7 @@ def correct_phone(request, pk: int):
     form = PhoneCorrectionForm(request.POST, prefix=f"phone-{pk}")
     if form.is_valid():
         try:
-            record = customer_services.correct_phone(
+            record = corrections.correct_phone(
                 actor=request.user,
                 phone=phone,
                 number=form.cleaned_data["number"],
