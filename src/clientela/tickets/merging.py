@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind, Attachment, Task, TimelineLink
-from clientela.core import audit, permissions, phrases, search
-from clientela.core.concurrency import claim_version
-from clientela.core.record_services import fresh
+from clientela.core import audit, permissions, phrases
+from clientela.tickets import writing
 from clientela.tickets.models import (
     Ticket,
     TicketArticle,
@@ -53,29 +52,6 @@ def _check(actor: User | None, kept: Ticket, duplicate: Ticket) -> None:
 
 def _stamp(value: datetime.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _save(
-    actor: User | None,
-    ticket: Ticket,
-    before: dict,
-    action: str,
-    fields: list[str],
-    expected_version: int | None,
-    extra: dict,
-) -> None:
-    claim_version(ticket, expected_version)
-    ticket.save(update_fields=[*fields, "updated_at"])
-    search.index(ticket)
-    fresh(ticket)
-    after = {**audit.snapshot(ticket), **extra}
-    audit.log(
-        actor=actor,
-        action=action,
-        record=ticket,
-        before={**before, **{key: "" for key in extra}},
-        after=after,
-    )
 
 
 @transaction.atomic
@@ -123,7 +99,9 @@ def merge_tickets(
     times = [t for t in (kept.last_activity_at, duplicate.last_activity_at) if t]
     kept.last_activity_at = max(times) if times else None
     merged = f"#{duplicate.pk} {duplicate.subject}"
-    _save(actor, kept, kept_before, "merge", kept_fields, expected_version, {"merged": merged})
+    writing.saved(
+        actor, kept, kept_before, "merge", kept_fields, expected_version, {"merged": merged}
+    )
 
     now = timezone.now()
     duplicate_before = audit.snapshot(duplicate)
@@ -135,7 +113,7 @@ def merge_tickets(
     duplicate.resolved_at = duplicate.resolved_at or now
     duplicate.sla_paused_at = None
     duplicate.merged_into = kept
-    _save(
+    writing.saved(
         actor,
         duplicate,
         duplicate_before,
@@ -198,14 +176,16 @@ def undo_merge(*, actor: User | None, merge: TicketMerge) -> Ticket:
     taken = list(before.get("taken", {}))
     for field in taken:
         setattr(kept, field, None)
-    _save(actor, kept, kept_before, "undo merge", taken, None, {"unmerged": f"#{duplicate.pk}"})
+    writing.saved(
+        actor, kept, kept_before, "undo merge", taken, None, {"unmerged": f"#{duplicate.pk}"}
+    )
 
     duplicate_before = audit.snapshot(duplicate)
     duplicate.status = before["status"]
     for name in STATUS_FIELDS[1:]:
         setattr(duplicate, name, parse_datetime(before[name]) if before[name] else None)
     duplicate.merged_into = None
-    _save(
+    writing.saved(
         actor,
         duplicate,
         duplicate_before,
