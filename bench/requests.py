@@ -322,6 +322,17 @@ BENCHMARKS = [
         )
         for what, term in [("rare term", "email_term"), ("common surname", "surname_term")]
     ),
+    # "+ New" → Order: the customer is found first, by the lists' search (ten of each).
+    *(
+        Benchmark(
+            f"new order: customer by {what}",
+            lambda c, limited, term=term: (
+                "/orders/new/customer/?" + urlencode({"q": getattr(c, term)})
+            ),
+            search_filter_sql(term),
+        )
+        for what, term in [("rare term", "email_term"), ("common surname", "surname_term")]
+    ),
     Benchmark(
         "company page, 1,000 entries",
         lambda c, limited: f"/companies/{c.company}/",
