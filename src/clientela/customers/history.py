@@ -49,7 +49,7 @@ def points_written(
         emails=emails or [],
         phones=[(phone.raw, kind) for phone, kind in phones or []],
         addresses=addresses or [],
-        tags=list({tag.pk: tag.name for tag in tags or []}.values()),  # "VIP" and "vip": one
+        tags=[tag.name for tag in tags or []],
     )
 
 
