@@ -112,3 +112,62 @@ def test_a_write_audits_what_it_wrote_without_reading_it_back(user):
     partial = _last_state(contact)
     assert partial == audit.snapshot(Contact.objects.get(pk=contact.pk))
     assert partial["phones"] == ["+40 721 000 111 (work)"] and partial["tags"] == ["Client"]
+
+
+def test_many_contacts_and_companies_at_once_audit_what_a_fresh_read_gives(user):
+    """An import's batch (create_contacts, create_companies) audits each record from what
+    it wrote, as the one-record writes do: the same state as the record read afresh."""
+    from clientela.core import audit
+    from clientela.customers.models import Company
+
+    firm = services.create_companies(actor=user, companies=[services.new_company_named("Acme")])
+    assert _last_state(firm[0]) == audit.snapshot(Company.objects.get(pk=firm[0].pk))
+    assert _last_state(firm[0])["emails"] == [] and _last_state(firm[0])["name"] == "Acme"
+    prepared = [
+        services.prepare_contact(
+            actor=user,
+            data={
+                "full_name": "Ion Pop",
+                "company": firm[0],
+                "emails": ["Ion@Acme.test", {"address": "ion@acasa.test", "kind": "home"}],
+                "phones": ["+40 721 000 222"],
+                "addresses": [{"street": "Str. Mare 2", "city": "Cluj", "country": "ro"}],
+                "tags": ["Client", "Nou"],
+            },
+        ),
+        services.prepare_contact(actor=user, data={"full_name": "Ana Fără Date"}),
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        made = services.create_contacts(actor=user, prepared=prepared)
+    read = tables_read(captured)
+    for table in ("customers_emailaddress", "customers_phonenumber", "customers_address"):
+        assert read[table] == 0, (table, read)
+    for contact in made:
+        assert _last_state(contact) == audit.snapshot(Contact.objects.get(pk=contact.pk))
+    state = _last_state(made[0])
+    assert state["emails"] == ["ion@acme.test (work)", "ion@acasa.test (home)"]
+    assert state["company"] == "Acme" and state["tags"] == ["Client", "Nou"]
+
+
+def test_a_company_write_audits_what_it_wrote(user):
+    from clientela.core import audit
+    from clientela.customers.models import Company
+
+    data = {
+        "name": "Firma Nouă SRL",
+        "emails": ["Office@Firma.test"],
+        "phones": ["+40 21 300 0000"],
+        "addresses": [{"street": "Bd. Unirii 1", "city": "București", "country": "ro"}],
+        "tags": ["Furnizor"],
+    }
+    company = services.create_company(actor=user, data=data)
+    state = _last_state(company)
+    assert state == audit.snapshot(Company.objects.get(pk=company.pk))
+    assert state["emails"] == ["office@firma.test (work)"] and state["tags"] == ["Furnizor"]
+    company = Company.objects.get(pk=company.pk)
+    services.update_company(
+        actor=user, company=company, data={"industry": "Retail"}, expected_version=None
+    )
+    partial = _last_state(company)
+    assert partial == audit.snapshot(Company.objects.get(pk=company.pk))
+    assert partial["industry"] == "Retail" and partial["phones"] == ["+40 21 300 0000 (work)"]

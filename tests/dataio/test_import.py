@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from clientela.activities.models import Activity
-from clientela.core import record_services
+from clientela.core import audit, record_services
 from clientela.core.models import AuditEntry, CustomField
 from clientela.customers import services as customer_services
 from clientela.customers.models import Company, Contact
@@ -132,6 +132,17 @@ def test_xlsx_is_read_from_its_first_sheet(admin):
     elena = Contact.objects.get(email="elena@firma.ro")
     assert elena.phone == "+40722000111"
     assert sorted(elena.tags.values_list("name", flat=True)) == ["retail", "vip"]
+
+
+def test_a_tag_named_twice_in_two_cases_is_one_tag(admin):
+    """A cell naming a tag as "VIP, vip" gives the person that tag once, as the form
+    does; the batch used to write the link twice and the import stopped."""
+    rows = [["Full name", "E-mail", "Tags"], ["Ion Pop", "ion@firma.ro", "VIP, vip, retail"]]
+    run = import_file(admin, csv_bytes(rows))
+    assert run.created == 1, list(run.rejections.values())
+    ion = Contact.objects.get(email="ion@firma.ro")
+    assert sorted(ion.tags.values_list("name", flat=True)) == ["VIP", "retail"]
+    assert audit.history(ion).get().state["tags"] == ["VIP", "retail"]
 
 
 VCARD_21 = (

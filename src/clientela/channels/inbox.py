@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind
-from clientela.channels import messengers, secrets, selectors, sending, timelines
+from clientela.channels import messengers, secrets, selectors, sending
 from clientela.channels import services as mail_services
 from clientela.channels.models import (
     Channel,
@@ -35,8 +35,9 @@ from clientela.channels.models import (
     State,
 )
 from clientela.core import audit, permissions, phones, search
+from clientela.customers import selectors as customer_selectors
 from clientela.customers import services as customers
-from clientela.customers.models import Contact, PhoneNumber
+from clientela.customers.models import Contact
 from clientela.tickets import services as tickets
 from clientela.tickets.models import Channel as TicketChannel
 
@@ -99,15 +100,7 @@ def _contact_for(account: MessengerAccount, inbound: messengers.Inbound) -> Cont
         e164 = phones.normalize(inbound.phone).e164
     except ValidationError:
         return None
-    found = (
-        PhoneNumber.objects.filter(
-            e164=e164, contact__isnull=False, contact__deleted_at__isnull=True
-        )
-        .select_related("contact")
-        .order_by("pk")
-        .first()
-    )
-    return found.contact if found is not None else None
+    return customer_selectors.oldest_by_phone([e164]).get(e164)
 
 
 def _remember_handle(account: MessengerAccount, chat: str, contact: Contact) -> None:
@@ -290,10 +283,9 @@ def _reply_by_email(actor: User, conversation: Conversation, text: str) -> Messa
     last = conversation.messages.filter(direction=Direction.INBOUND).order_by("-sent_at").first()
     if last is None or conversation.account is None:
         raise ValidationError(_("This conversation has no message to answer."))
-    contacts = timelines.contacts_for([last.from_address], set())
-    if not contacts:
+    record = customer_selectors.oldest_by_email([last.from_address]).get(last.from_address)
+    if record is None:
         raise ValidationError(_("Create the contact first: a reply goes on their timeline."))
-    record = contacts[0]
     subject = last.subject if last.subject.lower().startswith("re:") else f"Re: {last.subject}"
     message = sending.send_email(
         actor=actor,

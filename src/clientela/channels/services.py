@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -25,6 +25,7 @@ from clientela.channels.models import (
     State,
 )
 from clientela.core import audit, permissions, search
+from clientela.customers import selectors as customer_selectors
 from clientela.customers import services as customers
 from clientela.customers.models import Contact
 from clientela.tickets import intake
@@ -355,10 +356,8 @@ def create_contact_from_sender(*, actor: User, message: Message) -> Contact:
     address = message.from_address if message.direction == Direction.INBOUND else ""
     if not address:
         raise ValidationError(_("This message has no sender address to make a contact from."))
-    existing = timelines.contacts_for([address], set())
-    if existing:
-        contact = cast("Contact", existing[0])
-    else:
+    contact = customer_selectors.oldest_by_email([address]).get(address)
+    if contact is None:
         name = message.from_name or address.split("@")[0]
         contact = customers.create_contact(
             actor=actor, data={"full_name": name[:200], "emails": [address]}

@@ -68,13 +68,15 @@ class AuditMiddleware:
             return self.get_response(request)
 
 
-# How each record type is captured as plain JSON; registered by its app.
-SNAPSHOTS: dict[type[models.Model], Callable[[models.Model], dict]] = {}
+# How each record type is captured as plain JSON; registered by its app. A snapshot
+# function may take a second argument: what the caller has at hand of the record (see
+# `snapshot`).
+SNAPSHOTS: dict[type[models.Model], Callable[..., dict]] = {}
 
 
 def register(model: type[_M], snapshot: Callable[[_M], dict]) -> None:
     # Keyed by the model: a snapshot function is only ever given its own model's records.
-    SNAPSHOTS[model] = cast("Callable[[models.Model], dict]", snapshot)
+    SNAPSHOTS[model] = cast("Callable[..., dict]", snapshot)
 
 
 def _plain(value: object) -> object:
@@ -85,8 +87,12 @@ def _plain(value: object) -> object:
     return value
 
 
-def snapshot(record: models.Model) -> dict:
-    return plain_state(SNAPSHOTS[type(record)](record))
+def snapshot(record: models.Model, at_hand: dict | None = None) -> dict:
+    """The record as the trail keeps it. `at_hand`: parts of it the caller has just written
+    (a contact's e-mails and phones), handed to its type's snapshot function so it need
+    not read them back; only for a type whose function takes them."""
+    take = SNAPSHOTS[type(record)]
+    return plain_state(take(record) if at_hand is None else take(record, at_hand))
 
 
 def plain_state(raw: dict) -> dict:
@@ -153,15 +159,18 @@ def _entry_row(
 
 
 def log_created(
-    *, actor: Actor | None, records: Sequence[models.Model], states: list[dict] | None = None
+    *,
+    actor: Actor | None,
+    records: Sequence[models.Model],
+    at_hand: Sequence[dict | None] | None = None,
 ) -> None:
     """One "create" entry per record for many records created at once (an import's
-    batch), written in one statement; `states` are the records' snapshot dicts when the
-    caller has them (each record's snapshot must otherwise need no query). Each still
-    raises its event, as `log` does."""
+    batch), written in one statement; `at_hand`: what the caller has of each record for
+    its snapshot, as `snapshot` takes it (each record's snapshot must otherwise need no
+    query). Each still raises its event, as `log` does."""
     rows = []
     for i, record in enumerate(records):
-        state = plain_state(states[i]) if states is not None else snapshot(record)
+        state = snapshot(record, at_hand[i] if at_hand is not None else None)
         rows.append(_entry_row(actor, "create", record, diff(None, state), state))
     bulk.append(AuditEntry, rows)
     events.written(record._meta.model for record in records)

@@ -205,8 +205,9 @@ def replace_tags(record: Contact | Company, tags: list[Tag], *, new: bool = Fals
 
 
 def tags_named(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[Tag]:
-    """The tags with these names, created when missing; `known` remembers them across
-    calls (an import's batch names the same few tags again and again)."""
+    """The tags with these names, each once ("VIP" and "vip" are one), created when
+    missing; `known` remembers them across calls (an import's batch names the same few
+    tags again and again)."""
     names = [name.strip() for name in names if name and name.strip()]
     if len(names) > MAX_TAGS:
         raise ValidationError({"tags": _("At most %(n)d tags.") % {"n": MAX_TAGS}})
@@ -216,5 +217,6 @@ def tags_named(names: Iterable[str], known: dict[str, Tag] | None = None) -> lis
         key = name.lower()
         if key not in known:
             known[key] = Tag.objects.filter(key=key).first() or Tag.objects.create(name=name[:60])
-        tags.append(known[key])
+        if known[key] not in tags:  # a batch writes the links itself: each must be new
+            tags.append(known[key])
     return tags

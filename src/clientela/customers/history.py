@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from clientela.customers.models import ADDRESS_FIELDS, Company, Contact, LifecycleStage
 from clientela.users.models import User
+
+if TYPE_CHECKING:
+    from clientela.core.phones import Phone
+    from clientela.customers.models import Tag
 
 
 def _points(record) -> dict:
@@ -24,6 +30,27 @@ def points(*, emails, phones, addresses, tags) -> dict:
         "addresses": [{k: address.get(k, "") for k in ADDRESS_FIELDS} for address in addresses],
         "tags": sorted(tags),
     }
+
+
+def points_written(
+    creating: bool,
+    emails: list[tuple[str, str]] | None,
+    phones: list[tuple[Phone, str]] | None,
+    addresses: list[dict] | None,
+    tags: list[Tag] | None,
+) -> dict | None:
+    """The record's e-mails, phones, addresses and tags as its snapshot holds them, from
+    what a write has just written (each None where the write left it as it was), for
+    `core.audit.snapshot(record, at_hand)`; None (read them back) when the write left some
+    as they were. A new record has nothing but what it was given."""
+    if not creating and None in (emails, phones, addresses, tags):
+        return None
+    return points(
+        emails=emails or [],
+        phones=[(phone.raw, kind) for phone, kind in phones or []],
+        addresses=addresses or [],
+        tags=[tag.name for tag in tags or []],
+    )
 
 
 def contact_snapshot(contact: Contact, points_at_hand: dict | None = None) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -71,6 +71,64 @@ def contact_detail(user, pk: int) -> Contact:
 
 def company_detail(user, pk: int) -> Company:
     return company_list(user).prefetch_related("emails", "phones", "addresses", "tags").get(pk=pk)
+
+
+# Who holds an e-mail address or a phone number: the one answer for tickets, messages,
+# replies and imports. A value two contacts share (duplicates not merged yet) names the
+# oldest of them, the one added first: a contact's e-mail and phone rows are written anew
+# on every edit of them, so the oldest row would name whoever was edited least recently.
+
+
+def _holding(
+    model: type[EmailAddress] | type[PhoneNumber], field: str, values: set[str], user
+) -> QuerySet:
+    """The e-mail or phone rows with one of `values` of the live contacts `user` may see
+    (every live one when `user` is None: the system itself, a public form), oldest contact
+    first, each with its contact and the contact's company (a timeline entry rolls up into
+    it): one query, however many values."""
+    rows = model.objects.filter(**{f"{field}__in": values})
+    if user is None:
+        rows = rows.filter(contact__isnull=False, contact__deleted_at__isnull=True)
+    else:
+        rows = rows.filter(contact__in=contacts_for(user))
+    return rows.select_related("contact__company").order_by("contact_id", "id")
+
+
+def _emails(addresses: Iterable[str]) -> set[str]:
+    """E-mail addresses as they are stored: lower-cased, so compared in any case."""
+    return {address.strip().lower() for address in addresses if address and address.strip()}
+
+
+def _each_once(rows: QuerySet, key: str) -> dict:
+    """The first row's contact for each value of the rows' `key` field."""
+    found: dict = {}
+    for row in rows:
+        if row.contact is not None:  # always: `_holding` reads contacts' rows only
+            found.setdefault(getattr(row, key), row.contact)
+    return found
+
+
+def oldest_by_email(addresses: Iterable[str], *, user=None) -> dict[str, Contact]:
+    """The oldest live contact holding each of these e-mail addresses, by the address
+    lower-cased; an address nobody holds is left out."""
+    wanted = _emails(addresses)
+    return _each_once(_holding(EmailAddress, "address", wanted, user), "address") if wanted else {}
+
+
+def oldest_by_phone(numbers: Iterable[str], *, user=None) -> dict[str, Contact]:
+    """The oldest live contact holding each of these phone numbers (E.164, as
+    `core.phones.normalize` gives them), by number; a number nobody holds is left out."""
+    wanted = {number for number in numbers if number}
+    return _each_once(_holding(PhoneNumber, "e164", wanted, user), "e164") if wanted else {}
+
+
+def holding_emails(addresses: Iterable[str], *, user=None) -> list[Contact]:
+    """Every live contact holding one of these e-mail addresses, each once, oldest first:
+    a message goes on the timeline of everyone it names."""
+    wanted = _emails(addresses)
+    if not wanted:
+        return []
+    return list(_each_once(_holding(EmailAddress, "address", wanted, user), "contact_id").values())
 
 
 @dataclass(slots=True)

@@ -16,8 +16,8 @@ from clientela.core import audit, bulk, custom_fields, permissions, record_servi
 from clientela.core.concurrency import claim_version
 from clientela.core.text import fold
 from clientela.customers import contact_points
-from clientela.customers.history import company_snapshot, contact_snapshot
 from clientela.customers.history import points as history_points
+from clientela.customers.history import points_written
 from clientela.customers.models import (
     Address,
     Company,
@@ -186,7 +186,7 @@ def _save_contact(
         action=action or ("create" if creating else "update"),
         record=contact,
         before=before,
-        after=_state_after(contact, _points_written(creating, emails, phones, addresses, tags)),
+        after=audit.snapshot(contact, points_written(creating, emails, phones, addresses, tags)),
     )
     return contact
 
@@ -204,33 +204,6 @@ def _document(
     if isinstance(record, Contact):
         return contact_document_from(record, addresses, digits)
     return company_document_from(record, addresses, digits)
-
-
-def _points_written(
-    creating: bool,
-    emails: list[tuple[str, str]] | None,
-    phones: list | None,
-    addresses: list[dict] | None,
-    tags: list[Tag] | None,
-) -> dict | None:
-    """The record's e-mails, phones, addresses and tags as its audit snapshot holds them,
-    from what this write has just written, without reading them back; None (read them)
-    when the write left some of them as they were. A new record has nothing but what it
-    was given."""
-    if not creating and None in (emails, phones, addresses, tags):
-        return None
-    return history_points(
-        emails=emails or [],
-        phones=[(phone.raw, kind) for phone, kind in phones or []],
-        addresses=addresses or [],
-        tags=list({tag.pk: tag.name for tag in tags or []}.values()),  # "VIP" and "vip": one
-    )
-
-
-def _state_after(record: Contact | Company, points_at_hand: dict | None) -> dict:
-    """The record's audit snapshot after a write (audit.snapshot, its points at hand)."""
-    snapshot = contact_snapshot if isinstance(record, Contact) else company_snapshot
-    return audit.plain_state(snapshot(record, points_at_hand))  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -326,7 +299,7 @@ def create_contacts(*, actor: User | None, prepared: list[NewContact]) -> list[C
     contacts = bulk.insert(Contact, [item.contact for item in prepared])
     now = timezone.now()
     actor_id = actor.pk if actor is not None and actor.pk else None
-    emails, phones, addresses, links, jobs, stages, entries, states = ([] for _i in range(8))
+    emails, phones, addresses, links, jobs, stages, entries, at_hand = ([] for _i in range(8))
     through = Contact.tags.through
     for item, contact in zip(prepared, contacts, strict=True):
         emails += contact_points.email_rows(contact, item.emails)
@@ -358,24 +331,14 @@ def create_contacts(*, actor: User | None, prepared: list[NewContact]) -> list[C
         )
         entries.append((contact.pk, document))
         # The snapshot from what is at hand: no query for each contact's points.
-        states.append(
-            contact_snapshot(
-                contact,
-                history_points(
-                    emails=item.emails,
-                    phones=[(phone.raw, kind) for phone, kind in item.phones],
-                    addresses=item.addresses,
-                    tags=[tag.name for tag in item.tags],
-                ),
-            )
-        )
+        at_hand.append(points_written(True, item.emails, item.phones, item.addresses, item.tags))
     bulk.append(EmailAddress, emails)
     bulk.append(PhoneNumber, phones)
     bulk.append(Address, addresses)
     bulk.append(through, links)
     bulk.append(Employment, jobs)
     bulk.append(LifecycleChange, stages)
-    audit.log_created(actor=actor, records=contacts, states=states)
+    audit.log_created(actor=actor, records=contacts, at_hand=at_hand)
     search.new_entries(Contact, entries)  # last: nothing after it can refuse the contacts
     return contacts
 
@@ -453,7 +416,7 @@ def _save_company(
         action=action or ("create" if creating else "update"),
         record=company,
         before=before,
-        after=_state_after(company, _points_written(creating, emails, phones, addresses, tags)),
+        after=audit.snapshot(company, points_written(creating, emails, phones, addresses, tags)),
     )
     return company
 
@@ -515,11 +478,7 @@ def create_companies(*, actor: User | None, companies: list[Company]) -> list[Co
         Company, [(company.pk, company_document_from(company, [], [])) for company in companies]
     )
     empty = history_points(emails=[], phones=[], addresses=[], tags=[])
-    audit.log_created(
-        actor=actor,
-        records=companies,
-        states=[company_snapshot(company, empty) for company in companies],
-    )
+    audit.log_created(actor=actor, records=companies, at_hand=[empty] * len(companies))
     return companies
 
 

@@ -16,8 +16,9 @@ from clientela.activities import services as activities
 from clientela.activities.models import ActivityKind, Priority
 from clientela.core import audit, permissions, phrases, search
 from clientela.customers import contact_points
+from clientela.customers import selectors as customer_selectors
 from clientela.customers import services as customers
-from clientela.customers.models import Company, Contact, EmailAddress, Source
+from clientela.customers.models import Company, Contact, Source
 from clientela.orders.models import Order
 from clientela.tickets import routing
 from clientela.tickets.departments import (
@@ -51,16 +52,9 @@ def customer_for_email(*, actor: User | None, email: str, name: str, language: s
     address = (email or "").strip().lower()
     if not address:
         raise ValidationError({"email": _("Enter an e-mail address.")})
-    found = (
-        EmailAddress.objects.filter(
-            address=address, contact__isnull=False, contact__deleted_at__isnull=True
-        )
-        .select_related("contact")
-        .order_by("pk")
-        .first()
-    )
-    if found is not None and found.contact is not None:
-        return found.contact
+    found = customer_selectors.oldest_by_email([address]).get(address)
+    if found is not None:
+        return found
     full_name = " ".join((name or "").split())[:200] or address.split("@", 1)[0]
     data = {"full_name": full_name, "emails": [address], "source": Source.WEB}
     if language in dict(settings.LANGUAGES):

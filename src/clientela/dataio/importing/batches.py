@@ -17,7 +17,7 @@ from clientela.activities import batches as activity_batches
 from clientela.core import audit, bulk, search
 from clientela.core.text import fold
 from clientela.customers import services as customer_services
-from clientela.customers.models import Company, Contact, EmailAddress, Source
+from clientela.customers.models import Company, Contact, Source
 from clientela.dataio.importing import mapping
 from clientela.dataio.importing.matching import PENDING, DuplicateIndex, live
 from clientela.dataio.importing.rows import Lookups, RowRejected, convert, merged
@@ -398,22 +398,6 @@ def _undo_row(run: ImportRun, record_type: str, pk: int, before: dict | None = N
         "created": before is None,
         "before": before,
     }
-
-
-def contacts_by_email(actor, addresses: set[str]) -> dict[str, Contact]:
-    """The live contacts the actor may see, by e-mail (the oldest of an address)."""
-    found: dict[str, Contact] = {}
-    if not addresses:
-        return found
-    points = (
-        EmailAddress.objects.filter(address__in=addresses, contact__in=live(actor, "contact"))
-        .select_related("contact__company")  # a timeline entry rolls up into it
-        .order_by("id")
-    )
-    for point in points:
-        if point.contact is not None:
-            found.setdefault(point.address, point.contact)
-    return found
 
 
 def companies_by_name(actor, names: set[str]) -> dict[str, Company]:

@@ -11,8 +11,9 @@ from clientela.activities import batches as activity_batches
 from clientela.activities import selectors as activity_selectors
 from clientela.core import search
 from clientela.core.text import fold
+from clientela.customers import selectors as customer_selectors
 from clientela.customers import services as customer_services
-from clientela.customers.models import Company, Contact
+from clientela.customers.models import Company
 from clientela.dataio.importing import rewrites
 from clientela.dataio.importing.batches import (
     Tally,
@@ -20,7 +21,6 @@ from clientela.dataio.importing.batches import (
     _problems,
     _undo_row,
     companies_by_name,
-    contacts_by_email,
     converted_rows,
 )
 from clientela.dataio.importing.matching import Match, live
@@ -51,7 +51,9 @@ class DealBatch:
     def store(self, batch: list[tuple[int, list[str]]]) -> None:
         rows = converted_rows(self.run, batch, self.lookups, self.tally)
         known = self.known_deals([row[2].external_id for row in rows if row[2].external_id])
-        contacts = self.contacts({a for row in rows for _c, a in row[2].contact_emails})
+        contacts = customer_selectors.oldest_by_email(
+            {a for row in rows for _c, a in row[2].contact_emails}, user=self.actor
+        )
         companies = self.companies({row[2].company_name for row in rows if row[2].company_name})
         check = self.run.duplicate_mode != DuplicateMode.CREATE
         updating = self.run.duplicate_mode == DuplicateMode.UPDATE
@@ -167,9 +169,6 @@ class DealBatch:
             live(self.actor, "deal").filter(pk__in=found.values()).values_list("pk", flat=True)
         )
         return {key: pk for key, pk in found.items() if pk in visible}
-
-    def contacts(self, addresses: set[str]) -> dict[str, Contact]:
-        return contacts_by_email(self.actor, addresses)
 
     def companies(self, names: set[str]) -> dict[str, Company]:
         return companies_by_name(self.actor, names)

@@ -20,6 +20,7 @@ from clientela.activities import services as activity_services
 from clientela.activities.models import Activity, Task
 from clientela.core import audit, record_services, search, settings_pages, settings_services
 from clientela.core.text import fold
+from clientela.customers import selectors as customer_selectors
 from clientela.customers import services as customer_services
 from clientela.dataio.importing import rewrites
 from clientela.dataio.importing.batches import (
@@ -29,7 +30,6 @@ from clientela.dataio.importing.batches import (
     _problems,
     _undo_row,
     companies_by_name,
-    contacts_by_email,
     converted_rows,
 )
 from clientela.dataio.importing.matching import live
@@ -223,7 +223,7 @@ class OtherBatch:
             if not values:
                 continue
             if how == "email":
-                found: dict = contacts_by_email(self.actor, values)
+                found: dict = customer_selectors.oldest_by_email(values, user=self.actor)
             elif how == "name":
                 found = {
                     name: company
