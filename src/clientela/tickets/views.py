@@ -176,7 +176,7 @@ def _detail_page(request, ticket: Ticket, reply_form: ReplyForm, status: int = 2
             "suggested_articles": selectors.suggested_articles(user, ticket),
             "used_articles": selectors.ticket_articles(ticket),
             "survey": getattr(ticket, "survey", None),
-            "undoable_merge": ticket.undoable_merge if may_edit else None,
+            "undoable_merge": getattr(ticket, "undoable_merge", None) if may_edit else None,
             "merge_choices": selectors.merge_candidates(user, ticket) if may_edit else [],
         }
     )
