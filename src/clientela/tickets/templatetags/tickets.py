@@ -13,6 +13,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from clientela.core import permissions, presenting
+from clientela.core.templatetags.ui import related_link
 from clientela.tickets import selectors, sla
 from clientela.tickets.models import TicketStatus
 
@@ -75,6 +76,18 @@ def business_time(minutes: int) -> str:
     if not rest:
         return _("%(h)d h") % {"h": hours}
     return _("%(h)d h %(m)d min") % {"h": hours, "m": rest}
+
+
+@register.simple_tag(takes_context=True)
+def ticket_customer(context: template.Context, ticket) -> SafeString | str:
+    """Who a ticket is from, as its row on the list names them: the contact, linked when
+    the reader may open it, with the company beside; or the company alone. One tag, not
+    five lookups and three conditions of the template a row (ui.related_link links)."""
+    contact, company = ticket.contact, ticket.company
+    if contact:
+        link = related_link(context, contact)
+        return format_html('{} <span class="muted">· {}</span>', link, company) if company else link
+    return related_link(context, company) if company else ""
 
 
 # A badge's colour by the ticket's status and priority (no colour for the others).
