@@ -29,26 +29,40 @@ TIMELINE_EXTRAS: list[Callable[[Any, list], None]] = []
 def record_context(request, record, *, timeline_later: bool = False) -> dict:
     """With `timeline_later`, the whole page leaves its timeline out (the page loads it after
     its first paint, from an address of its own); the timeline's own htmx answers keep it."""
-    record_type = record._meta.model_name
     later = timeline_later and not (request.htmx and request.htmx.target in TIMELINE_TARGETS)
     return {
-        "record": record,
-        "record_type": record_type,
-        "token": f"{record_type}:{record.pk}",
+        **side_context(request, record),
         **({} if later else timeline_context(request, record)),
-        "tasks": selectors.mark_changeable(
-            request.user, list(selectors.open_tasks_for_record(record))
-        ),
-        "files": selectors.files_for_record(record),
-        "users": user_selectors.by_name(),
         "call_outcomes": CallOutcome.choices,
         "record_panels": [p for p in (panel(request, record) for panel in PANELS) if p],
     }
 
 
+def side_context(request, record) -> dict:
+    """What every record page shows beside its timeline: the record's open tasks and files,
+    and the people a task may be given to (a page with a timeline of its own, such as a
+    ticket's conversation, takes only these)."""
+    record_type = record._meta.model_name
+    return {
+        "record": record,
+        "record_type": record_type,
+        "token": f"{record_type}:{record.pk}",
+        "tasks": selectors.mark_changeable(
+            request.user, list(selectors.open_tasks_for_record(record))
+        ),
+        "files": selectors.files_for_record(record),
+        "users": user_selectors.by_name(),
+    }
+
+
+def asked_kinds(request) -> list[str]:
+    """The kinds of entries a timeline is narrowed to (`?kind=`)."""
+    return [k for k in request.GET.getlist("kind") if k]
+
+
 def timeline_context(request, record) -> dict:
     """The timeline section: a page of entries narrowed by the asked kinds, and each kind's count."""
-    kinds = [k for k in request.GET.getlist("kind") if k]
+    kinds = asked_kinds(request)
     return {
         "timeline": timeline_page(
             request.user, record, kinds=kinds, cursor=request.GET.get("after")

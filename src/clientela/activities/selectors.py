@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -43,9 +44,20 @@ def _record_filter(record) -> dict:
     }
 
 
-def timeline(record, *, user, kinds: list[str] | None = None, cursor: str | None = None) -> Page:
+def timeline(
+    record,
+    *,
+    user,
+    kinds: list[str] | None = None,
+    cursor: str | None = None,
+    others: bool = True,
+    annotations: dict[str, Any] | None = None,
+) -> Page:
     """One page of a record's timeline, newest first; the caller has checked the record is
-    visible to `user` (it came from a selector)."""
+    visible to `user` (it came from a selector). Without `others`, the entries do not name
+    the other records they are about (a page that never shows them reads none);
+    `annotations` are read with the entries, in the same query (what an app above knows
+    of its own entries)."""
     links = TimelineLink.objects.filter(**_record_filter(record))
     if kinds:
         links = links.filter(kind__in=kinds)
@@ -59,10 +71,15 @@ def timeline(record, *, user, kinds: list[str] | None = None, cursor: str | None
         Activity.objects.filter(pk__in=[link.activity_id for link in page.items])
         .select_related("author")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .annotate(**(annotations or {}))
     )
     by_id = {activity.pk: activity for activity in activities}
     page.items = [by_id[link.activity_id] for link in page.items if link.activity_id in by_id]
-    _attach_other_records(page.items, record, user)
+    if others:
+        _attach_other_records(page.items, record, user)
+    else:
+        for activity in page.items:
+            activity.others = []
     _attach_attendees(page.items)
     return page
 

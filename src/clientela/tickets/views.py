@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clientela.activities import record_page
+from clientela.activities import selectors as activity_selectors
 from clientela.core import filters, permissions, presenting, records
 from clientela.core.concurrency import StaleRecordError
 from clientela.core.forms import add_service_errors
 from clientela.core.listing import page_context
-from clientela.core.pagination import keyset_page
+from clientela.core.pagination import Page, keyset_page
 from clientela.tickets import knowledge, merging, selectors, services
 from clientela.tickets.forms import (
     AssignForm,
@@ -31,7 +32,7 @@ from clientela.tickets.forms import (
     TicketForm,
     TransferForm,
 )
-from clientela.tickets.models import Article, Channel, Ticket, TicketMessage, TicketStatus
+from clientela.tickets.models import Article, Channel, Ticket, TicketStatus
 from clientela.users import selectors as user_selectors
 
 PAGE_SIZE = 50
@@ -118,37 +119,47 @@ def _visible_ticket(request, pk: int) -> Ticket:
         raise Http404 from None
 
 
-def _mark_messages(timeline_items: list) -> None:
-    """Which of the page's entries are internal notes or the customer's own words."""
-    flags = {
-        activity_id: (internal, from_customer)
-        for activity_id, internal, from_customer in TicketMessage.objects.filter(
-            activity_id__in=[entry.pk for entry in timeline_items]
-        ).values_list("activity_id", "internal", "from_customer")
-    }
-    for entry in timeline_items:
-        entry.internal, entry.from_customer = flags.get(entry.pk, (False, False))
-        entry.is_message = entry.pk in flags
-
-
 @require_safe
 def ticket_detail(request, pk: int):
-    ticket = _visible_ticket(request, pk)
+    ticket = _ticket_page(request, pk)
     return _detail_page(request, ticket, ReplyForm(initial={"version": ticket.version}))
+
+
+def _ticket_page(request, pk: int) -> Ticket:
+    try:
+        return selectors.ticket_page(request.user, pk)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+def _conversation(request, ticket: Ticket) -> Page:
+    """A page of the ticket's conversation, each entry saying whether it is a message, an
+    internal note or the customer's words. It shows no other record an entry is about, nor
+    what other apps add to a record's timeline: those are not read."""
+    return activity_selectors.timeline(
+        ticket,
+        user=request.user,
+        kinds=record_page.asked_kinds(request),
+        cursor=request.GET.get("after"),
+        others=False,
+        annotations=selectors.message_flags(),
+    )
 
 
 def _detail_page(request, ticket: Ticket, reply_form: ReplyForm, status: int = 200):
     """The ticket page, with the reply box as given (a refused reply keeps its text)."""
     user = request.user
-    context = record_page.record_context(request, ticket)
-    _mark_messages(context["timeline"].items)
+    timeline = _conversation(request, ticket)
     if request.htmx and request.htmx.target in record_page.TIMELINE_TARGETS:
-        return render(request, "tickets/_conversation.html", context)
+        return render(request, "tickets/_conversation.html", {"timeline": timeline})
     may_edit = permissions.allows(user, ticket, "edit")
+    shown = presenting.present(user, ticket)
+    context = record_page.side_context(request, ticket)
     context.update(
         {
-            "record": presenting.present(user, ticket),
-            "ticket": presenting.present(user, ticket),
+            "timeline": timeline,
+            "record": shown,
+            "ticket": shown,
             "history": selectors.history(ticket),
             "may_edit": may_edit,
             "may_delete": permissions.allows(user, ticket, "delete"),
@@ -165,7 +176,7 @@ def _detail_page(request, ticket: Ticket, reply_form: ReplyForm, status: int = 2
             "suggested_articles": selectors.suggested_articles(user, ticket),
             "used_articles": selectors.ticket_articles(ticket),
             "survey": getattr(ticket, "survey", None),
-            "last_merge": merging.last_merge(ticket) if may_edit else None,
+            "undoable_merge": getattr(ticket, "undoable_merge", None) if may_edit else None,
             "merge_choices": selectors.merge_candidates(user, ticket) if may_edit else [],
         }
     )
@@ -236,7 +247,7 @@ def ticket_reply(request, pk: int):
             return redirect(ticket)
     # The text stays in the box with the reason beside it; the agent fixes and sends again.
     # The ticket is read afresh: a refused reply may have changed the copy in hand.
-    return _detail_page(request, _visible_ticket(request, pk), form, status=400)
+    return _detail_page(request, _ticket_page(request, pk), form, status=400)
 
 
 @require_POST

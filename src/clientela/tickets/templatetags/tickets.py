@@ -1,5 +1,5 @@
-"""Ticket pieces other pages show: a ticket's SLA timer ("due in 2 h", "breached 15 min
-ago") and the tickets card of a contact's or company's page."""
+"""Ticket pieces other pages show: a ticket's status and priority badges, its SLA timer
+("due in 2 h", "breached 15 min ago") and the tickets card of a contact's or company's page."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from clientela.core import permissions, presenting
+from clientela.core.templatetags.ui import related_link
 from clientela.tickets import selectors, sla
 from clientela.tickets.models import TicketStatus
 
@@ -75,6 +76,48 @@ def business_time(minutes: int) -> str:
     if not rest:
         return _("%(h)d h") % {"h": hours}
     return _("%(h)d h %(m)d min") % {"h": hours, "m": rest}
+
+
+@register.simple_tag(takes_context=True)
+def ticket_customer(context: template.Context, ticket) -> SafeString | str:
+    """Who a ticket is from, as its row on the list names them: the contact, linked when
+    the reader may open it, with the company beside; or the company alone. One tag, not
+    five lookups and three conditions of the template a row (ui.related_link links)."""
+    contact, company = ticket.contact, ticket.company
+    if contact:
+        link = related_link(context, contact)
+        return format_html('{} <span class="muted">· {}</span>', link, company) if company else link
+    return related_link(context, company) if company else ""
+
+
+# A badge's colour by the ticket's status and priority (no colour for the others).
+STATUS_TONES = {
+    "new": " badge--accent",
+    "waiting": " badge--info",
+    "resolved": " badge--success",
+    "closed": " badge--success",
+}
+PRIORITY_TONES = {"urgent": " badge--danger", "high": " badge--warning"}
+
+
+@register.simple_tag
+def status_badge(ticket) -> SafeString:
+    """The ticket's status as a badge of its colour."""
+    return _choice_badge(STATUS_TONES.get(ticket.status, ""), ticket.get_status_display())
+
+
+@register.simple_tag
+def priority_badge(ticket) -> SafeString:
+    """The ticket's priority as a badge of its colour."""
+    return _choice_badge(PRIORITY_TONES.get(ticket.priority, ""), ticket.get_priority_display())
+
+
+@lru_cache(maxsize=256)
+def _choice_badge(tone: str, label: str) -> SafeString:
+    """A badge made once per colour and label (a list shows fifty of each, most alike).
+    It ends in a newline, as the template it replaces did: the pages are what they were,
+    byte for byte."""
+    return format_html('<span class="badge{}">{}</span>\n', tone, label)
 
 
 @register.simple_tag
