@@ -111,3 +111,17 @@ def test_a_remembered_result_is_computed_once_until_its_table_is_written():
         Tag.objects.create(name="nou", key="nou")
         assert remembered.remembered(tags, count) == 2
         assert len(computed) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_streamed_in_bulk_move_the_generation_too():
+    """core.bulk streams rows with COPY on PostgreSQL, which no execute wrapper sees: it
+    tells the write listeners itself."""
+    from clientela.core import bulk
+
+    first = _generation(Tag)
+    bulk.append(Tag, [{"name": "vip", "key": "vip"}])
+    second = _generation(Tag)
+    assert second != first
+    bulk.insert(Tag, [Tag(name="nou", key="nou")])
+    assert _generation(Tag) != second
