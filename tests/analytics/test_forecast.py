@@ -339,7 +339,7 @@ def _generation(model) -> str:
 
 
 class _CacheSpy:
-    """The cache, with the generations each `set_many` wrote."""
+    """The cache, with the generations each `delete_many` forgot."""
 
     def __init__(self, real):
         self.real, self.written = real, []
@@ -347,9 +347,9 @@ class _CacheSpy:
     def __getattr__(self, name):
         return getattr(self.real, name)
 
-    def set_many(self, data, *args, **kwargs):
-        self.written.append(sorted(data))
-        return self.real.set_many(data, *args, **kwargs)
+    def delete_many(self, keys, *args, **kwargs):
+        self.written.append(sorted(keys))
+        return self.real.delete_many(keys, *args, **kwargs)
 
 
 @pytest.mark.django_db(transaction=True)
