@@ -20,6 +20,7 @@ from clientela.analytics import selectors as figures
 from clientela.core import record_services
 from clientela.customers import services as customer_services
 from clientela.customers.models import Contact
+from clientela.tickets import services as ticket_services
 from clientela.tickets import surveys
 from clientela.tickets.models import Survey, Ticket
 from clientela.users import selectors as user_selectors
@@ -119,6 +120,12 @@ def test_tickets_and_their_deadlines_follow_a_jobs_update_and_the_clock(world):
     with connection.cursor() as cursor:  # raw SQL, as a maintenance script might
         cursor.execute("UPDATE tickets_ticket SET status = 'open' WHERE status = 'closed'")
     assert tickets_by_status(ana)["Closed"] == 0
+    total = sum(tickets_by_status(ana).values())
+    trashed = Ticket.objects.get(subject="Livrare")
+    ticket_services.trash_ticket(actor=ana, ticket=trashed)
+    assert sum(tickets_by_status(ana).values()) == total - 1
+    record_services.untrash_record(actor=ana, record=Ticket.objects.get(pk=trashed.pk))
+    assert sum(tickets_by_status(ana).values()) == total
 
 
 def test_a_survey_answered_from_its_public_link_counts_at_once(world):
