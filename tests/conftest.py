@@ -61,15 +61,12 @@ def _webhook_subscriptions_forgotten():
 
 
 @pytest.fixture(autouse=True)
-def _forecast_history_forgotten():
-    """The cache outlives a test's rolled-back database, a write the audit trail never saw:
-    the forecast's remembered months are read afresh in each test."""
-    from clientela.analytics import forecasts
-    from clientela.customers.models import Contact
-    from clientela.deals.models import Deal
-    from clientela.orders.models import Order
+def _remembered_results_forgotten():
+    """The cache outlives a test's rolled-back database, whose writes never committed: the
+    results remembered of its tables (core.remembered) are read afresh in each test."""
+    from clientela.core import remembered
 
-    forecasts.forget_history({Order, Contact, Deal})
+    remembered.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -427,7 +427,10 @@ def test_ticket_page_does_not_grow_with_messages_notes_files_and_tasks(
 )
 def test_dashboards_do_not_grow_with_records(client, make_user, url, snapshot):
     """Each figure is a grouped query or two, however many contacts, deals, orders,
-    activities and tickets it counts."""
+    activities and tickets it counts. These are a first view's counts (cold): the figures
+    are remembered only between committed writes (core.remembered), and this test's own
+    writes are not committed, so each request counts afresh. A second view with no write
+    between runs none of the grouped queries (tests/analytics/test_remembered_figures.py)."""
     from clientela.customers.models import Contact
     from clientela.users.services import role_named
     from tests.orders.conftest import build_shop

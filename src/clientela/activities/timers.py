@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clientela.activities import selectors, services
 from clientela.activities.models import ActivityKind, CallDirection, Task, TimeEntry, TimerKind
-from clientela.core import audit, records
+from clientela.core import audit, records, remembered
 
 if TYPE_CHECKING:
     from clientela.core.models import Record
@@ -181,4 +181,4 @@ def seconds_by(
         .annotate(total=Sum("seconds"))
         .order_by()
     )
-    return {(row["user_id"], row["kind"]): row["total"] or 0 for row in rows}
+    return {(row["user_id"], row["kind"]): row["total"] or 0 for row in remembered.rows(rows)}

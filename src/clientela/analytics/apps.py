@@ -8,11 +8,3 @@ class AnalyticsConfig(AppConfig):
     name = "clientela.analytics"
     label = "analytics"
     verbose_name = _("Dashboards")
-
-    def ready(self) -> None:
-        from clientela.analytics import forecasts
-        from clientela.core import events
-
-        # The forecast's remembered history is forgotten where orders and contacts are
-        # written, not checked at each read.
-        events.listen_to_writes(forecasts.forget_history)

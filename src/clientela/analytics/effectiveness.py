@@ -28,7 +28,7 @@ from clientela.activities.models import ActivityKind, TimerKind
 from clientela.analytics import rating
 from clientela.analytics.figures import Cell, Chart, Row
 from clientela.analytics.selectors import RATING, _url, user_zone
-from clientela.core import permissions
+from clientela.core import permissions, remembered
 from clientela.core.currencies import selectors as currency_selectors
 from clientela.deals import selectors as deal_selectors
 from clientela.deals.models import DealStatus
@@ -132,7 +132,7 @@ def done_in(
         return {f"{field_name}__gte": first, f"{field_name}__lt": last}
 
     logged = within("occurred_at")
-    activities: Iterable[Mapping[str, Any]] = (
+    activities: Iterable[Mapping[str, Any]] = remembered.rows(
         activity_selectors.activities_for(user)
         .filter(
             author_id__in=ids,
@@ -157,7 +157,7 @@ def done_in(
     finished = Q(done_at__isnull=False)
     on_time = finished & (Q(due_at__isnull=True) | Q(done_at__lte=F("due_at")))
     closed = within("done_at")
-    tasks: Iterable[Mapping[str, Any]] = (
+    tasks: Iterable[Mapping[str, Any]] = remembered.rows(
         activity_selectors.tasks_for(user, overseen)
         .filter(assignee_id__in=ids, **across("done_at"))
         .values("assignee_id")
@@ -174,7 +174,7 @@ def done_in(
             person.tasks_on_time = counted[f"on_time{i}"]
 
     won = within("closed_at")
-    won_rows: Iterable[Mapping[str, Any]] = (
+    won_rows: Iterable[Mapping[str, Any]] = remembered.rows(
         deal_selectors.deals_for(user)
         .filter(owner_id__in=ids, status=DealStatus.WON, **across("closed_at"))
         .annotate(day=TruncDate("closed_at", tzinfo=spans[0].zone))
@@ -213,7 +213,7 @@ def done_in(
             _elapsed("first_responded_at"),
             filter=answered_in & Q(first_responded_at__gte=F("created_at")),
         )
-    tickets: Iterable[Mapping[str, Any]] = (
+    tickets: Iterable[Mapping[str, Any]] = remembered.rows(
         ticket_selectors.tickets_for(user)
         .filter(wanted, owner_id__in=ids)
         .values("owner_id")

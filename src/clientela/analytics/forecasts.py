@@ -10,17 +10,11 @@ For a role that may not see amounts, the number of orders sold is forecast inste
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
-import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar, cast
 
-from django.core.cache import cache
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -30,15 +24,13 @@ from django.utils.translation import ngettext
 from clientela.analytics import forecasting
 from clientela.analytics.figures import Cell, Chart, Row
 from clientela.analytics.selectors import CENT, _url, user_zone
-from clientela.core import events, permissions
+from clientela.core import events, permissions, remembered
 from clientela.core.currencies import selectors as currency_selectors
 from clientela.core.currencies.selectors import Missing
 from clientela.customers import selectors as customer_selectors
-from clientela.customers.models import Contact
 from clientela.deals import selectors as deal_selectors
-from clientela.deals.models import Deal, DealStatus, Pipeline, Stage
+from clientela.deals.models import DealStatus, Pipeline, Stage
 from clientela.orders import selectors as order_selectors
-from clientela.orders.models import Order
 
 HISTORY_MONTHS = 36  # complete months read for the fit, before this one
 SHOWN_MONTHS = 12  # of them, the ones drawn beside the forecast
@@ -93,67 +85,15 @@ def _by_month(
     rows: QuerySet, field: str, start: datetime.datetime, current: datetime.date, zone
 ) -> list[dict]:
     """The grouped rows of `rows` from `start` on: those of the complete months before
-    `current` remembered in the cache, this month's read each time. The history is every
-    row of 36 months (1.3 s for the forecast page at 1M contacts, most of it here) and
-    changes only when a row of the table is written: every audited write to the table
-    gives it a new generation once committed (`forget_history`), which the key holds with the query itself
-    (the user's visibility is in its SQL), so a change reads the history afresh and no
-    entry is ever served stale."""
+    `current` remembered (core.remembered: until a table their query reads is written),
+    this month's read each time. The history is every row of 36 months (1.3 s for the
+    forecast page at 1M contacts, most of it here)."""
     month_start = datetime.datetime.combine(current, datetime.time.min, tzinfo=zone)
     if rows.model in events.unsaved():
-        # This transaction wrote the table: the generation moves only when it commits.
+        # This transaction wrote the table: one query, the cache would not serve it.
         return list(rows.filter(**{f"{field}__gte": start}))
     history = rows.filter(**{f"{field}__gte": start, f"{field}__lt": month_start})
-    past = _remembered(_query_text(history), rows.model, lambda: list(history))
-    return past + list(rows.filter(**{f"{field}__gte": month_start}))
-
-
-_T = TypeVar("_T")
-_MISSING = object()
-
-
-def _query_text(queryset: QuerySet) -> list:
-    """A query as a cache key holds it: its SQL and parameters (the user's visibility is
-    in them)."""
-    sql, params = queryset.query.sql_with_params()
-    return [sql, [str(p) for p in params]]
-
-
-def _remembered(parts: list, model: type[Model], compute: Callable[[], _T]) -> _T:
-    """`compute()`, remembered under `parts` and `model`'s table generation: read afresh
-    once the table is written (`forget_history`), never served stale. A transaction that
-    has written the table computes it each time: its generation moves only at the commit."""
-    if model in events.unsaved():
-        return compute()
-    text = json.dumps([parts, _generation(model)], default=str)
-    key = "forecast-rows:" + hashlib.sha256(text.encode()).hexdigest()
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, forecasting.CACHE_SECONDS)
-    return cast("_T", value)
-
-
-def _generation_key(model: type[Model]) -> str:
-    return f"forecast-rows-generation:{model._meta.label_lower}"
-
-
-def _generation(model: type[Model]) -> str:
-    """The table's current generation. Kept without expiry; one the cache lost is a new
-    one, so entries remembered under the old stay unread."""
-    fresh = uuid.uuid4().hex
-    if cache.add(_generation_key(model), fresh, None):
-        return fresh
-    return str(cache.get(_generation_key(model)))
-
-
-def forget_history(written: set[type[Model]]) -> None:
-    """A write listener (core.events, told once a transaction commits): the remembered
-    months of a table just written are read afresh, so a new, changed, trashed or restored
-    order or contact shows at once, and the stage odds once a deal moves or closes."""
-    remembered = written & {Order, Contact, Deal}
-    if remembered:
-        cache.set_many({_generation_key(model): uuid.uuid4().hex for model in remembered}, None)
+    return remembered.rows(history) + list(rows.filter(**{f"{field}__gte": month_start}))
 
 
 def _history(current: datetime.date, values: dict[datetime.date, Decimal]) -> list[datetime.date]:
@@ -386,21 +326,12 @@ def learned_probabilities(user) -> list[PipelineOdds]:
         }
         in_pipeline = closed.filter(pipeline=pipeline)
 
-        def count(in_pipeline=in_pipeline, reached=reached) -> dict:
-            return in_pipeline.aggregate(
-                **{f"c{pk}": Count("id", filter=q, distinct=True) for pk, q in reached.items()},
-                **{
-                    f"w{pk}": Count("id", filter=q & won, distinct=True)
-                    for pk, q in reached.items()
-                },
-            )
-
-        # The closed deals change only when a deal is written (a move, a win, the trash):
-        # remembered under the deals' generation, with the stages' order in the key.
-        counts = _remembered(
-            [_query_text(in_pipeline), [(stage.pk, stage.position) for stage in stages]],
-            Deal,
-            count,
+        # Remembered until a deal, a stage change or a stage is written (a move, a win,
+        # the trash): the query's SQL names those tables.
+        counts = remembered.totals(
+            in_pipeline,
+            **{f"c{pk}": Count("id", filter=q, distinct=True) for pk, q in reached.items()},
+            **{f"w{pk}": Count("id", filter=q & won, distinct=True) for pk, q in reached.items()},
         )
         result.append(
             PipelineOdds(

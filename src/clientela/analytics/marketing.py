@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from clientela.analytics.figures import Cell, Chart, Row
 from clientela.analytics.selectors import Period, _month, _month_rows, _url
-from clientela.core import filters, permissions
+from clientela.core import filters, permissions, remembered
 from clientela.customers import selectors as customer_selectors
 from clientela.customers.models import LifecycleChange, LifecycleStage, Source
 
@@ -45,7 +45,7 @@ def contacts_by_source(user, period: Period, *, mine: bool = False) -> Chart:
         .order_by()
     )
     counts: dict[tuple, int] = {}
-    for row in rows:
+    for row in remembered.rows(rows):
         counts[(_month(row["month"]), row["source"])] = row["n"]
     present = {source for _month_key, source in counts}
     sources = [source for source in Source.values if source in present]
@@ -95,10 +95,15 @@ def lifecycle_movement(user, period: Period, *, mine: bool = False) -> Chart:
     if mine:
         changes = changes.filter(contact__owner=user)
     moved_in = dict(
-        changes.values("to_stage").annotate(n=Count("id")).order_by().values_list("to_stage", "n")
+        remembered.rows(
+            changes.values("to_stage")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("to_stage", "n")
+        )
     )
     moved_out: dict[int, int] = defaultdict(int)
-    for stage_id, n in (
+    for stage_id, n in remembered.rows(
         changes.filter(from_stage__isnull=False)
         .values("from_stage")
         .annotate(n=Count("id"))
@@ -107,10 +112,12 @@ def lifecycle_movement(user, period: Period, *, mine: bool = False) -> Chart:
     ):
         moved_out[stage_id] = n
     now_in = dict(
-        contacts.values("lifecycle_stage")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("lifecycle_stage", "n")
+        remembered.rows(
+            contacts.values("lifecycle_stage")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("lifecycle_stage", "n")
+        )
     )
     table = [
         Row(
@@ -144,11 +151,13 @@ def lifecycle_movement(user, period: Period, *, mine: bool = False) -> Chart:
 def consent(user, period: Period, *, mine: bool = False) -> Chart:
     """The contacts that agree to marketing and those that do not, now."""
     counts = dict(
-        _contacts(user, mine)
-        .values("marketing_consent")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("marketing_consent", "n")
+        remembered.rows(
+            _contacts(user, mine)
+            .values("marketing_consent")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("marketing_consent", "n")
+        )
     )
     agree, total = counts.get(True, 0), sum(counts.values())
     owner = "me" if mine else ""

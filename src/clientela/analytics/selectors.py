@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.activities import selectors as activity_selectors
 from clientela.activities.models import ActivityKind
 from clientela.analytics.figures import Cell, Chart, Row
-from clientela.core import permissions
+from clientela.core import permissions, remembered
 from clientela.customers import selectors as customer_selectors
 from clientela.deals import selectors as deal_selectors
 from clientela.deals.models import DealStatus, Stage
@@ -148,7 +148,7 @@ def revenue(user, period: Period, *, mine: bool = False) -> Chart:
     sees = permissions.sees_sensitive(user)
     values: dict[tuple, Any] = {}
     currencies: set[str] = set()
-    for row in rows:
+    for row in remembered.rows(rows):
         key = row["currency"] if sees else ""
         currencies.add(key)
         month_key = (_month(row["month"]), key)
@@ -190,7 +190,7 @@ def products_sold(user, period: Period, *, mine: bool = False) -> Chart:
         .annotate(units=Sum("quantity"))
         .order_by()
     )
-    units = {_month(row["month"]): row["units"] for row in rows}
+    units = {_month(row["month"]): row["units"] for row in remembered.rows(rows)}
     table = _month_rows(
         period,
         lambda month, days: [Cell(units.get(month, 0), _sold_url(user, mine, days))],
@@ -209,7 +209,7 @@ def new_customers(user, period: Period, *, mine: bool = False) -> Chart:
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {_month(row["month"]): row["n"] for row in rows}
+    counts = {_month(row["month"]): row["n"] for row in remembered.rows(rows)}
 
     def cells(month, days) -> list[Cell]:
         url = _url(
@@ -234,7 +234,7 @@ def pipeline_by_stage(user, period: Period, *, mine: bool = False) -> Chart:
     counts: dict[int, int] = defaultdict(int)
     totals: dict[tuple, Decimal] = {}
     currencies: set[str] = set()
-    for row in rows.order_by():
+    for row in remembered.rows(rows.order_by()):
         counts[row["stage_id"]] += row["n"]
         totals[(row["stage_id"], row["currency"])] = (row["total"] or Decimal(0)).quantize(CENT)
         currencies.add(row["currency"])
@@ -289,7 +289,7 @@ def win_rate(user, period: Period, *, mine: bool = False) -> Chart:
         )
         .order_by()
     )
-    by_month = {_month(row["month"]): (row["won"], row["lost"]) for row in rows}
+    by_month = {_month(row["month"]): (row["won"], row["lost"]) for row in remembered.rows(rows)}
     table = []
     for month in period.months:
         days = period.days(month)
@@ -336,8 +336,8 @@ def deal_cycle(user, period: Period, *, mine: bool = False) -> Chart:
         .annotate(n=Count("id"), average=Avg(cycle))
         .order_by()
     )
-    by_month = {_month(row["month"]): (row["n"], row["average"]) for row in rows}
-    overall = won.aggregate(average=Avg(cycle), n=Count("id"))
+    by_month = {_month(row["month"]): (row["n"], row["average"]) for row in remembered.rows(rows)}
+    overall = remembered.totals(won, average=Avg(cycle), n=Count("id"))
     table = []
     for month in period.months:
         days = period.days(month)
@@ -379,15 +379,12 @@ def activities_by_person(user, period: Period, *, mine: bool = False) -> Chart:
     """Calls, meetings, notes and messages of the last ACTIVITY_DAYS days on records the
     user may see, by who logged them and of what kind."""
     since = period.now - datetime.timedelta(days=ACTIVITY_DAYS)
-    activities = activity_selectors.activities_for(user).filter(
-        occurred_at__gte=since, kind__in=LOGGED_KINDS
-    )
+    activities = activity_selectors.activities_for(user).filter(kind__in=LOGGED_KINDS)
     if mine:
         activities = activities.filter(author=user)
-    rows = activities.values("author_id", "kind").annotate(n=Count("id")).order_by()
     counts: dict[tuple, int] = {}
     kinds: set[str] = set()
-    for row in rows:
+    for row in _logged_since(activities, since):
         counts[(row["author_id"], row["kind"])] = row["n"]
         kinds.add(row["kind"])
     order = [kind for kind, _label in ActivityKind.choices if kind in kinds]
@@ -413,6 +410,35 @@ def activities_by_person(user, period: Period, *, mine: bool = False) -> Chart:
     )
 
 
+def _logged_since(activities, since: datetime.datetime) -> list[dict]:
+    """`activities` since `since` by author and kind, remembered (core.remembered) with the
+    moment the oldest of them leaves the window: the same rows serve a later `since` up to
+    then, and a write to a table they read reads them afresh."""
+
+    def count() -> dict:
+        rows = list(
+            activities.filter(occurred_at__gte=since)
+            .values("author_id", "kind")
+            .annotate(n=Count("id"), oldest=Min("occurred_at"))
+            .order_by()
+        )
+        return {
+            "since": since,
+            "oldest": min((row["oldest"] for row in rows), default=None),
+            "rows": rows,
+        }
+
+    found = remembered.remembered(
+        activities,
+        count,
+        key=["logged-since"],
+        still_right=lambda found: (
+            found["since"] <= since and (found["oldest"] is None or since <= found["oldest"])
+        ),
+    )
+    return found["rows"]
+
+
 # Support -------------------------------------------------------------------------------
 def tickets_by_status(user, period: Period, *, mine: bool = False) -> Chart:
     """Tickets by their status now."""
@@ -421,7 +447,7 @@ def tickets_by_status(user, period: Period, *, mine: bool = False) -> Chart:
         tickets = tickets.filter(owner=user)
     counts = {
         row["status"]: row["n"]
-        for row in tickets.values("status").annotate(n=Count("id")).order_by()
+        for row in remembered.rows(tickets.values("status").annotate(n=Count("id")).order_by())
     }
     table = [
         Row(
@@ -446,14 +472,7 @@ def sla_compliance(user, period: Period, *, mine: bool = False) -> Chart:
     tickets = ticket_selectors.tickets_for(user)
     if mine:
         tickets = tickets.filter(owner=user)
-    counts = tickets.aggregate(
-        **{
-            outcome.replace("-", "_"): Count(
-                "id", filter=ticket_selectors.sla_outcome(outcome, now=period.now)
-            )
-            for outcome, _label in ticket_selectors.SLA_OUTCOMES
-        }
-    )
+    counts = _sla_counts(tickets, period.now)
     table = []
     for target, label in (("response", _("First response")), ("resolution", _("Resolution"))):
         met, missed = counts[f"{target}_met"], counts[f"{target}_missed"]
@@ -479,6 +498,49 @@ def sla_compliance(user, period: Period, *, mine: bool = False) -> Chart:
         note=_("Tickets still inside their deadline are not counted yet."),
         axis=_("Deadline"),
     )
+
+
+def _sla_counts(tickets, now: datetime.datetime) -> dict[str, int]:
+    """Each SLA outcome's count of `tickets` at `now`, remembered (core.remembered) with
+    the next deadline still to pass among the tickets waiting for an answer or a
+    resolution: until then, time alone moves no ticket from inside its deadline to late,
+    and the same counts serve any later `now`; a write to the tickets reads them afresh."""
+    waiting = {
+        target: Q(**{f"{due}__isnull": False, f"{done}__isnull": True, f"{due}__gte": now})
+        & Q(sla_paused_at__isnull=True)
+        for target, done, due in (
+            ("response", "first_responded_at", "first_response_due"),
+            ("resolution", "resolved_at", "resolution_due"),
+        )
+    }
+
+    def count() -> dict:
+        counts = tickets.aggregate(
+            **{
+                outcome.replace("-", "_"): Count(
+                    "id", filter=ticket_selectors.sla_outcome(outcome, now=now)
+                )
+                for outcome, _label in ticket_selectors.SLA_OUTCOMES
+            },
+            next_response=Min("first_response_due", filter=waiting["response"]),
+            next_resolution=Min("resolution_due", filter=waiting["resolution"]),
+        )
+        due = [counts.pop("next_response"), counts.pop("next_resolution")]
+        return {
+            "at": now,
+            "until": min((d for d in due if d is not None), default=None),
+            "counts": counts,
+        }
+
+    found = remembered.remembered(
+        tickets,
+        count,
+        key=["sla-outcomes"],
+        still_right=lambda found: (
+            found["at"] <= now and (found["until"] is None or now <= found["until"])
+        ),
+    )
+    return found["counts"]
 
 
 RATING = Decimal("0.1")

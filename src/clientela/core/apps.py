@@ -12,9 +12,15 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from clientela.core import connections, records
+        from clientela.core import connections, events, records, remembered
 
         connection_created.connect(connections.tune, dispatch_uid="clientela.core.connections")
+        # Every statement that writes a table tells the write listeners at its commit, and
+        # the results remembered from that table are read afresh (core.remembered).
+        connection_created.connect(
+            remembered.watch_writes, dispatch_uid="clientela.core.remembered"
+        )
+        events.listen_to_writes(remembered.forget)
         from clientela.core.forms import CustomFieldForm
         from clientela.core.models import CustomField
         from clientela.core.settings_pages import Column, SettingsPage, declare

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from django.db import connections, models, router
 from django.utils import timezone
 
+from clientela.core import events
+
 _M = TypeVar("_M", bound=models.Model)
 
 
@@ -75,6 +77,7 @@ def insert(model: type[_M], objs: Sequence[_M]) -> list[_M]:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+    events.written([model])  # COPY is no statement the connection's execute wrapper sees
     return objs
 
 
@@ -114,6 +117,7 @@ def append(model: type[models.Model], rows: Sequence[dict]) -> int:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         _write(cursor, quote(meta.db_table), fields, values, quote)
+    events.written([model])  # COPY is no statement the connection's execute wrapper sees
     return len(values)
 
 

@@ -1,7 +1,8 @@
 """Record events (contact.created, task.completed, …) raised from the audit trail, the one
 place every service already reports its writes to; webhooks and later automation listen.
-Below them, every audited write tells which record types it wrote, for a cache of what
-those tables hold (analytics' forecast history) to be forgotten when the write commits."""
+Below them, every write tells which record types it wrote (the audit trail, and for every
+statement the database connection itself: core.remembered's execute wrapper), for what is
+remembered of those tables (core.remembered) to be forgotten when the write commits."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.activities.models import Attachment
-from clientela.core import audit, permissions, search
+from clientela.core import audit, permissions, remembered, search
 from clientela.core.search import matching_ids
 from clientela.core.text import fold
 from clientela.orders.selectors import orders_for
@@ -388,7 +388,7 @@ def satisfaction_by(user, by: str, since, until=None, *, agent=None) -> list[dic
         .annotate(average=Avg("rating"), count=Count("id"))
         .order_by("delivery", "-average", "-count", fields[1])
     )
-    return [dict(row) for row in rows]
+    return [dict(row) for row in remembered.rows(rows)]
 
 
 # The desk's homes ---------------------------------------------------------------------------
