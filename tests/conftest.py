@@ -49,6 +49,42 @@ def pytest_configure(config):
     cache.clear()
 
 
+# The fixtures through which a test reaches the run's database (pytest-django's, and the
+# live server that serves from it); a test asking for none of them, directly or through
+# another fixture, cannot open it.
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def _uses_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL pass, the tests that never open the run's database are skipped:
+    file checks (layers, catalogues, marked strings) and the commands run in a data
+    folder of their own (`scripts/run`, `clientela run`, the settings), which use an SQLite
+    file there whatever the run's database. They ran, identically, on the SQLite pass.
+    A test that reaches the database server or its backend by itself (a database of its
+    own on the same server, the backend's value conversions) says so with
+    `@pytest.mark.each_database` and is kept."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="opens no database: run on the SQLite pass")
+    for item in items:
+        if not _uses_the_database(item) and item.get_closest_marker("each_database") is None:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _webhook_subscriptions_forgotten():
     """The cache outlives a test's rolled-back database: which events some subscription wants

@@ -11,6 +11,9 @@ import pytest
 
 from clientela.dataio.backups import tables
 
+# The values as the run's database backend prepares them: run on each pass.
+pytestmark = pytest.mark.each_database
+
 # One row of each kind of value a database hands back, and the line and checksum that
 # format version 1 archives hold for them (written by the first release's encoder).
 ROWS = [

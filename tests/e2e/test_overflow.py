@@ -18,6 +18,7 @@ import os
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -304,6 +305,10 @@ TWICE = """() => {
 
 @pytest.mark.django_db(transaction=True)
 def test_no_page_is_wider_than_the_window(browser, live_server, world):
+    if connection.vendor != "sqlite":
+        # The same records draw the same pages on either database; the PostgreSQL pass
+        # opens every page as every role in the access matrix.
+        pytest.skip("a page's width is drawn the same on either database: the SQLite pass")
     rich = rich_records(world)
     pages = page_urls(world)
     every = os.environ.get("CLIENTELA_OVERFLOW_SCREENSHOTS")  # "1": a screenshot of each page

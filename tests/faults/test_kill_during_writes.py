@@ -28,6 +28,10 @@ from django.db import connection
 from tests.conftest import ROOT, clientela_env
 from tests.e2e.test_first_start import free_port
 
+# Both reach the run's database server by themselves (a database of their own on it, or
+# a cluster of their own on the PostgreSQL pass): run on each pass.
+pytestmark = pytest.mark.each_database
+
 PASSWORD = "Munte-Albastru-2026"
 WRITERS = 4
 PG_BIN = (
