@@ -80,24 +80,30 @@ def test_a_periodic_period_is_claimed_once():
     assert services.claim_period(entry, 11, "b") is True
 
 
-def test_a_claim_whose_transaction_fails_enqueues_nothing(django_capture_on_commit_callbacks):
+def test_a_claim_whose_transaction_fails_enqueues_nothing(
+    django_capture_on_commit_callbacks, monkeypatch
+):
     from django.db import transaction
 
     from clientela.jobs.interface import PeriodicJob
 
+    # What the commit callbacks enqueue (a commit also tells the write listeners, which
+    # enqueue nothing).
+    enqueued: list = []
+    monkeypatch.setattr(services, "enqueue", enqueued.append)
     entry = PeriodicJob("probe", deliver_reminder, timedelta(minutes=1))
     with (
-        django_capture_on_commit_callbacks() as enqueued,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
         assert services.claim_period(entry, 10, "a") is True
         raise RuntimeError("the commit failed")
-    assert enqueued == []
+    assert callbacks == [] and enqueued == []
     # The period is still free: the next tick claims it and enqueues it once.
-    with django_capture_on_commit_callbacks() as enqueued:
+    with django_capture_on_commit_callbacks(execute=True):
         assert services.claim_period(entry, 10, "b") is True
-    assert len(enqueued) == 1
+    assert enqueued == [entry.task]
 
 
 pytestmark = pytest.mark.django_db
