@@ -123,3 +123,14 @@ def test_the_command_line_imports_a_log_with_its_recordings(admin, contact, tmp_
     assert "1 calls logged (1 with a recording)" in out.getvalue()
     assert "row 4:" in out.getvalue()
     assert Activity.objects.get(kind=ActivityKind.CALL).attachments.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_command_line_import_leaves_a_trashed_contacts_number_unmatched(admin, contact):
+    from clientela.core import record_services
+
+    record_services.trash_record(actor=admin, record=contact)
+    result = import_calls(actor=None, source=_csv(PBX))  # `clientela import`, no user
+    assert result.logged == 0
+    assert [u.number for u in result.unmatched] == ["+40722123456"]
+    assert not Activity.objects.filter(kind=ActivityKind.CALL).exists()

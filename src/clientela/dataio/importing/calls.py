@@ -225,7 +225,7 @@ def _records_by_number(actor: User | None, numbers: set[str]) -> dict[str, Recor
     contacts: QuerySet[Contact]
     companies: QuerySet[Company]
     if actor is None:
-        contacts, companies = Contact.objects.all(), Company.objects.all()
+        contacts, companies = Contact.objects.live(), Company.objects.live()
     else:
         contacts = customer_selectors.contacts_for(actor)
         companies = customer_selectors.companies_for(actor)
