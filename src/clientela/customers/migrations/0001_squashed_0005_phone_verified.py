@@ -592,7 +592,9 @@ class Migration(migrations.Migration):
                 ),
                 ("position", models.PositiveSmallIntegerField(default=0)),
                 ("raw", models.CharField(max_length=40, verbose_name="phone as typed")),
-                ("e164", models.CharField(db_index=True, max_length=32, verbose_name="phone")),
+                # 0003 took db_index off: an AlterField inside this migration could not
+                # drop an index PostgreSQL only builds at the migration's end.
+                ("e164", models.CharField(max_length=32, verbose_name="phone")),
                 ("digits", models.CharField(editable=False, max_length=32)),
                 (
                     "company",
@@ -633,11 +635,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(
             code=create,
             reverse_code=remove,
-        ),
-        migrations.AlterField(
-            model_name="phonenumber",
-            name="e164",
-            field=models.CharField(max_length=32, verbose_name="phone"),
         ),
         migrations.AddIndex(
             model_name="phonenumber",
