@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
 
-from clientela.dataio.backups import backup, tables
+from clientela.dataio.backups import backup, history, tables
 from clientela.dataio.models import Backup
 from clientela.users.models import User
 from tests.dataio.conftest import UPLOAD_BYTES, rewrite_archive
@@ -27,7 +28,7 @@ def current_tables() -> set[str]:
 
 
 def figures(alias: str) -> dict[str, tuple[int, str]]:
-    summary = tables.summarize(alias, tables.schema_of(alias).models)
+    summary = tables.summarize(alias, history.schema_of(alias).models)
     return {table: (tally.rows, tally.checksum) for table, tally in summary.items()}
 
 
@@ -244,13 +245,56 @@ def test_an_older_archive_is_restored_then_migrated_forward(
         Path(record.path), alias=fresh_database, media_root=tmp_path / "up"
     )
 
-    assert {"dataio.0001_initial", "admin.0002_logentry_remove_auto_add"} <= set(
-        result.migrated_forward
-    )
-    assert tables.recorded_migrations(fresh_database) == tables.recorded_migrations("default")
+    # dataio's migrations are squashed: a database without any of them gets the squash.
+    assert {
+        "dataio.0001_squashed_0005_suspected_duplicates",
+        "admin.0002_logentry_remove_auto_add",
+    } <= set(result.migrated_forward)
+    assert history.recorded_migrations(fresh_database) == history.recorded_migrations("default")
     restored = figures(fresh_database)
     assert restored["dataio_backup"] == (0, tables.Tally().checksum)
     for table in ("users_user", "auth_permission", "django_content_type"):
+        assert restored[table] == old_figures[table]
+    veteran = User.objects.using(fresh_database).get(email="veteran@firma.ro")
+    assert veteran.check_password("Corect-cal-baterie-9")
+
+
+def test_an_archive_that_stops_inside_a_squash_is_restored_then_migrated_forward(
+    transactional_db, fresh_database, tmp_path
+):
+    # An installation that stopped at tickets 0005, which this version has squashed with
+    # later migrations: the restore takes the original migrations up to there.
+    stop = ("tickets", "0005_satisfaction_surveys")
+    old_config = backup.config.database(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite3'}").config
+    with tables.database_alias(old_config, prefix="old") as old:
+        originals = MigrationLoader(connections[old], replace_migrations=False)
+        squashed = set(originals.replacements)
+        leaves = originals.graph.leaf_nodes()
+        history.migrate_to(
+            old, [key for key in leaves if key[0] != "tickets" and key not in squashed] + [stop]
+        )
+        User.objects.db_manager(old).create_user(
+            "veteran@firma.ro", "Corect-cal-baterie-9", full_name="Vasile Vechi"
+        )
+        old_figures = figures(old)
+        record = backup.create_backup(alias=old, output=tmp_path / "old.tar.gz")
+
+    with backup.unpacked(Path(record.path), tmp_path) as (_folder, manifest):
+        assert list(stop) in manifest["migrations"]
+        assert ["tickets", "0006_ticket_message_external_id"] not in manifest["migrations"]
+
+    result = backup.restore_backup(
+        Path(record.path), alias=fresh_database, media_root=tmp_path / "up"
+    )
+
+    assert result.migrated_forward == [
+        "tickets.0006_ticket_message_external_id",
+        "tickets.0007_routing_by_order_status",
+        "tickets.0008_surveys_after_delivery",
+    ]
+    assert history.recorded_migrations(fresh_database) == history.recorded_migrations("default")
+    restored = figures(fresh_database)
+    for table in ("users_user", "tickets_statustransition", "tickets_ticket"):
         assert restored[table] == old_figures[table]
     veteran = User.objects.using(fresh_database).get(email="veteran@firma.ro")
     assert veteran.check_password("Corect-cal-baterie-9")

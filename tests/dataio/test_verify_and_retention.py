@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
 from clientela import config
-from clientela.dataio.backups import backup, tables
+from clientela.dataio.backups import backup, history, tables
 from clientela.dataio.models import Backup
 from tests.conftest import run_clientela
 from tests.dataio.test_backup_restore import current_tables
@@ -67,8 +67,8 @@ def test_the_scratch_database_has_the_tables_migrations_build(transactional_db, 
 
     with sqlite("migrated") as migrated, sqlite("scratch") as scratch:
         every = MigrationLoader(connections[migrated]).graph.nodes
-        schema = tables.schema_for(migrated, every)
-        tables.migrate_to(migrated, schema.targets)
+        schema = history.schema_for(migrated, every)
+        history.migrate_to(migrated, schema.targets)
         indexes = tables.create_tables(scratch, schema)
         with connections[scratch].cursor() as cursor:
             for statement in indexes:

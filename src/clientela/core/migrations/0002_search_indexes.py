@@ -34,20 +34,20 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def run(statements_by_vendor):
-    def apply(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
+def run(schema_editor, statements_by_vendor):
+    for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(statement)
 
-    return apply
+
+def forwards(apps, schema_editor):
+    run(schema_editor, {"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD})
+
+
+def backwards(apps, schema_editor):
+    run(schema_editor, {"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD})
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
-    operations = [
-        migrations.RunPython(
-            run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
-        )
-    ]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -9,18 +9,23 @@ search's database time 0.51 → 0.75 ms at 1M (docs/performance.md). PostgreSQL:
 from django.db import migrations
 
 
-def automerge(value: int):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            schema_editor.execute(
-                "INSERT INTO core_search_fts(core_search_fts, rank) VALUES ('automerge', %s)",
-                [value],
-            )
+def automerge(schema_editor, value: int) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            "INSERT INTO core_search_fts(core_search_fts, rank) VALUES ('automerge', %s)",
+            [value],
+        )
 
-    return apply
+
+def forwards(apps, schema_editor):
+    automerge(schema_editor, 16)
+
+
+def backwards(apps, schema_editor):
+    automerge(schema_editor, 4)
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0005_audit_trail_filters")]
 
-    operations = [migrations.RunPython(automerge(16), automerge(4))]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 import clientela
 from clientela import config
 from clientela.core import events
-from clientela.dataio.backups import archive, tables, workfiles
+from clientela.dataio.backups import archive, history, tables, workfiles
 from clientela.dataio.models import Backup
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def write_archive(output: Path, alias: str = DEFAULT_DB_ALIAS) -> tuple[int, str
     """Write a complete backup archive to `output`; returns its size and SHA-256."""
     with workfiles.working_folder(Path(settings.DATA_DIR), ".backup-") as staging:
         with snapshot(alias) as source:
-            schema = tables.schema_of(source)
+            schema = history.schema_of(source)
             vendor = connections[source].vendor
             skipped = tables.uncovered_tables(source, schema)
             table_entries, members = dump_tables(source, schema, staging)
@@ -277,7 +277,7 @@ def load_archive(
     a fixed half minute on a slow machine); a restored one is migrated, as it will be used.
     """
     try:
-        schema = tables.schema_for(alias, manifest["migrations"])
+        schema = history.schema_for(alias, manifest["migrations"])
     except tables.DataError as error:
         raise BackupError(str(error)) from None
     unknown = set(expected_tables(manifest)) - {m._meta.db_table for m in schema.models}
@@ -290,7 +290,7 @@ def load_archive(
     if scratch:
         indexes = tables.create_tables(alias, schema)
     else:
-        tables.migrate_to(alias, schema.targets)
+        history.migrate_to(alias, schema.targets)
     try:
         return tables.load_tables(
             alias, schema, table_files(folder, manifest), expected_tables(manifest), indexes=indexes
@@ -384,7 +384,7 @@ def restore_backup(
         )
     with unpacked(Path(path), media_root.parent) as (folder, manifest):
         try:
-            tables.schema_for(alias, manifest["migrations"])
+            history.schema_for(alias, manifest["migrations"])
         except tables.DataError as error:
             raise BackupError(str(error)) from None
         safety = None
@@ -404,7 +404,7 @@ def restore_backup(
             tables.drop_all_tables(alias)
             raise
         moved = move_uploads(folder / archive.UPLOADS_DIR, media_root)
-    forward = tables.migrate_forward(alias)
+    forward = history.migrate_forward(alias)
     # Every table was written without the audit trail: caches of them are forgotten.
     events.written(django_apps.get_models())
     return RestoreResult(

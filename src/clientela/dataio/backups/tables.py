@@ -13,13 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from hashlib import sha256
 from itertools import chain, islice
-from typing import cast
 
-from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
-from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 from django.db.utils import load_backend
@@ -97,62 +93,6 @@ class Comparison:
 
 
 # Schema ------------------------------------------------------------------------------
-def recorded_migrations(alias: str) -> list[MigrationKey]:
-    recorder = MigrationRecorder(connections[alias])
-    if not recorder.has_table():
-        return []
-    return sorted(recorder.applied_migrations())
-
-
-def schema_for(alias: str, migrations: Iterable[MigrationKey]) -> Schema:
-    """The schema `migrations` describe, using this code's migration files and `alias`."""
-    # Keys read back from a manifest are JSON lists: made tuples again to look them up.
-    migrations = tuple(sorted(cast(MigrationKey, tuple(key)) for key in migrations))
-    loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
-    graph = loader.graph
-    replaced_by = {
-        old: key for key, migration in loader.replacements.items() for old in migration.replaces
-    }
-    nodes: set[MigrationKey] = set()
-    unknown = []
-    for key in migrations:
-        if key in graph.nodes:
-            nodes.add(key)
-        elif key in replaced_by:
-            nodes.add(replaced_by[key])
-        else:
-            unknown.append(".".join(key))
-    if unknown:
-        raise DataError(
-            _(
-                "The data was written by a newer or different version of Clientela: this "
-                "version does not know the migrations %(names)s. Install the version that "
-                "made it (or a newer one) and try again."
-            )
-            % {"names": ", ".join(unknown[:5]) + ("…" if len(unknown) > 5 else "")}
-        )
-    targets = tuple(
-        sorted(
-            node
-            for node in nodes
-            if not any(child.key in nodes for child in graph.node_map[node].children)
-        )
-    )
-    state = loader.project_state(nodes=list(targets), at_end=True) if targets else None
-    models = [] if state is None else state.apps.get_models(include_auto_created=True)
-    copied = [
-        model
-        for model in models
-        if model._meta.managed and not model._meta.proxy and not model._meta.swapped
-    ]
-    return Schema(migrations=migrations, targets=targets, models=tuple(dependency_order(copied)))
-
-
-def schema_of(alias: str) -> Schema:
-    """The schema of the database behind `alias`, as its recorded migrations say."""
-    return schema_for(alias, recorded_migrations(alias))
-
-
 def dependency_order(models: list[type[Model]]) -> list[type[Model]]:
     """Models sorted so that a table comes after the tables its foreign keys point at."""
     by_label = {model._meta.label_lower: model for model in models}
@@ -496,14 +436,6 @@ def drop_all_tables(alias: str) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
 
 
-def migrate_to(alias: str, targets: Iterable[MigrationKey]) -> None:
-    """Bring an empty database to exactly the given migrations, with no post-migrate rows."""
-    executor = MigrationExecutor(connections[alias])
-    # No post_migrate signal here: content types and permissions come from the copied
-    # rows, and would collide with them if created now.
-    executor.migrate(list(targets))
-
-
 def create_tables(alias: str, schema: Schema) -> list[str]:
     """Create the schema's tables straight from its models, as one step rather than by
     replaying every migration; returns the statements that build their indexes, to run
@@ -519,16 +451,6 @@ def create_tables(alias: str, schema: Schema) -> list[str]:
         indexes = [str(statement) for statement in editor.deferred_sql]
         editor.deferred_sql.clear()
     return indexes
-
-
-def migrate_forward(alias: str) -> list[str]:
-    """Apply the migrations this code has and the data does not; returns their names."""
-    executor = MigrationExecutor(connections[alias])
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    pending = [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
-    if pending:
-        call_command("migrate", database=alias, interactive=False, verbosity=0)
-    return pending
 
 
 def counting(lines: Iterable[str], tally: Tally) -> Iterator[str]:

@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.utils.translation import gettext as _
 
 from clientela import config
-from clientela.dataio.backups import tables
+from clientela.dataio.backups import history, tables
 from clientela.dataio.backups.backup import BackupError, describe_failure, snapshot
 
 
@@ -58,8 +58,8 @@ def transfer(
                 % {"count": len(existing)}
             )
         with snapshot(alias) as source:
-            source_schema = tables.schema_of(source)
-            schema = tables.schema_for(target, source_schema.migrations)
+            source_schema = history.schema_of(source)
+            schema = history.schema_for(target, source_schema.migrations)
             source_models = {model._meta.db_table: model for model in source_schema.models}
 
             def rows_of(model):
@@ -68,7 +68,7 @@ def transfer(
                     original, source
                 )
 
-            tables.migrate_to(target, schema.targets)
+            history.migrate_to(target, schema.targets)
             try:
                 # The source is read twice: once to copy, once to count; both reads see
                 # the same snapshot, so the expected figures are the source's own.
@@ -82,5 +82,5 @@ def transfer(
             except BaseException:
                 tables.drop_all_tables(target)
                 raise
-        forward = tables.migrate_forward(target)
+        forward = history.migrate_forward(target)
     return TransferResult(comparison=comparison, migrated_forward=forward)
