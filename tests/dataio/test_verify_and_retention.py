@@ -79,6 +79,27 @@ def test_the_scratch_database_has_the_tables_migrations_build(transactional_db, 
         assert table_shapes(scratch, copied) == table_shapes(migrated, copied)
 
 
+def test_migrating_another_database_seeds_it_and_leaves_this_one_alone(transactional_db, tmp_path):
+    # A restore or transfer migrates a database beside the running one: the default rows
+    # the migrations seed (lifecycle stages, order stages, SLA policies) go into it, and
+    # a stage the business deleted here does not come back.
+    from clientela.customers.models import LifecycleStage
+    from clientela.tickets.models import SlaPolicy
+
+    LifecycleStage.objects.filter(key="former-customer").delete()
+    SlaPolicy.objects.all().delete()
+    url = f"sqlite:///{tmp_path / 'other'}"
+    with tables.database_alias(config.database(tmp_path, url).config, prefix="other") as other:
+        every = MigrationLoader(connections[other]).graph.nodes
+        history.migrate_to(other, history.schema_for(other, every).targets)
+
+        seeded = set(LifecycleStage.objects.using(other).values_list("key", flat=True))
+        assert {"lead", "prospect", "customer", "former-customer"} <= seeded
+        assert SlaPolicy.objects.using(other).exists()
+    assert not LifecycleStage.objects.filter(key="former-customer").exists()
+    assert not SlaPolicy.objects.exists()
+
+
 def archive_at(folder: Path, when: datetime.datetime) -> Path:
     path = folder / f"clientela-backup-{when:%Y%m%d-%H%M%S}Z.tar.gz"
     path.write_bytes(b"archive")

@@ -13,14 +13,14 @@ STAGES = [
 def create(apps, schema_editor):
     stage_model = apps.get_model("customers", "LifecycleStage")
     for position, (key, name, is_default) in enumerate(STAGES):
-        stage_model.objects.get_or_create(
+        stage_model.objects.using(schema_editor.connection.alias).get_or_create(
             key=key, defaults={"name": name, "position": position, "is_default": is_default}
         )
 
 
 def remove(apps, schema_editor):
     stage_model = apps.get_model("customers", "LifecycleStage")
-    stage_model.objects.filter(key__in=[key for key, _name, _default in STAGES]).delete()
+    stage_model.objects.using(schema_editor.connection.alias).filter(key__in=[key for key, _name, _default in STAGES]).delete()
 
 
 class Migration(migrations.Migration):

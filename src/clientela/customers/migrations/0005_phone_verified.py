@@ -6,7 +6,7 @@ def mark_unparsed(apps, schema_editor):
     """A number stored before it could be checked holds its digits, not "+" and E.164:
     that one is unverified; every other one was checked when it was written."""
     PhoneNumber = apps.get_model("customers", "PhoneNumber")
-    PhoneNumber.objects.filter(~Q(e164__startswith="+")).update(verified=False)
+    PhoneNumber.objects.using(schema_editor.connection.alias).filter(~Q(e164__startswith="+")).update(verified=False)
 
 
 class Migration(migrations.Migration):

@@ -20,7 +20,7 @@ DEFAULTS = {
 
 def add_deal_scopes(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         permissions = dict(role.permissions or {})
         records = dict(permissions.get("records", {}))
         if "deal" in records:
@@ -37,7 +37,7 @@ def add_deal_scopes(apps, schema_editor):
 
 def remove_deal_scopes(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         records = (role.permissions or {}).get("records", {})
         if "deal" in records:
             del records["deal"]

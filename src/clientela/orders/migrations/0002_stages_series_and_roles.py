@@ -25,16 +25,16 @@ def forwards(apps, schema_editor):
     OrderStage = apps.get_model("orders", "OrderStage")
     stages = {}
     for key, name, position in STAGES:
-        stages[key], _created = OrderStage.objects.get_or_create(
+        stages[key], _created = OrderStage.objects.using(schema_editor.connection.alias).get_or_create(
             key=key, defaults={"name": name, "position": position, "builtin": True}
         )
     for key, targets in TRANSITIONS.items():
         stages[key].next_stages.add(*(stages[t] for t in targets))
     InvoiceSeries = apps.get_model("orders", "InvoiceSeries")
     for prefix in ("INV", "CN"):
-        InvoiceSeries.objects.get_or_create(prefix=prefix)
+        InvoiceSeries.objects.using(schema_editor.connection.alias).get_or_create(prefix=prefix)
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         records = role.permissions.setdefault("records", {})
         if "order" not in records:
             records["order"] = dict(records.get("contact", {}))
@@ -43,7 +43,7 @@ def forwards(apps, schema_editor):
 
 def backwards(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         if role.permissions.get("records", {}).pop("order", None) is not None:
             role.save(update_fields=["permissions"])
     # Stages and series stay: orders point at them, and reversing 0001 drops their tables.

@@ -13,7 +13,7 @@ def give_catalogue_to_settings_managers(apps, schema_editor):
     """Who managed settings before manages the catalogue, which moved out of Django's
     admin into Settings with a capability of its own."""
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         capabilities = role.permissions.setdefault("capabilities", [])
         if "manage_settings" in capabilities and "manage_catalogue" not in capabilities:
             capabilities.append("manage_catalogue")
@@ -22,7 +22,7 @@ def give_catalogue_to_settings_managers(apps, schema_editor):
 
 def take_catalogue_back(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         capabilities = role.permissions.get("capabilities", [])
         if "manage_catalogue" in capabilities:
             capabilities.remove("manage_catalogue")

@@ -6,7 +6,7 @@ from django.db import migrations
 
 def add_project_scopes(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         permissions = dict(role.permissions or {})
         records = dict(permissions.get("records", {}))
         if "project" in records:
@@ -19,7 +19,7 @@ def add_project_scopes(apps, schema_editor):
 
 def remove_project_scopes(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         records = (role.permissions or {}).get("records", {})
         if "project" in records:
             del records["project"]

@@ -25,16 +25,16 @@ def forwards(apps, schema_editor):
     StatusTransition = apps.get_model("tickets", "StatusTransition")
     for source, targets in TRANSITIONS.items():
         for target in targets:
-            StatusTransition.objects.get_or_create(from_status=source, to_status=target)
+            StatusTransition.objects.using(schema_editor.connection.alias).get_or_create(from_status=source, to_status=target)
     SlaPolicy = apps.get_model("tickets", "SlaPolicy")
     for priority, (response, resolution) in TARGETS.items():
-        SlaPolicy.objects.get_or_create(
+        SlaPolicy.objects.using(schema_editor.connection.alias).get_or_create(
             priority=priority,
             tier="",
             defaults={"first_response_minutes": response, "resolution_minutes": resolution},
         )
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         records = role.permissions.setdefault("records", {})
         if "ticket" not in records:
             if role.key == "support-agent":
@@ -46,7 +46,7 @@ def forwards(apps, schema_editor):
 
 def backwards(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         if role.permissions.get("records", {}).pop("ticket", None) is not None:
             role.save(update_fields=["permissions"])
     # Transitions and policies go with their tables when 0001 is reversed.

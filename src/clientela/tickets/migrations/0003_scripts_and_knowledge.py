@@ -17,7 +17,7 @@ READ_ONLY = ("all", "none", "none")
 
 def give_scopes(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         records = role.permissions.setdefault("records", {})
         view, edit, delete = SCRIPT_SCOPES.get(role.key, READ_ONLY)
         for record_type in ("cannedreply", "article"):
@@ -27,7 +27,7 @@ def give_scopes(apps, schema_editor):
 
 def take_scopes(apps, schema_editor):
     Role = apps.get_model("users", "Role")
-    for role in Role.objects.all():
+    for role in Role.objects.using(schema_editor.connection.alias).all():
         records = role.permissions.get("records", {})
         removed = [records.pop(name, None) for name in ("cannedreply", "article")]
         if any(scopes is not None for scopes in removed):
